@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libkucomms: the userspace side of kucomms.
+ *
+ * An endpoint owns one thread that sleeps on all of its links at once and
+ * calls the user's handlers from there: message as soon as a message
+ * arrives, work 100 times a second, timer once a second. A link joins the
+ * endpoint to one peer through one block of memory in the layout of
+ * <linux/kucomms.h> (one ring per direction); the peer is another endpoint
+ * in this process, another process over POSIX shared memory, or a kernel
+ * module through /dev/kucomms_NAME.
+ *
+ *	static void on_message(struct kucomms_link *link,
+ *			       const struct kucomms_msg_header *hdr,
+ *			       const void *data, void *user)
+ *	{
+ *		kucomms_send(link, hdr, data);		// echo it back
+ *	}
+ *
+ *	struct kucomms_handlers h = { .message = on_message };
+ *	struct kucomms_endpoint *ep = kucomms_endpoint_create(&h, NULL, NULL);
+ *	struct kucomms_link *link;
+ *	int err = kucomms_link_open_target(ep, "shm:demo", NULL, &link);
+ *	if (err)
+ *		fprintf(stderr, "%s\n", kucomms_last_error());
+ *	kucomms_endpoint_start(ep);
+ *	...
+ *	kucomms_endpoint_destroy(ep);
+ *
+ * Errors: int functions return 0 (or a count) on success and a negative
+ * errno value on failure; pointer functions return NULL with errno set.
+ * kucomms_last_error() then holds a sentence saying what failed and where.
+ */
+#ifndef KUCOMMS_KUCOMMS_H
+#define KUCOMMS_KUCOMMS_H
+
+#include <stdint.h>
+#include <linux/kucomms.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kucomms_endpoint;
+struct kucomms_link;
+
+/* Values of the link_state handler's @state. */
+enum kucomms_link_state {
+	/* The peer of a shared-memory link this side created has attached. */
+	KUCOMMS_LINK_CONNECTED = 1,
+	/*
+	 * The link is dead; @err says why: -EPIPE the peer closed it or its
+	 * process vanished, -EPROTO the peer wrote an impossible ring. Sends
+	 * then fail with -EPIPE (or -EPROTO); close the link when convenient.
+	 */
+	KUCOMMS_LINK_DOWN = 2,
+};
+
+/*
+ * The user's callbacks. All are called from the endpoint's thread, one at
+ * a time, so they need no locks among themselves; @user is the pointer
+ * given to kucomms_endpoint_create(). Only @message is required.
+ */
+struct kucomms_handlers {
+	/*
+	 * One message. @hdr is a checked copy; @data points at hdr->length
+	 * bytes inside the ring, valid until this handler returns.
+	 */
+	void (*message)(struct kucomms_link *link,
+			const struct kucomms_msg_header *hdr,
+			const void *data, void *user);
+	/* Every work period (10 ms by default). */
+	void (*work)(struct kucomms_endpoint *ep, void *user);
+	/* Every timer period (1 s by default). */
+	void (*timer)(struct kucomms_endpoint *ep, void *user);
+	/* A link changed state: @state is a KUCOMMS_LINK_* value. */
+	void (*link_state)(struct kucomms_link *link, int state, int err,
+			   void *user);
+};
+
+/* The default spin budget: short, since a spinning thread costs a core. */
+#define KUCOMMS_DEFAULT_SPIN_NS		20000ULL
+#define KUCOMMS_DEFAULT_WORK_PERIOD_NS	10000000ULL	/* 100 Hz */
+#define KUCOMMS_DEFAULT_TIMER_PERIOD_NS	1000000000ULL	/* 1 Hz */
+
+struct kucomms_endpoint_options {
+	/*
+	 * Nanoseconds the thread keeps checking its rings before it sleeps;
+	 * trades CPU for latency. 0 means sleep at once.
+	 */
+	uint64_t spin_ns;
+	uint64_t work_period_ns;	/* 0 = KUCOMMS_DEFAULT_WORK_PERIOD_NS */
+	uint64_t timer_period_ns;	/* 0 = KUCOMMS_DEFAULT_TIMER_PERIOD_NS */
+};
+
+/* Fill @opts with the defaults (what a NULL options pointer means). */
+void kucomms_endpoint_options_init(struct kucomms_endpoint_options *opts);
+
+/*
+ * A new endpoint, not yet running. @h is copied; @opts may be NULL.
+ * Returns NULL with errno set (EINVAL without a message handler).
+ */
+struct kucomms_endpoint *
+kucomms_endpoint_create(const struct kucomms_handlers *h, void *user,
+			const struct kucomms_endpoint_options *opts);
+
+/* Start the thread. -EALREADY if it runs. */
+int kucomms_endpoint_start(struct kucomms_endpoint *ep);
+
+/*
+ * Stop the thread, from any thread, including from a callback (then the
+ * thread ends once that callback returns). From another thread it returns
+ * once the thread has ended, which is prompt unless a callback is busy.
+ * Links stay open; kucomms_endpoint_start() resumes. -EALREADY if stopped.
+ */
+int kucomms_endpoint_stop(struct kucomms_endpoint *ep);
+
+/* Stop, close every link, free. Not from a callback of @ep. NULL is ok. */
+void kucomms_endpoint_destroy(struct kucomms_endpoint *ep);
+
+/* The @user given to kucomms_endpoint_create(). */
+void *kucomms_endpoint_user(const struct kucomms_endpoint *ep);
+
+struct kucomms_link_options {
+	uint64_t tx_capacity;	/* bytes of the send ring, 0 = default */
+	uint64_t rx_capacity;	/* bytes of the receive ring, 0 = default */
+};
+
+/*
+ * Links. An endpoint holds any number of links of any kinds, added before
+ * or after it starts, from any thread. Each function stores the new link
+ * in *@link and returns 0, or returns a negative errno value with the
+ * detail in kucomms_last_error(). Capacities are powers of two from
+ * KUCOMMS_RING_MIN_CAPACITY to KUCOMMS_RING_MAX_CAPACITY; @opts may be NULL.
+ */
+
+/* Two endpoints of this process (@a may equal @b), over malloc'd memory. */
+int kucomms_link_inproc_pair(struct kucomms_endpoint *a,
+			     struct kucomms_endpoint *b,
+			     const struct kucomms_link_options *opts,
+			     struct kucomms_link **link_a,
+			     struct kucomms_link **link_b);
+
+/*
+ * Create shared memory "shm:@name" (NAME of [A-Za-z0-9_.-], 1 to 63 bytes;
+ * POSIX object "/kucomms_NAME") and wait, inside the endpoint's thread,
+ * for one peer to attach: link_state reports KUCOMMS_LINK_CONNECTED.
+ * Messages sent before then wait in the ring. An object left by a creator
+ * that died is replaced; one whose creator lives fails with -EADDRINUSE.
+ * The object is unlinked when the link closes.
+ */
+int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
+			    const struct kucomms_link_options *opts,
+			    struct kucomms_link **link);
+
+/*
+ * Attach to "shm:@name", created by a running endpoint (which answers
+ * from its thread, so it must be started). The creator chose the sizes.
+ */
+int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
+			    struct kucomms_link **link);
+
+/* Open a kucomms device, e.g. "/dev/kucomms_longtest" (userspace side). */
+int kucomms_link_device_open(struct kucomms_endpoint *ep, const char *path,
+			     const struct kucomms_link_options *opts,
+			     struct kucomms_link **link);
+
+/*
+ * Open a target by the name used everywhere: "/dev/kucomms_NAME" (a
+ * device) or "shm:NAME" (attach to a shared-memory peer).
+ */
+int kucomms_link_open_target(struct kucomms_endpoint *ep, const char *target,
+			     const struct kucomms_link_options *opts,
+			     struct kucomms_link **link);
+
+/*
+ * Close a link from any thread, including from a callback. No callback
+ * sees it afterwards; the peer sees it closed. NULL is ok.
+ */
+void kucomms_link_close(struct kucomms_link *link);
+
+struct kucomms_endpoint *kucomms_link_endpoint(const struct kucomms_link *link);
+/* "inproc", "shm:NAME" or the device path: for messages. */
+const char *kucomms_link_target(const struct kucomms_link *link);
+/* A pointer of the user's own, per link (NULL until set). */
+void kucomms_link_set_user(struct kucomms_link *link, void *user);
+void *kucomms_link_user(const struct kucomms_link *link);
+/* Largest message data this link can send. */
+uint64_t kucomms_link_max_length(const struct kucomms_link *link);
+
+/*
+ * Send one message: @hdr->length bytes of @data (NULL if zero) are copied
+ * into the ring and the peer is woken if it sleeps. Returns 0, -ENOBUFS
+ * when the ring is full (counted in full_events; retry later), -EMSGSIZE
+ * when the message exceeds kucomms_link_max_length(), -EPIPE when the peer
+ * is gone, -EPROTO when the ring is corrupt.
+ *
+ * kucomms_send() is for one thread at a time per link (e.g. the endpoint's
+ * callbacks); kucomms_send_locked() holds the link's mutex around it and
+ * may be called from any number of threads.
+ */
+int kucomms_send(struct kucomms_link *link,
+		 const struct kucomms_msg_header *hdr, const void *data);
+int kucomms_send_locked(struct kucomms_link *link,
+			const struct kucomms_msg_header *hdr, const void *data);
+
+/*
+ * Zero-copy send: reserve room for @length data bytes, fill in the header
+ * (*rec, with length left at @length) and the data that follows it
+ * (rec + 1), then kucomms_commit() publishes every reservation made since
+ * the last commit and wakes the peer. Errors as for kucomms_send(). Same
+ * threading rule as kucomms_send().
+ */
+int kucomms_reserve(struct kucomms_link *link, uint64_t length,
+		    struct kucomms_msg_header **rec);
+void kucomms_commit(struct kucomms_link *link);
+
+/*
+ * Send one message on every live link of @ep (locked form, any thread).
+ * Returns the number of links it was sent on, or the first error after
+ * trying them all.
+ */
+int kucomms_broadcast(struct kucomms_endpoint *ep,
+		      const struct kucomms_msg_header *hdr, const void *data);
+
+/* Counters, readable from any thread at any time. */
+struct kucomms_link_counters {
+	uint64_t sent;		/* messages committed to the send ring */
+	uint64_t received;	/* messages handed to the message handler */
+	uint64_t bytes_sent;	/* data bytes, headers not counted */
+	uint64_t bytes_received;
+	uint64_t full_events;	/* sends refused with -ENOBUFS */
+	uint64_t wakeups_sent;	/* times this side woke a sleeping peer */
+	uint64_t sleeps;	/* times this side slept on the receive ring */
+	uint64_t tx_capacity;	/* bytes of the send ring */
+	uint64_t tx_free;	/* free bytes in the send ring now */
+};
+
+int kucomms_link_counters(const struct kucomms_link *link,
+			  struct kucomms_link_counters *out);
+
+struct kucomms_endpoint_counters {
+	uint64_t work_calls;
+	uint64_t timer_calls;
+	uint64_t work_ticks_skipped;	/* ticks missed because of overruns */
+	uint64_t timer_ticks_skipped;
+	uint64_t sleeps;		/* times the thread went to sleep */
+	uint64_t wakeups;		/* sleeps ended by a link or a stop */
+};
+
+int kucomms_endpoint_counters(const struct kucomms_endpoint *ep,
+			      struct kucomms_endpoint_counters *out);
+
+/* A description of a negative errno value (never NULL). */
+const char *kucomms_strerror(int err);
+
+/* The detail of the last failure in this thread ("" if none). */
+const char *kucomms_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KUCOMMS_KUCOMMS_H */

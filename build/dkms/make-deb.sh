@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Build build/out/kucomms-dkms_VERSION_all.deb offline, with dpkg-deb only:
+# the kernel module sources for DKMS in /usr/src/kucomms-VERSION, the udev
+# rule, and the sources of the userspace examples.
+#
+# VERSION is the "version" of the top-level package.json, the project's one
+# version number; kernel/dkms.conf's PACKAGE_VERSION and the top entry of
+# build/dkms/changelog must agree with it (the copy of dkms.conf shipped gets
+# it written in; the changelog needs a real entry, so a mismatch stops here).
+#
+#   bash build/dkms/make-deb.sh [OUTPUT_DIR]      (default: build/out)
+set -euo pipefail
+umask 022
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=${1:-$repo/build/out}
+package=kucomms-dkms
+module=kucomms
+
+die() { echo "make-deb: $*" >&2; exit 1; }
+
+version=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version ?? "")' "$repo/package.json")
+# No hyphen: kucomms-dkms is built from the project's own tree, a Debian
+# native package, whose version has no Debian revision.
+[[ $version =~ ^[0-9][A-Za-z0-9.+~]*$ ]] ||
+	die "package.json version '$version' is not a Debian native version (digits first, then [A-Za-z0-9.+~])"
+
+changelog_version=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$here/changelog")
+[[ $changelog_version == "$version" ]] ||
+	die "build/dkms/changelog's top entry is version '$changelog_version' but package.json says '$version': add a changelog entry for $version"
+
+dkms_conf=$repo/kernel/dkms.conf
+[[ -f $dkms_conf ]] || die "$dkms_conf is missing: there are no module sources to package"
+grep -Eq "^PACKAGE_NAME=\"?$module\"?\$" "$dkms_conf" ||
+	die "$dkms_conf must set PACKAGE_NAME=\"$module\""
+
+# The package's files are the repository's (tracked or new, never what
+# .gitignore excludes such as .o and .ko files), so a build tree with
+# compiled modules in it still ships sources only.
+repo_files() {
+	git -C "$repo" ls-files --cached --others --exclude-standard -- "$@"
+}
+command -v git >/dev/null && git -C "$repo" rev-parse --git-dir >/dev/null 2>&1 ||
+	die "$repo is not a git checkout (the file lists come from git ls-files)"
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+root=$stage/root
+doc=$root/usr/share/doc/$package
+
+# Copy the listed repository files to DEST, keeping their paths below STRIP.
+install_tree() {
+	local strip=$1 dest=$2 file
+	shift 2
+	while IFS= read -r file; do
+		[[ -f $repo/$file ]] || continue	# deleted but still in the index
+		install -D -m 0644 "$repo/$file" "$dest/${file#"$strip"/}"
+	done < <(repo_files "$@")
+}
+
+# Module sources: everything under kernel/ except its VM test harness.
+src=$root/usr/src/$module-$version
+install_tree kernel "$src" kernel ':(exclude)kernel/test'
+sed -i -E "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$version\"/" "$src/dkms.conf"
+
+install -D -m 0644 "$repo/build/udev/60-kucomms.rules" "$root/usr/lib/udev/rules.d/60-kucomms.rules"
+
+# Userspace examples, with the library and the kucomms headers they build
+# against, laid out as in the repository so their Makefile works unchanged.
+examples=$doc/examples
+install_tree native "$examples" native/examples
+install -D -m 0644 "$here/examples-README" "$examples/README"
+
+install -D -m 0644 "$here/copyright" "$doc/copyright"
+gzip -9n <"$here/changelog" >"$doc/changelog.gz"
+if [[ -f $here/lintian-overrides ]]; then
+	install -D -m 0644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/$package"
+fi
+
+# Control area.
+mkdir -m 0755 "$root/DEBIAN"
+installed_size=$(du -sk --apparent-size "$root/usr" | cut -f1)
+sed -e '/^#/d' -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" \
+	"$here/control.in" >"$root/DEBIAN/control"
+for script in postinst prerm postrm; do
+	sed "s/@VERSION@/$version/" "$here/$script" >"$root/DEBIAN/$script"
+	chmod 0755 "$root/DEBIAN/$script"
+done
+(cd "$root" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
+chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
+
+# Reproducible: every timestamp is the changelog entry's, whatever the
+# checkout's, so the same sources give the same package.
+changelog_date=$(sed -n 's/^ -- .*>  //p' "$here/changelog" | head -n 1)
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date -d "$changelog_date" +%s)}
+find "$root" -depth -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+
+mkdir -p "$out"
+deb=$out/${package}_${version}_all.deb
+dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
+echo "$deb"

@@ -123,8 +123,9 @@ static inline int testing_selected(const char *name, int argc, char **argv)
 
 static inline int testing_main(int argc, char **argv)
 {
-	struct testing_case *c;
-	int failed = 0;
+	/* volatile: both live across the setjmp() that a failed check returns to. */
+	struct testing_case *volatile c;
+	volatile int failed = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (c = testing_cases; c; c = c->next) {

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kucomms_bench: libkucomms against a Unix SOCK_SEQPACKET socket pair and a
+ * pipe, measured in one run on one machine. Prints one JSON object per line:
+ * a row per measurement, then the goals of the libkucomms issue with the
+ * ratios measured.
+ *
+ *	kucomms_bench [--quick] [--only WORD]...
+ *
+ * --quick shortens every measurement window (the whole run stays under 40
+ * seconds); the idle row always measures 5 seconds. --only runs just the
+ * rows whose name, transport or mode is one of the WORDs (for looking
+ * into one figure; the goals then lack the rows left out).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/bench_baseline.h"
+#include "lib/bench_harness.h"
+#include "lib/bench_json.h"
+
+#define MAX_ROWS	32
+
+struct row;
+typedef int (*row_runner)(const struct row *r, const struct bench_plan *plan,
+			  struct bench_result *res);
+
+struct row {
+	const char *name;	/* "oneway" or "roundtrip" */
+	const char *transport;	/* inproc, shm, unix, pipe */
+	const char *mode;	/* round trips: sleeping, spinning, default */
+	const char *note;	/* how the ends are placed and wait */
+	struct bench_params p;
+	row_runner run;
+	struct bench_result res;
+};
+
+static const uint64_t payloads[] = { 0, 64, 1024, 4096 };
+
+static int run_baseline(const struct row *r, const struct bench_plan *plan,
+			struct bench_result *res)
+{
+	struct bench_baseline b;
+	int err = bench_baseline_open(&b, r->transport);
+
+	if (err) {
+		snprintf(res->error, sizeof(res->error), "opening the %s pair: %s",
+			 r->transport, strerror(-err));
+		return err;
+	}
+	err = bench_run(plan, &r->p, 2, bench_baseline_party, &b, res);
+	bench_baseline_close(&b);
+	return err;
+}
+
+static const char *baseline_note(const char *transport, const char *mode)
+{
+	bool unix_socket = !strcmp(transport, "unix");
+
+	if (!mode)
+		return unix_socket ? "two processes; one send() and one recv() per message" :
+			"two processes; one write() per message, reads in 64 KiB chunks";
+	if (!strcmp(mode, "spinning"))
+		return unix_socket ? "two processes; busy-polling recv(MSG_DONTWAIT) on both ends" :
+			"two processes; busy-polling non-blocking read() on both ends";
+	return unix_socket ? "two processes; blocking send() and recv()" :
+		"two processes; blocking write() and read(), one pipe each way";
+}
+
+static struct row *add_row(struct row *rows, int *n, const char *name, const char *transport,
+			   const char *mode, enum bench_kind kind, uint64_t payload)
+{
+	struct row *r = &rows[(*n)++];
+
+	*r = (struct row) {
+		.name = name,
+		.transport = transport,
+		.mode = mode,
+		.p = { .kind = kind, .payload = payload, .spin_budget_ns = -1 },
+	};
+	return r;
+}
+
+static void add_baseline(struct row *rows, int *n, const char *transport,
+			 const char *mode, enum bench_kind kind, uint64_t payload)
+{
+	struct row *r = add_row(rows, n, kind == BENCH_ONEWAY ? "oneway" : "roundtrip",
+				transport, mode, kind, payload);
+
+	r->p.spin = mode && !strcmp(mode, "spinning");
+	r->note = baseline_note(transport, mode);
+	r->run = run_baseline;
+}
+
+static int plan_rows(struct row *rows)
+{
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		add_baseline(rows, &n, "unix", NULL, BENCH_ONEWAY, payloads[i]);
+		add_baseline(rows, &n, "pipe", NULL, BENCH_ONEWAY, payloads[i]);
+	}
+	add_baseline(rows, &n, "unix", "sleeping", BENCH_ROUNDTRIP, 64);
+	add_baseline(rows, &n, "unix", "spinning", BENCH_ROUNDTRIP, 64);
+	add_baseline(rows, &n, "pipe", "sleeping", BENCH_ROUNDTRIP, 64);
+	add_baseline(rows, &n, "pipe", "spinning", BENCH_ROUNDTRIP, 64);
+	return n;
+}
+
+static void print_row(const struct row *r)
+{
+	const struct bench_result *res = &r->res;
+	struct bench_json j;
+
+	bench_json_begin(&j);
+	bench_json_str(&j, "name", r->name);
+	bench_json_str(&j, "transport", r->transport);
+	bench_json_u64(&j, "payload", r->p.payload);
+	if (r->mode)
+		bench_json_str(&j, "mode", r->mode);
+	if (!res->ok) {
+		bench_json_str(&j, "error", res->error);
+		bench_json_end(&j);
+		return;
+	}
+	bench_json_num(&j, "msgs_per_s", res->msgs_per_s, 0);
+	if (r->p.kind == BENCH_ONEWAY) {
+		bench_json_num(&j, "mb_per_s", res->mb_per_s, 1);
+	} else {
+		bench_json_num(&j, "rtt_p50_us", res->rtt_p50_us, 2);
+		bench_json_num(&j, "rtt_p99_us", res->rtt_p99_us, 2);
+	}
+	bench_json_num(&j, "cpu_pct", res->cpu_pct, 1);
+	if (r->mode && !strcmp(r->mode, "sleeping") && !strcmp(r->transport, "shm")) {
+		bench_json_u64(&j, "wakeups", res->wakeups);
+		bench_json_u64(&j, "round_trips", res->round_trips);
+	}
+	bench_json_str(&j, "note", r->note);
+	bench_json_end(&j);
+}
+
+static const struct row *find(const struct row *rows, int n, const char *name,
+			      const char *transport, const char *mode, uint64_t payload)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		if (!strcmp(r->name, name) && !strcmp(r->transport, transport) &&
+		    r->p.payload == payload &&
+		    (mode ? r->mode && !strcmp(r->mode, mode) : !r->mode) && r->res.ok)
+			return r;
+	}
+	return NULL;
+}
+
+/* One goal: @measured compared with @limit, at least (>=) or at most (<=). */
+static bool goal(struct bench_json *j, const char *key, double measured, bool at_least,
+		 double limit, const char *against)
+{
+	bool known = !isnan(measured);
+	bool met = known && (at_least ? measured >= limit : measured <= limit);
+	char target[32];
+
+	snprintf(target, sizeof(target), "%s %g", at_least ? ">=" : "<=", limit);
+	bench_json_object_begin(j, key);
+	bench_json_num(j, "measured", measured, 3);
+	bench_json_str(j, "target", target);
+	bench_json_bool(j, "met", met);
+	bench_json_str(j, "against", known ? against : "missing: a row failed or was not run");
+	bench_json_object_end(j);
+	return met;
+}
+
+/* A ratio of two rows' figures; NaN when either row is missing. */
+static double ratio(const struct row *a, const struct row *b, size_t offset)
+{
+	if (!a || !b)
+		return NAN;
+	return *(const double *)((const char *)&a->res + offset) /
+	       *(const double *)((const char *)&b->res + offset);
+}
+
+static bool print_goals(const struct row *rows, int n)
+{
+	const struct row *unix_oneway = find(rows, n, "oneway", "unix", NULL, 64);
+	const struct row *unix_rtt = find(rows, n, "roundtrip", "unix", "sleeping", 64);
+	const struct row *shm_oneway = find(rows, n, "oneway", "shm", NULL, 64);
+	size_t rate = offsetof(struct bench_result, msgs_per_s);
+	size_t p50 = offsetof(struct bench_result, rtt_p50_us);
+	const char *vs_rtt = "p50 over roundtrip unix sleeping p50 (blocking recv)";
+	struct bench_json j;
+	bool all = true;
+
+	bench_json_begin(&j);
+	bench_json_str(&j, "name", "goals");
+	all &= goal(&j, "oneway_64_shm_vs_unix", ratio(shm_oneway, unix_oneway, rate), true, 20,
+		    "msgs_per_s over oneway unix 64");
+	all &= goal(&j, "roundtrip_sleeping_p50",
+		    ratio(find(rows, n, "roundtrip", "shm", "sleeping", 64), unix_rtt, p50),
+		    false, 1, vs_rtt);
+	all &= goal(&j, "roundtrip_spinning_p50",
+		    ratio(find(rows, n, "roundtrip", "shm", "spinning", 64), unix_rtt, p50),
+		    false, 0.1, vs_rtt);
+	all &= goal(&j, "roundtrip_default_p50",
+		    ratio(find(rows, n, "roundtrip", "shm", "default", 64), unix_rtt, p50),
+		    false, 0.5, vs_rtt);
+	bench_json_bool(&j, "all_met", all);
+	bench_json_end(&j);
+	return all;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kucomms_bench [--quick] [--only WORD]...\n"
+		"  --quick      short measurement windows; the whole run takes under 40 s\n"
+		"  --only WORD  only the rows whose name, transport or mode is WORD\n");
+}
+
+static bool selected(const struct row *r, char **only, int n_only)
+{
+	int i;
+
+	for (i = 0; i < n_only; i++)
+		if (!strcmp(only[i], r->name) || !strcmp(only[i], r->transport) ||
+		    (r->mode && !strcmp(only[i], r->mode)))
+			return true;
+	return !n_only;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_plan plan = { .warmup_s = 0.5, .window_s = 0.5, .windows = 5 };
+	static struct row rows[MAX_ROWS];
+	char *only[MAX_ROWS];
+	int i, n, n_only = 0, failed = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick")) {
+			plan = (struct bench_plan) { .warmup_s = 0.2, .window_s = 0.2, .windows = 3 };
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc && n_only < MAX_ROWS) {
+			only[n_only++] = argv[++i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "kucomms_bench: unknown argument '%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	n = plan_rows(rows);
+	for (i = 0; i < n; i++) {
+		if (!selected(&rows[i], only, n_only))
+			continue;
+		rows[i].run(&rows[i], &plan, &rows[i].res);
+		failed += !rows[i].res.ok;
+		print_row(&rows[i]);
+	}
+	print_goals(rows, n);
+	if (failed)
+		fprintf(stderr, "kucomms_bench: %d of %d rows failed\n", failed, n);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,56 @@
+// Target names, the same everywhere (libkucomms, its examples, the CLI and
+// the Studio): `/dev/kucomms_NAME` for a device, `shm:NAME` for a
+// shared-memory peer, `demo:echo` / `demo:longtest` for the Studio's
+// built-in demo peers, `ws://HOST:PORT` for a remote agent.
+
+export type TargetKind = 'device' | 'shm' | 'demo' | 'remote';
+
+export const DEMO_NAMES = ['echo', 'longtest'] as const;
+export type DemoName = (typeof DEMO_NAMES)[number];
+
+export type ParsedTarget =
+  | { kind: 'device'; target: string; path: string; name: string }
+  | { kind: 'shm'; target: string; name: string }
+  | { kind: 'demo'; target: string; demo: DemoName }
+  | { kind: 'remote'; target: string; url: string };
+
+/** What the Studio shows in its target list. */
+export interface TargetInfo {
+  target: string;
+  kind: TargetKind;
+  /** One line for people: what this target is. */
+  description: string;
+}
+
+const DEVICE_RE = /^\/dev\/(kucomms_[a-z0-9_]+)$/;
+const SHM_RE = /^shm:([A-Za-z0-9_.-]{1,63})$/;
+const DEVICE_NAME_MAX = 63;
+
+/** A device name (`kucomms_NAME`) as the kernel accepts it, or why not. */
+export function checkDeviceName(name: string): string | null {
+  if (!/^kucomms_[a-z0-9_]+$/.test(name))
+    return `device name "${name}" must be "kucomms_" followed by one or more of a-z, 0-9 and _`;
+  if (name.length > DEVICE_NAME_MAX)
+    return `device name "${name}" is ${name.length} bytes; at most ${DEVICE_NAME_MAX} are allowed`;
+  return null;
+}
+
+/** Parses a target name; throws an Error saying which forms are accepted. */
+export function parseTarget(target: string): ParsedTarget {
+  const dev = DEVICE_RE.exec(target);
+  if (dev?.[1] !== undefined && checkDeviceName(dev[1]) === null)
+    return { kind: 'device', target, path: target, name: dev[1] };
+  const shm = SHM_RE.exec(target);
+  if (shm?.[1] !== undefined) return { kind: 'shm', target, name: shm[1] };
+  if (target.startsWith('demo:')) {
+    const demo = target.slice('demo:'.length);
+    if ((DEMO_NAMES as readonly string[]).includes(demo))
+      return { kind: 'demo', target, demo: demo as DemoName };
+    throw new Error(`unknown demo target "${target}": the demo targets are ${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')}`);
+  }
+  if (/^ws:\/\/[^/\s]+:[0-9]{1,5}\/?$/.test(target)) return { kind: 'remote', target, url: target };
+  throw new Error(
+    `"${target}" is not a target name: use /dev/kucomms_NAME (a device), shm:NAME (a shared-memory peer), ` +
+      `${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')} (built-in demo peers) or ws://HOST:PORT (a remote agent)`,
+  );
+}

@@ -1,0 +1,42 @@
+# The kucomms Node-API addon and the demo peer program, built by node-gyp at
+# `npm install` from libkucomms's own sources (so nothing else must be built
+# first). Library sources: every .c file in native/src.
+{
+  "target_defaults": {
+    "include_dirs": [
+      "../include",
+      "../../kernel/include/uapi",
+      "../../kernel/include",
+    ],
+    "cflags": ["-Wall", "-Wextra", "-Werror", "-pthread"],
+    "cflags_c": ["-std=gnu11"],
+    "ldflags": ["-pthread"],
+    "libraries": ["-lrt"],
+  },
+  "targets": [
+    {
+      "target_name": "kucomms_lib",
+      "type": "static_library",
+      "sources": [
+        "<!@(node -p \"require('fs').readdirSync('../src').filter((f) => f.endsWith('.c')).sort().map((f) => '../src/' + f).join(' ')\")",
+      ],
+      "cflags": ["-fPIC"],
+    },
+    {
+      "target_name": "kucomms",
+      "dependencies": [
+        "kucomms_lib",
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except",
+      ],
+      "sources": [
+        "src/addon.cc",
+        "src/delivery.cc",
+        "src/endpoint.cc",
+        "src/errors.cc",
+        "src/send_burst.cc",
+      ],
+      "cflags_cc": ["-std=c++17", "-fexceptions"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+    },
+  ],
+}

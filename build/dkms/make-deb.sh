@@ -55,6 +55,8 @@ install_tree() {
 	shift 2
 	while IFS= read -r file; do
 		[[ -f $repo/$file ]] || continue	# deleted but still in the index
+		[[ ! -e $dest/${file#"$strip"/} ]] ||
+			die "$file would overwrite $dest/${file#"$strip"/}, shipped from another directory"
 		install -D -m 0644 "$repo/$file" "$dest/${file#"$strip"/}"
 	done < <(repo_files "$@")
 }
@@ -66,10 +68,16 @@ sed -i -E "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$version\"/" "$src/dkms.conf"
 
 install -D -m 0644 "$repo/build/udev/60-kucomms.rules" "$root/usr/lib/udev/rules.d/60-kucomms.rules"
 
-# Userspace examples, with the library and the kucomms headers they build
-# against, laid out as in the repository so their Makefile works unchanged.
+# Userspace examples, flat as a user builds them: the example programs, the
+# library's sources in libkucomms/, and in include/ the headers they use
+# (libkucomms's and the kucomms uapi ones, as /usr/include would hold them).
 examples=$doc/examples
-install_tree native "$examples" native/examples
+install_tree native/examples "$examples" native/examples
+install_tree native/src "$examples/libkucomms" native/src
+install_tree native/include "$examples/include" native/include
+install_tree kernel/include/uapi "$examples/include" kernel/include/uapi
+install_tree kernel/include "$examples/include" kernel/include/kucomms
+install -D -m 0644 "$here/examples.mk" "$examples/Makefile"
 install -D -m 0644 "$here/examples-README" "$examples/README"
 
 install -D -m 0644 "$here/copyright" "$doc/copyright"

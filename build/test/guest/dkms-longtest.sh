@@ -1,0 +1,77 @@
+#!/bin/sh
+# Runs inside the test VM (kernel/test/vm.mjs) after kucomms-dkms was
+# installed on the host: loads the modules DKMS built, lets udev apply the
+# package's rule, and runs the reference manual's longtest transcript.
+# It asserts nothing itself; it prints what it saw as "@@pkg KEY VALUE"
+# lines (and the program's output as "@@longtest LINE", the kernel log as
+# "@@dmesg LINE") for build/test/package.test.mjs to judge.
+#
+#   dkms-longtest.sh LONGTEST_BINARY SECONDS
+longtest=$1
+seconds=$2
+kver=$KUCOMMS_KERNEL_VERSION
+sysfs=/sys/devices/virtual/kucomms/kucomms
+
+say() { echo "@@pkg $*"; }
+
+# Kernel messages on the console would interleave with these lines.
+dmesg -n 1
+
+# A module as modprobe finds it: the file depmod points at, and whether the
+# loaded code is that file (same srcversion).
+load() {
+	modprobe "$1"
+	say "modprobe-$1 $?"
+	say "file-$1 $(modinfo -k "$kver" -n "$1" 2>&1)"
+	say "srcversion-$1 loaded=$(cat "/sys/module/$1/srcversion" 2>&1) file=$(modinfo -k "$kver" -F srcversion "$1" 2>&1)"
+}
+
+# Wait (bounded) until udev has given @2 the owner group @1.
+wait_for_group() {
+	tries=0
+	while [ "$(stat -c %G "$2" 2>/dev/null)" != "$1" ] && [ $tries -lt 50 ]; do
+		sleep 0.2
+		tries=$((tries + 1))
+	done
+}
+
+/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1
+say "udevd $?"
+
+load kucomms
+echo kucomms_longtest > "$sysfs/create_device"
+say "create-device $?"
+wait_for_group kucomms /dev/kucomms_longtest
+say "node $(stat -c '%G %a' /dev/kucomms_longtest 2>&1)"
+load kucomms_longtest
+
+# Opening the device as an unprivileged user, with and without the group.
+nobody=$(id -u nobody)
+kucomms_gid=$(getent group kucomms | cut -d: -f3)
+setpriv --reuid="$nobody" --regid="$nobody" --groups="$kucomms_gid" \
+	sh -c 'exec 3<>/dev/kucomms_longtest' 2>/dev/null
+say "open-as-member $?"
+setpriv --reuid="$nobody" --regid="$nobody" --clear-groups \
+	sh -c 'exec 3<>/dev/kucomms_longtest' 2>/dev/null
+say "open-as-nonmember $?"
+
+"$longtest" /dev/kucomms_longtest >/tmp/longtest.out 2>&1 &
+pid=$!
+sleep "$seconds"
+kill -INT $pid
+wait $pid
+status=$?
+sed 's/^/@@longtest /' /tmp/longtest.out
+say "longtest-exit $status"
+
+echo kucomms_echo > "$sysfs/create_device"
+load kucomms_echo
+load kucomms_tutorial
+
+for module in kucomms_tutorial kucomms_echo kucomms_longtest kucomms; do
+	rmmod "$module"
+	say "rmmod-$module $?"
+done
+
+dmesg | sed 's/^/@@dmesg /'
+exit 0

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kucomms.ko internals shared by the files of the core.
+ *
+ * Objects and their lifetimes:
+ *  - kucomms_device: one per created name (/dev/kucomms_NAME). Lives from
+ *    create_device until remove_device (refused while a module is registered
+ *    or a link is open) or module unload. Freed by its struct device release,
+ *    so an open file, which pins the cdev and through it the device, never
+ *    outlives it.
+ *  - kucomms_link: one per open() of a device, freed by release(), which the
+ *    VFS only calls once the descriptor is closed and every mapping is gone.
+ *  - kucomms_endpoint: one per registered user module, with its thread.
+ *
+ * Locking:
+ *  - kucomms_devices_lock (global mutex): the device table, create, remove,
+ *    register, unregister.
+ *  - kucomms_device.lock (mutex): the device's link list and endpoint. The
+ *    endpoint thread holds it while it calls the module's callbacks, so a
+ *    link cannot leave the list under a callback and callbacks may walk the
+ *    list (kucomms_broadcast). Taken before kucomms_device.send_lock.
+ *  - kucomms_device.send_lock (mutex): the "locked" of the module's
+ *    kucomms_send_locked() and kucomms_broadcast_locked().
+ *  - kucomms_device.wake_lock (spinlock): the endpoint pointer as used by
+ *    KUCOMMS_IOC_WAKE, so waking never waits for a callback.
+ *  - kucomms_link.setup_lock (mutex): SETUP against mmap.
+ */
+#ifndef _KUCOMMS_INTERNAL_H
+#define _KUCOMMS_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/cdev.h>
+#include <linux/completion.h>
+#include <linux/device.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <kucomms/module.h>
+#include <kucomms/ring.h>
+
+/* Created devices at most; minor 0 is the control device /dev/kucomms. */
+#define KUCOMMS_MAX_DEVICES	256
+/* Links (open descriptors) per device at most. */
+#define KUCOMMS_MAX_LINKS	64
+
+/* Counters of live objects, for tests to watch them return to zero. */
+struct kucomms_live {
+	atomic_long_t devices;
+	atomic_long_t links;
+	atomic_long_t rings;
+	atomic_long_t pages;	/* pages allocated for link memory */
+};
+
+extern struct kucomms_live kucomms_live;
+extern struct mutex kucomms_devices_lock;
+
+/* Per-device counters, exposed one per sysfs file. */
+struct kucomms_device_stats {
+	atomic64_t rx_messages;		/* user -> kernel, delivered */
+	atomic64_t rx_bytes;
+	atomic64_t tx_messages;		/* kernel -> user, committed */
+	atomic64_t tx_bytes;
+	atomic64_t full_events;		/* kernel sends refused: ring full */
+	atomic64_t protocol_errors;	/* links closed for a broken ring */
+	atomic64_t work_calls;
+	atomic64_t timer_calls;
+	atomic64_t work_ticks_skipped;
+	atomic64_t timer_ticks_skipped;
+};
+
+struct kucomms_device {
+	struct device dev;
+	struct cdev cdev;
+	char name[KUCOMMS_NAME_MAX + 1];
+
+	struct mutex lock;
+	struct list_head links;		/* kucomms_link.node */
+	unsigned int nlinks;
+	u32 next_link_id;
+	struct kucomms_endpoint *endpoint;
+	bool removed;			/* remove_device went ahead */
+
+	struct mutex send_lock;
+	spinlock_t wake_lock;
+	struct kucomms_device_stats stats;
+};
+
+/* kucomms_link.flags bits */
+enum {
+	KUCOMMS_LINK_CLOSED,	/* the kernel side closed the link */
+	KUCOMMS_LINK_BROKEN,	/* ... because userspace broke a ring */
+};
+
+struct kucomms_link {
+	struct kucomms_device *kdev;
+	struct list_head node;		/* in kdev->links, under kdev->lock */
+	u32 id;
+	pid_t pid;
+	unsigned long flags;		/* KUCOMMS_LINK_* bits */
+	wait_queue_head_t poll_wait;
+
+	/* Set once by SETUP under setup_lock (and kdev->lock for ready). */
+	struct mutex setup_lock;
+	bool ready;
+	struct kucomms_link_layout layout;
+	void *region[2];		/* vmalloc_user: side 0 and side 1 */
+	struct kucomms_ring tx;		/* ring 0, kernel -> user */
+	struct kucomms_ring rx;		/* ring 1, user -> kernel */
+	void *rx_buf;			/* kernel copy of the message handed over */
+
+	/* Endpoint thread state, under kdev->lock. */
+	bool announced;			/* link_up was called */
+	bool up;			/* announced and link_down not called yet */
+	bool released;			/* release() waits for link_down */
+	bool rx_armed;			/* NEED_WAKEUP set on ring 1 */
+	bool rx_blocked;		/* the handler asked for a retry */
+	struct completion down;
+
+	void *priv;			/* the module's, see kucomms_link_set_priv */
+};
+
+struct kucomms_endpoint {
+	struct kucomms_device *kdev;
+	const struct kucomms_ops *ops;
+	void *priv;
+	struct task_struct *task;
+	atomic_t wake_pending;
+	ktime_t next_work;
+	ktime_t next_timer;
+	ktime_t retry_at;		/* next try of a blocked link, or 0 */
+};
+
+static inline struct kucomms_device *to_kucomms_device(struct device *dev)
+{
+	return container_of(dev, struct kucomms_device, dev);
+}
+
+/* main.c */
+extern struct class *kucomms_class;
+extern dev_t kucomms_devt;
+
+/* name.c */
+int kucomms_name_parse(const char *buf, size_t count, char *name);
+
+/* device.c */
+int kucomms_device_create(const char *name);
+int kucomms_device_remove(const char *name);
+void kucomms_device_remove_all(void);
+struct kucomms_device *kucomms_device_find(const char *name);
+void kucomms_device_wake(struct kucomms_device *kdev);
+
+/* link.c */
+extern const struct file_operations kucomms_link_fops;
+void kucomms_link_close(struct kucomms_link *link, bool broken);
+
+/* endpoint.c */
+void kucomms_endpoint_wake(struct kucomms_endpoint *ep);
+
+#endif /* _KUCOMMS_INTERNAL_H */

@@ -331,7 +331,9 @@ static inline __u64 kucomms_ring_unconsumed(struct kucomms_ring *r)
 {
 	__u64 cons = kucomms_read_once(r->cons->pos);
 
-	return r->pos - cons <= r->capacity ? r->pos - cons : 0;
+	if (r->pos - cons > r->capacity || (cons & (KUCOMMS_RECORD_ALIGN - 1)))
+		return 0;
+	return r->pos - cons;
 }
 
 /* ---- consumer ---- */

@@ -16,13 +16,21 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <kucomms/kucomms.h>
 
 #include "lib/bench_baseline.h"
 #include "lib/bench_harness.h"
 #include "lib/bench_json.h"
+#include "lib/bench_kucomms.h"
 
 #define MAX_ROWS	32
+#define IDLE_SECONDS	5.0
+/* A spin budget no gap between two messages of a round trip comes near. */
+#define SPINNING_NS	1000000000L
 
 struct row;
 typedef int (*row_runner)(const struct row *r, const struct bench_plan *plan,
@@ -33,6 +41,8 @@ struct row {
 	const char *transport;	/* inproc, shm, unix, pipe */
 	const char *mode;	/* round trips: sleeping, spinning, default */
 	const char *note;	/* how the ends are placed and wait */
+	char note_buf[200];
+	char shm_name[64];
 	struct bench_params p;
 	row_runner run;
 	struct bench_result res;
@@ -70,6 +80,15 @@ static const char *baseline_note(const char *transport, const char *mode)
 		"two processes; blocking write() and read(), one pipe each way";
 }
 
+static int run_kucomms(const struct row *r, const struct bench_plan *plan,
+		       struct bench_result *res)
+{
+	bool inproc = !strcmp(r->transport, "inproc");
+
+	return bench_run(plan, &r->p, inproc ? 1 : 2,
+			 inproc ? bench_kucomms_inproc_party : bench_kucomms_shm_party, NULL, res);
+}
+
 static struct row *add_row(struct row *rows, int *n, const char *name, const char *transport,
 			   const char *mode, enum bench_kind kind, uint64_t payload)
 {
@@ -95,15 +114,51 @@ static void add_baseline(struct row *rows, int *n, const char *transport,
 	r->run = run_baseline;
 }
 
+static void add_kucomms(struct row *rows, int *n, const char *transport,
+			const char *mode, enum bench_kind kind, uint64_t payload)
+{
+	struct row *r = add_row(rows, n, kind == BENCH_ONEWAY ? "oneway" : "roundtrip",
+				transport, mode, kind, payload);
+	const char *placing = !strcmp(transport, "inproc") ?
+		"one process: the main thread sends to an endpoint linked in-process" :
+		"two processes: the main thread sends to an endpoint over shared memory";
+	char budget[64];
+
+	if (mode && !strcmp(mode, "sleeping"))
+		r->p.spin_budget_ns = 0;
+	else if (mode && !strcmp(mode, "spinning"))
+		r->p.spin_budget_ns = SPINNING_NS;
+	if (r->p.spin_budget_ns < 0)
+		snprintf(budget, sizeof(budget), "the default spin budget (%llu ns)",
+			 (unsigned long long)KUCOMMS_DEFAULT_SPIN_NS);
+	else if (r->p.spin_budget_ns == 0)
+		snprintf(budget, sizeof(budget), "spin budget 0: every wait sleeps in epoll");
+	else
+		snprintf(budget, sizeof(budget), "spin budget %ld ns: the threads never sleep",
+			 r->p.spin_budget_ns);
+	if (kind == BENCH_ROUNDTRIP)
+		placing = "two processes: ping-pong between the message handlers of two endpoints over shared memory";
+	snprintf(r->note_buf, sizeof(r->note_buf), "%s; %s", placing, budget);
+	r->note = r->note_buf;
+	snprintf(r->shm_name, sizeof(r->shm_name), "bench_%d_%d", (int)getpid(), *n);
+	r->p.shm_name = r->shm_name;
+	r->run = run_kucomms;
+}
+
 static int plan_rows(struct row *rows)
 {
 	int n = 0;
 	size_t i;
 
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		add_kucomms(rows, &n, "inproc", NULL, BENCH_ONEWAY, payloads[i]);
+		add_kucomms(rows, &n, "shm", NULL, BENCH_ONEWAY, payloads[i]);
 		add_baseline(rows, &n, "unix", NULL, BENCH_ONEWAY, payloads[i]);
 		add_baseline(rows, &n, "pipe", NULL, BENCH_ONEWAY, payloads[i]);
 	}
+	add_kucomms(rows, &n, "shm", "sleeping", BENCH_ROUNDTRIP, 64);
+	add_kucomms(rows, &n, "shm", "spinning", BENCH_ROUNDTRIP, 64);
+	add_kucomms(rows, &n, "shm", "default", BENCH_ROUNDTRIP, 64);
 	add_baseline(rows, &n, "unix", "sleeping", BENCH_ROUNDTRIP, 64);
 	add_baseline(rows, &n, "unix", "spinning", BENCH_ROUNDTRIP, 64);
 	add_baseline(rows, &n, "pipe", "sleeping", BENCH_ROUNDTRIP, 64);
@@ -135,7 +190,7 @@ static void print_row(const struct row *r)
 		bench_json_num(&j, "rtt_p99_us", res->rtt_p99_us, 2);
 	}
 	bench_json_num(&j, "cpu_pct", res->cpu_pct, 1);
-	if (r->mode && !strcmp(r->mode, "sleeping") && !strcmp(r->transport, "shm")) {
+	if (r->p.kind == BENCH_ROUNDTRIP && r->run == run_kucomms) {
 		bench_json_u64(&j, "wakeups", res->wakeups);
 		bench_json_u64(&j, "round_trips", res->round_trips);
 	}
@@ -186,7 +241,29 @@ static double ratio(const struct row *a, const struct row *b, size_t offset)
 	       *(const double *)((const char *)&b->res + offset);
 }
 
-static bool print_goals(const struct row *rows, int n)
+static void print_idle(const struct bench_idle_result *idle)
+{
+	struct bench_json j;
+
+	bench_json_begin(&j);
+	bench_json_str(&j, "name", "idle");
+	bench_json_str(&j, "transport", "inproc");
+	bench_json_u64(&j, "payload", 0);
+	if (!idle->ok) {
+		bench_json_str(&j, "error", idle->error);
+	} else {
+		bench_json_num(&j, "cpu_pct", idle->cpu_pct, 3);
+		bench_json_num(&j, "seconds", IDLE_SECONDS, 0);
+		bench_json_u64(&j, "work_calls", idle->work_calls);
+		bench_json_u64(&j, "timer_calls", idle->timer_calls);
+		bench_json_u64(&j, "wakeups", idle->wakeups);
+		bench_json_str(&j, "note", "one endpoint with work and timer handlers and a link to itself, nothing sent; the whole process measured");
+	}
+	bench_json_end(&j);
+}
+
+static bool print_goals(const struct row *rows, int n, const struct bench_idle_result *idle,
+			double load_before)
 {
 	const struct row *unix_oneway = find(rows, n, "oneway", "unix", NULL, 64);
 	const struct row *unix_rtt = find(rows, n, "roundtrip", "unix", "sleeping", 64);
@@ -210,7 +287,11 @@ static bool print_goals(const struct row *rows, int n)
 	all &= goal(&j, "roundtrip_default_p50",
 		    ratio(find(rows, n, "roundtrip", "shm", "default", 64), unix_rtt, p50),
 		    false, 0.5, vs_rtt);
+	all &= goal(&j, "idle_cpu_pct", idle && idle->ok ? idle->cpu_pct : NAN, false, 1,
+		    "cpu_pct of the idle row, percent of one core");
 	bench_json_bool(&j, "all_met", all);
+	bench_json_num(&j, "cpus", (double)sysconf(_SC_NPROCESSORS_ONLN), 0);
+	bench_json_num(&j, "loadavg_before", load_before, 2);
 	bench_json_end(&j);
 	return all;
 }
@@ -237,7 +318,10 @@ int main(int argc, char **argv)
 {
 	struct bench_plan plan = { .warmup_s = 0.5, .window_s = 0.5, .windows = 5 };
 	static struct row rows[MAX_ROWS];
+	const struct row idle_row = { .name = "idle", .transport = "inproc" };
+	struct bench_idle_result idle = { .ok = false };
 	char *only[MAX_ROWS];
+	double load_before = NAN;
 	int i, n, n_only = 0, failed = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -254,6 +338,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	getloadavg(&load_before, 1);
 	n = plan_rows(rows);
 	for (i = 0; i < n; i++) {
 		if (!selected(&rows[i], only, n_only))
@@ -262,7 +347,11 @@ int main(int argc, char **argv)
 		failed += !rows[i].res.ok;
 		print_row(&rows[i]);
 	}
-	print_goals(rows, n);
+	if (selected(&idle_row, only, n_only)) {
+		failed += bench_kucomms_idle(IDLE_SECONDS, &idle) != 0;
+		print_idle(&idle);
+	}
+	print_goals(rows, n, idle.ok ? &idle : NULL, load_before);
 	if (failed)
 		fprintf(stderr, "kucomms_bench: %d of %d rows failed\n", failed, n);
 	return failed ? 1 : 0;

@@ -70,18 +70,26 @@ bool bench_next(struct bench_end *e, struct kucomms_msg_header *h)
 	} else {
 		h->type = BENCH_MSG_DATA;
 	}
-	if (e->p->kind == BENCH_ROUNDTRIP)
+	if (e->p->kind == BENCH_ROUNDTRIP) {
 		h->user_value = (uint64_t)bench_now_ns();
-	else
+		e->sent = *h;
+	} else {
 		e->count++;
+	}
 	return true;
 }
 
-void bench_reply(struct bench_end *e, const struct kucomms_msg_header *h)
+int bench_reply(struct bench_end *e, const struct kucomms_msg_header *h)
 {
+	if (h->type != e->sent.type || h->id != e->sent.id ||
+	    h->user_value != e->sent.user_value || h->length != e->sent.length)
+		return bench_fail(e->sh, "an echo came back changed: type %llu id %llu, sent type %llu id %llu",
+				  (unsigned long long)h->type, (unsigned long long)h->id,
+				  (unsigned long long)e->sent.type, (unsigned long long)e->sent.id);
 	if (e->recording)
 		bench_hist_add(&e->sh->hist, (uint64_t)bench_now_ns() - h->user_value);
 	e->count++;
+	return 0;
 }
 
 bool bench_received(struct bench_end *e, const struct kucomms_msg_header *h)
@@ -119,32 +127,36 @@ static int wait_for(const int *flag, int value, int64_t deadline_ns)
 	return 0;
 }
 
-/* Reap the parties; kill those still running at @deadline_ns. */
-static int reap(pid_t *pids, int parties, int64_t deadline_ns, struct bench_shared *sh)
+int bench_reap(pid_t *pids, int n, int64_t deadline_ns, char *why, size_t why_len)
 {
-	int i, status, left = parties, err = 0;
+	int i, status, left = n, err = 0;
 
 	while (left) {
-		for (i = 0; i < parties; i++) {
+		for (i = 0; i < n; i++) {
 			if (!pids[i] || waitpid(pids[i], &status, WNOHANG) != pids[i])
 				continue;
-			if (!WIFEXITED(status) || WEXITSTATUS(status))
-				err = bench_fail(sh, "party %d %s %d", i,
-						 WIFEXITED(status) ? "exited with status" :
-						 "was killed by signal",
-						 WIFEXITED(status) ? WEXITSTATUS(status) :
-						 WTERMSIG(status));
 			pids[i] = 0;
 			left--;
+			if (err || (WIFEXITED(status) && !WEXITSTATUS(status)))
+				continue;
+			err = -EIO;
+			if (WIFEXITED(status))
+				snprintf(why, why_len, "process %d exited with status %d", i,
+					 WEXITSTATUS(status));
+			else
+				snprintf(why, why_len, "process %d was killed by signal %d", i,
+					 WTERMSIG(status));
 		}
 		if (!left)
 			break;
 		if (bench_now_ns() > deadline_ns) {
-			for (i = 0; i < parties; i++)
+			for (i = 0; i < n; i++)
 				if (pids[i])
 					kill(pids[i], SIGKILL);
 			deadline_ns = INT64_MAX;
-			err = bench_fail(sh, "timed out: killed the parties still running");
+			if (!err)
+				snprintf(why, why_len, "timed out: killed what was still running");
+			err = -ETIMEDOUT;
 		}
 		bench_sleep_s(0.002);
 	}
@@ -237,6 +249,7 @@ int bench_run(const struct bench_plan *plan, const struct bench_params *p,
 	int64_t deadline_ns = bench_now_ns() + (int64_t)((planned + BENCH_SLACK_S) * 1e9);
 	struct bench_shared *sh;
 	pid_t pids[2] = { 0, 0 };
+	char why[128];
 	int i, err;
 
 	memset(out, 0, sizeof(*out));
@@ -268,7 +281,9 @@ int bench_run(const struct bench_plan *plan, const struct bench_params *p,
 	}
 	if (!sh->failed && pace_marks(plan, sh, deadline_ns))
 		deadline_ns = 0;
-	err = reap(pids, parties, deadline_ns, sh);
+	err = bench_reap(pids, parties, deadline_ns, why, sizeof(why));
+	if (err)
+		bench_fail(sh, "%s", why);
 	if (!err && !sh->failed)
 		err = check_snaps(sh);
 	if (!err && !sh->failed)

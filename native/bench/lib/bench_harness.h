@@ -19,7 +19,9 @@
 #define KUCOMMS_BENCH_HARNESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <linux/kucomms.h>
 
@@ -77,6 +79,7 @@ struct bench_end {
 	bool recording;
 	int next_mark;
 	uint64_t count;
+	struct kucomms_msg_header sent;	/* round trips: the message in flight */
 	/* This end's library wakeup counter, when it has one. */
 	uint64_t (*wakeups)(void *arg);
 	void *wakeups_arg;
@@ -92,8 +95,11 @@ void bench_end_init(struct bench_end *e, struct bench_shared *sh,
  */
 bool bench_next(struct bench_end *e, struct kucomms_msg_header *h);
 
-/* Round-trip initiator: the echo of a message came back. */
-void bench_reply(struct bench_end *e, const struct kucomms_msg_header *h);
+/*
+ * Round-trip initiator: the echo of the last message came back. Returns -1
+ * (and fails the row) when it is not the message sent.
+ */
+int bench_reply(struct bench_end *e, const struct kucomms_msg_header *h);
 
 /* Responder: a message arrived. Returns false once it was STOP. */
 bool bench_received(struct bench_end *e, const struct kucomms_msg_header *h);
@@ -125,6 +131,13 @@ struct bench_result {
 	uint64_t round_trips;	/* measured round trips */
 	uint64_t wakeups;	/* both ends' wakeups over the measured round trips */
 };
+
+/*
+ * Wait for the @n processes in @pids (0 = none), killing those still
+ * running at @deadline_ns (CLOCK_MONOTONIC). Returns 0 when all exited with
+ * status 0, else a negative errno value and the first reason in @why.
+ */
+int bench_reap(pid_t *pids, int n, int64_t deadline_ns, char *why, size_t why_len);
 
 int bench_run(const struct bench_plan *plan, const struct bench_params *p,
 	      int parties, bench_party_fn fn, void *ctx, struct bench_result *out);

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+#include "bench_kucomms.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <kucomms/kucomms.h>
+
+#include "bench_time.h"
+
+/* How long an attacher waits for the creator's shared memory to appear. */
+#define ATTACH_TIMEOUT_S	5.0
+
+struct latch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool open;
+};
+
+/* One end: its endpoint, its link and what its main thread waits for. */
+struct kend {
+	struct bench_end e;
+	struct kucomms_endpoint *ep;
+	struct kucomms_link *link;
+	struct latch connected;
+	struct latch done;
+	bool failed;
+	bool finished;		/* a client sent STOP (its thread only) */
+};
+
+static const unsigned char payload[BENCH_MAX_PAYLOAD];
+
+static void latch_init(struct latch *l)
+{
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	l->open = false;
+}
+
+static void latch_open(struct latch *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->open = true;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static void latch_wait(struct latch *l)
+{
+	pthread_mutex_lock(&l->mu);
+	while (!l->open)
+		pthread_cond_wait(&l->cv, &l->mu);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static bool latch_is_open(struct latch *l)
+{
+	bool open;
+
+	pthread_mutex_lock(&l->mu);
+	open = l->open;
+	pthread_mutex_unlock(&l->mu);
+	return open;
+}
+
+/* Fail the row from any thread of the party, and let its main thread go. */
+static int kend_fail(struct kend *k, const char *what, int err)
+{
+	k->failed = true;
+	bench_fail(k->e.sh, "%s: %s (%s)", what, kucomms_strerror(err), kucomms_last_error());
+	latch_open(&k->connected);
+	latch_open(&k->done);
+	return -1;
+}
+
+static uint64_t endpoint_wakeups(void *arg)
+{
+	struct kucomms_endpoint_counters c;
+
+	if (kucomms_endpoint_counters(((struct kend *)arg)->ep, &c))
+		return 0;
+	return c.wakeups;
+}
+
+/*
+ * Send, retrying while the ring is full: a sender outrunning its receiver
+ * waits for room, which is what one-way throughput measures.
+ */
+static int send_msg(struct kend *k, struct kucomms_link *link,
+		    const struct kucomms_msg_header *h, const void *data)
+{
+	int err;
+
+	do
+		err = kucomms_send(link, h, h->length ? data : NULL);
+	while (err == -ENOBUFS);
+	return err ? kend_fail(k, "kucomms_send", err) : 0;
+}
+
+/* Initiator: the next message (after a mark if one is due). */
+static int send_next(struct kend *k)
+{
+	struct kucomms_msg_header h;
+	bool more = bench_next(&k->e, &h);
+
+	if (send_msg(k, k->link, &h, payload))
+		return -1;
+	if (!more) {
+		k->finished = true;
+		latch_open(&k->done);
+	}
+	return 0;
+}
+
+static void on_responder_message(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
+				 const void *data, void *user)
+{
+	struct kend *k = user;
+
+	if (k->failed)
+		return;
+	if (!bench_received(&k->e, hdr))
+		latch_open(&k->done);
+	else if (k->e.p->kind == BENCH_ROUNDTRIP)
+		send_msg(k, link, hdr, data);
+}
+
+static void on_client_message(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
+			      const void *data, void *user)
+{
+	struct kend *k = user;
+
+	(void)link;
+	(void)data;
+	if (k->failed || k->finished)
+		return;
+	if (bench_reply(&k->e, hdr)) {
+		k->failed = true;
+		latch_open(&k->done);
+		return;
+	}
+	send_next(k);
+}
+
+static void on_link_state(struct kucomms_link *link, int state, int err, void *user)
+{
+	struct kend *k = user;
+
+	(void)link;
+	if (state == KUCOMMS_LINK_CONNECTED) {
+		latch_open(&k->connected);
+		/* A client starts the ping-pong from its own thread. */
+		if (k->e.side == 0 && k->e.p->kind == BENCH_ROUNDTRIP)
+			send_next(k);
+	} else if (state == KUCOMMS_LINK_DOWN && !latch_is_open(&k->done)) {
+		kend_fail(k, "the link went down", err);
+	}
+}
+
+static int kend_init(struct kend *k, struct bench_shared *sh, const struct bench_params *p,
+		     int side, bool measure_cpu)
+{
+	struct kucomms_handlers h = {
+		.message = side == 0 ? on_client_message : on_responder_message,
+		.link_state = on_link_state,
+	};
+	struct kucomms_endpoint_options opts;
+
+	memset(k, 0, sizeof(*k));
+	bench_end_init(&k->e, sh, p, side, measure_cpu);
+	k->e.wakeups = endpoint_wakeups;
+	k->e.wakeups_arg = k;
+	latch_init(&k->connected);
+	latch_init(&k->done);
+	kucomms_endpoint_options_init(&opts);
+	if (p->spin_budget_ns >= 0)
+		opts.spin_ns = (uint64_t)p->spin_budget_ns;
+	k->ep = kucomms_endpoint_create(&h, k, &opts);
+	if (!k->ep)
+		return kend_fail(k, "kucomms_endpoint_create", -errno);
+	return 0;
+}
+
+static int kend_start(struct kend *k)
+{
+	int err = kucomms_endpoint_start(k->ep);
+
+	return err ? kend_fail(k, "kucomms_endpoint_start", err) : 0;
+}
+
+/* A one-way sender: send from this thread until the last mark is through. */
+static int send_stream(struct kend *k)
+{
+	struct kucomms_msg_header h;
+	bool more;
+
+	do {
+		more = bench_next(&k->e, &h);
+		if (send_msg(k, k->link, &h, payload))
+			return -1;
+	} while (more);
+	return 0;
+}
+
+int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_params *p,
+			       int party, void *ctx)
+{
+	struct kucomms_link *rx_link;
+	struct kend tx, rx;
+	int err;
+
+	(void)party;
+	(void)ctx;
+	/* The receiver's process clock covers both ends: the sender's is not taken. */
+	if (kend_init(&tx, sh, p, 0, false) || kend_init(&rx, sh, p, 1, true))
+		return -1;
+	err = kucomms_link_inproc_pair(tx.ep, rx.ep, NULL, &tx.link, &rx_link);
+	if (err)
+		return kend_fail(&tx, "kucomms_link_inproc_pair", err);
+	if (kend_start(&rx) || kend_start(&tx))
+		return -1;
+	err = p->kind == BENCH_ONEWAY ? send_stream(&tx) :
+		bench_fail(sh, "in-process rows are one-way only");
+	if (!err)
+		latch_wait(&rx.done);
+	kucomms_endpoint_destroy(tx.ep);
+	kucomms_endpoint_destroy(rx.ep);
+	return err || tx.failed || rx.failed ? -1 : 0;
+}
+
+static int attach(struct kend *k, const char *name)
+{
+	int64_t deadline = bench_now_ns() + (int64_t)(ATTACH_TIMEOUT_S * 1e9);
+	int err;
+
+	/* The creator is another process that may not have created it yet. */
+	while ((err = kucomms_link_shm_attach(k->ep, name, &k->link)) &&
+	       bench_now_ns() < deadline)
+		bench_sleep_s(0.001);
+	return err ? kend_fail(k, "kucomms_link_shm_attach", err) : 0;
+}
+
+int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *p,
+			    int party, void *ctx)
+{
+	struct kend k;
+	int err = 0;
+
+	(void)ctx;
+	if (kend_init(&k, sh, p, party, true))
+		return -1;
+	if (party == 0) {
+		err = kucomms_link_shm_create(k.ep, p->shm_name, NULL, &k.link);
+		if (err)
+			err = kend_fail(&k, "kucomms_link_shm_create", err);
+		if (!err)
+			err = kend_start(&k);
+		if (!err)
+			latch_wait(&k.connected);
+		if (!err && !k.failed && p->kind == BENCH_ONEWAY)
+			err = send_stream(&k);
+	} else {
+		err = kend_start(&k);
+		if (!err)
+			err = attach(&k, p->shm_name);
+	}
+	if (!err)
+		latch_wait(&k.done);
+	kucomms_endpoint_destroy(k.ep);
+	return err || k.failed ? -1 : 0;
+}
+
+/* ---- idle ---- */
+
+static void ignore_message(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
+			   const void *data, void *user)
+{
+	(void)link;
+	(void)hdr;
+	(void)data;
+	(void)user;
+}
+
+static void idle_tick(struct kucomms_endpoint *ep, void *user)
+{
+	(void)ep;
+	(void)user;
+}
+
+static int counters(struct kucomms_endpoint *ep, struct kucomms_endpoint_counters *c,
+		    struct bench_idle_result *out)
+{
+	int err = kucomms_endpoint_counters(ep, c);
+
+	if (err)
+		snprintf(out->error, sizeof(out->error), "kucomms_endpoint_counters: %s",
+			 kucomms_strerror(err));
+	return err;
+}
+
+static int idle_process(double seconds, struct bench_idle_result *out)
+{
+	struct kucomms_handlers h = {
+		.message = ignore_message,
+		.work = idle_tick,
+		.timer = idle_tick,
+	};
+	struct kucomms_endpoint_counters c0, c1;
+	struct kucomms_endpoint *ep = kucomms_endpoint_create(&h, NULL, NULL);
+	struct kucomms_link *a, *b;
+	int64_t t0, cpu0;
+	int err;
+
+	if (!ep) {
+		snprintf(out->error, sizeof(out->error), "kucomms_endpoint_create: %s",
+			 kucomms_last_error());
+		return -1;
+	}
+	err = kucomms_link_inproc_pair(ep, ep, NULL, &a, &b);
+	if (!err)
+		err = kucomms_endpoint_start(ep);
+	if (err) {
+		snprintf(out->error, sizeof(out->error), "setting up the idle endpoint: %s",
+			 kucomms_last_error());
+		kucomms_endpoint_destroy(ep);
+		return -1;
+	}
+	bench_sleep_s(0.2);	/* past the thread's start */
+	err = counters(ep, &c0, out);
+	t0 = bench_now_ns();
+	cpu0 = bench_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	bench_sleep_s(seconds);
+	out->cpu_pct = 100.0 * (double)(bench_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0) /
+		       (double)(bench_now_ns() - t0);
+	if (!err)
+		err = counters(ep, &c1, out);
+	kucomms_endpoint_destroy(ep);
+	if (err)
+		return -1;
+	out->work_calls = c1.work_calls - c0.work_calls;
+	out->timer_calls = c1.timer_calls - c0.timer_calls;
+	out->wakeups = c1.wakeups - c0.wakeups;
+	out->ok = true;
+	return 0;
+}
+
+int bench_kucomms_idle(double seconds, struct bench_idle_result *out)
+{
+	struct bench_idle_result *shared;
+	pid_t pid;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED) {
+		err = -errno;
+		snprintf(out->error, sizeof(out->error), "mmap: %s", strerror(-err));
+		return err;
+	}
+	memset(shared, 0, sizeof(*shared));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(idle_process(seconds, shared) ? 1 : 0);
+	if (pid < 0) {
+		err = -errno;
+		snprintf(out->error, sizeof(out->error), "fork: %s", strerror(-err));
+	} else {
+		err = bench_reap(&pid, 1, bench_now_ns() + (int64_t)((seconds + 10) * 1e9),
+				 out->error, sizeof(out->error));
+		if (!err || shared->error[0])
+			*out = *shared;
+	}
+	munmap(shared, sizeof(*shared));
+	return out->ok ? 0 : -EIO;
+}

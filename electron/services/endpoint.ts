@@ -1,0 +1,171 @@
+// An open target as the Studio uses it: send, receive (in batches, both
+// directions), counters, close. Wraps the addon's Endpoint; demo targets get
+// their own peer process first.
+//
+//   const ep = await Endpoint.open('demo:echo');
+//   ep.on('messages', (msgs) => { for (const m of msgs) console.log(m.id, m.direction); });
+//   ep.send({ type: 1n, id: 7n, userValue: 0n }, Buffer.from('hi'));
+//   await ep.close();
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message, SendHeader } from '../shared/message.ts';
+import { parseTarget } from '../shared/target.ts';
+import { decodeBatch } from './batch.ts';
+import { startDemoPeer, type DemoPeer } from './demo-peers.ts';
+import { loadBinding, type Binding } from './native-binding.ts';
+
+export type EndpointOptions = Binding.EndpointOptions;
+
+export interface Counters extends Binding.NativeCounters {
+  /** Share of the send ring in use, 0..1. */
+  txFill: number;
+}
+
+/** An Error from the addon or this module, with an errno-style `code`. */
+export type KucommsError = Error & { code: string; errno?: number };
+
+export interface EndpointEvents {
+  /** Messages in order, received ('rx') and sent ('tx'), one batch per call. */
+  messages: [messages: Message[]];
+  /** The link died; sends fail from now on. */
+  down: [error: KucommsError];
+  /** EventEmitter's own: a listener is being added. */
+  newListener: [event: string | symbol, listener: unknown];
+}
+
+// How long a demo peer may take to create its shared memory.
+const DEMO_ATTACH_TIMEOUT_MS = 10_000;
+const DEMO_ATTACH_RETRY_MS = 20;
+
+export function kucommsError(code: string, message: string): KucommsError {
+  return Object.assign(new Error(message), { code });
+}
+
+export class Endpoint extends EventEmitter<EndpointEvents> {
+  readonly target: string;
+  #native: Binding.Endpoint | undefined;
+  #peer: DemoPeer | undefined;
+  // Batches that arrived before anyone listened (open() resolves first).
+  #backlog: Message[][] | undefined = [];
+
+  private constructor(target: string) {
+    super();
+    this.target = target;
+    this.on('newListener', (event) => {
+      if (event !== 'messages' || !this.#backlog) return;
+      const backlog = this.#backlog;
+      this.#backlog = undefined;
+      queueMicrotask(() => {
+        for (const msgs of backlog) this.emit('messages', msgs);
+      });
+    });
+  }
+
+  /**
+   * Opens a target: `/dev/kucomms_NAME`, `shm:NAME`, `demo:echo` or
+   * `demo:longtest`. Rejects with a KucommsError (code 'ENOENT' when there
+   * is no such device or peer, 'EACCES' without permission, ...).
+   */
+  static async open(target: string, options: EndpointOptions = {}): Promise<Endpoint> {
+    const parsed = parseTarget(target);
+    const ep = new Endpoint(target);
+    switch (parsed.kind) {
+      case 'device':
+      case 'shm':
+        ep.#native = ep.#openNative(target, options);
+        break;
+      case 'demo': {
+        const peer = startDemoPeer(parsed.demo);
+        ep.#peer = peer;
+        try {
+          ep.#native = await ep.#attachDemo(peer, options);
+        } catch (err) {
+          await peer.stop();
+          throw err;
+        }
+        break;
+      }
+      case 'remote':
+        throw kucommsError('ENOTSUP', `${target}: remote agents are not supported yet`);
+    }
+    return ep;
+  }
+
+  #openNative(target: string, options: EndpointOptions): Binding.Endpoint {
+    const { Endpoint: NativeEndpoint } = loadBinding();
+    return new NativeEndpoint(
+      target,
+      options,
+      (batch, count) => this.#onBatch(decodeBatch(batch, count)),
+      (error) => this.emit('down', error),
+    );
+  }
+
+  // The peer creates its shared memory shortly after it starts: retry
+  // while it does not exist yet, give up if the peer exits.
+  async #attachDemo(peer: DemoPeer, options: EndpointOptions): Promise<Binding.Endpoint> {
+    const deadline = Date.now() + DEMO_ATTACH_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return this.#openNative(peer.target, options);
+      } catch (err) {
+        const code = (err as KucommsError).code;
+        if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
+        if (peer.process.exitCode !== null || peer.process.signalCode !== null)
+          throw kucommsError('ESRCH', `${this.target}: the demo peer exited (${peer.process.exitCode ?? peer.process.signalCode}) before it was ready: ${peer.stderr() || 'no message'}`);
+        if (Date.now() > deadline)
+          throw kucommsError('ETIMEDOUT', `${this.target}: the demo peer did not create ${peer.target} within ${DEMO_ATTACH_TIMEOUT_MS / 1000} s`);
+      }
+      await sleep(DEMO_ATTACH_RETRY_MS);
+    }
+  }
+
+  #onBatch(messages: Message[]): void {
+    if (this.#backlog) this.#backlog.push(messages);
+    else this.emit('messages', messages);
+  }
+
+  #live(what: string): Binding.Endpoint {
+    if (!this.#native) throw kucommsError('ERR_ENDPOINT_CLOSED', `${what} ${this.target}: the endpoint is closed`);
+    return this.#native;
+  }
+
+  /** The shared-memory target behind a demo target (for diagnostics). */
+  get peerTarget(): string | undefined {
+    return this.#peer?.target;
+  }
+
+  get closed(): boolean {
+    return this.#native === undefined;
+  }
+
+  /** Largest data length this link can send. */
+  get maxLength(): number {
+    return this.#live('maximum length of').maxLength;
+  }
+
+  /** Sends one message; throws a KucommsError ('ENOBUFS' ring full, 'EMSGSIZE', 'EPIPE', ...). */
+  send(header: SendHeader, data?: Uint8Array): void {
+    this.#live('send to').send(header.type, header.id, header.userValue, data);
+  }
+
+  /** Sends @count copies with ids counting up from header.id, waiting out a full ring. */
+  sendBurst(count: number, header: SendHeader, data?: Uint8Array): Promise<number> {
+    return this.#live('send to').sendBurst(count, header.type, header.id, header.userValue, data);
+  }
+
+  counters(): Counters {
+    const c = this.#live('counters of').counters();
+    return { ...c, txFill: c.txCapacity === 0n ? 0 : Number(c.txCapacity - c.txFree) / Number(c.txCapacity) };
+  }
+
+  /** Closes the link (and stops a demo peer). Messages already received are still emitted. */
+  async close(): Promise<void> {
+    const native = this.#native;
+    this.#native = undefined;
+    native?.close();
+    const peer = this.#peer;
+    this.#peer = undefined;
+    await peer?.stop();
+  }
+}

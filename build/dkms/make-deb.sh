@@ -4,9 +4,10 @@
 # rule, and the sources of the userspace examples.
 #
 # VERSION is the "version" of the top-level package.json, the project's one
-# version number; kernel/dkms.conf's PACKAGE_VERSION and the top entry of
-# build/dkms/changelog must agree with it (the copy of dkms.conf shipped gets
-# it written in; the changelog needs a real entry, so a mismatch stops here).
+# version number. The copies of kernel/dkms.conf (PACKAGE_VERSION) and
+# kernel/VERSION that the package ships get it written in; the top entry of
+# build/dkms/changelog must already be for it (an entry needs words, so a
+# mismatch stops the build).
 #
 #   bash build/dkms/make-deb.sh [OUTPUT_DIR]      (default: build/out)
 set -euo pipefail
@@ -65,6 +66,10 @@ install_tree() {
 src=$root/usr/src/$module-$version
 install_tree kernel "$src" kernel ':(exclude)kernel/test'
 sed -i -E "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$version\"/" "$src/dkms.conf"
+# The modules report kernel/VERSION as their MODULE_VERSION.
+if [[ -f $src/VERSION ]]; then
+	echo "$version" >"$src/VERSION"
+fi
 
 install -D -m 0644 "$repo/build/udev/60-kucomms.rules" "$root/usr/lib/udev/rules.d/60-kucomms.rules"
 

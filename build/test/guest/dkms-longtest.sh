@@ -17,13 +17,12 @@ say() { echo "@@pkg $*"; }
 # Kernel messages on the console would interleave with these lines.
 dmesg -n 1
 
-# A module as modprobe finds it: the file depmod points at, and whether the
-# loaded code is that file (same srcversion).
+# Load a module the way a user does, and report which file modprobe
+# inserted (after depmod, the DKMS copy in updates/dkms wins over any other).
 load() {
-	modprobe "$1"
+	out=$(modprobe -v "$1" 2>&1)
 	say "modprobe-$1 $?"
-	say "file-$1 $(modinfo -k "$kver" -n "$1" 2>&1)"
-	say "srcversion-$1 loaded=$(cat "/sys/module/$1/srcversion" 2>&1) file=$(modinfo -k "$kver" -F srcversion "$1" 2>&1)"
+	say "insmod-$1 $(echo "$out" | sed -n "s|^insmod \([^ ]*/$1\.ko\).*|\1|p")"
 }
 
 # Wait (bounded) until udev has given @2 the owner group @1.

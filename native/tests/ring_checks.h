@@ -18,13 +18,15 @@
 
 static struct ring_fixture fx;
 
-/* What the loops are checking right now, for failure messages. */
+/* What a loop is checking right now, for failure messages; fresh_link() clears it. */
 static char where[128];
 
+/* CHECK_EQ with the loop's context in front. */
 #define CHECK_AT(actual, expected)					\
-	CHECK_MSG((unsigned long long)(actual) == (unsigned long long)(expected), \
-		  "%s%s: expected %llu, got %llu", where, #actual,	\
-		  (unsigned long long)(expected), (unsigned long long)(actual))
+	CHECK_MSG((long long)(actual) == (long long)(expected),	\
+		  "%s%s: expected %lld (0x%llx), got %lld (0x%llx)", where, #actual, \
+		  (long long)(expected), (unsigned long long)(expected), \
+		  (long long)(actual), (unsigned long long)(actual))
 
 static inline void check_guards(void)
 {
@@ -37,6 +39,7 @@ static inline void fresh_link(uint64_t capacity)
 	if (fx.alloc)
 		check_guards();
 	ring_fixture_free(&fx);
+	where[0] = '\0';
 	CHECK_EQ(ring_fixture_init(&fx, capacity, capacity, PAGE), 0);
 }
 

@@ -21,10 +21,10 @@ static void round_trip_from(uint64_t start, uint64_t length)
 	uint64_t end = start + (padded ? to_end + size : size);
 	const unsigned char *data;
 
+	fresh_link(CAP);
 	snprintf(where, sizeof(where), "start %llu (offset %llu), length %llu: ",
 		 (unsigned long long)start, (unsigned long long)off,
 		 (unsigned long long)length);
-	fresh_link(CAP);
 	advance_ring0(start);
 	CHECK_AT(send_message(&fx.tx[0], length, 7), 0);
 	CHECK_AT(fx.tx[0].pos, end);
@@ -163,9 +163,9 @@ static void largest_message_from(uint64_t cap, uint64_t start)
 	uint64_t max = kucomms_ring_max_length(cap);
 	struct kucomms_msg_header *rec;
 
+	fresh_link(cap);
 	snprintf(where, sizeof(where), "capacity %llu, offset %llu: ",
 		 (unsigned long long)cap, (unsigned long long)start);
-	fresh_link(cap);
 	advance_ring0(start);
 	CHECK_AT(kucomms_ring_reserve(&fx.tx[0], max + 1, &rec), -EMSGSIZE);
 	CHECK_AT(fx.tx[0].pos, start);

@@ -47,9 +47,9 @@ TEST(producer_position_beyond_capacity_is_refused)
 	size_t i;
 
 	for (i = 0; i < sizeof(positions) / sizeof(positions[0]); i++) {
+		fresh_link(CAP);
 		snprintf(where, sizeof(where), "producer at %llu: ",
 			 (unsigned long long)positions[i]);
-		fresh_link(CAP);
 		publish_producer(positions[i]);
 		expect_refused(0);
 	}
@@ -69,9 +69,9 @@ TEST(unaligned_producer_position_is_refused)
 	size_t i;
 
 	for (i = 0; i < sizeof(positions) / sizeof(positions[0]); i++) {
+		fresh_link(CAP);
 		snprintf(where, sizeof(where), "producer at %llu: ",
 			 (unsigned long long)positions[i]);
-		fresh_link(CAP);
 		put_header(0, 0);
 		publish_producer(positions[i]);
 		expect_refused(0);
@@ -86,8 +86,8 @@ TEST(record_length_larger_than_the_ring_allows_is_refused)
 	size_t i;
 
 	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
-		snprintf(where, sizeof(where), "length %llu: ", (unsigned long long)lengths[i]);
 		fresh_link(CAP);
+		snprintf(where, sizeof(where), "length %llu: ", (unsigned long long)lengths[i]);
 		put_header(0, lengths[i]);
 		publish_producer(CAP);
 		expect_refused(0);
@@ -104,10 +104,10 @@ TEST(record_running_past_the_published_bytes_is_refused)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fresh_link(CAP);
 		snprintf(where, sizeof(where), "length %llu, %llu bytes published: ",
 			 (unsigned long long)cases[i].length,
 			 (unsigned long long)cases[i].published);
-		fresh_link(CAP);
 		put_header(0, cases[i].length);
 		publish_producer(cases[i].published);
 		expect_refused(0);
@@ -127,7 +127,8 @@ TEST(padding_record_at_offset_zero_is_refused)
 {
 	fresh_link(CAP);
 	put_header(0, KUCOMMS_PAD_LENGTH);
-	publish_producer(64);
+	/* The whole ring published, so only the offset can make it illegal. */
+	publish_producer(CAP);
 	expect_refused(0);
 }
 
@@ -186,8 +187,8 @@ static void expect_send_refused(uint64_t consumer_pos)
 	struct kucomms_msg_header *rec;
 	int attempt;
 
-	snprintf(where, sizeof(where), "consumer at %llu: ", (unsigned long long)consumer_pos);
 	fresh_link(CAP);
+	snprintf(where, sizeof(where), "consumer at %llu: ", (unsigned long long)consumer_pos);
 	CHECK_AT(send_message(&fx.tx[1], CAP / 2 - HDR, 1), 0);
 	CHECK_AT(send_message(&fx.tx[1], CAP / 2 - HDR, 2), 0);
 	memcpy(before, ring_fixture_data(&fx, 1), CAP);

@@ -52,40 +52,59 @@ static void kucomms_endpoint_link_down(struct kucomms_endpoint *ep,
 	complete_all(&link->down);
 }
 
-/* Hand @link's waiting messages to the module, up to the budget. */
+/*
+ * Give the module the message held in @link->rx_buf. False if its handler
+ * wants it again later (-EAGAIN): the message stays held.
+ */
+static bool kucomms_endpoint_deliver(struct kucomms_endpoint *ep,
+				     struct kucomms_link *link)
+{
+	struct kucomms_device_stats *stats = &ep->kdev->stats;
+
+	if (ep->ops->message(link, &link->rx_hdr, link->rx_buf, ep->priv) == -EAGAIN) {
+		link->rx_held = true;
+		return false;
+	}
+	link->rx_held = false;
+	atomic64_inc(&stats->rx_messages);
+	atomic64_add(link->rx_hdr.length, &stats->rx_bytes);
+	return true;
+}
+
+/*
+ * Hand @link's waiting messages to the module, up to the budget. Each is
+ * copied out of the ring and its space given back before the handler runs:
+ * the handler sees a copy userspace can no longer change, and userspace
+ * can reuse the space at once.
+ */
 static void kucomms_endpoint_receive(struct kucomms_endpoint *ep,
 				     struct kucomms_link *link,
 				     struct kucomms_pass *pass)
 {
-	struct kucomms_device_stats *stats = &ep->kdev->stats;
-	struct kucomms_msg_header hdr;
 	const void *data;
 	int n, err = 0;
 
-	link->rx_blocked = false;
+	if (link->rx_held && !kucomms_endpoint_deliver(ep, link)) {
+		pass->blocked = true;
+		return;
+	}
 	for (n = 0; n < KUCOMMS_RX_BUDGET; n++) {
 		if (test_bit(KUCOMMS_LINK_CLOSED, &link->flags))
-			break;
-		err = kucomms_ring_peek(&link->rx, &hdr, &data);
+			return;
+		err = kucomms_ring_peek(&link->rx, &link->rx_hdr, &data);
+		if (err < 0)
+			kucomms_link_close(link, true);
 		if (err <= 0)
-			break;
-		/* The handler gets a copy userspace can no longer change. */
-		memcpy(link->rx_buf, data, hdr.length);
-		if (ep->ops->message(link, &hdr, link->rx_buf, ep->priv) == -EAGAIN) {
-			link->rx_blocked = true;
-			pass->blocked = true;
-			break;
-		}
+			return;
+		memcpy(link->rx_buf, data, link->rx_hdr.length);
 		kucomms_ring_consume(&link->rx);
-		atomic64_inc(&stats->rx_messages);
-		atomic64_add(hdr.length, &stats->rx_bytes);
-	}
-	if (n)
 		kucomms_ring_publish_consumed(&link->rx);
-	if (err < 0)
-		kucomms_link_close(link, true);
-	else if (n == KUCOMMS_RX_BUDGET)
-		pass->more = true;
+		if (!kucomms_endpoint_deliver(ep, link)) {
+			pass->blocked = true;
+			return;
+		}
+	}
+	pass->more = true;
 }
 
 static void kucomms_endpoint_serve_link(struct kucomms_endpoint *ep,
@@ -148,7 +167,7 @@ static bool kucomms_endpoint_arm_links(struct kucomms_endpoint *ep)
 	bool idle = true;
 
 	list_for_each_entry(link, &ep->kdev->links, node) {
-		if (!link->up || link->rx_blocked ||
+		if (!link->up || link->rx_held ||
 		    test_bit(KUCOMMS_LINK_CLOSED, &link->flags))
 			continue;
 		link->rx_armed = true;

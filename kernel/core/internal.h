@@ -108,14 +108,15 @@ struct kucomms_link {
 	void *region[2];		/* vmalloc_user: side 0 and side 1 */
 	struct kucomms_ring tx;		/* ring 0, kernel -> user */
 	struct kucomms_ring rx;		/* ring 1, user -> kernel */
-	void *rx_buf;			/* kernel copy of the message handed over */
+	struct kucomms_msg_header rx_hdr; /* kernel copy of the message ... */
+	void *rx_buf;			/* ... and of its data */
 
 	/* Endpoint thread state, under kdev->lock. */
 	bool announced;			/* link_up was called */
 	bool up;			/* announced and link_down not called yet */
 	bool released;			/* release() waits for link_down */
 	bool rx_armed;			/* NEED_WAKEUP set on ring 1 */
-	bool rx_blocked;		/* the handler asked for a retry */
+	bool rx_held;			/* rx_hdr/rx_buf wait for a retry */
 	struct completion down;
 
 	void *priv;			/* the module's, see kucomms_link_set_priv */
@@ -129,7 +130,6 @@ struct kucomms_endpoint {
 	atomic_t wake_pending;
 	ktime_t next_work;
 	ktime_t next_timer;
-	ktime_t retry_at;		/* next try of a blocked link, or 0 */
 };
 
 static inline struct kucomms_device *to_kucomms_device(struct device *dev)

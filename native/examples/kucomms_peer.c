@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kucomms_peer: a userspace peer for applications to talk to, no kernel
+ * module needed. It creates the shared memory of "shm:NAME", waits for an
+ * application to attach, and serves it until SIGINT or SIGTERM; when the
+ * application goes away it waits for the next one.
+ *
+ *   kucomms_peer echo shm:NAME       echo every message back unchanged
+ *   kucomms_peer longtest shm:NAME   the longtest protocol's peer side
+ *                                    (kucomms/longtest.h), the partner of
+ *                                    kucomms_lib_longtest shm:NAME
+ *
+ * Prints "ready shm:NAME" on stdout once an application may attach.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kucomms/kucomms.h>
+#include <kucomms/longtest.h>
+
+struct peer {
+	const char *name;
+	bool longtest;
+	struct kucomms_link *link;	/* NULL between applications */
+	bool ready_printed;
+
+	/* longtest: the current application's session */
+	bool app_spoke;
+	uint64_t seq_next;		/* next sequence message to send */
+	uint64_t seq_expect;		/* next echo to check */
+	uint64_t echoed, echo_errors, seq_sent, seq_send_errors;
+	uint64_t seq_received, seq_compare_errors;
+	unsigned int timer_ticks;
+};
+
+static void serve(struct peer *p, struct kucomms_endpoint *ep)
+{
+	int err = kucomms_link_shm_create(ep, p->name, NULL, &p->link);
+
+	if (err) {
+		/* The old link's socket may linger a moment: try next tick. */
+		p->link = NULL;
+		if (err != -EADDRINUSE || !p->ready_printed) {
+			fprintf(stderr, "kucomms_peer: %s\n", kucomms_last_error());
+			exit(1);
+		}
+		return;
+	}
+	if (!p->ready_printed) {
+		printf("ready shm:%s\n", p->name);
+		fflush(stdout);
+		p->ready_printed = true;
+	}
+	p->app_spoke = false;
+	p->seq_next = p->seq_expect = 0;
+}
+
+static void on_message(struct kucomms_link *link,
+		       const struct kucomms_msg_header *hdr, const void *data,
+		       void *user)
+{
+	struct peer *p = user;
+
+	if (!p->longtest || hdr->type == KUCOMMS_LONGTEST_TYPE_APP) {
+		p->app_spoke = true;
+		if (kucomms_send(link, hdr, data))
+			p->echo_errors++;
+		else
+			p->echoed++;
+		return;
+	}
+	p->seq_received++;
+	if (!kucomms_longtest_seq_check(hdr, data, p->seq_expect))
+		p->seq_compare_errors++;
+	p->seq_expect = hdr->id + 1;	/* resynchronise after a bad one */
+}
+
+static void on_work(struct kucomms_endpoint *ep, void *user)
+{
+	static uint8_t data[KUCOMMS_LONGTEST_MAX_LENGTH];
+	struct peer *p = user;
+	struct kucomms_msg_header hdr;
+
+	if (!p->link) {
+		serve(p, ep);
+		return;
+	}
+	if (!p->longtest || !p->app_spoke)
+		return;
+	kucomms_longtest_seq_fill(&hdr, data, p->seq_next);
+	if (kucomms_send(p->link, &hdr, data))
+		p->seq_send_errors++;	/* the same n again next tick */
+	else
+		p->seq_sent = ++p->seq_next;
+}
+
+static void on_timer(struct kucomms_endpoint *ep, void *user)
+{
+	struct peer *p = user;
+
+	(void)ep;
+	if (!p->longtest || ++p->timer_ticks % 10)
+		return;
+	fprintf(stderr,
+		"kucomms_peer: echoed=%" PRIu64 " echo_errors=%" PRIu64
+		" seq_sent=%" PRIu64 " seq_send_errors=%" PRIu64
+		" seq_received=%" PRIu64 " seq_compare_errors=%" PRIu64 "\n",
+		p->echoed, p->echo_errors, p->seq_sent, p->seq_send_errors,
+		p->seq_received, p->seq_compare_errors);
+}
+
+static void on_link_state(struct kucomms_link *link, int state, int err,
+			  void *user)
+{
+	struct peer *p = user;
+
+	if (state != KUCOMMS_LINK_DOWN)
+		return;
+	fprintf(stderr, "kucomms_peer: %s: application gone (%s); waiting for the next\n",
+		kucomms_link_target(link), kucomms_strerror(err));
+	kucomms_link_close(link);
+	p->link = NULL;		/* on_work creates a fresh one */
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: kucomms_peer echo|longtest shm:NAME\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct kucomms_handlers h = {
+		.message = on_message,
+		.work = on_work,
+		.timer = on_timer,
+		.link_state = on_link_state,
+	};
+	struct peer p = { 0 };
+	struct kucomms_endpoint *ep;
+	sigset_t stop;
+	int sig, err;
+
+	if (argc != 3 || strncmp(argv[2], "shm:", 4))
+		return usage();
+	if (!strcmp(argv[1], "longtest"))
+		p.longtest = true;
+	else if (strcmp(argv[1], "echo"))
+		return usage();
+	p.name = argv[2] + 4;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+	ep = kucomms_endpoint_create(&h, &p, NULL);
+	if (!ep) {
+		fprintf(stderr, "kucomms_peer: %s\n", kucomms_last_error());
+		return 1;
+	}
+	serve(&p, ep);
+	err = kucomms_endpoint_start(ep);
+	if (err) {
+		fprintf(stderr, "kucomms_peer: %s\n", kucomms_last_error());
+		return 1;
+	}
+	sigwait(&stop, &sig);
+	kucomms_endpoint_destroy(ep);
+	return 0;
+}

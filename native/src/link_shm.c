@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shared-memory links between two processes: "shm:NAME".
+ *
+ * The creator (side 0) owns the POSIX object "/kucomms_NAME" holding the
+ * link memory and listens on the abstract Unix socket "kucomms/shm/NAME".
+ * The socket name doubles as a liveness lock: the kernel frees it when the
+ * creator's process ends, so a creator that can bind it knows any object
+ * of that name is stale and replaces it, and one that cannot knows another
+ * live process serves the name.
+ *
+ * The attacher (side 1) maps the object, checks its description, connects
+ * and receives over SCM_RIGHTS the two wake eventfds (one per direction)
+ * and the creator's descriptor of the object, to prove both mapped the same
+ * one. The connection then stays open and silent: when either process
+ * ends, the other sees it hang up and reports the link down.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* How long an attacher waits for the creator's endpoint to answer. */
+#define ATTACH_TIMEOUT_MS	5000
+
+struct shm_link {
+	void *mem;
+	size_t size;
+	int shm_fd;		/* creator: until handed to the peer */
+	bool creator;		/* unlinks the object when closed */
+	bool connected;		/* creator: the one peer has attached */
+	char object[16 + KUCOMMS_SHM_NAME_MAX];
+};
+
+/* The first message on the socket, from creator to attacher. */
+struct shm_hello {
+	uint32_t abi_version;
+	uint32_t reserved;
+};
+
+enum { HELLO_ATTACHER_WAKE, HELLO_CREATOR_WAKE, HELLO_OBJECT, HELLO_FDS };
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void shm_release(struct kucomms_link *link)
+{
+	struct shm_link *s = link->transport;
+
+	close_fd(&link->rx_fd);
+	close_fd(&link->tx_wake_fd);
+	close_fd(&link->fd);
+	if (!s) {
+		close_fd(&link->listen_fd);
+		return;
+	}
+	close_fd(&s->shm_fd);
+	if (s->mem)
+		munmap(s->mem, s->size);
+	/* Still holding the socket name, nobody else can own the object. */
+	if (s->creator)
+		shm_unlink(s->object);
+	close_fd(&link->listen_fd);
+	free(s);
+}
+
+static socklen_t socket_address(const char *name, struct sockaddr_un *addr)
+{
+	int n;
+
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	/* Abstract namespace: sun_path[0] stays 0. */
+	n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1,
+		     "kucomms/shm/%s", name);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+}
+
+static int send_hello(struct kucomms_link *link, int conn)
+{
+	struct shm_link *s = link->transport;
+	struct shm_hello hello = { .abi_version = KUCOMMS_ABI_VERSION };
+	int fds[HELLO_FDS];
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	fds[HELLO_ATTACHER_WAKE] = link->tx_wake_fd;
+	fds[HELLO_CREATOR_WAKE] = link->rx_fd;
+	fds[HELLO_OBJECT] = s->shm_fd;
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+	return sendmsg(conn, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(hello) ? 0 : -errno;
+}
+
+/* Creator, endpoint thread: someone connected to the listening socket. */
+static void accept_peer(struct kucomms_link *link)
+{
+	struct shm_link *s = link->transport;
+	int conn = accept4(link->listen_fd, NULL, NULL,
+			   SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (conn < 0)
+		return;
+	/* One peer per link: a latecomer sees the socket close at once. */
+	if (s->connected || send_hello(link, conn)) {
+		close(conn);
+		return;
+	}
+	s->connected = true;
+	close_fd(&s->shm_fd);
+	link->fd = conn;
+	kc_watch_add(link, conn, &link->w_fd, WATCH_SOCKET, EPOLLIN | EPOLLRDHUP);
+	kc_report_state(link, KUCOMMS_LINK_CONNECTED, 0);
+}
+
+static void shm_event(struct kucomms_link *link, struct watch *w, uint32_t events)
+{
+	(void)events;
+	if (w->kind == WATCH_LISTEN) {
+		accept_peer(link);
+		return;
+	}
+	/* The peer never writes to the socket: any event means it is gone. */
+	kc_watch_del(link, link->fd);
+	close_fd(&link->fd);
+	link->peer_hup = true;
+}
+
+static const struct link_ops shm_ops = {
+	.wake_peer = kc_wake_peer_eventfd,
+	.event = shm_event,
+	.release = shm_release,
+};
+
+/* A link object with its shm state, or NULL (error set). */
+static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep,
+					   const char *name)
+{
+	char target[8 + KUCOMMS_SHM_NAME_MAX];
+	struct kucomms_link *link;
+	struct shm_link *s;
+
+	snprintf(target, sizeof(target), "shm:%s", name);
+	link = kc_link_alloc(ep, &shm_ops, target);
+	if (!link)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		kc_error(-ENOMEM, "%s: out of memory", target);
+		kc_link_free(link);
+		return NULL;
+	}
+	s->shm_fd = -1;
+	snprintf(s->object, sizeof(s->object), "/kucomms_%s", name);
+	link->transport = s;
+	link->fd_kind = WATCH_SOCKET;
+	link->fd_events = EPOLLIN | EPOLLRDHUP;
+	return link;
+}
+
+static int sys_error(struct kucomms_link *link, const char *what)
+{
+	int err = errno;
+
+	return kc_error(-err, "%s: %s: %s", link->target, what, strerror(err));
+}
+
+static int create_object(struct kucomms_link *link, uint64_t cap0, uint64_t cap1)
+{
+	struct shm_link *s = link->transport;
+	struct kucomms_link_layout l;
+
+	kucomms_link_layout_init(&l, cap0, cap1, (uint64_t)sysconf(_SC_PAGESIZE));
+	/* We hold the socket name, so an object of this name is stale. */
+	shm_unlink(s->object);
+	s->shm_fd = shm_open(s->object, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (s->shm_fd < 0)
+		return sys_error(link, "shm_open");
+	s->creator = true;
+	if (ftruncate(s->shm_fd, (off_t)l.total_size))
+		return sys_error(link, "ftruncate");
+	s->mem = mmap(NULL, l.total_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      s->shm_fd, 0);
+	if (s->mem == MAP_FAILED) {
+		s->mem = NULL;
+		return sys_error(link, "mmap");
+	}
+	s->size = l.total_size;
+	kucomms_link_info_publish(s->mem, &l);
+	kc_link_bind(link, &l, 0, s->mem, (__u8 *)s->mem + l.side_offset[1]);
+	return 0;
+}
+
+int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
+			    const struct kucomms_link_options *opts,
+			    struct kucomms_link **out)
+{
+	struct sockaddr_un addr;
+	struct kucomms_link *link;
+	uint64_t cap0, cap1;
+	socklen_t len;
+	int err;
+
+	err = kc_shm_name_check(name);
+	if (err)
+		return err;
+	err = kc_check_capacities(opts, &cap0, &cap1, name);
+	if (err)
+		return err;
+	link = shm_link_alloc(ep, name);
+	if (!link)
+		return -ENOMEM;
+	link->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (link->listen_fd < 0) {
+		err = sys_error(link, "socket");
+		goto fail;
+	}
+	len = socket_address(name, &addr);
+	if (bind(link->listen_fd, (struct sockaddr *)&addr, len)) {
+		err = errno == EADDRINUSE ?
+			kc_error(-EADDRINUSE, "%s: already created by another running process",
+				 link->target) :
+			sys_error(link, "bind");
+		goto fail;
+	}
+	err = create_object(link, cap0, cap1);
+	if (err)
+		goto fail;
+	link->rx_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	link->tx_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (link->rx_fd < 0 || link->tx_wake_fd < 0) {
+		err = sys_error(link, "eventfd");
+		goto fail;
+	}
+	if (listen(link->listen_fd, 4)) {
+		err = sys_error(link, "listen");
+		goto fail;
+	}
+	kc_link_add(link);
+	*out = link;
+	return 0;
+fail:
+	kc_link_free(link);
+	return err;
+}
+
+/* Attacher: map the object and check it describes a kucomms link. */
+static int map_object(struct kucomms_link *link, struct kucomms_link_layout *l,
+		      struct stat *st)
+{
+	struct shm_link *s = link->transport;
+	const struct kucomms_side_page *page;
+	int err;
+
+	s->shm_fd = shm_open(s->object, O_RDWR | O_CLOEXEC, 0);
+	if (s->shm_fd < 0) {
+		if (errno == ENOENT)
+			return kc_error(-ENOENT, "%s: no shared memory object %s (is the peer that creates it running?)",
+					link->target, s->object);
+		return sys_error(link, "shm_open");
+	}
+	if (fstat(s->shm_fd, st))
+		return sys_error(link, "fstat");
+	if ((size_t)st->st_size < sizeof(struct kucomms_side_page))
+		return kc_error(-EBADMSG, "%s: %s holds %lld bytes, too few for a kucomms link",
+				link->target, s->object, (long long)st->st_size);
+	s->mem = mmap(NULL, (size_t)st->st_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, s->shm_fd, 0);
+	if (s->mem == MAP_FAILED) {
+		s->mem = NULL;
+		return sys_error(link, "mmap");
+	}
+	s->size = (size_t)st->st_size;
+	page = s->mem;
+	err = kucomms_link_info_check(page, s->size, l);
+	switch (err) {
+	case 0:
+		return 0;
+	case -EBADMSG:
+		return kc_error(err, "%s: bad magic 0x%08x, not a kucomms link",
+				link->target,
+				__atomic_load_n(&page->info.magic, __ATOMIC_RELAXED));
+	case -EPROTONOSUPPORT:
+		return kc_error(err, "%s: kucomms ABI version %u, this library speaks %u",
+				link->target,
+				__atomic_load_n(&page->info.abi_version, __ATOMIC_RELAXED),
+				KUCOMMS_ABI_VERSION);
+	default:
+		return kc_error(err, "%s: the link description is inconsistent (sizes or offsets do not match %zu mapped bytes)",
+				link->target, s->size);
+	}
+}
+
+/* Attacher: receive the hello and its descriptors. */
+static int receive_hello(struct kucomms_link *link, int fds[HELLO_FDS])
+{
+	struct shm_hello hello;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * HELLO_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct pollfd pfd = { .fd = link->fd, .events = POLLIN };
+	struct cmsghdr *cmsg;
+	ssize_t n;
+	int ret;
+
+	ret = poll(&pfd, 1, ATTACH_TIMEOUT_MS);
+	if (ret == 0)
+		return kc_error(-ETIMEDOUT, "%s: its creator did not answer within %d s (is its endpoint started?)",
+				link->target, ATTACH_TIMEOUT_MS / 1000);
+	if (ret < 0)
+		return sys_error(link, "poll");
+	n = recvmsg(link->fd, &msg, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return sys_error(link, "recvmsg");
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (n == 0)
+		return kc_error(-EBUSY, "%s: already has a peer (a created link takes one)",
+				link->target);
+	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * HELLO_FDS)) {
+		if (cmsg && cmsg->cmsg_type == SCM_RIGHTS) {
+			/* Do not leak whatever we were sent. */
+			size_t i, count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (i = 0; i < count; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(fd));
+				close(fd);
+			}
+		}
+		return kc_error(-EPROTO, "%s: its creator sent a malformed greeting",
+				link->target);
+	}
+	memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * HELLO_FDS);
+	if (n != sizeof(hello) || hello.abi_version != KUCOMMS_ABI_VERSION) {
+		for (ret = 0; ret < HELLO_FDS; ret++)
+			close(fds[ret]);
+		return kc_error(-EPROTONOSUPPORT, "%s: its creator speaks another kucomms ABI",
+				link->target);
+	}
+	return 0;
+}
+
+static int connect_creator(struct kucomms_link *link, const char *name,
+			   const struct stat *mapped)
+{
+	struct shm_link *s = link->transport;
+	struct sockaddr_un addr;
+	int fds[HELLO_FDS], err;
+	struct stat st;
+	socklen_t len;
+
+	link->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (link->fd < 0)
+		return sys_error(link, "socket");
+	len = socket_address(name, &addr);
+	if (connect(link->fd, (struct sockaddr *)&addr, len)) {
+		if (errno == ECONNREFUSED || errno == ENOENT)
+			return kc_error(-ECONNREFUSED, "%s: the process that created it is gone (stale object %s)",
+					link->target, s->object);
+		return sys_error(link, "connect");
+	}
+	err = receive_hello(link, fds);
+	if (err)
+		return err;
+	link->rx_fd = fds[HELLO_ATTACHER_WAKE];
+	link->tx_wake_fd = fds[HELLO_CREATOR_WAKE];
+	err = fstat(fds[HELLO_OBJECT], &st) ? -errno : 0;
+	close(fds[HELLO_OBJECT]);
+	if (err)
+		return kc_error(err, "%s: fstat: %s", link->target, strerror(-err));
+	if (st.st_dev != mapped->st_dev || st.st_ino != mapped->st_ino)
+		return kc_error(-ESTALE, "%s: %s was replaced while attaching; try again",
+				link->target, s->object);
+	return 0;
+}
+
+int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
+			    struct kucomms_link **out)
+{
+	struct kucomms_link_layout l;
+	struct kucomms_link *link;
+	struct shm_link *s;
+	struct stat st;
+	int err;
+
+	err = kc_shm_name_check(name);
+	if (err)
+		return err;
+	link = shm_link_alloc(ep, name);
+	if (!link)
+		return -ENOMEM;
+	s = link->transport;
+	err = map_object(link, &l, &st);
+	if (!err)
+		err = connect_creator(link, name, &st);
+	if (err) {
+		kc_link_free(link);
+		return err;
+	}
+	close_fd(&s->shm_fd);
+	kc_link_bind(link, &l, 1, s->mem, (__u8 *)s->mem + l.side_offset[1]);
+	kc_link_add(link);
+	*out = link;
+	return 0;
+}

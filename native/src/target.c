@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+/* Targets by the names used everywhere: "/dev/kucomms_NAME", "shm:NAME". */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define SHM_PREFIX	"shm:"
+
+int kc_shm_name_check(const char *name)
+{
+	static const char allowed[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > KUCOMMS_SHM_NAME_MAX || strspn(name, allowed) != n)
+		return kc_error(-EINVAL, SHM_PREFIX "%.100s: invalid name (use 1 to %d letters, digits, '_', '-', '.')",
+				name ? name : "", KUCOMMS_SHM_NAME_MAX);
+	return 0;
+}
+
+int kucomms_link_open_target(struct kucomms_endpoint *ep, const char *target,
+			     const struct kucomms_link_options *opts,
+			     struct kucomms_link **link)
+{
+	if (target && !strncmp(target, SHM_PREFIX, strlen(SHM_PREFIX)))
+		/* The creator chose the ring sizes: @opts has nothing to say. */
+		return kucomms_link_shm_attach(ep, target + strlen(SHM_PREFIX), link);
+	if (target && target[0] == '/')
+		return kucomms_link_device_open(ep, target, opts, link);
+	return kc_error(-EINVAL, "unknown target \"%.100s\" (use /dev/kucomms_NAME or shm:NAME)",
+			target ? target : "");
+}

@@ -3,8 +3,9 @@
 # Each example is compiled together with the library's sources, so nothing
 # needs to be installed first.
 CFLAGS ?= -O2 -g -Wall -Wextra
+CFLAGS += -std=gnu11 -pthread
 CPPFLAGS += -Iinclude -Ilibkucomms
-LDLIBS += -lpthread
+LDLIBS += -pthread -lrt
 
 LIB_SOURCES := $(wildcard libkucomms/*.c)
 EXAMPLES := $(patsubst %.c,%,$(wildcard *.c))

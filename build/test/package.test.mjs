@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run test:package: the kucomms-dkms Debian package from build to purge.
 //
+// Lints the Studio's electron-builder configurations against their schema.
 // Purges any earlier install, builds the deb with `npm run dist:dkms`,
 // checks its control data, contents and maintainer scripts (dpkg-deb,
 // lintian), installs it with dpkg -i, checks that DKMS built and installed
@@ -17,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findKernelVersion, repoRoot, runGuest } from '../../kernel/test/vm.mjs';
+import { configFiles, findSchema, lintConfigs } from './electron-builder-config.mjs';
 
 const pkg = 'kucomms-dkms';
 const moduleNames = ['kucomms', 'kucomms_longtest', 'kucomms_echo', 'kucomms_tutorial'];
@@ -138,6 +140,17 @@ function copyrightMismatches() {
 const kernel = findKernelVersion();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'kucomms-package-'));
 let installed = false;
+
+async function lintElectronBuilder() {
+	await check(`${configFiles.join(' and ')} match electron-builder's schema`, () => {
+		const schema = findSchema(repoRoot);
+		if (!schema || !fs.existsSync(schema))
+			return 'cannot lint: app-builder-lib (installed with electron-builder) is missing from node_modules, so its scheme.json is too';
+		const problems = lintConfigs(repoRoot, schema);
+		if (problems.length)
+			return problems.slice(0, 6).join('; ');
+	});
+}
 
 async function buildAndInspect() {
 	await check('an earlier install is purged first', () => {
@@ -480,6 +493,7 @@ async function removeAndCheck() {
 }
 
 try {
+	await lintElectronBuilder();
 	const noDeb = await buildAndInspect();
 	const notReady = await install(noDeb);
 	await bootAndRun(notReady);

@@ -190,9 +190,12 @@ static void print_row(const struct row *r)
 		bench_json_num(&j, "rtt_p99_us", res->rtt_p99_us, 2);
 	}
 	bench_json_num(&j, "cpu_pct", res->cpu_pct, 1);
-	if (r->p.kind == BENCH_ROUNDTRIP && r->run == run_kucomms) {
+	if (r->run == run_kucomms) {
+		/* What the library's counters say about how the figures came about. */
+		bench_json_u64(&j, r->p.kind == BENCH_ONEWAY ? "messages" : "round_trips",
+			       res->messages);
 		bench_json_u64(&j, "wakeups", res->wakeups);
-		bench_json_u64(&j, "round_trips", res->round_trips);
+		bench_json_u64(&j, "full_events", res->full_events);
 	}
 	bench_json_str(&j, "note", r->note);
 	bench_json_end(&j);

@@ -40,7 +40,8 @@ static void take_snap(struct bench_end *e, uint64_t mark)
 	s->t_ns = bench_now_ns();
 	s->cpu_ns = e->measure_cpu ? bench_clock_ns(CLOCK_PROCESS_CPUTIME_ID) : 0;
 	s->count = e->count;
-	s->wakeups = e->wakeups ? e->wakeups(e->wakeups_arg) : 0;
+	if (e->counters)
+		e->counters(e->counters_arg, &s->wakeups, &s->full_events);
 	__atomic_store_n(&s->taken, 1, __ATOMIC_RELEASE);
 }
 
@@ -233,12 +234,14 @@ static void compute(const struct bench_params *p, struct bench_shared *sh,
 	out->msgs_per_s = median(rate, windows);
 	out->mb_per_s = out->msgs_per_s * (double)p->payload / 1e6;
 	out->cpu_pct = median(cpu, windows);
+	out->messages = timer[windows].count - timer[0].count;
+	out->wakeups = s0[windows].wakeups - s0[0].wakeups +
+		       s1[windows].wakeups - s1[0].wakeups;
+	out->full_events = s0[windows].full_events - s0[0].full_events +
+			   s1[windows].full_events - s1[0].full_events;
 	if (p->kind == BENCH_ROUNDTRIP) {
 		out->rtt_p50_us = bench_hist_quantile(&sh->hist, 0.50) / 1e3;
 		out->rtt_p99_us = bench_hist_quantile(&sh->hist, 0.99) / 1e3;
-		out->round_trips = s0[windows].count - s0[0].count;
-		out->wakeups = s0[windows].wakeups - s0[0].wakeups +
-			       s1[windows].wakeups - s1[0].wakeups;
 	}
 }
 

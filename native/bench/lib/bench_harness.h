@@ -54,7 +54,8 @@ struct bench_snap {
 	int64_t t_ns;
 	int64_t cpu_ns;
 	uint64_t count;		/* messages before the mark (round trips for a client) */
-	uint64_t wakeups;
+	uint64_t wakeups;	/* sleeps this end's receiving thread woke from */
+	uint64_t full_events;	/* sends this end found the ring full */
 	int taken;
 };
 
@@ -80,9 +81,9 @@ struct bench_end {
 	int next_mark;
 	uint64_t count;
 	struct kucomms_msg_header sent;	/* round trips: the message in flight */
-	/* This end's library wakeup counter, when it has one. */
-	uint64_t (*wakeups)(void *arg);
-	void *wakeups_arg;
+	/* This end's library counters, when it has them. */
+	void (*counters)(void *arg, uint64_t *wakeups, uint64_t *full_events);
+	void *counters_arg;
 };
 
 void bench_end_init(struct bench_end *e, struct bench_shared *sh,
@@ -128,8 +129,9 @@ struct bench_result {
 	double cpu_pct;		/* both ends, percent of one core */
 	double rtt_p50_us;
 	double rtt_p99_us;
-	uint64_t round_trips;	/* measured round trips */
-	uint64_t wakeups;	/* both ends' wakeups over the measured round trips */
+	uint64_t messages;	/* measured messages, or round trips */
+	uint64_t wakeups;	/* both ends' wakeups over the measured windows */
+	uint64_t full_events;	/* both ends' sends refused by a full ring, the same */
 };
 
 /*

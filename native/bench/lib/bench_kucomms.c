@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,6 +15,8 @@
 
 /* How long an attacher waits for the creator's shared memory to appear. */
 #define ATTACH_TIMEOUT_S	5.0
+/* Sends refused by a full ring before the sender gives up its core once. */
+#define FULL_RETRIES_PER_YIELD	64
 
 struct latch {
 	pthread_mutex_t mu;
@@ -29,7 +32,7 @@ struct kend {
 	struct latch connected;
 	struct latch done;
 	bool failed;
-	bool finished;		/* a client sent STOP (its thread only) */
+	bool finished;		/* atomic: the initiator is sending STOP */
 };
 
 static const unsigned char payload[BENCH_MAX_PAYLOAD];
@@ -71,33 +74,42 @@ static bool latch_is_open(struct latch *l)
 static int kend_fail(struct kend *k, const char *what, int err)
 {
 	k->failed = true;
-	bench_fail(k->e.sh, "%s: %s (%s)", what, kucomms_strerror(err), kucomms_last_error());
+	bench_fail(k->e.sh, "side %d: %s: %s (%s)", k->e.side, what, kucomms_strerror(err),
+		   kucomms_last_error());
 	latch_open(&k->connected);
 	latch_open(&k->done);
 	return -1;
 }
 
-static uint64_t endpoint_wakeups(void *arg)
+static void library_counters(void *arg, uint64_t *wakeups, uint64_t *full_events)
 {
-	struct kucomms_endpoint_counters c;
+	struct kend *k = arg;
+	struct kucomms_endpoint_counters ec;
+	struct kucomms_link_counters lc;
+	/* An attacher's link may come in while its thread already runs. */
+	struct kucomms_link *link = __atomic_load_n(&k->link, __ATOMIC_ACQUIRE);
 
-	if (kucomms_endpoint_counters(((struct kend *)arg)->ep, &c))
-		return 0;
-	return c.wakeups;
+	if (!kucomms_endpoint_counters(k->ep, &ec))
+		*wakeups = ec.wakeups;
+	if (link && !kucomms_link_counters(link, &lc))
+		*full_events = lc.full_events;
 }
 
 /*
  * Send, retrying while the ring is full: a sender outrunning its receiver
- * waits for room, which is what one-way throughput measures.
+ * waits for room, which is what one-way throughput measures. The library
+ * has no way to sleep until there is room, so poll, yielding the core now
+ * and then in case the receiver waits for it.
  */
 static int send_msg(struct kend *k, struct kucomms_link *link,
 		    const struct kucomms_msg_header *h, const void *data)
 {
+	unsigned int tries = 0;
 	int err;
 
-	do
-		err = kucomms_send(link, h, h->length ? data : NULL);
-	while (err == -ENOBUFS);
+	while ((err = kucomms_send(link, h, h->length ? data : NULL)) == -ENOBUFS)
+		if (++tries % FULL_RETRIES_PER_YIELD == 0)
+			sched_yield();
 	return err ? kend_fail(k, "kucomms_send", err) : 0;
 }
 
@@ -107,12 +119,13 @@ static int send_next(struct kend *k)
 	struct kucomms_msg_header h;
 	bool more = bench_next(&k->e, &h);
 
+	/* Before the send: the peer may close as soon as it has the STOP. */
+	if (!more)
+		__atomic_store_n(&k->finished, true, __ATOMIC_RELEASE);
 	if (send_msg(k, k->link, &h, payload))
 		return -1;
-	if (!more) {
-		k->finished = true;
+	if (!more)
 		latch_open(&k->done);
-	}
 	return 0;
 }
 
@@ -136,7 +149,7 @@ static void on_client_message(struct kucomms_link *link, const struct kucomms_ms
 
 	(void)link;
 	(void)data;
-	if (k->failed || k->finished)
+	if (k->failed || __atomic_load_n(&k->finished, __ATOMIC_RELAXED))
 		return;
 	if (bench_reply(&k->e, hdr)) {
 		k->failed = true;
@@ -156,7 +169,8 @@ static void on_link_state(struct kucomms_link *link, int state, int err, void *u
 		/* A client starts the ping-pong from its own thread. */
 		if (k->e.side == 0 && k->e.p->kind == BENCH_ROUNDTRIP)
 			send_next(k);
-	} else if (state == KUCOMMS_LINK_DOWN && !latch_is_open(&k->done)) {
+	} else if (state == KUCOMMS_LINK_DOWN && !latch_is_open(&k->done) &&
+		   !__atomic_load_n(&k->finished, __ATOMIC_ACQUIRE)) {
 		kend_fail(k, "the link went down", err);
 	}
 }
@@ -172,8 +186,8 @@ static int kend_init(struct kend *k, struct bench_shared *sh, const struct bench
 
 	memset(k, 0, sizeof(*k));
 	bench_end_init(&k->e, sh, p, side, measure_cpu);
-	k->e.wakeups = endpoint_wakeups;
-	k->e.wakeups_arg = k;
+	k->e.counters = library_counters;
+	k->e.counters_arg = k;
 	latch_init(&k->connected);
 	latch_init(&k->done);
 	kucomms_endpoint_options_init(&opts);
@@ -195,21 +209,15 @@ static int kend_start(struct kend *k)
 /* A one-way sender: send from this thread until the last mark is through. */
 static int send_stream(struct kend *k)
 {
-	struct kucomms_msg_header h;
-	bool more;
-
-	do {
-		more = bench_next(&k->e, &h);
-		if (send_msg(k, k->link, &h, payload))
+	while (!__atomic_load_n(&k->finished, __ATOMIC_RELAXED))
+		if (send_next(k))
 			return -1;
-	} while (more);
 	return 0;
 }
 
 int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_params *p,
 			       int party, void *ctx)
 {
-	struct kucomms_link *rx_link;
 	struct kend tx, rx;
 	int err;
 
@@ -218,7 +226,7 @@ int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_param
 	/* The receiver's process clock covers both ends: the sender's is not taken. */
 	if (kend_init(&tx, sh, p, 0, false) || kend_init(&rx, sh, p, 1, true))
 		return -1;
-	err = kucomms_link_inproc_pair(tx.ep, rx.ep, NULL, &tx.link, &rx_link);
+	err = kucomms_link_inproc_pair(tx.ep, rx.ep, NULL, &tx.link, &rx.link);
 	if (err)
 		return kend_fail(&tx, "kucomms_link_inproc_pair", err);
 	if (kend_start(&rx) || kend_start(&tx))
@@ -235,13 +243,17 @@ int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_param
 static int attach(struct kend *k, const char *name)
 {
 	int64_t deadline = bench_now_ns() + (int64_t)(ATTACH_TIMEOUT_S * 1e9);
+	struct kucomms_link *link;
 	int err;
 
 	/* The creator is another process that may not have created it yet. */
-	while ((err = kucomms_link_shm_attach(k->ep, name, &k->link)) &&
+	while ((err = kucomms_link_shm_attach(k->ep, name, &link)) &&
 	       bench_now_ns() < deadline)
 		bench_sleep_s(0.001);
-	return err ? kend_fail(k, "kucomms_link_shm_attach", err) : 0;
+	if (err)
+		return kend_fail(k, "kucomms_link_shm_attach", err);
+	__atomic_store_n(&k->link, link, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *p,

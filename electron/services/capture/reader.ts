@@ -2,8 +2,9 @@
 // memory at a time. A damaged block is reported through onProblem and
 // skipped (reading resumes at the next block whose checksum holds); a file
 // cut off mid-block reads to its last whole block and reports the rest.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { FileWindow } from './file-window.ts';
 import {
   BLOCK_HEADER_SIZE,
   BLOCK_MAGIC,
@@ -27,45 +28,12 @@ export interface ReadCaptureOptions {
   onProblem?: (problem: CaptureProblem) => void;
 }
 
-const CHUNK = 1 << 20;
 const MAGIC_BYTES = Buffer.alloc(4);
 MAGIC_BYTES.writeUInt32LE(BLOCK_MAGIC);
 
-/** Forward-only window over a file. */
-class Window {
-  buf = Buffer.alloc(0);
-  /** file offset of buf[0] */
-  start = 0;
-  eof = false;
-  constructor(readonly fh: FileHandle) {}
-
-  /** Makes [at, at + n) available; false if the file ends first. */
-  async ensure(at: number, n: number): Promise<boolean> {
-    while (at + n > this.start + this.buf.length) {
-      if (this.eof) return false;
-      const keep = this.buf.subarray(Math.max(0, at - this.start));
-      const keepStart = this.start + this.buf.length - keep.length;
-      const chunk = Buffer.allocUnsafe(Math.max(CHUNK, at + n - keepStart - keep.length));
-      const { bytesRead } = await this.fh.read(chunk, 0, chunk.length, keepStart + keep.length);
-      if (bytesRead === 0) this.eof = true;
-      this.buf = Buffer.concat([keep, chunk.subarray(0, bytesRead)]);
-      this.start = keepStart;
-    }
-    return true;
-  }
-
-  slice(at: number, n: number): Buffer {
-    return this.buf.subarray(at - this.start, at - this.start + n);
-  }
-
-  get end(): number {
-    return this.start + this.buf.length;
-  }
-}
-
 type BlockCheck = { ok: true; body: Buffer; count: number; next: number } | { ok: false; why: string; truncated: boolean };
 
-async function checkBlock(w: Window, at: number): Promise<BlockCheck> {
+async function checkBlock(w: FileWindow, at: number): Promise<BlockCheck> {
   if (!(await w.ensure(at, BLOCK_HEADER_SIZE)))
     return { ok: false, why: `incomplete block header (${w.end - at} of ${BLOCK_HEADER_SIZE} bytes)`, truncated: true };
   const head = w.slice(at, BLOCK_HEADER_SIZE);
@@ -83,7 +51,7 @@ async function checkBlock(w: Window, at: number): Promise<BlockCheck> {
 }
 
 /** The next offset after @from where a whole, valid block starts, if any. */
-async function resync(w: Window, from: number): Promise<number | undefined> {
+async function resync(w: FileWindow, from: number): Promise<number | undefined> {
   let at = from;
   for (;;) {
     if (!(await w.ensure(at, 4))) return undefined;
@@ -141,7 +109,7 @@ export async function* readCapture(path: string, options: ReadCaptureOptions = {
   const report = options.onProblem ?? (() => {});
   const fh = await open(path, 'r');
   try {
-    const w = new Window(fh);
+    const w = new FileWindow(fh);
     if (!(await w.ensure(0, FILE_HEADER_SIZE)) || !isCaptureHeader(w.slice(0, FILE_HEADER_SIZE)))
       throw new Error(`${path} is not a kucomms capture file (it does not start with "KUCMCAP")`);
     const version = w.slice(0, FILE_HEADER_SIZE).readUInt32LE(8);

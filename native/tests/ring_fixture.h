@@ -3,7 +3,7 @@
  * A kucomms link laid out in ordinary memory, for tests and fuzzers of the
  * ring helpers in kucomms/ring.h (no library involved).
  *
- * The link block sits between two guard regions:
+ * The link block sits between two guard regions of at least a page each:
  *
  *   | guard (canary) | link block (layout.total_size) | guard (canary) |
  *
@@ -30,6 +30,7 @@
 struct ring_fixture {
 	struct kucomms_link_layout layout;
 	unsigned char *alloc;		/* guard + block + guard */
+	size_t alloc_size;		/* a multiple of the guard, as aligned_alloc wants */
 	unsigned char *block;		/* the link: layout.total_size bytes */
 	struct kucomms_ring tx[2];	/* tx[i]: ring i, as side i sends on it */
 	struct kucomms_ring rx[2];	/* rx[i]: ring 1 - i, as side i reads it */
@@ -56,10 +57,16 @@ static inline void ring_fixture_bind(struct ring_fixture *f, int side)
  * Lay out a fresh link (zeroed, published by side 0, checked and bound by
  * side 1). Returns 0 or the negative errno of the step that failed.
  */
+static inline size_t ring_fixture_tail_guard(struct ring_fixture *f)
+{
+	return f->alloc_size - RING_FIXTURE_GUARD - f->layout.total_size;
+}
+
 static inline int ring_fixture_init(struct ring_fixture *f, uint64_t cap0, uint64_t cap1,
 				    uint64_t page_size)
 {
 	struct kucomms_link_layout seen;
+	unsigned char *tail;
 	size_t total;
 	int err;
 
@@ -68,15 +75,18 @@ static inline int ring_fixture_init(struct ring_fixture *f, uint64_t cap0, uint6
 	if (err)
 		return err;
 	total = f->layout.total_size;
-	f->alloc = aligned_alloc(RING_FIXTURE_GUARD, total + 2 * RING_FIXTURE_GUARD);
+	f->alloc_size = (total + 3 * RING_FIXTURE_GUARD - 1) / RING_FIXTURE_GUARD *
+			RING_FIXTURE_GUARD;
+	f->alloc = aligned_alloc(RING_FIXTURE_GUARD, f->alloc_size);
 	if (!f->alloc)
 		return -ENOMEM;
 	f->block = f->alloc + RING_FIXTURE_GUARD;
+	tail = f->block + total;
 	memset(f->alloc, RING_FIXTURE_CANARY, RING_FIXTURE_GUARD);
 	memset(f->block, 0, total);
-	memset(f->block + total, RING_FIXTURE_CANARY, RING_FIXTURE_GUARD);
+	memset(tail, RING_FIXTURE_CANARY, ring_fixture_tail_guard(f));
 	ASAN_POISON_MEMORY_REGION(f->alloc, RING_FIXTURE_GUARD);
-	ASAN_POISON_MEMORY_REGION(f->block + total, RING_FIXTURE_GUARD);
+	ASAN_POISON_MEMORY_REGION(tail, ring_fixture_tail_guard(f));
 
 	kucomms_link_info_publish(ring_fixture_side_page(f, 0), &f->layout);
 	ring_fixture_bind(f, 0);
@@ -92,17 +102,18 @@ static inline int ring_fixture_init(struct ring_fixture *f, uint64_t cap0, uint6
 /* True when nothing was written to either guard region. */
 static inline bool ring_fixture_guards_intact(struct ring_fixture *f)
 {
-	unsigned char *after = f->block + f->layout.total_size;
+	unsigned char *tail = f->block + f->layout.total_size;
+	size_t i, tail_size = ring_fixture_tail_guard(f);
 	bool intact = true;
-	size_t i;
 
 	ASAN_UNPOISON_MEMORY_REGION(f->alloc, RING_FIXTURE_GUARD);
-	ASAN_UNPOISON_MEMORY_REGION(after, RING_FIXTURE_GUARD);
+	ASAN_UNPOISON_MEMORY_REGION(tail, tail_size);
 	for (i = 0; i < RING_FIXTURE_GUARD; i++)
-		if (f->alloc[i] != RING_FIXTURE_CANARY || after[i] != RING_FIXTURE_CANARY)
-			intact = false;
+		intact &= f->alloc[i] == RING_FIXTURE_CANARY;
+	for (i = 0; i < tail_size; i++)
+		intact &= tail[i] == RING_FIXTURE_CANARY;
 	ASAN_POISON_MEMORY_REGION(f->alloc, RING_FIXTURE_GUARD);
-	ASAN_POISON_MEMORY_REGION(after, RING_FIXTURE_GUARD);
+	ASAN_POISON_MEMORY_REGION(tail, tail_size);
 	return intact;
 }
 
@@ -110,7 +121,7 @@ static inline void ring_fixture_free(struct ring_fixture *f)
 {
 	if (!f->alloc)
 		return;
-	ASAN_UNPOISON_MEMORY_REGION(f->alloc, f->layout.total_size + 2 * RING_FIXTURE_GUARD);
+	ASAN_UNPOISON_MEMORY_REGION(f->alloc, f->alloc_size);
 	free(f->alloc);
 	f->alloc = NULL;
 }

@@ -39,7 +39,9 @@ esac
 
 # Reports are fatal (so a finding fails its binary) and carry stack traces;
 # options already in the environment come last and win.
-export ASAN_OPTIONS="abort_on_error=1:halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+asan_options=abort_on_error=1:halt_on_error=1:detect_leaks=1
+asan_options+=:detect_stack_use_after_return=1:strict_string_checks=1
+export ASAN_OPTIONS="$asan_options${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 for var in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
@@ -54,8 +56,12 @@ pass() {
 	passed=$((passed + 1))
 }
 
+# fail NAME WHY... (the words of WHY are joined with spaces)
 fail() {
-	echo "not ok - $1: $2"
+	local name=$1
+
+	shift
+	echo "not ok - $name: $*"
 	failed=$((failed + 1))
 }
 
@@ -132,7 +138,8 @@ run_test_binary() {
 	# A sanitizer report fails it whatever the status.
 	if { [ "$status" -ne 0 ] && ! { [ "$status" -eq 1 ] && [ "$failures" -gt 0 ]; }; } ||
 	   grep -qE "$sanitizer_report" "$err"; then
-		fail "[$flavour] $name" "$(describe_status "$status" "$test_timeout") with $reported results reported; stderr: $(log_tail "$err")"
+		fail "[$flavour] $name" "$(describe_status "$status" "$test_timeout")" \
+			"with $reported results reported; stderr: $(log_tail "$err")"
 	elif [ "$reported" -eq 0 ]; then
 		fail "[$flavour] $name" "exited with status $status without reporting any test"
 	fi
@@ -149,7 +156,8 @@ run_build_dir() {
 	elif [ -d "$native_dir/$arg" ]; then
 		dir=$native_dir/$arg
 	else
-		fail "[$(basename "$arg")] build directory" "$arg does not exist (build it with make -C native test-build)"
+		fail "[$(basename "$arg")] build directory" \
+			"$arg does not exist (build it with make -C native test-build)"
 		return
 	fi
 	flavour=$(basename "$dir")
@@ -199,7 +207,8 @@ run_fuzzer() {
 	fi
 	crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
 	if [ -n "$crash" ]; then
-		fail "[fuzz] $name" "input $crash fails ($(log_tail "$log")); reproduce with build-fuzz/$name $crash"
+		fail "[fuzz] $name" "input $crash fails ($(log_tail "$log"));" \
+			"reproduce with build-fuzz/$name $crash"
 	else
 		fail "[fuzz] $name" "$(describe_status "$status" "$limit"); $(log_tail "$log")"
 	fi

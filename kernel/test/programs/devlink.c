@@ -147,3 +147,14 @@ int devlink_kernel_closed(const struct devlink *l)
 
 	return !!(kucomms_read_once(side0->state.flags) & KUCOMMS_SIDE_CLOSED);
 }
+
+void devlink_describe(const struct devlink *l, char *buf, size_t size)
+{
+	snprintf(buf, size, "ring1 %llu/%llu flags %u, ring0 %llu/%llu flags %u",
+		 (unsigned long long)l->tx.pos,
+		 (unsigned long long)kucomms_read_once(l->tx.cons->pos),
+		 kucomms_read_once(l->tx.cons->flags),
+		 (unsigned long long)kucomms_read_once(l->rx.prod->pos),
+		 (unsigned long long)l->rx.pos,
+		 kucomms_read_once(l->rx.cons->flags));
+}

@@ -55,6 +55,12 @@ int devlink_send(struct devlink *l, const struct kucomms_msg_header *hdr,
 int devlink_recv(struct devlink *l, struct kucomms_msg_header *hdr,
 		 void *buf, size_t size, int timeout_ms);
 
+/*
+ * Where both rings stand, for failure messages: "ring1 N/N flags F, ring0
+ * N/N flags F" as produced/consumed and the consumer's flags.
+ */
+void devlink_describe(const struct devlink *l, char *buf, size_t size);
+
 /* Has the kernel marked its side closed (side 0 state)? */
 int devlink_kernel_closed(const struct devlink *l);
 

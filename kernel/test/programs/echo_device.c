@@ -92,10 +92,13 @@ static const char *exchange(struct devlink *l, const __u64 *sizes, size_t nsizes
 		}
 		ret = devlink_recv(l, &echo, in, max + 1, RECV_TIMEOUT_MS);
 		if (ret != 1) {
-			snprintf(why, sizeof(why), "echo %llu of %llu (tag %llu): %.180s",
+			char rings[120];
+
+			devlink_describe(l, rings, sizeof(rings));
+			snprintf(why, sizeof(why), "echo %llu of %llu (tag %llu): %.80s (%s)",
 				 (unsigned long long)received, (unsigned long long)count,
 				 (unsigned long long)tag,
-				 ret ? devlink_error : "none within 10 s");
+				 ret ? devlink_error : "none within 10 s", rings);
 			result = why;
 			break;
 		}

@@ -1,0 +1,83 @@
+// What a handler script sees. A script is a TypeScript or JavaScript module
+// exporting any of onMessage, onWork, onTimer: the three callbacks of a
+// kucomms endpoint, on the same schedule (work 100 times a second, timer once
+// a second), all called from the script's own worker thread, one at a time.
+//
+//   import type { ScriptContext, ScriptMessage } from 'kucomms-studio/script';
+//   export function onMessage(msg: ScriptMessage, ctx: ScriptContext) {
+//     if (msg.type === 1n) ctx.send({ type: 2n, id: msg.id }, msg.data);
+//   }
+//   export function onTimer(ctx: ScriptContext) { console.log('alive'); }
+//
+// A callback that throws, or that runs so long it blocks the schedule (a
+// loop that never ends), stops the script and is reported with its stack;
+// so is a script that runs out of memory. The endpoint keeps running.
+
+/** A received message. Header fields are BigInt (u64). */
+export interface ScriptMessage {
+  length: bigint;
+  type: bigint;
+  id: bigint;
+  userValue: bigint;
+  /** Wall-clock nanoseconds since the Unix epoch when the endpoint received it. */
+  timestampNs: bigint;
+  data: Uint8Array;
+}
+
+/** Header fields of a message to send; missing ones are 0. */
+export interface ScriptSendHeader {
+  type?: bigint | number;
+  id?: bigint | number;
+  userValue?: bigint | number;
+}
+
+export interface ScriptContext {
+  /** The target the script is attached to. */
+  readonly target: string;
+  /** Sends a message on the target (a string is sent as UTF-8). */
+  send(header: ScriptSendHeader, data?: Uint8Array | string): void;
+}
+
+export interface HandlerScript {
+  onMessage?(msg: ScriptMessage, ctx: ScriptContext): unknown;
+  onWork?(ctx: ScriptContext): unknown;
+  onTimer?(ctx: ScriptContext): unknown;
+}
+
+export type CallbackName = 'load' | 'onMessage' | 'onWork' | 'onTimer';
+export const CALLBACK_NAMES: readonly CallbackName[] = ['load', 'onMessage', 'onWork', 'onTimer'];
+
+/** Work and timer periods, as a kucomms endpoint's. */
+export const WORK_PERIOD_MS = 10;
+export const TIMER_PERIOD_MS = 1000;
+
+// Shared between the worker and the host (a Float64Array over a
+// SharedArrayBuffer), so the host can read it while the worker is busy.
+export const Slot = {
+  /** Date.now() when the running callback started; 0 when idle. */
+  BusySince: 0,
+  /** Index in CALLBACK_NAMES of the running callback. */
+  BusyCallback: 1,
+  Messages: 2,
+  WorkCalls: 3,
+  TimerCalls: 4,
+  WorkSkipped: 5,
+  TimerSkipped: 6,
+  Sends: 7,
+  Count: 8,
+} as const;
+
+/** Worker -> host messages. */
+export type WorkerReport =
+  | { kind: 'ready' }
+  | { kind: 'send'; type: bigint; id: bigint; userValue: bigint; data: Uint8Array }
+  | { kind: 'error'; callback: CallbackName; message: string; stack: string };
+
+/** Host -> worker messages. */
+export type HostCommand = { kind: 'messages'; messages: ScriptMessage[] } | { kind: 'stop' };
+
+export interface WorkerData {
+  file: string;
+  target: string;
+  shared: SharedArrayBuffer;
+}

@@ -31,7 +31,7 @@ struct kend {
 	struct kucomms_link *link;
 	struct latch connected;
 	struct latch done;
-	bool failed;
+	bool failed;		/* atomic: set by any thread of the party */
 	bool finished;		/* atomic: the initiator is sending STOP */
 };
 
@@ -73,7 +73,7 @@ static bool latch_is_open(struct latch *l)
 /* Fail the row from any thread of the party, and let its main thread go. */
 static int kend_fail(struct kend *k, const char *what, int err)
 {
-	k->failed = true;
+	__atomic_store_n(&k->failed, true, __ATOMIC_RELAXED);
 	bench_fail(k->e.sh, "side %d: %s: %s (%s)", k->e.side, what, kucomms_strerror(err),
 		   kucomms_last_error());
 	latch_open(&k->connected);
@@ -134,7 +134,7 @@ static void on_responder_message(struct kucomms_link *link, const struct kucomms
 {
 	struct kend *k = user;
 
-	if (k->failed)
+	if (__atomic_load_n(&k->failed, __ATOMIC_RELAXED))
 		return;
 	if (!bench_received(&k->e, hdr))
 		latch_open(&k->done);
@@ -149,10 +149,11 @@ static void on_client_message(struct kucomms_link *link, const struct kucomms_ms
 
 	(void)link;
 	(void)data;
-	if (k->failed || __atomic_load_n(&k->finished, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&k->failed, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&k->finished, __ATOMIC_RELAXED))
 		return;
 	if (bench_reply(&k->e, hdr)) {
-		k->failed = true;
+		__atomic_store_n(&k->failed, true, __ATOMIC_RELAXED);
 		latch_open(&k->done);
 		return;
 	}
@@ -237,7 +238,8 @@ int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_param
 		latch_wait(&rx.done);
 	kucomms_endpoint_destroy(tx.ep);
 	kucomms_endpoint_destroy(rx.ep);
-	return err || tx.failed || rx.failed ? -1 : 0;
+	return err || __atomic_load_n(&tx.failed, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&rx.failed, __ATOMIC_RELAXED) ? -1 : 0;
 }
 
 static int attach(struct kend *k, const char *name)
@@ -273,7 +275,8 @@ int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *
 			err = kend_start(&k);
 		if (!err)
 			latch_wait(&k.connected);
-		if (!err && !k.failed && p->kind == BENCH_ONEWAY)
+		if (!err && !__atomic_load_n(&k.failed, __ATOMIC_RELAXED) &&
+		    p->kind == BENCH_ONEWAY)
 			err = send_stream(&k);
 	} else {
 		err = kend_start(&k);
@@ -283,7 +286,7 @@ int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *
 	if (!err)
 		latch_wait(&k.done);
 	kucomms_endpoint_destroy(k.ep);
-	return err || k.failed ? -1 : 0;
+	return err || __atomic_load_n(&k.failed, __ATOMIC_RELAXED) ? -1 : 0;
 }
 
 /* ---- idle ---- */

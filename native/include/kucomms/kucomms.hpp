@@ -34,8 +34,8 @@ namespace kucomms {
 
 using Header = kucomms_msg_header;
 using LinkOptions = kucomms_link_options;
-using LinkCounters = kucomms_link_counters;
-using EndpointCounters = kucomms_endpoint_counters;
+using LinkCounters = struct kucomms_link_counters;
+using EndpointCounters = struct kucomms_endpoint_counters;
 
 /* Throw std::system_error for a negative errno value; return it otherwise. */
 inline int check(int ret)

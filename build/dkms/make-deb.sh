@@ -50,12 +50,20 @@ trap 'rm -rf "$stage"' EXIT
 root=$stage/root
 doc=$root/usr/share/doc/$package
 
+# Compiler and Kbuild output that a working tree may hold beside the
+# sources, whether or not .gitignore knows it yet.
+is_build_product() {
+	[[ $1 =~ (^|/)\. || $1 =~ \.(o|ko|mod|mod\.c|cmd|d|a|so)$ ||
+	   $1 =~ (^|/)(Module\.symvers|modules\.order)$ ]]
+}
+
 # Copy the listed repository files to DEST, keeping their paths below STRIP.
 install_tree() {
 	local strip=$1 dest=$2 file
 	shift 2
 	while IFS= read -r file; do
 		[[ -f $repo/$file ]] || continue	# deleted but still in the index
+		! is_build_product "$file" || continue
 		[[ ! -e $dest/${file#"$strip"/} ]] ||
 			die "$file would overwrite $dest/${file#"$strip"/}, shipped from another directory"
 		install -D -m 0644 "$repo/$file" "$dest/${file#"$strip"/}"
@@ -80,8 +88,20 @@ examples=$doc/examples
 install_tree native/examples "$examples" native/examples
 install_tree native/src "$examples/libkucomms" native/src
 install_tree native/include "$examples/include" native/include
-install_tree kernel/include/uapi "$examples/include" kernel/include/uapi
-install_tree kernel/include "$examples/include" kernel/include/kucomms
+# Of the kernel's headers only those the userspace code includes (the
+# module API in kucomms/module.h is no use to a program), found by the
+# compiler with libkucomms's include path.
+deps=$(cd "$repo" && gcc -std=gnu11 -MM -Inative/include -Ikernel/include/uapi \
+	-Ikernel/include native/src/*.c native/examples/*.c) ||
+	die "gcc -MM could not list the headers of native/src and native/examples"
+headers=$(tr ' \\' '\n\n' <<<"$deps" | LC_ALL=C sort -u)
+mapfile -t uapi_headers < <(grep '^kernel/include/uapi/' <<<"$headers")
+mapfile -t other_headers < <(grep '^kernel/include/' <<<"$headers" | grep -v '^kernel/include/uapi/')
+[[ ${#uapi_headers[@]} -gt 0 ]] || die "native/ includes no kucomms uapi header; is gcc -MM output as expected?"
+install_tree kernel/include/uapi "$examples/include" "${uapi_headers[@]}"
+if [[ ${#other_headers[@]} -gt 0 ]]; then
+	install_tree kernel/include "$examples/include" "${other_headers[@]}"
+fi
 install -D -m 0644 "$here/examples.mk" "$examples/Makefile"
 install -D -m 0644 "$here/examples-README" "$examples/README"
 

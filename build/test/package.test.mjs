@@ -442,6 +442,14 @@ async function bootAndRun(notReady) {
 		if (bad.length)
 			return `expected 0 and 0, got ${bad.map((e) => `${e.add} and ${e.compare}`).join(', ')}`;
 	}, noGuest);
+	await check('the kucomms_longtest module logs its counters with both error counts 0', () => {
+		const reports = guest.dmesg.filter((l) => /kucomms_longtest: link .*received_count_0=/.test(l));
+		if (!reports.length)
+			return `expected its ten-second report in the kernel log, found none among ${guest.dmesg.length} lines`;
+		const bad = reports.filter((l) => !/add_error_count=0 : compare_error_count=0\s*$/.test(l));
+		if (bad.length)
+			return `expected add_error_count=0 : compare_error_count=0, got ${bad.join(' | ')}`;
+	}, noGuest);
 	await check('kucomms_lib_longtest exits with status 0 on SIGINT', () =>
 		(fact('longtest-exit') === '0' ? undefined : `got status ${fact('longtest-exit')}: ${output()}`), noGuest);
 

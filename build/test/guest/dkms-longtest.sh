@@ -63,9 +63,11 @@ status=$?
 sed 's/^/@@longtest /' /tmp/longtest.out
 say "longtest-exit $status"
 
-echo kucomms_echo > "$sysfs/create_device"
-load kucomms_echo
-load kucomms_tutorial
+# The other two example modules each serve a device of their own name.
+for module in kucomms_echo kucomms_tutorial; do
+	echo $module > "$sysfs/create_device"
+	load $module
+done
 
 for module in kucomms_tutorial kucomms_echo kucomms_longtest kucomms; do
 	rmmod "$module"

@@ -28,6 +28,7 @@ export interface DemoPeer {
 }
 
 const STOP_GRACE_MS = 2000;
+const READY_TIMEOUT_MS = 10_000;
 const running = new Set<DemoPeer>();
 let counter = 0;
 
@@ -45,9 +46,14 @@ export function peerProgram(): string {
   return file;
 }
 
-export function startDemoPeer(demo: DemoName): DemoPeer {
+/**
+ * Starts a peer and resolves once it is ready to be attached (it prints
+ * "ready shm:NAME"); rejects with code 'ESRCH' if it exits first or
+ * 'ETIMEDOUT' if it takes longer than READY_TIMEOUT_MS.
+ */
+export async function startDemoPeer(demo: DemoName): Promise<DemoPeer> {
   const name = `studio_${process.pid}_${demo}_${++counter}`;
-  const child = spawn(peerProgram(), [demo, `shm:${name}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(peerProgram(), [demo, `shm:${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {
@@ -77,7 +83,25 @@ export function startDemoPeer(demo: DemoName): DemoPeer {
     },
   };
   running.add(peer);
-  return peer;
+  const ready = new Promise<boolean>((resolve) => {
+    let out = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (s: string) => {
+      out += s;
+      if (out.split('\n').includes(`ready ${peer.target}`)) resolve(true);
+    });
+    void exited.then(() => resolve(false));
+  });
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, READY_TIMEOUT_MS, 'timeout').unref());
+  const outcome = await Promise.race([ready, timeout]);
+  if (outcome === true) return peer;
+  await peer.stop();
+  throw Object.assign(
+    outcome === 'timeout'
+      ? new Error(`demo:${demo}: the peer did not get ready within ${READY_TIMEOUT_MS / 1000} s`)
+      : new Error(`demo:${demo}: the peer exited before it was ready: ${peer.stderr() || 'no message'}`),
+    { code: outcome === 'timeout' ? 'ETIMEDOUT' : 'ESRCH' },
+  );
 }
 
 /** Stops every demo peer this process started. */

@@ -7,7 +7,6 @@
 //   ep.send({ type: 1n, id: 7n, userValue: 0n }, Buffer.from('hi'));
 //   await ep.close();
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message, SendHeader } from '../shared/message.ts';
 import { parseTarget } from '../shared/target.ts';
 import { decodeBatch } from './batch.ts';
@@ -32,10 +31,6 @@ export interface EndpointEvents {
   /** EventEmitter's own: a listener is being added. */
   newListener: [event: string | symbol, listener: unknown];
 }
-
-// How long a demo peer may take to create its shared memory.
-const DEMO_ATTACH_TIMEOUT_MS = 10_000;
-const DEMO_ATTACH_RETRY_MS = 20;
 
 export function kucommsError(code: string, message: string): KucommsError {
   return Object.assign(new Error(message), { code });
@@ -75,10 +70,10 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
         ep.#native = ep.#openNative(target, options);
         break;
       case 'demo': {
-        const peer = startDemoPeer(parsed.demo);
+        const peer = await startDemoPeer(parsed.demo);
         ep.#peer = peer;
         try {
-          ep.#native = await ep.#attachDemo(peer, options);
+          ep.#native = ep.#openNative(peer.target, options);
         } catch (err) {
           await peer.stop();
           throw err;
@@ -99,25 +94,6 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       (batch, count) => this.#onBatch(decodeBatch(batch, count)),
       (error) => this.emit('down', error),
     );
-  }
-
-  // The peer creates its shared memory shortly after it starts: retry
-  // while it does not exist yet, give up if the peer exits.
-  async #attachDemo(peer: DemoPeer, options: EndpointOptions): Promise<Binding.Endpoint> {
-    const deadline = Date.now() + DEMO_ATTACH_TIMEOUT_MS;
-    for (;;) {
-      try {
-        return this.#openNative(peer.target, options);
-      } catch (err) {
-        const code = (err as KucommsError).code;
-        if (code !== 'ENOENT' && code !== 'ECONNREFUSED') throw err;
-        if (peer.process.exitCode !== null || peer.process.signalCode !== null)
-          throw kucommsError('ESRCH', `${this.target}: the demo peer exited (${peer.process.exitCode ?? peer.process.signalCode}) before it was ready: ${peer.stderr() || 'no message'}`);
-        if (Date.now() > deadline)
-          throw kucommsError('ETIMEDOUT', `${this.target}: the demo peer did not create ${peer.target} within ${DEMO_ATTACH_TIMEOUT_MS / 1000} s`);
-      }
-      await sleep(DEMO_ATTACH_RETRY_MS);
-    }
   }
 
   #onBatch(messages: Message[]): void {

@@ -1,6 +1,7 @@
-# The kucomms Node-API addon and the demo peer program, built by node-gyp at
-# `npm install` from libkucomms's own sources (so nothing else must be built
-# first). Library sources: every .c file in native/src.
+# The kucomms Node-API addon and the demo peer program (libkucomms's
+# examples/kucomms_peer.c, which the demo targets run), built by node-gyp at
+# `npm install` from libkucomms's own sources, so nothing else must be built
+# first. Library sources: every .c file in native/src.
 {
   "target_defaults": {
     "include_dirs": [
@@ -21,6 +22,12 @@
         "<!@(node -p \"require('fs').readdirSync('../src').filter((f) => f.endsWith('.c')).sort().map((f) => '../src/' + f).join(' ')\")",
       ],
       "cflags": ["-fPIC"],
+    },
+    {
+      "target_name": "kucomms_peer",
+      "type": "executable",
+      "dependencies": ["kucomms_lib"],
+      "sources": ["../examples/kucomms_peer.c"],
     },
     {
       "target_name": "kucomms",

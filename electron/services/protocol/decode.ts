@@ -206,14 +206,18 @@ function readLength(len: Length, r: Reader, path: string, what: string, scope: S
       const v = scope[len.field];
       const n = typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : -1n;
       if (n < 0n) r.fail(path, r.pos, `the ${what} in field ${len.field} of ${struct.name}`, 'no such value');
-      if (n > BigInt(r.bytes.length)) r.fail(path, r.pos, `a ${what} of at most ${r.bytes.length} (the data's size)`, `${len.field} = ${n}`);
+      // A count must be checked here (zero-size elements would loop); a
+      // size is checked against the bytes left by the caller.
+      if (what === 'count' && n > BigInt(r.bytes.length))
+        r.fail(path, r.pos, `a count of at most ${r.bytes.length} (the data's size)`, `${len.field} = ${n}`);
       return Number(n);
     }
     case 'prefix': {
       const bytes = len.int.bits / 8;
       r.need(bytes, `${path} (${what} prefix)`, `a ${bytes}-byte ${what} prefix (${intTypeName(len.int)})`);
       const n = readInt(r.view, r.pos, bytes, len.int.endian === 'little', false);
-      if (n > BigInt(r.bytes.length)) r.fail(`${path} (${what} prefix)`, r.pos, `a ${what} of at most ${r.bytes.length} (the data's size)`, String(n));
+      if (what === 'count' && n > BigInt(r.bytes.length))
+        r.fail(`${path} (count prefix)`, r.pos, `a count of at most ${r.bytes.length} (the data's size)`, String(n));
       r.pos += bytes;
       return Number(n);
     }
@@ -265,7 +269,8 @@ function readValue(
     case 'bytes':
     case 'string': {
       const n = readLength(type.size, r, path, 'size', scope, { name: path, fields: [] }) ?? r.left;
-      r.need(n, path, `${type.kind} of ${n} byte${n === 1 ? '' : 's'}`);
+      const from = type.size.kind === 'field' ? ` (${type.size.field})` : type.size.kind === 'prefix' ? ' (its prefix)' : '';
+      r.need(n, path, `${type.kind} of ${n} byte${n === 1 ? '' : 's'}${from}`);
       const bytes = r.bytes.subarray(r.pos, r.pos + n);
       if (type.kind === 'bytes') {
         r.pos += n;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,7 +62,7 @@ static void fill(__u8 *buf, __u64 length, __u64 seed)
 static const char *exchange(struct devlink *l, const __u64 *sizes, size_t nsizes,
 			    __u64 count, __u64 tag)
 {
-	static __thread char why[256];
+	static __thread char why[400];
 	__u64 max = kucomms_ring_max_length(l->setup.ring1_capacity);
 	__u8 *out = malloc(max), *in = malloc(max + 1);
 	__u64 sent = 0, received = 0, in_flight = 0;
@@ -93,12 +94,17 @@ static const char *exchange(struct devlink *l, const __u64 *sizes, size_t nsizes
 		ret = devlink_recv(l, &echo, in, max + 1, RECV_TIMEOUT_MS);
 		if (ret != 1) {
 			char rings[120];
+			const char *after_wake = "";
 
 			devlink_describe(l, rings, sizeof(rings));
-			snprintf(why, sizeof(why), "echo %llu of %llu (tag %llu): %.80s (%s)",
+			/* Tell a lost wakeup from a lost message. */
+			if (ret == 0 && !ioctl(l->fd, KUCOMMS_IOC_WAKE) &&
+			    devlink_recv(l, &echo, in, max + 1, 2000) == 1)
+				after_wake = "; it came after an extra KUCOMMS_IOC_WAKE";
+			snprintf(why, sizeof(why), "echo %llu of %llu (tag %llu): %.80s (%s)%s",
 				 (unsigned long long)received, (unsigned long long)count,
 				 (unsigned long long)tag,
-				 ret ? devlink_error : "none within 10 s", rings);
+				 ret ? devlink_error : "none within 10 s", rings, after_wake);
 			result = why;
 			break;
 		}
@@ -214,7 +220,9 @@ TEST(three_concurrent_openers_each_get_their_own_echoes)
 			snprintf(why[who], sizeof(why[who]), "%.200s", strchr(msg, ' ') + 1);
 	}
 	for (i = 0; i < OPENERS; i++)
-		CHECK_MSG(!why[i][0], "opener %d: %s", i + 1, why[i]);
+		CHECK_MSG(!why[i][0], "opener %d: %s%s%s%s%s", i + 1, why[i],
+			  why[(i + 1) % OPENERS][0] ? "; another: " : "", why[(i + 1) % OPENERS],
+			  why[(i + 2) % OPENERS][0] ? "; another: " : "", why[(i + 2) % OPENERS]);
 	CHECK_EQ(links_while_open, OPENERS);
 	CHECK_EQ(attr("links"), 0);
 }

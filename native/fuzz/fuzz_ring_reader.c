@@ -154,7 +154,8 @@ static void reader_look(struct ring_fixture *f, struct input *in)
 {
 	require(kucomms_ring_free_bytes(&f->tx[0]) <= CAP);
 	require(kucomms_ring_unconsumed(&f->tx[0]) <= CAP);
-	(void)kucomms_ring_need_wakeup(&f->tx[0]);
+	if (kucomms_ring_need_wakeup(&f->tx[0]))
+		kucomms_ring_count_wakeup(&f->tx[0]);
 	if (!kucomms_ring_prepare_sleep(&f->rx[0]))
 		kucomms_ring_end_sleep(&f->rx[0], false);
 	else

@@ -11,6 +11,9 @@
  *                                    kucomms_lib_longtest shm:NAME
  *
  * Prints "ready shm:NAME" on stdout once an application may attach.
+ *
+ * An echo that finds the send ring full waits in a backlog, in order, and
+ * goes out as the application reads: the peer never drops one silently.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +28,16 @@
 #include <kucomms/kucomms.h>
 #include <kucomms/longtest.h>
 
+/* Echoes waiting for room in the send ring, oldest first. */
+struct pending {
+	struct pending *next;
+	struct kucomms_msg_header hdr;
+	uint8_t data[];
+};
+
+/* Beyond this the application is not reading at all: drop and count. */
+#define BACKLOG_MAX_BYTES	(64u << 20)
+
 struct peer {
 	const char *name;
 	bool longtest;
@@ -38,7 +51,77 @@ struct peer {
 	uint64_t echoed, echo_errors, seq_sent, seq_send_errors;
 	uint64_t seq_received, seq_compare_errors;
 	unsigned int timer_ticks;
+
+	struct pending *backlog, **backlog_tail;
+	uint64_t backlog_bytes;
 };
+
+static void backlog_clear(struct peer *p)
+{
+	struct pending *e;
+
+	while ((e = p->backlog)) {
+		p->backlog = e->next;
+		free(e);
+	}
+	p->backlog_tail = &p->backlog;
+	p->backlog_bytes = 0;
+}
+
+/* Send what waits; true once the backlog is empty. */
+static bool backlog_flush(struct peer *p)
+{
+	struct pending *e;
+
+	while ((e = p->backlog)) {
+		int err = kucomms_send(p->link, &e->hdr, e->data);
+
+		if (err == -ENOBUFS)
+			return false;
+		if (err)
+			p->echo_errors++;
+		else
+			p->echoed++;
+		p->backlog = e->next;
+		p->backlog_bytes -= e->hdr.length;
+		free(e);
+	}
+	p->backlog_tail = &p->backlog;
+	return true;
+}
+
+static void backlog_add(struct peer *p, const struct kucomms_msg_header *hdr,
+			const void *data)
+{
+	struct pending *e;
+
+	if (p->backlog_bytes + hdr->length > BACKLOG_MAX_BYTES ||
+	    !(e = malloc(sizeof(*e) + hdr->length))) {
+		p->echo_errors++;
+		return;
+	}
+	e->next = NULL;
+	e->hdr = *hdr;
+	memcpy(e->data, data, hdr->length);
+	*p->backlog_tail = e;
+	p->backlog_tail = &e->next;
+	p->backlog_bytes += hdr->length;
+}
+
+static void echo(struct peer *p, const struct kucomms_msg_header *hdr,
+		 const void *data)
+{
+	int err = -ENOBUFS;
+
+	if (backlog_flush(p))
+		err = kucomms_send(p->link, hdr, data);
+	if (err == -ENOBUFS)
+		backlog_add(p, hdr, data);
+	else if (err)
+		p->echo_errors++;
+	else
+		p->echoed++;
+}
 
 static void serve(struct peer *p, struct kucomms_endpoint *ep)
 {
@@ -68,12 +151,10 @@ static void on_message(struct kucomms_link *link,
 {
 	struct peer *p = user;
 
+	(void)link;
 	if (!p->longtest || hdr->type == KUCOMMS_LONGTEST_TYPE_APP) {
 		p->app_spoke = true;
-		if (kucomms_send(link, hdr, data))
-			p->echo_errors++;
-		else
-			p->echoed++;
+		echo(p, hdr, data);
 		return;
 	}
 	p->seq_received++;
@@ -92,6 +173,7 @@ static void on_work(struct kucomms_endpoint *ep, void *user)
 		serve(p, ep);
 		return;
 	}
+	backlog_flush(p);
 	if (!p->longtest || !p->app_spoke)
 		return;
 	kucomms_longtest_seq_fill(&hdr, data, p->seq_next);
@@ -127,6 +209,7 @@ static void on_link_state(struct kucomms_link *link, int state, int err,
 		kucomms_link_target(link), kucomms_strerror(err));
 	kucomms_link_close(link);
 	p->link = NULL;		/* on_work creates a fresh one */
+	backlog_clear(p);
 }
 
 static int usage(void)
@@ -143,7 +226,7 @@ int main(int argc, char **argv)
 		.timer = on_timer,
 		.link_state = on_link_state,
 	};
-	struct peer p = { 0 };
+	struct peer p = { .backlog_tail = &p.backlog };
 	struct kucomms_endpoint *ep;
 	sigset_t stop;
 	int sig, err;
@@ -174,5 +257,6 @@ int main(int argc, char **argv)
 	}
 	sigwait(&stop, &sig);
 	kucomms_endpoint_destroy(ep);
+	backlog_clear(&p);
 	return 0;
 }

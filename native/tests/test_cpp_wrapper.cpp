@@ -220,7 +220,7 @@ TEST(links_may_outlive_their_endpoint_object_and_move)
 {
 	run([] {
 		kucomms::Handlers h;
-		kucomms::Link kept;
+		kucomms::Link kept, kept_peer;
 
 		h.message = [](kucomms::LinkRef, const kucomms::Header &, const void *) {};
 		{
@@ -229,10 +229,13 @@ TEST(links_may_outlive_their_endpoint_object_and_move)
 
 			a.start();
 			kept = std::move(links.first);
+			kept_peer = std::move(links.second);
 			EXPECT(!links.first);
 		}
-		/* The endpoints' threads are stopped; the link still sends. */
+		/* The endpoints' threads are stopped; the links still work. */
 		EXPECT_EQ(kept.try_send(message(1, 0)), 0);
+		EXPECT_EQ(kept.counters().sent, 1);
+		kept_peer.close();
 		kucomms::Link moved(std::move(kept));
 		EXPECT(moved);
 		EXPECT(!kept);
@@ -247,8 +250,9 @@ TEST(shm_links_through_the_wrapper)
 		char name[64];
 
 		unique_name(name, sizeof(name), "cpp");
+		/* Locked: this test also broadcasts from its own thread. */
 		ch.message = [](kucomms::LinkRef link, const kucomms::Header &h,
-				const void *data) { link.send(h, data); };
+				const void *data) { link.send_locked(h, data); };
 		ch.link_state = [&](kucomms::LinkRef, int state, int) {
 			if (state == KUCOMMS_LINK_CONNECTED)
 				connected++;

@@ -24,7 +24,7 @@ export function loadLayoutText(text: string, file: string): Layout {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, intAsBigInt: true, prettyErrors: false });
   const sink = new ErrorSink(file, doc, lines);
   for (const e of [...doc.errors, ...doc.warnings])
-    sink.atOffset(e.pos[0], '', yamlMessage(e.code, e.message, text.slice(e.pos[0], e.pos[1])));
+    sink.atOffset(e.pos[0], '', yamlMessage(e.code, e.message, /^("[^"]*"|'[^']*'|[^:\s,}\]]+)/.exec(text.slice(e.pos[0]))?.[0] ?? ''));
 
   // Integers arrive as BigInt so that u64 values keep every digit; those that
   // fit a double become numbers for the schema, the rest decimal strings.

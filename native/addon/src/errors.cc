@@ -18,8 +18,9 @@ Napi::Error ErrnoError(Napi::Env env, int err, const std::string &what,
 		       bool detailed)
 {
 	const char *detail = detailed ? kucomms_last_error() : "";
-	std::string message = what + ": " +
-		(detail && *detail ? detail : kucomms_strerror(err));
+	// libkucomms's detail already says what failed and where.
+	std::string message = detail && *detail ? detail :
+			      what + ": " + kucomms_strerror(err);
 	Napi::Error e = Napi::Error::New(env, message);
 
 	e.Set("code", Napi::String::New(env, ErrnoName(err)));

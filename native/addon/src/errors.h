@@ -18,8 +18,8 @@ std::string ErrnoName(int err);
 
 // An Error for @err (negative errno) with @what as context, e.g.
 // "send to shm:demo: No buffer space available". With @detailed, the
-// message is kucomms_last_error() instead: only right just after a
-// libkucomms call that failed in this thread and documents setting it.
+// message is kucomms_last_error() instead (it names what and where): only
+// right just after a libkucomms call that failed in this thread and sets it.
 Napi::Error ErrnoError(Napi::Env env, int err, const std::string &what,
 		       bool detailed = false);
 

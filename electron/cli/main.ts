@@ -1,0 +1,264 @@
+// kucomms-studio: the Studio's command-line front end, over the same
+// services as the desktop app.
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { u64Input, type Message, type SendHeader } from '../shared/message.ts';
+import { Endpoint, type KucommsError } from '../services/endpoint.ts';
+import { TargetsService } from '../services/targets.ts';
+import { ScriptRun } from '../services/scripts/script-host.ts';
+import { stopAllDemoPeers } from '../services/demo-peers.ts';
+import { EXIT, EXIT_HELP } from './exit-codes.ts';
+import { formatMessage, formatMessageJson } from './format.ts';
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, what: string) {
+  return (value: string): T => {
+    const r = schema.safeParse(value);
+    if (!r.success) throw new InvalidArgumentError(`${what}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+    return r.data;
+  };
+}
+
+const u64Arg = parseWith(u64Input, 'expected a u64 (decimal or 0x hex)');
+const countArg = parseWith(z.coerce.number().int().min(1), 'expected a whole number of at least 1');
+const secondsArg = parseWith(z.coerce.number().positive(), 'expected a number of seconds above 0');
+const msArg = parseWith(z.coerce.number().int().positive(), 'expected a whole number of milliseconds above 0');
+const hexArg = parseWith(
+  z.string().regex(/^([0-9a-fA-F]{2})*$/, 'an even number of hex digits'),
+  'expected hex bytes',
+);
+
+async function open(target: string): Promise<Endpoint> {
+  try {
+    return await Endpoint.open(target);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.TARGET);
+  }
+}
+
+function printer(json: boolean): (m: Message) => void {
+  return (m) => process.stdout.write(`${json ? formatMessageJson(m) : formatMessage(m)}\n`);
+}
+
+/** Resolves on the first of SIGINT / SIGTERM. */
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+interface SendOptions {
+  type: bigint;
+  id: bigint;
+  userValue: bigint;
+  data?: string;
+  hex?: string;
+  file?: string;
+  count: number;
+  reply?: number;
+  json: boolean;
+}
+
+async function sendCommand(target: string, o: SendOptions): Promise<number> {
+  const given = [o.data, o.hex, o.file].filter((v) => v !== undefined).length;
+  if (given > 1) throw new CliError('give at most one of --data, --hex and --file', EXIT.USAGE);
+  const data =
+    o.hex !== undefined
+      ? Buffer.from(o.hex, 'hex')
+      : o.file !== undefined
+        ? await readFile(o.file).catch((err: Error) => {
+            throw new CliError(`cannot read --file: ${err.message}`, EXIT.USAGE);
+          })
+        : Buffer.from(o.data ?? '', 'utf8');
+  const ep = await open(target);
+  try {
+    const header: SendHeader = { type: o.type, id: o.id, userValue: o.userValue };
+    const replies: Message[] = [];
+    ep.on('messages', (msgs) => replies.push(...msgs.filter((m) => m.direction === 'rx')));
+    try {
+      if (o.count === 1) ep.send(header, data);
+      else await ep.sendBurst(o.count, header, data);
+    } catch (err) {
+      throw new CliError(`send to ${target} failed (${(err as KucommsError).code}): ${(err as Error).message}`, EXIT.TARGET);
+    }
+    if (o.reply === undefined) return EXIT.OK;
+    const deadline = Date.now() + o.reply;
+    while (replies.length < o.count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    replies.forEach(printer(o.json));
+    if (replies.length < o.count) {
+      process.stderr.write(`kucomms-studio: ${replies.length} of ${o.count} replies from ${target} within ${o.reply} ms\n`);
+      return EXIT.TIMEOUT;
+    }
+    return EXIT.OK;
+  } finally {
+    await ep.close();
+  }
+}
+
+interface ListenOptions {
+  json: boolean;
+  count?: number;
+  timeout?: number;
+  sent: boolean;
+}
+
+async function listenCommand(target: string, o: ListenOptions): Promise<number> {
+  const ep = await open(target);
+  const print = printer(o.json);
+  let seen = 0;
+  let down: KucommsError | undefined;
+  try {
+    const outcome = await new Promise<'count' | 'timeout' | 'signal' | 'down'>((resolve) => {
+      ep.on('messages', (msgs) => {
+        for (const m of msgs) {
+          if (m.direction === 'tx' && !o.sent) continue;
+          if (o.count !== undefined && seen >= o.count) break;
+          print(m);
+          seen++;
+        }
+        if (o.count !== undefined && seen >= o.count) resolve('count');
+      });
+      ep.on('down', (err) => {
+        down = err;
+        resolve('down');
+      });
+      if (o.timeout !== undefined) setTimeout(resolve, o.timeout * 1000, 'timeout').unref();
+      void interrupted().then(() => resolve('signal'));
+    });
+    if (outcome === 'down') throw new CliError(`${target}: ${down?.message ?? 'link down'}`, EXIT.TARGET);
+    if (outcome === 'timeout' && o.count !== undefined) {
+      process.stderr.write(`kucomms-studio: ${seen} of ${o.count} messages from ${target} within ${o.timeout} s\n`);
+      return EXIT.TIMEOUT;
+    }
+    return EXIT.OK;
+  } finally {
+    await ep.close();
+  }
+}
+
+interface RunScriptOptions {
+  duration?: number;
+  runawayMs?: number;
+  memoryMb?: number;
+}
+
+async function runScriptCommand(file: string, target: string, o: RunScriptOptions): Promise<number> {
+  const ep = await open(target);
+  try {
+    let run: ScriptRun;
+    try {
+      run = await ScriptRun.start(file, ep, {
+        ...(o.runawayMs !== undefined ? { runawayMs: o.runawayMs } : {}),
+        ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),
+      });
+    } catch (err) {
+      const stop = (err as { stop?: { stack?: string } }).stop;
+      process.stderr.write(`kucomms-studio: ${(err as Error).message}\n${stop?.stack ? `${stop.stack}\n` : ''}`);
+      return EXIT.SCRIPT;
+    }
+    run.on('output', (text) => process.stdout.write(text));
+    run.on('sendError', (err) => process.stderr.write(`kucomms-studio: script send failed (${err.code}): ${err.message}\n`));
+    const ended = await Promise.race([
+      run.finished,
+      interrupted().then(() => 'signal' as const),
+      ...(o.duration !== undefined ? [new Promise<'duration'>((r) => setTimeout(r, o.duration! * 1000, 'duration').unref())] : []),
+    ]);
+    const stop = typeof ended === 'string' ? await run.stop() : ended;
+    const c = run.counts();
+    process.stderr.write(
+      `kucomms-studio: script ${stop.reason}: messages=${c.messages} work_calls=${c.workCalls} timer_calls=${c.timerCalls} ` +
+        `work_skipped=${c.workSkipped} sends=${c.sends}\n`,
+    );
+    if (stop.reason === 'stopped') return EXIT.OK;
+    process.stderr.write(`kucomms-studio: ${stop.message}\n${stop.stack ? `${stop.stack}\n` : ''}`);
+    return EXIT.SCRIPT;
+  } finally {
+    await ep.close();
+  }
+}
+
+async function targetsCommand(o: { json: boolean }): Promise<number> {
+  const targets = await new TargetsService().list();
+  for (const t of targets) process.stdout.write(o.json ? `${JSON.stringify(t)}\n` : `${t.target.padEnd(32)} ${t.description}\n`);
+  return EXIT.OK;
+}
+
+function program(setExit: (code: number) => void): Command {
+  const p = new Command('kucomms-studio')
+    .description('Talk to kucomms targets: /dev/kucomms_NAME devices, shm:NAME peers, demo:echo and demo:longtest')
+    .addHelpText('after', EXIT_HELP)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  const run =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> =>
+      setExit(await fn(...args));
+
+  p.command('targets')
+    .description('list the targets that can be opened')
+    .option('--json', 'one JSON object per line', false)
+    .action(run(targetsCommand));
+
+  p.command('send')
+    .description('send a message (or --count copies, ids counting up) to a target')
+    .argument('<target>', 'e.g. demo:echo, shm:NAME, /dev/kucomms_NAME')
+    .option('--type <u64>', 'message type', u64Arg, 0n)
+    .option('--id <u64>', 'message id (the first, with --count)', u64Arg, 0n)
+    .option('--user-value <u64>', 'user value', u64Arg, 0n)
+    .option('--data <text>', 'data as UTF-8 text')
+    .option('--hex <bytes>', 'data as hex bytes', hexArg)
+    .option('--file <path>', 'data from a file')
+    .option('--count <n>', 'send this many copies', countArg, 1)
+    .addOption(new Option('--reply <ms>', 'wait up to ms for as many received messages and print them').argParser(msArg))
+    .option('--json', 'print replies as JSON lines', false)
+    .action(run(sendCommand));
+
+  p.command('listen')
+    .description('print the messages a target sends, until interrupted')
+    .argument('<target>')
+    .option('--json', 'one JSON object per line (u64 fields as decimal strings, data base64)', false)
+    .option('--count <n>', 'stop after n messages', countArg)
+    .option('--timeout <seconds>', 'stop after this long (exit 4 if --count was not reached)', secondsArg)
+    .option('--sent', 'also print what this side sends', false)
+    .action(run(listenCommand));
+
+  p.command('run-script')
+    .description('run a handler script (exports onMessage, onWork, onTimer) attached to a target')
+    .argument('<script>', 'a .ts, .mts, .js or .mjs module')
+    .argument('<target>')
+    .option('--duration <seconds>', 'stop the script after this long', secondsArg)
+    .option('--runaway-ms <ms>', 'stop a callback that runs longer than this (default 2000)', msArg)
+    .option('--memory-mb <mb>', "the script's heap limit (default 128)", msArg)
+    .action(run(runScriptCommand));
+  return p;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.OK;
+  try {
+    await program((c) => (code = c)).parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError)
+      code = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.OK : EXIT.USAGE;
+    else if (err instanceof CliError) {
+      process.stderr.write(`kucomms-studio: ${err.message}\n`);
+      code = err.exitCode;
+    } else {
+      process.stderr.write(`kucomms-studio: ${(err as Error).stack ?? String(err)}\n`);
+      code = EXIT.TARGET;
+    }
+  } finally {
+    await stopAllDemoPeers();
+  }
+  return code;
+}

@@ -49,7 +49,8 @@ static inline unsigned char pattern_byte(uint64_t seed, uint64_t i)
 	return (unsigned char)(seed * 131 + i * 7 + (i >> 8) + 1);
 }
 
-static inline void write_message(struct kucomms_msg_header *rec, uint64_t length, uint64_t seed)
+static inline void write_message(struct kucomms_msg_header *rec, uint64_t length,
+				 uint64_t seed)
 {
 	unsigned char *data = (unsigned char *)(rec + 1);
 	uint64_t i;
@@ -75,8 +76,8 @@ static inline int send_message(struct kucomms_ring *tx, uint64_t length, uint64_
 }
 
 /* Peek the next message and check it is the one sent with @seed. */
-static inline const unsigned char *expect_message(struct kucomms_ring *rx, uint64_t length,
-					   uint64_t seed)
+static inline const unsigned char *expect_message(struct kucomms_ring *rx,
+						  uint64_t length, uint64_t seed)
 {
 	struct kucomms_msg_header h;
 	const unsigned char *data;
@@ -97,8 +98,8 @@ static inline const unsigned char *expect_message(struct kucomms_ring *rx, uint6
 	return data;
 }
 
-static inline const unsigned char *receive_message(struct kucomms_ring *rx, uint64_t length,
-					    uint64_t seed)
+static inline const unsigned char *receive_message(struct kucomms_ring *rx,
+						   uint64_t length, uint64_t seed)
 {
 	const unsigned char *data = expect_message(rx, length, seed);
 

@@ -12,7 +12,6 @@
  * rows whose name, transport or mode is one of the WORDs (for looking
  * into one figure; the goals then lack the rows left out).
  */
-#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -89,13 +88,13 @@ static int run_kucomms(const struct row *r, const struct bench_plan *plan,
 			 inproc ? bench_kucomms_inproc_party : bench_kucomms_shm_party, NULL, res);
 }
 
-static struct row *add_row(struct row *rows, int *n, const char *name, const char *transport,
+static struct row *add_row(struct row *rows, int *n, const char *transport,
 			   const char *mode, enum bench_kind kind, uint64_t payload)
 {
 	struct row *r = &rows[(*n)++];
 
 	*r = (struct row) {
-		.name = name,
+		.name = kind == BENCH_ONEWAY ? "oneway" : "roundtrip",
 		.transport = transport,
 		.mode = mode,
 		.p = { .kind = kind, .payload = payload, .spin_budget_ns = -1 },
@@ -106,8 +105,7 @@ static struct row *add_row(struct row *rows, int *n, const char *name, const cha
 static void add_baseline(struct row *rows, int *n, const char *transport,
 			 const char *mode, enum bench_kind kind, uint64_t payload)
 {
-	struct row *r = add_row(rows, n, kind == BENCH_ONEWAY ? "oneway" : "roundtrip",
-				transport, mode, kind, payload);
+	struct row *r = add_row(rows, n, transport, mode, kind, payload);
 
 	r->p.spin = mode && !strcmp(mode, "spinning");
 	r->note = baseline_note(transport, mode);
@@ -117,8 +115,7 @@ static void add_baseline(struct row *rows, int *n, const char *transport,
 static void add_kucomms(struct row *rows, int *n, const char *transport,
 			const char *mode, enum bench_kind kind, uint64_t payload)
 {
-	struct row *r = add_row(rows, n, kind == BENCH_ONEWAY ? "oneway" : "roundtrip",
-				transport, mode, kind, payload);
+	struct row *r = add_row(rows, n, transport, mode, kind, payload);
 	const char *placing = !strcmp(transport, "inproc") ?
 		"one process: the main thread sends to an endpoint linked in-process" :
 		"two processes: the main thread sends to an endpoint over shared memory";
@@ -266,7 +263,7 @@ static void print_idle(const struct bench_idle_result *idle)
 	bench_json_end(&j);
 }
 
-static bool print_goals(const struct row *rows, int n, const struct bench_idle_result *idle,
+static void print_goals(const struct row *rows, int n, const struct bench_idle_result *idle,
 			double load_before)
 {
 	const struct row *unix_oneway = find(rows, n, "oneway", "unix", NULL, 64);
@@ -298,10 +295,9 @@ static bool print_goals(const struct row *rows, int n, const struct bench_idle_r
 	bench_json_num(&j, "spinning_p50_vs_unix_spinning",
 		       ratio(find(rows, n, "roundtrip", "shm", "spinning", 64),
 			     find(rows, n, "roundtrip", "unix", "spinning", 64), p50), 3);
-	bench_json_num(&j, "cpus", (double)sysconf(_SC_NPROCESSORS_ONLN), 0);
+	bench_json_u64(&j, "cpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
 	bench_json_num(&j, "loadavg_before", load_before, 2);
 	bench_json_end(&j);
-	return all;
 }
 
 static void usage(FILE *f)

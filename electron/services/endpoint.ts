@@ -111,6 +111,11 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     return this.#peer?.target;
   }
 
+  /** The process id of a demo target's peer. */
+  get peerPid(): number | undefined {
+    return this.#peer?.process.pid;
+  }
+
   get closed(): boolean {
     return this.#native === undefined;
   }

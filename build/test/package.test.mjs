@@ -81,11 +81,19 @@ function dkmsStatus() {
 
 // dpkg with the lock waited for: other work on the machine (an apt-get
 // install) may hold it for a while, which is not this package's failure.
-function dpkg(args) {
+//
+// With @withoutHeaders, dpkg runs in a private mount namespace whose
+// /lib/modules holds the kernel's directory but not its headers (build
+// link), as on a machine where they were never installed.
+function dpkg(args, { withoutHeaders = false } = {}) {
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const [command, commandArgs] = withoutHeaders
+		? ['unshare', ['--mount', 'sh', '-c',
+			'mount -t tmpfs none /lib/modules && mkdir "/lib/modules/$0" && exec dpkg "$@"', kernel, ...args]]
+		: ['dpkg', args];
 	const deadline = Date.now() + 300_000;
 	for (;;) {
-		const r = run('dpkg', args, { env });
+		const r = run(command, commandArgs, { env });
 		if (r.status !== 2 || !/lock/.test(r.stderr) || Date.now() > deadline)
 			return r;
 		spawnSync('sleep', ['2']);
@@ -312,6 +320,26 @@ async function buildAndInspect() {
 }
 
 async function install(noDeb) {
+	await check('where no kernel has headers, dpkg -i succeeds and says which to install', () => {
+		const r = dpkg(['-i', debPath], { withoutHeaders: true });
+		installed = true;
+		const problems = [];
+		if (r.status !== 0)
+			problems.push(commandFailure('dpkg -i without headers', r));
+		if (!/no installed kernel has its headers/.test(r.stderr) || !/linux-headers-amd64/.test(r.stderr))
+			problems.push(`expected postinst to name the missing headers on stderr, got: ${tail(r.stderr, 6)}`);
+		const status = dkmsStatus();
+		if (!/^kucomms\/[^ ]+: added$/m.test(status))
+			problems.push(`expected dkms status "kucomms/${version}: added" (nothing to build for), got ${JSON.stringify(status)}`);
+		const p = purge();
+		if (p.status !== 0)
+			problems.push(commandFailure('dpkg --purge after it', p));
+		else if (dkmsStatus())
+			problems.push(`dkms still lists ${JSON.stringify(dkmsStatus())} after the purge`);
+		installed = isInstalled();
+		return problems.join('; ') || undefined;
+	}, noDeb);
+
 	const ok = await check('dpkg -i installs the package', () => {
 		const r = dpkg(['-i', debPath]);
 		installed = true;

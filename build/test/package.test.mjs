@@ -289,7 +289,7 @@ async function buildAndInspect() {
 		return problems.join('; ') || undefined;
 	}, noDeb);
 
-	await check('debian/copyright names the licence each shipped source file declares', () => {
+	await check('build/dkms/copyright names the licence each shipped source file declares', () => {
 		const wrong = copyrightMismatches();
 		if (wrong.length)
 			return wrong.slice(0, 8).join('; ');

@@ -187,6 +187,7 @@ static void print_row(const struct row *r)
 		bench_json_num(&j, "rtt_p99_us", res->rtt_p99_us, 2);
 	}
 	bench_json_num(&j, "cpu_pct", res->cpu_pct, 1);
+	bench_json_num(&j, "others_cpu_pct", res->others_cpu_pct, 0);
 	if (r->run == run_kucomms) {
 		/* What the library's counters say about how the figures came about. */
 		bench_json_u64(&j, r->p.kind == BENCH_ONEWAY ? "messages" : "round_trips",
@@ -263,6 +264,18 @@ static void print_idle(const struct bench_idle_result *idle)
 	bench_json_end(&j);
 }
 
+/* The most CPU the rest of the machine took while any row was measured. */
+static double max_others(const struct row *rows, int n)
+{
+	double most = NAN;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].res.ok && !(rows[i].res.others_cpu_pct <= most))
+			most = rows[i].res.others_cpu_pct;
+	return most;
+}
+
 static void print_goals(const struct row *rows, int n, const struct bench_idle_result *idle,
 			double load_before)
 {
@@ -296,6 +309,7 @@ static void print_goals(const struct row *rows, int n, const struct bench_idle_r
 		       ratio(find(rows, n, "roundtrip", "shm", "spinning", 64),
 			     find(rows, n, "roundtrip", "unix", "spinning", 64), p50), 3);
 	bench_json_u64(&j, "cpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+	bench_json_num(&j, "max_others_cpu_pct", max_others(rows, n), 0);
 	bench_json_num(&j, "loadavg_before", load_before, 2);
 	bench_json_end(&j);
 }

@@ -2,6 +2,7 @@
 #include "bench_harness.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -164,9 +165,26 @@ int bench_reap(pid_t *pids, int n, int64_t deadline_ns, char *why, size_t why_le
 	return err;
 }
 
+/* CPU time every core of the machine has spent busy, in seconds. */
+static double machine_busy_s(void)
+{
+	unsigned long long user, nice, system, idle, iowait, irq, softirq, steal;
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return NAN;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system,
+		   &idle, &iowait, &irq, &softirq, &steal);
+	fclose(f);
+	if (n != 8)
+		return NAN;
+	return (double)(user + nice + system + irq + softirq + steal) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* Ask for each mark in turn, a window apart. */
 static int pace_marks(const struct bench_plan *plan, struct bench_shared *sh,
-		      int64_t deadline_ns)
+		      double *busy_s, int64_t deadline_ns)
 {
 	int k;
 
@@ -179,7 +197,10 @@ static int pace_marks(const struct bench_plan *plan, struct bench_shared *sh,
 		__atomic_store_n(&sh->mark_request, k, __ATOMIC_RELEASE);
 		if (wait_for(&sh->marks_placed, k + 1, deadline_ns))
 			return bench_fail(sh, "mark %d was never placed", k);
+		if (k == 0)
+			*busy_s = -machine_busy_s();
 	}
+	*busy_s += machine_busy_s();
 	return 0;
 }
 
@@ -215,7 +236,7 @@ static int check_snaps(struct bench_shared *sh)
 }
 
 static void compute(const struct bench_params *p, struct bench_shared *sh,
-		    struct bench_result *out)
+		    double machine_busy_s, struct bench_result *out)
 {
 	double rate[BENCH_MAX_MARKS], cpu[BENCH_MAX_MARKS];
 	const struct bench_snap *s0 = sh->snap[0], *s1 = sh->snap[1];
@@ -234,6 +255,13 @@ static void compute(const struct bench_params *p, struct bench_shared *sh,
 	out->msgs_per_s = median(rate, windows);
 	out->mb_per_s = out->msgs_per_s * (double)p->payload / 1e6;
 	out->cpu_pct = median(cpu, windows);
+	/* Whatever else kept the cores busy while the windows ran. */
+	out->others_cpu_pct = 100 * (machine_busy_s -
+				     (double)(s0[windows].cpu_ns - s0[0].cpu_ns +
+					      s1[windows].cpu_ns - s1[0].cpu_ns) / 1e9) /
+			      ((double)(timer[windows].t_ns - timer[0].t_ns) / 1e9);
+	if (out->others_cpu_pct < 0)
+		out->others_cpu_pct = 0;	/* the clock tick's rounding */
 	out->messages = timer[windows].count - timer[0].count;
 	out->wakeups = s0[windows].wakeups - s0[0].wakeups +
 		       s1[windows].wakeups - s1[0].wakeups;
@@ -252,6 +280,7 @@ int bench_run(const struct bench_plan *plan, const struct bench_params *p,
 	int64_t deadline_ns = bench_now_ns() + (int64_t)((planned + BENCH_SLACK_S) * 1e9);
 	struct bench_shared *sh;
 	pid_t pids[2] = { 0, 0 };
+	double busy_s = NAN;
 	char why[128];
 	int i, err;
 
@@ -282,7 +311,7 @@ int bench_run(const struct bench_plan *plan, const struct bench_params *p,
 		if (!pids[i])
 			_exit(fn(sh, p, i, ctx) ? 1 : 0);
 	}
-	if (!sh->failed && pace_marks(plan, sh, deadline_ns))
+	if (!sh->failed && pace_marks(plan, sh, &busy_s, deadline_ns))
 		deadline_ns = 0;
 	err = bench_reap(pids, parties, deadline_ns, why, sizeof(why));
 	if (err)
@@ -290,7 +319,7 @@ int bench_run(const struct bench_plan *plan, const struct bench_params *p,
 	if (!err && !sh->failed)
 		err = check_snaps(sh);
 	if (!err && !sh->failed)
-		compute(p, sh, out);
+		compute(p, sh, busy_s, out);
 	out->ok = !sh->failed;
 	snprintf(out->error, sizeof(out->error), "%s", sh->error);
 	munmap(sh, sizeof(*sh));

@@ -127,6 +127,7 @@ struct bench_result {
 	double msgs_per_s;	/* messages (one-way) or round trips per second */
 	double mb_per_s;	/* payload bytes, 10^6 per second */
 	double cpu_pct;		/* both ends, percent of one core */
+	double others_cpu_pct;	/* the rest of the machine meanwhile (NaN if unknown) */
 	double rtt_p50_us;
 	double rtt_p99_us;
 	uint64_t messages;	/* measured messages, or round trips */

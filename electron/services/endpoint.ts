@@ -32,6 +32,8 @@ export interface EndpointEvents {
   newListener: [event: string | symbol, listener: unknown];
 }
 
+const LOOPBACK_TARGET = 'inproc:loopback';
+
 export function kucommsError(code: string, message: string): KucommsError {
   return Object.assign(new Error(message), { code });
 }
@@ -83,6 +85,16 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
       case 'remote':
         throw kucommsError('ENOTSUP', `${target}: remote agents are not supported yet`);
     }
+    return ep;
+  }
+
+  /**
+   * An in-process link from an endpoint to itself: every message sent is
+   * received back. No peer at all, so benchmarks measure this side only.
+   */
+  static loopback(options: EndpointOptions = {}): Endpoint {
+    const ep = new Endpoint(LOOPBACK_TARGET);
+    ep.#native = ep.#openNative(LOOPBACK_TARGET, options);
     return ep;
   }
 

@@ -62,7 +62,11 @@ export interface NativeCounters {
 }
 
 export declare class Endpoint {
-  /** Opens `/dev/kucomms_NAME` or `shm:NAME` and starts the endpoint thread. */
+  /**
+   * Opens `/dev/kucomms_NAME`, `shm:NAME`, or `inproc:loopback` (a link from
+   * the endpoint to itself: what is sent is received back) and starts the
+   * endpoint thread.
+   */
   constructor(target: string, options: EndpointOptions, onBatch: BatchCallback, onDown: DownCallback);
   readonly target: string;
   /** Largest data length this link can send. */

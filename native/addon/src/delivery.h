@@ -81,10 +81,13 @@ public:
 	int SendAndRecord(const struct kucomms_msg_header *hdr, const void *data,
 			  bool record, Send send)
 	{
+		if (!record)
+			return send();
+
 		std::unique_lock<std::mutex> lock(mutex_);
 		int err = send();
 
-		if (err == 0 && record && !closing_)
+		if (err == 0 && !closing_)
 			Append(Direction::kSent, hdr, data);
 		return err;
 	}

@@ -18,6 +18,10 @@
 
 namespace kucomms_addon {
 
+// An in-process link from the endpoint to itself: what is sent comes back
+// as received. For benchmarks, and for trying things without a peer.
+constexpr const char *kLoopbackTarget = "inproc:loopback";
+
 class Endpoint : public Napi::ObjectWrap<Endpoint> {
 public:
 	static Napi::Function Define(Napi::Env env);
@@ -51,6 +55,7 @@ private:
 	bool report_sent_ = true;
 	struct kucomms_endpoint *ep_ = nullptr;
 	struct kucomms_link *link_ = nullptr;
+	struct kucomms_link *loop_rx_ = nullptr;	// loopback only: the receiving end
 	Delivery *delivery_ = nullptr;
 	static void OnEnvTeardown(void *self);
 	napi_env env_ = nullptr;	// set while the teardown hook is registered

@@ -1,1 +1,0 @@
-cmd_Release/kucomms.node := ln -f "Release/obj.target/kucomms.node" "Release/kucomms.node" 2>/dev/null || (rm -rf "Release/kucomms.node" && cp -af "Release/obj.target/kucomms.node" "Release/kucomms.node")

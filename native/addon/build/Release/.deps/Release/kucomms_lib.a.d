@@ -1,1 +1,0 @@
-cmd_Release/kucomms_lib.a := ln -f "Release/obj.target/kucomms_lib.a" "Release/kucomms_lib.a" 2>/dev/null || (rm -rf "Release/kucomms_lib.a" && cp -af "Release/obj.target/kucomms_lib.a" "Release/kucomms_lib.a")

@@ -1,1 +1,0 @@
-cmd_Release/kucomms_peer := g++ -o Release/kucomms_peer -pthread -pthread -rdynamic -m64  -Wl,--start-group ./Release/obj.target/kucomms_peer/../examples/kucomms_peer.o ./Release/obj.target/kucomms_lib.a -lrt -Wl,--end-group

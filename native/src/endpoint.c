@@ -291,9 +291,9 @@ static bool receive_link(struct kucomms_endpoint *ep, struct kucomms_link *link)
 	       (ret = kucomms_ring_peek(&link->rx, &hdr, &data)) == 1) {
 		ep->h.message(link, &hdr, data, ep->user);
 		kucomms_ring_consume(&link->rx);
-		stat_store(&link->stats.received, link->rx.messages);
-		stat_store(&link->stats.bytes_received,
-			   stat_load(&link->stats.bytes_received) + hdr.length);
+		stat_store(&link->rx_stats.received, link->rx.messages);
+		stat_store(&link->rx_stats.bytes_received,
+			   stat_load(&link->rx_stats.bytes_received) + hdr.length);
 		n++;
 		if (link->closing || __atomic_load_n(&ep->stop, __ATOMIC_RELAXED))
 			break;
@@ -463,7 +463,7 @@ static void sleep_once(struct kucomms_endpoint *ep)
 		if (!link_live(link))
 			continue;
 		kucomms_ring_end_sleep(&link->rx, may_sleep);
-		stat_store(&link->stats.sleeps, link->rx.sleeps);
+		stat_store(&link->rx_stats.sleeps, link->rx.sleeps);
 	}
 	for (i = 0; i < n; i++) {
 		struct watch *w = events[i].data.ptr;
@@ -492,8 +492,17 @@ static void *endpoint_thread(void *arg)
 		busy = receive_all(ep);
 		run_due(ep);
 		reap_links(ep);
-		if (busy || (ep->opts.spin_ns && spin(ep)))
+		if (busy) {
+			ep->had_traffic = true;
 			continue;
+		}
+		/*
+		 * Spin only while traffic flows, when the next message is
+		 * likely to come soon; woken by a tick, sleep again at once.
+		 */
+		if (ep->had_traffic && ep->opts.spin_ns && spin(ep))
+			continue;
+		ep->had_traffic = false;
 		sleep_once(ep);
 		reap_links(ep);
 	}

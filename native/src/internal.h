@@ -40,11 +40,20 @@ struct link_ops {
 	void (*release)(struct kucomms_link *link);
 };
 
-/* Counters another thread may read at any time: relaxed atomics. */
-struct link_stats {
-	uint64_t sent, bytes_sent, full_events, wakeups_sent, tx_pos;
+/*
+ * Counters another thread may read at any time: relaxed atomics. The send
+ * side's and the receive side's are written by different threads, so each
+ * sits on its own cache line with the ring state that thread writes.
+ */
+struct tx_stats {
+	uint64_t sent, bytes_sent, full_events, wakeups_sent, pos;
+};
+
+struct rx_stats {
 	uint64_t received, bytes_received, sleeps;
 };
+
+#define KC_CACHELINE	64
 
 struct kucomms_link {
 	struct kucomms_endpoint *ep;
@@ -53,8 +62,13 @@ struct kucomms_link {
 	char target[80];
 	void *user;
 
-	struct kucomms_ring tx, rx;	/* rings bound to the link memory */
-	struct kucomms_side_state *own_state;
+	/* Rings bound to the link memory: the sender's, the receiver's. */
+	struct kucomms_ring tx __attribute__((aligned(KC_CACHELINE)));
+	struct tx_stats tx_stats;
+	struct kucomms_ring rx __attribute__((aligned(KC_CACHELINE)));
+	struct rx_stats rx_stats;
+
+	struct kucomms_side_state *own_state __attribute__((aligned(KC_CACHELINE)));
 	const struct kucomms_side_state *peer_state;
 	pthread_mutex_t send_lock;	/* kucomms_send_locked() */
 
@@ -72,7 +86,6 @@ struct kucomms_link {
 	bool closing;		/* closed from a callback; freed later */
 	bool in_epoll;		/* its descriptors are in ep->epfd */
 
-	struct link_stats stats;
 	void *transport;	/* the transport's own state */
 };
 
@@ -96,6 +109,7 @@ struct kucomms_endpoint {
 	int stop;		/* atomic */
 	int ops_pending;	/* atomic hint for the thread */
 	bool reap_pending;	/* thread only: links marked closing */
+	bool had_traffic;	/* thread only: the last pass delivered messages */
 
 	struct kc_sched work, timer;
 	uint64_t armed_deadline;

@@ -16,12 +16,14 @@ struct kucomms_link *kc_link_alloc(struct kucomms_endpoint *ep,
 				   const struct link_ops *ops,
 				   const char *target)
 {
-	struct kucomms_link *link = calloc(1, sizeof(*link));
+	/* Aligned: the send and receive state sit on their own cache lines. */
+	struct kucomms_link *link = aligned_alloc(KC_CACHELINE, sizeof(*link));
 
 	if (!link) {
 		kc_error(-ENOMEM, "%s: out of memory", target);
 		return NULL;
 	}
+	memset(link, 0, sizeof(*link));
 	link->ep = ep;
 	link->ops = ops;
 	snprintf(link->target, sizeof(link->target), "%s", target);
@@ -102,7 +104,7 @@ static int send_error(struct kucomms_link *link, int err, uint64_t length)
 {
 	switch (err) {
 	case -ENOBUFS:
-		stat_store(&link->stats.full_events, link->tx.full_events);
+		stat_store(&link->tx_stats.full_events, link->tx.full_events);
 		return kc_error_const(err, "the send ring is full (the peer has not read it yet; retry later)");
 	case -EMSGSIZE:
 		return kc_error(err, "%s: message of %llu bytes exceeds the ring's limit of %llu",
@@ -136,14 +138,14 @@ void kucomms_commit(struct kucomms_link *link)
 	 * Stored before the position is published, so a reader that sees
 	 * the consumer's position (derived from ours) sees this one too.
 	 */
-	stat_store(&link->stats.tx_pos, link->tx.pos);
+	stat_store(&link->tx_stats.pos, link->tx.pos);
 	kucomms_ring_commit(&link->tx);
-	stat_store(&link->stats.sent, link->tx.messages);
-	stat_store(&link->stats.bytes_sent, link->tx.bytes);
+	stat_store(&link->tx_stats.sent, link->tx.messages);
+	stat_store(&link->tx_stats.bytes_sent, link->tx.bytes);
 	if (kucomms_ring_need_wakeup(&link->tx)) {
 		link->ops->wake_peer(link);
 		kucomms_ring_count_wakeup(&link->tx);
-		stat_store(&link->stats.wakeups_sent, link->tx.wakeups);
+		stat_store(&link->tx_stats.wakeups_sent, link->tx.wakeups);
 	}
 }
 
@@ -180,16 +182,16 @@ int kucomms_link_counters(const struct kucomms_link *link,
 {
 	/* The consumer's position first: tx_pos is then at least as new. */
 	uint64_t cons = kucomms_load_acquire(&link->tx.cons->pos);
-	uint64_t pos = stat_load(&link->stats.tx_pos);
+	uint64_t pos = stat_load(&link->tx_stats.pos);
 	uint64_t cap = link->tx.capacity;
 
-	out->sent = stat_load(&link->stats.sent);
-	out->received = stat_load(&link->stats.received);
-	out->bytes_sent = stat_load(&link->stats.bytes_sent);
-	out->bytes_received = stat_load(&link->stats.bytes_received);
-	out->full_events = stat_load(&link->stats.full_events);
-	out->wakeups_sent = stat_load(&link->stats.wakeups_sent);
-	out->sleeps = stat_load(&link->stats.sleeps);
+	out->sent = stat_load(&link->tx_stats.sent);
+	out->received = stat_load(&link->rx_stats.received);
+	out->bytes_sent = stat_load(&link->tx_stats.bytes_sent);
+	out->bytes_received = stat_load(&link->rx_stats.bytes_received);
+	out->full_events = stat_load(&link->tx_stats.full_events);
+	out->wakeups_sent = stat_load(&link->tx_stats.wakeups_sent);
+	out->sleeps = stat_load(&link->rx_stats.sleeps);
 	out->tx_capacity = cap;
 	out->tx_free = pos - cons <= cap ? cap - (pos - cons) : 0;
 	return 0;

@@ -85,7 +85,8 @@ struct kucomms_handlers {
 
 struct kucomms_endpoint_options {
 	/*
-	 * Nanoseconds the thread keeps checking its rings before it sleeps;
+	 * Nanoseconds the thread keeps checking its rings before it sleeps,
+	 * after it has delivered messages (not after a tick that found none);
 	 * trades CPU for latency. 0 means sleep at once.
 	 */
 	uint64_t spin_ns;

@@ -95,6 +95,7 @@ struct kucomms_ring {
 	__u8 *data;
 	__u64 capacity;
 	__u64 pos;		/* own position: produced or consumed bytes */
+	__u64 committed;	/* producer: pos as of the last commit */
 	__u64 peer_pos;		/* last checked position of the other end */
 	__u64 pending;		/* consumer: size of the record peeked */
 	__u64 messages;		/* own counters, published as copies */
@@ -306,6 +307,7 @@ static inline void kucomms_ring_commit(struct kucomms_ring *r)
 	kucomms_write_once(r->prod->bytes, r->bytes);
 	/* Pairs with the load-acquire in kucomms_ring_refresh_producer(). */
 	kucomms_store_release(&r->prod->pos, r->pos);
+	kucomms_write_once(r->committed, r->pos);
 }
 
 /*
@@ -326,14 +328,20 @@ static inline void kucomms_ring_count_wakeup(struct kucomms_ring *r)
 	kucomms_write_once(r->prod->wakeups, r->wakeups);
 }
 
-/* Bytes committed that the consumer has not released yet (0 if it lies). */
+/*
+ * Bytes committed that the consumer has not released yet (0 if it lies).
+ * Records reserved but not yet committed do not count, so another thread
+ * may ask while the producer is between reserve and commit (a poll()
+ * reporting data that cannot be read yet would be a false wakeup).
+ */
 static inline __u64 kucomms_ring_unconsumed(struct kucomms_ring *r)
 {
+	__u64 committed = kucomms_read_once(r->committed);
 	__u64 cons = kucomms_read_once(r->cons->pos);
 
-	if (r->pos - cons > r->capacity || (cons & (KUCOMMS_RECORD_ALIGN - 1)))
+	if (committed - cons > r->capacity || (cons & (KUCOMMS_RECORD_ALIGN - 1)))
 		return 0;
-	return r->pos - cons;
+	return committed - cons;
 }
 
 /* ---- consumer ---- */

@@ -15,7 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "features.h"
+#include "features_layout.h"  /* not features.h: that would hide glibc's <features.h> */
+
+/* __u64 is unsigned long long; print through the standard types. */
+#define U(x) ((unsigned long long)(x))
+#define S(x) ((long long)(x))
 
 static void hex(const char *path, const void *p, size_t n)
 {
@@ -54,10 +58,10 @@ static int dump(const char *kind, const unsigned char *data, size_t len, unsigne
 		if (err)
 			return err;
 		printf("data.a8=%" PRIu8 "\ndata.a16=%" PRIu16 "\ndata.a24=%" PRIu32 "\ndata.a32=%" PRIu32 "\n", m.a8, m.a16, m.a24, m.a32);
-		printf("data.a40=%" PRIu64 "\ndata.a48=%" PRIu64 "\ndata.a56=%" PRIu64 "\ndata.a64=%" PRIu64 "\n", m.a40, m.a48, m.a56, m.a64);
-		printf("data.b16=%" PRIu16 "\ndata.b24=%" PRIu32 "\ndata.b48=%" PRIu64 "\ndata.b64=%" PRIu64 "\n", m.b16, m.b24, m.b48, m.b64);
+		printf("data.a40=%llu\ndata.a48=%llu\ndata.a56=%llu\ndata.a64=%llu\n", U(m.a40), U(m.a48), U(m.a56), U(m.a64));
+		printf("data.b16=%" PRIu16 "\ndata.b24=%" PRIu32 "\ndata.b48=%llu\ndata.b64=%llu\n", m.b16, m.b24, U(m.b48), U(m.b64));
 		printf("data.i8=%" PRId8 "\ndata.i16=%" PRId16 "\ndata.i24=%" PRId32 "\ndata.i32=%" PRId32 "\n", m.i8, m.i16, m.i24, m.i32);
-		printf("data.i40=%" PRId64 "\ndata.i48=%" PRId64 "\ndata.i56=%" PRId64 "\ndata.i64=%" PRId64 "\n", m.i40, m.i48, m.i56, m.i64);
+		printf("data.i40=%lld\ndata.i48=%lld\ndata.i56=%lld\ndata.i64=%lld\n", S(m.i40), S(m.i48), S(m.i56), S(m.i64));
 		return features_msg_ints_pack(&m, again, *again_len, again_len);
 	}
 	if (strcmp(kind, "reading") == 0) {
@@ -70,7 +74,7 @@ static int dump(const char *kind, const unsigned char *data, size_t len, unsigne
 		printf("data.control.enabled=%u\ndata.control.mode=%u\ndata.control.gain=%u\ndata.control.channel=%u\n",
 		       m.control.enabled, m.control.mode, m.control.gain, m.control.channel);
 		printf("data.temperature=%08" PRIx32 "\n", kucomms_gen_f32_to_bits(m.temperature));
-		printf("data.pressure=%016" PRIx64 "\n", kucomms_gen_f64_to_bits(m.pressure));
+		printf("data.pressure=%016llx\n", U(kucomms_gen_f64_to_bits(m.pressure)));
 		printf("data.calibrated=%s\ndata.seconds=%" PRIu32 "\n", m.calibrated ? "true" : "false", m.seconds);
 		hex("data.trailer", m.trailer, m.trailer_size);
 		return features_msg_reading_pack(&m, again, *again_len, again_len);
@@ -116,7 +120,7 @@ static int dump(const char *kind, const unsigned char *data, size_t len, unsigne
 			hex(path, s.tag, s.tag_size);
 		}
 		for (i = 0; i < m.levels_count; i++)
-			printf("data.levels[%zu]=%" PRId64 "\n", i, kucomms_gen_sext(kucomms_gen_get(m.levels_wire + 2 * i, 2, 0), 16));
+			printf("data.levels[%zu]=%lld\n", i, S(kucomms_gen_sext(kucomms_gen_get(m.levels_wire + 2 * i, 2, 0), 16)));
 		return features_msg_lists_pack(&m, again, *again_len, again_len);
 	}
 	fprintf(stderr, "unknown kind %s\n", kind);

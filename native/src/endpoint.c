@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,7 @@ static bool spin(struct kucomms_endpoint *ep)
 				return true;
 			cpu_relax();
 		}
+		sched_yield();
 	} while (kc_now_ns() < end);
 	return false;
 }

@@ -57,6 +57,13 @@ is_build_product() {
 	   $1 =~ (^|/)(Module\.symvers|modules\.order)$ ]]
 }
 
+# Install SOURCE as DEST (0644), which nothing else may have claimed: two
+# sources for one path would otherwise be a silent last-one-wins.
+install_new() {
+	[[ ! -e $2 ]] || die "$1 and another file would both become ${2#"$root"}"
+	install -D -m 0644 "$1" "$2"
+}
+
 # Copy the listed repository files to DEST, keeping their paths below STRIP.
 install_tree() {
 	local strip=$1 dest=$2 file
@@ -64,9 +71,7 @@ install_tree() {
 	while IFS= read -r file; do
 		[[ -f $repo/$file ]] || continue	# deleted but still in the index
 		! is_build_product "$file" || continue
-		[[ ! -e $dest/${file#"$strip"/} ]] ||
-			die "$file would overwrite $dest/${file#"$strip"/}, shipped from another directory"
-		install -D -m 0644 "$repo/$file" "$dest/${file#"$strip"/}"
+		install_new "$repo/$file" "$dest/${file#"$strip"/}"
 	done < <(repo_files "$@")
 }
 
@@ -79,7 +84,7 @@ if [[ -f $src/VERSION ]]; then
 	echo "$version" >"$src/VERSION"
 fi
 
-install -D -m 0644 "$repo/build/udev/60-kucomms.rules" "$root/usr/lib/udev/rules.d/60-kucomms.rules"
+install_new "$repo/build/udev/60-kucomms.rules" "$root/usr/lib/udev/rules.d/60-kucomms.rules"
 
 # Userspace examples, flat as a user builds them: the example programs, the
 # library's sources in libkucomms/, and in include/ the headers they use
@@ -102,14 +107,11 @@ install_tree kernel/include/uapi "$examples/include" "${uapi_headers[@]}"
 if [[ ${#other_headers[@]} -gt 0 ]]; then
 	install_tree kernel/include "$examples/include" "${other_headers[@]}"
 fi
-install -D -m 0644 "$here/examples.mk" "$examples/Makefile"
-install -D -m 0644 "$here/examples-README" "$examples/README"
+install_new "$here/examples.mk" "$examples/Makefile"
+install_new "$here/examples-README" "$examples/README"
 
-install -D -m 0644 "$here/copyright" "$doc/copyright"
+install_new "$here/copyright" "$doc/copyright"
 gzip -9n <"$here/changelog" >"$doc/changelog.gz"
-if [[ -f $here/lintian-overrides ]]; then
-	install -D -m 0644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/$package"
-fi
 
 # Control area.
 mkdir -m 0755 "$root/DEBIAN"

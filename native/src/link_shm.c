@@ -9,11 +9,15 @@
  * of that name is stale and replaces it, and one that cannot knows another
  * live process serves the name.
  *
- * The attacher (side 1) maps the object, checks its description, connects
- * and receives over SCM_RIGHTS the two wake eventfds (one per direction)
- * and the creator's descriptor of the object, to prove both mapped the same
- * one. The connection then stays open and silent: when either process
- * ends, the other sees it hang up and reports the link down.
+ * The attacher (side 1) connects and receives over SCM_RIGHTS the two wake
+ * eventfds (one per direction) and the creator's descriptor of the object,
+ * which it maps and checks: the creator answers only once its link is
+ * complete, so an attacher started at the same time as its creator never
+ * maps a half-made or replaced object. Only when nobody answers does it
+ * open the object by name, to say why (missing, not a kucomms link, or
+ * left by a creator that died). The connection then stays open and silent:
+ * when either process ends, the other sees it hang up and reports the link
+ * down.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -250,6 +254,14 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 			sys_error(link, "bind");
 		goto fail;
 	}
+	/*
+	 * Listening at once: an attacher that comes while the object is
+	 * being made waits for the hello rather than finding nobody.
+	 */
+	if (listen(link->listen_fd, 4)) {
+		err = sys_error(link, "listen");
+		goto fail;
+	}
 	err = create_object(link, cap0, cap1);
 	if (err)
 		goto fail;
@@ -257,10 +269,6 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 	link->tx_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (link->rx_fd < 0 || link->tx_wake_fd < 0) {
 		err = sys_error(link, "eventfd");
-		goto fail;
-	}
-	if (listen(link->listen_fd, 4)) {
-		err = sys_error(link, "listen");
 		goto fail;
 	}
 	kc_link_add(link);
@@ -271,33 +279,26 @@ fail:
 	return err;
 }
 
-/* Attacher: map the object and check it describes a kucomms link. */
-static int map_object(struct kucomms_link *link, struct kucomms_link_layout *l,
-		      struct stat *st)
+/* Attacher: map the object behind s->shm_fd and check its description. */
+static int map_object(struct kucomms_link *link, struct kucomms_link_layout *l)
 {
 	struct shm_link *s = link->transport;
 	const struct kucomms_side_page *page;
+	struct stat st;
 	int err;
 
-	s->shm_fd = shm_open(s->object, O_RDWR | O_CLOEXEC, 0);
-	if (s->shm_fd < 0) {
-		if (errno == ENOENT)
-			return kc_error(-ENOENT, "%s: no shared memory object %s (is the peer that creates it running?)",
-					link->target, s->object);
-		return sys_error(link, "shm_open");
-	}
-	if (fstat(s->shm_fd, st))
+	if (fstat(s->shm_fd, &st))
 		return sys_error(link, "fstat");
-	if ((size_t)st->st_size < sizeof(struct kucomms_side_page))
+	if ((size_t)st.st_size < sizeof(struct kucomms_side_page))
 		return kc_error(-EBADMSG, "%s: %s holds %lld bytes, too few for a kucomms link",
-				link->target, s->object, (long long)st->st_size);
-	s->mem = mmap(NULL, (size_t)st->st_size, PROT_READ | PROT_WRITE,
+				link->target, s->object, (long long)st.st_size);
+	s->mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
 		      MAP_SHARED, s->shm_fd, 0);
 	if (s->mem == MAP_FAILED) {
 		s->mem = NULL;
 		return sys_error(link, "mmap");
 	}
-	s->size = (size_t)st->st_size;
+	s->size = (size_t)st.st_size;
 	page = s->mem;
 	err = kucomms_link_info_check(page, s->size, l);
 	switch (err) {
@@ -316,6 +317,31 @@ static int map_object(struct kucomms_link *link, struct kucomms_link_layout *l,
 		return kc_error(err, "%s: the link description is inconsistent (sizes or offsets do not match %zu mapped bytes)",
 				link->target, s->size);
 	}
+}
+
+/*
+ * Attacher: nobody listens on the name. Say why, from what the object of
+ * that name holds: nothing, something that is no kucomms link, or a link
+ * whose creator has died.
+ */
+static int explain_no_creator(struct kucomms_link *link)
+{
+	struct shm_link *s = link->transport;
+	struct kucomms_link_layout l;
+	int err;
+
+	s->shm_fd = shm_open(s->object, O_RDWR | O_CLOEXEC, 0);
+	if (s->shm_fd < 0) {
+		if (errno == ENOENT)
+			return kc_error(-ENOENT, "%s: no shared memory object %s (is the peer that creates it running?)",
+					link->target, s->object);
+		return sys_error(link, "shm_open");
+	}
+	err = map_object(link, &l);
+	if (err)
+		return err;
+	return kc_error(-ECONNREFUSED, "%s: the process that created it is gone (stale object %s)",
+			link->target, s->object);
 }
 
 /* Attacher: receive the hello and its descriptors. */
@@ -375,13 +401,16 @@ static int receive_hello(struct kucomms_link *link, int fds[HELLO_FDS])
 	return 0;
 }
 
-static int connect_creator(struct kucomms_link *link, const char *name,
-			   const struct stat *mapped)
+/*
+ * Attacher: connect to the creator and take the descriptors it hands
+ * over. Mapping the object through the creator's own descriptor, sent once
+ * its link is complete, means no half-made or replaced object is mapped.
+ */
+static int connect_creator(struct kucomms_link *link, const char *name)
 {
 	struct shm_link *s = link->transport;
 	struct sockaddr_un addr;
 	int fds[HELLO_FDS], err;
-	struct stat st;
 	socklen_t len;
 
 	link->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -390,8 +419,7 @@ static int connect_creator(struct kucomms_link *link, const char *name,
 	len = socket_address(name, &addr);
 	if (connect(link->fd, (struct sockaddr *)&addr, len)) {
 		if (errno == ECONNREFUSED || errno == ENOENT)
-			return kc_error(-ECONNREFUSED, "%s: the process that created it is gone (stale object %s)",
-					link->target, s->object);
+			return explain_no_creator(link);
 		return sys_error(link, "connect");
 	}
 	err = receive_hello(link, fds);
@@ -399,13 +427,7 @@ static int connect_creator(struct kucomms_link *link, const char *name,
 		return err;
 	link->rx_fd = fds[HELLO_ATTACHER_WAKE];
 	link->tx_wake_fd = fds[HELLO_CREATOR_WAKE];
-	err = fstat(fds[HELLO_OBJECT], &st) ? -errno : 0;
-	close(fds[HELLO_OBJECT]);
-	if (err)
-		return kc_error(err, "%s: fstat: %s", link->target, strerror(-err));
-	if (st.st_dev != mapped->st_dev || st.st_ino != mapped->st_ino)
-		return kc_error(-ESTALE, "%s: %s was replaced while attaching; try again",
-				link->target, s->object);
+	s->shm_fd = fds[HELLO_OBJECT];
 	return 0;
 }
 
@@ -415,7 +437,6 @@ int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 	struct kucomms_link_layout l;
 	struct kucomms_link *link;
 	struct shm_link *s;
-	struct stat st;
 	int err;
 
 	err = kc_shm_name_check(name);
@@ -425,9 +446,9 @@ int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 	if (!link)
 		return -ENOMEM;
 	s = link->transport;
-	err = map_object(link, &l, &st);
+	err = connect_creator(link, name);
 	if (!err)
-		err = connect_creator(link, name, &st);
+		err = map_object(link, &l);
 	if (err) {
 		kc_link_free(link);
 		return err;

@@ -280,6 +280,51 @@ TEST(messages_sent_before_the_peer_attaches_wait_in_the_ring)
 	kucomms_endpoint_destroy(creator);
 }
 
+struct attach_call {
+	struct kucomms_endpoint *ep;
+	const char *name;
+	struct kucomms_link *link;
+	int err;
+	int done;	/* atomic */
+};
+
+static void *attach_thread(void *arg)
+{
+	struct attach_call *a = arg;
+
+	a->err = kucomms_link_shm_attach(a->ep, a->name, &a->link);
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+TEST(an_attach_racing_the_start_of_its_creators_endpoint_gets_in)
+{
+	struct session sc = { 0 }, sa = { 0 };
+	struct kucomms_endpoint *creator = kucomms_endpoint_create(&handlers, &sc, NULL);
+	struct kucomms_endpoint *attacher = kucomms_endpoint_create(&handlers, &sa, NULL);
+	struct attach_call call = { .ep = attacher };
+	struct kucomms_link *lc;
+	char name[64];
+	pthread_t t;
+
+	CHECK(creator && attacher);
+	call.name = unique_name(name, sizeof(name), "later");
+	CHECK_EQ(kucomms_link_shm_create(creator, name, NULL, &lc), 0);
+	CHECK_EQ(pthread_create(&t, NULL, attach_thread, &call), 0);
+	/* The creator answers from its thread: an attacher that connects
+	 * before it runs waits for the answer. */
+	CHECK_EQ(kucomms_endpoint_start(creator), 0);
+	pthread_join(t, NULL);
+	CHECK_EQ(call.err, 0);
+	CHECK(WAIT_FOR(load_int(&sc.state) == KUCOMMS_LINK_CONNECTED));
+	CHECK_EQ(send_retrying(lc, 0), 0);
+	CHECK_EQ(kucomms_endpoint_start(attacher), 0);
+	CHECK(WAIT_FOR(load_u64(&sa.echoes) == 1));
+	CHECK_EQ(load_u64(&sa.errors), 0);
+	kucomms_endpoint_destroy(attacher);
+	kucomms_endpoint_destroy(creator);
+}
+
 int main(int argc, char **argv)
 {
 	return testing_main(argc, argv);

@@ -10,6 +10,8 @@ import { ScriptRun } from '../services/scripts/script-host.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { formatMessage, formatMessageJson } from './format.ts';
+import { registerProtocolCommands } from './protocol-commands.ts';
+import { registerCaptureCommands } from './capture-commands.ts';
 
 class CliError extends Error {
   constructor(
@@ -240,6 +242,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--runaway-ms <ms>', 'stop a callback that runs longer than this (default 2000)', msArg)
     .option('--memory-mb <mb>', "the script's heap limit (default 128)", msArg)
     .action(run(runScriptCommand));
+
+  registerProtocolCommands(p, run);
+  registerCaptureCommands(p, run);
   return p;
 }
 

@@ -30,6 +30,23 @@ export interface CaptureRecord extends Message {
   target: string;
 }
 
+/**
+ * A message as a capture record. Copies field by field: a received Message
+ * may keep its data behind a getter, which object spread would lose.
+ */
+export function captureRecord(m: Message, target: string): CaptureRecord {
+  return {
+    target,
+    direction: m.direction,
+    timestampNs: m.timestampNs,
+    length: m.length,
+    type: m.type,
+    id: m.id,
+    userValue: m.userValue,
+    data: m.data,
+  };
+}
+
 export const FILE_MAGIC = Buffer.from('KUCMCAP\n', 'latin1');
 export const FILE_VERSION = 1;
 export const FILE_HEADER_SIZE = 16;

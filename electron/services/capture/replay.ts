@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Direction, Message, SendHeader } from '../../shared/message.ts';
 import type { Layout } from '../protocol/layout.ts';
 import { VolatileFields, diffMessages, type FieldDiff } from './diff.ts';
-import type { CaptureRecord } from './format.ts';
+import { captureRecord, type CaptureRecord } from './format.ts';
 import type { CaptureWriter } from './writer.ts';
 
 /** What replay needs of a target (the Studio's Endpoint is one). */
@@ -91,7 +91,7 @@ export async function replay(records: AsyncIterable<CaptureRecord>, target: Repl
   };
   const onMessages = (messages: Message[]): void => {
     for (const m of messages) {
-      options.record?.write({ ...m, target: target.target });
+      options.record?.write(captureRecord(m, target.target));
       if (m.direction !== 'rx') continue;
       lastArrival = Date.now();
       const key = keyOf(m);

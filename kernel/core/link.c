@@ -289,5 +289,4 @@ const struct file_operations kucomms_link_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = kucomms_link_mmap,
 	.poll = kucomms_link_poll,
-	.llseek = no_llseek,
 };

@@ -68,8 +68,14 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
     if ('error' in frame) p.reject(new StudioError(frame.error));
     else p.resolve(frame.result);
   });
+  // A failed connection reports an error, then closes: keep its words for the close.
+  let lastError = '';
+  socket.addEventListener('error', (ev) => {
+    const message = (ev as { message?: unknown }).message;
+    if (typeof message === 'string') lastError = message;
+  });
   socket.addEventListener('close', (ev) => {
-    closeInfo = { code: ev.code, reason: ev.reason };
+    closeInfo = { code: ev.code, reason: ev.reason || lastError };
     for (const p of pending.values())
       p.reject(new StudioError({ code: 'ECONNRESET', message: `${p.call}: the Studio backend closed the connection (${ev.code} ${ev.reason})` }));
     pending.clear();

@@ -1,0 +1,504 @@
+// The Studio API implemented on the services: targets (local and behind
+// remote agents), sending, the traffic store with its filtered views, the
+// rate series and collections. Transports call it through dispatch(); it
+// emits the API's events (batched: a few per second at most).
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { Message } from '../../shared/message.ts';
+import { messageFromJson, messageToJson, base64ToBytes, bytesToBase64 } from '../../shared/message.ts';
+import {
+  StudioError,
+  type AgentView,
+  type CallParsed,
+  type CallResult,
+  type StudioEvents,
+  type StudioHandlers,
+  type TargetView,
+  type TrafficRow,
+} from '../../shared/studio-api.ts';
+import { parseTarget } from '../../shared/target.ts';
+import { Endpoint } from '../endpoint.ts';
+import { TargetsService } from '../targets.ts';
+import { messageBytes } from '../capture/diff.ts';
+import { decodeMessage, HEADER_SIZE } from '../protocol/decode.ts';
+import { encodeMessage } from '../protocol/encode.ts';
+import type { Layout } from '../protocol/layout.ts';
+import type { Decoded, FieldValue, StructValue } from '../protocol/values.ts';
+import { connectAgent } from './agent-link.ts';
+import { Collections } from './collections.ts';
+import type { FilterValue, HeaderName } from './filter.ts';
+import { decodedJson, summaryOf } from './message-view.ts';
+import { ProtocolRegistry } from './protocols.ts';
+import { RateSeries } from './rate-series.ts';
+import { TrafficStore } from './traffic-store.ts';
+import { ALL_VIEW, TrafficViews, type FilterRowReader } from './traffic-views.ts';
+import { structFromJson } from './values-from-json.ts';
+
+const FLUSH_MS = 100;
+const TARGETS_EVERY_MS = 1000;
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+type Events = { [E in keyof StudioEvents]: [StudioEvents[E]] };
+
+export interface StudioServiceOptions {
+  mode: 'electron' | 'serve' | 'agent';
+  /** The target offered first (serve and electron: demo:echo). */
+  defaultTarget?: string;
+  targets?: TargetsService;
+  protocols?: ProtocolRegistry;
+  /** Where collections are saved; in memory only when absent. */
+  collectionsFile?: string;
+  /** Protocol a target decodes with until told otherwise (demo:echo -> echo). */
+  defaultProtocols?: Record<string, string>;
+}
+
+interface Connection {
+  target: string;
+  state: TargetView['state'];
+  protocol?: string;
+  error?: string;
+  endpoint?: Endpoint;
+  /** Remote targets: the agent and the target's name there. */
+  agent?: { url: string; inner: string };
+}
+
+interface Agent {
+  url: string;
+  view: AgentView;
+  link?: Awaited<ReturnType<typeof connectAgent>>;
+  targets: TargetView[];
+}
+
+export class StudioService extends EventEmitter<Events> {
+  readonly store = new TrafficStore();
+  readonly views: TrafficViews;
+  readonly rateSeries = new RateSeries();
+  readonly handlers: StudioHandlers;
+  readonly #options: StudioServiceOptions;
+  readonly #targets: TargetsService;
+  readonly #protocols: ProtocolRegistry;
+  readonly #collections: Collections;
+  readonly #connections = new Map<string, Connection>();
+  readonly #agents = new Map<string, Agent>();
+  readonly #periodic = new Map<string, { timer: NodeJS.Timeout; sent: number }>();
+  #nextPeriodic = 1;
+  /** Agent mode: messages not yet sent on as 'messages' events, by target. */
+  #outgoing = new Map<string, Message[]>();
+  #pendingRx = 0;
+  #pendingTx = 0;
+  #lastTotals = '';
+  #flushTimer: NodeJS.Timeout;
+  #targetsTimer: NodeJS.Timeout;
+  #rateSecond = Math.floor(Date.now() / 1000);
+
+  constructor(options: StudioServiceOptions) {
+    super();
+    this.#options = options;
+    this.#targets = options.targets ?? new TargetsService();
+    this.#protocols = options.protocols ?? new ProtocolRegistry();
+    this.#collections = new Collections(options.collectionsFile);
+    this.views = new TrafficViews(this.store, () => this.#rowReader());
+    this.#flushTimer = setInterval(() => this.#flush(), FLUSH_MS).unref();
+    this.#targetsTimer = setInterval(() => {
+      if ([...this.#connections.values()].some((c) => c.state === 'open')) void this.#emitTargets();
+    }, TARGETS_EVERY_MS).unref();
+    this.handlers = this.#makeHandlers();
+  }
+
+  // ------------------------------------------------------------ incoming
+
+  #onMessages(target: string, msgs: Message[]): void {
+    const index = this.store.targetIndex(target);
+    const keep = this.#options.mode !== 'agent';
+    for (const m of msgs) {
+      if (keep) this.store.appendFields(index, m.direction, m.timestampNs, m.type, m.id, m.userValue, m.data);
+      if (m.direction === 'rx') this.#pendingRx++;
+      else this.#pendingTx++;
+    }
+    if (!keep) {
+      const out = this.#outgoing.get(target) ?? [];
+      // The batch's data are views into addon memory reused later: copy.
+      for (const m of msgs) out.push({ ...m, data: Uint8Array.from(m.data) });
+      this.#outgoing.set(target, out);
+    }
+  }
+
+  #flush(): void {
+    this.rateSeries.count(this.#pendingRx, this.#pendingTx);
+    this.#pendingRx = 0;
+    this.#pendingTx = 0;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.#rateSecond) {
+      const last = this.rateSeries.points(2)[0];
+      this.#rateSecond = second;
+      if (last && (last.rx > 0 || last.tx > 0)) this.emit('rate', last);
+    }
+    for (const [target, messages] of this.#outgoing) this.emit('messages', { target, messages: messages.map(messageToJson) });
+    this.#outgoing.clear();
+    this.views.update();
+    const views = this.views.totals();
+    const key = JSON.stringify([views, this.views.paused]);
+    if (key === this.#lastTotals) return;
+    this.#lastTotals = key;
+    this.emit('traffic', { total: this.store.total, views, paused: this.views.paused });
+  }
+
+  // ------------------------------------------------------------ rows
+
+  #layoutOf(target: string): Layout | undefined {
+    const protocol = this.#connections.get(target)?.protocol;
+    return protocol === undefined ? undefined : this.#protocols.get(protocol);
+  }
+
+  #decodeRow(row: number): Decoded | undefined {
+    const layout = this.#layoutOf(this.store.target(row));
+    return layout && decodeMessage(layout, messageBytes(this.store.get(row)));
+  }
+
+  #rowReader(): FilterRowReader {
+    const store = this.store;
+    let row = 0;
+    let decoded: Decoded | null | undefined = null;
+    const decodedRow = (): Decoded | undefined => {
+      if (decoded === null) decoded = this.#decodeRow(row);
+      return decoded;
+    };
+    return {
+      at(r: number) {
+        row = r;
+        decoded = null;
+      },
+      header(name: HeaderName): FilterValue {
+        switch (name) {
+          case 'type':
+            return store.type(row);
+          case 'id':
+            return store.id(row);
+          case 'user_value':
+            return store.userValue(row);
+          case 'length':
+            return store.length(row);
+          case 'direction':
+            return store.direction(row);
+          case 'target':
+            return store.target(row);
+          case 'time':
+            return store.timestampNs(row);
+          case 'kind':
+            return decodedRow()?.kind;
+        }
+      },
+      data(path: Array<string | number>): FilterValue {
+        let v: FieldValue | undefined = decodedRow()?.data;
+        for (const step of path) {
+          if (v === undefined || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
+          v = Array.isArray(v) ? (typeof step === 'number' ? v[step] : undefined) : (v as StructValue)[String(step)];
+        }
+        return v !== undefined && typeof v === 'object' && !(v instanceof Uint8Array) ? undefined : v;
+      },
+    };
+  }
+
+  #rowView(row: number): TrafficRow {
+    const m = this.store.get(row);
+    const decoded = this.#decodeRow(row);
+    return {
+      row,
+      timestampNs: m.timestampNs.toString(),
+      direction: m.direction,
+      target: m.target,
+      type: m.type.toString(),
+      id: m.id.toString(),
+      userValue: m.userValue.toString(),
+      length: m.data.length,
+      ...(decoded?.kind !== undefined ? { kind: decoded.kind } : {}),
+      summary: summaryOf(decoded, m.data),
+    };
+  }
+
+  // ------------------------------------------------------------ targets
+
+  #view(c: Connection, base?: Omit<TargetView, 'state'>): TargetView {
+    const parsed = base ?? { target: c.target, kind: parseTarget(c.target.startsWith('ws') ? 'ws://x:1' : c.target).kind, description: c.target };
+    const view: TargetView = { ...parsed, state: c.state };
+    if (c.protocol !== undefined) view.protocol = c.protocol;
+    if (c.error !== undefined) view.error = c.error;
+    if (c.agent) view.agent = c.agent.url;
+    if (c.endpoint && !c.endpoint.closed) {
+      const k = c.endpoint.counters();
+      view.counters = {
+        sent: k.sent.toString(),
+        received: k.received.toString(),
+        bytesSent: k.bytesSent.toString(),
+        bytesReceived: k.bytesReceived.toString(),
+        fullEvents: k.fullEvents.toString(),
+        txFill: k.txFill,
+      };
+    }
+    return view;
+  }
+
+  async #listTargets(): Promise<TargetView[]> {
+    const local = await this.#targets.list();
+    const out: TargetView[] = local.map((t) => this.#view(this.#connections.get(t.target) ?? { target: t.target, state: 'closed' }, t));
+    for (const agent of this.#agents.values())
+      for (const t of agent.targets) {
+        const name = `${agent.url}/${t.target}`;
+        const c = this.#connections.get(name) ?? { target: name, state: 'closed' as const };
+        out.push({ ...this.#view(c, { target: name, kind: 'remote', description: `${t.description} (on ${agent.url})` }), agent: agent.url, ...(t.counters ? { counters: t.counters } : {}) });
+      }
+    return out;
+  }
+
+  async #emitTargets(): Promise<void> {
+    for (const agent of this.#agents.values())
+      if (agent.link && agent.view.state === 'connected') agent.targets = await agent.link.api.listTargets({}).catch(() => agent.targets);
+    this.emit('targets', await this.#listTargets());
+  }
+
+  #remote(target: string): { agent: Agent; inner: string } | undefined {
+    for (const agent of this.#agents.values())
+      if (target.startsWith(`${agent.url}/`)) return { agent, inner: target.slice(agent.url.length + 1) };
+    if (/^wss?:\/\//.test(target))
+      throw new StudioError({ code: 'ENOENT', message: `${target}: no agent with this URL has been added (add it with its URL and token first)` });
+    return undefined;
+  }
+
+  async #connect(target: string, protocol: string | undefined): Promise<TargetView> {
+    const existing = this.#connections.get(target);
+    if (existing && (existing.state === 'open' || existing.state === 'opening'))
+      throw new StudioError({ code: 'EBUSY', message: `${target} is already ${existing.state}` });
+    const chosen = protocol ?? this.#options.defaultProtocols?.[target];
+    if (chosen !== undefined) this.#protocols.get(chosen);
+    const c: Connection = { target, state: 'opening', ...(chosen !== undefined ? { protocol: chosen } : {}) };
+    this.#connections.set(target, c);
+    try {
+      const remote = this.#remote(target);
+      if (remote) {
+        c.agent = { url: remote.agent.url, inner: remote.inner };
+        await this.#agentApi(remote.agent).connect({ target: remote.inner });
+      } else {
+        const ep = await Endpoint.open(target);
+        c.endpoint = ep;
+        ep.on('messages', (msgs) => this.#onMessages(target, msgs));
+        ep.on('down', (err) => {
+          c.state = 'down';
+          c.error = err.message;
+          this.emit('notice', { level: 'error', message: `${target}: ${err.message}` });
+          void this.#emitTargets();
+        });
+      }
+      c.state = 'open';
+      delete c.error;
+    } catch (err) {
+      c.state = 'closed';
+      c.error = (err as Error).message;
+      void this.#emitTargets();
+      throw err;
+    }
+    void this.#emitTargets();
+    return this.#view(c, (await this.#listTargets()).find((t) => t.target === target));
+  }
+
+  async #disconnect(target: string): Promise<TargetView> {
+    const c = this.#connections.get(target);
+    if (!c || c.state === 'closed') throw new StudioError({ code: 'ENOTCONN', message: `${target} is not connected` });
+    c.state = 'closed';
+    if (c.agent) await this.#agentApi(this.#remote(target)!.agent).disconnect({ target: c.agent.inner }).catch(() => undefined);
+    await c.endpoint?.close();
+    delete c.endpoint;
+    void this.#emitTargets();
+    return this.#view(c, (await this.#listTargets()).find((t) => t.target === target));
+  }
+
+  #open(target: string): Connection {
+    const c = this.#connections.get(target);
+    if (!c || c.state !== 'open')
+      throw new StudioError({ code: 'ENOTCONN', message: `${target} is ${c?.state === 'down' ? `down (${c.error ?? 'link lost'})` : 'not connected'}: connect it first` });
+    return c;
+  }
+
+  // ------------------------------------------------------------ sending
+
+  #encode(input: CallParsed<'encode'>): { bytes: Uint8Array; decoded: Decoded | undefined } {
+    const header = { type: BigInt(input.header.type), id: BigInt(input.header.id), user_value: BigInt(input.header.userValue) };
+    if (input.body.format === 'raw') {
+      const data = base64ToBytes(input.body.data);
+      const bytes = messageBytes({ direction: 'tx', timestampNs: 0n, length: BigInt(data.length), type: header.type, id: header.id, userValue: header.user_value, data });
+      return { bytes, decoded: undefined };
+    }
+    const layout = this.#protocols.get(input.body.protocol);
+    const kindName = input.body.kind;
+    const kind = kindName === undefined ? undefined : layout.messages.find((m) => m.name === kindName);
+    if (kindName !== undefined && !kind)
+      throw new StudioError({ code: 'EINVAL_INPUT', message: `protocol ${layout.protocol} has no message kind "${kindName}": its kinds are ${layout.messages.map((m) => m.name).join(', ')}` });
+    const struct = (kind ?? layout.messages.find((m) => Object.entries(m.when).every(([k, v]) => header[k as keyof typeof header] === v)))?.struct;
+    const fields = struct ? structFromJson(struct, input.body.fields) : {};
+    const bytes = encodeMessage(layout, header, fields, kindName);
+    return { bytes, decoded: decodeMessage(layout, bytes) };
+  }
+
+  async #send(input: CallParsed<'send'>): Promise<number> {
+    const c = this.#open(input.target);
+    if (c.agent) {
+      const { sent } = await this.#agentApi(this.#remote(input.target)!.agent).send({ ...input, target: c.agent.inner });
+      return sent;
+    }
+    const { bytes } = this.#encode(input);
+    const header = { type: BigInt(input.header.type), id: BigInt(input.header.id), userValue: BigInt(input.header.userValue) };
+    const data = bytes.subarray(HEADER_SIZE);
+    if (input.count === 1) {
+      c.endpoint!.send(header, data);
+      return 1;
+    }
+    return c.endpoint!.sendBurst(input.count, header, data);
+  }
+
+  // ------------------------------------------------------------ agents
+
+  #agentApi(agent: Agent): NonNullable<Agent['link']>['api'] {
+    if (!agent.link || agent.view.state !== 'connected')
+      throw new StudioError({ code: 'ENOTCONN', message: `agent ${agent.url} is not connected${agent.view.error ? `: ${agent.view.error}` : ''}` });
+    return agent.link.api;
+  }
+
+  async #addAgent(input: CallParsed<'addAgent'>): Promise<AgentView> {
+    const url = input.url.replace(/\/$/, '');
+    if (this.#agents.has(url)) throw new StudioError({ code: 'EEXIST', message: `agent ${url} is already added` });
+    const link = await connectAgent(url, input.token, input.fingerprint);
+    const agent: Agent = { url, link, targets: [], view: { url, state: 'connected', ...(link.fingerprint ? { fingerprint: link.fingerprint } : {}) } };
+    this.#agents.set(url, agent);
+    link.api.on('messages', ({ target, messages }) => this.#onMessages(`${url}/${target}`, messages.map(messageFromJson)));
+    void link.api.closed.then(({ reason }) => {
+      if (!this.#agents.has(url)) return;
+      agent.view = { ...agent.view, state: 'down', error: `the connection closed${reason ? `: ${reason}` : ''}` };
+      for (const c of this.#connections.values()) if (c.agent?.url === url && c.state === 'open') Object.assign(c, { state: 'down', error: agent.view.error });
+      this.emit('notice', { level: 'error', message: `agent ${url}: ${agent.view.error}` });
+      void this.#emitTargets();
+    });
+    agent.targets = await link.api.listTargets({});
+    void this.#emitTargets();
+    return agent.view;
+  }
+
+  async #removeAgent(url: string): Promise<AgentView[]> {
+    const key = url.replace(/\/$/, '');
+    const agent = this.#agents.get(key);
+    if (!agent) throw new StudioError({ code: 'ENOENT', message: `no agent ${key} was added` });
+    this.#agents.delete(key);
+    agent.link?.api.close();
+    for (const [name, c] of this.#connections) if (c.agent?.url === key) this.#connections.delete(name);
+    void this.#emitTargets();
+    return [...this.#agents.values()].map((a) => a.view);
+  }
+
+  // ------------------------------------------------------------ the table
+
+  #makeHandlers(): StudioHandlers {
+    const h: { [K in keyof StudioHandlers]: (input: CallParsed<K>) => Promise<CallResult<K>> } = {
+      hello: async () => ({ mode: this.#options.mode, version: VERSION, ...(this.#options.defaultTarget ? { defaultTarget: this.#options.defaultTarget } : {}) }),
+      listTargets: () => this.#listTargets(),
+      connect: (i) => this.#connect(i.target, i.protocol),
+      disconnect: (i) => this.#disconnect(i.target),
+      setProtocol: async (i) => {
+        if (i.protocol !== null) this.#protocols.get(i.protocol);
+        const c = this.#connections.get(i.target) ?? { target: i.target, state: 'closed' as const };
+        if (i.protocol === null) delete c.protocol;
+        else c.protocol = i.protocol;
+        this.#connections.set(i.target, c);
+        return this.#view(c, (await this.#listTargets()).find((t) => t.target === i.target));
+      },
+      createDevice: async (i) => {
+        await this.#targets.createDevice(i.name);
+        return this.#listTargets();
+      },
+      removeDevice: async (i) => {
+        await this.#targets.removeDevice(i.name);
+        return this.#listTargets();
+      },
+      addAgent: (i) => this.#addAgent(i),
+      removeAgent: (i) => this.#removeAgent(i.url),
+      listAgents: async () => [...this.#agents.values()].map((a) => a.view),
+      listProtocols: async () => this.#protocols.list(),
+      encode: async (i) => {
+        const { bytes, decoded } = this.#encode(i);
+        return { bytes: bytesToBase64(bytes), decoded: decoded ? decodedJson(decoded) : { tree: [] } };
+      },
+      send: async (i) => ({ sent: await this.#send(i) }),
+      startPeriodic: async (i) => {
+        const first = await this.#send({ ...i, count: 1 });
+        const id = `p${this.#nextPeriodic++}`;
+        const entry = {
+          sent: first,
+          timer: setInterval(() => {
+            this.#send({ ...i, count: 1 }).then(
+              (n) => (entry.sent += n),
+              (err: Error) => {
+                clearInterval(entry.timer);
+                this.#periodic.delete(id);
+                this.emit('notice', { level: 'error', message: `periodic send to ${i.target} stopped after ${entry.sent}: ${err.message}` });
+              },
+            );
+          }, i.periodMs),
+        };
+        this.#periodic.set(id, entry);
+        return { periodic: id };
+      },
+      stopPeriodic: async (i) => {
+        const p = this.#periodic.get(i.periodic);
+        if (!p) throw new StudioError({ code: 'ENOENT', message: `no periodic send "${i.periodic}" is running` });
+        clearInterval(p.timer);
+        this.#periodic.delete(i.periodic);
+        return { sent: p.sent };
+      },
+      listCollections: async () => this.#collections.list(),
+      saveMessage: async (i) => this.#collections.save(i.collection, i.message),
+      removeMessage: async (i) => this.#collections.remove(i.collection, i.name),
+      window: async (i) => {
+        this.views.update();
+        return { view: i.view, total: this.views.total(i.view), start: i.start, rows: this.views.rows(i.view, i.start, i.count).map((r) => this.#rowView(r)) };
+      },
+      setFilter: async (i) => {
+        const started = performance.now();
+        const view = i.expression.trim() === '' ? ALL_VIEW : await this.views.create(i.expression);
+        return { view, total: this.views.total(view), ms: performance.now() - started };
+      },
+      detail: async (i) => {
+        if (i.row >= this.store.total) throw new StudioError({ code: 'ENOENT', message: `row ${i.row} is not stored (the store holds ${this.store.total} rows)` });
+        const m = this.store.get(i.row);
+        const decoded = this.#decodeRow(i.row);
+        return { row: this.#rowView(i.row), message: messageToJson(m), bytes: bytesToBase64(messageBytes(m)), ...(decoded ? { decoded: decodedJson(decoded) } : {}) };
+      },
+      pause: async () => {
+        this.views.pause();
+        this.#flush();
+        return { total: this.store.total };
+      },
+      resume: async () => {
+        this.views.resume();
+        this.#flush();
+        return { total: this.store.total };
+      },
+      clear: async () => {
+        this.store.clear();
+        this.views.reset();
+        this.#flush();
+        return { total: 0 };
+      },
+      rate: async (i) => this.rateSeries.points(i.seconds),
+    };
+    return h;
+  }
+
+  /** Closes every target, agent and periodic send. */
+  async close(): Promise<void> {
+    clearInterval(this.#flushTimer);
+    clearInterval(this.#targetsTimer);
+    for (const p of this.#periodic.values()) clearInterval(p.timer);
+    this.#periodic.clear();
+    for (const agent of this.#agents.values()) agent.link?.api.close();
+    this.#agents.clear();
+    await Promise.all([...this.#connections.values()].map((c) => c.endpoint?.close()));
+    this.#connections.clear();
+  }
+}

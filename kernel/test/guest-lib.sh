@@ -29,11 +29,13 @@ fail() {
 run_test() {
 	local name=$1 status why
 	shift
+	print_uptime
 	echo "@@begin $name"
 	: > "$WHY_FILE"
 	("$@")
 	status=$?
 	why=$(head -n 1 "$WHY_FILE")
+	print_uptime
 	if [ $status = 0 ] && [ -z "$why" ]; then
 		echo "@@ok - $name"
 	else
@@ -46,6 +48,7 @@ run_test() {
 run_ctests() {
 	local program=$1 line status
 	shift
+	print_uptime
 	echo "@@begin $program"
 	"$TEST_BIN/$program" "$@" > /tmp/ctest.out 2>&1
 	status=$?
@@ -55,25 +58,37 @@ run_ctests() {
 		*) echo "$program: $line" ;;
 		esac
 	done < /tmp/ctest.out
+	print_uptime
 	case $status in
 	0 | 1) ;;
 	*) echo "@@note $program exited with status $status" ;;
 	esac
 }
 
+# "@@time SECONDS" since boot, before and after each test: the log then
+# shows where the run's time goes.
+print_uptime() {
+	local up rest
+	read -r up rest < /proc/uptime
+	echo "@@time $up"
+}
+
 expect_eq() {
 	[ "$1" = "$2" ] || fail "$3: expected $2, got ${1:-nothing}"
 }
 
+# One attribute's value (read by the shell itself: every exec is slow in
+# the emulated guest).
 attr() {
-	cat "$KUCOMMS_SYS/$1/$2"
+	local value
+	read -r value < "$KUCOMMS_SYS/$1/$2" && echo "$value"
 }
 
 # Write $3 to an attribute with bash's own echo, so a refusal shows as the
 # shell's "write error: <errno text>"; prints that text, status as echo's.
 write_attr() {
 	local out status
-	out=$( (echo "$3" > "$KUCOMMS_SYS/$1/$2") 2>&1)
+	out=$(echo "$3" 2>&1 > "$KUCOMMS_SYS/$1/$2")
 	status=$?
 	[ -n "$out" ] && echo "$out"
 	return $status
@@ -84,7 +99,7 @@ write_attr() {
 # the attribute must get the value in one write().
 printf_attr() {
 	local out status
-	out=$( (/usr/bin/printf "$3" > "$KUCOMMS_SYS/$1/$2") 2>&1)
+	out=$(/usr/bin/printf "$3" 2>&1 > "$KUCOMMS_SYS/$1/$2")
 	status=$?
 	[ -n "$out" ] && echo "$out"
 	return $status
@@ -102,14 +117,14 @@ load_module() {
 
 # Run a command in the background and wait at most $1 seconds for it: a
 # command stuck in the kernel must fail its test, not hang the whole run.
-# Status 124 when it did not finish (it is left behind).
+# Status 124 when it did not finish (it is left behind, as $WITHIN_PID).
 within() {
-	local seconds=$1 pid i
+	local seconds=$1 i
 	shift
 	"$@" &
-	pid=$!
+	WITHIN_PID=$!
 	for i in $(seq $((seconds * 10))); do
-		kill -0 $pid 2>/dev/null || { wait $pid; return; }
+		kill -0 $WITHIN_PID 2>/dev/null || { wait $WITHIN_PID; return; }
 		sleep 0.1
 	done
 	return 124
@@ -133,7 +148,7 @@ mark_kmsg() {
 }
 
 kmsg_since_mark() {
-	dmesg | sed -n "/$KMSG_MARK/,\$p" | tail -n +2
+	dmesg | awk -v mark="$KMSG_MARK" 'seen { print } index($0, mark) { seen = 1 }'
 }
 
 # Kernel log lines that mean the kernel is broken.

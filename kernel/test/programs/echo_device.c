@@ -18,7 +18,7 @@
 
 TESTING_MAIN_STATE;
 
-#define RECV_TIMEOUT_MS 10000
+#define RECV_TIMEOUT_MS 5000
 
 static const char *device_path(void)
 {
@@ -104,7 +104,7 @@ static const char *exchange(struct devlink *l, const __u64 *sizes, size_t nsizes
 			snprintf(why, sizeof(why), "echo %llu of %llu (tag %llu): %.80s (%s)%s",
 				 (unsigned long long)received, (unsigned long long)count,
 				 (unsigned long long)tag,
-				 ret ? devlink_error : "none within 10 s", rings, after_wake);
+				 ret ? devlink_error : "none within 5 s", rings, after_wake);
 			result = why;
 			break;
 		}

@@ -34,6 +34,9 @@
 
 #include "devlink.h"
 
+/* Longest one attack may take, so the run ends on time. */
+#define ATTACK_NS	(100 * 1000000ULL)
+
 struct attacker {
 	pthread_t thread;
 	const char *device;
@@ -234,12 +237,13 @@ static void attack_racing_length(struct target *t, __u64 *s)
 {
 	struct flipper f = { .good = 16 };
 	__u64 pos = kernel_consumed(t);
+	__u64 until = now_ns() + ATTACK_NS;
 	int i;
 
-	for (i = 0; i < 64 && !devlink_kernel_closed(&t->l); i++) {
+	for (i = 0; i < 64 && !devlink_kernel_closed(&t->l) && now_ns() < until; i++) {
 		struct kucomms_msg_header *rec;
 		pthread_t racer;
-		int spins;
+		__u64 wait_until;
 
 		if (pos - kernel_consumed(t) > t->cap1 / 2)
 			break;
@@ -255,8 +259,9 @@ static void attack_racing_length(struct target *t, __u64 *s)
 		pos += 64;
 		publish(t, pos);
 		/* Keep flipping while the kernel consumes it (or gives up). */
-		for (spins = 0; spins < 20000 && kernel_consumed(t) != pos &&
-		     !devlink_kernel_closed(&t->l); spins++)
+		wait_until = now_ns() + ATTACK_NS / 20;
+		while (kernel_consumed(t) != pos && !devlink_kernel_closed(&t->l) &&
+		       now_ns() < wait_until)
 			sched_yield();
 		atomic_store(&f.stop, 1);
 		pthread_join(racer, NULL);
@@ -268,9 +273,10 @@ static void attack_flood(struct target *t, __u64 *s)
 {
 	static __u8 data[8192];
 	struct kucomms_msg_header hdr = { 0 };
+	__u64 until = now_ns() + ATTACK_NS;
 	int i;
 
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < 2000 && now_ns() < until; i++) {
 		hdr.length = rnd(s) % sizeof(data);
 		hdr.id = i;
 		if (devlink_send(&t->l, &hdr, data) == -ENOBUFS)

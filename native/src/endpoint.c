@@ -301,6 +301,8 @@ static bool receive_link(struct kucomms_endpoint *ep, struct kucomms_link *link)
 	}
 	if (n)
 		kucomms_ring_publish_consumed(&link->rx);
+	if (link->closing)
+		return true;	/* closed by the handler: nothing to report */
 	if (ret < 0) {
 		kc_error(ret, "%s: the peer wrote an impossible record into the receive ring",
 			 link->target);

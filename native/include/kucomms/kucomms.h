@@ -133,6 +133,11 @@ struct kucomms_link_options {
  * in *@link and returns 0, or returns a negative errno value with the
  * detail in kucomms_last_error(). Capacities are powers of two from
  * KUCOMMS_RING_MIN_CAPACITY to KUCOMMS_RING_MAX_CAPACITY; @opts may be NULL.
+ *
+ * While the endpoint runs, a link added or closed from another thread is
+ * handed to the endpoint's thread, and the call returns once that thread
+ * has taken it (between two callbacks): a callback must not wait for a
+ * thread that is adding or closing a link of its own endpoint.
  */
 
 /* Two endpoints of this process (@a may equal @b), over malloc'd memory. */

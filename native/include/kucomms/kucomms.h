@@ -160,8 +160,10 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 			    struct kucomms_link **link);
 
 /*
- * Attach to "shm:@name", created by a running endpoint (which answers
- * from its thread, so it must be started). The creator chose the sizes.
+ * Attach to "shm:@name", created by a running endpoint: it answers from
+ * its thread, so it must be started (the attach waits up to 5 s, then
+ * fails with -ETIMEDOUT; never attach from a callback of the creating
+ * endpoint itself). The creator chose the sizes.
  */
 int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 			    struct kucomms_link **link);

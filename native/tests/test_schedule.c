@@ -4,6 +4,7 @@
  * made-up clock, plus one real-time check of a running endpoint.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <time.h>
 
 #include <kucomms/kucomms.h>
@@ -134,17 +135,49 @@ TEST(overrun_ending_exactly_on_a_deadline_runs_that_tick)
 	CHECK_EQ(kc_sched_deadline(&s), 4 * SEC);
 }
 
-#ifndef KUCOMMS_TSAN
-struct counts {
-	int work, timer;
-};
-
 static void ignore_message(struct kucomms_link *l,
 			   const struct kucomms_msg_header *h, const void *d,
 			   void *u)
 {
 	(void)l, (void)h, (void)d, (void)u;
 }
+
+/* The first work call overruns by 55 ms: five deadlines pass meanwhile. */
+static void overrun_once(struct kucomms_endpoint *ep, void *user)
+{
+	struct timespec busy = { .tv_nsec = 55 * 1000000L };
+	int *calls = user;
+
+	(void)ep;
+	if (__atomic_add_fetch(calls, 1, __ATOMIC_RELEASE) == 1)
+		nanosleep(&busy, NULL);
+}
+
+TEST(an_endpoint_counts_the_work_ticks_an_overrun_skipped)
+{
+	struct kucomms_handlers h = { .message = ignore_message, .work = overrun_once };
+	struct kucomms_endpoint_counters c;
+	int calls = 0;
+	struct kucomms_endpoint *ep = kucomms_endpoint_create(&h, &calls, NULL);
+
+	CHECK(ep);
+	CHECK_EQ(kucomms_endpoint_start(ep), 0);
+	/* Waiting for calls, not for time: a slow machine only skips more. */
+	while (__atomic_load_n(&calls, __ATOMIC_ACQUIRE) < 3)
+		sched_yield();
+	kucomms_endpoint_stop(ep);
+	kucomms_endpoint_counters(ep, &c);
+	kucomms_endpoint_destroy(ep);
+	CHECK_MSG(c.work_ticks_skipped >= 4,
+		  "a 55 ms overrun of a 10 ms tick skipped %llu ticks, expected at least 4",
+		  (unsigned long long)c.work_ticks_skipped);
+	CHECK_EQ(c.work_calls, calls);
+}
+
+#ifndef KUCOMMS_TSAN
+struct counts {
+	int work, timer;
+};
 
 static void count_work(struct kucomms_endpoint *ep, void *user)
 {

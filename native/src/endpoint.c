@@ -380,10 +380,19 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Keep looking at the rings for the spin budget; true if one has data. */
+/* How long a spin keeps its core before it lets others run between looks. */
+#define SPIN_HARD_NS	5000
+
+/*
+ * Keep looking at the rings for the spin budget; true if one has data.
+ * A peer that is running answers within microseconds, so the first ones
+ * are spent spinning hard; after that the core is yielded between looks,
+ * so a peer (or anyone else) waiting for it can run.
+ */
 static bool spin(struct kucomms_endpoint *ep)
 {
-	uint64_t end = kc_now_ns() + ep->opts.spin_ns;
+	uint64_t now = kc_now_ns();
+	uint64_t end = now + ep->opts.spin_ns, hard_end = now + SPIN_HARD_NS;
 	uint64_t deadline = next_deadline(ep);
 	struct kucomms_link *link;
 	int i;
@@ -400,8 +409,10 @@ static bool spin(struct kucomms_endpoint *ep)
 				return true;
 			cpu_relax();
 		}
-		sched_yield();
-	} while (kc_now_ns() < end);
+		now = kc_now_ns();
+		if (now >= hard_end)
+			sched_yield();
+	} while (now < end);
 	return false;
 }
 

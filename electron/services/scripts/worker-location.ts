@@ -80,6 +80,8 @@ export function locateBusyWorker(worker: Worker, scriptFile: string): Promise<Bu
         ...sourcePosition(f, scripts.get(f.location.scriptId)),
       }));
       const own = frames.find((f) => f.file === scriptFile);
+      // A paused thread cannot be terminated: let it run on until it is.
+      sendToWorker(params.sessionId, 'Debugger.resume');
       done({
         stack: frames.map((f) => `    at ${f.name} (${f.file}:${f.line}:${f.column})`).join('\n'),
         ...(own ? { location: { file: own.file, line: own.line, column: own.column } } : {}),

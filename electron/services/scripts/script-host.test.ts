@@ -1,0 +1,116 @@
+// Handler scripts in worker threads, attached to real demo peers.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import type { Message } from '../../shared/message.ts';
+import { stopAllDemoPeers } from '../demo-peers.ts';
+import { Endpoint } from '../endpoint.ts';
+import { ScriptRun, type ScriptStop } from './script-host.ts';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+// The 1-based line of @marker in a fixture.
+const lineOf = (name: string, marker: string): number => readFileSync(fixture(name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+// A generous bound for things that happen in other threads; not a timing assertion.
+const WAIT_MS = 30_000;
+
+after(() => stopAllDemoPeers());
+
+function within<T>(p: Promise<T>, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: nothing after ${WAIT_MS} ms`)), WAIT_MS).unref())]);
+}
+
+function nextRx(ep: Endpoint, type: bigint): Promise<Message> {
+  return within(
+    new Promise((resolve) => {
+      const on = (msgs: Message[]): void => {
+        const m = msgs.find((x) => x.direction === 'rx' && x.type === type);
+        if (!m) return;
+        ep.off('messages', on);
+        resolve(m);
+      };
+      ep.on('messages', on);
+    }),
+    `a type-${type} message`,
+  );
+}
+
+async function withEcho(fn: (ep: Endpoint) => Promise<void>): Promise<void> {
+  const ep = await Endpoint.open('demo:echo');
+  try {
+    await fn(ep);
+  } finally {
+    await ep.close();
+  }
+}
+
+test('a script gets the messages and its sends reach the peer (the Studio as auto-responder)', () =>
+  withEcho(async (ep) => {
+    const run = await ScriptRun.start(fixture('responder.ts'), ep);
+    try {
+      const answer = nextRx(ep, 2n);
+      ep.send({ type: 1n, id: 77n, userValue: (1n << 64n) - 1n }, Buffer.from('ping'));
+      const m = await answer;
+      assert.deepEqual([m.id, m.userValue, Buffer.from(m.data).toString()], [77n, (1n << 64n) - 1n, 'ping']);
+      assert.equal(run.counts().sends, 1);
+    } finally {
+      assert.equal((await run.stop()).reason, 'stopped');
+    }
+  }));
+
+test('work runs 100 times a second and timer once a second, counted over 3 seconds (wide tolerance)', () =>
+  withEcho(async (ep) => {
+    const run = await ScriptRun.start(fixture('ticks.ts'), ep);
+    const start = run.counts();
+    await new Promise((r) => setTimeout(r, 3000));
+    const end = run.counts();
+    await run.stop();
+    const work = end.workCalls - start.workCalls + (end.workSkipped - start.workSkipped);
+    const timer = end.timerCalls - start.timerCalls;
+    assert.ok(work >= 240 && work <= 330, `work ticks (calls + skipped) in 3 s: expected about 300, got ${work}`);
+    assert.ok(timer >= 2 && timer <= 4, `timer calls in 3 s: expected about 3, got ${timer}`);
+  }));
+
+test('a script that throws is stopped and reported with its stack and line; the endpoint keeps working', () =>
+  withEcho(async (ep) => {
+    const run = await ScriptRun.start(fixture('throws.ts'), ep);
+    ep.send({ type: 5n, id: 9n, userValue: 0n });
+    const stop: ScriptStop = await within(run.finished, 'the stop report');
+    assert.equal(stop.reason, 'error');
+    assert.equal(stop.callback, 'onMessage');
+    assert.deepEqual(stop.location && [stop.location.file, stop.location.line], [fixture('throws.ts'), lineOf('throws.ts', 'THROWS HERE')]);
+    assert.match(stop.message, /throws\.ts:\d+: onMessage threw: cannot handle message 9/);
+    assert.match(stop.stack ?? '', /at onMessage/);
+    const echo = nextRx(ep, 6n);
+    ep.send({ type: 6n, id: 1n, userValue: 0n });
+    assert.equal((await echo).id, 1n);
+  }));
+
+test('a script stuck in a loop is stopped and reported with the line it was stuck on', () =>
+  withEcho(async (ep) => {
+    const run = await ScriptRun.start(fixture('runaway.ts'), ep, { runawayMs: 500 });
+    const stop = await within(run.finished, 'the runaway report');
+    assert.equal(stop.reason, 'runaway');
+    assert.equal(stop.callback, 'onWork');
+    assert.deepEqual(stop.location && [stop.location.file, stop.location.line], [fixture('runaway.ts'), lineOf('runaway.ts', 'LOOPS HERE')]);
+    assert.match(stop.message, /onWork ran for more than 500 ms and was stopped/);
+    const echo = nextRx(ep, 3n);
+    ep.send({ type: 3n, id: 1n, userValue: 0n });
+    assert.equal((await echo).id, 1n);
+  }));
+
+test('a script that exhausts its memory is stopped and reported; the process lives on', () =>
+  withEcho(async (ep) => {
+    const run = await ScriptRun.start(fixture('hog.ts'), ep, { memoryMb: 32 });
+    const stop = await within(run.finished, 'the out-of-memory report');
+    assert.equal(stop.reason, 'out-of-memory');
+    assert.match(stop.message, /ran out of memory \(limit 32 MB\)/);
+    const echo = nextRx(ep, 4n);
+    ep.send({ type: 4n, id: 1n, userValue: 0n });
+    assert.equal((await echo).id, 1n);
+  }));
+
+test('a script that does not load is refused with the reason', () =>
+  withEcho(async (ep) => {
+    await assert.rejects(ScriptRun.start(fixture('no-such-script.ts'), ep), /load threw: .*no-such-script/);
+  }));

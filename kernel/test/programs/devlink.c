@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 __thread char devlink_error[256];
@@ -117,28 +118,40 @@ static int take(struct devlink *l, struct kucomms_msg_header *hdr,
 	return 1;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 int devlink_recv(struct devlink *l, struct kucomms_msg_header *hdr,
 		 void *buf, size_t size, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+	long long deadline = now_ms() + timeout_ms;
 	int ret = take(l, hdr, buf, size);
 
-	if (ret)
-		return ret;
-	if (!kucomms_ring_prepare_sleep(&l->rx)) {
-		kucomms_ring_end_sleep(&l->rx, false);
-		return take(l, hdr, buf, size);
+	/* Until a message, a hangup or the deadline: a wakeup may find nothing. */
+	while (!ret) {
+		struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+
+		if (!kucomms_ring_prepare_sleep(&l->rx)) {
+			kucomms_ring_end_sleep(&l->rx, false);
+			return take(l, hdr, buf, size);
+		}
+		ret = poll(&pfd, 1, left > 0 ? (int)left : 0);
+		kucomms_ring_end_sleep(&l->rx, ret > 0);
+		if (ret < 0)
+			return fail(-errno, "poll");
+		ret = take(l, hdr, buf, size);
+		if (!ret && (pfd.revents & (POLLHUP | POLLERR)))
+			return fail(-EPIPE, "poll returned 0x%x", pfd.revents);
+		if (left <= 0)
+			break;
 	}
-	ret = poll(&pfd, 1, timeout_ms);
-	kucomms_ring_end_sleep(&l->rx, ret > 0);
-	if (ret < 0)
-		return fail(-errno, "poll");
-	ret = take(l, hdr, buf, size);
-	if (ret)
-		return ret;
-	if (pfd.revents & (POLLHUP | POLLERR))
-		return fail(-EPIPE, "poll returned 0x%x", pfd.revents);
-	return 0;
+	return ret;
 }
 
 int devlink_kernel_closed(const struct devlink *l)

@@ -12,6 +12,7 @@ import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { formatMessage, formatMessageJson } from './format.ts';
 import { registerProtocolCommands } from './protocol-commands.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
+import { registerServeCommands } from './serve-commands.ts';
 
 class CliError extends Error {
   constructor(
@@ -245,6 +246,7 @@ function program(setExit: (code: number) => void): Command {
 
   registerProtocolCommands(p, run);
   registerCaptureCommands(p, run);
+  registerServeCommands(p, run);
   return p;
 }
 

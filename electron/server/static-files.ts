@@ -1,0 +1,49 @@
+// Serves the built renderer (renderer/dist) to a browser, every response
+// with the Studio's security headers. Only files under the root are served;
+// unknown paths get index.html (the renderer routes by itself).
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SECURITY_HEADERS } from './csp.ts';
+
+export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>kucomms Studio</title>
+<p>The Studio's user interface is not built yet (renderer/dist is missing): build it as the README says,
+then reload this page. The API is running: this page's URL, token included, is the one to open.</p>`;
+
+export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): void {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  let file = path.resolve(root, `.${urlPath}`);
+  if (!file.startsWith(path.resolve(root) + path.sep) && file !== path.resolve(root)) {
+    res.writeHead(403).end();
+    return;
+  }
+  if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(root, 'index.html');
+  if (!existsSync(file)) {
+    res.writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-store' }).end(NOT_BUILT);
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).pipe(res);
+}

@@ -228,6 +228,14 @@ test('codec: the longtest layout decodes sequence message n as id n with n % 204
   assert.equal(decodeMessage(longtest, encodeMessage(longtest, { type: 0n, id: 3n, user_value: 0n }, { payload: Uint8Array.from([7, 7]) })).kind, 'random');
 });
 
+test('codec: a message larger than the encoder\'s first buffer encodes whole', () => {
+  const longtest = loadLayoutFile(fileURLToPath(new URL('../../../protocols/longtest.yaml', import.meta.url)));
+  const payload = Uint8Array.from({ length: 5000 }, (_, i) => i % 251);
+  const bytes = encodeMessage(longtest, { type: 0n, id: 1n, user_value: 0n }, { payload });
+  assert.equal(bytes.length, 32 + 5000);
+  assert.equal(toHex(bytes.subarray(32)), toHex(payload));
+});
+
 test('codec: encode refuses values that do not fit, naming the field', () => {
   const kind = features.messages.find((m) => m.name === 'ints');
   assert.ok(kind);

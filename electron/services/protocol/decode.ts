@@ -62,6 +62,19 @@ export function readInt(view: DataView, at: number, bytes: number, littleEndian:
   return v;
 }
 
+/**
+ * The same value as readInt(), as the codec hands it out: a number up to 48
+ * bits (read without BigInt, the common and fast case), else a BigInt.
+ */
+export function readIntValue(view: DataView, at: number, bytes: number, littleEndian: boolean, signed: boolean): number | bigint {
+  if (bytes === 8) return signed ? view.getBigInt64(at, littleEndian) : view.getBigUint64(at, littleEndian);
+  if (bytes > 6) return readInt(view, at, bytes, littleEndian, signed);
+  let v = 0;
+  for (let i = 0; i < bytes; i++) v = v * 256 + view.getUint8(at + (littleEndian ? bytes - 1 - i : i));
+  const half = 2 ** (bytes * 8 - 1);
+  return signed && v >= half ? v - 2 * half : v;
+}
+
 function intValue(t: IntType, raw: bigint): number | bigint {
   return intIsBig(t) ? raw : Number(raw);
 }
@@ -224,6 +237,23 @@ function readLength(len: Length, r: Reader, path: string, what: string, scope: S
   }
 }
 
+interface LeafPlace {
+  field: FieldDef;
+  r: Reader;
+  path: string;
+  name: string;
+  siblings: FieldNode[];
+  start: number;
+}
+
+/** Adds the node of a value that was just read (from p.start to the reader's position). */
+function leaf(p: LeafPlace, typeName: string, value: FieldValue, display: string): FieldValue {
+  const node: FieldNode = { name: p.name, path: p.path, offset: p.r.base + p.start, size: p.r.pos - p.start, type: typeName, value, display };
+  if (p.field.volatile) node.volatile = true;
+  p.siblings.push(node);
+  return value;
+}
+
 function readValue(
   field: FieldDef,
   type: FieldType,
@@ -234,37 +264,35 @@ function readValue(
   siblings: FieldNode[],
 ): FieldValue {
   const start = r.pos;
-  const leaf = (typeName: string, value: FieldValue, display: string): FieldValue => {
-    const node: FieldNode = { name, path, offset: r.base + start, size: r.pos - start, type: typeName, value, display };
-    if (field.volatile) node.volatile = true;
-    siblings.push(node);
-    return value;
-  };
+  // (No closures in here: the build names every function it creates, which costs per call.)
+  const at: LeafPlace = { field, r, path, name, siblings, start };
   switch (type.kind) {
     case 'int': {
       const bytes = type.bits / 8;
       r.need(bytes, path, `${intTypeName(type)} (${bytes} byte${bytes === 1 ? '' : 's'})`);
-      const raw = readInt(r.view, r.pos, bytes, type.endian === 'little', type.signed);
+      const num = readIntValue(r.view, r.pos, bytes, type.endian === 'little', type.signed);
       r.pos += bytes;
+      if (!type.subfields && !type.enum && !type.flags) return leaf(at, intTypeName(type), num, String(num));
+      const raw = BigInt(num);
       if (type.subfields) return readBits(field, type, raw, r, start, path, name, siblings);
       const enumName = type.enum ? valueName(type.enum, raw) : undefined;
-      const value = enumName ?? intValue(type, raw);
-      const display = enumName !== undefined ? `${enumName} (${raw})` : type.flags ? `0x${raw.toString(16)}${flagsText(type.flags, raw)}` : raw.toString();
-      return leaf(intTypeName(type), value, display);
+      const value = enumName ?? num;
+      const display = enumName !== undefined ? `${enumName} (${raw})` : `0x${BigInt.asUintN(type.bits, raw).toString(16)}${flagsText(type.flags, raw)}`;
+      return leaf(at, intTypeName(type), value, display);
     }
     case 'float': {
       const bytes = type.bits / 8;
       r.need(bytes, path, `f${type.bits} (${bytes} bytes)`);
       const v = type.bits === 32 ? r.view.getFloat32(r.pos, type.endian === 'little') : r.view.getFloat64(r.pos, type.endian === 'little');
       r.pos += bytes;
-      return leaf(`f${type.bits}`, v, String(v));
+      return leaf(at, `f${type.bits}`, v, String(v));
     }
     case 'bool': {
       r.need(1, path, 'bool (1 byte)');
       const b = r.bytes[r.pos] ?? 0;
       if (b > 1) r.fail(path, r.pos, 'bool 0 or 1', String(b));
       r.pos += 1;
-      return leaf('bool', b === 1, b === 1 ? 'true' : 'false');
+      return leaf(at, 'bool', b === 1, b === 1 ? 'true' : 'false');
     }
     case 'bytes':
     case 'string': {
@@ -274,7 +302,7 @@ function readValue(
       const bytes = r.bytes.subarray(r.pos, r.pos + n);
       if (type.kind === 'bytes') {
         r.pos += n;
-        return leaf('bytes', bytes, toHex(bytes));
+        return leaf(at, 'bytes', bytes, toHex(bytes));
       }
       let end = n;
       if (type.pad !== undefined) while (end > 0 && bytes[end - 1] === type.pad) end--;
@@ -285,7 +313,7 @@ function readValue(
         r.fail(path, r.pos, 'UTF-8 text', `the bytes ${toHex(bytes.subarray(0, Math.min(end, 16)))}${end > 16 ? '...' : ''}`);
       }
       r.pos += n;
-      return leaf('string', text, JSON.stringify(text));
+      return leaf(at, 'string', text, JSON.stringify(text));
     }
     case 'struct': {
       const node: FieldNode = { name, path, offset: r.base + start, size: 0, type: type.struct.name, children: [] };

@@ -32,7 +32,8 @@ class Writer {
     return at;
   }
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.reserve(b.length));
+    const at = this.reserve(b.length); // may replace this.buf
+    this.buf.set(b, at);
   }
   int(v: bigint, bytes: number, littleEndian: boolean): void {
     const at = this.reserve(bytes);

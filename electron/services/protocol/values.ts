@@ -64,7 +64,11 @@ export interface Decoded {
   error?: DecodeError;
 }
 
+// Buffer where there is one (Node: much faster), else by hand (the renderer).
+const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'hex'): string } } }).Buffer;
+
 export function toHex(bytes: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
   let s = '';
   for (const b of bytes) s += b.toString(16).padStart(2, '0');
   return s;

@@ -1,0 +1,77 @@
+// kucomms-studio as a shell script sees it: output and exit codes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+const cli = fileURLToPath(new URL('./kucomms-studio.mjs', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`../services/scripts/fixtures/${name}`, import.meta.url));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(...args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('targets lists the demo targets and exits 0', async () => {
+  const r = await run('targets', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const targets = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { target: string }).target);
+  assert.ok(targets.includes('demo:echo') && targets.includes('demo:longtest'), `targets: ${targets.join(', ')}`);
+});
+
+test('send --reply prints the echo with every header field and exits 0', async () => {
+  const r = await run('send', 'demo:echo', '--type', '0xffffffffffffffff', '--id', '7', '--user-value', '3', '--data', 'hi', '--reply', '20000', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const m = JSON.parse(r.stdout) as Record<string, string>;
+  assert.deepEqual([m.direction, m.type, m.id, m.userValue, m.length, m.data], ['rx', '18446744073709551615', '7', '3', '2', Buffer.from('hi').toString('base64')]);
+});
+
+test('send --count sends that many with ids counting up', async () => {
+  const r = await run('send', 'demo:echo', '--count', '500', '--id', '1000', '--hex', '00ff', '--reply', '20000');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 500);
+  assert.match(lines[499] ?? '', /^rx \S+ type=0 id=1499 user_value=0 length=2 data=00ff$/);
+});
+
+test('a bad command line exits 2 and says what is wrong', async () => {
+  const r = await run('send', 'demo:echo', '--type', '-1');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--type .*expected a u64/);
+  assert.equal((await run('no-such-command')).code, 2);
+});
+
+test('a target that cannot be opened exits 1 with the reason', async () => {
+  const r = await run('send', 'shm:no_such_peer_here');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /no_such_peer_here/);
+});
+
+test('listen exits 4 when --count messages do not come within --timeout', async () => {
+  const r = await run('listen', 'demo:echo', '--count', '1', '--timeout', '1');
+  assert.equal(r.code, 4);
+  assert.match(r.stderr, /0 of 1 messages from demo:echo within 1 s/);
+});
+
+test('run-script exits 0 after --duration for a healthy script and 3 with the line for a throwing one', async () => {
+  const ok = await run('run-script', fixture('ticks.ts'), 'demo:echo', '--duration', '1');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /script stopped: .*work_calls=\d+/);
+  const bad = await run('run-script', fixture('runaway.ts'), 'demo:echo', '--runaway-ms', '500');
+  assert.equal(bad.code, 3, bad.stderr);
+  const line = readFileSync(fixture('runaway.ts'), 'utf8').split('\n').findIndex((l) => l.includes('LOOPS HERE')) + 1;
+  assert.match(bad.stderr, new RegExp(`runaway\\.ts:${line}: onWork ran for more than 500 ms and was stopped`));
+});

@@ -49,10 +49,14 @@ struct shm_link {
 	char object[16 + KUCOMMS_SHM_NAME_MAX];
 };
 
-/* The first message on the socket, from creator to attacher. */
+/*
+ * The first message on the socket, from creator to attacher: a welcome
+ * (status 0) carrying the descriptors, or a refusal saying why (a
+ * positive errno value: EBUSY taken, EPERM another user).
+ */
 struct shm_hello {
 	uint32_t abi_version;
-	uint32_t reserved;
+	uint32_t status;
 };
 
 enum { HELLO_ATTACHER_WAKE, HELLO_CREATOR_WAKE, HELLO_OBJECT, HELLO_FDS };
@@ -97,29 +101,51 @@ static socklen_t socket_address(const char *name, struct sockaddr_un *addr)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 
-static int send_hello(struct kucomms_link *link, int conn)
+/*
+ * The socket has no permissions of its own (abstract names have none), so
+ * both ends check who is on the other side: the same user as this process,
+ * as for the 0600 object, or root.
+ */
+static bool same_user(int conn, uid_t *peer)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	*peer = cred.uid;
+	return cred.uid == geteuid() || cred.uid == 0;
+}
+
+/* Welcome (@status 0, with the descriptors) or refuse the peer on @conn. */
+static int send_hello(struct kucomms_link *link, int conn, uint32_t status)
 {
 	struct shm_link *s = link->transport;
-	struct shm_hello hello = { .abi_version = KUCOMMS_ABI_VERSION };
+	struct shm_hello hello = {
+		.abi_version = KUCOMMS_ABI_VERSION,
+		.status = status,
+	};
 	int fds[HELLO_FDS];
 	union {
 		char buf[CMSG_SPACE(sizeof(fds))];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cmsg;
 
-	fds[HELLO_ATTACHER_WAKE] = link->tx_wake_fd;
-	fds[HELLO_CREATOR_WAKE] = link->rx_fd;
-	fds[HELLO_OBJECT] = s->shm_fd;
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+	if (!status) {
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		fds[HELLO_ATTACHER_WAKE] = link->tx_wake_fd;
+		fds[HELLO_CREATOR_WAKE] = link->rx_fd;
+		fds[HELLO_OBJECT] = s->shm_fd;
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+		memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+	}
 	return sendmsg(conn, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(hello) ? 0 : -errno;
 }
 
@@ -129,11 +155,17 @@ static void accept_peer(struct kucomms_link *link)
 	struct shm_link *s = link->transport;
 	int conn = accept4(link->listen_fd, NULL, NULL,
 			   SOCK_CLOEXEC | SOCK_NONBLOCK);
+	uid_t peer;
 
 	if (conn < 0)
 		return;
-	/* One peer per link: a latecomer sees the socket close at once. */
-	if (s->connected || send_hello(link, conn)) {
+	/* One peer per link, of this user; others are told why not. */
+	if (!same_user(conn, &peer) || s->connected) {
+		send_hello(link, conn, s->connected ? EBUSY : EPERM);
+		close(conn);
+		return;
+	}
+	if (send_hello(link, conn, 0)) {
 		close(conn);
 		return;
 	}
@@ -344,6 +376,39 @@ static int explain_no_creator(struct kucomms_link *link)
 			link->target, s->object);
 }
 
+/* Close the descriptors a message carried, whatever their number. */
+static void close_passed_fds(struct msghdr *msg)
+{
+	struct cmsghdr *cmsg;
+	size_t i, count;
+	int fd;
+
+	for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
+		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < count; i++) {
+			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(fd));
+			close(fd);
+		}
+	}
+}
+
+static int refused(struct kucomms_link *link, uint32_t status)
+{
+	switch (status) {
+	case EBUSY:
+		return kc_error(-EBUSY, "%s: already has a peer (a created link takes one)",
+				link->target);
+	case EPERM:
+		return kc_error(-EPERM, "%s: its creator takes peers of its own user only",
+				link->target);
+	default:
+		return kc_error(-EPROTO, "%s: its creator refused with status %u",
+				link->target, status);
+	}
+}
+
 /* Attacher: receive the hello and its descriptors. */
 static int receive_hello(struct kucomms_link *link, int fds[HELLO_FDS])
 {
@@ -371,33 +436,27 @@ static int receive_hello(struct kucomms_link *link, int fds[HELLO_FDS])
 	n = recvmsg(link->fd, &msg, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return sys_error(link, "recvmsg");
-	cmsg = CMSG_FIRSTHDR(&msg);
 	if (n == 0)
-		return kc_error(-EBUSY, "%s: already has a peer (a created link takes one)",
+		return kc_error(-ECONNRESET, "%s: its creator closed the connection without answering",
 				link->target);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (n != sizeof(hello) || hello.abi_version != KUCOMMS_ABI_VERSION) {
+		close_passed_fds(&msg);
+		return kc_error(-EPROTONOSUPPORT, "%s: its creator speaks another kucomms ABI",
+				link->target);
+	}
+	if (hello.status) {
+		close_passed_fds(&msg);
+		return refused(link, hello.status);
+	}
 	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * HELLO_FDS)) {
-		if (cmsg && cmsg->cmsg_type == SCM_RIGHTS) {
-			/* Do not leak whatever we were sent. */
-			size_t i, count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-			for (i = 0; i < count; i++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(fd));
-				close(fd);
-			}
-		}
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * HELLO_FDS) ||
+	    (msg.msg_flags & MSG_CTRUNC)) {
+		close_passed_fds(&msg);
 		return kc_error(-EPROTO, "%s: its creator sent a malformed greeting",
 				link->target);
 	}
 	memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * HELLO_FDS);
-	if (n != sizeof(hello) || hello.abi_version != KUCOMMS_ABI_VERSION) {
-		for (ret = 0; ret < HELLO_FDS; ret++)
-			close(fds[ret]);
-		return kc_error(-EPROTONOSUPPORT, "%s: its creator speaks another kucomms ABI",
-				link->target);
-	}
 	return 0;
 }
 
@@ -411,6 +470,7 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 	struct shm_link *s = link->transport;
 	struct sockaddr_un addr;
 	int fds[HELLO_FDS], err;
+	uid_t creator;
 	socklen_t len;
 
 	link->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -422,6 +482,9 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 			return explain_no_creator(link);
 		return sys_error(link, "connect");
 	}
+	if (!same_user(link->fd, &creator))
+		return kc_error(-EPERM, "%s: served by a process of uid %u, not of this user",
+				link->target, (unsigned int)creator);
 	err = receive_hello(link, fds);
 	if (err)
 		return err;

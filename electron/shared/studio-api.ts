@@ -216,11 +216,45 @@ export interface EncodedJson {
   decoded: DecodedJson;
 }
 
+/** Names of an enum's values or of a flags set's bits (value: decimal string). */
+export type ValueNamesJson = Array<{ value: string; name: string }>;
+
+/** How many bytes (size) or elements (count) a field has. */
+export type LengthJson = { fixed: number } | { rest: true } | { field: string } | { prefix: true };
+
+/** A layout field as the composer's form needs it (protocols/README.md has the format). */
+export interface FieldSchemaJson {
+  name: string;
+  doc?: string;
+  kind: 'int' | 'float' | 'bool' | 'bytes' | 'string' | 'struct';
+  /** int, float: width in bits */
+  bits?: number;
+  signed?: boolean;
+  enum?: ValueNamesJson;
+  flags?: ValueNamesJson;
+  /** An int split in bit fields: each edited on its own. */
+  subfields?: Array<{ name: string; at: number; width: number; enum?: ValueNamesJson }>;
+  /** bytes, string */
+  size?: LengthJson;
+  /** Present: an array of this many elements. */
+  count?: LengthJson;
+  /** struct */
+  fields?: FieldSchemaJson[];
+}
+
 export interface LayoutSummary {
   protocol: string;
   file: string;
   doc?: string;
-  kinds: Array<{ name: string; doc?: string; when: Partial<Record<'type' | 'id' | 'user_value', string>> }>;
+  /** What the protocol calls each header field, and its enum if it has one. */
+  header: Record<'type' | 'id' | 'user_value', { name: string; doc?: string; enum?: ValueNamesJson }>;
+  kinds: Array<{
+    name: string;
+    doc?: string;
+    when: Partial<Record<'type' | 'id' | 'user_value', string>>;
+    /** The kind's data fields, in order. */
+    fields: FieldSchemaJson[];
+  }>;
 }
 
 export interface CollectionMessage {

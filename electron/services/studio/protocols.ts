@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { StudioError, type LayoutSummary } from '../../shared/studio-api.ts';
 import type { Layout } from '../protocol/layout.ts';
 import { loadLayoutFile } from '../protocol/loader.ts';
+import { fieldSchema, headerSchema } from './layout-schema.ts';
 
 export const PROTOCOLS_DIR = fileURLToPath(new URL('../../../protocols/', import.meta.url));
 
@@ -38,10 +39,12 @@ export class ProtocolRegistry {
       protocol: l.protocol,
       file: path.basename(l.file),
       ...(l.doc !== undefined ? { doc: l.doc } : {}),
+      header: headerSchema(l),
       kinds: l.messages.map((m) => ({
         name: m.name,
         ...(m.doc !== undefined ? { doc: m.doc } : {}),
         when: Object.fromEntries(Object.entries(m.when).map(([k, v]) => [k, String(v)])),
+        fields: m.struct.fields.map(fieldSchema),
       })),
     }));
   }

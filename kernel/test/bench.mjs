@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The kernel benchmark (not a test): in one boot, the echo round trip and
+// one-way throughput of kucomms_echo over its device rings, against a
+// plain read()/write() echo character device (kernel/test/modules/).
+// Prints one JSON object per line, like bench:native: name, transport
+// ("kucomms-device" or "chardev-rw"), payload and the figures. The guest
+// runs under software emulation: its timings are only comparable with
+// each other, within one boot, never with the host's or another run's.
+//
+//   node kernel/test/bench.mjs
+
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { findKernelVersion, repoRoot, runGuest } from './vm.mjs';
+
+function build(args) {
+	const r = spawnSync(args[0], args.slice(1), { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 26 });
+	if (r.status !== 0)
+		throw new Error(`${args.join(' ')} failed:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-8).join('\n')}`);
+}
+
+try {
+	const version = findKernelVersion();
+	build(['make', '-C', 'kernel']);
+	build(['make', '-C', `/lib/modules/${version}/build`, `M=${path.join(repoRoot, 'kernel/test/modules')}`, 'modules']);
+	build(['make', '-C', 'kernel/test/programs', `OUT=${path.join(repoRoot, 'kernel/test/.cache/bin')}`]);
+	console.log(JSON.stringify({
+		name: 'note',
+		note: 'emulated guest (QEMU TCG, no KVM): compare these figures only with each other, from the same boot',
+		kernel: version,
+	}));
+	const rows = [];
+	const run = await runGuest({
+		script: 'kernel/test/bench-guest.sh', version, timeoutMs: 280_000,
+		onLine: (line) => {
+			const m = /@@bench (\{.*\})\s*$/.exec(line);
+			if (m) {
+				rows.push(m[1]);
+				console.log(m[1]);
+			}
+		},
+	});
+	if (run.exitCode !== 0) {
+		console.error(run.lines.filter((l) => /bench_echo|@@kucomms-vm|insmod|rmmod/.test(l)).join('\n'));
+		throw new Error(run.timedOut ? 'the benchmark timed out' : `the guest's benchmark script failed (status ${run.exitCode})`);
+	}
+} catch (err) {
+	console.error(`bench:kernel: ${err.message}`);
+	process.exitCode = 1;
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_echo: round trip and one-way throughput of an echo in the kernel.
+ *
+ *	bench_echo kucomms /dev/kucomms_echo	(kucomms_echo over its rings)
+ *	bench_echo rw /dev/kucomms_bench_rw	(write() then read() echo device)
+ *
+ * Prints one JSON object per line: "echo_rtt" rows (one message out, wait
+ * for its echo, p50/p99 in microseconds; mode "sleeping" for kucomms, whose
+ * module thread and reader sleep until woken, "in-call" for the baseline,
+ * whose echo is queued inside write() so read() finds it at once) and
+ * "one_way" rows (a writer thread streams messages as fast as the transport
+ * takes them while a reader thread takes the echoes; messages and payload
+ * megabytes per second, counted at the reader).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devlink.h"
+
+#define RTT_SAMPLES	2000
+#define RTT_WARMUP	200
+#define MAX_PAYLOAD	4096
+
+static const unsigned int payloads[] = { 64, 1024, 4096 };
+
+/* One echo transport: send a message, receive one. 0 or -errno. */
+struct transport {
+	const char *name;
+	const char *rtt_mode;
+	int (*send)(struct transport *t, const void *buf, unsigned int len);
+	int (*recv)(struct transport *t, void *buf, unsigned int len);
+	struct devlink link;
+	int fd;
+};
+
+static int kucomms_send(struct transport *t, const void *buf, unsigned int len)
+{
+	struct kucomms_msg_header hdr = { .length = len };
+	int err;
+
+	/* A full ring: wait for the reader to make room. */
+	while ((err = devlink_send(&t->link, &hdr, buf)) == -ENOBUFS)
+		sched_yield();
+	return err;
+}
+
+static int kucomms_recv(struct transport *t, void *buf, unsigned int len)
+{
+	struct kucomms_msg_header hdr;
+	int ret = devlink_recv(&t->link, &hdr, buf, len, 10000);
+
+	if (ret == 1)
+		return hdr.length == len ? 0 : -EBADMSG;
+	return ret ? ret : -ETIMEDOUT;
+}
+
+static int rw_send(struct transport *t, const void *buf, unsigned int len)
+{
+	return write(t->fd, buf, len) == (ssize_t)len ? 0 : -errno;
+}
+
+static int rw_recv(struct transport *t, void *buf, unsigned int len)
+{
+	ssize_t n = read(t->fd, buf, MAX_PAYLOAD);
+
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EBADMSG;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int echo_rtt(struct transport *t, unsigned int len)
+{
+	static __u8 out[MAX_PAYLOAD], in[MAX_PAYLOAD];
+	static __u64 rtt[RTT_SAMPLES];
+	int i, err;
+
+	for (i = -RTT_WARMUP; i < RTT_SAMPLES; i++) {
+		__u64 start = now_ns();
+
+		err = t->send(t, out, len);
+		if (!err)
+			err = t->recv(t, in, len);
+		if (err) {
+			fprintf(stderr, "bench_echo: %s round trip %d: %s\n", t->name, i, strerror(-err));
+			return err;
+		}
+		if (i >= 0)
+			rtt[i] = now_ns() - start;
+	}
+	qsort(rtt, RTT_SAMPLES, sizeof(rtt[0]), compare_u64);
+	printf("{\"name\":\"echo_rtt\",\"transport\":\"%s\",\"payload\":%u,\"mode\":\"%s\","
+	       "\"rtt_p50_us\":%.1f,\"rtt_p99_us\":%.1f,\"samples\":%d}\n",
+	       t->name, len, t->rtt_mode, rtt[RTT_SAMPLES / 2] / 1e3, rtt[RTT_SAMPLES * 99 / 100] / 1e3,
+	       RTT_SAMPLES);
+	return 0;
+}
+
+struct stream {
+	struct transport *t;
+	unsigned int len;
+	long count;
+	int err;
+};
+
+static void *stream_writer(void *arg)
+{
+	static __u8 out[MAX_PAYLOAD];
+	struct stream *s = arg;
+	long i;
+
+	for (i = 0; i < s->count && !s->err; i++)
+		s->err = s->t->send(s->t, out, s->len);
+	return NULL;
+}
+
+static int one_way(struct transport *t, unsigned int len)
+{
+	static __u8 in[MAX_PAYLOAD];
+	struct stream s = { .t = t, .len = len, .count = 20000000 / (len + 200) };
+	pthread_t writer;
+	__u64 start = now_ns(), elapsed;
+	long i;
+	int err = 0;
+
+	if (pthread_create(&writer, NULL, stream_writer, &s))
+		return -EAGAIN;
+	for (i = 0; i < s.count && !err; i++)
+		err = t->recv(t, in, len);
+	pthread_join(writer, NULL);
+	elapsed = now_ns() - start;
+	if (err || s.err) {
+		fprintf(stderr, "bench_echo: %s one-way stream of %u bytes: %s\n", t->name, len,
+			strerror(-(err ? err : s.err)));
+		return err ? err : s.err;
+	}
+	printf("{\"name\":\"one_way\",\"transport\":\"%s\",\"payload\":%u,"
+	       "\"msgs_per_s\":%.0f,\"mb_per_s\":%.2f,\"messages\":%ld}\n",
+	       t->name, len, s.count * 1e9 / elapsed, s.count * (double)len * 1e3 / elapsed,
+	       s.count);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct transport t = { 0 };
+	unsigned int i;
+	int err = 0;
+
+	if (argc != 3 || (strcmp(argv[1], "kucomms") && strcmp(argv[1], "rw"))) {
+		fprintf(stderr, "usage: %s kucomms|rw DEVICE\n", argv[0]);
+		return 2;
+	}
+	if (!strcmp(argv[1], "kucomms")) {
+		t = (struct transport){ .name = "kucomms-device", .rtt_mode = "sleeping", .send = kucomms_send, .recv = kucomms_recv };
+		if (devlink_open(&t.link, argv[2], 0, 0)) {
+			fprintf(stderr, "bench_echo: %s\n", devlink_error);
+			return 1;
+		}
+	} else {
+		t = (struct transport){ .name = "chardev-rw", .rtt_mode = "in-call", .send = rw_send, .recv = rw_recv };
+		t.fd = open(argv[2], O_RDWR);
+		if (t.fd < 0) {
+			fprintf(stderr, "bench_echo: open %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
+		err = echo_rtt(&t, payloads[i]);
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
+		err = one_way(&t, payloads[i]);
+	return err ? 1 : 0;
+}

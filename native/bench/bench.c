@@ -199,6 +199,7 @@ static void print_row(const struct row *r)
 	}
 	bench_json_num(&j, "cpu_pct", res->cpu_pct, 1);
 	bench_json_num(&j, "others_cpu_pct", res->others_cpu_pct, 0);
+	bench_json_u64(&j, "context_switches", res->switches);
 	if (r->run == run_kucomms) {
 		/* What the library's counters say about how the figures came about. */
 		bench_json_u64(&j, r->p.kind == BENCH_ONEWAY ? "messages" : "round_trips",

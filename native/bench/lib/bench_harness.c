@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,7 +40,13 @@ static void take_snap(struct bench_end *e, uint64_t mark)
 	}
 	s = &e->sh->snap[e->side][mark];
 	s->t_ns = bench_now_ns();
-	s->cpu_ns = e->measure_cpu ? bench_clock_ns(CLOCK_PROCESS_CPUTIME_ID) : 0;
+	if (e->measure_cpu) {
+		struct rusage ru;
+
+		s->cpu_ns = bench_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		if (!getrusage(RUSAGE_SELF, &ru))
+			s->switches = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
+	}
 	s->count = e->count;
 	if (e->counters)
 		e->counters(e->counters_arg, &s->wakeups, &s->full_events);
@@ -267,6 +274,8 @@ static void compute(const struct bench_params *p, struct bench_shared *sh,
 		       s1[windows].wakeups - s1[0].wakeups;
 	out->full_events = s0[windows].full_events - s0[0].full_events +
 			   s1[windows].full_events - s1[0].full_events;
+	out->switches = s0[windows].switches - s0[0].switches +
+			s1[windows].switches - s1[0].switches;
 	if (p->kind == BENCH_ROUNDTRIP) {
 		out->rtt_p50_us = bench_hist_quantile(&sh->hist, 0.50) / 1e3;
 		out->rtt_p99_us = bench_hist_quantile(&sh->hist, 0.99) / 1e3;

@@ -53,6 +53,7 @@ struct bench_params {
 struct bench_snap {
 	int64_t t_ns;
 	int64_t cpu_ns;
+	uint64_t switches;	/* context switches of this end's process */
 	uint64_t count;		/* messages before the mark (round trips for a client) */
 	uint64_t wakeups;	/* sleeps this end's receiving thread woke from */
 	uint64_t full_events;	/* sends this end found the ring full */
@@ -133,6 +134,7 @@ struct bench_result {
 	uint64_t messages;	/* measured messages, or round trips */
 	uint64_t wakeups;	/* both ends' wakeups over the measured windows */
 	uint64_t full_events;	/* both ends' sends refused by a full ring, the same */
+	uint64_t switches;	/* both ends' context switches, the same */
 };
 
 /*

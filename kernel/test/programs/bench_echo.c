@@ -114,8 +114,8 @@ static int echo_rtt(struct transport *t, unsigned int len)
 	qsort(rtt, RTT_SAMPLES, sizeof(rtt[0]), compare_u64);
 	printf("{\"name\":\"echo_rtt\",\"transport\":\"%s\",\"payload\":%u,\"mode\":\"%s\","
 	       "\"rtt_p50_us\":%.1f,\"rtt_p99_us\":%.1f,\"samples\":%d}\n",
-	       t->name, len, t->rtt_mode, rtt[RTT_SAMPLES / 2] / 1e3, rtt[RTT_SAMPLES * 99 / 100] / 1e3,
-	       RTT_SAMPLES);
+	       t->name, len, t->rtt_mode, rtt[RTT_SAMPLES / 2] / 1e3,
+	       rtt[RTT_SAMPLES * 99 / 100] / 1e3, RTT_SAMPLES);
 	return 0;
 }
 
@@ -175,13 +175,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "kucomms")) {
-		t = (struct transport){ .name = "kucomms-device", .rtt_mode = "sleeping", .send = kucomms_send, .recv = kucomms_recv };
+		t = (struct transport){
+			.name = "kucomms-device", .rtt_mode = "sleeping",
+			.send = kucomms_send, .recv = kucomms_recv,
+		};
 		if (devlink_open(&t.link, argv[2], 0, 0)) {
 			fprintf(stderr, "bench_echo: %s\n", devlink_error);
 			return 1;
 		}
 	} else {
-		t = (struct transport){ .name = "chardev-rw", .rtt_mode = "in-call", .send = rw_send, .recv = rw_recv };
+		t = (struct transport){
+			.name = "chardev-rw", .rtt_mode = "in-call",
+			.send = rw_send, .recv = rw_recv,
+		};
 		t.fd = open(argv[2], O_RDWR);
 		if (t.fd < 0) {
 			fprintf(stderr, "bench_echo: open %s: %s\n", argv[2], strerror(errno));

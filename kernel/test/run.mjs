@@ -148,8 +148,11 @@ async function main(requested) {
 
 	let run;
 	try {
+		// The hostile run's seed and length may be given to repeat a run.
+		const env = Object.fromEntries(['HOSTILE_SEED', 'HOSTILE_SECONDS']
+			.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
 		run = await runGuest({
-			script: 'kernel/test/guest-main.sh', args: scripts, append: BOOT_ARGS,
+			script: 'kernel/test/guest-main.sh', args: scripts, append: BOOT_ARGS, env,
 			timeoutMs: TIMEOUT_MS, onLine,
 			// A stalled boot ran no test: what its kernel printed is the
 			// emulator's trouble, not the modules'.

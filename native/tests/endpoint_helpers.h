@@ -13,8 +13,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +64,17 @@ static inline const char *unique_name(char *buf, size_t size, const char *what)
 }
 
 /*
+ * In a child about to exec: die with the test, even when a failed check
+ * leaves the test before it stops the child.
+ */
+static inline void die_with_parent(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);	/* the parent is already gone */
+}
+
+/*
  * Start "kucomms_peer MODE shm:NAME" and wait for its "ready" line.
  * Returns its pid, or -1 (with the reason printed to stderr).
  */
@@ -70,8 +83,8 @@ static inline pid_t spawn_peer(const char *mode, const char *name)
 	char exe[PATH_MAX], peer[PATH_MAX + 32], target[96], line[128];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	struct pollfd pfd;
+	pid_t pid, parent;
 	int out[2];
-	pid_t pid;
 
 	if (n < 0)
 		return -1;
@@ -80,10 +93,12 @@ static inline pid_t spawn_peer(const char *mode, const char *name)
 	snprintf(target, sizeof(target), "shm:%s", name);
 	if (pipe(out))
 		return -1;
+	parent = getpid();
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		die_with_parent(parent);
 		dup2(out[1], STDOUT_FILENO);
 		close(out[0]);
 		close(out[1]);

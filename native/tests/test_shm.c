@@ -182,7 +182,7 @@ static pid_t spawn_longtest_app(const char *name)
 {
 	char exe[PATH_MAX], app[PATH_MAX + 32], target[96];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	pid_t pid;
+	pid_t pid, parent;
 	int null;
 
 	if (n < 0)
@@ -190,8 +190,10 @@ static pid_t spawn_longtest_app(const char *name)
 	exe[n] = 0;
 	snprintf(app, sizeof(app), "%s/kucomms_lib_longtest", dirname(exe));
 	snprintf(target, sizeof(target), "shm:%s", name);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
+		die_with_parent(parent);
 		null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
 		execl(app, app, target, (char *)NULL);

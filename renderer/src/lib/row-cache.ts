@@ -1,0 +1,98 @@
+// The rows of one traffic view the table has fetched, in blocks. The backend
+// owns the store; the table asks for the rows it shows and this keeps the
+// blocks around them, fetching each missing block once however often it is
+// asked for. A view never changes a row it has shown, so only the last,
+// partly filled block is fetched again as the view grows.
+import type { TrafficRow, TrafficWindow } from '../../../electron/shared/studio-api.ts';
+
+export type WindowFetcher = (start: number, count: number) => Promise<TrafficWindow>;
+
+export class RowCache {
+  readonly #fetch: WindowFetcher;
+  readonly #blockSize: number;
+  readonly #maxBlocks: number;
+  /** block index -> rows (fewer than blockSize: the view's end when fetched) */
+  readonly #blocks = new Map<number, TrafficRow[]>();
+  readonly #inFlight = new Map<number, Promise<void>>();
+  /** Bumped by reset(): answers to older requests are dropped. */
+  #generation = 0;
+  #total = 0;
+  /** Called whenever rows arrive. */
+  onChange: () => void = () => {};
+  /** Called when a fetch fails (the table shows the error and keeps going). */
+  onError: (err: Error) => void = () => {};
+
+  constructor(fetch: WindowFetcher, blockSize = 200, maxBlocks = 64) {
+    this.#fetch = fetch;
+    this.#blockSize = blockSize;
+    this.#maxBlocks = maxBlocks;
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  get blockCount(): number {
+    return this.#blocks.size;
+  }
+
+  /** Forgets every row (another view, or the store was cleared). */
+  reset(total = 0): void {
+    this.#generation++;
+    this.#blocks.clear();
+    this.#inFlight.clear();
+    this.#total = total;
+    this.onChange();
+  }
+
+  /** The view now has @total rows: a block cut short by the old end is stale. */
+  setTotal(total: number): void {
+    if (total < this.#total) return this.reset(total);
+    this.#total = total;
+    for (const [index, rows] of this.#blocks)
+      if (rows.length < this.#blockSize && index * this.#blockSize + rows.length < total) this.#blocks.delete(index);
+  }
+
+  get(row: number): TrafficRow | undefined {
+    const block = this.#blocks.get(Math.floor(row / this.#blockSize));
+    return block?.[row % this.#blockSize];
+  }
+
+  /** Fetches whatever is missing of rows first .. first+count-1. */
+  ensure(first: number, count: number): Promise<void> {
+    const end = Math.min(this.#total, first + count);
+    const waits: Array<Promise<void>> = [];
+    for (let b = Math.floor(first / this.#blockSize); b * this.#blockSize < end; b++) {
+      if (this.#blocks.has(b)) {
+        // Recently used: move to the back of the eviction order.
+        const rows = this.#blocks.get(b)!;
+        this.#blocks.delete(b);
+        this.#blocks.set(b, rows);
+        continue;
+      }
+      waits.push(this.#inFlight.get(b) ?? this.#load(b));
+    }
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  #load(b: number): Promise<void> {
+    const generation = this.#generation;
+    const p = this.#fetch(b * this.#blockSize, this.#blockSize).then(
+      (w) => {
+        if (generation !== this.#generation) return;
+        this.#inFlight.delete(b);
+        this.#blocks.set(b, w.rows);
+        while (this.#blocks.size > this.#maxBlocks) this.#blocks.delete(this.#blocks.keys().next().value!);
+        if (w.total > this.#total) this.#total = w.total;
+        this.onChange();
+      },
+      (err: Error) => {
+        if (generation !== this.#generation) return;
+        this.#inFlight.delete(b);
+        this.onError(err);
+      },
+    );
+    this.#inFlight.set(b, p);
+    return p;
+  }
+}

@@ -1,0 +1,173 @@
+// The composer: a message built from a layout's kind (a generated form) or
+// raw (header fields and hex), its encoded bytes as the backend makes them,
+// sending it once, N times or periodically, and named collections.
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import type { Collection, CollectionMessage, EncodedJson, LayoutSummary } from '../../../electron/shared/studio-api.ts';
+import { base64ToBytes, bytesToBase64 } from '../../../electron/shared/message.ts';
+import { defaultStruct, type FormStruct } from '../lib/form-values.ts';
+import { hexText, parseHex } from '../lib/hex-dump.ts';
+import { useConnectionStore } from './connection.ts';
+import { useNoticesStore } from './notices.ts';
+
+export type ComposerMode = 'layout' | 'raw';
+type Header = CollectionMessage['header'];
+type Body = CollectionMessage['body'];
+
+export const useComposerStore = defineStore('composer', () => {
+  const conn = useConnectionStore();
+  const notices = useNoticesStore();
+
+  const protocols = ref<LayoutSummary[]>([]);
+  const mode = ref<ComposerMode>('layout');
+  const protocol = ref('');
+  const kind = ref('');
+  const header = ref<Header>({ type: '0', id: '0', userValue: '0' });
+  const fields = ref<FormStruct>({});
+  const rawHex = ref('');
+  /** The field being edited (its path), highlighted in the hex view. */
+  const focused = ref<string>();
+  const preview = ref<EncodedJson>();
+  const previewError = ref('');
+  const target = ref('');
+  const count = ref(1);
+  const periodMs = ref(1000);
+  const periodic = ref<string>();
+  const sending = ref(false);
+  const lastSent = ref('');
+  const collections = ref<Collection[]>([]);
+
+  const layout = computed(() => protocols.value.find((p) => p.protocol === protocol.value));
+  const kindSpec = computed(() => layout.value?.kinds.find((k) => k.name === kind.value));
+
+  /** The message body as the API takes it; throws saying what is wrong with the form. */
+  function body(): Body {
+    if (mode.value === 'raw') {
+      const bytes = parseHex(rawHex.value);
+      if (!bytes) throw new Error('the data must be hex digits in pairs (spaces allowed)');
+      return { format: 'raw', data: bytesToBase64(bytes) };
+    }
+    if (!layout.value || !kindSpec.value) throw new Error('choose a protocol and a message kind, or raw mode');
+    return { format: 'layout', protocol: protocol.value, kind: kind.value, fields: structuredClone(fields.value) as Record<string, unknown> };
+  }
+
+  async function load(): Promise<void> {
+    try {
+      [protocols.value, collections.value] = await Promise.all([conn.api().listProtocols({}), conn.api().listCollections({})]);
+      if (!protocol.value && protocols.value[0]) selectProtocol(protocols.value[0].protocol);
+    } catch (err) {
+      notices.report('Loading protocols and collections', err);
+    }
+  }
+
+  function selectProtocol(name: string): void {
+    protocol.value = name;
+    selectKind(layout.value?.kinds[0]?.name ?? '');
+  }
+
+  /** Starts the form of @name afresh, with the header values that select it. */
+  function selectKind(name: string): void {
+    kind.value = name;
+    const spec = kindSpec.value;
+    fields.value = defaultStruct(spec?.fields ?? []);
+    if (spec) header.value = { ...header.value, type: spec.when.type ?? header.value.type, id: spec.when.id ?? header.value.id, userValue: spec.when.user_value ?? header.value.userValue };
+    focused.value = undefined;
+  }
+
+  let previewSeq = 0;
+  async function refreshPreview(): Promise<void> {
+    const seq = ++previewSeq;
+    try {
+      const result = await conn.api().encode({ header: header.value, body: body() });
+      if (seq !== previewSeq) return;
+      preview.value = result;
+      previewError.value = '';
+    } catch (err) {
+      if (seq !== previewSeq) return;
+      previewError.value = (err as Error).message;
+    }
+  }
+
+  // The hex view follows every edit (each answer replaces the one before).
+  watch([mode, protocol, kind, header, fields, rawHex], () => void refreshPreview(), { deep: true });
+
+  async function send(copies = count.value): Promise<void> {
+    sending.value = true;
+    try {
+      const { sent } = await conn.api().send({ target: target.value, header: header.value, body: body(), count: copies });
+      lastSent.value = `sent ${sent} to ${target.value}`;
+    } catch (err) {
+      notices.report(`Sending to ${target.value || '(no target)'}`, err);
+    } finally {
+      sending.value = false;
+    }
+  }
+
+  async function startPeriodic(): Promise<void> {
+    try {
+      const r = await conn.api().startPeriodic({ target: target.value, header: header.value, body: body(), periodMs: periodMs.value });
+      periodic.value = r.periodic;
+      lastSent.value = `sending to ${target.value} every ${periodMs.value} ms`;
+    } catch (err) {
+      notices.report(`Sending periodically to ${target.value || '(no target)'}`, err);
+    }
+  }
+
+  async function stopPeriodic(): Promise<void> {
+    if (!periodic.value) return;
+    try {
+      const { sent } = await conn.api().stopPeriodic({ periodic: periodic.value });
+      lastSent.value = `periodic send stopped after ${sent}`;
+    } catch (err) {
+      notices.report('Stopping the periodic send', err);
+    }
+    periodic.value = undefined;
+  }
+
+  async function save(collection: string, name: string): Promise<void> {
+    try {
+      await conn.api().saveMessage({ collection, message: { name, header: header.value, body: body() } });
+      collections.value = await conn.api().listCollections({});
+      notices.push('info', `Saved "${name}" in collection "${collection}"`);
+    } catch (err) {
+      notices.report(`Saving "${name}"`, err);
+    }
+  }
+
+  async function remove(collection: string, name: string): Promise<void> {
+    try {
+      collections.value = await conn.api().removeMessage({ collection, name });
+    } catch (err) {
+      notices.report(`Removing "${name}"`, err);
+    }
+  }
+
+  /** Puts a saved message back into the composer. */
+  function open(m: CollectionMessage): void {
+    header.value = { ...m.header };
+    if (m.body.format === 'raw') {
+      mode.value = 'raw';
+      rawHex.value = hexText(base64ToBytes(m.body.data));
+      return;
+    }
+    mode.value = 'layout';
+    protocol.value = m.body.protocol;
+    kind.value = m.body.kind ?? layout.value?.kinds[0]?.name ?? '';
+    fields.value = structuredClone(m.body.fields) as FormStruct;
+  }
+
+  async function resend(m: CollectionMessage): Promise<void> {
+    try {
+      const { sent } = await conn.api().send({ target: target.value, header: m.header, body: m.body, count: 1 });
+      lastSent.value = `sent "${m.name}" (${sent}) to ${target.value}`;
+    } catch (err) {
+      notices.report(`Sending "${m.name}" to ${target.value || '(no target)'}`, err);
+    }
+  }
+
+  return {
+    protocols, mode, protocol, kind, header, fields, rawHex, focused, preview, previewError, target, count, periodMs,
+    periodic, sending, lastSent, collections, layout, kindSpec,
+    load, selectProtocol, selectKind, refreshPreview, send, startPeriodic, stopPeriodic, save, remove, open, resend,
+  };
+});

@@ -1,0 +1,141 @@
+// The traffic the backend stores, as the table sees it: one view (all rows
+// or a filter's), its length as the backend's batched `traffic` events say,
+// the rows the table fetched (RowCache), pause/resume, the selected row's
+// detail and the messages-per-second series.
+import { defineStore } from 'pinia';
+import { markRaw, ref, shallowRef } from 'vue';
+import type { FilterErrorData, RatePoint, TrafficDetail } from '../../../electron/shared/studio-api.ts';
+import { RowCache } from '../lib/row-cache.ts';
+import { useConnectionStore } from './connection.ts';
+import { useNoticesStore } from './notices.ts';
+
+/** Seconds of history the rate graph shows. */
+export const RATE_SECONDS = 120;
+const ALL = 'all';
+
+export const useTrafficStore = defineStore('traffic', () => {
+  const conn = useConnectionStore();
+  const notices = useNoticesStore();
+
+  const view = ref(ALL);
+  const total = ref(0);
+  /** Every stored row, whatever the filter. */
+  const stored = ref(0);
+  const paused = ref(false);
+  const filterText = ref('');
+  const filterError = ref<FilterErrorData>();
+  const filterMs = ref<number>();
+  const filtering = ref(false);
+  /** Bumped whenever fetched rows change: the table redraws. */
+  const rowsVersion = ref(0);
+  const selectedRow = ref<number>();
+  const detail = shallowRef<TrafficDetail>();
+  const selectedPath = ref<string>();
+  const rates = shallowRef<RatePoint[]>([]);
+
+  const cache = markRaw(new RowCache((start, count) => conn.api().window({ view: view.value, start, count })));
+  cache.onChange = () => rowsVersion.value++;
+  cache.onError = (err) => notices.report('Fetching traffic rows', err);
+
+  function setTotal(n: number): void {
+    total.value = n;
+    cache.setTotal(n);
+  }
+
+  function addRate(p: RatePoint): void {
+    const kept = rates.value.filter((x) => x.t !== p.t && x.t > p.t - RATE_SECONDS * 1000);
+    rates.value = [...kept, p].sort((a, b) => a.t - b.t);
+  }
+
+  async function start(): Promise<() => void> {
+    const api = conn.api();
+    const offTraffic = api.on('traffic', (t) => {
+      stored.value = t.total;
+      paused.value = t.paused;
+      const n = t.views[view.value];
+      if (n === undefined) return;
+      if (n < total.value) cache.reset(n);
+      setTotal(n);
+    });
+    const offRate = api.on('rate', addRate);
+    try {
+      const [w, r] = await Promise.all([api.window({ view: view.value, start: 0, count: 0 }), api.rate({ seconds: RATE_SECONDS })]);
+      setTotal(w.total);
+      rates.value = r;
+    } catch (err) {
+      notices.report('Loading traffic', err);
+    }
+    return () => {
+      offTraffic();
+      offRate();
+    };
+  }
+
+  /** Filters by @expression (empty: everything); a bad one keeps the current view and shows where it is wrong. */
+  async function applyFilter(expression: string): Promise<void> {
+    filterText.value = expression;
+    filtering.value = true;
+    try {
+      const r = await conn.api().setFilter({ expression });
+      filterError.value = undefined;
+      filterMs.value = r.ms;
+      view.value = r.view;
+      cache.reset(r.total);
+      total.value = r.total;
+    } catch (err) {
+      const e = err as { filter?: FilterErrorData; message: string };
+      if (e.filter) filterError.value = e.filter;
+      else notices.report('Filtering', err);
+    } finally {
+      filtering.value = false;
+    }
+  }
+
+  async function setPaused(on: boolean): Promise<void> {
+    try {
+      if (on) await conn.api().pause({});
+      else await conn.api().resume({});
+      paused.value = on;
+    } catch (err) {
+      notices.report(on ? 'Pausing' : 'Resuming', err);
+    }
+  }
+
+  async function clear(): Promise<void> {
+    try {
+      await conn.api().clear({});
+      cache.reset(0);
+      total.value = 0;
+      selectedRow.value = undefined;
+      detail.value = undefined;
+    } catch (err) {
+      notices.report('Clearing the traffic', err);
+    }
+  }
+
+  /** Selects a stored row (TrafficRow.row) and fetches its detail. */
+  async function select(row: number): Promise<void> {
+    selectedRow.value = row;
+    try {
+      const d = await conn.api().detail({ row });
+      if (selectedRow.value !== row) return;
+      detail.value = d;
+      selectedPath.value = firstLeaf(d);
+    } catch (err) {
+      notices.report(`Reading row ${row}`, err);
+    }
+  }
+
+  return {
+    view, total, stored, paused, filterText, filterError, filterMs, filtering, rowsVersion, selectedRow, detail, selectedPath, rates, cache,
+    start, applyFilter, setPaused, clear, select, addRate,
+  };
+});
+
+/** The first data field of a decoded message, else its data: selected by default. */
+function firstLeaf(d: TrafficDetail): string {
+  const data = d.decoded?.tree.find((n) => n.path === 'data');
+  let n = data?.children?.[0];
+  while (n?.children?.length) n = n.children[0];
+  return n?.path ?? 'data';
+}

@@ -335,15 +335,18 @@ void kucomms_unregister(struct kucomms_endpoint *ep)
 	mutex_lock(&kdev->lock);
 	list_for_each_entry(link, &kdev->links, node)
 		kucomms_link_close(link, false);
-	mutex_unlock(&kdev->lock);
-
-	kthread_stop(ep->task);
-
-	mutex_lock(&kdev->lock);
+	/*
+	 * Nobody may wake the thread once kthread_stop() has let it exit: its
+	 * task_struct can be freed then. kthread_stop() wakes it itself, and
+	 * its last pass says link_down for every link, so a close() waiting
+	 * for that needs no wakeup of its own.
+	 */
 	spin_lock(&kdev->wake_lock);
 	WRITE_ONCE(kdev->endpoint, NULL);
 	spin_unlock(&kdev->wake_lock);
 	mutex_unlock(&kdev->lock);
+
+	kthread_stop(ep->task);
 	mutex_unlock(&kucomms_devices_lock);
 	kfree(ep);
 }

@@ -109,7 +109,11 @@ function structFunction(layout: Layout, s: StructDef, fname: string, fields: Fie
       case 'string': {
         body.push(`local n = ${lengthExpr(t.size, 'size')}`);
         body.push(`need(ctx, off, n, ${fpath}, string.format("${t.kind} of %d bytes", n))`);
-        if (t.kind === 'bytes') body.push(`ptree:add(${fv}, range(ctx, off, n))`);
+        if (t.kind === 'bytes') {
+          body.push(`local item = ptree:add(${fv}, range(ctx, off, n))`);
+          // Wireshark shows empty bytes as <MISSING>; say what it is.
+          body.push(`if n == 0 then item:set_text(${luaString(`${f.name}: (0 bytes)`)}) end`);
+        }
         else {
           const enc = t.encoding === 'latin1' ? 'ENC_ISO_8859_1' : 'ENC_UTF_8';
           body.push('local keep = n');

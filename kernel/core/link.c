@@ -105,21 +105,28 @@ static int kucomms_link_release(struct inode *inode, struct file *file)
 void kucomms_link_close(struct kucomms_link *link, bool broken)
 {
 	struct kucomms_device *kdev = link->kdev;
+	bool closed;
 
 	if (broken && !test_and_set_bit(KUCOMMS_LINK_BROKEN, &link->flags)) {
 		atomic64_inc(&kdev->stats.protocol_errors);
 		pr_warn_ratelimited("kucomms: %s: link %u of pid %d closed: its process wrote an impossible ring state\n",
 				    kdev->name, link->id, link->pid);
 	}
-	if (test_and_set_bit(KUCOMMS_LINK_CLOSED, &link->flags))
-		return;
 	mutex_lock(&link->setup_lock);
+	/*
+	 * Side 0 says closed before the link counts as closed (the atomic
+	 * bit operation orders the two), so a process that sees POLLHUP or
+	 * EPIPE also finds KUCOMMS_SIDE_CLOSED, as linux/kucomms.h promises.
+	 */
 	if (link->ready) {
 		struct kucomms_side_page *side0 = link->region[0];
 
 		kucomms_write_once(side0->state.flags, KUCOMMS_SIDE_CLOSED);
 	}
+	closed = test_and_set_bit(KUCOMMS_LINK_CLOSED, &link->flags);
 	mutex_unlock(&link->setup_lock);
+	if (closed)
+		return;
 	wake_up_interruptible_poll(&link->poll_wait, EPOLLHUP | EPOLLERR);
 	kucomms_device_wake(kdev);
 }
@@ -271,10 +278,12 @@ static __poll_t kucomms_link_poll(struct file *file, poll_table *wait)
 	poll_wait(file, &link->poll_wait, wait);
 	/* Pairs with the barrier before waitqueue_active() in kucomms_send(). */
 	smp_mb();
-	if (test_bit(KUCOMMS_LINK_CLOSED, &link->flags))
+	/* BROKEN is set before CLOSED: POLLERR comes with POLLHUP only. */
+	if (test_bit(KUCOMMS_LINK_CLOSED, &link->flags)) {
 		mask |= EPOLLHUP;
-	if (test_bit(KUCOMMS_LINK_BROKEN, &link->flags))
-		mask |= EPOLLERR;
+		if (test_bit(KUCOMMS_LINK_BROKEN, &link->flags))
+			mask |= EPOLLERR;
+	}
 	if (smp_load_acquire(&link->ready) &&
 	    kucomms_ring_unconsumed(&link->tx))
 		mask |= EPOLLIN | EPOLLRDNORM;

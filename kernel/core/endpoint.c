@@ -113,7 +113,13 @@ static void kucomms_endpoint_serve_link(struct kucomms_endpoint *ep,
 {
 	if (!smp_load_acquire(&link->ready))
 		return;
-	if (!link->announced && !link->released &&
+	/*
+	 * Once kucomms_unregister() has closed the links and let go of the
+	 * device, a link opened since waits for the next module: announced
+	 * now, it would only get link_down from this thread's last pass and
+	 * then stay open with nobody serving it and no hangup.
+	 */
+	if (!link->announced && !link->released && ep->kdev->endpoint == ep &&
 	    !test_bit(KUCOMMS_LINK_CLOSED, &link->flags)) {
 		link->announced = true;
 		link->up = true;

@@ -23,7 +23,7 @@
  *    kucomms_send_locked() and kucomms_broadcast_locked().
  *  - kucomms_device.wake_lock (spinlock): the endpoint pointer as used by
  *    KUCOMMS_IOC_WAKE, so waking never waits for a callback.
- *  - kucomms_link.setup_lock (mutex): SETUP against mmap.
+ *  - kucomms_link.setup_lock (mutex): SETUP against mmap and close.
  */
 #ifndef _KUCOMMS_INTERNAL_H
 #define _KUCOMMS_INTERNAL_H
@@ -101,7 +101,7 @@ struct kucomms_link {
 	unsigned long flags;		/* KUCOMMS_LINK_* bits */
 	wait_queue_head_t poll_wait;
 
-	/* Set once by SETUP under setup_lock (and kdev->lock for ready). */
+	/* Set once by SETUP under setup_lock; ready last, with release. */
 	struct mutex setup_lock;
 	bool ready;
 	struct kucomms_link_layout layout;

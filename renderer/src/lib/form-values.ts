@@ -76,3 +76,8 @@ export function intError(f: { bits?: number; signed?: boolean; enum?: unknown[] 
   if (v < min || v > max) return `out of range for ${f.signed ? 's' : 'u'}${bits} (${min}..${max})`;
   return null;
 }
+
+/** A detached copy of form values (they are JSON: strings, booleans, arrays, objects). */
+export function plainCopy<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}

@@ -54,7 +54,7 @@ export function visibleRows(g: ScrollGeometry, top: number): VisibleRows {
   if (g.rows === 0) return { first: 0, count: 0, offset: 0 };
   const first = Math.min(g.rows - 1, Math.floor(top / g.rowHeight));
   const offset = first * g.rowHeight - top;
-  const count = Math.min(g.rows - first, Math.ceil((g.viewport - offset) / g.rowHeight) + 1);
+  const count = Math.min(g.rows - first, Math.ceil((g.viewport - offset) / g.rowHeight));
   return { first, count, offset };
 }
 

@@ -5,7 +5,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { Collection, CollectionMessage, EncodedJson, LayoutSummary } from '../../../electron/shared/studio-api.ts';
 import { base64ToBytes, bytesToBase64 } from '../../../electron/shared/message.ts';
-import { defaultStruct, type FormStruct } from '../lib/form-values.ts';
+import { defaultStruct, plainCopy, type FormStruct } from '../lib/form-values.ts';
 import { hexText, parseHex } from '../lib/hex-dump.ts';
 import { useConnectionStore } from './connection.ts';
 import { useNoticesStore } from './notices.ts';
@@ -48,7 +48,7 @@ export const useComposerStore = defineStore('composer', () => {
       return { format: 'raw', data: bytesToBase64(bytes) };
     }
     if (!layout.value || !kindSpec.value) throw new Error('choose a protocol and a message kind, or raw mode');
-    return { format: 'layout', protocol: protocol.value, kind: kind.value, fields: structuredClone(fields.value) as Record<string, unknown> };
+    return { format: 'layout', protocol: protocol.value, kind: kind.value, fields: plainCopy(fields.value) as Record<string, unknown> };
   }
 
   async function load(): Promise<void> {
@@ -153,7 +153,7 @@ export const useComposerStore = defineStore('composer', () => {
     mode.value = 'layout';
     protocol.value = m.body.protocol;
     kind.value = m.body.kind ?? layout.value?.kinds[0]?.name ?? '';
-    fields.value = structuredClone(m.body.fields) as FormStruct;
+    fields.value = plainCopy(m.body.fields) as FormStruct;
   }
 
   async function resend(m: CollectionMessage): Promise<void> {

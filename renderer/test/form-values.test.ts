@@ -1,0 +1,55 @@
+import { expect, test } from 'vitest';
+import type { FieldSchemaJson } from '../../electron/shared/studio-api.ts';
+import { computedFields, defaultStruct, intError, resizable, typeLabel } from '../src/lib/form-values.ts';
+
+const fields: FieldSchemaJson[] = [
+  { name: 'n', kind: 'int', bits: 8, signed: false },
+  { name: 'mode', kind: 'int', bits: 8, signed: false, enum: [{ value: '0', name: 'off' }, { value: '1', name: 'on' }] },
+  { name: 'ctl', kind: 'int', bits: 16, signed: false, subfields: [{ name: 'a', at: 0, width: 4 }, { name: 'b', at: 4, width: 2, enum: [{ value: '2', name: 'two' }] }] },
+  { name: 'temp', kind: 'float', bits: 32 },
+  { name: 'ok', kind: 'bool' },
+  { name: 'mac', kind: 'bytes', size: { fixed: 3 } },
+  { name: 'label', kind: 'string', size: { prefix: true } },
+  { name: 'xs', kind: 'int', bits: 16, signed: true, count: { fixed: 2 } },
+  { name: 'points', kind: 'struct', count: { field: 'n' }, fields: [{ name: 'x', kind: 'int', bits: 8, signed: false }] },
+  { name: 'pos', kind: 'struct', fields: [{ name: 'x', kind: 'float', bits: 64 }] },
+];
+
+test('a form starts with a value for every field, in the form encode takes', () => {
+  expect(defaultStruct(fields)).toEqual({
+    mode: 'off',
+    ctl: { a: '0', b: 'two' },
+    temp: '0',
+    ok: false,
+    mac: '000000',
+    label: '',
+    xs: ['0', '0'],
+    points: [],
+    pos: { x: '0' },
+  });
+});
+
+test('a length field another field names is left to the encoder', () => {
+  expect(computedFields(fields)).toEqual(new Set(['n']));
+  expect('n' in defaultStruct(fields)).toBe(false);
+});
+
+test('only arrays of variable count can grow and shrink', () => {
+  expect(resizable(fields[8]!)).toBe(true);
+  expect(resizable(fields[7]!)).toBe(false);
+  expect(resizable(fields[0]!)).toBe(false);
+});
+
+test('type labels read like the layout', () => {
+  expect(fields.map(typeLabel)).toEqual(['u8', 'u8 enum', 'u16', 'f32', 'bool', 'bytes[3]', 'string', 's16[2]', 'struct[]', 'struct']);
+});
+
+test('integers are checked against their width and sign before sending', () => {
+  expect(intError({ bits: 8, signed: false }, '255')).toBeNull();
+  expect(intError({ bits: 8, signed: false }, '0xff')).toBeNull();
+  expect(intError({ bits: 8, signed: false }, '256')).toMatch(/out of range for u8 \(0\.\.255\)/);
+  expect(intError({ bits: 8, signed: true }, '-129')).toMatch(/s8/);
+  expect(intError({ bits: 64, signed: false }, '18446744073709551615')).toBeNull();
+  expect(intError({ bits: 64, signed: false }, '18446744073709551616')).toMatch(/out of range/);
+  expect(intError({ bits: 16 }, '12a')).toMatch(/expected an integer/);
+});

@@ -137,7 +137,8 @@ export class StudioService extends EventEmitter<Events> {
     this.#outgoing.clear();
     this.views.update();
     const views = this.views.totals();
-    const key = JSON.stringify([views, this.views.paused]);
+    // The store total too: while paused the views stand still but the store grows.
+    const key = JSON.stringify([this.store.total, views, this.views.paused]);
     if (key === this.#lastTotals) return;
     this.#lastTotals = key;
     this.emit('traffic', { total: this.store.total, views, paused: this.views.paused });

@@ -48,7 +48,7 @@ test_unload_and_load_under_traffic() {
 	echo "module_churn: kucomms_echo unloaded and loaded $cycles times meanwhile"
 	[ $status = 0 ] ||
 		fail "module_churn (status $status): $(grep -v ' links, ' /tmp/churn.out | head -n 1)"
-	[ $cycles -ge 3 ] || fail "expected at least 3 unload/load cycles in $CHURN_SECONDS s, got $cycles"
+	[ $cycles -ge 1 ] || fail "kucomms_echo was never unloaded while module_churn ran"
 }
 
 test_nothing_left_behind() {

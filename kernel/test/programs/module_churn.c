@@ -7,15 +7,18 @@
  *
  * Several threads each open a link, set it up, map it, send one message,
  * call KUCOMMS_IOC_WAKE a few times whatever the flags say (so wakeups
- * race the module's unregistering), wait briefly for the echo, then a
- * little more for a hangup, and close; over and over until SECONDS have
- * passed. Each call must give one of the results <linux/kucomms.h>
- * documents for a link whose module comes and goes: SETUP and WAKE
- * succeed or fail with EPIPE, a receive brings the echo (and nothing
- * after it), nothing yet, or the hangup with side 0 marked closed.
- * Anything else is printed and makes the exit status 1, as does a run
- * that never saw an echo or never saw the kernel close a link (then the
- * race this program is for did not happen).
+ * race the module's unregistering), wait for the echo, then a little more
+ * for a hangup, and close; over and over until SECONDS have passed. Each
+ * call must give one of the results <linux/kucomms.h> documents for a link
+ * whose module comes and goes: SETUP and WAKE succeed or fail with EPIPE;
+ * the message is echoed (by this module or, for a link opened while none
+ * was registered, by the next one), or the link is hung up with side 0
+ * marked closed, within PATIENCE_MS (the script loads the module again
+ * well within that); nothing comes after the echo but a hangup. Anything
+ * else, such as a link that nobody serves and nobody hangs up, is printed
+ * and makes the exit status 1, as does a run that never saw an echo or
+ * never saw the kernel close a link (then the race this program is for
+ * did not happen).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,7 +34,8 @@
 
 #define THREADS		4
 #define WAKES_PER_LINK	8
-#define RECV_TIMEOUT_MS	50
+#define PATIENCE_MS	5000
+#define LINGER_MS	50
 
 struct churner {
 	pthread_t thread;
@@ -86,7 +90,11 @@ static int churn_one(struct churner *c)
 			goto out;
 		}
 	}
-	err = devlink_recv(&l, &echo, back, sizeof(back), RECV_TIMEOUT_MS);
+	err = devlink_recv(&l, &echo, back, sizeof(back), PATIENCE_MS);
+	if (err == 0) {
+		ret = unexpected(c, "neither the echo nor a hangup within 5 s", -ETIMEDOUT);
+		goto out;
+	}
 	if (err == 1) {
 		if (echo.length != hdr.length || echo.type != hdr.type ||
 		    echo.id != hdr.id || memcmp(back, data, sizeof(back))) {
@@ -95,7 +103,7 @@ static int churn_one(struct churner *c)
 		}
 		c->echoes++;
 		/* Linger: the module may go while the link is idle, too. */
-		err = devlink_recv(&l, &echo, back, sizeof(back), RECV_TIMEOUT_MS);
+		err = devlink_recv(&l, &echo, back, sizeof(back), LINGER_MS);
 		if (err == 1) {
 			ret = unexpected(c, "a second message after the echo", -EBADMSG);
 			goto out;

@@ -1,0 +1,263 @@
+// The Studio end to end in Chromium against `kucomms-studio serve` with the
+// real backend and its demo echo peer, plus an agent on another loopback
+// address: what a person does, checked the way they would see it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
+
+const WAIT = { timeout: 20_000 };
+
+/** The number a page element shows (the first run of digits and commas, or the one @pattern captures). */
+async function shownNumber(page: Page, selector: string, pattern = /([\d,]+)/): Promise<number> {
+  const text = (await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+  return Number(pattern.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
+}
+
+const viewTotal = (page: Page): Promise<number> => shownNumber(page, '[data-test=view-total] b');
+
+/** Waits until the element shows @expected; fails saying what it showed last. */
+async function waitForNumber(page: Page, selector: string, expected: number, timeout = WAIT.timeout, pattern?: RegExp): Promise<void> {
+  const until = Date.now() + timeout;
+  let seen = NaN;
+  while (Date.now() < until) {
+    seen = await shownNumber(page, selector, pattern);
+    if (seen === expected) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${selector} shows ${seen} after ${timeout} ms, expected ${expected}`);
+}
+
+const waitForTotal = (page: Page, expected: number, timeout?: number): Promise<void> => waitForNumber(page, '[data-test=view-total] b', expected, timeout);
+
+async function tab(page: Page, name: 'targets' | 'composer' | 'traffic'): Promise<void> {
+  await page.click(`[data-tab=${name}]`);
+}
+
+/** Opens a WebSocket from the page and says whether it opened or was refused. */
+function probeSocket(page: Page, url: string): Promise<'open' | 'refused'> {
+  return page.evaluate(
+    (u) =>
+      new Promise<'open' | 'refused'>((resolve) => {
+        const ws = new WebSocket(u);
+        ws.onopen = () => {
+          ws.close();
+          resolve('open');
+        };
+        ws.onclose = () => resolve('refused');
+      }),
+    url,
+  );
+}
+
+/** A page of another origin (another port on the same host). */
+function foreignSite(): Promise<Server> {
+  const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title>'));
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+export async function studioTests(suite: Suite): Promise<void> {
+  let serve: Started | undefined;
+  let agent: Started | undefined;
+  let browser: Browser | undefined;
+  let foreign: Server | undefined;
+  try {
+    const ok = await suite.test('serve: prints the URL with its token', async () => {
+      serve = await startCli(['serve', '--port', '0'], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+    });
+    if (!ok || !serve) return suite.blocked('the Studio in Chromium', 'serve did not start');
+    const url = serve.match[1]!;
+    const origin = new URL(url).origin;
+    const token = new URL(url).searchParams.get('token')!;
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    await suite.test('open the Studio: connected to the serve backend, targets listed', async () => {
+      await page.goto(url);
+      await page.waitForSelector('[data-test=connection].connected', WAIT);
+      check((await page.innerText('[data-test=connection]')).includes('serve'), 'the status does not say serve');
+      await page.waitForSelector('tr[data-target="demo:echo"]', WAIT);
+    });
+
+    await suite.test('pick the demo target: demo:echo connects and shows its counters', async () => {
+      await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
+      await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
+      await page.waitForSelector('tr[data-target="demo:echo"] [data-test=sent]:has-text("0")', WAIT);
+      await page.screenshot({ path: screenshotPath('targets') });
+    });
+
+    await suite.test('compose from the echo layout: the hex view follows the form and highlights the edited field', async () => {
+      await tab(page, 'composer');
+      await page.selectOption('[data-test=protocol]', 'echo');
+      await page.fill('#hdr-id', '41');
+      await page.fill('[data-path="data.data"]', 'de ad be ef');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-test=hexdump] .hex .hl')].map((e) => e.textContent).join(' ') === 'de ad be ef', undefined, WAIT);
+      const firstLit = await page.getAttribute('[data-test=hexdump] .hex .hl >> nth=0', 'data-at');
+      check(firstLit === '32', `the highlighted field starts at byte ${firstLit}, expected 32 (right after the header)`);
+      await page.click('#hdr-id');
+      await page.waitForFunction(() => document.querySelectorAll('[data-test=hexdump] .hex .hl').length === 8, undefined, WAIT);
+      await page.screenshot({ path: screenshotPath('composer') });
+    });
+
+    await suite.test('send the layout message once', async () => {
+      await page.selectOption('[data-test=send-target]', 'demo:echo');
+      await page.click('[data-test=send]');
+      await page.waitForSelector('[data-test=last-sent]:has-text("sent 1 to demo:echo")', WAIT);
+    });
+
+    await suite.test('compose and send a raw message (header fields + hex)', async () => {
+      await page.selectOption('[data-test=protocol]', '(raw)');
+      await page.fill('#hdr-type', '7');
+      await page.fill('#hdr-id', '42');
+      await page.fill('textarea[data-path=data]', 'ca fe');
+      await page.waitForFunction(() => document.querySelector('[data-test=hexdump]')?.textContent?.includes('ca') === true, undefined, WAIT);
+      await page.click('[data-test=send]');
+      await page.waitForSelector('[data-test=last-sent]:has-text("sent 1 to demo:echo")', WAIT);
+    });
+
+    await suite.test('both echoes appear decoded in Traffic', async () => {
+      await tab(page, 'traffic');
+      await page.waitForSelector('[data-test=row][data-id="41"] >> text=← rx', WAIT);
+      await page.waitForSelector('[data-test=row][data-id="42"] >> text=← rx', WAIT);
+      const rx41 = await page.innerText('[data-test=row][data-id="41"]:has-text("rx")');
+      const rx42 = await page.innerText('[data-test=row][data-id="42"]:has-text("rx")');
+      check(/\bany\b/.test(rx41) && rx41.includes('data=deadbeef'), `the layout message's echo reads "${rx41}", expected kind any and data=deadbeef`);
+      check(rx42.includes('data=cafe'), `the raw message's echo reads "${rx42}", expected data=cafe`);
+    });
+
+    await suite.test('filter them: direction and ids', async () => {
+      await page.fill('[data-test=filter] input', 'direction == "rx" && (id == 41 || id == 42)');
+      await page.press('[data-test=filter] input', 'Enter');
+      await waitForTotal(page, 2);
+      const ids = () => page.$$eval('[data-test=row]', (rows) => rows.map((r) => r.getAttribute('data-id')).join(','));
+      await page.waitForFunction(() => document.querySelectorAll('[data-test=row][data-id]').length === 2, undefined, WAIT).catch(() => undefined);
+      check((await ids()) === '41,42', `rows shown: ${await ids()}, expected 41,42`);
+    });
+
+    await suite.test('a bad filter shows its error at the position, the view stays', async () => {
+      const bad = 'id == 41 && && type';
+      await page.fill('[data-test=filter] input', bad);
+      await page.press('[data-test=filter] input', 'Enter');
+      await page.waitForSelector('[data-test=filter-error]', WAIT);
+      const text = await page.innerText('[data-test=filter-error]');
+      const pos = Number(/Position (\d+)/.exec(text)?.[1]);
+      check(pos === 12, `the error is at position ${pos}, expected 12 (the second &&): ${text}`);
+      check((await page.innerText('[data-test=filter-error-at]')) === bad[pos], 'the marked character is not the one at the position');
+      check((await viewTotal(page)) === 2, 'the filtered view changed after a bad expression');
+      await page.screenshot({ path: screenshotPath('traffic-filter-error') });
+    });
+
+    await suite.test('select an echo: the detail pane highlights the selected field in the hex dump', async () => {
+      await page.fill('[data-test=filter] input', 'direction == "rx" && (id == 41 || id == 42)');
+      await page.press('[data-test=filter] input', 'Enter');
+      await page.waitForSelector('[data-test=filter-error]', { state: 'detached', ...WAIT });
+      await page.click('[data-test=row][data-id="42"]');
+      await page.waitForSelector('[data-test=detail] [data-path="data.data"]', WAIT);
+      await page.click('[data-test=detail] [data-path="header.id"]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-test=detail] [data-test=hexdump] .hex .hl').length === 8, undefined, WAIT);
+      await page.click('[data-test=detail] [data-path="data.data"]');
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('[data-test=detail] [data-test=hexdump] .hex .hl')].map((e) => `${e.getAttribute('data-at')}:${e.textContent}`).join(' ') === '32:ca 33:fe',
+        undefined,
+        WAIT,
+      );
+      await page.screenshot({ path: screenshotPath('traffic') });
+    });
+
+    await suite.test('pause and resume under a burst of 20000: nothing lost', async () => {
+      await page.fill('[data-test=filter] input', '');
+      await page.press('[data-test=filter] input', 'Enter');
+      await page.waitForFunction(() => !document.querySelector('[data-test=view-total]')?.textContent?.includes('matching'), undefined, WAIT);
+      const before = await viewTotal(page);
+      await page.click('[data-test=pause]');
+      await page.waitForSelector('[data-test=paused]', WAIT);
+      await tab(page, 'composer');
+      await page.fill('#send-count', '20000');
+      await page.click('[data-test=send]');
+      await page.waitForSelector('[data-test=last-sent]:has-text("sent 20000")', WAIT);
+      await tab(page, 'traffic');
+      const expected = before + 40_000; // each message and its echo
+      await waitForNumber(page, '[data-test=paused]', expected, 60_000, /([\d,]+) stored/);
+      const whilePaused = await viewTotal(page);
+      check(whilePaused === before, `the paused view grew from ${before} to ${whilePaused}`);
+      await page.screenshot({ path: screenshotPath('traffic-paused') });
+      await page.click('[data-test=pause]');
+      await waitForTotal(page, expected, 60_000);
+      await page.fill('[data-test=filter] input', 'id >= 41 && id < 20041 && type == 7');
+      await page.press('[data-test=filter] input', 'Enter');
+      await waitForTotal(page, 40_000, 60_000);
+      await page.fill('[data-test=filter] input', '');
+      await page.press('[data-test=filter] input', 'Enter');
+    });
+
+    await suite.test('save a message to a named collection and resend it', async () => {
+      await tab(page, 'composer');
+      await page.fill('#send-count', '1');
+      await page.fill('[data-test=save-message] input >> nth=0', 'smoke');
+      await page.fill('[data-test=save-message] input >> nth=1', 'cafe');
+      await page.click('[data-test=save-message] button');
+      await page.waitForSelector('[data-test=collections] [data-message=cafe]', WAIT);
+      await page.click('[data-test=collections] [data-message=cafe] button:has-text("Send")');
+      await page.waitForSelector('[data-test=last-sent]:has-text(\'sent "cafe"\')', WAIT);
+    });
+
+    await suite.test('a connection without the token is refused, and the page says why', async () => {
+      const p = await browser!.newPage();
+      await p.goto(`${origin}/`);
+      const banner = await p.waitForSelector('[data-test=connection-error]', WAIT);
+      const text = await banner.innerText();
+      check(/token/.test(text), `the page says "${text}", expected it to mention the token`);
+      check((await probeSocket(p, `${origin.replace('http', 'ws')}/api`)) === 'refused', 'a WebSocket without the token was accepted');
+      check((await probeSocket(p, `${origin.replace('http', 'ws')}/api?token=${token}`)) === 'open', 'the same page with the token was refused (the check above proves nothing)');
+      await p.screenshot({ path: screenshotPath('no-token') });
+      await p.close();
+    });
+
+    await suite.test('a connection from a foreign Origin is refused even with the token', async () => {
+      foreign = await foreignSite();
+      const p = await browser!.newPage();
+      await p.goto(`http://127.0.0.1:${(foreign.address() as AddressInfo).port}/`);
+      check((await probeSocket(p, `${origin.replace('http', 'ws')}/api?token=${token}`)) === 'refused', 'a page of another origin opened the API');
+      await p.close();
+    });
+
+    const agentUp = await suite.test('agent: starts on another loopback address', async () => {
+      agent = await startCli(['agent', '--host', '127.0.0.2', '--port', '0'], /agent: (ws:\/\/127\.0\.0\.2:\d+) token (\S+)/);
+    });
+    if (!agentUp || !agent) suite.blocked('a remote agent added and used', 'the agent did not start');
+    else
+      await suite.test('a remote agent added and used: its demo:echo connects and echoes', async () => {
+        const agentUrl = agent!.match[1]!;
+        const remote = `${agentUrl}/demo:echo`;
+        await tab(page, 'targets');
+        await page.fill('#agent-url', agentUrl);
+        await page.fill('#agent-token', agent!.match[2]!);
+        await page.click('[data-test=add-agent] button[type=submit]');
+        await page.waitForSelector(`tr[data-target="${remote}"]`, WAIT);
+        await page.click(`tr[data-target="${remote}"] button:has-text("Connect")`);
+        await page.waitForSelector(`tr[data-target="${remote}"] .state.open`, WAIT);
+        await page.screenshot({ path: screenshotPath('targets-agent') });
+        await tab(page, 'composer');
+        await page.selectOption('[data-test=send-target]', remote);
+        await page.fill('#hdr-id', '777');
+        await page.click('[data-test=send]');
+        await page.waitForSelector(`[data-test=last-sent]:has-text("sent 1 to ${remote}")`, WAIT);
+        await tab(page, 'traffic');
+        await page.fill('[data-test=filter] input', `target == "${remote}" && id == 777`);
+        await page.press('[data-test=filter] input', 'Enter');
+        await page.waitForSelector('[data-test=row][data-id="777"] >> text=← rx', WAIT);
+        await page.screenshot({ path: screenshotPath('traffic-agent') });
+      });
+
+    await suite.test('no uncaught error in the page', async () => {
+      check(pageErrors.length === 0, `errors: ${pageErrors.join(' | ')}`);
+    });
+  } finally {
+    await browser?.close();
+    await agent?.stop();
+    await serve?.stop();
+    foreign?.close();
+  }
+}

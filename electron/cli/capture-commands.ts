@@ -11,6 +11,17 @@ import { captureRecord } from '../services/capture/format.ts';
 import type { Layout } from '../services/protocol/layout.ts';
 import { EXIT_DIFFERENT, EXIT_LAYOUT, linktypeArg, loadLayoutOrReport, openRecords, type Runner } from './protocol-commands.ts';
 
+const positive = (what: string) => (v: string): number => {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected ${what} above 0`);
+  return n;
+};
+const wholePositive = (what: string) => (v: string): number => {
+  const n = positive(what)(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected ${what}: a whole number above 0`);
+  return n;
+};
+
 const TARGET_FAILED = 1;
 const USAGE = 2;
 
@@ -188,8 +199,8 @@ export function registerCaptureCommands(p: Command, run: Runner): void {
     .description('record every message to and from the targets into a capture file, until interrupted')
     .argument('<targets...>', 'e.g. demo:echo /dev/kucomms_echo')
     .requiredOption('-o, --output <file>', 'the capture file to write (.kucap)')
-    .addOption(new Option('--duration <seconds>', 'stop after this long').argParser(Number))
-    .addOption(new Option('--count <n>', 'stop after n messages').argParser(Number))
+    .addOption(new Option('--duration <seconds>', 'stop after this long').argParser(positive('a number of seconds')))
+    .addOption(new Option('--count <n>', 'stop after n messages').argParser(wholePositive('a count')))
     .action(run(captureCommand));
 
   p.command('replay')
@@ -201,7 +212,7 @@ export function registerCaptureCommands(p: Command, run: Runner): void {
     .addOption(new Option('--direction <dir>', 'the captured direction to send').choices(['tx', 'rx']).default('tx'))
     .addOption(new Option('--speed <s>', 'original (captured timing), max, or a factor (2 = twice as fast)').argParser(speedArg).default({ kind: 'timed', factor: 1 }, 'original'))
     .option('--volatile <path>', 'ignore this field when comparing (repeatable), e.g. data.seconds, header.user_value', (v: string, all: string[]) => [...all, v], [] as string[])
-    .addOption(new Option('--wait <ms>', 'how long to wait for missing replies after the last send').argParser(Number).default(1000))
+    .addOption(new Option('--wait <ms>', 'how long to wait for missing replies after the last send').argParser(wholePositive('milliseconds')).default(1000))
     .option('--record <file>', 'also record the replay session to this capture file')
     .option('--json', 'one JSON object per reply, then the summary', false)
     .action(run(replayCommand));

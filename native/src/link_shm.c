@@ -461,6 +461,38 @@ static int receive_hello(struct kucomms_link *link, int fds[HELLO_FDS])
 }
 
 /*
+ * Attacher: the creator's descriptors are only as good as the creator, so
+ * check what they are before using them. Wakes are written from our send
+ * path and watched by our thread: a pipe or socket there could block a send
+ * forever once full, so only anonymous inodes (eventfds; a wrong kind of
+ * those can only fail to wake) are taken. The object must be a regular file
+ * (a shm object or memfd) so that mapping it maps memory, not a device.
+ */
+static int check_passed_fds(struct kucomms_link *link, const int fds[HELLO_FDS])
+{
+	static const char *const what[HELLO_FDS] = {
+		[HELLO_ATTACHER_WAKE] = "a wake descriptor for this side",
+		[HELLO_CREATOR_WAKE] = "a wake descriptor for its own side",
+		[HELLO_OBJECT] = "a link memory descriptor",
+	};
+	struct stat st;
+	bool object;
+	int i;
+
+	for (i = 0; i < HELLO_FDS; i++) {
+		if (fstat(fds[i], &st))
+			return sys_error(link, "fstat");
+		object = i == HELLO_OBJECT;
+		if (object ? !S_ISREG(st.st_mode) : (st.st_mode & S_IFMT) != 0)
+			return kc_error(-EPROTO, "%s: its creator passed %s that is not %s (file mode 0%o)",
+					link->target, what[i],
+					object ? "a shared memory object" : "an eventfd",
+					(unsigned int)st.st_mode);
+	}
+	return 0;
+}
+
+/*
  * Attacher: connect to the creator and take the descriptors it hands
  * over. Mapping the object through the creator's own descriptor, sent once
  * its link is complete, means no half-made or replaced object is mapped.
@@ -469,7 +501,7 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 {
 	struct shm_link *s = link->transport;
 	struct sockaddr_un addr;
-	int fds[HELLO_FDS], err;
+	int fds[HELLO_FDS], err, i;
 	uid_t creator;
 	socklen_t len;
 
@@ -488,6 +520,12 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 	err = receive_hello(link, fds);
 	if (err)
 		return err;
+	err = check_passed_fds(link, fds);
+	if (err) {
+		for (i = 0; i < HELLO_FDS; i++)
+			close(fds[i]);
+		return err;
+	}
 	link->rx_fd = fds[HELLO_ATTACHER_WAKE];
 	link->tx_wake_fd = fds[HELLO_CREATOR_WAKE];
 	s->shm_fd = fds[HELLO_OBJECT];

@@ -14,14 +14,35 @@ import {
   type EventName,
   type ReplyFrame,
   type StudioApi,
+  type StudioErrorData,
   type StudioEvents,
 } from './studio-api.ts';
 
 /** The global the Electron preload exposes. */
 export const ELECTRON_BRIDGE = 'kucommsStudio';
 
-/** What the preload exposes: exactly a StudioApi. */
-export type ElectronBridge = StudioApi;
+/**
+ * What the preload exposes: one function per call, answering with a reply
+ * envelope (an Error crossing contextBridge would lose its code), and `on`.
+ */
+export type IpcReply = { result: unknown } | { error: StudioErrorData };
+export type ElectronBridge = { [K in CallName]: (input: unknown) => Promise<IpcReply> } & Pick<StudioApi, 'on'>;
+
+/** The StudioApi over the Electron bridge: unwraps each reply envelope. */
+export function bridgeStudioApi(bridge: ElectronBridge): StudioApi {
+  const api = Object.fromEntries(
+    CALL_NAMES.map((name) => [
+      name,
+      async (input: unknown) => {
+        const reply = await bridge[name](input ?? {});
+        if ('error' in reply) throw new StudioError(reply.error);
+        return reply.result;
+      },
+    ]),
+  ) as unknown as StudioApi;
+  api.on = (event, listener) => bridge.on(event, listener);
+  return api;
+}
 
 /** The subset of the WHATWG WebSocket this client needs (browsers and `ws` both have it). */
 export interface SocketLike {
@@ -51,7 +72,6 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
   let next = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; call: string }>();
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
-  let closeInfo: { code: number; reason: string } | undefined;
   let resolveClosed!: (info: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((r) => (resolveClosed = r));
 
@@ -75,11 +95,10 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
     if (typeof message === 'string') lastError = message;
   });
   socket.addEventListener('close', (ev) => {
-    closeInfo = { code: ev.code, reason: ev.reason || lastError };
     for (const p of pending.values())
       p.reject(new StudioError({ code: 'ECONNRESET', message: `${p.call}: the Studio backend closed the connection (${ev.code} ${ev.reason})` }));
     pending.clear();
-    resolveClosed(closeInfo);
+    resolveClosed({ code: ev.code, reason: ev.reason || lastError });
   });
 
   const invoke = (call: CallName, input: unknown): Promise<unknown> => {
@@ -133,7 +152,7 @@ export function apiUrlOf(pageUrl: string): string {
 export async function connectStudio(): Promise<StudioApi> {
   const g = globalThis as { [ELECTRON_BRIDGE]?: ElectronBridge; location?: { href: string }; WebSocket?: new (url: string) => SocketLike };
   const bridge = g[ELECTRON_BRIDGE];
-  if (bridge) return bridge;
+  if (bridge) return bridgeStudioApi(bridge);
   if (!g.location || !g.WebSocket) throw new StudioError({ code: 'ENOTSUP', message: 'no Studio backend: neither the Electron bridge nor a page URL with a token' });
   return wsStudioApi(new g.WebSocket(apiUrlOf(g.location.href)));
 }

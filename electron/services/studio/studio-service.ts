@@ -35,6 +35,8 @@ import { ALL_VIEW, TrafficViews, type FilterRowReader } from './traffic-views.ts
 import { structFromJson } from './values-from-json.ts';
 
 const FLUSH_MS = 100;
+/** The demo peers speak the protocols of the modules they stand in for. */
+const DEMO_PROTOCOLS: Record<string, string> = { 'demo:echo': 'echo', 'demo:longtest': 'longtest' };
 const TARGETS_EVERY_MS = 1000;
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -48,7 +50,7 @@ export interface StudioServiceOptions {
   protocols?: ProtocolRegistry;
   /** Where collections are saved; in memory only when absent. */
   collectionsFile?: string;
-  /** Protocol a target decodes with until told otherwise (demo:echo -> echo). */
+  /** Protocol a target decodes with until told otherwise; default: demo:echo -> echo, demo:longtest -> longtest. */
   defaultProtocols?: Record<string, string>;
 }
 
@@ -269,7 +271,7 @@ export class StudioService extends EventEmitter<Events> {
     const existing = this.#connections.get(target);
     if (existing && (existing.state === 'open' || existing.state === 'opening'))
       throw new StudioError({ code: 'EBUSY', message: `${target} is already ${existing.state}` });
-    const chosen = protocol ?? this.#options.defaultProtocols?.[target];
+    const chosen = protocol ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
     if (chosen !== undefined) this.#protocols.get(chosen);
     const c: Connection = { target, state: 'opening', ...(chosen !== undefined ? { protocol: chosen } : {}) };
     this.#connections.set(target, c);

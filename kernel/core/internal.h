@@ -105,7 +105,7 @@ struct kucomms_link {
 	struct mutex setup_lock;
 	bool ready;
 	struct kucomms_link_layout layout;
-	void *region[2];		/* vmalloc_user: side 0 and side 1 */
+	void *region[2];		/* vmalloc'ed: side 0 and side 1 */
 	struct kucomms_ring tx;		/* ring 0, kernel -> user */
 	struct kucomms_ring rx;		/* ring 1, user -> kernel */
 	struct kucomms_msg_header rx_hdr; /* kernel copy of the message ... */

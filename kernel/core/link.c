@@ -131,14 +131,23 @@ void kucomms_link_close(struct kucomms_link *link, bool broken)
 	kucomms_device_wake(kdev);
 }
 
+/*
+ * Link memory is the opener's choice, up to 40 MiB a link: it is charged to
+ * the opener's memory cgroup, and when memory is short SETUP fails with
+ * ENOMEM instead of waking the OOM killer (which could not see this memory
+ * as the opener's before it is mapped) or filling the log.
+ */
+#define KUCOMMS_LINK_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 static int kucomms_link_alloc(struct kucomms_link *link)
 {
 	const struct kucomms_link_layout *l = &link->layout;
 
-	link->region[0] = vmalloc_user(l->region_size[0]);
-	link->region[1] = vmalloc_user(l->region_size[1]);
+	/* Zeroed: userspace maps these pages. */
+	link->region[0] = __vmalloc(l->region_size[0], KUCOMMS_LINK_GFP | __GFP_ZERO);
+	link->region[1] = __vmalloc(l->region_size[1], KUCOMMS_LINK_GFP | __GFP_ZERO);
 	link->rx_buf = kvmalloc(kucomms_ring_max_length(l->capacity[1]),
-				GFP_KERNEL);
+				KUCOMMS_LINK_GFP);
 	if (!link->region[0] || !link->region[1] || !link->rx_buf) {
 		kvfree(link->rx_buf);
 		vfree(link->region[1]);
@@ -237,6 +246,25 @@ static const struct vm_operations_struct kucomms_vm_ops = {
 	.may_split = kucomms_vma_may_split,
 };
 
+/*
+ * Map the pages of @region (vmalloc'ed, at least as long as @vma) into
+ * @vma. remap_vmalloc_range() would do, but it only takes vmalloc_user()
+ * memory, which cannot be charged to a memory cgroup.
+ */
+static int kucomms_link_map_region(struct vm_area_struct *vma, u8 *region)
+{
+	unsigned long addr;
+	int err;
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		err = vm_insert_page(vma, addr, vmalloc_to_page(region));
+		if (err)
+			return err;
+		region += PAGE_SIZE;
+	}
+	return 0;
+}
+
 static int kucomms_link_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct kucomms_link *link = file->private_data;
@@ -264,7 +292,7 @@ static int kucomms_link_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	kucomms_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP);
 	vma->vm_ops = &kucomms_vm_ops;
-	err = remap_vmalloc_range(vma, link->region[side], 0);
+	err = kucomms_link_map_region(vma, link->region[side]);
 out_unlock:
 	mutex_unlock(&link->setup_lock);
 	return err;

@@ -88,8 +88,16 @@ void kc_watch_del(struct kucomms_link *link, int fd)
 
 static void watch_link(struct kucomms_link *link)
 {
+	/*
+	 * Edge-triggered, and never read: every write to an eventfd is a new
+	 * edge even when its counter is already nonzero, so a wake always
+	 * wakes, and the read that would reset the counter is a syscall saved
+	 * per sleep. The counter cannot overflow from wakes (2^64 - 2 of them)
+	 * and, never read, cannot block this thread whatever the peer does.
+	 */
 	if (link->rx_fd >= 0)
-		kc_watch_add(link, link->rx_fd, &link->w_rx, WATCH_RX, EPOLLIN);
+		kc_watch_add(link, link->rx_fd, &link->w_rx, WATCH_RX,
+			     EPOLLIN | EPOLLET);
 	if (link->fd >= 0)
 		kc_watch_add(link, link->fd, &link->w_fd, link->fd_kind,
 			     link->fd_events);
@@ -444,8 +452,7 @@ static void handle_event(struct kucomms_endpoint *ep, struct watch *w,
 		ep->armed_deadline = 0;	/* spent: arm again */
 		break;
 	case WATCH_RX:
-		kc_eventfd_drain(w->link->rx_fd);
-		break;
+		break;		/* edge-triggered: nothing to reset */
 	default:
 		if (!w->link->closing)
 			w->link->ops->event(w->link, w, events);

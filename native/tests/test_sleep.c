@@ -95,6 +95,65 @@ TEST(an_idle_endpoint_stays_asleep_without_a_wakeup_and_wakes_once_for_a_message
 	kucomms_endpoint_destroy(sender);
 }
 
+/* Wait until the endpoint has stopped waking up: asleep with nothing due. */
+static bool settled_asleep(struct kucomms_endpoint *ep)
+{
+	uint64_t before;
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		before = ep_sleeps(ep);
+		sleep_ms(50);
+		if (before && ep_sleeps(ep) == before)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The wake eventfd is never read back to zero, so the test is that a wake
+ * still wakes when earlier ones left it nonzero, burst after burst, and
+ * that what they left does not keep the endpoint awake.
+ */
+TEST(every_burst_wakes_a_sleeping_endpoint_which_then_stays_asleep)
+{
+	struct seen s = { 0 }, other = { 0 };
+	struct kucomms_endpoint *ep = create_sleeper(&s);
+	struct kucomms_endpoint *sender = create_sleeper(&other);
+	struct kucomms_endpoint_counters before, after;
+	struct kucomms_link_counters tx_before, tx;
+	struct kucomms_msg_header h = { 0 };
+	struct kucomms_link *to_ep, *on_ep;
+	int burst, i;
+
+	CHECK(ep && sender);
+	CHECK_EQ(kucomms_link_inproc_pair(sender, ep, NULL, &to_ep, &on_ep), 0);
+	CHECK_EQ(kucomms_endpoint_start(ep), 0);
+	for (burst = 0; burst < 5; burst++) {
+		CHECK(settled_asleep(ep));
+		kucomms_endpoint_counters(ep, &before);
+		kucomms_link_counters(to_ep, &tx_before);
+		for (i = 0; i < 3; i++) {
+			h.id = (uint64_t)(burst * 3 + i);
+			CHECK_EQ(kucomms_send(to_ep, &h, NULL), 0);
+		}
+		CHECK(WAIT_FOR(load_u64(&s.messages) == (uint64_t)(burst + 1) * 3));
+		CHECK_EQ(s.last_id, burst * 3 + 2);
+		kucomms_link_counters(to_ep, &tx);
+		CHECK(tx.wakeups_sent > tx_before.wakeups_sent);
+		kucomms_endpoint_counters(ep, &after);
+		CHECK(after.wakeups > before.wakeups);
+	}
+	CHECK(settled_asleep(ep));
+	kucomms_endpoint_counters(ep, &before);
+	sleep_ms(200);
+	kucomms_endpoint_counters(ep, &after);
+	CHECK_EQ(after.sleeps, before.sleeps);
+	CHECK_EQ(after.wakeups, before.wakeups);
+	kucomms_endpoint_destroy(ep);
+	kucomms_endpoint_destroy(sender);
+}
+
 TEST(a_send_to_an_awake_consumer_needs_no_wakeup)
 {
 	struct seen s = { 0 };

@@ -116,7 +116,14 @@ mount -t proc proc /host/proc || fail "mount proc"
 mount -t sysfs sysfs /host/sys || fail "mount sysfs"
 mount -t devtmpfs devtmpfs /host/dev || fail "mount devtmpfs"
 mkdir -p /host/dev/shm /host/dev/pts
+# A checkout under one of the scratch directories (e.g. a clone in /tmp)
+# would vanish under the tmpfs: keep the host's view of it and put it back.
+mkdir -p /repo
+mount -o bind /host${shellQuote(repoRoot)} /repo || fail "no ${repoRoot} in the guest"
 for d in /tmp /run /dev/shm; do mount -t tmpfs tmpfs /host$d || fail "mount tmpfs on $d"; done
+if [ ! -d /host${shellQuote(repoRoot)} ]; then
+	mkdir -p /host${shellQuote(repoRoot)} && mount -o bind /repo /host${shellQuote(repoRoot)} || fail "cannot show ${repoRoot} in the guest"
+fi
 ${exports}
 cd /host${shellQuote(repoRoot)} || fail "no ${repoRoot} in the guest"
 echo "${startMarker}"

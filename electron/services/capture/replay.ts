@@ -93,11 +93,14 @@ export async function replay(records: AsyncIterable<CaptureRecord>, target: Repl
     for (const m of messages) {
       options.record?.write(captureRecord(m, target.target));
       if (m.direction !== 'rx') continue;
-      lastArrival = Date.now();
       const key = keyOf(m);
       const waiting = expected.get(key)?.shift();
-      if (waiting) pair(waiting.record, m, waiting.index);
-      else {
+      if (waiting) {
+        // Only awaited replies extend the wait: a peer that streams messages
+        // of its own (longtest's sequence) must not keep replay waiting forever.
+        lastArrival = Date.now();
+        pair(waiting.record, m, waiting.index);
+      } else {
         const list = actual.get(key) ?? [];
         list.push({ message: m, index: ++actualCount });
         actual.set(key, list);

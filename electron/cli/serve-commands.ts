@@ -1,6 +1,7 @@
 // `kucomms-studio serve` (the Studio in a browser) and `kucomms-studio agent`
 // (this machine's targets for a Studio elsewhere): both run the Studio API
 // over WebSocket until interrupted.
+import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { StudioService } from '../services/studio/studio-service.ts';
@@ -38,7 +39,10 @@ function interrupted(): Promise<void> {
 export async function startServing(mode: 'serve' | 'agent', o: ServeOptions): Promise<{ server: StudioServer; service: StudioService }> {
   const useTls = o.tls || (!isLoopback(o.host) && !o.insecure);
   const tls = useTls ? tlsIdentity(o.stateDir) : undefined;
-  const service = new StudioService({ mode, ...(mode === 'serve' ? { defaultTarget: DEFAULT_TARGET } : {}) });
+  const service = new StudioService({
+    mode,
+    ...(mode === 'serve' ? { defaultTarget: DEFAULT_TARGET, collectionsFile: path.join(o.stateDir, 'collections.json') } : {}),
+  });
   try {
     const server = await startStudioServer({
       service,
@@ -84,7 +88,7 @@ function addServerOptions(c: Command, defaultPort: number): Command {
     .option('--port <n>', `port to listen on (0: any free port)`, portArg, defaultPort)
     .option('--tls', 'serve over TLS even on loopback (a self-signed certificate made on first use)', false)
     .option('--insecure', 'allow listening beyond loopback without TLS (prefer an SSH tunnel)', false)
-    .option('--state-dir <dir>', 'where the TLS certificate is kept', defaultStateDir());
+    .option('--state-dir <dir>', 'where the TLS certificate and the saved collections are kept', defaultStateDir());
 }
 
 export function registerServeCommands(p: Command, run: Runner): void {

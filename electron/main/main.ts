@@ -14,6 +14,7 @@ import { StudioService } from '../services/studio/studio-service.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { SECURITY_HEADERS } from '../server/csp.ts';
 import { RENDERER_DIST } from '../server/static-files.ts';
+import { defaultStateDir } from '../server/tls-identity.ts';
 import {
   APP_ENTRY,
   APP_SCHEME,
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => permissionGranted());
   app.on('web-contents-created', (_e, contents) => lockDown(contents));
   serveRenderer();
-  const service = new StudioService({ mode: 'electron', defaultTarget: 'demo:echo' });
+  const service = new StudioService({ mode: 'electron', defaultTarget: 'demo:echo', collectionsFile: path.join(defaultStateDir(), 'collections.json') });
   bindApi(service);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([

@@ -110,6 +110,7 @@ struct kucomms_endpoint {
 	int ops_pending;	/* atomic hint for the thread */
 	bool reap_pending;	/* thread only: links marked closing */
 	bool had_traffic;	/* thread only: the last pass delivered messages */
+	unsigned int spin_skips;	/* thread only: waits to sleep without spinning */
 
 	struct kc_sched work, timer;
 	uint64_t armed_deadline;

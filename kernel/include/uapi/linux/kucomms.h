@@ -172,8 +172,10 @@ struct kucomms_side_page {
  * EINVAL. Mapping a region more than once is allowed (every mapping shows
  * the same pages). A mapping cannot grow (mremap fails, EFAULT) and cannot be
  * split: a partial munmap or mprotect fails with EINVAL; unmap it whole.
- * Mappings are not inherited across fork(). The pages live until the last
- * mapping is gone and the descriptor is closed.
+ * Mappings are not inherited across fork() unless the process asks for it
+ * with madvise(MADV_DOFORK) (harmless: a child could be handed the
+ * descriptor anyway, and the kernel treats ring 1 as hostile). The pages
+ * live until the last mapping is gone and the descriptor is closed.
  *
  * After publishing on ring 1, userspace checks ring 1's consumer flags and,
  * if KUCOMMS_CONSUMER_NEED_WAKEUP is set, calls KUCOMMS_IOC_WAKE. It waits

@@ -20,7 +20,7 @@ import { parseTarget } from '../../shared/target.ts';
 import { Endpoint } from '../endpoint.ts';
 import { TargetsService } from '../targets.ts';
 import { messageBytes } from '../capture/diff.ts';
-import { decodeMessage, HEADER_SIZE } from '../protocol/decode.ts';
+import { decodeData, decodeMessage, HEADER_SIZE } from '../protocol/decode.ts';
 import { encodeMessage } from '../protocol/encode.ts';
 import type { Layout } from '../protocol/layout.ts';
 import type { Decoded, FieldValue, StructValue } from '../protocol/values.ts';
@@ -155,7 +155,9 @@ export class StudioService extends EventEmitter<Events> {
 
   #decodeRow(row: number): Decoded | undefined {
     const layout = this.#layoutOf(this.store.target(row));
-    return layout && decodeMessage(layout, messageBytes(this.store.get(row)));
+    if (!layout) return undefined;
+    const m = this.store.get(row);
+    return decodeData(layout, { length: m.length, type: m.type, id: m.id, user_value: m.userValue }, m.data);
   }
 
   #rowReader(): FilterRowReader {
@@ -457,10 +459,7 @@ export class StudioService extends EventEmitter<Events> {
       listCollections: async () => this.#collections.list(),
       saveMessage: async (i) => this.#collections.save(i.collection, i.message),
       removeMessage: async (i) => this.#collections.remove(i.collection, i.name),
-      window: async (i) => {
-        this.views.update();
-        return { view: i.view, total: this.views.total(i.view), start: i.start, rows: this.views.rows(i.view, i.start, i.count).map((r) => this.#rowView(r)) };
-      },
+      window: async (i) => ({ view: i.view, total: this.views.total(i.view), start: i.start, rows: this.views.rows(i.view, i.start, i.count).map((r) => this.#rowView(r)) }),
       setFilter: async (i) => {
         const started = performance.now();
         const view = i.expression.trim() === '' ? ALL_VIEW : await this.views.create(i.expression);

@@ -9,6 +9,9 @@ import type { TrafficStore } from './traffic-store.ts';
 
 /** Rows scanned between yields to the event loop, so nothing freezes. */
 const SCAN_SLICE = 50_000;
+/** Time and rows a live update of the views may take per call. */
+const UPDATE_BUDGET_MS = 20;
+const UPDATE_SLICE = 4096;
 /** Filtered views kept at once (each client usually has one). */
 const MAX_VIEWS = 8;
 
@@ -82,10 +85,18 @@ export class TrafficViews {
     return id;
   }
 
-  /** Brings every view up to the visible rows (call after appending). */
-  update(): void {
+  /**
+   * Brings the views towards the visible rows (call after appending), for at
+   * most @budgetMs: a filter that decodes every row may fall behind a fast
+   * stream, and then catches up over the next calls instead of freezing
+   * the backend.
+   */
+  update(budgetMs = UPDATE_BUDGET_MS): void {
     const reader = this.reader();
-    for (const v of this.#views.values()) v.scan(reader, this.#visibleStoreRows);
+    const deadline = performance.now() + budgetMs;
+    for (const v of this.#views.values())
+      while (v.scanned < this.#visibleStoreRows && performance.now() < deadline)
+        v.scan(reader, Math.min(this.#visibleStoreRows, v.scanned + UPDATE_SLICE));
   }
 
   total(view: string): number {

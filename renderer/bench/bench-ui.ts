@@ -1,0 +1,146 @@
+// npm run bench:ui: how the Studio's traffic view holds up, in Chromium
+// against the real backend (StudioService + the WebSocket server, in this
+// process, rows put straight into its store so the figures measure the UI
+// and the API, not a peer). Prints one JSON object per line:
+//   load_1m      ms from opening the page to the first rows of 1 000 000 drawn
+//   scroll_1m    fps while the table scrolls across them
+//   filter_1m    ms from Enter to the filtered count shown (backend_ms: the filter alone)
+//   live_100k    fps while 100 000 messages per second arrive; msgs_per_s the page saw
+//   rows_10m     rows, last_row_reachable: the scrollbar's end shows the last row, read back by id
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { RENDERER_DIST } from '../../electron/server/static-files.ts';
+import { startStudioServer } from '../../electron/server/ws-server.ts';
+import { StudioService } from '../../electron/services/studio/studio-service.ts';
+import { launchChromium, REPO } from '../e2e/harness.ts';
+
+const DATA = new Uint8Array(8);
+const TARGET = 'demo:echo';
+
+function emit(row: Record<string, unknown>): void {
+  console.log(JSON.stringify(row));
+}
+
+/** Appends rows with ids from the store's current total; type = id % 4, directions alternating. */
+function fill(service: StudioService, n: number): void {
+  const index = service.store.targetIndex(TARGET);
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  for (let i = 0; i < n; i++) {
+    const id = service.store.total;
+    service.store.appendFields(index, id % 2 ? 'rx' : 'tx', t0 + BigInt(id) * 1000n, BigInt(id % 4), BigInt(id), 0n, DATA);
+  }
+}
+
+async function shown(page: Page): Promise<number> {
+  return page.evaluate(() => Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')));
+}
+
+async function waitShown(page: Page, n: number, timeout = 60_000): Promise<void> {
+  await page.waitForFunction((x) => Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')) === x, n, { timeout });
+}
+
+/**
+ * Frames the page draws in @ms (scrolling the table to a new place every
+ * frame when @scroll). Page-side code is a string: the TypeScript loader
+ * would otherwise add helpers the page does not have.
+ */
+function framesPerSecond(page: Page, ms: number, scroll: boolean): Promise<number> {
+  return page.evaluate(`new Promise((resolve) => {
+    const el = document.querySelector('[data-test=scroller]');
+    let frames = 0;
+    const start = performance.now();
+    const step = (now) => {
+      frames++;
+      if (${scroll}) el.scrollTop = (((frames * 7919) % 1000) / 1000) * (el.scrollHeight - el.clientHeight);
+      if (now - start < ${ms}) requestAnimationFrame(step);
+      else resolve((frames * 1000) / (now - start));
+    };
+    requestAnimationFrame(step);
+  })`) as Promise<number>;
+}
+
+const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
+
+// Measure the renderer as it is now, not an older build.
+const build = spawnSync(path.join(REPO, 'node_modules/.bin/vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
+if (build.status !== 0) throw new Error('the renderer did not build');
+
+const service = new StudioService({ mode: 'serve', defaultTarget: TARGET });
+const server = await startStudioServer({ service, port: 0, staticRoot: RENDERER_DIST });
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+
+  fill(service, 1_000_000);
+  let started = performance.now();
+  await page.goto(`${server.url}#traffic`);
+  await page.waitForSelector('[data-test=row][data-id="999999"]', { timeout: 60_000 });
+  emit({ name: 'load_1m', rows: 1_000_000, ms: round(performance.now() - started) });
+
+  emit({ name: 'scroll_1m', rows: 1_000_000, fps: round(await framesPerSecond(page, 3000, true)) });
+
+  await page.fill('[data-test=filter] input', 'type == 1 && id >= 500000');
+  started = performance.now();
+  await page.press('[data-test=filter] input', 'Enter');
+  await waitShown(page, 125_000);
+  const ms = performance.now() - started;
+  const backendMs = await page.evaluate(() => Number(/filtered in ([\d.]+) ms/.exec(document.body.textContent ?? '')?.[1]));
+  emit({ name: 'filter_1m', rows: 1_000_000, matched: 125_000, ms: round(ms), backend_ms: round(backendMs) });
+  await page.fill('[data-test=filter] input', '');
+  await page.press('[data-test=filter] input', 'Enter');
+  await waitShown(page, 1_000_000);
+
+  // 100 000 messages a second (about 1 000 every 10 ms) while the page is watched for 5 seconds.
+  const before = await shown(page);
+  const feedStart = performance.now();
+  let fed = 0;
+  const feeder = setInterval(() => {
+    // Timers run late under load: catch up with the rate, not with the tick count.
+    const due = Math.floor(((performance.now() - feedStart) / 1000) * 100_000);
+    fill(service, due - fed);
+    fed = due;
+  }, 10);
+  await new Promise((r) => setTimeout(r, 500));
+  const from = await shown(page);
+  started = performance.now();
+  const fps = await framesPerSecond(page, 5000, false);
+  const to = await shown(page);
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(feeder);
+  emit({ name: 'live_100k', offered_msgs_per_s: 100_000, msgs_per_s: Math.round((to - from) / seconds), fps: round(fps), rows_before: before });
+
+  await service.handlers.clear({});
+  fill(service, 10_000_000);
+  await waitShown(page, 10_000_000, 90_000);
+  // To the top, then the scrollbar's end: the last row must be drawn, whole, with its id.
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-test=scroller]') as HTMLElement;
+    el.scrollTop = 0;
+  });
+  await page.waitForSelector('[data-test=row][data-id="0"]', { timeout: 30_000 });
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-test=scroller]') as HTMLElement;
+    el.scrollTop = el.scrollHeight;
+  });
+  const last = 9_999_999;
+  const reachable = await page
+    .waitForFunction(
+      (id) => {
+        const row = document.querySelector(`[data-test=row][data-id="${id}"]`);
+        const box = document.querySelector('[data-test=scroller]')?.getBoundingClientRect();
+        if (!row || !box) return false;
+        const r = row.getBoundingClientRect();
+        return r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
+      },
+      last,
+      { timeout: 30_000 },
+    )
+    .then(() => true, () => false);
+  const lastId = await page.evaluate(() => [...document.querySelectorAll('[data-test=row][data-id]')].at(-1)?.getAttribute('data-id'));
+  emit({ name: 'rows_10m', rows: 10_000_000, last_row_reachable: reachable, last_row_id: lastId === undefined || lastId === null ? null : Number(lastId) });
+} finally {
+  await browser.close();
+  await server.close();
+  await service.close();
+}

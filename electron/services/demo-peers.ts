@@ -32,8 +32,10 @@ const READY_TIMEOUT_MS = 10_000;
 const running = new Set<DemoPeer>();
 let counter = 0;
 
+// At exit nothing can be awaited: ask the peers to stop (they unlink their
+// shared memory on SIGTERM) and leave them to it.
 process.on('exit', () => {
-  for (const peer of running) peer.process.kill('SIGKILL');
+  for (const peer of running) peer.process.kill('SIGTERM');
 });
 
 /** The peer program: built by `npm install` next to the addon. */

@@ -397,6 +397,11 @@ static inline void cpu_relax(void)
 #define YIELD_RAN_OTHERS_NS	3000
 /* Idle moments slept through at once after a spin that did not pay. */
 #define SPIN_BACKOFF		64
+/*
+ * Budgets beyond a scheduler time slice ask to hold the core whatever it
+ * costs (e.g. one second: never sleep): those spin every time.
+ */
+#define SPIN_ADAPTIVE_MAX_NS	1000000
 
 enum spin_result {
 	SPIN_HIT,		/* data (or a stop) with a core to ourselves */
@@ -463,7 +468,7 @@ static bool spin_if_worthwhile(struct kucomms_endpoint *ep)
 		return false;
 	}
 	r = spin(ep);
-	if (r != SPIN_HIT)
+	if (r != SPIN_HIT && ep->opts.spin_ns <= SPIN_ADAPTIVE_MAX_NS)
 		ep->spin_skips = SPIN_BACKOFF;
 	return r != SPIN_MISS;
 }

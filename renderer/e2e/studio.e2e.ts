@@ -203,6 +203,39 @@ export async function studioTests(suite: Suite): Promise<void> {
       await page.waitForSelector('[data-test=last-sent]:has-text(\'sent "cafe"\')', WAIT);
     });
 
+    await suite.test('send periodically: messages keep coming until stopped', async () => {
+      await page.fill('#hdr-id', '90000'); // beyond the ids of the burst above
+      await page.fill('#send-period', '50');
+      await page.click('[data-test=start-periodic]');
+      await page.waitForSelector('[data-test=stop-periodic]', WAIT);
+      await tab(page, 'traffic');
+      await page.fill('[data-test=filter] input', 'id == 90000 && direction == "rx"');
+      await page.press('[data-test=filter] input', 'Enter');
+      await page.waitForFunction(() => Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')) >= 5, undefined, WAIT);
+      await tab(page, 'composer');
+      await page.click('[data-test=stop-periodic]');
+      await page.waitForSelector('[data-test=last-sent]:has-text("stopped after")', WAIT);
+      const sent = Number(/stopped after (\d+)/.exec(await page.innerText('[data-test=last-sent]'))?.[1]);
+      check(sent >= 5, `the periodic send reports ${sent} sent, expected at least 5`);
+      await tab(page, 'traffic');
+      await waitForTotal(page, sent);
+      await page.fill('[data-test=filter] input', '');
+      await page.press('[data-test=filter] input', 'Enter');
+    });
+
+    await suite.test('a failing action is a clear, non-blocking notice (creating a device without the kucomms module)', async () => {
+      await tab(page, 'targets');
+      await page.fill('[data-test=create-device] input', 'kucomms_e2e');
+      await page.click('[data-test=create-device] button[type=submit]');
+      const notice = await page.waitForSelector('[data-test=notice].error', WAIT);
+      const text = await notice.innerText();
+      check(text.startsWith('Creating /dev/kucomms_e2e:') && text.length > 'Creating /dev/kucomms_e2e: '.length + 10, `the notice reads "${text}"`);
+      await page.screenshot({ path: screenshotPath('targets-error') });
+      await tab(page, 'composer'); // the page still answers
+      await page.waitForSelector('[data-test=send]', WAIT);
+      await page.click('[data-test=notice].error button');
+    });
+
     await suite.test('a connection without the token is refused, and the page says why', async () => {
       const p = await browser!.newPage();
       await p.goto(`${origin}/`);

@@ -73,10 +73,11 @@ export const useTrafficStore = defineStore('traffic', () => {
 
   /** Filters by @expression (empty: everything); a bad one keeps the current view and shows where it is wrong. */
   async function applyFilter(expression: string): Promise<void> {
-    filterText.value = expression;
     filtering.value = true;
     try {
       const r = await conn.api().setFilter({ expression });
+      // The applied filter: set only once the backend took it, with the view it made.
+      filterText.value = expression;
       filterError.value = undefined;
       filterMs.value = r.ms;
       view.value = r.view;

@@ -18,12 +18,10 @@
     {
       "target_name": "kucomms_lib",
       "type": "static_library",
-      # Not -Werror here: the library's own Makefile holds it to that under
-      # its flags; node-gyp builds with Node's (-O3), where gcc guesses more.
       "sources": [
         "<!@(node -p \"require('fs').readdirSync('../src').filter((f) => f.endsWith('.c')).sort().map((f) => '../src/' + f).join(' ')\")",
       ],
-      "cflags": ["-fPIC"],
+      "cflags": ["-fPIC", "-Werror"],
     },
     {
       "target_name": "kucomms_peer",

@@ -152,7 +152,7 @@ void kucomms_commit(struct kucomms_link *link)
 int kucomms_send(struct kucomms_link *link,
 		 const struct kucomms_msg_header *hdr, const void *data)
 {
-	struct kucomms_msg_header *rec;
+	struct kucomms_msg_header *rec = NULL;	/* set whenever err is 0 */
 	int err = kucomms_reserve(link, hdr->length, &rec);
 
 	if (err)

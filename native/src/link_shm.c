@@ -111,6 +111,8 @@ static bool same_user(int conn, uid_t *peer)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
+	/* Unknown (-1) when the kernel cannot say: refused like a stranger. */
+	*peer = (uid_t)-1;
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len))
 		return false;
 	*peer = cred.uid;

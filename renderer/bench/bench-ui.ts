@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { RENDERER_DIST } from '../../electron/server/static-files.ts';
 import { startStudioServer } from '../../electron/server/ws-server.ts';
 import { StudioService } from '../../electron/services/studio/studio-service.ts';
-import { launchChromium, REPO } from '../e2e/harness.ts';
+import { launchChromium, REPO, screenshotPath } from '../e2e/harness.ts';
 
 const DATA = new Uint8Array(8);
 const TARGET = 'demo:echo';
@@ -138,6 +138,7 @@ try {
     )
     .then(() => true, () => false);
   const lastId = await page.evaluate(() => [...document.querySelectorAll('[data-test=row][data-id]')].at(-1)?.getAttribute('data-id'));
+  await page.screenshot({ path: screenshotPath('traffic-10m') });
   emit({ name: 'rows_10m', rows: 10_000_000, last_row_reachable: reachable, last_row_id: lastId === undefined || lastId === null ? null : Number(lastId) });
 } finally {
   await browser.close();

@@ -18,6 +18,8 @@ export type EndpointOptions = Binding.EndpointOptions;
 export interface Counters extends Binding.NativeCounters {
   /** Share of the send ring in use, 0..1. */
   txFill: number;
+  /** Share of the receive ring waiting to be read, 0..1. */
+  rxFill: number;
 }
 
 /** An Error from the addon or this module, with an errno-style `code`. */
@@ -149,7 +151,11 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
 
   counters(): Counters {
     const c = this.#live('counters of').counters();
-    return { ...c, txFill: c.txCapacity === 0n ? 0 : Number(c.txCapacity - c.txFree) / Number(c.txCapacity) };
+    return {
+      ...c,
+      txFill: c.txCapacity === 0n ? 0 : Number(c.txCapacity - c.txFree) / Number(c.txCapacity),
+      rxFill: c.rxCapacity === 0n ? 0 : Number(c.rxUsed) / Number(c.rxCapacity),
+    };
   }
 
   /** Closes the link (and stops a demo peer). Messages already received are still emitted. */

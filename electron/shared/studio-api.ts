@@ -112,6 +112,10 @@ export interface TargetCounters {
   fullEvents: string;
   /** Share of the send ring in use, 0..1. */
   txFill: number;
+  /** Share of the receive ring waiting to be read, 0..1. */
+  rxFill: number;
+  /** Sends the peer says it had refused because its ring (our receive ring) was full. */
+  peerFullEvents: string;
 }
 
 export interface TargetView {

@@ -52,6 +52,10 @@ export interface NativeCounters {
   sleeps: bigint;
   txCapacity: bigint;
   txFree: bigint;
+  /** The receive ring: its size, bytes waiting in it now, and the peer's refused sends (as the peer reports them). */
+  rxCapacity: bigint;
+  rxUsed: bigint;
+  peerFullEvents: bigint;
   /** Delivery to JavaScript. */
   delivered: bigint;
   batches: bigint;

@@ -194,6 +194,16 @@ int kucomms_link_counters(const struct kucomms_link *link,
 	out->sleeps = stat_load(&link->rx_stats.sleeps);
 	out->tx_capacity = cap;
 	out->tx_free = pos - cons <= cap ? cap - (pos - cons) : 0;
+	/*
+	 * The receive side as the peer published it: display values only,
+	 * clamped, since a hostile peer may write anything there.
+	 */
+	cap = link->rx.capacity;
+	cons = kucomms_load_acquire(&link->rx.cons->pos);
+	pos = kucomms_load_acquire(&link->rx.prod->pos);
+	out->rx_capacity = cap;
+	out->rx_used = pos - cons <= cap ? pos - cons : cap;
+	out->peer_full_events = kucomms_read_once(link->rx.prod->full_events);
 	return 0;
 }
 

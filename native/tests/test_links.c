@@ -374,11 +374,18 @@ TEST(a_full_ring_refuses_with_enobufs_counts_it_and_accepts_once_drained)
 	CHECK_EQ(c.full_events, 2);
 	CHECK_EQ(c.tx_capacity, 4096);
 	CHECK_EQ(c.tx_free, 64);
+	/* The receiving side sees the same ring from its end. */
+	kucomms_link_counters(lb, &c);
+	CHECK_EQ(c.rx_capacity, 4096);
+	CHECK_EQ(c.rx_used, 4032);
+	CHECK_EQ(c.peer_full_events, 2);
 	/* b counts messages without checking them here. */
 	rb.expect_type = ~0ULL;
 	CHECK_EQ(kucomms_endpoint_start(b), 0);
 	CHECK(WAIT_FOR(load_u64(&rb.count) == 42));
 	CHECK(WAIT_FOR((kucomms_link_counters(la, &c), c.tx_free == 4096)));
+	kucomms_link_counters(lb, &c);
+	CHECK_EQ(c.rx_used, 0);
 	for (i = 0; i < 42; i++)
 		CHECK_EQ(kucomms_send(la, &h, data), 0);
 	kucomms_endpoint_destroy(a);

@@ -238,6 +238,8 @@ export class StudioService extends EventEmitter<Events> {
         bytesReceived: k.bytesReceived.toString(),
         fullEvents: k.fullEvents.toString(),
         txFill: k.txFill,
+        rxFill: k.rxFill,
+        peerFullEvents: k.peerFullEvents.toString(),
       };
     }
     return view;

@@ -307,6 +307,9 @@ Napi::Value Endpoint::Counters(const Napi::CallbackInfo &info)
 	big("sleeps", c.sleeps);
 	big("txCapacity", c.tx_capacity);
 	big("txFree", c.tx_free);
+	big("rxCapacity", c.rx_capacity);
+	big("rxUsed", c.rx_used);
+	big("peerFullEvents", c.peer_full_events);
 	big("delivered", d.delivered);
 	big("batches", d.batches);
 	big("stalls", d.stalls);

@@ -246,6 +246,10 @@ struct kucomms_link_counters {
 	uint64_t sleeps;	/* times this side slept on the receive ring */
 	uint64_t tx_capacity;	/* bytes of the send ring */
 	uint64_t tx_free;	/* free bytes in the send ring now */
+	uint64_t rx_capacity;	/* bytes of the receive ring */
+	uint64_t rx_used;	/* bytes waiting in the receive ring now */
+	uint64_t peer_full_events; /* the peer's refused sends, as it reports
+				    * them (a hostile peer may lie) */
 };
 
 int kucomms_link_counters(const struct kucomms_link *link,

@@ -1,0 +1,1 @@
+../../../electron/services/testing/guest-studio.sh

@@ -95,3 +95,6 @@ try {
 } finally {
   await stopAllDemoPeers();
 }
+
+// Capture and decode rates come in the same run (they read the same --quick).
+await import('./bench-capture.ts');

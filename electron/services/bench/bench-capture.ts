@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Message } from '../../shared/message.ts';
 import { Endpoint } from '../endpoint.ts';
+import { flood } from './flood.ts';
 import { captureRecord } from '../capture/format.ts';
 import { readCapture } from '../capture/reader.ts';
 import { CaptureWriter } from '../capture/writer.ts';
@@ -84,22 +85,14 @@ async function live(): Promise<void> {
     }
   });
   const data = Buffer.alloc(PAYLOAD, 0x5a);
-  let sending = true;
-  const sender = (async () => {
-    let id = 0n;
-    while (sending) {
-      await ep.sendBurst(100_000, { type: 1n, id, userValue: 0n }, data).catch(() => 0);
-      id += 100_000n;
-    }
-  })();
+  const sender = flood(ep, data);
   await new Promise((r) => setTimeout(r, 300));
   measuring = true;
   const t0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, LIVE_MS));
   measuring = false;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  sending = false;
-  await sender;
+  await sender.stop();
   await ep.close();
   writer.close();
   let count = 0;

@@ -8,6 +8,7 @@
 // memory (a real peer process in the loop). One JSON object per line.
 import { Endpoint } from '../endpoint.ts';
 import { stopAllDemoPeers } from '../demo-peers.ts';
+import { flood } from './flood.ts';
 
 const quick = process.argv.includes('--quick');
 const MEASURE_MS = quick ? 3000 : 10_000;
@@ -41,14 +42,7 @@ async function measure(name: string, source: Source, payload: number, maxBatch: 
     }
   });
   const data = Buffer.alloc(payload, 0x5a);
-  let sending = true;
-  const sender = (async () => {
-    let id = 0n;
-    while (sending) {
-      await ep.sendBurst(100_000, { type: 1n, id, userValue: 0n }, data).catch(() => 0);
-      id += 100_000n;
-    }
-  })();
+  const sender = flood(ep, data);
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   const m0 = messages;
   const c0 = calls;
@@ -57,10 +51,10 @@ async function measure(name: string, source: Source, payload: number, maxBatch: 
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const m1 = messages - m0;
   const c1 = calls - c0;
-  sending = false;
+  const stopped = sender.stop();
   const stalls = Number(ep.counters().stalls);
   await ep.close();
-  await sender;
+  await stopped;
   if (checksum < 0n) throw new Error('unreachable');
   return {
     name,

@@ -85,14 +85,19 @@ const char *kucomms_link_target(const struct kucomms_link *link)
 	return link->target;
 }
 
+/*
+ * Set from any thread while the endpoint's thread may already deliver on
+ * the link (a peer can speak the moment it is attached): release/acquire,
+ * so a handler that sees the pointer sees what it points at.
+ */
 void kucomms_link_set_user(struct kucomms_link *link, void *user)
 {
-	link->user = user;
+	__atomic_store_n(&link->user, user, __ATOMIC_RELEASE);
 }
 
 void *kucomms_link_user(const struct kucomms_link *link)
 {
-	return link->user;
+	return __atomic_load_n(&link->user, __ATOMIC_ACQUIRE);
 }
 
 uint64_t kucomms_link_max_length(const struct kucomms_link *link)

@@ -194,7 +194,7 @@ void kucomms_link_close(struct kucomms_link *link);
 struct kucomms_endpoint *kucomms_link_endpoint(const struct kucomms_link *link);
 /* "inproc", "shm:NAME" or the device path: for messages. */
 const char *kucomms_link_target(const struct kucomms_link *link);
-/* A pointer of the user's own, per link (NULL until set). */
+/* A pointer of the user's own, per link (NULL until set; any thread). */
 void kucomms_link_set_user(struct kucomms_link *link, void *user);
 void *kucomms_link_user(const struct kucomms_link *link);
 /* Largest message data this link can send. */

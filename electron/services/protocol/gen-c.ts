@@ -462,7 +462,7 @@ function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
   w.out('\tsize_t at = 0;');
   w.lines.push(...locals(un, [...common, ...elemLocals]));
   w.out();
-  if (s.fields.length === 0) w.out('\t(void)p;');
+  if (s.fields.length === 0) w.out('\t(void)p;\n\t(void)out;');
   w.lines.push(...indent(un, 1));
   if (isMessage) w.out('\treturn at == len ? 0 : -EBADMSG;');
   else {

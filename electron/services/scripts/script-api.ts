@@ -12,9 +12,39 @@
 // A callback that throws, or that runs so long it blocks the schedule (a
 // loop that never ends), stops the script and is reported with its stack;
 // so is a script that runs out of memory. The endpoint keeps running.
+//
+// Run with a protocol layout (run-script --layout FILE), each message also
+// carries `decoded` and the script can answer in the protocol's terms:
+//
+//   export function onMessage(msg: ScriptMessage, ctx: ScriptContext) {
+//     if (msg.decoded?.kind === 'ping') ctx.sendDecoded('pong', { seq: msg.decoded.data.seq }, { id: msg.id });
+//   }
+import type { DecodeError, HeaderValue, StructValue } from '../protocol/values.ts';
+
+/**
+ * What the script's layout makes of a message: the codec's value object.
+ * Decoding never throws: a message that does not fit its layout comes with
+ * `error` and the fields as far as they decoded.
+ */
+export interface ScriptDecoded {
+  /** The message kind's name; absent when no kind of the layout matches the header. */
+  kind?: string;
+  header: HeaderValue;
+  /** The kind's fields (integers up to 48 bits are numbers, wider ones BigInt, enum values their names). */
+  data: StructValue;
+  /** Why the message does not fit: the field, its offset and what was expected there. */
+  error?: DecodeError;
+}
+
+/**
+ * Types a script's `decoded` with the message union `kucomms-studio gen ts
+ * LAYOUT` generates (e.g. `ScriptMessage<DecodedAs<EchoMessage>>`): the
+ * generated type where the message fits, else the partial value and error.
+ */
+export type DecodedAs<M> = (M & { error?: undefined }) | (ScriptDecoded & { error: DecodeError });
 
 /** A received message. Header fields are BigInt (u64). */
-export interface ScriptMessage {
+export interface ScriptMessage<D = ScriptDecoded> {
   length: bigint;
   type: bigint;
   id: bigint;
@@ -22,6 +52,8 @@ export interface ScriptMessage {
   /** Wall-clock nanoseconds since the Unix epoch when the endpoint received it. */
   timestampNs: bigint;
   data: Uint8Array;
+  /** Present when the script runs with a layout. */
+  decoded?: D;
 }
 
 /** Header fields of a message to send; missing ones are 0. */
@@ -36,6 +68,21 @@ export interface ScriptContext {
   readonly target: string;
   /** Sends a message on the target (a string is sent as UTF-8). */
   send(header: ScriptSendHeader, data?: Uint8Array | string): void;
+  /** The protocol of the script's layout; undefined without one. */
+  readonly protocol: string | undefined;
+  /**
+   * The data bytes of message kind @kind with these field values (as
+   * `decoded.data` has them; length fields may be left out). Throws an
+   * EncodeError naming the field when a value does not fit, or when the
+   * script runs without a layout.
+   */
+  encode(kind: string, fields: StructValue): Uint8Array;
+  /**
+   * Encodes and sends message kind @kind. The header values that select the
+   * kind in the layout are filled in; @header gives the rest (a value that
+   * would select another kind is an error).
+   */
+  sendDecoded(kind: string, fields: StructValue, header?: ScriptSendHeader): void;
 }
 
 export interface HandlerScript {
@@ -71,7 +118,9 @@ export const Slot = {
 export type WorkerReport =
   | { kind: 'ready' }
   | { kind: 'send'; type: bigint; id: bigint; userValue: bigint; data: Uint8Array }
-  | { kind: 'error'; callback: CallbackName; message: string; stack: string };
+  | { kind: 'error'; callback: CallbackName; message: string; stack: string }
+  /** The layout file could not be read or has errors (every one of them in message). */
+  | { kind: 'layout-error'; message: string };
 
 /** Host -> worker messages. */
 export type HostCommand = { kind: 'messages'; messages: ScriptMessage[] } | { kind: 'stop' };
@@ -80,4 +129,6 @@ export interface WorkerData {
   file: string;
   target: string;
   shared: SharedArrayBuffer;
+  /** A layout file to decode and encode with, loaded by the worker. */
+  layout?: string;
 }

@@ -6,6 +6,9 @@ import { after, test } from 'node:test';
 import type { Message } from '../../shared/message.ts';
 import { stopAllDemoPeers } from '../demo-peers.ts';
 import { Endpoint } from '../endpoint.ts';
+import { encodeMessage } from '../protocol/encode.ts';
+import { loadLayoutFile } from '../protocol/loader.ts';
+import { decodeReceived } from '../protocol/registry.ts';
 import { ScriptRun, type ScriptStop } from './script-host.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -113,4 +116,60 @@ test('a script that exhausts its memory is stopped and reported; the process liv
 test('a script that does not load is refused with the reason', () =>
   withEcho(async (ep) => {
     await assert.rejects(ScriptRun.start(fixture('no-such-script.ts'), ep), /load threw: .*no-such-script/);
+  }));
+
+// The greeter layout: hello (1) is answered with answer (2), a misfit with problem (3).
+const greeter = loadLayoutFile(fixture('greeter.yaml'));
+
+function sendHello(ep: Endpoint, id: bigint, count: number, name: string): void {
+  const whole = encodeMessage(greeter, { type: 1n, id, user_value: 0n }, { count, name });
+  ep.send({ type: 1n, id, userValue: 0n }, whole.subarray(32));
+}
+
+test('with a layout, a script sees the decoded fields of an echoed message and answers with an encoded one', () =>
+  withEcho(async (ep) => {
+    const run = await ScriptRun.start(fixture('greeter.ts'), ep, { layout: fixture('greeter.yaml') });
+    try {
+      const answer = nextRx(ep, 2n);
+      sendHello(ep, 5n, 41, 'Ada');
+      const m = await answer;
+      const d = decodeReceived(greeter, m);
+      assert.deepEqual([m.id, d.kind, d.data, d.error], [5n, 'answer', { count: 42, greeting: 'hello, Ada' }, undefined]);
+    } finally {
+      assert.equal((await run.stop()).reason, 'stopped');
+    }
+  }));
+
+test('a message that does not fit the layout reaches the script with the codec error, and the script keeps running', () =>
+  withEcho(async (ep) => {
+    const run = await ScriptRun.start(fixture('greeter.ts'), ep, { layout: fixture('greeter.yaml') });
+    let stopped: ScriptStop | undefined;
+    void run.finished.then((s) => (stopped = s));
+    try {
+      const problemText = async (id: bigint, data: Uint8Array, type: bigint): Promise<unknown> => {
+        const problem = nextRx(ep, 3n);
+        ep.send({ type, id, userValue: 0n }, data);
+        const m = await problem;
+        assert.equal(m.id, id, 'the problem answers the misfit message');
+        return decodeReceived(greeter, m).data.text;
+      };
+      // A hello whose u16 count is cut short, then a type the layout has no kind for.
+      assert.equal(await problemText(6n, Uint8Array.of(1), 1n), 'data.count at offset 32: expected u16 (2 bytes), but only 1 byte left');
+      assert.equal(await problemText(7n, Uint8Array.of(), 9n), 'data at offset 32: no message kind of greeter matches type=9 id=7 user_value=0');
+      const answer = nextRx(ep, 2n);
+      sendHello(ep, 8n, 0, 'Bo');
+      assert.deepEqual(decodeReceived(greeter, await answer).data, { count: 1, greeting: 'hello, Bo' });
+      assert.equal(stopped, undefined, 'the script is still running');
+    } finally {
+      assert.equal((await run.stop()).reason, 'stopped');
+    }
+  }));
+
+test('a layout that does not load refuses the script with the reason', () =>
+  withEcho(async (ep) => {
+    await assert.rejects(ScriptRun.start(fixture('greeter.ts'), ep, { layout: fixture('no-such-layout.yaml') }), (err: Error & { stop?: ScriptStop }) => {
+      assert.equal(err.stop?.reason, 'layout');
+      assert.match(err.message, /^cannot read layout .*no-such-layout\.yaml: ENOENT/);
+      return true;
+    });
   }));

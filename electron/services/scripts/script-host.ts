@@ -2,7 +2,8 @@
 // forwards the endpoint's received messages to it, sends what it sends, and
 // stops it (the endpoint keeps running) when it throws, runs away (one
 // callback busy for longer than runawayMs) or exhausts its memory limit,
-// reporting why with the stack and the script's line.
+// reporting why with the stack and the script's line. With a layout, the
+// worker decodes each message for the script (see script-protocol.ts).
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +18,8 @@ export interface ScriptOptions {
   runawayMs?: number;
   /** Heap limit of the script's thread. Default 128 MB. */
   memoryMb?: number;
+  /** A protocol layout file: messages then carry `decoded`, and the script can encode. */
+  layout?: string;
 }
 
 export interface SourceLocation {
@@ -26,7 +29,8 @@ export interface SourceLocation {
 }
 
 export interface ScriptStop {
-  reason: 'error' | 'runaway' | 'out-of-memory' | 'stopped';
+  /** layout: the layout file could not be read or has errors (all of them in message). */
+  reason: 'error' | 'runaway' | 'out-of-memory' | 'stopped' | 'layout';
   /** One sentence for people. */
   message: string;
   callback?: CallbackName;
@@ -76,7 +80,7 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
     const shared = new SharedArrayBuffer(Slot.Count * Float64Array.BYTES_PER_ELEMENT);
     this.#state = new Float64Array(shared);
     this.finished = new Promise((resolve) => (this.#resolve = resolve));
-    const data: WorkerData = { file: this.file, target: endpoint.target, shared };
+    const data: WorkerData = { file: this.file, target: endpoint.target, shared, ...(options.layout !== undefined ? { layout: options.layout } : {}) };
     this.#worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
       workerData: data,
       stdout: true,
@@ -153,6 +157,8 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
       } catch (err) {
         this.emit('sendError', err as KucommsError);
       }
+    } else if (r.kind === 'layout-error') {
+      this.#finish({ reason: 'layout', message: r.message });
     } else if (r.kind === 'error') {
       const location = this.#locate(r.stack);
       this.#finish({

@@ -3,6 +3,7 @@
 // onTimer every second, drift-free on the monotonic clock (an overrun skips
 // the ticks it missed and counts them, no catch-up burst), one at a time.
 // Publishes what it is doing in shared memory for the host's watchdog.
+// With a layout, it decodes each message before onMessage sees it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import {
@@ -18,10 +19,11 @@ import {
   type WorkerData,
   type WorkerReport,
 } from './script-api.ts';
+import type { ScriptProtocol } from './script-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('script-worker.ts runs only as a worker thread');
-const { file, target, shared } = workerData as WorkerData;
+const { file, target, shared, layout } = workerData as WorkerData;
 const state = new Float64Array(shared);
 
 function report(r: WorkerReport): void {
@@ -42,8 +44,31 @@ function toU64(v: bigint | number | undefined, name: string): bigint {
   return b;
 }
 
+// Loaded before the script, so its first message already has `decoded`;
+// only imported when asked for (the loader compiles a JSON Schema).
+let protocol: ScriptProtocol | undefined;
+if (layout !== undefined) {
+  try {
+    protocol = (await import('./script-protocol.ts')).ScriptProtocol.load(layout);
+  } catch (err) {
+    report({ kind: 'layout-error', message: (err as Error).message });
+    process.exit(1);
+  }
+}
+
+function needProtocol(what: string): ScriptProtocol {
+  if (!protocol) throw new Error(`${what}: the script runs without a layout (run-script --layout FILE)`);
+  return protocol;
+}
+
 const ctx: ScriptContext = {
   target,
+  protocol: protocol?.protocol,
+  encode: (kind, fields) => needProtocol('encode').encode(kind, fields),
+  sendDecoded(kind, fields, header) {
+    const p = needProtocol('sendDecoded');
+    ctx.send(p.header(kind, header), p.encode(kind, fields));
+  },
   send(header: ScriptSendHeader, data?: Uint8Array | string) {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : (data ?? new Uint8Array(0));
     report({
@@ -89,7 +114,9 @@ port.on('message', (cmd: HostCommand) => {
   if (cmd.kind === 'stop') process.exit(0);
   for (const m of cmd.messages) {
     state[Slot.Messages]!++;
-    if (onMessage) call('onMessage', () => onMessage(m, ctx));
+    if (!onMessage) continue;
+    if (protocol) m.decoded = protocol.decode(m);
+    call('onMessage', () => onMessage(m, ctx));
   }
 });
 

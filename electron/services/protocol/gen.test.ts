@@ -21,6 +21,7 @@ import { generateTs } from './gen-ts.ts';
 import type { StructDef } from './layout.ts';
 import { loadLayoutFile, loadLayoutText } from './loader.ts';
 import { Rng, randomMessage } from './testdata/random-values.ts';
+import { TELEMETRY_EXAMPLES } from './testdata/telemetry-examples.ts';
 import { toHex, type FieldValue, type StructValue } from './values.ts';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -29,7 +30,8 @@ const features = loadLayoutFile(featuresFile);
 const work = mkdtempSync(path.join(tmpdir(), 'kucomms-gen-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const LAYOUTS = [featuresFile, here('../../../protocols/longtest.yaml'), here('../../../protocols/echo.yaml')];
+const telemetryFile = here('../../../protocols/telemetry.yaml');
+const LAYOUTS = [featuresFile, here('../../../protocols/longtest.yaml'), here('../../../protocols/echo.yaml'), telemetryFile];
 
 function compile(compiler: string, args: string[]): void {
   const r = spawnSync(compiler, args, { encoding: 'utf8' });
@@ -290,3 +292,36 @@ test('gen lua: a cut-off message shows its fields up to the cut and expert info 
   assert.equal(out.trim(), '3.25\tdata.pressure at offset 40: expected f64 (8 bytes), but only 2 bytes left');
 });
 
+test('gen lua: tshark with the telemetry dissector shows one message of every kind with the right values', async () => {
+  const telemetry = loadLayoutFile(telemetryFile);
+  const lua = path.join(work, 'telemetry.lua');
+  writeFileSync(lua, generateLua(telemetry, 'telemetry.yaml'));
+  const pcap = path.join(work, 'telemetry.pcapng');
+  await exportFeatures(
+    telemetry.messages.map((kind, i) => encodeMessage(telemetry, { type: kind.when.type ?? 0n, id: BigInt(100 + i), user_value: 0n }, TELEMETRY_EXAMPLES[kind.name] ?? {})),
+    pcap,
+  );
+  const p = 'kucomms_telemetry';
+  const columns = [
+    `${p}.kind`, `${p}.id`, `${p}.version.patch`, `${p}.info.serial`, `${p}.info.model`, `${p}.info.calibrated`, `${p}.info.driver`,
+    `${p}.configure.sensor`, `${p}.configure.options`, `${p}.configure.control.range`, `${p}.configure.control.filter`, `${p}.configure.alarm_above`,
+    `${p}.configure.label`, `${p}.configured.period_us`, `${p}.sample.taken_us`, `${p}.sample.clock_offset_ns`, `${p}.vector.x`, `${p}.vector.z`,
+    `${p}.sample.temperature`, `${p}.sample.aux_mv`, `${p}.event.severity`, `${p}.event.text`, '_ws.expert.message',
+  ];
+  const out = tshark(['-r', pcap, '-X', `lua_script:${lua}`, '-T', 'fields', '-E', 'separator=|', ...columns.flatMap((c) => ['-e', c])]);
+  const rows = out.trimEnd().split('\n').map((l) => l.split('|'));
+  assert.equal(rows.length, telemetry.messages.length, `one row per message:\n${out}`);
+  const cell = (row: number, column: string): string | undefined => rows[row]?.[columns.indexOf(column)];
+  const want: Array<[number, string, string]> = [
+    [0, `${p}.kind`, 'get_info'], [0, `${p}.id`, '100'], [1, `${p}.kind`, 'info'], [1, `${p}.version.patch`, '513'],
+    [1, `${p}.info.serial`, String(0xa1b2c3d4e5)], [1, `${p}.info.model`, 'TS-4 sensor hub'], [1, `${p}.info.calibrated`, '1'],
+    [1, `${p}.info.driver`, 'kucomms_telemetry 1.3.0'], [2, `${p}.configure.sensor`, '4'], [2, `${p}.configure.options`, '0x0b'],
+    [2, `${p}.configure.control.range`, '2'], [2, `${p}.configure.control.filter`, '5'], [2, `${p}.configure.alarm_above`, '85.5'],
+    [2, `${p}.configure.label`, 'left arm'], [3, `${p}.configured.period_us`, '9984'], [4, `${p}.sample.taken_us`, String(2 ** 40 + 12_345)],
+    [4, `${p}.sample.clock_offset_ns`, '-1234567890123'], [4, `${p}.vector.x`, String(-(2 ** 23))], [4, `${p}.vector.z`, String(2 ** 23 - 1)],
+    [4, `${p}.sample.temperature`, '36.75'], [4, `${p}.sample.aux_mv`, '0,3300,1650,65535'], [5, `${p}.event.severity`, '2'],
+    [5, `${p}.event.text`, 'left arm: 86.25 °C is above 85.5 °C'],
+  ];
+  for (const [row, column, value] of want) assert.equal(cell(row, column), value, `frame ${row + 1}, ${column}`);
+  rows.forEach((_, row) => assert.equal(cell(row, '_ws.expert.message'), '', `frame ${row + 1}: no expert info`));
+});

@@ -20,6 +20,7 @@ test('registry: lists the shipped layouts and a user folder, broken files with t
   const expected: Array<[string, string | null, number]> = [
     [path.join(shipped, 'echo.yaml'), 'echo', 0],
     [path.join(shipped, 'longtest.yaml'), 'longtest', 0],
+    [path.join(shipped, 'telemetry.yaml'), 'telemetry', 0],
     [broken, null, 1],
   ];
   assert.deepEqual(

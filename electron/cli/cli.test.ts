@@ -1,7 +1,9 @@
 // kucomms-studio as a shell script sees it: output and exit codes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
@@ -74,4 +76,20 @@ test('run-script exits 0 after --duration for a healthy script and 3 with the li
   assert.equal(bad.code, 3, bad.stderr);
   const line = readFileSync(fixture('runaway.ts'), 'utf8').split('\n').findIndex((l) => l.includes('LOOPS HERE')) + 1;
   assert.match(bad.stderr, new RegExp(`runaway\\.ts:${line}: onWork ran for more than 500 ms and was stopped`));
+});
+
+test('run-script --layout exits 6 with the reason when the layout cannot be read or has errors', async () => {
+  const missing = await run('run-script', fixture('greeter.ts'), 'demo:echo', '--layout', 'no/such/layout.yaml');
+  assert.equal(missing.code, 6, missing.stderr);
+  assert.match(missing.stderr, /^cannot read layout no\/such\/layout\.yaml: ENOENT: no such file or directory.*\nkucomms-studio: \S+greeter\.ts not started: layout no\/such\/layout\.yaml did not load\n$/);
+  const dir = mkdtempSync(path.join(tmpdir(), 'kucomms-cli-'));
+  try {
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'protocol: bad\nendian: middle\nmessages:\n  - name: m\n    fields:\n      - { name: a, type: u12 }\n');
+    const broken = await run('run-script', fixture('greeter.ts'), 'demo:echo', '--layout', bad);
+    assert.equal(broken.code, 6, broken.stderr);
+    assert.match(broken.stderr, new RegExp(`^${bad}:2:9: endian: .*\n${bad}:6:26: messages\\[0\\]\\.fields\\[0\\]\\.type: unknown type "u12"`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -6,11 +6,11 @@ import { z } from 'zod';
 import { u64Input, type Message, type SendHeader } from '../shared/message.ts';
 import { Endpoint, type KucommsError } from '../services/endpoint.ts';
 import { TargetsService } from '../services/targets.ts';
-import { ScriptRun } from '../services/scripts/script-host.ts';
+import { ScriptRun, type ScriptStop } from '../services/scripts/script-host.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { formatMessage, formatMessageJson } from './format.ts';
-import { registerProtocolCommands } from './protocol-commands.ts';
+import { EXIT_LAYOUT, registerProtocolCommands } from './protocol-commands.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 
@@ -153,6 +153,7 @@ interface RunScriptOptions {
   duration?: number;
   runawayMs?: number;
   memoryMb?: number;
+  layout?: string;
 }
 
 async function runScriptCommand(file: string, target: string, o: RunScriptOptions): Promise<number> {
@@ -163,9 +164,15 @@ async function runScriptCommand(file: string, target: string, o: RunScriptOption
       run = await ScriptRun.start(file, ep, {
         ...(o.runawayMs !== undefined ? { runawayMs: o.runawayMs } : {}),
         ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),
+        ...(o.layout !== undefined ? { layout: o.layout } : {}),
       });
     } catch (err) {
-      const stop = (err as { stop?: { stack?: string } }).stop;
+      const stop = (err as { stop?: ScriptStop }).stop;
+      if (stop?.reason === 'layout') {
+        // Every error of the layout, one file:line:column each, as gen and decode print them.
+        process.stderr.write(`${stop.message}\nkucomms-studio: ${file} not started: layout ${o.layout} did not load\n`);
+        return EXIT_LAYOUT;
+      }
       process.stderr.write(`kucomms-studio: ${(err as Error).message}\n${stop?.stack ? `${stop.stack}\n` : ''}`);
       return EXIT.SCRIPT;
     }
@@ -242,6 +249,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--duration <seconds>', 'stop the script after this long', secondsArg)
     .option('--runaway-ms <ms>', 'stop a callback that runs longer than this (default 2000)', msArg)
     .option('--memory-mb <mb>', "the script's heap limit (default 128)", msArg)
+    .option('--layout <file>', 'a protocol layout: each message reaches onMessage decoded, ctx.sendDecoded encodes (exit 6 if it does not load)')
     .action(run(runScriptCommand));
 
   registerProtocolCommands(p, run);

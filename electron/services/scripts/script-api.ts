@@ -68,8 +68,6 @@ export interface ScriptContext {
   readonly target: string;
   /** Sends a message on the target (a string is sent as UTF-8). */
   send(header: ScriptSendHeader, data?: Uint8Array | string): void;
-  /** The protocol of the script's layout; undefined without one. */
-  readonly protocol: string | undefined;
   /**
    * The data bytes of message kind @kind with these field values (as
    * `decoded.data` has them; length fields may be left out). Throws an

@@ -173,3 +173,12 @@ test('a layout that does not load refuses the script with the reason', () =>
       return true;
     });
   }));
+
+test('a script without a layout that sends in protocol terms is stopped with the reason', () =>
+  withEcho(async (ep) => {
+    const run = await ScriptRun.start(fixture('sends-decoded.ts'), ep);
+    ep.send({ type: 1n, id: 1n, userValue: 0n });
+    const stop = await within(run.finished, 'the stop report');
+    assert.equal(stop.reason, 'error');
+    assert.match(stop.message, /sends-decoded\.ts:5: onMessage threw: sendDecoded: the script runs without a layout \(run-script --layout FILE\)$/);
+  }));

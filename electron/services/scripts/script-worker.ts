@@ -63,7 +63,6 @@ function needProtocol(what: string): ScriptProtocol {
 
 const ctx: ScriptContext = {
   target,
-  protocol: protocol?.protocol,
   encode: (kind, fields) => needProtocol('encode').encode(kind, fields),
   sendDecoded(kind, fields, header) {
     const p = needProtocol('sendDecoded');

@@ -10,6 +10,7 @@ import type { CaptureRecord } from '../services/capture/format.ts';
 import { messageBytes } from '../services/capture/diff.ts';
 import { decodeMessage } from '../services/protocol/decode.ts';
 import { GenerateError, generateC } from '../services/protocol/gen-c.ts';
+import { EXIT } from './exit-codes.ts';
 import { generateLua } from '../services/protocol/gen-lua.ts';
 import { generateTs } from '../services/protocol/gen-ts.ts';
 import type { Layout } from '../services/protocol/layout.ts';
@@ -17,9 +18,8 @@ import { LayoutLoadError, loadLayoutFile } from '../services/protocol/loader.ts'
 import { valueToJson, type Decoded, type FieldNode } from '../services/protocol/values.ts';
 import { formatMessage } from './format.ts';
 
-/** Exit codes these commands add to the CLI's (0 ok, 1 target, 2 usage). */
-export const EXIT_DIFFERENT = 5;
-export const EXIT_LAYOUT = 6;
+export const EXIT_DIFFERENT = EXIT.DIFFERENT;
+export const EXIT_LAYOUT = EXIT.LAYOUT;
 
 export type Runner = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
 
@@ -166,11 +166,6 @@ async function decodeCommand(layoutFile: string, input: string, o: DecodeOptions
 }
 
 export function registerProtocolCommands(p: Command, run: Runner): void {
-  p.addHelpText(
-    'after',
-    `  ${EXIT_DIFFERENT}  decode, replay: a message did not fit its layout, a capture was damaged, or replayed replies differed
-  ${EXIT_LAYOUT}  the layout file has errors (each printed as file:line:column)`,
-  );
   p.command('gen')
     .description('generate code from a protocol layout: a C header (kernel and userspace), TypeScript types, or a Wireshark Lua dissector')
     .addArgument(p.createArgument('<language>', 'c, ts or lua').choices(['c', 'ts', 'lua']))

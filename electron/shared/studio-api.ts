@@ -231,6 +231,8 @@ export interface FieldSchemaJson {
   name: string;
   doc?: string;
   kind: 'int' | 'float' | 'bool' | 'bytes' | 'string' | 'struct';
+  /** The type's name as a decoded message's field tree shows it: u16, s24, u48be, f32, bytes, or the struct's name. */
+  type: string;
   /** int, float: width in bits */
   bits?: number;
   signed?: boolean;

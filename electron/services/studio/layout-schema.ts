@@ -1,6 +1,7 @@
 // A layout's header and message kinds as plain JSON for the API
 // (listProtocols): what the composer needs to generate a form per kind.
 import type { FieldSchemaJson, LayoutSummary, LengthJson, ValueNamesJson } from '../../shared/studio-api.ts';
+import { intTypeName } from '../protocol/decode.ts';
 import type { FieldDef, FieldType, Layout, Length, ValueNames } from '../protocol/layout.ts';
 
 function names(v: ValueNames): ValueNamesJson {
@@ -20,7 +21,21 @@ function lengthJson(l: Length): LengthJson {
   }
 }
 
-function typeJson(t: FieldType): Omit<FieldSchemaJson, 'name'> {
+/** The name the decoder gives a field of this type in its tree, so the composer labels it the same. */
+function typeName(t: FieldType): string {
+  switch (t.kind) {
+    case 'int':
+      return intTypeName(t);
+    case 'float':
+      return `f${t.bits}`;
+    case 'struct':
+      return t.struct.name;
+    default:
+      return t.kind;
+  }
+}
+
+function typeJson(t: FieldType): Omit<FieldSchemaJson, 'name' | 'type'> {
   switch (t.kind) {
     case 'int':
       return {
@@ -50,6 +65,7 @@ export function fieldSchema(f: FieldDef): FieldSchemaJson {
     name: f.name,
     ...(f.doc !== undefined ? { doc: f.doc } : {}),
     ...typeJson(f.type),
+    type: typeName(f.type),
     ...(f.count ? { count: lengthJson(f.count) } : {}),
   };
 }

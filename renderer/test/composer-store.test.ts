@@ -12,7 +12,7 @@ const sensor: LayoutSummary = {
   file: 'sensor.yaml',
   header: { type: { name: 'kind', enum: [{ value: '3', name: 'reading' }] }, id: { name: 'seq' }, user_value: { name: 'user_value' } },
   kinds: [
-    { name: 'reading', when: { type: '3' }, fields: [{ name: 'temp', kind: 'int', bits: 16, signed: true }] },
+    { name: 'reading', when: { type: '3' }, fields: [{ name: 'temp', kind: 'int', type: 's16', bits: 16, signed: true }] },
     { name: 'reset', when: { type: '4', user_value: '9' }, fields: [] },
   ],
 };

@@ -1,18 +1,20 @@
 import { expect, test } from 'vitest';
 import type { FieldSchemaJson } from '../../electron/shared/studio-api.ts';
-import { computedFields, defaultStruct, intError, resizable, typeLabel } from '../src/lib/form-values.ts';
+import { computedFields, defaultStruct, flagsHint, intError, resizable, typeLabel } from '../src/lib/form-values.ts';
 
 const fields: FieldSchemaJson[] = [
-  { name: 'n', kind: 'int', bits: 8, signed: false },
-  { name: 'mode', kind: 'int', bits: 8, signed: false, enum: [{ value: '0', name: 'off' }, { value: '1', name: 'on' }] },
-  { name: 'ctl', kind: 'int', bits: 16, signed: false, subfields: [{ name: 'a', at: 0, width: 4 }, { name: 'b', at: 4, width: 2, enum: [{ value: '2', name: 'two' }] }] },
-  { name: 'temp', kind: 'float', bits: 32 },
-  { name: 'ok', kind: 'bool' },
-  { name: 'mac', kind: 'bytes', size: { fixed: 3 } },
-  { name: 'label', kind: 'string', size: { prefix: true } },
-  { name: 'xs', kind: 'int', bits: 16, signed: true, count: { fixed: 2 } },
-  { name: 'points', kind: 'struct', count: { field: 'n' }, fields: [{ name: 'x', kind: 'int', bits: 8, signed: false }] },
-  { name: 'pos', kind: 'struct', fields: [{ name: 'x', kind: 'float', bits: 64 }] },
+  { name: 'n', kind: 'int', type: 'u8', bits: 8, signed: false },
+  { name: 'mode', kind: 'int', type: 'u8', bits: 8, signed: false, enum: [{ value: '0', name: 'off' }, { value: '1', name: 'on' }] },
+  { name: 'ctl', kind: 'int', type: 'u16', bits: 16, signed: false, subfields: [{ name: 'a', at: 0, width: 4 }, { name: 'b', at: 4, width: 2, enum: [{ value: '2', name: 'two' }] }] },
+  { name: 'temp', kind: 'float', type: 'f32', bits: 32 },
+  { name: 'ok', kind: 'bool', type: 'bool' },
+  { name: 'mac', kind: 'bytes', type: 'bytes', size: { fixed: 3 } },
+  { name: 'label', kind: 'string', type: 'string', size: { prefix: true } },
+  { name: 'xs', kind: 'int', type: 's16', bits: 16, signed: true, count: { fixed: 2 } },
+  { name: 'points', kind: 'struct', type: 'point', count: { field: 'n' }, fields: [{ name: 'x', kind: 'int', type: 'u8', bits: 8, signed: false }] },
+  { name: 'pos', kind: 'struct', type: 'position', fields: [{ name: 'x', kind: 'float', type: 'f64', bits: 64 }] },
+  { name: 'serial', kind: 'int', type: 'u48be', bits: 48, signed: false },
+  { name: 'options', kind: 'int', type: 'u8', bits: 8, signed: false, flags: [{ value: '0', name: 'enabled' }, { value: '1', name: 'interrupt' }, { value: '2', name: 'fifo' }] },
 ];
 
 test('a form starts with a value for every field, in the form encode takes', () => {
@@ -26,6 +28,8 @@ test('a form starts with a value for every field, in the form encode takes', () 
     xs: ['0', '0'],
     points: [],
     pos: { x: '0' },
+    serial: '0',
+    options: '0',
   });
 });
 
@@ -40,8 +44,12 @@ test('only arrays of variable count can grow and shrink', () => {
   expect(resizable(fields[0]!)).toBe(false);
 });
 
-test('type labels read like the layout', () => {
-  expect(fields.map(typeLabel)).toEqual(['u8', 'u8 enum', 'u16', 'f32', 'bool', 'bytes[3]', 'string', 's16[2]', 'struct[]', 'struct']);
+test('type labels name the type as the detail pane does: big-endian integers and struct names included', () => {
+  expect(fields.map(typeLabel)).toEqual(['u8', 'u8 enum', 'u16', 'f32', 'bool', 'bytes[3]', 'string', 's16[2]', 'point[]', 'position', 'u48be', 'u8 flags']);
+});
+
+test('the flags hint separates the flags', () => {
+  expect(flagsHint(fields[11]!.flags!)).toBe('enabled = bit 0, interrupt = bit 1, fifo = bit 2');
 });
 
 test('integers are checked against their width and sign before sending', () => {

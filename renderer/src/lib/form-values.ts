@@ -51,18 +51,21 @@ export function resizable(f: FieldSchemaJson): boolean {
   return f.count !== undefined && !('fixed' in f.count);
 }
 
-/** A short type name for the form's labels: u16, s8, f32, bytes[4], string, struct. */
+/** The type's name as the detail pane's tree shows it (u48be, s24, f32, the struct's name), with what the form adds: enum, flags, sizes and counts. */
 export function typeLabel(f: FieldSchemaJson): string {
   const base =
     f.kind === 'int'
-      ? `${f.signed ? 's' : 'u'}${f.bits}${f.enum ? ' enum' : ''}${f.flags ? ' flags' : ''}`
-      : f.kind === 'float'
-        ? `f${f.bits}`
-        : f.kind === 'bytes' || f.kind === 'string'
-          ? `${f.kind}${f.size && 'fixed' in f.size ? `[${f.size.fixed}]` : ''}`
-          : f.kind;
+      ? `${f.type}${f.enum ? ' enum' : ''}${f.flags ? ' flags' : ''}`
+      : (f.kind === 'bytes' || f.kind === 'string') && f.size && 'fixed' in f.size
+        ? `${f.type}[${f.size.fixed}]`
+        : f.type;
   if (!f.count) return base;
   return `${base}[${'fixed' in f.count ? f.count.fixed : ''}]`;
+}
+
+/** The hint under a flags field: which bit each flag is, e.g. "enabled = bit 0, fifo = bit 2". */
+export function flagsHint(flags: NonNullable<FieldSchemaJson['flags']>): string {
+  return flags.map((fl) => `${fl.name} = bit ${fl.value}`).join(', ');
 }
 
 /** Checks one integer's text before it is sent; null when it is acceptable. */

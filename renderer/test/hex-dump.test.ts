@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { hexLines, hexText, parseHex } from '../src/lib/hex-dump.ts';
-import { fieldRange, findNode, rawTree } from '../src/lib/field-tree.ts';
+import { fieldRange, findNode, nodeLabel, rawTree, treeColumns } from '../src/lib/field-tree.ts';
 import type { FieldNodeJson } from '../../electron/shared/studio-api.ts';
 
 test('hex lines: 16 bytes a line, offsets in hex, ASCII with dots', () => {
@@ -59,4 +59,17 @@ test('an undecoded message still has a tree of its header and data', () => {
   const t = rawTree({ length: '5', type: '1', id: '2', userValue: '3' });
   expect(findNode(t, 'header.user_value')).toMatchObject({ offset: 24, size: 8, value: '3' });
   expect(findNode(t, 'data')).toMatchObject({ offset: 32, size: 5 });
+});
+
+test('the tree\'s name and type columns fit the widest name with its indent and the widest type, aliases included', () => {
+  const leaf = (name: string, type: string, alias?: string): FieldNodeJson => ({ name, path: name, offset: 0, size: 1, type, ...(alias ? { alias } : {}) });
+  const nested: FieldNodeJson[] = [
+    { ...leaf('header', 'header'), children: [leaf('user_value', 'u64', 'sent_ns'), leaf('type', 'u64', 'type')] },
+    { ...leaf('data', 'sample'), children: [{ ...leaf('acceleration', 'vector'), children: [leaf('x', 's24')] }] },
+  ];
+  expect(nodeLabel(nested[0]!.children![0]!)).toBe('user_value (sent_ns)');
+  expect(nodeLabel(nested[0]!.children![1]!)).toBe('type');
+  // "user_value (sent_ns)" is 20 characters, one level in (2): 22; "acceleration" one level in: 14.
+  expect(treeColumns(nested)).toEqual({ name: 22, type: 6 });
+  expect(treeColumns([leaf('n'.repeat(100), 't'.repeat(100))])).toEqual({ name: 40, type: 20 });
 });

@@ -14,6 +14,34 @@ export function findNode(tree: FieldNodeJson[], path: string): FieldNodeJson | u
   return undefined;
 }
 
+/** A field's name in the tree, with the layout's alias when it has one: "user_value (sent_ns)". */
+export function nodeLabel(n: FieldNodeJson): string {
+  return n.alias && n.alias !== n.name ? `${n.name} (${n.alias})` : n.name;
+}
+
+/** Characters a nested level indents its names by. */
+export const INDENT_CH = 2;
+
+/**
+ * The widths (in characters, capped) of the tree's name and type columns:
+ * the widest name with its indent and the widest type, so every row's type
+ * and value start in the same place however deep or long its name.
+ */
+export function treeColumns(tree: FieldNodeJson[], depth = 0): { name: number; type: number } {
+  let name = 0;
+  let type = 0;
+  for (const n of tree) {
+    name = Math.max(name, depth * INDENT_CH + nodeLabel(n).length);
+    type = Math.max(type, n.type.length);
+    if (n.children) {
+      const inner = treeColumns(n.children, depth + 1);
+      name = Math.max(name, inner.name);
+      type = Math.max(type, inner.type);
+    }
+  }
+  return { name: Math.min(name, 40), type: Math.min(type, 20) };
+}
+
 /** Where the header fields sit in every message, decoded or not. */
 const HEADER_FIELDS: Record<string, ByteRange> = {
   'header.length': { offset: 0, size: 8 },

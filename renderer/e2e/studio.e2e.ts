@@ -284,6 +284,49 @@ export async function studioTests(suite: Suite): Promise<void> {
         await page.screenshot({ path: screenshotPath('traffic-agent') });
       });
 
+    await suite.test('pick the telemetry layout for demo:echo: a telemetry message from the composer comes back decoded as its kind', async () => {
+      await tab(page, 'targets');
+      await page.selectOption('tr[data-target="demo:echo"] [data-test=layout]', 'telemetry');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLSelectElement>('tr[data-target="demo:echo"] [data-test=layout]')?.value === 'telemetry' && !document.querySelector('[data-test=notice].error'),
+        undefined,
+        WAIT,
+      );
+      await page.screenshot({ path: screenshotPath('targets-layout') });
+      await tab(page, 'composer');
+      await page.selectOption('[data-test=protocol]', 'telemetry');
+      await page.selectOption('[data-test=kind]', 'configure');
+      await page.screenshot({ path: screenshotPath('composer-telemetry') });
+      await page.selectOption('[data-test=kind]', 'sample');
+      await page.selectOption('[data-test=send-target]', 'demo:echo');
+      await page.fill('#hdr-id', '424242'); // beyond the ids of the burst and the periodic send above
+      await page.fill('[data-path="data.acceleration.x"]', '-5');
+      await page.click('[data-test=send]');
+      await page.waitForSelector('[data-test=last-sent]:has-text("sent 1 to demo:echo")', WAIT);
+      await tab(page, 'traffic');
+      await page.fill('[data-test=filter] input', 'target == "demo:echo" && id == 424242 && direction == "rx"');
+      await page.press('[data-test=filter] input', 'Enter');
+      await page.waitForSelector('[data-test=row][data-id="424242"] >> text=← rx', WAIT);
+      const row = await page.innerText('[data-test=row][data-id="424242"]');
+      check(/\bsample\b/.test(row) && !/\bany\b/.test(row), `the telemetry echo reads "${row}", expected kind sample`);
+    });
+
+    await suite.test('the detail pane of a nested telemetry message: columns line up, the tree stays in view with a field selected', async () => {
+      await page.click('[data-test=row][data-id="424242"]');
+      await page.waitForSelector('[data-test=detail] [data-path="data.acceleration.x"]', WAIT);
+      await page.locator('[data-test=detail] [data-path="data.acceleration.x"]').evaluate((e) => (e as HTMLElement).click()); // as a person would: no scrolling first
+      await page.waitForSelector('[data-test=detail] [data-test=hexdump] .hex .hl', WAIT);
+      const typeLeft = (path: string) => page.locator(`[data-test=detail] [data-path="${path}"] .type`).evaluate((e) => Math.round(e.getBoundingClientRect().left));
+      const lefts = await Promise.all(['header', 'header.user_value', 'data.acceleration', 'data.acceleration.x'].map(typeLeft));
+      check(new Set(lefts).size === 1, `the type column starts at x = ${lefts.join(', ')} for header, header.user_value, data.acceleration, data.acceleration.x; expected one place`);
+      const box = (selector: string) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+      const [pane, head, trees] = await Promise.all([box('[data-test=detail]'), box('[data-test=detail] .head'), box('[data-test=detail] .tree-box')]);
+      check(head.top >= pane.top, `the pane's head is at y = ${head.top}, above the pane's top ${pane.top}: the pane scrolled its head and the tree's top out of sight`);
+      check(trees.bottom <= pane.bottom, `the tree's box ends at y = ${trees.bottom}, below the pane's bottom ${pane.bottom}: the tree overflows the pane instead of scrolling in it`);
+      await page.locator('[data-test=detail] .tree-box').evaluate((e) => e.scrollTo(0, 0));
+      await page.screenshot({ path: screenshotPath('traffic-telemetry') });
+    });
+
     await suite.test('no uncaught error in the page', async () => {
       check(pageErrors.length === 0, `errors: ${pageErrors.join(' | ')}`);
     });

@@ -49,6 +49,25 @@ test('the last, partly filled block is fetched again once the view grows', async
   ]);
 });
 
+test('a block that was on its way while the view grew is fetched again, with no new event', async () => {
+  const total = { n: 1 };
+  const b = backend(total);
+  const cache = new RowCache(b.fetch, 100);
+  cache.setTotal(1);
+  const first = cache.ensure(0, 10);
+  // The view grows before the answer (of one row) arrives; no event follows.
+  total.n = 2;
+  cache.setTotal(2);
+  await first;
+  await new Promise((r) => setTimeout(r, 0));
+  expect(cache.get(0)?.id).toBe('0');
+  expect(cache.get(1)?.id).toBe('1');
+  expect(b.asked).toEqual([
+    [0, 100],
+    [0, 100],
+  ]);
+});
+
 test('a full block is never fetched again as the view grows', async () => {
   const total = { n: 250 };
   const b = backend(total);

@@ -84,6 +84,12 @@ export class RowCache {
         this.#blocks.set(b, w.rows);
         while (this.#blocks.size > this.#maxBlocks) this.#blocks.delete(this.#blocks.keys().next().value!);
         if (w.total > this.#total) this.#total = w.total;
+        // The view grew while this block was on its way (setTotal could not
+        // drop a block it did not have yet): show what came, fetch the rest.
+        // Only for a complete answer, so it ends once the backend catches up.
+        const answered = Math.min(w.total, (b + 1) * this.#blockSize);
+        if (b * this.#blockSize + w.rows.length >= answered && answered < Math.min(this.#total, (b + 1) * this.#blockSize))
+          void this.#load(b);
         this.onChange();
       },
       (err: Error) => {

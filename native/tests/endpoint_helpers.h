@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <kucomms/kucomms.h>
+
 /*
  * How long a wait may last before the test calls it a failure. Generous:
  * it only bounds a hang, no test passes or fails on how fast things are.
@@ -120,6 +122,14 @@ static inline pid_t spawn_peer(const char *mode, const char *name)
 		return -1;
 	}
 	return pid;
+}
+
+/* A message handler for endpoints whose messages a test does not look at. */
+static inline void ignore_message(struct kucomms_link *l,
+				  const struct kucomms_msg_header *h,
+				  const void *d, void *u)
+{
+	(void)l, (void)h, (void)d, (void)u;
 }
 
 /* Stop a peer with @sig and reap it; its wait status. */

@@ -22,20 +22,7 @@
 
 TESTING_MAIN_STATE;
 
-#define CHECK_STR_EQ(actual, expected)					\
-	CHECK_MSG(!strcmp((actual), (expected)),			\
-		  "%s: expected \"%s\", got \"%s\"", #actual, (expected), (actual))
-#define CHECK_CONTAINS(actual, part)					\
-	CHECK_MSG(strstr((actual), (part)),				\
-		  "%s: expected it to contain \"%s\", got \"%s\"", #actual, (part), (actual))
-
-static void ignore(struct kucomms_link *l, const struct kucomms_msg_header *h,
-		   const void *d, void *u)
-{
-	(void)l, (void)h, (void)d, (void)u;
-}
-
-static const struct kucomms_handlers handlers = { .message = ignore };
+static const struct kucomms_handlers handlers = { .message = ignore_message };
 
 TEST(a_bad_shm_name_is_refused_with_the_rule)
 {

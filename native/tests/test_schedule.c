@@ -9,6 +9,7 @@
 
 #include <kucomms/kucomms.h>
 
+#include "endpoint_helpers.h"
 #include "schedule.h"
 #include "testing.h"
 
@@ -133,13 +134,6 @@ TEST(overrun_ending_exactly_on_a_deadline_runs_that_tick)
 	CHECK(kc_sched_due(&s, 3 * SEC));	/* ticks 1 and 2 missed */
 	CHECK_EQ(s.skipped, 2);
 	CHECK_EQ(kc_sched_deadline(&s), 4 * SEC);
-}
-
-static void ignore_message(struct kucomms_link *l,
-			   const struct kucomms_msg_header *h, const void *d,
-			   void *u)
-{
-	(void)l, (void)h, (void)d, (void)u;
 }
 
 /* The first work call overruns by 55 ms: five deadlines pass meanwhile. */

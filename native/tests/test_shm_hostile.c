@@ -25,17 +25,7 @@
 
 TESTING_MAIN_STATE;
 
-#define CHECK_CONTAINS(actual, part)					\
-	CHECK_MSG(strstr((actual), (part)),				\
-		  "%s: expected it to contain \"%s\", got \"%s\"", #actual, (part), (actual))
-
-static void ignore(struct kucomms_link *l, const struct kucomms_msg_header *h,
-		   const void *d, void *u)
-{
-	(void)l, (void)h, (void)d, (void)u;
-}
-
-static const struct kucomms_handlers handlers = { .message = ignore };
+static const struct kucomms_handlers handlers = { .message = ignore_message };
 
 /* A creator that greets its one attacher with three chosen descriptors. */
 struct fake_creator {

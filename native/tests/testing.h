@@ -103,6 +103,14 @@ static inline void testing_fail(const char *file, int line, const char *fmt, ...
 					     testing_e_[testing_i_], testing_a_[testing_i_]); \
 	} while (0)
 
+#define CHECK_STR_EQ(actual, expected)					\
+	CHECK_MSG(!strcmp((actual), (expected)),			\
+		  "%s: expected \"%s\", got \"%s\"", #actual, (expected), (actual))
+
+#define CHECK_CONTAINS(actual, part)					\
+	CHECK_MSG(strstr((actual), (part)),				\
+		  "%s: expected it to contain \"%s\", got \"%s\"", #actual, (part), (actual))
+
 /* Define once per binary (in the file holding main). */
 #define TESTING_MAIN_STATE						\
 	struct testing_case *testing_cases;				\

@@ -18,17 +18,24 @@ struct class *kucomms_class;
 dev_t kucomms_devt;
 static struct device *kucomms_control;
 
-static ssize_t create_device_store(struct device *dev,
-				   struct device_attribute *attr,
-				   const char *buf, size_t count)
+/* Parse the name written to a control file, then apply @op to it. */
+static ssize_t name_store(const char *buf, size_t count,
+			  int (*op)(const char *name))
 {
 	char name[KUCOMMS_NAME_MAX + 1];
 	int err;
 
 	err = kucomms_name_parse(buf, count, name);
 	if (!err)
-		err = kucomms_device_create(name);
+		err = op(name);
 	return err ? err : count;
+}
+
+static ssize_t create_device_store(struct device *dev,
+				   struct device_attribute *attr,
+				   const char *buf, size_t count)
+{
+	return name_store(buf, count, kucomms_device_create);
 }
 static DEVICE_ATTR_WO(create_device);
 
@@ -36,13 +43,7 @@ static ssize_t remove_device_store(struct device *dev,
 				   struct device_attribute *attr,
 				   const char *buf, size_t count)
 {
-	char name[KUCOMMS_NAME_MAX + 1];
-	int err;
-
-	err = kucomms_name_parse(buf, count, name);
-	if (!err)
-		err = kucomms_device_remove(name);
-	return err ? err : count;
+	return name_store(buf, count, kucomms_device_remove);
 }
 static DEVICE_ATTR_WO(remove_device);
 

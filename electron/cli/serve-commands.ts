@@ -19,6 +19,7 @@ interface ServeOptions {
   tls: boolean;
   insecure: boolean;
   stateDir: string;
+  workspace?: string;
 }
 
 function portArg(value: string): number {
@@ -41,7 +42,7 @@ export async function startServing(mode: 'serve' | 'agent', o: ServeOptions): Pr
   const tls = useTls ? tlsIdentity(o.stateDir) : undefined;
   const service = new StudioService({
     mode,
-    ...(mode === 'serve' ? { defaultTarget: DEFAULT_TARGET, collectionsFile: path.join(o.stateDir, 'collections.json') } : {}),
+    ...(mode === 'serve' ? { defaultTarget: DEFAULT_TARGET, workspaceDir: o.workspace ?? path.join(o.stateDir, 'workspace') } : {}),
   });
   try {
     const server = await startStudioServer({
@@ -88,7 +89,8 @@ function addServerOptions(c: Command, defaultPort: number): Command {
     .option('--port <n>', `port to listen on (0: any free port)`, portArg, defaultPort)
     .option('--tls', 'serve over TLS even on loopback (a self-signed certificate made on first use)', false)
     .option('--insecure', 'allow listening beyond loopback without TLS (prefer an SSH tunnel)', false)
-    .option('--state-dir <dir>', 'where the TLS certificate and the saved collections are kept', defaultStateDir());
+    .option('--state-dir <dir>', 'where the TLS certificate and the Studio\'s state are kept', defaultStateDir())
+    .option('--workspace <dir>', 'the workspace folder (layouts, scripts, captures, collections); default: STATE-DIR/workspace');
 }
 
 export function registerServeCommands(p: Command, run: Runner): void {

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(() => permissionGranted());
   app.on('web-contents-created', (_e, contents) => lockDown(contents));
   serveRenderer();
-  const service = new StudioService({ mode: 'electron', defaultTarget: 'demo:echo', collectionsFile: path.join(defaultStateDir(), 'collections.json') });
+  const service = new StudioService({ mode: 'electron', defaultTarget: 'demo:echo', workspaceDir: path.join(defaultStateDir(), 'workspace') });
   bindApi(service);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([

@@ -23,6 +23,11 @@
 // 'EINVAL_INPUT' naming the field. u64 values travel as decimal strings and
 // bytes as base64 (electron/shared/message.ts), so every payload is JSON.
 import { z } from 'zod';
+import { CAPTURE_EVENTS, captureCalls, type CaptureEvents } from './api/captures-api.ts';
+import { call, empty, targetName, type CallSpec } from './api/call-spec.ts';
+import { LAYOUT_EVENTS, layoutCalls, type LayoutEvents } from './api/layouts-api.ts';
+import { SCRIPT_EVENTS, scriptCalls, type ScriptEvents } from './api/scripts-api.ts';
+import { WORKSPACE_EVENTS, workspaceCalls, type WorkspaceEvents } from './api/workspace-api.ts';
 import type { MessageJson } from './message.ts';
 import type { TargetKind } from './target.ts';
 
@@ -35,9 +40,7 @@ const u64Text = z
   .regex(/^(0x[0-9a-fA-F]{1,16}|0|[1-9][0-9]{0,19})$/, 'expected a u64: decimal digits or 0x and up to 16 hex digits')
   .refine((s) => BigInt(s) < 1n << 64n, 'value exceeds 2^64-1');
 
-const targetName = z.string().min(1, 'expected a target name').max(512);
 const base64 = z.string().base64('expected base64 bytes');
-const empty = z.object({}).strict();
 
 /** Message header fields a sender chooses; the length follows from the data. */
 export const sendHeaderInput = z.object({ type: u64Text, id: u64Text, userValue: u64Text }).strict();
@@ -291,18 +294,8 @@ export interface Hello {
 
 // ---------------------------------------------------------------- the table
 
-interface CallSpec<I extends z.ZodType, R> {
-  input: I;
-  /** Never set: carries the result type. */
-  result?: R;
-  doc: string;
-}
-
-function call<R>() {
-  return <I extends z.ZodType>(input: I, doc: string): CallSpec<I, R> => ({ input, doc });
-}
-
-export const studioCalls = {
+/** Targets, sending, collections and traffic; the other areas' calls are in ./api/. */
+const coreCalls = {
   hello: call<Hello>()(empty, 'who is answering, and how it was started'),
 
   // targets
@@ -361,8 +354,10 @@ export const studioCalls = {
   ),
 } as const;
 
+export const studioCalls = { ...coreCalls, ...workspaceCalls, ...layoutCalls, ...captureCalls, ...scriptCalls } as const;
+
 /** Events the backend pushes; at most a few per second each (batched). */
-export interface StudioEvents {
+interface CoreEvents {
   /** The target list or a target's state or counters changed. */
   targets: TargetView[];
   /** The store grew (or was cleared). Fetch the rows you show with window(). */
@@ -375,6 +370,8 @@ export interface StudioEvents {
   messages: { target: string; messages: MessageJson[] };
 }
 
+export interface StudioEvents extends CoreEvents, WorkspaceEvents, LayoutEvents, CaptureEvents, ScriptEvents {}
+
 export type StudioCalls = typeof studioCalls;
 export type CallName = keyof StudioCalls;
 export type EventName = keyof StudioEvents;
@@ -383,7 +380,17 @@ export type CallParsed<K extends CallName> = z.output<StudioCalls[K]['input']>;
 export type CallResult<K extends CallName> = NonNullable<StudioCalls[K]['result']>;
 
 export const CALL_NAMES = Object.keys(studioCalls) as CallName[];
-export const EVENT_NAMES: readonly EventName[] = ['targets', 'traffic', 'rate', 'notice', 'messages'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'targets',
+  'traffic',
+  'rate',
+  'notice',
+  'messages',
+  ...WORKSPACE_EVENTS,
+  ...LAYOUT_EVENTS,
+  ...CAPTURE_EVENTS,
+  ...SCRIPT_EVENTS,
+];
 
 /** What a renderer holds: one async method per call, plus event subscription. */
 export type StudioApi = { [K in CallName]: (input: CallInput<K>) => Promise<CallResult<K>> } & {

@@ -33,6 +33,12 @@ import { RateSeries } from './rate-series.ts';
 import { TrafficStore } from './traffic-store.ts';
 import { ALL_VIEW, TrafficViews, type FilterRowReader } from './traffic-views.ts';
 import { structFromJson } from './values-from-json.ts';
+import { Workspace } from '../workspace/workspace.ts';
+import { CapturesArea } from './areas/captures-area.ts';
+import { LayoutsArea } from './areas/layouts-area.ts';
+import { ScriptsArea } from './areas/scripts-area.ts';
+import { WorkspaceArea } from './areas/workspace-area.ts';
+import type { StudioContext } from './studio-context.ts';
 
 const FLUSH_MS = 100;
 /** The demo peers speak the protocols of the modules they stand in for. */
@@ -48,7 +54,9 @@ export interface StudioServiceOptions {
   defaultTarget?: string;
   targets?: TargetsService;
   protocols?: ProtocolRegistry;
-  /** Where collections are saved; in memory only when absent. */
+  /** The workspace folder (layouts, scripts, captures, collections); none: collections in memory only, or in collectionsFile. */
+  workspaceDir?: string;
+  /** Where collections are saved without a workspace; in memory only when absent. */
   collectionsFile?: string;
   /** Protocol a target decodes with until told otherwise; default: demo:echo -> echo, demo:longtest -> longtest. */
   defaultProtocols?: Record<string, string>;
@@ -80,6 +88,12 @@ export class StudioService extends EventEmitter<Events> {
   readonly #targets: TargetsService;
   readonly #protocols: ProtocolRegistry;
   readonly #collections: Collections;
+  #workspace: Workspace | undefined;
+  readonly #messageListeners = new Set<(target: string, messages: readonly Message[]) => void>();
+  readonly workspaceArea: WorkspaceArea;
+  readonly layoutsArea: LayoutsArea;
+  readonly capturesArea: CapturesArea;
+  readonly scriptsArea: ScriptsArea;
   readonly #connections = new Map<string, Connection>();
   readonly #agents = new Map<string, Agent>();
   readonly #periodic = new Map<string, { timer: NodeJS.Timeout; sent: number }>();
@@ -98,18 +112,50 @@ export class StudioService extends EventEmitter<Events> {
     this.#options = options;
     this.#targets = options.targets ?? new TargetsService();
     this.#protocols = options.protocols ?? new ProtocolRegistry();
-    this.#collections = new Collections(options.collectionsFile);
+    if (options.workspaceDir !== undefined) this.#workspace = new Workspace(options.workspaceDir);
+    this.#collections = new Collections(this.#workspace?.collectionsFile ?? options.collectionsFile);
     this.views = new TrafficViews(this.store, () => this.#rowReader());
     this.#flushTimer = setInterval(() => this.#flush(), FLUSH_MS).unref();
     this.#targetsTimer = setInterval(() => {
       if ([...this.#connections.values()].some((c) => c.state === 'open')) void this.#emitTargets();
     }, TARGETS_EVERY_MS).unref();
+    const ctx = this.#context();
+    this.workspaceArea = new WorkspaceArea(ctx);
+    this.layoutsArea = new LayoutsArea(ctx);
+    this.capturesArea = new CapturesArea(ctx);
+    this.scriptsArea = new ScriptsArea(ctx);
     this.handlers = this.#makeHandlers();
+  }
+
+  /** What the areas may use of this service. */
+  #context(): StudioContext {
+    return {
+      mode: this.#options.mode,
+      emit: (event, payload) => (this.emit as (e: string, p: unknown) => boolean)(event, payload),
+      protocols: this.#protocols,
+      workspace: () => {
+        if (!this.#workspace) throw new StudioError({ code: 'ENOENT', message: 'no workspace is open: open a folder as the workspace first' });
+        return this.#workspace;
+      },
+      store: this.store,
+      views: this.views,
+      endpointOf: (target) => {
+        const c = this.#open(target);
+        if (!c.endpoint) throw new StudioError({ code: 'ENOTSUP', message: `${target} lives behind an agent: do this on the agent's Studio` });
+        return c.endpoint;
+      },
+      layoutOf: (target) => this.#layoutOf(target),
+      onMessages: (listener) => {
+        this.#messageListeners.add(listener);
+        return () => this.#messageListeners.delete(listener);
+      },
+    };
   }
 
   // ------------------------------------------------------------ incoming
 
   #onMessages(target: string, msgs: Message[]): void {
+    for (const listener of this.#messageListeners) listener(target, msgs);
     const index = this.store.targetIndex(target);
     const keep = this.#options.mode !== 'agent';
     for (const m of msgs) {
@@ -490,12 +536,17 @@ export class StudioService extends EventEmitter<Events> {
         return { total: 0 };
       },
       rate: async (i) => this.rateSeries.points(i.seconds),
+      ...this.workspaceArea.handlers,
+      ...this.layoutsArea.handlers,
+      ...this.capturesArea.handlers,
+      ...this.scriptsArea.handlers,
     };
     return h;
   }
 
   /** Closes every target, agent and periodic send. */
   async close(): Promise<void> {
+    await Promise.all([this.scriptsArea, this.capturesArea, this.layoutsArea, this.workspaceArea].map((a) => a.close()));
     clearInterval(this.#flushTimer);
     clearInterval(this.#targetsTimer);
     for (const p of this.#periodic.values()) clearInterval(p.timer);

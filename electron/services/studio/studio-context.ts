@@ -1,0 +1,39 @@
+// What the Studio's areas (workspace, layouts, captures, scripts) may use of
+// the service they are part of. Each area is a class with a `handlers`
+// table for its calls (electron/shared/api/) and a close() for shutdown.
+import type { z } from 'zod';
+import type { CallSpec, CallTable } from '../../shared/api/call-spec.ts';
+import type { Message } from '../../shared/message.ts';
+import type { StudioEvents } from '../../shared/studio-api.ts';
+import type { Endpoint } from '../endpoint.ts';
+import type { Layout } from '../protocol/layout.ts';
+import type { Workspace } from '../workspace/workspace.ts';
+import type { ProtocolRegistry } from './protocols.ts';
+import type { TrafficStore } from './traffic-store.ts';
+import type { TrafficViews } from './traffic-views.ts';
+
+/** The handlers of one area's call table, given validated input. */
+export type AreaHandlers<T extends CallTable> = {
+  [K in keyof T]: (input: z.output<T[K]['input']>) => Promise<T[K] extends CallSpec<z.ZodType, infer R> ? NonNullable<R> : never>;
+};
+
+export interface StudioArea<T extends CallTable> {
+  readonly handlers: AreaHandlers<T>;
+  close(): Promise<void>;
+}
+
+export interface StudioContext {
+  readonly mode: 'electron' | 'serve' | 'agent';
+  emit<E extends keyof StudioEvents>(event: E, payload: StudioEvents[E]): void;
+  readonly protocols: ProtocolRegistry;
+  /** The open workspace (it can change: read it each time). */
+  workspace(): Workspace;
+  readonly store: TrafficStore;
+  readonly views: TrafficViews;
+  /** The endpoint of an open local target; throws StudioError ENOTCONN (remote targets: ENOTSUP). */
+  endpointOf(target: string): Endpoint;
+  /** The layout a target's messages decode with, if any. */
+  layoutOf(target: string): Layout | undefined;
+  /** Calls @listener with every batch of messages of every open target, sent or received; returns the unsubscribe. */
+  onMessages(listener: (target: string, messages: readonly Message[]) => void): () => void;
+}

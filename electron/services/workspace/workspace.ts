@@ -1,0 +1,97 @@
+// A workspace: a folder of plain files the Studio works in, meant to live in
+// git. Each kind of file has its own sub-folder:
+//
+//   layouts/*.yaml      protocol layouts (protocols/README.md has the format)
+//   scripts/*.ts        handler scripts (electron/services/scripts/script-api.ts)
+//   captures/*.kucap    captures (electron/services/capture/format.ts)
+//   reports/*.json      saved replay reports
+//   collections.json    saved messages
+//   settings.json       the workspace's settings
+//
+// File names given by a user (through the API) are checked here, so no
+// caller can reach outside the folder.
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkspaceArea } from '../../shared/api/workspace-api.ts';
+import { StudioError } from '../../shared/studio-api.ts';
+
+export const WORKSPACE_AREAS: readonly WorkspaceArea[] = ['layouts', 'scripts', 'captures', 'reports'];
+
+/** The extensions each area's files have. */
+export const AREA_EXTENSIONS: Record<WorkspaceArea, readonly string[]> = {
+  layouts: ['.yaml', '.yml'],
+  scripts: ['.ts', '.js', '.mjs'],
+  captures: ['.kucap', '.pcapng'],
+  reports: ['.json'],
+};
+
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;
+
+export interface WorkspaceFile {
+  name: string;
+  size: number;
+  /** Last modification, ms since the Unix epoch. */
+  mtimeMs: number;
+}
+
+export class Workspace {
+  readonly dir: string;
+
+  /** Opens (creating if needed) the workspace folder @dir and its sub-folders. */
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
+    try {
+      for (const area of WORKSPACE_AREAS) mkdirSync(path.join(this.dir, area), { recursive: true });
+    } catch (err) {
+      throw new StudioError({ code: (err as NodeJS.ErrnoException).code ?? 'EIO', message: `cannot open workspace ${this.dir}: ${(err as Error).message}` });
+    }
+  }
+
+  get collectionsFile(): string {
+    return path.join(this.dir, 'collections.json');
+  }
+
+  get settingsFile(): string {
+    return path.join(this.dir, 'settings.json');
+  }
+
+  /** The path of file @name of @area; throws EINVAL_INPUT for a name that is not a plain file name of that area. */
+  resolve(area: WorkspaceArea, name: string): string {
+    if (!FILE_NAME.test(name) || name.includes('..'))
+      throw new StudioError({ code: 'EINVAL_INPUT', message: `"${name}" is not a valid file name: use letters, digits, _ . + - (no folders), at most 128 characters` });
+    const extensions = AREA_EXTENSIONS[area];
+    if (!extensions.some((e) => name.endsWith(e)))
+      throw new StudioError({ code: 'EINVAL_INPUT', message: `"${name}": ${area} files end in ${extensions.join(' or ')}` });
+    return path.join(this.dir, area, name);
+  }
+
+  /** The files of @area, by name. */
+  list(area: WorkspaceArea): WorkspaceFile[] {
+    const dir = path.join(this.dir, area);
+    const out: WorkspaceFile[] = [];
+    for (const name of readdirSync(dir).sort()) {
+      if (!AREA_EXTENSIONS[area].some((e) => name.endsWith(e)) || !FILE_NAME.test(name)) continue;
+      const st = statSync(path.join(dir, name), { throwIfNoEntry: false });
+      if (st?.isFile()) out.push({ name, size: st.size, mtimeMs: st.mtimeMs });
+    }
+    return out;
+  }
+
+  readText(area: WorkspaceArea, name: string): string {
+    const file = this.resolve(area, name);
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      throw new StudioError({ code, message: code === 'ENOENT' ? `${area}/${name} does not exist in ${this.dir}` : `${area}/${name}: ${(err as Error).message}` });
+    }
+  }
+
+  /** Writes whole or not at all (a temporary file renamed over), so a watcher or a crash never sees half a file. */
+  writeText(area: WorkspaceArea, name: string, text: string): void {
+    const file = this.resolve(area, name);
+    const tmp = path.join(path.dirname(file), `.${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  }
+}

@@ -1,11 +1,19 @@
 // npm run test:ui's end-to-end part: the Studio in Chromium against the real
 // backend, then the Electron shell where an Electron binary exists. Prints
-// one line per test; the caller adds the closing line.
+// one line per test; the caller adds the closing line. Arguments narrow it
+// to the named suites (e.g. `node --import tsx renderer/e2e/run-e2e.ts studio`).
 import { electronTests } from './electron.e2e.ts';
 import { Suite } from './harness.ts';
 import { studioTests } from './studio.e2e.ts';
 
+const suites: Record<string, (suite: Suite) => Promise<void>> = {
+  studio: studioTests,
+  electron: electronTests,
+};
+
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !Object.hasOwn(suites, name));
+if (unknown.length > 0) throw new Error(`no end-to-end suite ${unknown.join(', ')}: the suites are ${Object.keys(suites).join(', ')}`);
 const suite = new Suite();
-await studioTests(suite);
-await electronTests(suite);
+for (const [name, run] of Object.entries(suites)) if (only.length === 0 || only.includes(name)) await run(suite);
 process.exitCode = suite.failed === 0 ? 0 : 1;

@@ -26,6 +26,7 @@ import { z } from 'zod';
 import { CAPTURE_EVENTS, captureCalls, type CaptureEvents } from './api/captures-api.ts';
 import { call, empty, targetName, type CallSpec } from './api/call-spec.ts';
 import { LAYOUT_EVENTS, layoutCalls, type LayoutEvents } from './api/layouts-api.ts';
+import { REPLAY_EVENTS, replayCalls, type ReplayEvents } from './api/replay-api.ts';
 import { SCRIPT_EVENTS, scriptCalls, type ScriptEvents } from './api/scripts-api.ts';
 import { WORKSPACE_EVENTS, workspaceCalls, type WorkspaceEvents } from './api/workspace-api.ts';
 import type { MessageJson } from './message.ts';
@@ -354,7 +355,7 @@ const coreCalls = {
   ),
 } as const;
 
-export const studioCalls = { ...coreCalls, ...workspaceCalls, ...layoutCalls, ...captureCalls, ...scriptCalls } as const;
+export const studioCalls = { ...coreCalls, ...workspaceCalls, ...layoutCalls, ...captureCalls, ...replayCalls, ...scriptCalls } as const;
 
 /** Events the backend pushes; at most a few per second each (batched). */
 interface CoreEvents {
@@ -370,7 +371,7 @@ interface CoreEvents {
   messages: { target: string; messages: MessageJson[] };
 }
 
-export interface StudioEvents extends CoreEvents, WorkspaceEvents, LayoutEvents, CaptureEvents, ScriptEvents {}
+export interface StudioEvents extends CoreEvents, WorkspaceEvents, LayoutEvents, CaptureEvents, ReplayEvents, ScriptEvents {}
 
 export type StudioCalls = typeof studioCalls;
 export type CallName = keyof StudioCalls;
@@ -389,6 +390,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   ...WORKSPACE_EVENTS,
   ...LAYOUT_EVENTS,
   ...CAPTURE_EVENTS,
+  ...REPLAY_EVENTS,
   ...SCRIPT_EVENTS,
 ];
 

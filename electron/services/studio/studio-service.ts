@@ -36,6 +36,7 @@ import { structFromJson } from './values-from-json.ts';
 import { Workspace } from '../workspace/workspace.ts';
 import { CapturesArea } from './areas/captures-area.ts';
 import { LayoutsArea } from './areas/layouts-area.ts';
+import { ReplayArea } from './areas/replay-area.ts';
 import { ScriptsArea } from './areas/scripts-area.ts';
 import { WorkspaceArea } from './areas/workspace-area.ts';
 import type { StudioContext } from './studio-context.ts';
@@ -93,6 +94,7 @@ export class StudioService extends EventEmitter<Events> {
   readonly workspaceArea: WorkspaceArea;
   readonly layoutsArea: LayoutsArea;
   readonly capturesArea: CapturesArea;
+  readonly replayArea: ReplayArea;
   readonly scriptsArea: ScriptsArea;
   readonly #connections = new Map<string, Connection>();
   readonly #agents = new Map<string, Agent>();
@@ -123,6 +125,7 @@ export class StudioService extends EventEmitter<Events> {
     this.workspaceArea = new WorkspaceArea(ctx);
     this.layoutsArea = new LayoutsArea(ctx);
     this.capturesArea = new CapturesArea(ctx);
+    this.replayArea = new ReplayArea(ctx);
     this.scriptsArea = new ScriptsArea(ctx);
     this.handlers = this.#makeHandlers();
   }
@@ -539,6 +542,7 @@ export class StudioService extends EventEmitter<Events> {
       ...this.workspaceArea.handlers,
       ...this.layoutsArea.handlers,
       ...this.capturesArea.handlers,
+      ...this.replayArea.handlers,
       ...this.scriptsArea.handlers,
     };
     return h;
@@ -546,7 +550,7 @@ export class StudioService extends EventEmitter<Events> {
 
   /** Closes every target, agent and periodic send. */
   async close(): Promise<void> {
-    await Promise.all([this.scriptsArea, this.capturesArea, this.layoutsArea, this.workspaceArea].map((a) => a.close()));
+    await Promise.all([this.scriptsArea, this.replayArea, this.capturesArea, this.layoutsArea, this.workspaceArea].map((a) => a.close()));
     clearInterval(this.#flushTimer);
     clearInterval(this.#targetsTimer);
     for (const p of this.#periodic.values()) clearInterval(p.timer);

@@ -6,6 +6,12 @@
  * application goes away it waits for the next one.
  *
  *   kucomms_peer echo shm:NAME       echo every message back unchanged
+ *   kucomms_peer stamp shm:NAME      echo every message back with user_value
+ *                                    set to the number of messages received
+ *                                    from the application so far (1, 2, ...),
+ *                                    as servers that stamp a sequence do: a
+ *                                    peer whose replies differ from an echo's
+ *                                    in exactly one header field
  *   kucomms_peer longtest shm:NAME   the longtest protocol's peer side
  *                                    (kucomms/longtest.h), the partner of
  *                                    kucomms_lib_longtest shm:NAME
@@ -41,6 +47,7 @@ struct pending {
 struct peer {
 	const char *name;
 	bool longtest;
+	bool stamp;
 	struct kucomms_link *link;	/* NULL between applications */
 	bool ready_printed;
 
@@ -51,6 +58,9 @@ struct peer {
 	uint64_t echoed, echo_errors, seq_sent, seq_send_errors;
 	uint64_t seq_received, seq_compare_errors;
 	unsigned int timer_ticks;
+
+	/* stamp: messages received from the current application */
+	uint64_t stamped;
 
 	struct pending *backlog, **backlog_tail;
 	uint64_t backlog_bytes;
@@ -143,6 +153,7 @@ static void serve(struct peer *p, struct kucomms_endpoint *ep)
 	}
 	p->app_spoke = false;
 	p->seq_next = p->seq_expect = 0;
+	p->stamped = 0;
 }
 
 static void on_message(struct kucomms_link *link,
@@ -152,6 +163,13 @@ static void on_message(struct kucomms_link *link,
 	struct peer *p = user;
 
 	(void)link;
+	if (p->stamp) {
+		struct kucomms_msg_header stamped = *hdr;
+
+		stamped.user_value = ++p->stamped;
+		echo(p, &stamped, data);
+		return;
+	}
 	if (!p->longtest || hdr->type == KUCOMMS_LONGTEST_TYPE_APP) {
 		p->app_spoke = true;
 		echo(p, hdr, data);
@@ -214,7 +232,7 @@ static void on_link_state(struct kucomms_link *link, int state, int err,
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kucomms_peer echo|longtest shm:NAME\n");
+	fprintf(stderr, "usage: kucomms_peer echo|stamp|longtest shm:NAME\n");
 	return 2;
 }
 
@@ -235,6 +253,8 @@ int main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[1], "longtest"))
 		p.longtest = true;
+	else if (!strcmp(argv[1], "stamp"))
+		p.stamp = true;
 	else if (strcmp(argv[1], "echo"))
 		return usage();
 	p.name = argv[2] + 4;

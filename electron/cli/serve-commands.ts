@@ -1,10 +1,11 @@
 // `kucomms-studio serve` (the Studio in a browser) and `kucomms-studio agent`
 // (this machine's targets for a Studio elsewhere): both run the Studio API
 // over WebSocket until interrupted.
-import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { StudioService } from '../services/studio/studio-service.ts';
+import { StateStore } from '../services/workspace/state-store.ts';
+import { startupWorkspaceDir, stateFile } from '../services/workspace/startup.ts';
 import { isLoopback, startStudioServer, type StudioServer } from '../server/ws-server.ts';
 import { RENDERER_DIST } from '../server/static-files.ts';
 import { defaultStateDir, tlsIdentity } from '../server/tls-identity.ts';
@@ -40,10 +41,12 @@ function interrupted(): Promise<void> {
 export async function startServing(mode: 'serve' | 'agent', o: ServeOptions): Promise<{ server: StudioServer; service: StudioService }> {
   const useTls = o.tls || (!isLoopback(o.host) && !o.insecure);
   const tls = useTls ? tlsIdentity(o.stateDir) : undefined;
+  const state = mode === 'serve' ? new StateStore(stateFile(o.stateDir)) : undefined;
   const service = new StudioService({
     mode,
-    ...(mode === 'serve' ? { defaultTarget: DEFAULT_TARGET, workspaceDir: o.workspace ?? path.join(o.stateDir, 'workspace') } : {}),
+    ...(state ? { defaultTarget: DEFAULT_TARGET, state, workspaceDir: startupWorkspaceDir(state, o.stateDir, o.workspace) } : {}),
   });
+  for (const notice of state?.notices ?? []) process.stderr.write(`kucomms-studio ${mode}: ${notice}\n`);
   try {
     const server = await startStudioServer({
       service,
@@ -90,7 +93,7 @@ function addServerOptions(c: Command, defaultPort: number): Command {
     .option('--tls', 'serve over TLS even on loopback (a self-signed certificate made on first use)', false)
     .option('--insecure', 'allow listening beyond loopback without TLS (prefer an SSH tunnel)', false)
     .option('--state-dir <dir>', 'where the TLS certificate and the Studio\'s state are kept', defaultStateDir())
-    .option('--workspace <dir>', 'the workspace folder (layouts, scripts, captures, collections); default: STATE-DIR/workspace');
+    .option('--workspace <dir>', 'the workspace folder (layouts, scripts, captures, collections); default: the last one opened, else STATE-DIR/workspace');
 }
 
 export function registerServeCommands(p: Command, run: Runner): void {

@@ -11,6 +11,8 @@ import type { IpcReply } from '../shared/studio-client.ts';
 import { dispatch } from '../services/studio/dispatch.ts';
 import { toStudioError } from '../services/studio/errors.ts';
 import { StudioService } from '../services/studio/studio-service.ts';
+import { StateStore } from '../services/workspace/state-store.ts';
+import { startupWorkspaceDir, stateFile } from '../services/workspace/startup.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { SECURITY_HEADERS } from '../server/csp.ts';
 import { RENDERER_DIST } from '../server/static-files.ts';
@@ -86,13 +88,24 @@ function lockDown(contents: WebContents): void {
   contents.on('will-attach-webview', (e) => e.preventDefault());
 }
 
+/** `--workspace DIR` or `--workspace=DIR` on the shell's command line, as `serve` takes it. */
+function workspaceArgument(argv: readonly string[]): string | undefined {
+  const at = argv.indexOf('--workspace');
+  if (at >= 0) return argv[at + 1];
+  return argv.find((a) => a.startsWith('--workspace='))?.slice('--workspace='.length);
+}
+
 async function main(): Promise<void> {
   await app.whenReady();
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(permissionGranted()));
   session.defaultSession.setPermissionCheckHandler(() => permissionGranted());
   app.on('web-contents-created', (_e, contents) => lockDown(contents));
   serveRenderer();
-  const service = new StudioService({ mode: 'electron', defaultTarget: 'demo:echo', workspaceDir: path.join(defaultStateDir(), 'workspace') });
+  const stateDir = defaultStateDir();
+  const state = new StateStore(stateFile(stateDir));
+  const workspaceDir = startupWorkspaceDir(state, stateDir, workspaceArgument(process.argv));
+  for (const notice of state.notices) process.stderr.write(`kucomms-studio: ${notice}\n`);
+  const service = new StudioService({ mode: 'electron', defaultTarget: 'demo:echo', state, workspaceDir });
   bindApi(service);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([

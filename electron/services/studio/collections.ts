@@ -1,26 +1,59 @@
 // Named collections of saved messages, kept in memory and, when given a
 // file, saved to it as JSON after every change (a workspace can keep it in git).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeWhole } from '../workspace/workspace.ts';
 import { collectionMessageInput, StudioError, type Collection, type CollectionMessage } from '../../shared/studio-api.ts';
 
 const fileSchema = z.array(z.object({ name: z.string(), messages: z.array(collectionMessageInput) }));
 
 export class Collections {
   #all = new Map<string, CollectionMessage[]>();
+  #file: string | undefined;
+  /** Why the file could not be read: saving is refused until it is fixed, so nothing in it is overwritten. */
+  #error: StudioError | undefined;
 
-  constructor(readonly file?: string) {
-    if (!file) return;
+  constructor(file?: string) {
+    this.#file = file;
+    this.reload();
+  }
+
+  get file(): string | undefined {
+    return this.#file;
+  }
+
+  /** Why the collections file was not taken, if it was not. */
+  get error(): StudioError | undefined {
+    return this.#error;
+  }
+
+  /** Reads the collections of another file (a workspace switch). */
+  switchTo(file: string | undefined): void {
+    this.#file = file;
+    this.reload();
+  }
+
+  /** Reads the file again (it changed on disk); a malformed file leaves the collections empty and is reported by error. */
+  reload(): void {
+    this.#all = new Map();
+    this.#error = undefined;
+    if (!this.#file) return;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(this.#file, 'utf8');
     } catch {
       return; // none saved yet
     }
-    const parsed = fileSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new StudioError({ code: 'EINVAL', message: `${file} is not a collections file: ${parsed.error.issues[0]?.message}` });
-    for (const c of parsed.data) this.#all.set(c.name, c.messages);
+    let parsed: z.infer<typeof fileSchema>;
+    try {
+      parsed = fileSchema.parse(JSON.parse(text));
+    } catch (err) {
+      const why = err instanceof z.ZodError ? z.prettifyError(err).replace(/\n/g, ' ') : (err as Error).message;
+      this.#error = new StudioError({ code: 'EINVAL', message: `${this.#file} is not a collections file (${why}); fix it, then save again` });
+      return;
+    }
+    for (const c of parsed) this.#all.set(c.name, c.messages);
   }
 
   list(): Collection[] {
@@ -28,6 +61,7 @@ export class Collections {
   }
 
   save(collection: string, message: CollectionMessage): Collection {
+    if (this.#error) throw this.#error;
     const messages = (this.#all.get(collection) ?? []).filter((m) => m.name !== message.name);
     messages.push(message);
     this.#all.set(collection, messages);
@@ -36,6 +70,7 @@ export class Collections {
   }
 
   remove(collection: string, name: string): Collection[] {
+    if (this.#error) throw this.#error;
     const messages = this.#all.get(collection);
     if (!messages?.some((m) => m.name === name))
       throw new StudioError({ code: 'ENOENT', message: `collection "${collection}" has no message "${name}"` });
@@ -47,8 +82,8 @@ export class Collections {
   }
 
   #persist(): void {
-    if (!this.file) return;
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    writeFileSync(this.file, `${JSON.stringify(this.list(), null, 2)}\n`);
+    if (!this.#file) return;
+    mkdirSync(path.dirname(this.#file), { recursive: true });
+    writeWhole(this.#file, `${JSON.stringify(this.list(), null, 2)}\n`);
   }
 }

@@ -7,6 +7,7 @@ import type { Message } from '../../shared/message.ts';
 import type { StudioEvents } from '../../shared/studio-api.ts';
 import type { Endpoint } from '../endpoint.ts';
 import type { Layout } from '../protocol/layout.ts';
+import type { StateStore } from '../workspace/state-store.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 import type { ProtocolRegistry } from './protocols.ts';
 import type { TrafficStore } from './traffic-store.ts';
@@ -28,6 +29,12 @@ export interface StudioContext {
   readonly protocols: ProtocolRegistry;
   /** The open workspace (it can change: read it each time). */
   workspace(): Workspace;
+  /** Makes @workspace the open one; the collections follow it. */
+  setWorkspace(workspace: Workspace): void;
+  /** Reads the open workspace's collections.json again (it changed on disk); returns why it was not taken, if so. */
+  reloadCollections(): Error | undefined;
+  /** What this machine remembers between runs: the last workspace, the UI's state. */
+  readonly state: StateStore;
   readonly store: TrafficStore;
   readonly views: TrafficViews;
   /** The endpoint of an open local target; throws StudioError ENOTCONN (remote targets: ENOTSUP). */

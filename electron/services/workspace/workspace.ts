@@ -10,9 +10,10 @@
 //
 // File names given by a user (through the API) are checked here, so no
 // caller can reach outside the folder.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { WorkspaceArea } from '../../shared/api/workspace-api.ts';
+import type { WorkspaceArea, WorkspaceChangeArea } from '../../shared/api/workspace-api.ts';
 import { StudioError } from '../../shared/studio-api.ts';
 
 export const WORKSPACE_AREAS: readonly WorkspaceArea[] = ['layouts', 'scripts', 'captures', 'reports'];
@@ -26,6 +27,20 @@ export const AREA_EXTENSIONS: Record<WorkspaceArea, readonly string[]> = {
 };
 
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$/;
+
+/**
+ * Writes @file whole or not at all: a temporary `.NAME.PID.tmp` beside it
+ * (a dot file, which the workspace watcher ignores) renamed over it.
+ */
+export function writeWhole(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+function isAreaFileName(area: WorkspaceArea, name: string): boolean {
+  return FILE_NAME.test(name) && AREA_EXTENSIONS[area].some((e) => name.endsWith(e));
+}
 
 export interface WorkspaceFile {
   name: string;
@@ -65,12 +80,36 @@ export class Workspace {
     return path.join(this.dir, area, name);
   }
 
-  /** The files of @area, by name. */
+  /**
+   * What a path relative to the folder is to the workspace: an area's file, or
+   * collections.json / settings.json; undefined for anything else (temporary
+   * files, sub-folders, files of other kinds).
+   */
+  changeAreaOf(relative: string): { area: WorkspaceChangeArea; name: string } | undefined {
+    const parts = relative.split(path.sep);
+    if (parts.length === 1) {
+      if (parts[0] === 'collections.json') return { area: 'collections', name: 'collections.json' };
+      if (parts[0] === 'settings.json') return { area: 'settings', name: 'settings.json' };
+      return undefined;
+    }
+    const [area, name] = parts as [WorkspaceArea, string];
+    if (parts.length !== 2 || !WORKSPACE_AREAS.includes(area) || !isAreaFileName(area, name)) return undefined;
+    return { area, name };
+  }
+
+  /** The files of @area, by name (none when its folder was removed). */
   list(area: WorkspaceArea): WorkspaceFile[] {
     const dir = path.join(this.dir, area);
     const out: WorkspaceFile[] = [];
-    for (const name of readdirSync(dir).sort()) {
-      if (!AREA_EXTENSIONS[area].some((e) => name.endsWith(e)) || !FILE_NAME.test(name)) continue;
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    for (const name of names) {
+      if (!isAreaFileName(area, name)) continue;
       const st = statSync(path.join(dir, name), { throwIfNoEntry: false });
       if (st?.isFile()) out.push({ name, size: st.size, mtimeMs: st.mtimeMs });
     }
@@ -87,11 +126,29 @@ export class Workspace {
     }
   }
 
-  /** Writes whole or not at all (a temporary file renamed over), so a watcher or a crash never sees half a file. */
+  /** Writes whole or not at all, so a watcher or a crash never sees half a file. */
   writeText(area: WorkspaceArea, name: string, text: string): void {
-    const file = this.resolve(area, name);
-    const tmp = path.join(path.dirname(file), `.${name}.${process.pid}.tmp`);
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeWhole(this.resolve(area, name), text);
   }
+}
+
+/**
+ * Opens the existing folder @dir (absolute, or starting with ~) as a
+ * workspace; throws StudioError saying why when it is missing, not a folder,
+ * or not readable and writable by the Studio.
+ */
+export function openWorkspaceFolder(dir: string): Workspace {
+  const expanded = dir === '~' || dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(1)) : dir;
+  if (!path.isAbsolute(expanded))
+    throw new StudioError({ code: 'EINVAL_INPUT', message: `"${dir}" is not an absolute path: give the whole path of the folder (e.g. ${path.join(os.homedir(), 'my-protocol')})` });
+  const resolved = path.resolve(expanded);
+  const st = statSync(resolved, { throwIfNoEntry: false });
+  if (!st) throw new StudioError({ code: 'ENOENT', message: `${resolved} does not exist: create the folder first, or give another one` });
+  if (!st.isDirectory()) throw new StudioError({ code: 'ENOTDIR', message: `${resolved} is a file, not a folder: a workspace is a folder` });
+  try {
+    accessSync(resolved, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch {
+    throw new StudioError({ code: 'EACCES', message: `${resolved}: no permission to read and write in this folder` });
+  }
+  return new Workspace(resolved);
 }

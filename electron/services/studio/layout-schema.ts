@@ -22,7 +22,7 @@ function lengthJson(l: Length): LengthJson {
 }
 
 /** The name the decoder gives a field of this type in its tree, so the composer labels it the same. */
-function typeName(t: FieldType): string {
+export function typeName(t: FieldType): string {
   switch (t.kind) {
     case 'int':
       return intTypeName(t);

@@ -116,7 +116,7 @@ export class StudioService extends EventEmitter<Events> {
     super();
     this.#options = options;
     this.#targets = options.targets ?? new TargetsService();
-    this.#protocols = options.protocols ?? new ProtocolRegistry();
+    this.#protocols = options.protocols ?? new ProtocolRegistry({ workspaceDir: () => this.#workspace?.dir });
     if (options.workspaceDir !== undefined) this.#workspace = new Workspace(options.workspaceDir);
     this.#collections = new Collections(this.#workspace?.collectionsFile ?? options.collectionsFile);
     this.views = new TrafficViews(this.store, () => this.#rowReader());

@@ -75,8 +75,12 @@ export const periodicInput = sendInput
   .extend({ periodMs: z.number().int().min(1, 'the period is at least 1 ms').max(3_600_000) })
   .strict();
 
+/** Where Traffic reads rows: 'live' (the traffic store, when absent) or the name of a capture opened with openCapture. */
+export const trafficSource = z.string().min(1, 'expected "live" or an open capture\'s name').max(200).optional();
+
 export const windowInput = z
   .object({
+    source: trafficSource,
     /** The view to read (see setFilter); 'all' is every stored row. */
     view: z.string().min(1).default('all'),
     /** First row of the view, 0-based. */
@@ -342,10 +346,10 @@ const coreCalls = {
   // traffic
   window: call<TrafficWindow>()(windowInput, 'rows start .. start+count of a view'),
   setFilter: call<FilterResult>()(
-    z.object({ expression: z.string().max(4000) }).strict(),
-    'filters the store by an expression (docs in electron/services/studio/filter-grammar.md); an empty one shows all',
+    z.object({ source: trafficSource, expression: z.string().max(4000) }).strict(),
+    'filters the store (or an open capture) by an expression (docs in electron/services/studio/filter-grammar.md); an empty one shows all',
   ),
-  detail: call<TrafficDetail>()(z.object({ row: z.number().int().min(0) }).strict(), 'one stored row: message, bytes, field tree'),
+  detail: call<TrafficDetail>()(z.object({ source: trafficSource, row: z.number().int().min(0) }).strict(), 'one stored row (live or of an open capture): message, bytes, field tree'),
   pause: call<{ total: number }>()(empty, 'freezes the views at their current length; messages keep being stored'),
   resume: call<{ total: number }>()(empty, 'lets the views catch up with everything stored while paused'),
   clear: call<{ total: number }>()(empty, 'forgets every stored row'),

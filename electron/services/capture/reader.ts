@@ -66,17 +66,31 @@ async function resync(w: FileWindow, from: number): Promise<number | undefined> 
   }
 }
 
+/** One whole block whose checksum holds: where it starts, its body (a view into the reader's window) and record count. */
+export interface CaptureBlock {
+  offset: number;
+  body: Buffer;
+  count: number;
+}
+
+/** The target names of a block's table and where its first record starts in the body. */
+export function blockTargets(body: Buffer): { targets: string[]; recordsAt: number } {
+  const targets: string[] = [];
+  let p = 2;
+  const nTargets = body.readUInt16LE(0);
+  for (let i = 0; i < nTargets; i++) {
+    const n = body.readUInt16LE(p);
+    targets.push(body.toString('utf8', p + 2, p + 2 + n));
+    p += 2 + n;
+  }
+  return { targets, recordsAt: p };
+}
+
 function* parseBody(body: Buffer, count: number, blockAt: number): Generator<CaptureRecord> {
   // One copy per block: records may outlive the reader's window.
   const b = Buffer.from(body);
-  const targets: string[] = [];
-  let p = 2;
-  const nTargets = b.readUInt16LE(0);
-  for (let i = 0; i < nTargets; i++) {
-    const n = b.readUInt16LE(p);
-    targets.push(b.toString('utf8', p + 2, p + 2 + n));
-    p += 2 + n;
-  }
+  const { targets, recordsAt } = blockTargets(b);
+  let p = recordsAt;
   for (let i = 0; i < count; i++) {
     if (p + RECORD_HEADER_SIZE > b.length) throw new Error(`block at ${blockAt}: record ${i} of ${count} runs past the block`);
     const length = b.readBigUInt64LE(p + 16);
@@ -104,8 +118,12 @@ export function isCaptureHeader(first: Uint8Array): boolean {
   return Buffer.from(first.subarray(0, FILE_MAGIC.length)).equals(FILE_MAGIC);
 }
 
-/** Streams the records of a capture file. Throws only if it is not a capture file at all. */
-export async function* readCapture(path: string, options: ReadCaptureOptions = {}): AsyncGenerator<CaptureRecord> {
+/**
+ * Streams the whole, checksummed blocks of a capture file (each body valid
+ * until the next one is asked for). Throws only if it is not a capture file
+ * at all; damage is reported through onProblem and skipped.
+ */
+export async function* readCaptureBlocks(path: string, options: ReadCaptureOptions = {}): AsyncGenerator<CaptureBlock> {
   const report = options.onProblem ?? (() => {});
   const fh = await open(path, 'r');
   try {
@@ -119,11 +137,7 @@ export async function* readCapture(path: string, options: ReadCaptureOptions = {
       if (!(await w.ensure(at, 1))) return;
       const block = await checkBlock(w, at);
       if (block.ok) {
-        try {
-          yield* parseBody(block.body, block.count, at);
-        } catch (err) {
-          report({ offset: at, message: (err as Error).message });
-        }
+        yield { offset: at, body: block.body, count: block.count };
         at = block.next;
         continue;
       }
@@ -142,5 +156,17 @@ export async function* readCapture(path: string, options: ReadCaptureOptions = {
     }
   } finally {
     await fh.close();
+  }
+}
+
+/** Streams the records of a capture file. Throws only if it is not a capture file at all. */
+export async function* readCapture(path: string, options: ReadCaptureOptions = {}): AsyncGenerator<CaptureRecord> {
+  const report = options.onProblem ?? (() => {});
+  for await (const block of readCaptureBlocks(path, options)) {
+    try {
+      yield* parseBody(block.body, block.count, block.offset);
+    } catch (err) {
+      report({ offset: block.offset, message: (err as Error).message });
+    }
   }
 }

@@ -14,24 +14,23 @@ import {
   type StudioEvents,
   type StudioHandlers,
   type TargetView,
-  type TrafficRow,
 } from '../../shared/studio-api.ts';
 import { parseTarget } from '../../shared/target.ts';
 import { Endpoint } from '../endpoint.ts';
 import { TargetsService } from '../targets.ts';
 import { messageBytes } from '../capture/diff.ts';
-import { decodeData, decodeMessage, HEADER_SIZE } from '../protocol/decode.ts';
+import { decodeMessage, HEADER_SIZE } from '../protocol/decode.ts';
 import { encodeMessage } from '../protocol/encode.ts';
 import type { Layout } from '../protocol/layout.ts';
-import type { Decoded, FieldValue, StructValue } from '../protocol/values.ts';
+import type { Decoded } from '../protocol/values.ts';
 import { connectAgent } from './agent-link.ts';
 import { Collections } from './collections.ts';
-import type { FilterValue, HeaderName } from './filter.ts';
-import { decodedJson, summaryOf } from './message-view.ts';
+import { decodedJson } from './message-view.ts';
 import { ProtocolRegistry } from './protocols.ts';
 import { RateSeries } from './rate-series.ts';
 import { TrafficStore } from './traffic-store.ts';
-import { ALL_VIEW, TrafficViews, type FilterRowReader } from './traffic-views.ts';
+import { decodeRow, filterRowReader, rowView, type TrafficRows } from './traffic-rows.ts';
+import { ALL_VIEW, TrafficViews } from './traffic-views.ts';
 import { structFromJson } from './values-from-json.ts';
 import { StateStore } from '../workspace/state-store.ts';
 import { Workspace } from '../workspace/workspace.ts';
@@ -43,6 +42,8 @@ import { WorkspaceArea } from './areas/workspace-area.ts';
 import type { StudioContext } from './studio-context.ts';
 
 const FLUSH_MS = 100;
+/** The `source` of Traffic's calls that reads the traffic store. */
+const LIVE_SOURCE = 'live';
 /** The demo peers speak the protocols of the modules they stand in for. */
 const DEMO_PROTOCOLS: Record<string, string> = { 'demo:echo': 'echo', 'demo:longtest': 'longtest' };
 const TARGETS_EVERY_MS = 1000;
@@ -119,7 +120,7 @@ export class StudioService extends EventEmitter<Events> {
     this.#protocols = options.protocols ?? new ProtocolRegistry({ workspaceDir: () => this.#workspace?.dir });
     if (options.workspaceDir !== undefined) this.#workspace = new Workspace(options.workspaceDir);
     this.#collections = new Collections(this.#workspace?.collectionsFile ?? options.collectionsFile);
-    this.views = new TrafficViews(this.store, () => this.#rowReader());
+    this.views = new TrafficViews(this.store, () => filterRowReader(this.store, (target) => this.#layoutOf(target)));
     this.#flushTimer = setInterval(() => this.#flush(), FLUSH_MS).unref();
     this.#targetsTimer = setInterval(() => {
       if ([...this.#connections.values()].some((c) => c.state === 'open')) void this.#emitTargets();
@@ -214,72 +215,11 @@ export class StudioService extends EventEmitter<Events> {
     return protocol === undefined ? undefined : this.#protocols.get(protocol);
   }
 
-  #decodeRow(row: number): Decoded | undefined {
-    const layout = this.#layoutOf(this.store.target(row));
-    if (!layout) return undefined;
-    const m = this.store.get(row);
-    return decodeData(layout, { length: m.length, type: m.type, id: m.id, user_value: m.userValue }, m.data);
-  }
-
-  #rowReader(): FilterRowReader {
-    const store = this.store;
-    let row = 0;
-    let decoded: Decoded | null | undefined = null;
-    const decodedRow = (): Decoded | undefined => {
-      if (decoded === null) decoded = this.#decodeRow(row);
-      return decoded;
-    };
-    return {
-      at(r: number) {
-        row = r;
-        decoded = null;
-      },
-      header(name: HeaderName): FilterValue {
-        switch (name) {
-          case 'type':
-            return store.type(row);
-          case 'id':
-            return store.id(row);
-          case 'user_value':
-            return store.userValue(row);
-          case 'length':
-            return store.length(row);
-          case 'direction':
-            return store.direction(row);
-          case 'target':
-            return store.target(row);
-          case 'time':
-            return store.timestampNs(row);
-          case 'kind':
-            return decodedRow()?.kind;
-        }
-      },
-      data(path: Array<string | number>): FilterValue {
-        let v: FieldValue | undefined = decodedRow()?.data;
-        for (const step of path) {
-          if (v === undefined || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
-          v = Array.isArray(v) ? (typeof step === 'number' ? v[step] : undefined) : (v as StructValue)[String(step)];
-        }
-        return v !== undefined && typeof v === 'object' && !(v instanceof Uint8Array) ? undefined : v;
-      },
-    };
-  }
-
-  #rowView(row: number): TrafficRow {
-    const m = this.store.get(row);
-    const decoded = this.#decodeRow(row);
-    return {
-      row,
-      timestampNs: m.timestampNs.toString(),
-      direction: m.direction,
-      target: m.target,
-      type: m.type.toString(),
-      id: m.id.toString(),
-      userValue: m.userValue.toString(),
-      length: m.data.length,
-      ...(decoded?.kind !== undefined ? { kind: decoded.kind } : {}),
-      summary: summaryOf(decoded, m.data),
-    };
+  /** Where Traffic's calls read rows: the live store, or a capture opened into Traffic. */
+  #source(name = LIVE_SOURCE): { rows: TrafficRows; views: TrafficViews } {
+    if (name === LIVE_SOURCE) return { rows: this.store, views: this.views };
+    const capture = this.capturesArea.source(name);
+    return { rows: capture, views: capture.views };
   }
 
   // ------------------------------------------------------------ targets
@@ -522,17 +462,25 @@ export class StudioService extends EventEmitter<Events> {
       listCollections: async () => this.#collections.list(),
       saveMessage: async (i) => this.#collections.save(i.collection, i.message),
       removeMessage: async (i) => this.#collections.remove(i.collection, i.name),
-      window: async (i) => ({ view: i.view, total: this.views.total(i.view), start: i.start, rows: this.views.rows(i.view, i.start, i.count).map((r) => this.#rowView(r)) }),
+      window: async (i) => {
+        const { rows, views } = this.#source(i.source);
+        const layoutFor = (target: string): Layout | undefined => this.#layoutOf(target);
+        return { view: i.view, total: views.total(i.view), start: i.start, rows: views.rows(i.view, i.start, i.count).map((r) => rowView(rows, layoutFor, r)) };
+      },
       setFilter: async (i) => {
+        const { views } = this.#source(i.source);
         const started = performance.now();
-        const view = i.expression.trim() === '' ? ALL_VIEW : await this.views.create(i.expression);
-        return { view, total: this.views.total(view), ms: performance.now() - started };
+        const view = i.expression.trim() === '' ? ALL_VIEW : await views.create(i.expression);
+        return { view, total: views.total(view), ms: performance.now() - started };
       },
       detail: async (i) => {
-        if (i.row >= this.store.total) throw new StudioError({ code: 'ENOENT', message: `row ${i.row} is not stored (the store holds ${this.store.total} rows)` });
-        const m = this.store.get(i.row);
-        const decoded = this.#decodeRow(i.row);
-        return { row: this.#rowView(i.row), message: messageToJson(m), bytes: bytesToBase64(messageBytes(m)), ...(decoded ? { decoded: decodedJson(decoded) } : {}) };
+        const { rows } = this.#source(i.source);
+        if (i.row >= rows.total)
+          throw new StudioError({ code: 'ENOENT', message: `row ${i.row} is not stored (${i.source === undefined || i.source === LIVE_SOURCE ? 'the store holds' : `${i.source} has`} ${rows.total} rows)` });
+        const layoutFor = (target: string): Layout | undefined => this.#layoutOf(target);
+        const m = rows.get(i.row);
+        const decoded = decodeRow(rows, layoutFor, i.row);
+        return { row: rowView(rows, layoutFor, i.row), message: messageToJson(m), bytes: bytesToBase64(messageBytes(m)), ...(decoded ? { decoded: decodedJson(decoded) } : {}) };
       },
       pause: async () => {
         this.views.pause();

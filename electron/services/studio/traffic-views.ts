@@ -1,11 +1,11 @@
-// Views of the traffic store: 'all' (every row) and filtered views (the row
+// Views of the traffic store (or of an opened capture: any rows that only
+// grow): 'all' (every row) and filtered views (the row
 // numbers matching an expression, kept up to date as rows arrive). Pausing
 // freezes what every view shows without stopping the store; resuming lets
 // the views catch up, so nothing is lost.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { StudioError } from '../../shared/studio-api.ts';
 import { compileFilter, type FilterRow } from './filter.ts';
-import type { TrafficStore } from './traffic-store.ts';
 
 /** Rows scanned between yields to the event loop, so nothing freezes. */
 const SCAN_SLICE = 50_000;
@@ -56,7 +56,7 @@ export class TrafficViews {
   #pausedAt: number | undefined;
 
   constructor(
-    readonly store: TrafficStore,
+    readonly store: { readonly total: number },
     readonly reader: () => FilterRowReader,
   ) {}
 

@@ -14,6 +14,24 @@ export interface FieldDiff {
   replayed: string;
 }
 
+/** Where a field lies in a message: bytes from the header's first byte. */
+export interface ByteSpan {
+  offset: number;
+  size: number;
+}
+
+/** One field of a pair of messages side by side, for people browsing a diff. */
+export interface FieldComparison {
+  path: string;
+  /** the captured value as text; absent when the captured message has no such field */
+  captured?: string;
+  replayed?: string;
+  capturedAt?: ByteSpan;
+  replayedAt?: ByteSpan;
+  /** 'ignored': the values may differ, but the field is volatile */
+  status: 'same' | 'different' | 'ignored';
+}
+
 /** Matches field paths against user patterns; array indices never matter. */
 export class VolatileFields {
   readonly #patterns: string[];
@@ -49,36 +67,61 @@ function leaves(tree: FieldNode[], out = new Map<string, FieldNode>()): Map<stri
   return out;
 }
 
-export function diffMessages(layout: Layout | undefined, captured: Message, replayed: Message, volatile: VolatileFields): FieldDiff[] {
-  const diffs: FieldDiff[] = [];
+interface Side {
+  text: string;
+  at?: ByteSpan;
+  /** marked volatile in the layout */
+  volatile?: boolean;
+}
+
+/** A message's fields by path: the layout's leaves, else the header fields and the raw data. */
+function sides(layout: Layout | undefined, m: Message | undefined): Map<string, Side> {
+  const out = new Map<string, Side>();
+  if (!m) return out;
   if (!layout) {
-    const fields = [
-      ['header.type', captured.type, replayed.type],
-      ['header.id', captured.id, replayed.id],
-      ['header.user_value', captured.userValue, replayed.userValue],
-      ['header.length', captured.length, replayed.length],
-    ] as const;
-    for (const [path, a, b] of fields) if (a !== b && !volatile.matches(path)) diffs.push({ path, captured: a.toString(), replayed: b.toString() });
-    const ha = toHex(captured.data);
-    const hb = toHex(replayed.data);
-    if (ha !== hb && !volatile.matches('data')) diffs.push({ path: 'data', captured: ha || '(0 bytes)', replayed: hb || '(0 bytes)' });
-    return diffs;
+    out.set('header.type', { text: m.type.toString(), at: { offset: 8, size: 8 } });
+    out.set('header.id', { text: m.id.toString(), at: { offset: 16, size: 8 } });
+    out.set('header.user_value', { text: m.userValue.toString(), at: { offset: 24, size: 8 } });
+    out.set('header.length', { text: m.length.toString(), at: { offset: 0, size: 8 } });
+    out.set('data', { text: toHex(m.data) || '(0 bytes)', at: { offset: HEADER_SIZE, size: m.data.length } });
+    return out;
   }
-  const a = decodeMessage(layout, messageBytes(captured));
-  const b = decodeMessage(layout, messageBytes(replayed));
-  const la = leaves(a.tree);
-  const lb = leaves(b.tree);
-  const paths = [...la.keys(), ...[...lb.keys()].filter((p) => !la.has(p))];
-  for (const path of paths) {
-    const na = la.get(path);
-    const nb = lb.get(path);
-    if (na?.volatile || nb?.volatile || volatile.matches(path)) continue;
-    const ta = na ? (na.display ?? '') : '(absent)';
-    const tb = nb ? (nb.display ?? '') : '(absent)';
-    if (ta !== tb) diffs.push({ path, captured: ta, replayed: tb });
+  const decoded = decodeMessage(layout, messageBytes(m));
+  for (const [path, n] of leaves(decoded.tree)) out.set(path, { text: n.display ?? '', at: { offset: n.offset, size: n.size }, ...(n.volatile ? { volatile: true } : {}) });
+  out.set('decode error', decoded.error ? { text: decoded.error.message, at: { offset: decoded.error.offset, size: 0 } } : { text: '(none)' });
+  return out;
+}
+
+/**
+ * Every field of @captured and @replayed side by side (either may be absent:
+ * a missing or an unexpected reply), each saying whether it differs.
+ */
+export function compareFields(layout: Layout | undefined, captured: Message | undefined, replayed: Message | undefined, volatile: VolatileFields): FieldComparison[] {
+  const a = sides(layout, captured);
+  const b = sides(layout, replayed);
+  const rows: FieldComparison[] = [];
+  for (const path of [...a.keys(), ...[...b.keys()].filter((p) => !a.has(p))]) {
+    const sa = a.get(path);
+    const sb = b.get(path);
+    // A decode that failed on neither side is no field worth a row.
+    if (path === 'decode error' && sa?.text === '(none)' && (sb?.text ?? '(none)') === '(none)') continue;
+    const differs = sa?.text !== sb?.text;
+    const ignored = sa?.volatile === true || sb?.volatile === true || volatile.matches(path);
+    rows.push({
+      path,
+      ...(sa ? { captured: sa.text } : {}),
+      ...(sb ? { replayed: sb.text } : {}),
+      ...(sa?.at ? { capturedAt: sa.at } : {}),
+      ...(sb?.at ? { replayedAt: sb.at } : {}),
+      status: !differs ? 'same' : ignored ? 'ignored' : 'different',
+    });
   }
-  const ea = a.error?.message ?? '(none)';
-  const eb = b.error?.message ?? '(none)';
-  if (ea !== eb) diffs.push({ path: 'decode error', captured: ea, replayed: eb });
-  return diffs;
+  return rows;
+}
+
+/** The fields that differ between a captured reply and its replayed partner, volatile ones aside. */
+export function diffMessages(layout: Layout | undefined, captured: Message, replayed: Message, volatile: VolatileFields): FieldDiff[] {
+  return compareFields(layout, captured, replayed, volatile)
+    .filter((r) => r.status === 'different')
+    .map((r) => ({ path: r.path, captured: r.captured ?? '(absent)', replayed: r.replayed ?? '(absent)' }));
 }

@@ -37,6 +37,13 @@ export interface ReplayOptions {
   record?: CaptureWriter;
   /** Called for each pairing as soon as it is known. */
   onResult?: (result: PairResult) => void;
+  /** Called after each message sent. */
+  onSent?: (sent: number) => void;
+  /**
+   * Stops the replay: nothing more is sent, nothing more is waited for, and
+   * replies still unpaired are not reported (they were given no chance).
+   */
+  signal?: AbortSignal;
 }
 
 export type PairStatus = 'same' | 'different' | 'missing' | 'unexpected';
@@ -89,10 +96,12 @@ export async function replay(records: AsyncIterable<CaptureRecord>, target: Repl
     const diffs = diffMessages(options.layout, record, message, volatile);
     report({ status: diffs.length === 0 ? 'same' : 'different', index, captured: record, replayed: message, diffs });
   };
-  const onMessages = (messages: Message[]): void => {
-    for (const m of messages) {
-      options.record?.write(captureRecord(m, target.target));
-      if (m.direction !== 'rx') continue;
+  const onMessages = (batch: Message[]): void => {
+    for (const received of batch) {
+      options.record?.write(captureRecord(received, target.target));
+      if (received.direction !== 'rx') continue;
+      // A received batch's data may be reused once this call returns: keep a copy.
+      const m: Message = { ...captureRecord(received, target.target), data: Uint8Array.from(received.data) };
       const key = keyOf(m);
       const waiting = expected.get(key)?.shift();
       if (waiting) {
@@ -112,7 +121,10 @@ export async function replay(records: AsyncIterable<CaptureRecord>, target: Repl
   try {
     let firstTs: bigint | undefined;
     let start = 0;
+    const signal = options.signal;
+    signal?.addEventListener('abort', () => wake?.(), { once: true });
     for await (const r of records) {
+      if (signal?.aborted) break;
       if (options.from === undefined) options = { ...options, from: r.target };
       summary.from = options.from ?? r.target;
       if (r.target !== summary.from) continue;
@@ -137,17 +149,19 @@ export async function replay(records: AsyncIterable<CaptureRecord>, target: Repl
         }
         const due = start + Number(r.timestampNs - firstTs) / 1e6 / speed.factor;
         const delay = due - performance.now();
-        if (delay > 0) await sleep(delay);
+        if (delay > 0) await sleep(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
+        if (signal?.aborted) break;
       }
       await sendRetrying(target, r);
       summary.sent++;
+      options.onSent?.(summary.sent);
     }
     // Wait for outstanding replies while they keep coming; once none is
     // outstanding, a short quiet spell more catches replies nobody expected.
     lastArrival = Date.now();
     const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
     const quietMs = (): number => (pending > 0 ? waitMs : Math.min(waitMs, SETTLE_MS));
-    while (Date.now() - lastArrival < quietMs()) {
+    while (!signal?.aborted && Date.now() - lastArrival < quietMs()) {
       await new Promise<void>((resolve) => {
         wake = resolve;
         setTimeout(resolve, Math.max(1, quietMs() - (Date.now() - lastArrival)));
@@ -157,6 +171,7 @@ export async function replay(records: AsyncIterable<CaptureRecord>, target: Repl
   } finally {
     target.off('messages', onMessages);
   }
+  if (options.signal?.aborted) return summary;
   for (const list of expected.values())
     for (const { record, index } of list) report({ status: 'missing', index, captured: record, diffs: [] });
   for (const list of actual.values())

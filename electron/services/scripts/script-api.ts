@@ -3,7 +3,7 @@
 // kucomms endpoint, on the same schedule (work 100 times a second, timer once
 // a second), all called from the script's own worker thread, one at a time.
 //
-//   import type { ScriptContext, ScriptMessage } from 'kucomms-studio/script';
+//   import type { ScriptContext, ScriptMessage } from 'kucomms:script';
 //   export function onMessage(msg: ScriptMessage, ctx: ScriptContext) {
 //     if (msg.type === 1n) ctx.send({ type: 2n, id: msg.id }, msg.data);
 //   }
@@ -14,8 +14,11 @@
 // so is a script that runs out of memory. The endpoint keeps running.
 //
 // Run with a protocol layout (run-script --layout FILE), each message also
-// carries `decoded` and the script can answer in the protocol's terms:
+// carries `decoded` and the script can answer in the protocol's terms; the
+// layout's generated types are imported from 'kucomms:layout/NAME' (the
+// Studio's editor resolves both modules; at run time they are empty):
 //
+//   import type { EchoMessage } from 'kucomms:layout/echo';
 //   export function onMessage(msg: ScriptMessage, ctx: ScriptContext) {
 //     if (msg.decoded?.kind === 'ping') ctx.sendDecoded('pong', { seq: msg.decoded.data.seq }, { id: msg.id });
 //   }

@@ -18,8 +18,8 @@
 // layout's generated types are imported from 'kucomms:layout/NAME' (the
 // Studio's editor resolves both modules; at run time they are empty):
 //
-//   import type { EchoMessage } from 'kucomms:layout/echo';
-//   export function onMessage(msg: ScriptMessage, ctx: ScriptContext) {
+//   import type { PingMessage } from 'kucomms:layout/ping';
+//   export function onMessage(msg: ScriptMessage<DecodedAs<PingMessage>>, ctx: ScriptContext) {
 //     if (msg.decoded?.kind === 'ping') ctx.sendDecoded('pong', { seq: msg.decoded.data.seq }, { id: msg.id });
 //   }
 import type { DecodeError, HeaderValue, StructValue } from '../protocol/values.ts';

@@ -1,5 +1,6 @@
 // The hex dump of a message: 16 bytes a line with offsets and ASCII, each
-// byte knowing whether it lies in the highlighted field.
+// byte knowing whether it lies in the highlighted field or in a marked range
+// (e.g. the fields that differ from another message).
 
 export const BYTES_PER_LINE = 16;
 
@@ -14,6 +15,8 @@ export interface HexCell {
   hex: string;
   ascii: string;
   highlighted: boolean;
+  /** Inside one of the marked ranges. */
+  marked: boolean;
   /** Inside the 32-byte header. */
   header: boolean;
 }
@@ -33,13 +36,13 @@ export function inRange(at: number, r: ByteRange | undefined): boolean {
   return r !== undefined && at >= r.offset && at < r.offset + r.size;
 }
 
-export function hexLines(bytes: Uint8Array, highlight?: ByteRange): HexLine[] {
+export function hexLines(bytes: Uint8Array, highlight?: ByteRange, marks: readonly ByteRange[] = []): HexLine[] {
   const lines: HexLine[] = [];
   for (let start = 0; start < bytes.length; start += BYTES_PER_LINE) {
     const cells: HexCell[] = [];
     for (let at = start; at < Math.min(bytes.length, start + BYTES_PER_LINE); at++) {
       const b = bytes[at]!;
-      cells.push({ at, hex: b.toString(16).padStart(2, '0'), ascii: printable(b), highlighted: inRange(at, highlight), header: at < HEADER_BYTES });
+      cells.push({ at, hex: b.toString(16).padStart(2, '0'), ascii: printable(b), highlighted: inRange(at, highlight), marked: marks.some((m) => inRange(at, m)), header: at < HEADER_BYTES });
     }
     lines.push({ offset: start.toString(16).padStart(6, '0'), cells });
   }

@@ -7,6 +7,7 @@ import type { Collection, CollectionMessage, EncodedJson, LayoutSummary } from '
 import { base64ToBytes, bytesToBase64 } from '../../../electron/shared/message.ts';
 import { defaultStruct, plainCopy, type FormStruct } from '../lib/form-values.ts';
 import { hexText, parseHex } from '../lib/hex-dump.ts';
+import { usePersisted } from '../lib/persisted.ts';
 import { useConnectionStore } from './connection.ts';
 import { useNoticesStore } from './notices.ts';
 
@@ -20,8 +21,9 @@ export const useComposerStore = defineStore('composer', () => {
 
   const protocols = ref<LayoutSummary[]>([]);
   const mode = ref<ComposerMode>('layout');
-  const protocol = ref('');
-  const kind = ref('');
+  // The choices of target, layout and kind are kept across restarts.
+  const protocol = usePersisted('composer.protocol', '');
+  const kind = usePersisted('composer.kind', '');
   const header = ref<Header>({ type: '0', id: '0', userValue: '0' });
   const fields = ref<FormStruct>({});
   const rawHex = ref('');
@@ -29,7 +31,7 @@ export const useComposerStore = defineStore('composer', () => {
   const focused = ref<string>();
   const preview = ref<EncodedJson>();
   const previewError = ref('');
-  const target = ref('');
+  const target = usePersisted('composer.target', '');
   const count = ref(1);
   const periodMs = ref(1000);
   const periodic = ref<string>();
@@ -54,7 +56,9 @@ export const useComposerStore = defineStore('composer', () => {
   async function load(): Promise<void> {
     try {
       [protocols.value, collections.value] = await Promise.all([conn.api().listProtocols({}), conn.api().listCollections({})]);
-      if (!protocol.value && protocols.value[0]) selectProtocol(protocols.value[0].protocol);
+      // A kept choice stays while its layout and kind exist; its form starts afresh.
+      if (layout.value) selectKind(kindSpec.value ? kind.value : (layout.value.kinds[0]?.name ?? ''));
+      else if (protocols.value[0]) selectProtocol(protocols.value[0].protocol);
     } catch (err) {
       notices.report('Loading protocols and collections', err);
     }

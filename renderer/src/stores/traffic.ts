@@ -6,6 +6,7 @@ import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
 import type { FilterErrorData, RatePoint, TrafficDetail } from '../../../electron/shared/studio-api.ts';
 import { RowCache } from '../lib/row-cache.ts';
+import { usePersisted } from '../lib/persisted.ts';
 import { useConnectionStore } from './connection.ts';
 import { useNoticesStore } from './notices.ts';
 
@@ -22,7 +23,8 @@ export const useTrafficStore = defineStore('traffic', () => {
   /** Every stored row, whatever the filter. */
   const stored = ref(0);
   const paused = ref(false);
-  const filterText = ref('');
+  /** The applied filter, kept across restarts (applied again at start). */
+  const filterText = usePersisted('traffic.filter', '');
   const filterError = ref<FilterErrorData>();
   const filterMs = ref<number>();
   const filtering = ref(false);
@@ -62,6 +64,7 @@ export const useTrafficStore = defineStore('traffic', () => {
       const [w, r] = await Promise.all([api.window({ view: view.value, start: 0, count: 0 }), api.rate({ seconds: RATE_SECONDS })]);
       setTotal(w.total);
       rates.value = r;
+      if (filterText.value) await applyFilter(filterText.value);
     } catch (err) {
       notices.report('Loading traffic', err);
     }

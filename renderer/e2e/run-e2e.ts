@@ -5,9 +5,11 @@
 import { electronTests } from './electron.e2e.ts';
 import { Suite } from './harness.ts';
 import { studioTests } from './studio.e2e.ts';
+import { workspaceTests } from './workspace.e2e.ts';
 
 const suites: Record<string, (suite: Suite) => Promise<void>> = {
   studio: studioTests,
+  workspace: workspaceTests,
   electron: electronTests,
 };
 

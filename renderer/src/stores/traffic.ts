@@ -1,5 +1,7 @@
-// The traffic the backend stores, as the table sees it: one view (all rows
-// or a filter's), its length as the backend's batched `traffic` events say,
+// The traffic the backend stores, as the table sees it: one source (the live
+// store, or a capture opened into Traffic), one view of it (all rows
+// or a filter's), its length as the backend's batched `traffic` events (or,
+// for a capture, its `captureSources` progress) say,
 // the rows the table fetched (RowCache), pause/resume, the selected row's
 // detail and the messages-per-second series.
 import { defineStore } from 'pinia';
@@ -13,11 +15,14 @@ import { useNoticesStore } from './notices.ts';
 /** Seconds of history the rate graph shows. */
 export const RATE_SECONDS = 120;
 const ALL = 'all';
+export const LIVE = 'live';
 
 export const useTrafficStore = defineStore('traffic', () => {
   const conn = useConnectionStore();
   const notices = useNoticesStore();
 
+  /** 'live' or the name of a capture opened into Traffic. */
+  const source = ref(LIVE);
   const view = ref(ALL);
   const total = ref(0);
   /** Every stored row, whatever the filter. */
@@ -35,7 +40,9 @@ export const useTrafficStore = defineStore('traffic', () => {
   const selectedPath = ref<string>();
   const rates = shallowRef<RatePoint[]>([]);
 
-  const cache = markRaw(new RowCache((start, count) => conn.api().window({ view: view.value, start, count })));
+  /** The `source` input of Traffic's calls: left out for the live store (as before there were sources). */
+  const from = (): { source?: string } => (source.value === LIVE ? {} : { source: source.value });
+  const cache = markRaw(new RowCache((start, count) => conn.api().window({ ...from(), view: view.value, start, count })));
   cache.onChange = () => rowsVersion.value++;
   cache.onError = (err) => notices.report('Fetching traffic rows', err);
 
@@ -51,13 +58,21 @@ export const useTrafficStore = defineStore('traffic', () => {
 
   async function start(): Promise<() => void> {
     const api = conn.api();
-    const offTraffic = api.on('traffic', (t) => {
-      stored.value = t.total;
-      paused.value = t.paused;
-      const n = t.views[view.value];
+    const viewGrew = (n: number | undefined): void => {
       if (n === undefined) return;
       if (n < total.value) cache.reset(n);
       setTotal(n);
+    };
+    const offTraffic = api.on('traffic', (t) => {
+      stored.value = t.total;
+      paused.value = t.paused;
+      if (source.value === LIVE) viewGrew(t.views[view.value]);
+    });
+    const offSources = api.on('captureSources', (list) => {
+      if (source.value === LIVE) return;
+      const open = list.find((s) => s.source === source.value);
+      if (open) viewGrew(open.views[view.value]);
+      else void setSource(LIVE);
     });
     const offRate = api.on('rate', addRate);
     try {
@@ -70,6 +85,7 @@ export const useTrafficStore = defineStore('traffic', () => {
     }
     return () => {
       offTraffic();
+      offSources();
       offRate();
     };
   }
@@ -78,7 +94,7 @@ export const useTrafficStore = defineStore('traffic', () => {
   async function applyFilter(expression: string): Promise<void> {
     filtering.value = true;
     try {
-      const r = await conn.api().setFilter({ expression });
+      const r = await conn.api().setFilter({ ...from(), expression });
       // The applied filter: set only once the backend took it, with the view it made.
       filterText.value = expression;
       filterError.value = undefined;
@@ -121,8 +137,9 @@ export const useTrafficStore = defineStore('traffic', () => {
   async function select(row: number): Promise<void> {
     selectedRow.value = row;
     try {
-      const d = await conn.api().detail({ row });
-      if (selectedRow.value !== row) return;
+      const asked = source.value;
+      const d = await conn.api().detail({ ...from(), row });
+      if (selectedRow.value !== row || source.value !== asked) return;
       detail.value = d;
       selectedPath.value = firstLeaf(d);
     } catch (err) {
@@ -130,8 +147,27 @@ export const useTrafficStore = defineStore('traffic', () => {
     }
   }
 
+  /** Shows @name ('live' or an opened capture): all its rows, no filter, nothing selected. */
+  async function setSource(name: string): Promise<void> {
+    source.value = name;
+    view.value = ALL;
+    filterText.value = '';
+    filterError.value = undefined;
+    filterMs.value = undefined;
+    selectedRow.value = undefined;
+    detail.value = undefined;
+    cache.reset(0);
+    total.value = 0;
+    try {
+      const w = await conn.api().window({ ...from(), view: ALL, start: 0, count: 0 });
+      if (source.value === name) setTotal(w.total);
+    } catch (err) {
+      notices.report(`Showing ${name === LIVE ? 'the live traffic' : name}`, err);
+    }
+  }
+
   return {
-    view, total, stored, paused, filterText, filterError, filterMs, filtering, rowsVersion, selectedRow, detail, selectedPath, rates, cache,
+    source, setSource, view, total, stored, paused, filterText, filterError, filterMs, filtering, rowsVersion, selectedRow, detail, selectedPath, rates, cache,
     start, applyFilter, setPaused, clear, select, addRate,
   };
 });

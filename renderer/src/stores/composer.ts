@@ -53,7 +53,15 @@ export const useComposerStore = defineStore('composer', () => {
     return { format: 'layout', protocol: protocol.value, kind: kind.value, fields: plainCopy(fields.value) as Record<string, unknown> };
   }
 
+  let watchingLayouts = false;
   async function load(): Promise<void> {
+    // Layouts added, fixed or broken in the workspace (here or on disk) change the protocols offered.
+    if (!watchingLayouts) {
+      watchingLayouts = true;
+      conn.api().on('workspaceChanged', (e) => {
+        if (e.area === 'layouts') void refreshProtocols();
+      });
+    }
     try {
       [protocols.value, collections.value] = await Promise.all([conn.api().listProtocols({}), conn.api().listCollections({})]);
       // A kept choice stays while its layout and kind exist; its form starts afresh.
@@ -61,6 +69,16 @@ export const useComposerStore = defineStore('composer', () => {
       else if (protocols.value[0]) selectProtocol(protocols.value[0].protocol);
     } catch (err) {
       notices.report('Loading protocols and collections', err);
+    }
+  }
+
+  /** The protocols again (a layout was saved or changed); the chosen one's kind is kept while it still exists. */
+  async function refreshProtocols(): Promise<void> {
+    try {
+      protocols.value = await conn.api().listProtocols({});
+      if (protocol.value && !kindSpec.value) selectProtocol(layout.value ? protocol.value : (protocols.value[0]?.protocol ?? ''));
+    } catch (err) {
+      notices.report('Loading protocols', err);
     }
   }
 
@@ -172,6 +190,6 @@ export const useComposerStore = defineStore('composer', () => {
   return {
     protocols, mode, protocol, kind, header, fields, rawHex, focused, preview, previewError, target, count, periodMs,
     periodic, sending, lastSent, collections, layout, kindSpec,
-    load, selectProtocol, selectKind, refreshPreview, send, startPeriodic, stopPeriodic, save, remove, open, resend,
+    load, refreshProtocols, selectProtocol, selectKind, refreshPreview, send, startPeriodic, stopPeriodic, save, remove, open, resend,
   };
 });

@@ -1,0 +1,162 @@
+// The layout workbench end to end: a new layout defined in the form (kinds,
+// fields of several types) shows as valid YAML, is saved into a temporary
+// workspace, picked for demo:echo, composed and sent from, and decoded in
+// Traffic; then broken in the YAML editor, where every error shows inline
+// and in the list with its line and column.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
+
+const WAIT = { timeout: 15_000 };
+
+/** Types into a form input and commits it (the form applies an edit when the input changes). */
+async function commit(page: Page, selector: string, value: string): Promise<void> {
+  await page.fill(selector, value);
+  await page.press(selector, 'Enter');
+}
+
+const yamlText = (page: Page): Promise<string> => page.locator('[data-test=layout-yaml] .cm-content').innerText();
+
+async function waitForYaml(page: Page, needle: string): Promise<void> {
+  await page.waitForFunction((n) => document.querySelector('[data-test=layout-yaml] .cm-content')?.textContent?.includes(n) === true, needle, WAIT);
+}
+
+export async function protocolsTests(suite: Suite): Promise<void> {
+  const home = mkdtempSync(path.join(tmpdir(), 'kucomms-protocols-e2e-'));
+  const workspace = path.join(home, 'workspace');
+  let serve: Started | undefined;
+  let browser: Browser | undefined;
+  try {
+    const ok = await suite.test('protocols: serve starts with a temporary workspace', async () => {
+      serve = await startCli(['serve', '--port', '0', '--workspace', workspace, '--state-dir', path.join(home, 'state')], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+    });
+    if (!ok || !serve) return suite.blocked('the layout workbench in Chromium', 'serve did not start');
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(serve.match[1]!);
+    await page.waitForSelector('[data-test=connection].connected', WAIT);
+
+    const defined = await suite.test('protocols: a new layout defined in the form (a kind; integer, string, bool, float and array fields) is valid YAML', async () => {
+      await page.click('[data-tab=protocols]');
+      await page.waitForSelector('[data-layout="builtin:echo.yaml"]', WAIT);
+      await page.click('[data-test=new-layout]');
+      await page.fill('[data-test=new-layout-name]', 'sensor.yaml');
+      await page.click('[data-test=create-layout]');
+      await page.waitForSelector('[data-test=open-layout]:has-text("layouts/sensor.yaml")', WAIT);
+      await waitForYaml(page, 'protocol: sensor');
+
+      await page.click('[data-test=add-kind]');
+      const kind = '[data-test=form-kinds] [data-kind-index="1"]';
+      await page.waitForSelector(kind, WAIT);
+      await commit(page, `${kind} [data-test=kind-name]`, 'reading');
+      await commit(page, `${kind} [data-test=when-type]`, '2');
+      const field = (i: number) => `${kind} [data-field="messages.1.fields.${i}"]`;
+      const addField = async (i: number, name: string, type: string): Promise<void> => {
+        await page.click(`${kind} [data-test=add-field]`);
+        await page.waitForSelector(field(i), WAIT);
+        await commit(page, `${field(i)} [data-test=field-name]`, name);
+        await page.selectOption(`${field(i)} [data-test=field-type]`, type);
+      };
+      await addField(0, 'celsius', 's16');
+      await addField(1, 'label', 'string');
+      await page.selectOption(`${field(1)} [data-test=length-size] [data-test=length-mode]`, 'prefix');
+      await page.selectOption(`${field(1)} [data-test=length-size] [data-test=length-prefix]`, 'u8');
+      await addField(2, 'healthy', 'bool');
+      await addField(3, 'ratio', 'f32');
+      await addField(4, 'samples', 'u16');
+      await page.selectOption(`${field(4)} [data-test=length-array] [data-test=length-mode]`, 'fixed');
+      await commit(page, `${field(4)} [data-test=length-array] [data-test=length-value]`, '3');
+
+      await waitForYaml(page, 'samples');
+      const yaml = await yamlText(page);
+      for (const line of ['- name: reading', 'when: { type: 2 }', '{ name: celsius, type: s16 }', '{ name: label, type: string, size: { prefix: u8 } }', '{ name: healthy, type: bool }', '{ name: ratio, type: f32 }', '{ name: samples, type: u16, count: 3 }'])
+        check(yaml.includes(line), `the YAML lacks "${line}":\n${yaml}`);
+      await page.waitForSelector('[data-test=layout-errors] >> text=No errors.', WAIT);
+      check((await page.locator('[data-test=error-count]').count()) === 0, 'the layout shows errors');
+      check(await page.isVisible('[data-test=dirty]'), 'no unsaved marker after edits');
+      await page.selectOption('[data-test=preview-kind]', 'reading');
+      // 32 header bytes + s16 + u8 prefix + bool + f32 + 3 x u16
+      await page.waitForSelector('[data-test=layout-preview] >> text=46 bytes', WAIT);
+      await page.hover('[data-test=layout-preview] [data-path="data.ratio"]');
+      const lit = await page.locator('[data-test=layout-preview] [data-test=hexdump] .hex .hl').count();
+      check(lit === 4, `hovering ratio lights ${lit} bytes, expected 4`);
+      await page.screenshot({ path: screenshotPath('protocols-form') });
+    });
+
+    const saved =
+      defined &&
+      (await suite.test('protocols: Ctrl+S saves the layout into the workspace; the generated code follows it', async () => {
+        await page.click('[data-test=form-protocol]');
+        await page.keyboard.press('Control+s');
+        await page.waitForSelector('[data-test=dirty]', { state: 'detached', ...WAIT });
+        const onDisk = readFileSync(path.join(workspace, 'layouts/sensor.yaml'), 'utf8');
+        check(onDisk.includes('name: reading') && onDisk.includes('A kucomms protocol layout'), `layouts/sensor.yaml is not the edited layout:\n${onDisk}`);
+        await page.click('[data-test=layout-code] [data-lang=lua]');
+        await page.waitForSelector('[data-test=code-file]:has-text("kucomms_sensor.lua")', WAIT);
+        await page.waitForFunction(() => document.querySelector('[data-test=layout-code] .cm-content')?.textContent?.includes('kucomms_sensor.reading.celsius') === true, undefined, WAIT);
+        await page.screenshot({ path: screenshotPath('protocols-code') });
+        await page.click('[data-test=layout-code] [data-lang=c]');
+        await page.waitForSelector('[data-test=code-file]:has-text("sensor_layout.h")', WAIT);
+      }));
+
+    if (saved)
+      await suite.test('protocols: the saved layout on demo:echo — composed, sent and decoded in Traffic with its field values', async () => {
+        await page.click('[data-tab=targets]');
+        await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
+        await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
+        await page.selectOption('tr[data-target="demo:echo"] [data-test=layout]', 'sensor');
+        await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('tr[data-target="demo:echo"] [data-test=layout]')?.value === 'sensor', undefined, WAIT);
+        await page.click('[data-tab=composer]');
+        await page.selectOption('[data-test=protocol]', 'sensor');
+        await page.selectOption('[data-test=kind]', 'reading');
+        await page.selectOption('[data-test=send-target]', 'demo:echo');
+        await page.fill('#hdr-id', '5150');
+        await page.fill('[data-path="data.celsius"]', '-12');
+        await page.fill('[data-path="data.label"]', 'lab');
+        await page.fill('[data-path="data.ratio"]', '0.5');
+        await page.click('[data-test=send]');
+        await page.waitForSelector('[data-test=last-sent]:has-text("sent 1 to demo:echo")', WAIT);
+        await page.click('[data-tab=traffic]');
+        await page.fill('[data-test=filter] input', 'target == "demo:echo" && id == 5150 && direction == "rx"');
+        await page.press('[data-test=filter] input', 'Enter');
+        const row = '[data-test=row][data-id="5150"]';
+        await page.waitForSelector(`${row} >> text=← rx`, WAIT);
+        const text = await page.innerText(row);
+        for (const part of ['reading', 'celsius=-12', 'label="lab"', 'ratio=0.5', 'samples=[0, 0, 0]'])
+          check(text.includes(part), `the echoed row reads "${text}", expected ${part}`);
+      });
+    else suite.blocked('protocols: the saved layout composed, sent and decoded', 'the layout was not defined and saved');
+
+    await suite.test('protocols: breaking the layout in the YAML editor shows every error inline and listed with line:column', async () => {
+      await page.click('[data-tab=protocols]');
+      await page.click('[data-layout="workspace:sensor.yaml"]');
+      await waitForYaml(page, 'protocol: sensor');
+      const broken = (await yamlText(page)).replace('type: s16', 'type: s12').replace('type: f32', 'type: f32, colour: red');
+      await page.locator('[data-test=layout-yaml] .cm-content').fill(broken);
+      await page.waitForSelector('[data-test=error-count]:has-text("2 errors")', WAIT);
+      const lines = broken.split('\n');
+      const at = (needle: string): string => {
+        const i = lines.findIndex((l) => l.includes(needle));
+        return `${i + 1}:${lines[i]!.indexOf(needle) + 1}`;
+      };
+      const listed = await page.locator('[data-test=layout-error] .at').allInnerTexts();
+      check(JSON.stringify(listed) === JSON.stringify([at('s12'), at('colour')]), `the errors are listed at ${listed.join(', ')}, expected ${at('s12')}, ${at('colour')}`);
+      await page.waitForFunction(() => document.querySelectorAll('[data-test=layout-yaml] .cm-lintRange-error').length === 2, undefined, WAIT);
+      await page.click('[data-test=layout-error] >> nth=1');
+      await page.screenshot({ path: screenshotPath('protocols-errors') });
+      // YAML that does not parse: the form says so and keeps its last state.
+      await page.locator('[data-test=layout-yaml] .cm-content').fill(`${broken}\nmessages: [oops\n`);
+      await page.waitForSelector('[data-test=form-cannot-follow]', WAIT);
+      check((await page.inputValue('[data-test=form-kinds] [data-kind-index="1"] [data-test=kind-name]')) === 'reading', 'the form lost its state while the YAML did not parse');
+      check(pageErrors.length === 0, `page errors: ${pageErrors.join('; ')}`);
+    });
+  } finally {
+    await browser?.close();
+    await serve?.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -2,6 +2,7 @@
 // backend, then the Electron shell where an Electron binary exists. Prints
 // one line per test; the caller adds the closing line. Arguments narrow it
 // to the named suites (e.g. `node --import tsx renderer/e2e/run-e2e.ts studio`).
+import { capturesTests } from './captures.e2e.ts';
 import { electronTests } from './electron.e2e.ts';
 import { Suite } from './harness.ts';
 import { protocolsTests } from './protocols.e2e.ts';
@@ -12,6 +13,7 @@ const suites: Record<string, (suite: Suite) => Promise<void>> = {
   studio: studioTests,
   workspace: workspaceTests,
   electron: electronTests,
+  captures: capturesTests,
   protocols: protocolsTests,
 };
 

@@ -19,6 +19,13 @@ async function commit(page: Page, selector: string, value: string): Promise<void
 
 const yamlText = (page: Page): Promise<string> => page.locator('[data-test=layout-yaml] .cm-content').innerText();
 
+/** Replaces the YAML editor's text as typing would (select all, then insert). */
+async function replaceYaml(page: Page, text: string): Promise<void> {
+  await page.click('[data-test=layout-yaml] .cm-content');
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText(text);
+}
+
 async function waitForYaml(page: Page, needle: string): Promise<void> {
   await page.waitForFunction((n) => document.querySelector('[data-test=layout-yaml] .cm-content')?.textContent?.includes(n) === true, needle, WAIT);
 }
@@ -135,8 +142,9 @@ export async function protocolsTests(suite: Suite): Promise<void> {
       await page.click('[data-tab=protocols]');
       await page.click('[data-layout="workspace:sensor.yaml"]');
       await waitForYaml(page, 'protocol: sensor');
-      const broken = (await yamlText(page)).replace('type: s16', 'type: s12').replace('type: f32', 'type: f32, colour: red');
-      await page.locator('[data-test=layout-yaml] .cm-content').fill(broken);
+      // From the saved file: the editor's DOM holds only the lines in view.
+      const broken = readFileSync(path.join(workspace, 'layouts/sensor.yaml'), 'utf8').replace('type: s16', 'type: s12').replace('type: f32', 'type: f32, colour: red');
+      await replaceYaml(page, broken);
       await page.waitForSelector('[data-test=error-count]:has-text("2 errors")', WAIT);
       const lines = broken.split('\n');
       const at = (needle: string): string => {
@@ -149,7 +157,7 @@ export async function protocolsTests(suite: Suite): Promise<void> {
       await page.click('[data-test=layout-error] >> nth=1');
       await page.screenshot({ path: screenshotPath('protocols-errors') });
       // YAML that does not parse: the form says so and keeps its last state.
-      await page.locator('[data-test=layout-yaml] .cm-content').fill(`${broken}\nmessages: [oops\n`);
+      await replaceYaml(page, `${broken}messages: [oops\n`);
       await page.waitForSelector('[data-test=form-cannot-follow]', WAIT);
       check((await page.inputValue('[data-test=form-kinds] [data-kind-index="1"] [data-test=kind-name]')) === 'reading', 'the form lost its state while the YAML did not parse');
       check(pageErrors.length === 0, `page errors: ${pageErrors.join('; ')}`);

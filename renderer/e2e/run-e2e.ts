@@ -6,6 +6,7 @@ import { capturesTests } from './captures.e2e.ts';
 import { electronTests } from './electron.e2e.ts';
 import { Suite } from './harness.ts';
 import { protocolsTests } from './protocols.e2e.ts';
+import { replayTests } from './replay.e2e.ts';
 import { studioTests } from './studio.e2e.ts';
 import { workspaceTests } from './workspace.e2e.ts';
 
@@ -15,6 +16,7 @@ const suites: Record<string, (suite: Suite) => Promise<void>> = {
   electron: electronTests,
   captures: capturesTests,
   protocols: protocolsTests,
+  replay: replayTests,
 };
 
 const only = process.argv.slice(2);

@@ -1,0 +1,169 @@
+// Replay end to end in Chromium against `kucomms-studio serve` on a temporary
+// workspace: captures made against the real demo:echo peer are replayed
+// (1) into a fresh demo:echo with the captured timing: progress while it runs,
+// then an empty diff; (2) into `kucomms_peer stamp`, a real peer in a process
+// of its own that echoes with user_value set to its running count. The stamp
+// mode is a real peer answering differently, as a server that stamps a
+// sequence does, so the diff must name exactly header.user_value with both
+// values, one click ("First difference") away. The report is saved and
+// opened again.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { apiUrlOf, wsStudioApi, type WsStudioApi } from '../../electron/shared/studio-client.ts';
+import { captureRecord } from '../../electron/services/capture/format.ts';
+import { CaptureWriter } from '../../electron/services/capture/writer.ts';
+import { peerProgram } from '../../electron/services/demo-peers.ts';
+import { Endpoint } from '../../electron/services/endpoint.ts';
+import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
+
+const WAIT = { timeout: 20_000 };
+const ECHOES = 12;
+const PACED = 16;
+const PACE_MS = 250;
+
+/** Sends ECHOES messages through demo:echo and records both directions: a capture of a peer that echoes. */
+async function recordEchoCapture(file: string): Promise<void> {
+  const ep = await Endpoint.open('demo:echo');
+  const writer = new CaptureWriter(file);
+  let replies = 0;
+  const done = new Promise<void>((resolve) => {
+    ep.on('messages', (msgs) => {
+      for (const m of msgs) {
+        writer.write(captureRecord(m, 'demo:echo'));
+        if (m.direction === 'rx' && ++replies === ECHOES) resolve();
+      }
+    });
+  });
+  for (let i = 0; i < ECHOES; i++) ep.send({ type: 7n, id: BigInt(i), userValue: 0n }, Uint8Array.from([i, 0xa0 + i, 0x55]));
+  await done;
+  await ep.close();
+  writer.close();
+}
+
+/** An echo session whose requests went PACE_MS apart: replayed with its own timing it takes seconds. */
+function writePacedCapture(file: string): void {
+  const writer = new CaptureWriter(file);
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  for (let i = 0; i < PACED; i++) {
+    const request = { direction: 'tx' as const, timestampNs: t0 + BigInt(i * PACE_MS) * 1_000_000n, length: 2n, type: 7n, id: BigInt(i), userValue: 0n, data: Uint8Array.from([i, 0x42]) };
+    writer.write(captureRecord(request, 'demo:echo'));
+    writer.write(captureRecord({ ...request, direction: 'rx', timestampNs: request.timestampNs + 50_000n }, 'demo:echo'));
+  }
+  writer.close();
+}
+
+function startStampPeer(name: string): Promise<ChildProcess> {
+  const child = spawn(peerProgram(), ['stamp', `shm:${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(`ready shm:${name}`)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`kucomms_peer stamp exited (${code}) before it was ready`)));
+  });
+}
+
+async function waitForState(page: Page, state: string): Promise<void> {
+  await page.waitForSelector(`[data-test=replay-progress][data-state=${state}]`, WAIT);
+}
+
+export async function replayTests(suite: Suite): Promise<void> {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'kucomms-e2e-replay-ws-'));
+  const state = mkdtempSync(path.join(tmpdir(), 'kucomms-e2e-replay-state-'));
+  const stampName = `e2e_replay_${process.pid}`;
+  let serve: Started | undefined;
+  let browser: Browser | undefined;
+  let stamp: ChildProcess | undefined;
+  let api: WsStudioApi | undefined;
+  try {
+    const ready = await suite.test('replay: captures against demo:echo in the workspace, the stamp peer and serve running', async () => {
+      mkdirSync(path.join(workspace, 'captures'));
+      await recordEchoCapture(path.join(workspace, 'captures', 'echo.kucap'));
+      writePacedCapture(path.join(workspace, 'captures', 'paced.kucap'));
+      stamp = await startStampPeer(stampName);
+      serve = await startCli(['serve', '--port', '0', '--workspace', workspace, '--state-dir', state], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+    });
+    if (!ready || !serve) return suite.blocked('replay in Chromium', 'the setup failed');
+    const url = serve.match[1]!;
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    await suite.test('replay: the captured timing into demo:echo shows progress while it runs, then "All 16 replies matched"', async () => {
+      await page.goto(url);
+      await page.waitForSelector('[data-test=connection].connected', WAIT);
+      await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
+      await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
+      await page.click('[data-tab=replay]');
+      await page.waitForSelector('[data-test=replay-capture] option[value="paced.kucap"]', { ...WAIT, state: 'attached' });
+      await page.selectOption('[data-test=replay-capture]', 'paced.kucap');
+      await page.waitForSelector('[data-test=replay-from] option[value="demo:echo"]', { ...WAIT, state: 'attached' });
+      await page.fill('[data-test=replay-target]', 'demo:echo');
+      await page.selectOption('[data-test=replay-speed]', 'original');
+      await page.click('[data-test=replay-start]');
+      await waitForState(page, 'running');
+      await page.waitForFunction(() => /sent [1-9]\d* of 16/.test(document.querySelector('[data-test=replay-sent]')?.textContent ?? ''), undefined, WAIT);
+      const running = await page.innerText('[data-test=replay-sent]');
+      check(!/sent 16 of 16/.test(running), `the replay shows "${running}" while running: it should be part way`);
+      await page.screenshot({ path: screenshotPath('replay-running') });
+      await waitForState(page, 'done');
+      await page.waitForSelector('[data-test=diff-empty]', WAIT);
+      const empty = (await page.innerText('[data-test=diff-empty]')).trim();
+      check(empty === 'All 16 replies matched.', `the empty diff says "${empty}"`);
+      check(await page.isDisabled('[data-test=first-difference]'), 'First difference is enabled with nothing to jump to');
+      await page.screenshot({ path: screenshotPath('replay-empty-diff') });
+    });
+
+    await suite.test('replay: into kucomms_peer stamp, "First difference" shows header.user_value captured 0, replayed 1', async () => {
+      // The Targets view lists devices and demo peers; a shm: peer is connected through the same API the
+      // page uses, and typed into the replay's target field.
+      const target = `shm:${stampName}`;
+      api = await wsStudioApi(new WebSocket(apiUrlOf(url)));
+      await api.connect({ target });
+      await page.selectOption('[data-test=replay-capture]', 'echo.kucap');
+      await page.fill('[data-test=replay-target]', target);
+      await page.selectOption('[data-test=replay-speed]', 'max');
+      await page.selectOption('[data-test=replay-protocol]', 'echo');
+      await page.click('[data-test=replay-start]');
+      await waitForState(page, 'done');
+      const counts = await page.innerText('[data-test=diff-counts]');
+      check(/0 same\s+12 different\s+0 missing\s+0 unexpected/.test(counts), `the counts read "${counts}"`);
+      await page.click('[data-test=first-difference]');
+      const row = '[data-test=pair-detail] [data-test=field-row].different';
+      await page.waitForSelector(row, WAIT);
+      const rows = await page.$$eval(row, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+      check(JSON.stringify(rows) === JSON.stringify([['header.user_value', '0', '1']]), `the differing fields shown: ${JSON.stringify(rows)}`);
+      const selected = await page.getAttribute('[data-test=pair].selected', 'data-index');
+      check(selected === '0', `the selected pair is ${selected}, expected the first (0)`);
+      const marked = await page.$$eval('[data-side=replayed] .hex .mark', (cells) => cells.map((c) => c.getAttribute('data-at')).join(','));
+      check(marked === '24,25,26,27,28,29,30,31', `the replayed hex marks bytes ${marked}, expected user_value's 24..31`);
+      await page.screenshot({ path: screenshotPath('replay-diff-field') });
+    });
+
+    await suite.test('replay: the report is saved into reports/ and opens again with the same difference', async () => {
+      await page.click('[data-test=save-report]');
+      await page.waitForSelector('[data-test=open-report] option[value^="replay-echo-"]', { ...WAIT, state: 'attached' });
+      const name = await page.getAttribute('[data-test=open-report] option[value^="replay-echo-"]', 'value');
+      await page.selectOption('[data-test=open-report]', name!);
+      await page.waitForSelector(`[data-test=report-open]:has-text("${name}")`, WAIT);
+      await page.click('[data-test=first-difference]');
+      await page.waitForSelector('[data-test=pair-detail] [data-test=field-row].different[data-path="header.user_value"]', WAIT);
+      const cells = await page.$$eval('[data-test=pair-detail] [data-test=field-row].different td', (tds) => tds.map((td) => td.textContent?.trim()));
+      check(JSON.stringify(cells) === JSON.stringify(['header.user_value', '0', '1']), `the report's differing field: ${JSON.stringify(cells)}`);
+      check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
+    });
+  } finally {
+    api?.close();
+    await browser?.close();
+    await serve?.stop();
+    stamp?.kill('SIGTERM');
+    rmSync(workspace, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true });
+  }
+}

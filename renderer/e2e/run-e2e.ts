@@ -7,6 +7,7 @@ import { electronTests } from './electron.e2e.ts';
 import { Suite } from './harness.ts';
 import { protocolsTests } from './protocols.e2e.ts';
 import { replayTests } from './replay.e2e.ts';
+import { scriptsTests } from './scripts.e2e.ts';
 import { studioTests } from './studio.e2e.ts';
 import { workspaceTests } from './workspace.e2e.ts';
 
@@ -14,6 +15,7 @@ const suites: Record<string, (suite: Suite) => Promise<void>> = {
   studio: studioTests,
   workspace: workspaceTests,
   electron: electronTests,
+  scripts: scriptsTests,
   captures: capturesTests,
   protocols: protocolsTests,
   replay: replayTests,

@@ -60,6 +60,8 @@ export const useComposerStore = defineStore('composer', () => {
       watchingLayouts = true;
       conn.api().on('workspaceChanged', (e) => {
         if (e.area === 'layouts') void refreshProtocols();
+        // collections.json changed on disk (a git pull, another editor, a workspace switch).
+        if (e.area === 'collections') void refreshCollections();
       });
     }
     try {
@@ -79,6 +81,14 @@ export const useComposerStore = defineStore('composer', () => {
       if (protocol.value && !kindSpec.value) selectProtocol(layout.value ? protocol.value : (protocols.value[0]?.protocol ?? ''));
     } catch (err) {
       notices.report('Loading protocols', err);
+    }
+  }
+
+  async function refreshCollections(): Promise<void> {
+    try {
+      collections.value = await conn.api().listCollections({});
+    } catch (err) {
+      notices.report('Loading collections', err);
     }
   }
 

@@ -3,6 +3,8 @@
 //  - capture-write-file: the capture writer alone, messages already in
 //    memory, then read back to check that none was lost;
 //  - capture-read-file: the streaming reader over that file;
+//  - capture-open-index: opening that file into Traffic (the index pass),
+//    with the memory the index keeps per message;
 //  - capture-live-inproc: a native sender floods an in-process loopback
 //    endpoint and every message delivered to JavaScript is captured; the
 //    file is read back and must hold exactly the messages delivered;
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Message } from '../../shared/message.ts';
 import { Endpoint } from '../endpoint.ts';
 import { flood } from './flood.ts';
+import { CaptureIndex, INDEX_BYTES_PER_MESSAGE } from '../capture/capture-index.ts';
 import { captureRecord } from '../capture/format.ts';
 import { readCapture } from '../capture/reader.ts';
 import { CaptureWriter } from '../capture/writer.ts';
@@ -69,6 +72,23 @@ async function writeFile(): Promise<void> {
     goal: `>= ${GOAL} msgs/s, none lost`, goal_met: rate >= GOAL && back.count === WRITE_COUNT,
   });
   print({ name: 'capture-read-file', transport: 'file', payload: PAYLOAD, messages: back.count, msgs_per_s: Math.round(back.count / back.seconds), mb_per_s: Math.round(bytes / back.seconds / 1e5) / 10 });
+  await openIndex(file, bytes);
+}
+
+/** Opening a capture into Traffic: one indexing pass, the index's memory per message. */
+async function openIndex(file: string, bytes: number): Promise<void> {
+  const index = new CaptureIndex(file);
+  const t0 = process.hrtime.bigint();
+  await index.build();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  // What the index's typed arrays hold (chunks are allocated whole); the Node test measures the process too.
+  const perMessage = index.memoryBytes / index.total;
+  print({
+    name: 'capture-open-index', transport: 'file', payload: PAYLOAD, messages: index.total, msgs_per_s: Math.round(index.total / seconds),
+    mb_per_s: Math.round(bytes / seconds / 1e5) / 10, index_bytes_per_message: Math.round(perMessage * 10) / 10,
+    goal: `all ${WRITE_COUNT} indexed, <= 40 bytes a message (${INDEX_BYTES_PER_MESSAGE} in typed arrays)`,
+    goal_met: index.total === WRITE_COUNT && index.damage.length === 0 && perMessage <= 40,
+  });
 }
 
 async function live(): Promise<void> {

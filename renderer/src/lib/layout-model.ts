@@ -146,7 +146,7 @@ export function intNode(text: string): Scalar | string {
 
 /** Where a new key goes among its siblings, so form edits write keys in the order layouts are read. */
 const TOP_ORDER = ['protocol', 'doc', 'endian', 'header', 'reply', 'messages', 'types', 'enums', 'flags'];
-const INNER_ORDER = ['name', 'type', 'endian', 'enum', 'flags', 'bits', 'at', 'width', 'size', 'count', 'encoding', 'pad', 'volatile', 'doc', 'when', 'fields', 'match'];
+const INNER_ORDER = ['name', 'type', 'id', 'user_value', 'endian', 'enum', 'flags', 'bits', 'at', 'width', 'size', 'count', 'encoding', 'pad', 'volatile', 'doc', 'when', 'fields', 'match'];
 
 const keyText = (key: unknown): string => String(isScalar(key) ? plainScalar(key) : key);
 

@@ -1,0 +1,163 @@
+// The layout form and the YAML over one document: YAML -> form -> YAML keeps
+// the meaning (and comments), form edits appear in the YAML, and YAML that
+// does not parse leaves the form as it was.
+import { mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, expect, test } from 'vitest';
+import { nextTick } from 'vue';
+import { parse } from 'yaml';
+import LayoutForm from '../src/components/LayoutForm.vue';
+import { parseLayoutYaml, printLayout, readModel } from '../src/lib/layout-model.ts';
+import { useConnectionStore } from '../src/stores/connection.ts';
+import { useProtocolsStore } from '../src/stores/protocols.ts';
+import { fakeApi } from './fake-api.ts';
+
+/** Every field type the format has: integers (widths, signed, endian, enum, flags, bits), floats, bool, bytes and strings of every size form, arrays of every count form, nested structs. */
+const EVERY_TYPE = `# the sensor board
+protocol: board
+doc: A board.
+endian: big
+header:
+  type: { name: kind, enum: kind, doc: which message }
+  id: { name: seq }
+  user_value: { name: stamp, volatile: true }
+reply:
+  match: [type, id]
+messages:
+  - name: sample   # the usual one
+    doc: one sample
+    when: { type: sample, user_value: 0x10 }
+    fields:
+      - { name: a, type: u8 }
+      - { name: b, type: s24, endian: little }
+      - { name: c, type: u16, enum: unit }
+      - { name: d, type: u8, flags: status }
+      - name: e
+        type: u16
+        bits:
+          - { name: on, at: 0 }
+          - { name: mode, at: 1, width: 2, enum: unit }
+      - { name: f, type: f32 }
+      - { name: g, type: f64, endian: little }
+      - { name: h, type: bool, volatile: true }
+      - { name: i, type: bytes, size: 4 }
+      - { name: n, type: u8 }
+      - { name: j, type: string, size: n }
+      - { name: k, type: string, size: { prefix: u16, endian: big }, encoding: latin1 }
+      - { name: l, type: string, size: 8, pad: 0 }
+      - { name: m, type: point, count: 2 }
+      - { name: o, type: s64, count: { prefix: u8 } }
+      - { name: p, type: u8, count: n }
+      - { name: q, type: bytes, size: rest }
+  - name: other
+types:
+  point:
+    doc: a position
+    fields:
+      - { name: x, type: s32 }
+      - { name: y, type: s32 }
+enums:
+  kind:
+    1: sample
+    0xffffffffffffffff: last
+  unit:
+    0: celsius
+    1: kelvin
+flags:
+  status:
+    0: ready
+    7: fault
+`;
+
+let store: ReturnType<typeof useProtocolsStore>;
+beforeEach(async () => {
+  setActivePinia(createPinia());
+  const fake = fakeApi({
+    checkLayout: () => ({ errors: [], compatibility: [] }),
+    previewLayout: () => ({ bytes: '', decoded: { tree: [] } }),
+    generateCode: () => ({ code: '', fileName: 'x' }),
+  });
+  await useConnectionStore().attach(fake.api);
+  store = useProtocolsStore();
+  store.readOnly = false;
+  store.setText(EVERY_TYPE);
+});
+
+const model = (text: string) => {
+  const r = parseLayoutYaml(text);
+  if (!('doc' in r)) throw new Error(r.problem.message);
+  return readModel(r.doc);
+};
+
+test('YAML -> form -> YAML keeps the meaning of every field type, and the comments', () => {
+  const r = parseLayoutYaml(EVERY_TYPE);
+  if (!('doc' in r)) throw new Error('does not parse');
+  const printed = printLayout(r.doc);
+  expect(parse(printed, { intAsBigInt: true })).toEqual(parse(EVERY_TYPE, { intAsBigInt: true }));
+  for (const comment of ['# the sensor board', '# the usual one']) expect(printed).toContain(comment);
+  const m = readModel(r.doc);
+  expect(m.messages?.[0]?.when).toEqual({ type: 'sample', user_value: '0x10' });
+  expect(Object.keys(m.enums?.kind ?? {})).toEqual(['1', '0xffffffffffffffff']);
+  expect(m.messages?.[0]?.fields?.map((f) => f.type)).toEqual(['u8', 's24', 'u16', 'u8', 'u16', 'f32', 'f64', 'bool', 'bytes', 'u8', 'string', 'string', 'string', 'point', 's64', 'u8', 'bytes']);
+});
+
+test('the form shows every field of the YAML with its type, sizes and counts', () => {
+  const w = mount(LayoutForm);
+  const kind = w.find('[data-kind-index="0"]');
+  expect(kind.find<HTMLInputElement>('[data-test=kind-name]').element.value).toBe('sample');
+  expect(kind.find<HTMLInputElement>('[data-test=when-user_value]').element.value).toBe('0x10');
+  const field = (i: number) => kind.find(`[data-field="messages.0.fields.${i}"]`);
+  expect(field(1).find<HTMLSelectElement>('[data-test=field-endian]').element.value).toBe('little');
+  expect(field(2).find<HTMLSelectElement>('[data-test=field-meaning]').element.value).toBe('enum');
+  expect(field(3).find<HTMLSelectElement>('[data-test=field-flags]').element.value).toBe('status');
+  expect(field(4).findAll('[data-bit]')).toHaveLength(2);
+  expect(field(10).find<HTMLInputElement>('[data-test=length-size] [data-test=length-value]').element.value).toBe('n');
+  expect(field(11).find<HTMLSelectElement>('[data-test=length-size] [data-test=length-prefix]').element.value).toBe('u16');
+  expect(field(13).find<HTMLSelectElement>('[data-test=field-type]').element.value).toBe('point');
+  expect(field(14).find<HTMLSelectElement>('[data-test=length-array] [data-test=length-mode]').element.value).toBe('prefix');
+  expect(field(16).find<HTMLSelectElement>('[data-test=length-size] [data-test=length-mode]').element.value).toBe('rest');
+  expect(w.find('[data-type=point]').findAll('[data-field]')).toHaveLength(2);
+});
+
+test('form edits appear in the YAML, in place, comments kept', async () => {
+  const w = mount(LayoutForm);
+  const kind = w.find('[data-kind-index="0"]');
+  await kind.find('[data-field="messages.0.fields.0"] [data-test=field-name]').setValue('alpha');
+  await kind.find('[data-field="messages.0.fields.5"] [data-test=field-type]').setValue('s16');
+  await kind.find('[data-test=when-id]').setValue('7');
+  await w.find('[data-kind-index="1"] [data-test=add-field]').trigger('click');
+  await kind.find('[data-field="messages.0.fields.16"] button[title="move up"]').trigger('click');
+  await nextTick();
+  expect(store.text).toContain('{ name: alpha, type: u8 }');
+  expect(store.text).toContain('{ name: f, type: s16 }');
+  expect(store.text).toContain('when: { type: sample, id: 7, user_value: 0x10 }');
+  expect(store.text).toContain('# the usual one');
+  const m = model(store.text);
+  expect(m.messages?.[1]?.fields).toEqual([{ name: 'field_1', type: 'u32' }]);
+  expect(m.messages?.[0]?.fields?.slice(-2).map((f) => f.name)).toEqual(['q', 'p']);
+  expect(store.dirty).toBe(false); // nothing is open: the editor text alone changed
+});
+
+test('changing a field to a string gives it a size; removing a field and a kind edits the YAML', async () => {
+  const w = mount(LayoutForm);
+  await w.find('[data-field="messages.0.fields.0"] [data-test=field-type]').setValue('string');
+  await w.find('[data-field="messages.0.fields.2"] [data-test=remove-field]').trigger('click');
+  await w.find('[data-kind-index="1"] [data-test=remove-kind]').trigger('click');
+  const m = model(store.text);
+  expect(m.messages?.[0]?.fields?.[0]).toEqual({ name: 'a', type: 'string', size: 4 });
+  expect(m.messages?.[0]?.fields?.map((f) => f.name)).not.toContain('c');
+  expect(m.messages?.map((k) => k.name)).toEqual(['sample']);
+});
+
+test('YAML that does not parse leaves the form as it was, and it follows again once it parses', async () => {
+  const w = mount(LayoutForm);
+  store.setText(EVERY_TYPE.replace('protocol: board', 'protocol: [board'));
+  await nextTick();
+  expect(store.yamlProblem?.line).toBeGreaterThan(0);
+  expect(w.find<HTMLInputElement>('[data-test=form-protocol]').element.value).toBe('board');
+  expect(w.find('[data-kind-index="0"] [data-test=kind-name]').exists()).toBe(true);
+  store.setText(EVERY_TYPE.replace('protocol: board', 'protocol: card'));
+  await nextTick();
+  expect(store.yamlProblem).toBeUndefined();
+  expect(w.find<HTMLInputElement>('[data-test=form-protocol]').element.value).toBe('card');
+});

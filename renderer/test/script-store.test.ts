@@ -1,0 +1,130 @@
+// The Scripts view's store and log pane: a run saves unsaved edits first
+// and passes the chosen layout the way the API means it; output, dropped
+// lines and the stop report land in the run's log (once, even when the stop
+// comes before the run's id is known); a stop's file:line in the log pane
+// asks for its line in the editor.
+import { mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, expect, test } from 'vitest';
+import type { ScriptRunView, ScriptStopView } from '../../electron/shared/api/scripts-api.ts';
+import ScriptLog from '../src/components/ScriptLog.vue';
+import { useConnectionStore } from '../src/stores/connection.ts';
+import { useNoticesStore } from '../src/stores/notices.ts';
+import { NO_LAYOUT, useScriptsStore } from '../src/stores/scripts.ts';
+import { fakeApi } from './fake-api.ts';
+
+const RUNAWAY: ScriptStopView = {
+  reason: 'runaway',
+  message: 'spin.ts:4: onMessage ran for more than 2000 ms and was stopped',
+  callback: 'onMessage',
+  location: { file: 'spin.ts', line: 4, column: 3 },
+};
+
+const runView = (over: Partial<ScriptRunView> = {}): ScriptRunView => ({
+  run: 'r1', script: 'answer.ts', target: 'demo:echo', protocol: 'echo', state: 'running', startedAt: 0,
+  counts: { messages: 0, sends: 0, workCalls: 0, timerCalls: 0 }, droppedLines: 0, ...over,
+});
+
+let fake: ReturnType<typeof fakeApi>;
+let runs: ScriptRunView[];
+let files: Record<string, string>;
+
+beforeEach(async () => {
+  setActivePinia(createPinia());
+  runs = [];
+  files = { 'answer.ts': 'export function onMessage() {}\n' };
+  fake = fakeApi({
+    listScripts: () => Object.keys(files).map((name) => ({ name, size: files[name]!.length, mtimeMs: 0 })),
+    readScript: (i: { name: string }) => ({ name: i.name, text: files[i.name] }),
+    saveScript: (i: { name: string; text: string }) => {
+      files[i.name] = i.text;
+      return { name: i.name, size: i.text.length, mtimeMs: 1 };
+    },
+    listRuns: () => runs,
+    scriptDiagnostics: () => [],
+    runScript: () => {
+      runs = [runView()];
+      return { run: 'r1' };
+    },
+  });
+  await useConnectionStore().attach(fake.api);
+});
+
+test('Run saves unsaved edits first (a run runs the saved file) and passes "no layout" as null', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  expect(store.open).toBe('answer.ts');
+  store.setText('export function onMessage() { console.log(1); }\n');
+  expect(store.dirty).toBe(true);
+  store.target = 'demo:echo';
+  store.protocol = NO_LAYOUT;
+  await store.start();
+  const order = fake.calls.map((c) => c.call).filter((c) => c === 'saveScript' || c === 'runScript');
+  expect(order).toEqual(['saveScript', 'runScript']);
+  expect(fake.calls.find((c) => c.call === 'runScript')?.input).toEqual({ name: 'answer.ts', target: 'demo:echo', protocol: null });
+  expect(files['answer.ts']).toContain('console.log(1)');
+  expect(store.dirty).toBe(false);
+  expect(store.running).toBe(true);
+});
+
+test('without an open target, Run explains what to do instead of calling the backend', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  store.target = '';
+  await store.start();
+  expect(fake.calls.some((c) => c.call === 'runScript')).toBe(false);
+  expect(useNoticesStore().notices.map((n) => n.message)).toEqual(['Running a script: choose an open target to run it on (connect one in Targets)']);
+});
+
+test('output lines, dropped lines and the stop report fill the run\'s log in order', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  store.target = 'demo:echo';
+  const off = store.subscribe();
+  await store.start();
+  fake.emit('scriptOutput', { run: 'r1', lines: ['got 1', 'got 2'] });
+  fake.emit('scriptOutput', { run: 'r1', lines: ['got 3'], dropped: 40 });
+  fake.emit('scriptOutput', { run: 'r9', lines: ['another run'] });
+  runs = [runView({ state: 'stopped', stop: RUNAWAY })];
+  fake.emit('scriptState', { run: 'r1', state: 'stopped', stop: RUNAWAY });
+  expect(store.log).toEqual([
+    { kind: 'line', text: 'got 1' },
+    { kind: 'line', text: 'got 2' },
+    { kind: 'line', text: 'got 3' },
+    { kind: 'dropped', count: 40 },
+    { kind: 'stop', stop: RUNAWAY },
+  ]);
+  expect(store.running).toBe(false);
+  off();
+});
+
+test('a script that fails to load reports its stop before runScript answers: the log shows it once', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  store.target = 'demo:echo';
+  const off = store.subscribe();
+  const failed: ScriptStopView = { reason: 'error', message: 'answer.ts exports none of onMessage, onWork, onTimer', callback: 'load' };
+  fake.api.runScript = async () => {
+    runs = [runView({ state: 'stopped', stop: failed })];
+    fake.emit('scriptState', { run: 'r1', state: 'stopped', stop: failed });
+    return { run: 'r1' };
+  };
+  await store.start();
+  expect(store.log).toEqual([{ kind: 'stop', stop: failed }]);
+  expect(store.run?.state).toBe('stopped');
+  off();
+});
+
+test('the log pane names a stop\'s file:line:column and asks for that line when it is clicked', async () => {
+  const log = mount(ScriptLog, { props: { entries: [{ kind: 'line', text: 'hello' }, { kind: 'dropped', count: 1200 }, { kind: 'stop', stop: RUNAWAY }] } });
+  expect(log.find('[data-test=log-line]').text()).toBe('hello');
+  expect(log.find('[data-test=log-dropped]').text()).toContain('1,200 lines left out');
+  const stop = log.find('[data-test=log-stop]');
+  expect(stop.attributes('data-reason')).toBe('runaway');
+  expect(stop.classes()).toContain('failed');
+  expect(stop.text()).toContain('Runaway');
+  const at = log.find('[data-test=log-location]');
+  expect(at.text()).toBe('spin.ts:4:3');
+  await at.trigger('click');
+  expect(log.emitted('reveal')).toEqual([[RUNAWAY.location]]);
+});

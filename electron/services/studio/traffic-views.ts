@@ -99,6 +99,16 @@ export class TrafficViews {
         v.scan(reader, Math.min(this.#visibleStoreRows, v.scanned + UPDATE_SLICE));
   }
 
+  /** Brings every view up to the visible rows, however long it takes, yielding to the event loop between slices. */
+  async settle(): Promise<void> {
+    const reader = this.reader();
+    for (const v of this.#views.values())
+      while (v.scanned < this.#visibleStoreRows) {
+        v.scan(reader, Math.min(this.#visibleStoreRows, v.scanned + SCAN_SLICE));
+        await yieldToEventLoop();
+      }
+  }
+
   total(view: string): number {
     if (view === ALL_VIEW) return this.#visibleStoreRows;
     return this.#get(view).count;

@@ -29,6 +29,8 @@ export class CaptureSource implements TrafficRows {
   /** Damage of the pcapng file found while converting it. */
   #importDamage: IndexDamage[] = [];
   #closed = false;
+  /** The index is complete and every filtered view has caught up with it. */
+  #settled = false;
 
   /**
    * Opens @file (named @source in the workspace) and starts indexing it;
@@ -59,7 +61,9 @@ export class CaptureSource implements TrafficRows {
         this.views.update();
         onProgress();
       });
-      this.views.update();
+      // A filter set while indexing may have fallen behind its budgeted updates: finish it.
+      await this.views.settle();
+      this.#settled = true;
     } catch (err) {
       this.error = (err as Error).message;
     }
@@ -87,7 +91,7 @@ export class CaptureSource implements TrafficRows {
   }
 
   get done(): boolean {
-    return this.error !== undefined || (this.#reader !== undefined && this.#index.done);
+    return this.error !== undefined || this.#settled;
   }
 
   view(): CaptureSourceView {

@@ -183,6 +183,20 @@ describe('a capture of a million messages opened into Traffic', () => {
   });
 });
 
+test('a filter set while a capture is still being indexed ends with every matching row', async () => {
+  const N = 300_000;
+  const w = new CaptureWriter(captures('while-indexing.kucap'), { flushIntervalMs: 0 });
+  const data = new Uint8Array(16);
+  for (let n = 0; n < N; n++) w.write({ target: 'demo:echo', direction: 'rx', timestampNs: BigInt(n), length: 16n, type: BigInt(n % 10), id: BigInt(n), userValue: 0n, data });
+  w.close();
+  await service.handlers.openCapture({ name: 'while-indexing.kucap' });
+  const f = await service.handlers.setFilter({ source: 'while-indexing.kucap', expression: 'type == 4' });
+  const view = await until('indexed', async () => (await service.handlers.openCaptures({})).find((s) => s.source === 'while-indexing.kucap')!, (s) => s.done);
+  assert.equal(view.views[f.view], N / 10);
+  assert.equal((await service.handlers.window({ source: 'while-indexing.kucap', view: f.view, start: N / 10 - 1, count: 1 })).rows[0]?.id, String(N - 6));
+  await service.handlers.closeCapture({ source: 'while-indexing.kucap' });
+});
+
 describe('damaged captures', () => {
   const record = (n: number): CaptureRecord => ({ target: 'demo:echo', direction: 'rx', timestampNs: BigInt(n), length: 8n, type: 1n, id: BigInt(n), userValue: 0n, data: new Uint8Array(8).fill(n) });
   function write(name: string, count: number): void {

@@ -10,7 +10,8 @@ import type { ScriptRunView, ScriptStopView } from '../../electron/shared/api/sc
 import ScriptLog from '../src/components/ScriptLog.vue';
 import { useConnectionStore } from '../src/stores/connection.ts';
 import { useNoticesStore } from '../src/stores/notices.ts';
-import { NO_LAYOUT, useScriptsStore } from '../src/stores/scripts.ts';
+import { NO_LAYOUT, TARGET_LAYOUT, useScriptsStore } from '../src/stores/scripts.ts';
+import { useTargetsStore } from '../src/stores/targets.ts';
 import { fakeApi } from './fake-api.ts';
 
 const RUNAWAY: ScriptStopView = {
@@ -65,6 +66,21 @@ test('Run saves unsaved edits first (a run runs the saved file) and passes "no l
   expect(files['answer.ts']).toContain('console.log(1)');
   expect(store.dirty).toBe(false);
   expect(store.running).toBe(true);
+});
+
+test('type-checking names the layout a run would decode with: the target\'s own, unless another (or none) is chosen', async () => {
+  const store = useScriptsStore();
+  useTargetsStore().targets = [{ target: 'demo:echo', kind: 'demo', description: 'echo peer', state: 'open', protocol: 'telemetry' }];
+  await store.load();
+  store.target = 'demo:echo';
+  const asked: Array<string | null | undefined> = [];
+  for (const choice of [TARGET_LAYOUT, NO_LAYOUT, 'echo']) {
+    store.protocol = choice;
+    await store.check();
+    const last = fake.calls.filter((c) => c.call === 'scriptDiagnostics').at(-1);
+    asked.push((last?.input as { protocol?: string | null }).protocol);
+  }
+  expect(asked).toEqual(['telemetry', null, 'echo']);
 });
 
 test('without an open target, Run explains what to do instead of calling the backend', async () => {

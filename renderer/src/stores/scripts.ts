@@ -9,6 +9,7 @@ import type { EditorCompletions } from '../lib/editor-types.ts';
 import { usePersisted } from '../lib/persisted.ts';
 import { useConnectionStore } from './connection.ts';
 import { useNoticesStore } from './notices.ts';
+import { useTargetsStore } from './targets.ts';
 
 /** How long typing pauses before the text is type-checked again. */
 export const CHECK_DELAY_MS = 300;
@@ -30,6 +31,7 @@ export type LogEntry =
 export const useScriptsStore = defineStore('scripts', () => {
   const conn = useConnectionStore();
   const notices = useNoticesStore();
+  const targets = useTargetsStore();
 
   const files = ref<ScriptFile[]>([]);
   /** The open script, kept across restarts. */
@@ -54,6 +56,12 @@ export const useScriptsStore = defineStore('scripts', () => {
   const log = computed(() => (shownRun.value === undefined ? [] : (logs.value[shownRun.value] ?? [])));
   /** The protocol argument of runScript and scriptDiagnostics. */
   const runProtocol = computed(() => (protocol.value === TARGET_LAYOUT ? undefined : protocol.value === NO_LAYOUT ? null : protocol.value));
+  /** The layout a run would decode with, as far as known here (the target's own when that is the choice). */
+  const effectiveProtocol = computed(() => {
+    if (runProtocol.value !== undefined) return runProtocol.value;
+    const chosen = targets.targets.find((t) => t.target === target.value);
+    return chosen ? (chosen.protocol ?? null) : undefined;
+  });
 
   async function refreshFiles(): Promise<void> {
     try {
@@ -124,7 +132,7 @@ export const useScriptsStore = defineStore('scripts', () => {
   /** Type-checks the text as it is now (typing, or another layout chosen). */
   async function check(): Promise<void> {
     const seq = ++checkSeq;
-    const p = runProtocol.value;
+    const p = effectiveProtocol.value;
     try {
       const found = await conn.api().scriptDiagnostics({ text: text.value, ...(p !== undefined ? { protocol: p } : {}) });
       if (seq === checkSeq) diagnostics.value = found;
@@ -134,7 +142,7 @@ export const useScriptsStore = defineStore('scripts', () => {
   }
 
   // Another layout may type the script differently (the import warning).
-  watch(runProtocol, () => {
+  watch(effectiveProtocol, () => {
     if (open.value) void check();
   });
 

@@ -4,6 +4,7 @@
 // the Studio is electron/services/studio, the same as in serve mode.
 import { app, BrowserWindow, ipcMain, Menu, net, protocol, session, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CALL_NAMES, EVENT_NAMES, StudioError, type StudioEvents } from '../shared/studio-api.ts';
@@ -14,7 +15,7 @@ import { StudioService } from '../services/studio/studio-service.ts';
 import { StateStore } from '../services/workspace/state-store.ts';
 import { startupWorkspaceDir, stateFile } from '../services/workspace/startup.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
-import { SECURITY_HEADERS } from '../server/csp.ts';
+import { newStyleNonce, pageWithStyleNonce, SECURITY_HEADERS, securityHeaders } from '../server/csp.ts';
 import { RENDERER_DIST } from '../server/static-files.ts';
 import { defaultStateDir } from '../server/tls-identity.ts';
 import {
@@ -47,6 +48,12 @@ function serveRenderer(): void {
         status: 200,
         headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
       });
+    if (path.extname(target) === '.html') {
+      // A page: its own style nonce, in its header and its <meta>.
+      const nonce = newStyleNonce();
+      const page = pageWithStyleNonce(await readFile(target, 'utf8'), nonce);
+      return new Response(page, { status: 200, headers: { ...securityHeaders(nonce), 'Content-Type': 'text/html; charset=utf-8' } });
+    }
     const response = await net.fetch(pathToFileURL(target).toString());
     const headers = new Headers(response.headers);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) headers.set(k, v);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StudioError } from '../shared/studio-api.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
-import { CONTENT_SECURITY_POLICY } from './csp.ts';
+import { contentSecurityPolicy, STYLE_NONCE_META } from './csp.ts';
 import { client, runServer, waitFor, type Running } from './test-helpers.ts';
 import { startStudioServer } from './ws-server.ts';
 import { StudioService } from '../services/studio/studio-service.ts';
@@ -153,8 +153,12 @@ describe('listening', () => {
     try {
       const page = await fetch(`http://127.0.0.1:${running.server.port}/`);
       assert.equal(page.status, 200);
-      assert.equal(page.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
-      assert.equal(await page.text(), '<!doctype html><title>t</title>');
+      const nonce = /'nonce-([A-Za-z0-9+/=]{24})'/.exec(page.headers.get('content-security-policy') ?? '')?.[1];
+      assert.ok(nonce, 'the page allows the editor\'s style elements by a nonce');
+      assert.equal(page.headers.get('content-security-policy'), contentSecurityPolicy(nonce));
+      assert.equal(await page.text(), `<!doctype html><meta name="${STYLE_NONCE_META}" nonce="${nonce}"><title>t</title>`);
+      const again = await fetch(`http://127.0.0.1:${running.server.port}/`);
+      assert.ok(!again.headers.get('content-security-policy')?.includes(nonce), 'each page load has its own nonce');
       const fetchRaw = (rawPath: string) =>
         new Promise<[number | undefined, string]>((resolve, reject) =>
           get({ host: '127.0.0.1', port: running.server.port, path: rawPath }, (res) => {
@@ -165,7 +169,8 @@ describe('listening', () => {
           }).on('error', reject),
         );
       assert.deepEqual(await fetchRaw('/..%2f..%2f..%2fetc%2fpasswd'), [403, ''], 'an encoded way out of the renderer is refused');
-      assert.deepEqual(await fetchRaw('/../../../etc/passwd'), [200, '<!doctype html><title>t</title>'], 'dot segments stay inside');
+      const [status, body] = await fetchRaw('/../../../etc/passwd');
+      assert.deepEqual([status, body.replace(/<meta [^>]*>/, '')], [200, '<!doctype html><title>t</title>'], 'dot segments stay inside');
     } finally {
       await running.stop();
     }

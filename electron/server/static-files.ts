@@ -1,11 +1,11 @@
 // Serves the built renderer (renderer/dist) to a browser, every response
 // with the Studio's security headers. Only files under the root are served;
 // unknown paths get index.html (the renderer routes by itself).
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SECURITY_HEADERS } from './csp.ts';
+import { newStyleNonce, pageWithStyleNonce, SECURITY_HEADERS, securityHeaders } from './csp.ts';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));
 
@@ -41,6 +41,15 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
   if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(root, 'index.html');
   if (!existsSync(file)) {
     res.writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-store' }).end(NOT_BUILT);
+    return;
+  }
+  if (path.extname(file) === '.html') {
+    // A page: its own style nonce, in its header and its <meta>.
+    const nonce = newStyleNonce();
+    for (const [k, v] of Object.entries(securityHeaders(nonce))) res.setHeader(k, v);
+    const page = pageWithStyleNonce(readFileSync(file, 'utf8'), nonce);
+    res.writeHead(200, { 'Content-Type': TYPES['.html']!, 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : page);
     return;
   }
   res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });

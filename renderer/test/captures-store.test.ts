@@ -28,6 +28,7 @@ beforeEach(async () => {
     openCapture: () => source(),
     closeCapture: () => [],
     detail: () => ({ row: {}, message: {}, bytes: '' }),
+    setFilter: (i: { source?: string }) => ({ view: i.source ? 'f1' : 'f9', total: i.source ? 4 : 2, ms: 1 }),
   });
   await useConnectionStore().attach(fake.api);
 });
@@ -61,6 +62,15 @@ test('closing the capture shown goes back to live traffic, whose calls keep thei
   expect(traffic.source).toBe('live');
   expect(traffic.total).toBe(10);
   expect(fake.calls.filter((c) => c.call === 'window').at(-1)?.input).toEqual({ view: 'all', start: 0, count: 0 });
+});
+
+test('the filter follows the source: switching applies it to the capture shown', async () => {
+  const traffic = useTrafficStore();
+  await traffic.start();
+  await traffic.applyFilter('type == 5');
+  await traffic.setSource('run.kucap');
+  expect(fake.calls.filter((c) => c.call === 'setFilter').map((c) => c.input)).toEqual([{ expression: 'type == 5' }, { source: 'run.kucap', expression: 'type == 5' }]);
+  expect([traffic.view, traffic.total, traffic.filterText]).toEqual(['f1', 4, 'type == 5']);
 });
 
 test('a capture closed elsewhere (another window) takes Traffic back to live', async () => {

@@ -147,8 +147,9 @@ export const useTrafficStore = defineStore('traffic', () => {
     }
   }
 
-  /** Shows @name ('live' or an opened capture): all its rows, no filter, nothing selected. */
+  /** Shows @name ('live' or an opened capture), filtered as the current source was; nothing selected. */
   async function setSource(name: string): Promise<void> {
+    const expression = filterText.value;
     source.value = name;
     view.value = ALL;
     filterText.value = '';
@@ -163,7 +164,9 @@ export const useTrafficStore = defineStore('traffic', () => {
       if (source.value === name) setTotal(w.total);
     } catch (err) {
       notices.report(`Showing ${name === LIVE ? 'the live traffic' : name}`, err);
+      return;
     }
+    if (expression) await applyFilter(expression);
   }
 
   return {

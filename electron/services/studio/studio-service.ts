@@ -33,6 +33,7 @@ import { decodeRow, filterRowReader, rowView, type TrafficRows } from './traffic
 import { ALL_VIEW, TrafficViews } from './traffic-views.ts';
 import { structFromJson } from './values-from-json.ts';
 import { StateStore } from '../workspace/state-store.ts';
+import { readSettings } from '../workspace/settings.ts';
 import { Workspace } from '../workspace/workspace.ts';
 import { CapturesArea } from './areas/captures-area.ts';
 import { LayoutsArea } from './areas/layouts-area.ts';
@@ -276,7 +277,8 @@ export class StudioService extends EventEmitter<Events> {
     const existing = this.#connections.get(target);
     if (existing && (existing.state === 'open' || existing.state === 'opening'))
       throw new StudioError({ code: 'EBUSY', message: `${target} is already ${existing.state}` });
-    const chosen = protocol ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
+    // Asked for, else the workspace's settings.json, else the built-in default of a demo target.
+    const chosen = protocol ?? this.#settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
     if (chosen !== undefined) this.#protocols.get(chosen);
     const c: Connection = { target, state: 'opening', ...(chosen !== undefined ? { protocol: chosen } : {}) };
     this.#connections.set(target, c);
@@ -306,6 +308,13 @@ export class StudioService extends EventEmitter<Events> {
     }
     void this.#emitTargets();
     return this.#view(c, (await this.#listTargets()).find((t) => t.target === target));
+  }
+
+  /** The layout settings.json names for @target (a settings file with errors is reported when it changes, and not taken). */
+  #settingsLayout(target: string): string | undefined {
+    if (!this.#workspace) return undefined;
+    const { settings, errors } = readSettings(this.#workspace.settingsFile);
+    return errors.length === 0 ? settings.defaultLayouts?.[target] : undefined;
   }
 
   async #disconnect(target: string): Promise<TargetView> {

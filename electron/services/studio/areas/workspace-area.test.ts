@@ -135,6 +135,14 @@ describe('the workspace area', () => {
     assert.match((events[0]?.payload as { message: string }).message, /settings\.json:2:20: defaultTarget: /);
   });
 
+  test("settings' defaultLayouts choose the layout a target decodes with when connected without one", async () => {
+    await studio.handlers.setSettings({ settings: { defaultLayouts: { 'demo:echo': 'telemetry' } } });
+    const connected = await studio.handlers.connect({ target: 'demo:echo' });
+    assert.equal(connected.protocol, 'telemetry');
+    await studio.handlers.disconnect({ target: 'demo:echo' });
+    assert.equal((await studio.handlers.connect({ target: 'demo:echo', protocol: 'echo' })).protocol, 'echo', 'a layout asked for wins');
+  });
+
   test('UI state is kept in the state file, and refused past its limit', async () => {
     await studio.handlers.setUiState({ key: 'app.theme', value: 'dark' });
     assert.deepEqual(await studio.handlers.getUiState({}), { 'app.theme': 'dark' });

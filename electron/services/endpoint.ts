@@ -30,6 +30,8 @@ export interface EndpointEvents {
   messages: [messages: Message[]];
   /** The link died; sends fail from now on. */
   down: [error: KucommsError];
+  /** close() was called: the endpoint is gone. */
+  closed: [];
   /** EventEmitter's own: a listener is being added. */
   newListener: [event: string | symbol, listener: unknown];
 }
@@ -163,6 +165,7 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     const native = this.#native;
     this.#native = undefined;
     native?.close();
+    if (native) this.emit('closed');
     const peer = this.#peer;
     this.#peer = undefined;
     await peer?.stop();

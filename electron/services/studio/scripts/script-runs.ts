@@ -27,6 +27,8 @@ interface Entry {
   view: Omit<ScriptRunView, 'counts' | 'droppedLines'>;
   run?: ScriptRun;
   output: ScriptOutput;
+  /** Why the Studio stopped the run, when not asked to (its target went away). */
+  stopCause?: string;
 }
 
 export class ScriptRuns {
@@ -65,6 +67,14 @@ export class ScriptRuns {
       });
       this.#ctx.emit('scriptState', { run: id, state: 'running' });
       void run.finished.then((stop) => this.#stopped(entry, file, stop));
+      // A script has nothing to answer once its target is gone: stop it, saying why.
+      const targetGone = (why: string): void => {
+        if (entry.view.state !== 'running') return;
+        entry.stopCause = `stopped: ${o.target} ${why}`;
+        void run.stop();
+      };
+      endpoint.once('closed', () => targetGone('was disconnected'));
+      endpoint.once('down', (err) => targetGone(`went down (${err.message})`));
     } catch (err) {
       const stop = (err as { stop?: ScriptStop }).stop;
       if (!stop) {
@@ -115,7 +125,7 @@ export class ScriptRuns {
   // Once per run: its last output goes out before the news that it stopped.
   #stopped(entry: Entry, file: string, stop: ScriptStop): void {
     if (entry.view.state === 'stopped') return;
-    const view = stopView(stop, file, entry.view.script);
+    const view = stopView(stop.reason === 'stopped' && entry.stopCause ? { ...stop, message: entry.stopCause } : stop, file, entry.view.script);
     entry.view = { ...entry.view, state: 'stopped', stop: view };
     entry.output.end();
     this.#flush();

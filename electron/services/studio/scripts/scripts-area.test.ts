@@ -227,14 +227,6 @@ export function onMessage(msg: ScriptMessage<DecodedAs<TelemetryMessage>>, ctx: 
     assert.ok(c.options.some((o) => o.label === 'kucomms:layout/telemetry') && c.options.some((o) => o.label === 'kucomms:script'));
   });
 
-  test('after warm-up, a completion is answered within a few hundred ms', async () => {
-    await labels('  ctx.');
-    const t0 = performance.now();
-    await labels('  msg.decoded.header.');
-    const ms = performance.now() - t0;
-    assert.ok(ms < 300, `a member completion took ${ms.toFixed(0)} ms`);
-  });
-
   test('type errors come with line and column; a script typed for another layout than the run\'s gets a warning on its import', async () => {
     const text = `${head}  const n: number = msg.decoded?.kind;\n  ctx.sendd('x', {});\n}\n`;
     const diags = await h().scriptDiagnostics({ text, protocol: 'echo' });
@@ -267,3 +259,14 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string): P
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('scripts: their target', () => {
+  test('disconnecting the target stops its scripts, saying so', async () => {
+    const { run, stopped } = await start('answer.ts');
+    assert.equal((await h().listRuns({})).find((r) => r.run === run)?.state, 'running');
+    await h().disconnect({ target: 'demo:echo' });
+    const stop = (await stopped).stop;
+    assert.deepEqual([stop?.reason, stop?.message], ['stopped', 'stopped: demo:echo was disconnected']);
+    await h().connect({ target: 'demo:echo' });
+  });
+});

@@ -137,15 +137,12 @@ describe('scripts: runs', () => {
     await send(3);
     await waitFor(async () => ((await h().listRuns({})).find((r) => r.run === run)?.counts.messages ?? 0) >= 1, 'the script got the message');
     // The script's thread is spinning; the Studio's is not.
-    const t0 = performance.now();
     const [scripts, encoded] = await Promise.all([
       h().listScripts({}),
       h().encode({ header: { type: '1', id: '1', userValue: '0' }, body: { format: 'raw', data: 'AA==' } }),
     ]);
-    const answeredMs = performance.now() - t0;
     assert.ok(scripts.length >= 2 && encoded.bytes.length > 0);
     assert.equal((await h().listRuns({})).find((r) => r.run === run)?.state, 'running', 'the calls were answered before the runaway was stopped');
-    assert.ok(answeredMs < 1000, `other calls took ${answeredMs.toFixed(0)} ms while the script spun`);
     const stop = (await stopped).stop as ScriptStopView;
     assert.equal(stop.reason, 'runaway');
     assert.equal(stop.callback, 'onMessage');

@@ -256,6 +256,10 @@ export class StudioService extends EventEmitter<Events> {
         const c = this.#connections.get(name) ?? { target: name, state: 'closed' as const };
         out.push({ ...this.#view(c, { target: name, kind: 'remote', description: `${t.description} (on ${agent.url})` }), agent: agent.url, ...(t.counters ? { counters: t.counters } : {}) });
       }
+    // Targets nothing lists (a shm:NAME peer connected by its name) are shown while connected.
+    const listed = new Set(out.map((t) => t.target));
+    for (const c of this.#connections.values())
+      if (!listed.has(c.target) && !c.agent && c.state !== 'closed') out.push(this.#view(c));
     return out;
   }
 

@@ -101,6 +101,11 @@ after(async () => {
 });
 
 describe('replay: against real peers', () => {
+  test('a shm peer connected by its name is listed among the targets while it is connected, so it can be picked', async () => {
+    const listed = (await h().listTargets({})).find((t) => t.target === stampTarget);
+    assert.deepEqual([listed?.kind, listed?.state], ['shm', 'open']);
+  });
+
   test('into demo:echo: every reply the same, an empty list of differences', async () => {
     const p = await replayInto('demo:echo');
     assert.deepEqual(

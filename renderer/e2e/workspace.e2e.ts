@@ -129,14 +129,14 @@ export async function workspaceTests(suite: Suite): Promise<void> {
       }
     });
 
-    await suite.test('workspace: traffic to show in the screenshots (demo:echo connected, messages sent, a row selected)', async () => {
+    await suite.test('workspace: traffic to show in the screenshots (demo:echo connected, messages sent with Ctrl+Enter, a row selected)', async () => {
       await page.click('[data-tab=targets]');
       await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
       await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
       await page.click('[data-tab=composer]');
       await page.fill('input[placeholder^="hex bytes"]', '01 02 03 04');
       await page.fill('#send-count', '6');
-      await page.click('[data-test=send]');
+      await page.keyboard.press('Control+Enter'); // the Composer's shortcut for Send
       await page.click('[data-tab=traffic]');
       await page.waitForSelector('[data-test=row][data-row="3"]', WAIT);
       await page.click('[data-test=row][data-row="3"]');
@@ -166,9 +166,11 @@ export async function workspaceTests(suite: Suite): Promise<void> {
       await page.waitForSelector('[data-test=protocol] option[value=probe]', { state: 'attached', ...WAIT });
     });
 
-    await suite.test('workspace: a Traffic filter is set', async () => {
+    await suite.test('workspace: a Traffic filter is set (/ goes to the filter)', async () => {
       await page.click('[data-tab=traffic]');
-      await page.fill('[data-test=filter] input', FILTER);
+      await page.keyboard.press('/');
+      await page.keyboard.type(FILTER);
+      check((await page.inputValue('[data-test=filter] input')) === FILTER, 'what was typed after / is not in the filter box');
       await page.keyboard.press('Enter');
       await page.waitForSelector('[data-test=view-total]:has-text("matching")', WAIT);
       await page.screenshot({ path: screenshotPath('workspace-traffic-filtered-dark') });

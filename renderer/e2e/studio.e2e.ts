@@ -1,8 +1,11 @@
 // The Studio end to end in Chromium against `kucomms-studio serve` with the
 // real backend and its demo echo peer, plus an agent on another loopback
 // address: what a person does, checked the way they would see it.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
 
@@ -61,9 +64,12 @@ export async function studioTests(suite: Suite): Promise<void> {
   let agent: Started | undefined;
   let browser: Browser | undefined;
   let foreign: Server | undefined;
+  // A state folder (and so a workspace) of its own: the Studio reopens the views a user left, and this
+  // suite starts where a first run does, whatever an earlier Studio on this machine kept.
+  const home = mkdtempSync(path.join(tmpdir(), 'kucomms-e2e-studio-'));
   try {
     const ok = await suite.test('serve: prints the URL with its token', async () => {
-      serve = await startCli(['serve', '--port', '0'], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+      serve = await startCli(['serve', '--port', '0', '--state-dir', path.join(home, 'state')], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
     });
     if (!ok || !serve) return suite.blocked('the Studio in Chromium', 'serve did not start');
     const url = serve.match[1]!;
@@ -257,7 +263,7 @@ export async function studioTests(suite: Suite): Promise<void> {
     });
 
     const agentUp = await suite.test('agent: starts on another loopback address', async () => {
-      agent = await startCli(['agent', '--host', '127.0.0.2', '--port', '0'], /agent: (ws:\/\/127\.0\.0\.2:\d+) token (\S+)/);
+      agent = await startCli(['agent', '--host', '127.0.0.2', '--port', '0', '--state-dir', path.join(home, 'agent-state')], /agent: (ws:\/\/127\.0\.0\.2:\d+) token (\S+)/);
     });
     if (!agentUp || !agent) suite.blocked('a remote agent added and used', 'the agent did not start');
     else
@@ -335,5 +341,6 @@ export async function studioTests(suite: Suite): Promise<void> {
     await agent?.stop();
     await serve?.stop();
     foreign?.close();
+    rmSync(home, { recursive: true, force: true });
   }
 }

@@ -68,8 +68,10 @@ function startStampPeer(name: string): Promise<ChildProcess> {
   });
 }
 
-async function waitForState(page: Page, state: string): Promise<void> {
-  await page.waitForSelector(`[data-test=replay-progress][data-state=${state}]`, WAIT);
+/** Waits for the replay's progress to be in @state; with @run ("CAPTURE into TARGET"), for that replay's (an earlier one's 'done' does not count). */
+async function waitForState(page: Page, state: string, run?: string): Promise<void> {
+  const progress = `[data-test=replay-progress][data-state=${state}]`;
+  await page.waitForSelector(run ? `${progress} [data-test=replay-sent]:has-text("from ${run}")` : progress, WAIT);
 }
 
 export async function replayTests(suite: Suite): Promise<void> {
@@ -131,7 +133,7 @@ export async function replayTests(suite: Suite): Promise<void> {
       await page.selectOption('[data-test=replay-speed]', 'max');
       await page.selectOption('[data-test=replay-protocol]', 'echo');
       await page.click('[data-test=replay-start]');
-      await waitForState(page, 'done');
+      await waitForState(page, 'done', `echo.kucap into ${target}`);
       const counts = await page.innerText('[data-test=diff-counts]');
       check(/0 same\s+12 different\s+0 missing\s+0 unexpected/.test(counts), `the counts read "${counts}"`);
       await page.click('[data-test=first-difference]');

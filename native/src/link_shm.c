@@ -2,22 +2,26 @@
 /*
  * Shared-memory links between two processes: "shm:NAME".
  *
- * The creator (side 0) owns the POSIX object "/kucomms_NAME" holding the
- * link memory and listens on the abstract Unix socket "kucomms/shm/NAME".
- * The socket name doubles as a liveness lock: the kernel frees it when the
- * creator's process ends, so a creator that can bind it knows any object
- * of that name is stale and replaces it, and one that cannot knows another
- * live process serves the name.
+ * The creator (side 0) makes the link memory as an anonymous memfd
+ * ("kucomms_NAME" in /proc/PID/fd, nothing in any file system) and listens
+ * on the abstract Unix socket "kucomms/shm/NAME". The socket name is the
+ * only name the link has and doubles as a liveness lock: the kernel frees
+ * it when the creator's process ends, so a creator that cannot bind it
+ * knows another live process serves the name, and a creator that died
+ * leaves nothing behind to clean up or to be mistaken for a live link.
+ *
+ * The memfd is sealed against shrinking and growing (and further sealing)
+ * before any peer can get it: memory that the other process could truncate
+ * would kill this one with SIGBUS at its next ring access, and each side
+ * treats the other as hostile. Writes stay allowed, the rings need them.
  *
  * The attacher (side 1) connects and receives over SCM_RIGHTS the two wake
- * eventfds (one per direction) and the creator's descriptor of the object,
- * which it maps and checks: the creator answers only once its link is
- * complete, so an attacher started at the same time as its creator never
- * maps a half-made or replaced object. Only when nobody answers does it
- * open the object by name, to say why (missing, not a kucomms link, or
- * left by a creator that died). The connection then stays open and silent:
- * when either process ends, the other sees it hang up and reports the link
- * down.
+ * eventfds (one per direction) and the creator's link memory descriptor,
+ * which it checks (an eventfd, an eventfd, sealed memory) then maps and
+ * checks again: the creator answers only once its link is complete, so an
+ * attacher started at the same time as its creator never maps a half-made
+ * link. The connection then stays open and silent: when either process
+ * ends, the other sees it hang up and reports the link down.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,10 +47,8 @@
 struct shm_link {
 	void *mem;
 	size_t size;
-	int shm_fd;		/* creator: until handed to the peer */
-	bool creator;		/* unlinks the object when closed */
+	int shm_fd;		/* link memory: until handed over or mapped */
 	bool connected;		/* creator: the one peer has attached */
-	char object[16 + KUCOMMS_SHM_NAME_MAX];
 };
 
 /*
@@ -59,7 +61,13 @@ struct shm_hello {
 	uint32_t status;
 };
 
-enum { HELLO_ATTACHER_WAKE, HELLO_CREATOR_WAKE, HELLO_OBJECT, HELLO_FDS };
+enum { HELLO_ATTACHER_WAKE, HELLO_CREATOR_WAKE, HELLO_MEMORY, HELLO_FDS };
+
+/*
+ * What the creator seals and the attacher insists on: without
+ * F_SEAL_SHRINK a peer could truncate the memory under the other's rings.
+ */
+#define LINK_MEMORY_SEALS	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 static void close_fd(int *fd)
 {
@@ -82,9 +90,6 @@ static void shm_release(struct kucomms_link *link)
 	close_fd(&s->shm_fd);
 	if (s->mem)
 		munmap(s->mem, s->size);
-	/* Still holding the socket name, nobody else can own the object. */
-	if (s->creator)
-		shm_unlink(s->object);
 	close_fd(&link->listen_fd);
 	free(s);
 }
@@ -104,7 +109,7 @@ static socklen_t socket_address(const char *name, struct sockaddr_un *addr)
 /*
  * The socket has no permissions of its own (abstract names have none), so
  * both ends check who is on the other side: the same user as this process,
- * as for the 0600 object, or root.
+ * or root.
  */
 static bool same_user(int conn, uid_t *peer)
 {
@@ -142,7 +147,7 @@ static int send_hello(struct kucomms_link *link, int conn, uint32_t status)
 		cmsg = CMSG_FIRSTHDR(&msg);
 		fds[HELLO_ATTACHER_WAKE] = link->tx_wake_fd;
 		fds[HELLO_CREATOR_WAKE] = link->rx_fd;
-		fds[HELLO_OBJECT] = s->shm_fd;
+		fds[HELLO_MEMORY] = s->shm_fd;
 		cmsg->cmsg_level = SOL_SOCKET;
 		cmsg->cmsg_type = SCM_RIGHTS;
 		cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
@@ -216,7 +221,6 @@ static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep,
 		return NULL;
 	}
 	s->shm_fd = -1;
-	snprintf(s->object, sizeof(s->object), "/kucomms_%s", name);
 	link->transport = s;
 	link->fd_kind = WATCH_SOCKET;
 	link->fd_events = EPOLLIN | EPOLLRDHUP;
@@ -230,20 +234,24 @@ static int sys_error(struct kucomms_link *link, const char *what)
 	return kc_error(-err, "%s: %s: %s", link->target, what, strerror(err));
 }
 
-static int create_object(struct kucomms_link *link, uint64_t cap0, uint64_t cap1)
+/* Creator: make, size and seal the link memory, map it and describe it. */
+static int create_memory(struct kucomms_link *link, const char *name,
+			 uint64_t cap0, uint64_t cap1)
 {
 	struct shm_link *s = link->transport;
 	struct kucomms_link_layout l;
+	char memfd_name[16 + KUCOMMS_SHM_NAME_MAX];
 
 	kucomms_link_layout_init(&l, cap0, cap1, (uint64_t)sysconf(_SC_PAGESIZE));
-	/* We hold the socket name, so an object of this name is stale. */
-	shm_unlink(s->object);
-	s->shm_fd = shm_open(s->object, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	snprintf(memfd_name, sizeof(memfd_name), "kucomms_%s", name);
+	s->shm_fd = memfd_create(memfd_name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (s->shm_fd < 0)
-		return sys_error(link, "shm_open");
-	s->creator = true;
+		return sys_error(link, "memfd_create");
 	if (ftruncate(s->shm_fd, (off_t)l.total_size))
 		return sys_error(link, "ftruncate");
+	/* Sealed before anyone else can hold it: no window to shrink it in. */
+	if (fcntl(s->shm_fd, F_ADD_SEALS, LINK_MEMORY_SEALS))
+		return sys_error(link, "sealing the link memory");
 	s->mem = mmap(NULL, l.total_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      s->shm_fd, 0);
 	if (s->mem == MAP_FAILED) {
@@ -289,14 +297,14 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 		goto fail;
 	}
 	/*
-	 * Listening at once: an attacher that comes while the object is
+	 * Listening at once: an attacher that comes while the memory is
 	 * being made waits for the hello rather than finding nobody.
 	 */
 	if (listen(link->listen_fd, 4)) {
 		err = sys_error(link, "listen");
 		goto fail;
 	}
-	err = create_object(link, cap0, cap1);
+	err = create_memory(link, name, cap0, cap1);
 	if (err)
 		goto fail;
 	link->rx_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -313,8 +321,8 @@ fail:
 	return err;
 }
 
-/* Attacher: map the object behind s->shm_fd and check its description. */
-static int map_object(struct kucomms_link *link, struct kucomms_link_layout *l)
+/* Attacher: map the memory behind s->shm_fd and check its description. */
+static int map_memory(struct kucomms_link *link, struct kucomms_link_layout *l)
 {
 	struct shm_link *s = link->transport;
 	const struct kucomms_side_page *page;
@@ -324,8 +332,8 @@ static int map_object(struct kucomms_link *link, struct kucomms_link_layout *l)
 	if (fstat(s->shm_fd, &st))
 		return sys_error(link, "fstat");
 	if ((size_t)st.st_size < sizeof(struct kucomms_side_page))
-		return kc_error(-EBADMSG, "%s: %s holds %lld bytes, too few for a kucomms link",
-				link->target, s->object, (long long)st.st_size);
+		return kc_error(-EBADMSG, "%s: its link memory holds %lld bytes, too few for a kucomms link",
+				link->target, (long long)st.st_size);
 	s->mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
 		      MAP_SHARED, s->shm_fd, 0);
 	if (s->mem == MAP_FAILED) {
@@ -351,31 +359,6 @@ static int map_object(struct kucomms_link *link, struct kucomms_link_layout *l)
 		return kc_error(err, "%s: the link description is inconsistent (sizes or offsets do not match %zu mapped bytes)",
 				link->target, s->size);
 	}
-}
-
-/*
- * Attacher: nobody listens on the name. Say why, from what the object of
- * that name holds: nothing, something that is no kucomms link, or a link
- * whose creator has died.
- */
-static int explain_no_creator(struct kucomms_link *link)
-{
-	struct shm_link *s = link->transport;
-	struct kucomms_link_layout l;
-	int err;
-
-	s->shm_fd = shm_open(s->object, O_RDWR | O_CLOEXEC, 0);
-	if (s->shm_fd < 0) {
-		if (errno == ENOENT)
-			return kc_error(-ENOENT, "%s: no shared memory object %s (is the peer that creates it running?)",
-					link->target, s->object);
-		return sys_error(link, "shm_open");
-	}
-	err = map_object(link, &l);
-	if (err)
-		return err;
-	return kc_error(-ECONNREFUSED, "%s: the process that created it is gone (stale object %s)",
-			link->target, s->object);
 }
 
 /* Close the descriptors a message carried, whatever their number. */
@@ -467,37 +450,44 @@ static int receive_hello(struct kucomms_link *link, int fds[HELLO_FDS])
  * check what they are before using them. Wakes are written from our send
  * path and watched by our thread: a pipe or socket there could block a send
  * forever once full, so only anonymous inodes (eventfds; a wrong kind of
- * those can only fail to wake) are taken. The object must be a regular file
- * (a shm object or memfd) so that mapping it maps memory, not a device.
+ * those can only fail to wake) are taken. The link memory must be a regular
+ * file (a memfd) so that mapping it maps memory, not a device, and sealed
+ * against shrinking, or its creator could truncate it under our rings and
+ * kill this process with SIGBUS.
  */
 static int check_passed_fds(struct kucomms_link *link, const int fds[HELLO_FDS])
 {
 	static const char *const what[HELLO_FDS] = {
 		[HELLO_ATTACHER_WAKE] = "a wake descriptor for this side",
 		[HELLO_CREATOR_WAKE] = "a wake descriptor for its own side",
-		[HELLO_OBJECT] = "a link memory descriptor",
+		[HELLO_MEMORY] = "a link memory descriptor",
 	};
 	struct stat st;
-	bool object;
-	int i;
+	bool memory;
+	int i, seals;
 
 	for (i = 0; i < HELLO_FDS; i++) {
 		if (fstat(fds[i], &st))
 			return sys_error(link, "fstat");
-		object = i == HELLO_OBJECT;
-		if (object ? !S_ISREG(st.st_mode) : (st.st_mode & S_IFMT) != 0)
+		memory = i == HELLO_MEMORY;
+		if (memory ? !S_ISREG(st.st_mode) : (st.st_mode & S_IFMT) != 0)
 			return kc_error(-EPROTO, "%s: its creator passed %s that is not %s (file mode 0%o)",
 					link->target, what[i],
-					object ? "a shared memory object" : "an eventfd",
+					memory ? "a shared memory object" : "an eventfd",
 					(unsigned int)st.st_mode);
 	}
+	/* Files that cannot be sealed at all fail with EINVAL: refused too. */
+	seals = fcntl(fds[HELLO_MEMORY], F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK))
+		return kc_error(-EPROTO, "%s: its creator passed link memory that can be shrunk (not sealed): refusing it, a shrink would crash this process",
+				link->target);
 	return 0;
 }
 
 /*
  * Attacher: connect to the creator and take the descriptors it hands
- * over. Mapping the object through the creator's own descriptor, sent once
- * its link is complete, means no half-made or replaced object is mapped.
+ * over. Mapping the memory through the creator's own descriptor, sent once
+ * its link is complete, means no half-made link is mapped.
  */
 static int connect_creator(struct kucomms_link *link, const char *name)
 {
@@ -512,8 +502,10 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 		return sys_error(link, "socket");
 	len = socket_address(name, &addr);
 	if (connect(link->fd, (struct sockaddr *)&addr, len)) {
+		/* The name is the creator's liveness lock: nobody holds it. */
 		if (errno == ECONNREFUSED || errno == ENOENT)
-			return explain_no_creator(link);
+			return kc_error(-ENOENT, "no process serves %s (is the peer that creates it running?)",
+					link->target);
 		return sys_error(link, "connect");
 	}
 	if (!same_user(link->fd, &creator))
@@ -530,7 +522,7 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 	}
 	link->rx_fd = fds[HELLO_ATTACHER_WAKE];
 	link->tx_wake_fd = fds[HELLO_CREATOR_WAKE];
-	s->shm_fd = fds[HELLO_OBJECT];
+	s->shm_fd = fds[HELLO_MEMORY];
 	return 0;
 }
 
@@ -551,7 +543,7 @@ int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 	s = link->transport;
 	err = connect_creator(link, name);
 	if (!err)
-		err = map_object(link, &l);
+		err = map_memory(link, &l);
 	if (err) {
 		kc_link_free(link);
 		return err;

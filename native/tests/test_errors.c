@@ -2,22 +2,21 @@
 /*
  * The errors a user meets, each with its errno value and the sentence
  * kucomms_last_error() gives: bad shm names, missing or wrong devices,
- * crafted shm objects (bad magic, other ABI, inconsistent, too small,
- * stale), oversize messages, unknown targets, bad capacities.
+ * crafted link memory from a fake creator (bad magic, other ABI,
+ * inconsistent, too small), shm names nobody serves, oversize messages,
+ * unknown targets, bad capacities.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <kucomms/kucomms.h>
 #include <kucomms/ring.h>
 
 #include "endpoint_helpers.h"
+#include "shm_fakes.h"
 #include "testing.h"
 
 TESTING_MAIN_STATE;
@@ -79,128 +78,93 @@ TEST(a_file_or_device_that_is_not_kucomms_is_refused)
 	kucomms_endpoint_destroy(ep);
 }
 
-/* Write a shm object "/kucomms_NAME" of @size bytes starting with @head. */
-static bool craft_object(const char *name, const void *head, size_t head_size,
-			 size_t size)
+/*
+ * Attach @ep to "shm:@name" served by a fake creator whose link memory is
+ * @size bytes starting with @head_size bytes of @head, sealed as a real
+ * creator seals it: only the attacher's checks of its content can refuse it.
+ */
+static int attach_to_crafted(struct kucomms_endpoint *ep, const char *name,
+			     const void *head, size_t head_size, size_t size)
 {
-	char object[128];
-	void *mem;
-	int fd;
+	struct kucomms_link *link;
+	int memory = link_memory(head, head_size, size, LINK_MEMORY_SEALED);
+	int err = attach_to_fake_memory(ep, name, memory, &link);
 
-	snprintf(object, sizeof(object), "/kucomms_%s", name);
-	shm_unlink(object);
-	fd = shm_open(object, O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		return false;
-	if (ftruncate(fd, (off_t)size)) {
-		close(fd);
-		return false;
-	}
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (mem == MAP_FAILED)
-		return false;
-	memcpy(mem, head, head_size < size ? head_size : size);
-	munmap(mem, size);
-	return true;
+	if (memory >= 0)
+		close(memory);
+	return err;
 }
 
-static void remove_object(const char *name)
-{
-	char object[128];
-
-	snprintf(object, sizeof(object), "/kucomms_%s", name);
-	shm_unlink(object);
-}
-
-/* A correct side 0 page of a link with two minimal rings. */
-static struct kucomms_link_layout valid_page(struct kucomms_side_page *page)
-{
-	struct kucomms_link_layout l;
-
-	memset(page, 0, sizeof(*page));
-	kucomms_link_layout_init(&l, KUCOMMS_RING_MIN_CAPACITY,
-				 KUCOMMS_RING_MIN_CAPACITY,
-				 (uint64_t)sysconf(_SC_PAGESIZE));
-	kucomms_link_info_publish(page, &l);
-	return l;
-}
-
-TEST(a_crafted_object_with_a_bad_magic_is_not_a_kucomms_link)
+TEST(crafted_link_memory_with_a_bad_magic_is_not_a_kucomms_link)
 {
 	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, NULL, NULL);
 	struct kucomms_side_page page;
-	struct kucomms_link_layout l = valid_page(&page);
-	struct kucomms_link *link;
+	struct kucomms_link_layout l = valid_side_page(&page);
 	char name[64], target[80];
 
 	CHECK(ep);
 	unique_name(name, sizeof(name), "magic");
 	snprintf(target, sizeof(target), "shm:%s", name);
 	page.info.magic = 0xdeadbeef;
-	CHECK(craft_object(name, &page, sizeof(page), l.total_size));
-	CHECK_EQ(kucomms_link_open_target(ep, target, NULL, &link), -EBADMSG);
+	CHECK_EQ(attach_to_crafted(ep, name, &page, sizeof(page), l.total_size), -EBADMSG);
 	CHECK_CONTAINS(kucomms_last_error(), ": bad magic 0xdeadbeef, not a kucomms link");
 	CHECK_CONTAINS(kucomms_last_error(), target);
-	remove_object(name);
 	kucomms_endpoint_destroy(ep);
 }
 
-TEST(a_crafted_object_of_another_abi_version_is_refused)
+TEST(crafted_link_memory_of_another_abi_version_is_refused)
 {
 	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, NULL, NULL);
 	struct kucomms_side_page page;
-	struct kucomms_link_layout l = valid_page(&page);
-	struct kucomms_link *link;
+	struct kucomms_link_layout l = valid_side_page(&page);
 	char name[64];
 
 	CHECK(ep);
 	unique_name(name, sizeof(name), "abi");
 	page.info.abi_version = KUCOMMS_ABI_VERSION + 1;
-	CHECK(craft_object(name, &page, sizeof(page), l.total_size));
-	CHECK_EQ(kucomms_link_shm_attach(ep, name, &link), -EPROTONOSUPPORT);
+	CHECK_EQ(attach_to_crafted(ep, name, &page, sizeof(page), l.total_size),
+		 -EPROTONOSUPPORT);
 	CHECK_CONTAINS(kucomms_last_error(), "kucomms ABI version 2, this library speaks 1");
-	remove_object(name);
 	kucomms_endpoint_destroy(ep);
 }
 
-TEST(a_crafted_object_describing_more_than_it_holds_is_refused)
+TEST(crafted_link_memory_describing_more_than_it_holds_is_refused)
 {
 	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, NULL, NULL);
 	struct kucomms_side_page page;
-	struct kucomms_link_layout l = valid_page(&page);
-	struct kucomms_link *link;
+	struct kucomms_link_layout l = valid_side_page(&page);
 	char name[64];
 
 	CHECK(ep);
 	unique_name(name, sizeof(name), "short");
-	/* The description is right but the object is a page too short. */
-	CHECK(craft_object(name, &page, sizeof(page), l.total_size - l.page_size));
-	CHECK_EQ(kucomms_link_shm_attach(ep, name, &link), -EPROTO);
+	/* The description is right but the memory is a page too short. */
+	CHECK_EQ(attach_to_crafted(ep, name, &page, sizeof(page),
+				   l.total_size - l.page_size), -EPROTO);
 	CHECK_CONTAINS(kucomms_last_error(), "the link description is inconsistent");
-	remove_object(name);
 	/* Too small to hold even a description. */
-	CHECK(craft_object(name, &page, 16, 16));
-	CHECK_EQ(kucomms_link_shm_attach(ep, name, &link), -EBADMSG);
+	CHECK_EQ(attach_to_crafted(ep, name, &page, 16, 16), -EBADMSG);
 	CHECK_CONTAINS(kucomms_last_error(), "holds 16 bytes, too few for a kucomms link");
-	remove_object(name);
 	kucomms_endpoint_destroy(ep);
 }
 
-TEST(a_valid_object_whose_creator_is_gone_is_stale)
+TEST(a_name_whose_creator_was_killed_is_served_by_nobody_and_free_again)
 {
 	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, NULL, NULL);
-	struct kucomms_side_page page;
-	struct kucomms_link_layout l = valid_page(&page);
 	struct kucomms_link *link;
-	char name[64];
+	char name[64], want[160];
+	pid_t creator;
 
 	CHECK(ep);
-	unique_name(name, sizeof(name), "stale");
-	CHECK(craft_object(name, &page, sizeof(page), l.total_size));
-	CHECK_EQ(kucomms_link_shm_attach(ep, name, &link), -ECONNREFUSED);
-	CHECK_CONTAINS(kucomms_last_error(), "the process that created it is gone (stale object");
-	/* Creating the name replaces the stale object rather than failing. */
+	unique_name(name, sizeof(name), "killed");
+	creator = spawn_peer("echo", name);
+	CHECK(creator > 0);
+	stop_peer(creator, SIGKILL);
+	/* Nothing outlives the creator: no leftover to mistake for a link. */
+	CHECK_EQ(kucomms_link_shm_attach(ep, name, &link), -ENOENT);
+	snprintf(want, sizeof(want),
+		 "no process serves shm:%s (is the peer that creates it running?)", name);
+	CHECK_STR_EQ(kucomms_last_error(), want);
+	/* Nor anything in the way of the next creator. */
 	CHECK_EQ(kucomms_link_shm_create(ep, name, NULL, &link), 0);
 	kucomms_endpoint_destroy(ep);
 }
@@ -212,7 +176,8 @@ TEST(a_missing_shm_peer_says_to_start_it)
 
 	CHECK(ep);
 	CHECK_EQ(kucomms_link_open_target(ep, "shm:no-such-peer-here", NULL, &link), -ENOENT);
-	CHECK_CONTAINS(kucomms_last_error(), "shm:no-such-peer-here: no shared memory object /kucomms_no-such-peer-here");
+	CHECK_STR_EQ(kucomms_last_error(),
+		     "no process serves shm:no-such-peer-here (is the peer that creates it running?)");
 	kucomms_endpoint_destroy(ep);
 }
 

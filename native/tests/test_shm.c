@@ -3,7 +3,7 @@
  * Shared-memory links between real processes (kucomms_peer and
  * kucomms_lib_longtest run as children): echoes, a peer killed with
  * SIGKILL mid-stream on either side, one attacher per created link, names
- * already served, stale objects replaced, objects removed on close.
+ * already served, names free again once their creator closes or dies.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <kucomms/kucomms.h>
 #include <kucomms/longtest.h>
@@ -92,17 +91,36 @@ static int send_retrying(struct kucomms_link *link, uint64_t id)
 	return err;
 }
 
-static bool object_exists(const char *name)
+/*
+ * Nobody serves "shm:@name": an attach says so. Only for names expected to
+ * be free, since attaching to a live creator would take its one peer.
+ */
+static bool served_by_nobody(const char *name)
 {
-	char object[128];
-	int fd;
+	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, NULL, NULL);
+	struct kucomms_link *link;
+	bool nobody;
 
-	snprintf(object, sizeof(object), "/kucomms_%s", name);
-	fd = shm_open(object, O_RDONLY, 0);
-	if (fd < 0)
+	if (!ep)
 		return false;
-	close(fd);
-	return true;
+	nobody = kucomms_link_shm_attach(ep, name, &link) == -ENOENT &&
+		 strstr(kucomms_last_error(), "no process serves");
+	kucomms_endpoint_destroy(ep);
+	return nobody;
+}
+
+/* Another creator of "shm:@name" is refused: the name is still taken. */
+static bool name_taken(const char *name)
+{
+	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, NULL, NULL);
+	struct kucomms_link *link;
+	bool taken;
+
+	if (!ep)
+		return false;
+	taken = kucomms_link_shm_create(ep, name, NULL, &link) == -EADDRINUSE;
+	kucomms_endpoint_destroy(ep);
+	return taken;
 }
 
 TEST(messages_echo_through_a_peer_process_in_order_and_intact)
@@ -132,7 +150,7 @@ TEST(messages_echo_through_a_peer_process_in_order_and_intact)
 	/* A peer that closes cleanly is reported too. */
 	CHECK(WAIT_FOR(load_int(&s.state) == KUCOMMS_LINK_DOWN));
 	CHECK_EQ(load_int(&s.err), -EPIPE);
-	CHECK(!object_exists(name));		/* the creator removed it */
+	CHECK(served_by_nobody(name));		/* its name went with it */
 	kucomms_endpoint_destroy(ep);
 }
 
@@ -165,16 +183,16 @@ TEST(a_peer_killed_mid_stream_is_reported_and_sends_then_fail_with_epipe)
 	CHECK_EQ(load_int(&s.err), -EPIPE);
 	CHECK_EQ(kucomms_send_locked(link, &(struct kucomms_msg_header){ 0 }, NULL), -EPIPE);
 	CHECK_EQ(load_u64(&s.errors), 0);
-	/* The dead creator's object is stale: attaching says so. */
-	CHECK(object_exists(name));
-	CHECK_EQ(kucomms_link_shm_attach(ep, name, &link), -ECONNREFUSED);
-	CHECK(strstr(kucomms_last_error(), "gone"));
+	/* A killed creator leaves nothing behind: nobody serves the name. */
+	CHECK_EQ(kucomms_link_shm_attach(ep, name, &link), -ENOENT);
+	CHECK_CONTAINS(kucomms_last_error(), "no process serves");
 	kucomms_endpoint_destroy(ep);
-	/* A new creator replaces it. */
+	/* A new creator takes the name at once, and serves it. */
 	peer = spawn_peer("echo", name);
 	CHECK(peer > 0);
+	CHECK(name_taken(name));
 	CHECK_EQ(stop_peer(peer, SIGTERM), 0);
-	CHECK(!object_exists(name));
+	CHECK(served_by_nobody(name));
 }
 
 /* Run "kucomms_lib_longtest shm:NAME" with its output thrown away. */
@@ -227,7 +245,7 @@ TEST(an_attached_process_killed_is_reported_to_the_creator)
 	CHECK_EQ(load_int(&s.err), -EPIPE);
 	CHECK_EQ(kucomms_send(link, &(struct kucomms_msg_header){ 0 }, NULL), -EPIPE);
 	kucomms_link_close(link);
-	CHECK(!object_exists(name));
+	CHECK(served_by_nobody(name));
 	kucomms_endpoint_destroy(ep);
 }
 
@@ -254,9 +272,9 @@ TEST(a_created_link_takes_one_attacher_and_a_live_name_one_creator)
 	kucomms_endpoint_destroy(first);
 	/* The creator sees its peer leave; the name stays its own. */
 	CHECK(WAIT_FOR(load_int(&s1.state) == KUCOMMS_LINK_DOWN));
-	CHECK(object_exists(name));
+	CHECK(name_taken(name));
 	kucomms_endpoint_destroy(creator);
-	CHECK(!object_exists(name));
+	CHECK(served_by_nobody(name));
 }
 
 TEST(messages_sent_before_the_peer_attaches_wait_in_the_ring)

@@ -3,123 +3,43 @@
  * A shared-memory creator is another process, possibly hostile or broken:
  * an attacher checks what it hands over before using it. Here the test
  * plays the creator itself, on the link's socket name, and passes the
- * wrong kinds of descriptors.
+ * wrong kinds of descriptors or memory that could be shrunk; and the
+ * attacher, to show that what a real creator hands over cannot be resized.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 
 #include <kucomms/kucomms.h>
 #include <kucomms/ring.h>
 
 #include "endpoint_helpers.h"
+#include "shm_fakes.h"
 #include "testing.h"
 
 TESTING_MAIN_STATE;
 
 static const struct kucomms_handlers handlers = { .message = ignore_message };
 
-/* A creator that greets its one attacher with three chosen descriptors. */
-struct fake_creator {
-	int listen_fd;
-	int conn;
-	int fds[3];	/* wake for the attacher, wake for us, link memory */
-};
-
-static bool fake_creator_listen(struct fake_creator *c, const char *name)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int n = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
-			 "kucomms/shm/%s", name);
-	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-
-	c->conn = -1;
-	c->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	return c->listen_fd >= 0 &&
-	       !bind(c->listen_fd, (struct sockaddr *)&addr, len) &&
-	       !listen(c->listen_fd, 1);
-}
-
-static void *fake_creator_greet(void *arg)
-{
-	struct fake_creator *c = arg;
-	uint32_t hello[2] = { KUCOMMS_ABI_VERSION, 0 };
-	union {
-		char buf[CMSG_SPACE(sizeof(c->fds))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = hello, .iov_len = sizeof(hello) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-
-	c->conn = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (c->conn < 0)
-		return NULL;
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(c->fds));
-	memcpy(CMSG_DATA(cmsg), c->fds, sizeof(c->fds));
-	sendmsg(c->conn, &msg, MSG_NOSIGNAL);
-	return NULL;
-}
-
-/* A link memory object as a real creator would make it. */
-static int valid_object(void)
-{
-	struct kucomms_link_layout l;
-	int fd = memfd_create("kucomms-test", MFD_CLOEXEC);
-	void *mem;
-
-	if (fd < 0 ||
-	    kucomms_link_layout_init(&l, KUCOMMS_RING_MIN_CAPACITY,
-				     KUCOMMS_RING_MIN_CAPACITY,
-				     (uint64_t)sysconf(_SC_PAGESIZE)) ||
-	    ftruncate(fd, (off_t)l.total_size))
-		return -1;
-	mem = mmap(NULL, l.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (mem == MAP_FAILED)
-		return -1;
-	kucomms_link_info_publish(mem, &l);
-	munmap(mem, l.total_size);
-	return fd;
-}
-
 /* What the last failed attach said (destroying the endpoint resets it). */
 static char attach_error[512];
 
 /* Attach to a fake creator passing @fds; the attach's result. */
-static int attach_to_fake(const char *what, const int fds[3])
+static int attach_to_fake(const char *what, const int fds[FAKE_FDS])
 {
 	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, NULL, NULL);
 	struct kucomms_link *link = NULL;
-	struct fake_creator c;
-	pthread_t t;
 	char name[64];
 	int err = -1000;
 
 	unique_name(name, sizeof(name), what);
-	memcpy(c.fds, fds, sizeof(c.fds));
-	if (ep && fake_creator_listen(&c, name) &&
-	    !pthread_create(&t, NULL, fake_creator_greet, &c)) {
-		err = kucomms_link_shm_attach(ep, name, &link);
+	if (ep) {
+		err = attach_to_fake_creator(ep, name, fds, &link);
 		snprintf(attach_error, sizeof(attach_error), "%s", kucomms_last_error());
-		pthread_join(t, NULL);
 	}
-	if (c.conn >= 0)
-		close(c.conn);
-	if (c.listen_fd >= 0)
-		close(c.listen_fd);
 	kucomms_endpoint_destroy(ep);
 	return err;
 }
@@ -131,7 +51,7 @@ TEST(a_creator_passing_a_pipe_as_a_wake_descriptor_is_refused)
 	CHECK_EQ(pipe(p), 0);
 	fds[0] = eventfd(0, EFD_CLOEXEC);
 	fds[1] = p[1];	/* a full pipe would block every send that wakes it */
-	fds[2] = valid_object();
+	fds[2] = valid_link_memory();
 	CHECK(fds[0] >= 0 && fds[2] >= 0);
 	CHECK_EQ(attach_to_fake("pipe-wake", fds), -EPROTO);
 	CHECK_CONTAINS(attach_error,
@@ -162,7 +82,7 @@ TEST(a_creator_passing_proper_descriptors_is_accepted)
 {
 	int fds[3] = {
 		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
-		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), valid_object(),
+		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), valid_link_memory(),
 	};
 
 	CHECK(fds[0] >= 0 && fds[1] >= 0 && fds[2] >= 0);
@@ -170,6 +90,121 @@ TEST(a_creator_passing_proper_descriptors_is_accepted)
 	close(fds[0]);
 	close(fds[1]);
 	close(fds[2]);
+}
+
+TEST(a_creator_passing_link_memory_it_could_shrink_is_refused)
+{
+	static const char refusal[] =
+		"its creator passed link memory that can be shrunk (not sealed): "
+		"refusing it, a shrink would crash this process";
+	struct kucomms_side_page page;
+	struct kucomms_link_layout l = valid_side_page(&page);
+	char path[] = "/tmp/kucomms-test-XXXXXX";
+	int wakes[2] = { eventfd(0, EFD_CLOEXEC), eventfd(0, EFD_CLOEXEC) };
+	int memory[3], i;
+
+	/* A link page as valid as a real one: only the seals are wrong. */
+	memory[0] = link_memory(&page, sizeof(page), l.total_size, 0);
+	memory[1] = link_memory(&page, sizeof(page), l.total_size,
+				F_SEAL_GROW | F_SEAL_SEAL);
+	/* A regular file cannot be sealed at all. */
+	memory[2] = mkstemp(path);
+	CHECK(wakes[0] >= 0 && wakes[1] >= 0);
+	CHECK(memory[0] >= 0 && memory[1] >= 0 && memory[2] >= 0);
+	unlink(path);
+	CHECK_EQ(ftruncate(memory[2], (off_t)l.total_size), 0);
+	CHECK_EQ(pwrite(memory[2], &page, sizeof(page), 0), (ssize_t)sizeof(page));
+
+	for (i = 0; i < 3; i++) {
+		const int fds[FAKE_FDS] = { wakes[0], wakes[1], memory[i] };
+
+		CHECK_EQ(attach_to_fake("shrinkable", fds), -EPROTO);
+		CHECK_CONTAINS(attach_error, refusal);
+		close(memory[i]);
+	}
+	close(wakes[0]);
+	close(wakes[1]);
+}
+
+struct received {
+	uint64_t count;		/* atomic */
+	uint64_t last_id;	/* atomic */
+};
+
+static void count_message(struct kucomms_link *link,
+			  const struct kucomms_msg_header *h, const void *d,
+			  void *user)
+{
+	struct received *r = user;
+
+	(void)link, (void)d;
+	__atomic_store_n(&r->last_id, h->id, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&r->count, 1, __ATOMIC_RELEASE);
+}
+
+TEST(an_attacher_cannot_resize_the_link_memory_and_the_creator_keeps_working)
+{
+	static const struct kucomms_handlers counting = { .message = count_message };
+	struct received got = { 0 };
+	struct kucomms_endpoint *ep = kucomms_endpoint_create(&counting, &got, NULL);
+	struct kucomms_link_layout l;
+	struct kucomms_msg_header h, *rec;
+	struct kucomms_ring tx, rx;
+	struct kucomms_link *link;
+	const void *data;
+	int conn, fds[FAKE_FDS], i;
+	uint64_t one = 1;
+	struct stat st;
+	char name[64];
+	void *mem;
+
+	CHECK(ep);
+	unique_name(name, sizeof(name), "resize");
+	CHECK_EQ(kucomms_link_shm_create(ep, name, NULL, &link), 0);
+	CHECK_EQ(kucomms_endpoint_start(ep), 0);
+	CHECK(fake_attach(name, &conn, fds));
+	CHECK_EQ(fstat(fds[FAKE_MEMORY], &st), 0);
+
+	/* What a buggy or hostile attacher might try: every one refused. */
+	errno = 0;
+	CHECK_EQ(ftruncate(fds[FAKE_MEMORY], 0), -1);
+	CHECK_EQ(errno, EPERM);
+	errno = 0;
+	CHECK_EQ(ftruncate(fds[FAKE_MEMORY], st.st_size / 2), -1);
+	CHECK_EQ(errno, EPERM);
+	errno = 0;
+	CHECK_EQ(ftruncate(fds[FAKE_MEMORY], st.st_size * 2), -1);
+	CHECK_EQ(errno, EPERM);
+	errno = 0;
+	CHECK_EQ(fcntl(fds[FAKE_MEMORY], F_ADD_SEALS, F_SEAL_WRITE), -1);
+	CHECK_EQ(errno, EPERM);
+	/* Sealed exactly as it should be: writable, the rings need that. */
+	CHECK_EQ(fcntl(fds[FAKE_MEMORY], F_GET_SEALS), LINK_MEMORY_SEALED);
+
+	/* The link still works both ways, through the memory it still has. */
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fds[FAKE_MEMORY], 0);
+	CHECK(mem != MAP_FAILED);
+	CHECK_EQ(kucomms_link_info_check(mem, (uint64_t)st.st_size, &l), 0);
+	kucomms_link_bind(&l, 1, mem, (uint8_t *)mem + l.side_offset[1], &tx, &rx);
+	h = (struct kucomms_msg_header){ .id = 41 };
+	CHECK_EQ(kucomms_send_locked(link, &h, NULL), 0);
+	CHECK(WAIT_FOR(kucomms_ring_peek(&rx, &h, &data) == 1));
+	CHECK_EQ(h.id, 41);
+	kucomms_ring_consume(&rx);
+	kucomms_ring_publish_consumed(&rx);
+	CHECK_EQ(kucomms_ring_reserve(&tx, 0, &rec), 0);
+	*rec = (struct kucomms_msg_header){ .id = 42 };
+	kucomms_ring_commit(&tx);
+	CHECK_EQ(write(fds[FAKE_CREATOR_WAKE], &one, sizeof(one)), (ssize_t)sizeof(one));
+	CHECK(WAIT_FOR(__atomic_load_n(&got.count, __ATOMIC_ACQUIRE) == 1));
+	CHECK_EQ(__atomic_load_n(&got.last_id, __ATOMIC_RELAXED), 42);
+
+	munmap(mem, (size_t)st.st_size);
+	close(conn);
+	for (i = 0; i < FAKE_FDS; i++)
+		close(fds[i]);
+	kucomms_endpoint_destroy(ep);
 }
 
 int main(int argc, char **argv)

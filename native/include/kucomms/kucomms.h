@@ -152,12 +152,13 @@ int kucomms_link_inproc_pair(struct kucomms_endpoint *a,
 			     struct kucomms_link **link_b);
 
 /*
- * Create shared memory "shm:@name" (NAME of [A-Za-z0-9_.-], 1 to 63 bytes;
- * POSIX object "/kucomms_NAME") and wait, inside the endpoint's thread,
- * for one peer to attach: link_state reports KUCOMMS_LINK_CONNECTED.
- * Messages sent before then wait in the ring. An object left by a creator
- * that died is replaced; one whose creator lives fails with -EADDRINUSE.
- * The object is unlinked when the link closes.
+ * Create shared memory "shm:@name" (NAME of [A-Za-z0-9_.-], 1 to 63 bytes)
+ * and wait, inside the endpoint's thread, for one peer to attach:
+ * link_state reports KUCOMMS_LINK_CONNECTED. Messages sent before then wait
+ * in the ring. The memory is an anonymous memfd sealed against resizing,
+ * handed to the peer over an abstract Unix socket named after the link:
+ * nothing is left in any file system, so a name whose creator died or
+ * closed is free at once; one whose creator lives fails with -EADDRINUSE.
  */
 int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 			    const struct kucomms_link_options *opts,
@@ -167,7 +168,10 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
  * Attach to "shm:@name", created by a running endpoint: it answers from
  * its thread, so it must be started (the attach waits up to 5 s, then
  * fails with -ETIMEDOUT; never attach from a callback of the creating
- * endpoint itself). The creator chose the sizes.
+ * endpoint itself). The creator chose the sizes. Fails with -ENOENT when
+ * no process serves the name, and with -EPROTO when the creator hands over
+ * anything but eventfds and link memory sealed against shrinking (memory a
+ * peer could shrink would crash this process with SIGBUS).
  */
 int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 			    struct kucomms_link **link);

@@ -5,30 +5,24 @@
 // the data stay in the file (record-reader.ts reads them on demand).
 // Rows are usable while the pass goes on: `total` grows as blocks are read.
 import type { Direction } from '../../shared/message.ts';
+import { CHUNK_ROWS, HeaderChunk, HeaderRows } from '../header-rows.ts';
 import { BLOCK_HEADER_SIZE, DIRECTION_NAME, RECORD_HEADER_SIZE } from './format.ts';
 import { blockTargets, readCaptureBlocks, type CaptureBlock, type CaptureProblem } from './reader.ts';
 
-/** Rows per chunk; a chunk also closes when its offsets no longer fit 32 bits from its base. */
-const CHUNK_ROWS = 1 << 16;
-const MAX_TARGETS = 1 << 15;
 /** Bytes of index per message: offset 4 + timestamp 8 + type 8 + id 8 + length 4 + target/direction 2. */
 export const INDEX_BYTES_PER_MESSAGE = 34;
 
-class IndexChunk {
+/** A chunk also closes when its offsets no longer fit 32 bits from its base. */
+class IndexChunk extends HeaderChunk {
   /** Record offsets from `base`. */
   readonly offset = new Uint32Array(CHUNK_ROWS);
-  readonly ts = new BigUint64Array(CHUNK_ROWS);
-  readonly type = new BigUint64Array(CHUNK_ROWS);
-  readonly id = new BigUint64Array(CHUNK_ROWS);
-  readonly length = new Uint32Array(CHUNK_ROWS);
-  /** target index << 1 | (1 for tx), as the traffic store keeps it. */
-  readonly meta = new Uint16Array(CHUNK_ROWS);
-  rows = 0;
 
   constructor(
-    readonly firstRow: number,
+    firstRow: number,
     readonly base: number,
-  ) {}
+  ) {
+    super(firstRow);
+  }
 
   fits(offset: number): boolean {
     return this.rows < CHUNK_ROWS && offset - this.base <= 0xffff_ffff;
@@ -47,20 +41,14 @@ export interface IndexProgress {
   bytes: number;
 }
 
-export class CaptureIndex {
-  #chunks: IndexChunk[] = [];
-  readonly #targets: string[] = [];
-  readonly #targetIndex = new Map<string, number>();
-  #total = 0;
+export class CaptureIndex extends HeaderRows<IndexChunk> {
   #bytes = 0;
   #done = false;
   #stopped = false;
   readonly damage: IndexDamage[] = [];
 
-  constructor(readonly path: string) {}
-
-  get total(): number {
-    return this.#total;
+  constructor(readonly path: string) {
+    super();
   }
 
   /** Bytes of the file indexed so far (the end of the last block read). */
@@ -74,12 +62,12 @@ export class CaptureIndex {
 
   /** Bytes the index holds (its typed arrays). */
   get memoryBytes(): number {
-    return this.#chunks.length * CHUNK_ROWS * INDEX_BYTES_PER_MESSAGE;
+    return this.chunks.length * CHUNK_ROWS * INDEX_BYTES_PER_MESSAGE;
   }
 
   /** The targets the capture names, in the order first seen. */
   get targets(): readonly string[] {
-    return this.#targets;
+    return this.targetNames;
   }
 
   /**
@@ -89,7 +77,7 @@ export class CaptureIndex {
    */
   async build(onProgress: (p: IndexProgress) => void = () => {}, progressMs = 250): Promise<void> {
     let last = performance.now();
-    const onProblem = (p: CaptureProblem): void => void this.damage.push({ ...p, messagesBefore: this.#total });
+    const onProblem = (p: CaptureProblem): void => void this.damage.push({ ...p, messagesBefore: this.rowCount });
     try {
       for await (const block of readCaptureBlocks(this.path, { onProblem })) {
         if (this.#stopped) return;
@@ -97,7 +85,7 @@ export class CaptureIndex {
         this.#bytes = block.offset + BLOCK_HEADER_SIZE + block.body.length;
         if (performance.now() - last >= progressMs) {
           last = performance.now();
-          onProgress({ messages: this.#total, bytes: this.#bytes });
+          onProgress({ messages: this.rowCount, bytes: this.#bytes });
         }
       }
     } finally {
@@ -110,21 +98,10 @@ export class CaptureIndex {
     this.#stopped = true;
   }
 
-  #globalTarget(name: string): number {
-    let i = this.#targetIndex.get(name);
-    if (i === undefined) {
-      if (this.#targets.length >= MAX_TARGETS) throw new RangeError(`a capture opens with at most ${MAX_TARGETS} distinct targets`);
-      i = this.#targets.length;
-      this.#targets.push(name);
-      this.#targetIndex.set(name, i);
-    }
-    return i;
-  }
-
   #addBlock(block: CaptureBlock, onProblem: (p: CaptureProblem) => void): void {
     const body = block.body;
     const { targets, recordsAt } = blockTargets(body);
-    const global = targets.map((t) => this.#globalTarget(t));
+    const global = targets.map((t) => this.indexOfTarget(t, 'a capture opened into Traffic'));
     const bodyAt = block.offset + BLOCK_HEADER_SIZE;
     // A DataView reads the u64s faster than Buffer's readBigUInt64LE: this loop runs once per message.
     const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
@@ -146,69 +123,24 @@ export class CaptureIndex {
   }
 
   #append(offset: number, ts: bigint, type: bigint, id: bigint, length: number, target: number, direction: Direction): void {
-    let chunk = this.#chunks[this.#chunks.length - 1];
+    let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || !chunk.fits(offset)) {
-      chunk = new IndexChunk(this.#total, offset);
-      this.#chunks.push(chunk);
+      chunk = new IndexChunk(this.rowCount, offset);
+      this.chunks.push(chunk);
     }
     const r = chunk.rows++;
     chunk.offset[r] = offset - chunk.base;
-    chunk.ts[r] = ts;
-    chunk.type[r] = type;
-    chunk.id[r] = id;
-    chunk.length[r] = length;
-    chunk.meta[r] = (target << 1) | (direction === 'tx' ? 1 : 0);
-    this.#total++;
+    chunk.setHeader(r, ts, type, id, length, target, direction);
+    this.rowCount++;
   }
 
-  #locate(row: number): [IndexChunk, number] {
-    if (!Number.isInteger(row) || row < 0 || row >= this.#total)
-      throw new RangeError(`row ${row} is not in the capture (it holds rows 0 to ${this.#total - 1}${this.#done ? '' : ' so far'})`);
-    const chunks = this.#chunks;
-    let lo = 0;
-    let hi = chunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (chunks[mid]!.firstRow <= row) lo = mid;
-      else hi = mid - 1;
-    }
-    const c = chunks[lo]!;
-    return [c, row - c.firstRow];
+  protected missingRow(row: number): string {
+    return `row ${row} is not in the capture (it holds rows 0 to ${this.rowCount - 1}${this.#done ? '' : ' so far'})`;
   }
 
   /** Where the row's record (its 48-byte record header, then the data) starts in the file. */
   offset(row: number): number {
-    const [c, r] = this.#locate(row);
+    const [c, r] = this.locate(row);
     return c.base + c.offset[r]!;
-  }
-
-  type(row: number): bigint {
-    const [c, r] = this.#locate(row);
-    return c.type[r]!;
-  }
-
-  id(row: number): bigint {
-    const [c, r] = this.#locate(row);
-    return c.id[r]!;
-  }
-
-  length(row: number): number {
-    const [c, r] = this.#locate(row);
-    return c.length[r]!;
-  }
-
-  timestampNs(row: number): bigint {
-    const [c, r] = this.#locate(row);
-    return c.ts[r]!;
-  }
-
-  direction(row: number): Direction {
-    const [c, r] = this.#locate(row);
-    return c.meta[r]! & 1 ? 'tx' : 'rx';
-  }
-
-  target(row: number): string {
-    const [c, r] = this.#locate(row);
-    return this.#targets[c.meta[r]! >> 1]!;
   }
 }

@@ -3,27 +3,18 @@
 // data), never an object per message. A row is found by its number; rows
 // are only appended (or all cleared), so a row number stays valid.
 import type { Direction, Message } from '../../shared/message.ts';
+import { CHUNK_ROWS, HeaderChunk, HeaderRows } from '../header-rows.ts';
 
-/** Rows per chunk; a chunk also closes when its data reaches CHUNK_DATA_BYTES. */
-const CHUNK_ROWS = 1 << 16;
+/** A chunk also closes when its data reaches CHUNK_DATA_BYTES. */
 const CHUNK_DATA_BYTES = 64 << 20;
 const FIRST_DATA_BYTES = 64 << 10;
 
-class Chunk {
-  readonly ts = new BigUint64Array(CHUNK_ROWS);
-  readonly type = new BigUint64Array(CHUNK_ROWS);
-  readonly id = new BigUint64Array(CHUNK_ROWS);
+class Chunk extends HeaderChunk {
   readonly userValue = new BigUint64Array(CHUNK_ROWS);
-  readonly length = new Uint32Array(CHUNK_ROWS);
   /** Where each row's data starts in `data`; its end is start + length. */
   readonly dataStart = new Uint32Array(CHUNK_ROWS);
-  /** target index << 1 | (1 for tx). */
-  readonly meta = new Uint16Array(CHUNK_ROWS);
   data = new Uint8Array(FIRST_DATA_BYTES);
-  rows = 0;
   dataUsed = 0;
-
-  constructor(readonly firstRow: number) {}
 
   fits(dataBytes: number): boolean {
     return this.rows < CHUNK_ROWS && (this.rows === 0 || this.dataUsed + dataBytes <= CHUNK_DATA_BYTES);
@@ -49,26 +40,10 @@ export interface StoredMessage extends Message {
   target: string;
 }
 
-export class TrafficStore {
-  #chunks: Chunk[] = [];
-  #targets: string[] = [];
-  #targetIndex = new Map<string, number>();
-  #total = 0;
-
-  get total(): number {
-    return this.#total;
-  }
-
+export class TrafficStore extends HeaderRows<Chunk> {
   /** The number a target name is stored as (at most 32768 distinct targets). */
   targetIndex(target: string): number {
-    let i = this.#targetIndex.get(target);
-    if (i === undefined) {
-      if (this.#targets.length >= 1 << 15) throw new RangeError(`the traffic store holds at most ${1 << 15} distinct targets`);
-      i = this.#targets.length;
-      this.#targets.push(target);
-      this.#targetIndex.set(target, i);
-    }
-    return i;
+    return this.indexOfTarget(target, 'the traffic store');
   }
 
   append(target: string, m: Message): number {
@@ -77,92 +52,47 @@ export class TrafficStore {
 
   /** Appends one row from its fields (the store's hot path); returns its row number. */
   appendFields(targetIndex: number, direction: Direction, timestampNs: bigint, type: bigint, id: bigint, userValue: bigint, data: Uint8Array): number {
-    let chunk = this.#chunks[this.#chunks.length - 1];
+    let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || !chunk.fits(data.length)) {
-      chunk = new Chunk(this.#total);
-      this.#chunks.push(chunk);
+      chunk = new Chunk(this.rowCount);
+      this.chunks.push(chunk);
     }
     const r = chunk.rows;
-    chunk.ts[r] = timestampNs;
-    chunk.type[r] = type;
-    chunk.id[r] = id;
+    chunk.setHeader(r, timestampNs, type, id, data.length, targetIndex, direction);
     chunk.userValue[r] = userValue;
-    chunk.length[r] = data.length;
-    chunk.meta[r] = (targetIndex << 1) | (direction === 'tx' ? 1 : 0);
     const at = chunk.reserveData(data.length);
     chunk.dataStart[r] = at;
     chunk.data.set(data, at);
     chunk.rows++;
-    return this.#total++;
+    return this.rowCount++;
   }
 
   clear(): void {
-    this.#chunks = [];
-    this.#total = 0;
+    this.dropRows();
   }
 
-  #locate(row: number): [Chunk, number] {
-    if (!Number.isInteger(row) || row < 0 || row >= this.#total) throw new RangeError(`row ${row} is not stored (the store holds rows 0 to ${this.#total - 1})`);
-    const chunks = this.#chunks;
-    let lo = 0;
-    let hi = chunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (chunks[mid]!.firstRow <= row) lo = mid;
-      else hi = mid - 1;
-    }
-    const c = chunks[lo]!;
-    return [c, row - c.firstRow];
-  }
-
-  type(row: number): bigint {
-    const [c, r] = this.#locate(row);
-    return c.type[r]!;
-  }
-
-  id(row: number): bigint {
-    const [c, r] = this.#locate(row);
-    return c.id[r]!;
+  protected missingRow(row: number): string {
+    return `row ${row} is not stored (the store holds rows 0 to ${this.rowCount - 1})`;
   }
 
   userValue(row: number): bigint {
-    const [c, r] = this.#locate(row);
+    const [c, r] = this.locate(row);
     return c.userValue[r]!;
-  }
-
-  length(row: number): number {
-    const [c, r] = this.#locate(row);
-    return c.length[r]!;
-  }
-
-  timestampNs(row: number): bigint {
-    const [c, r] = this.#locate(row);
-    return c.ts[r]!;
-  }
-
-  direction(row: number): Direction {
-    const [c, r] = this.#locate(row);
-    return c.meta[r]! & 1 ? 'tx' : 'rx';
-  }
-
-  target(row: number): string {
-    const [c, r] = this.#locate(row);
-    return this.#targets[c.meta[r]! >> 1]!;
   }
 
   /** The row's data: a view into the store (copy it to keep it past clear()). */
   data(row: number): Uint8Array {
-    const [c, r] = this.#locate(row);
+    const [c, r] = this.locate(row);
     const at = c.dataStart[r]!;
     return c.data.subarray(at, at + c.length[r]!);
   }
 
   get(row: number): StoredMessage {
-    const [c, r] = this.#locate(row);
+    const [c, r] = this.locate(row);
     const at = c.dataStart[r]!;
     return {
       row,
-      target: this.#targets[c.meta[r]! >> 1]!,
+      target: this.targetNames[c.meta[r]! >> 1]!,
       direction: c.meta[r]! & 1 ? 'tx' : 'rx',
       timestampNs: c.ts[r]!,
       length: BigInt(c.length[r]!),

@@ -4,24 +4,16 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { u64Input, type Message, type SendHeader } from '../shared/message.ts';
-import { Endpoint, type KucommsError } from '../services/endpoint.ts';
+import type { KucommsError } from '../services/endpoint.ts';
 import { TargetsService } from '../services/targets.ts';
-import { ScriptRun, type ScriptStop } from '../services/scripts/script-host.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { formatMessage, formatMessageJson } from './format.ts';
-import { EXIT_LAYOUT, registerProtocolCommands } from './protocol-commands.ts';
+import { registerProtocolCommands } from './protocol-commands.ts';
+import { CliError, interrupted, lazy } from './cli-support.ts';
+import { openTarget } from './open-target.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
-
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
 
 function parseWith<T>(schema: z.ZodType<T>, what: string) {
   return (value: string): T => {
@@ -40,25 +32,10 @@ const hexArg = parseWith(
   'expected hex bytes',
 );
 
-async function open(target: string): Promise<Endpoint> {
-  try {
-    return await Endpoint.open(target);
-  } catch (err) {
-    throw new CliError((err as Error).message, EXIT.TARGET);
-  }
-}
-
 function printer(json: boolean): (m: Message) => void {
   return (m) => process.stdout.write(`${json ? formatMessageJson(m) : formatMessage(m)}\n`);
 }
 
-/** Resolves on the first of SIGINT / SIGTERM. */
-function interrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-}
 
 interface SendOptions {
   type: bigint;
@@ -83,7 +60,7 @@ async function sendCommand(target: string, o: SendOptions): Promise<number> {
             throw new CliError(`cannot read --file: ${err.message}`, EXIT.USAGE);
           })
         : Buffer.from(o.data ?? '', 'utf8');
-  const ep = await open(target);
+  const ep = await openTarget(target);
   try {
     const header: SendHeader = { type: o.type, id: o.id, userValue: o.userValue };
     const replies: Message[] = [];
@@ -116,7 +93,7 @@ interface ListenOptions {
 }
 
 async function listenCommand(target: string, o: ListenOptions): Promise<number> {
-  const ep = await open(target);
+  const ep = await openTarget(target);
   const print = printer(o.json);
   let seen = 0;
   let down: KucommsError | undefined;
@@ -144,54 +121,6 @@ async function listenCommand(target: string, o: ListenOptions): Promise<number> 
       return EXIT.TIMEOUT;
     }
     return EXIT.OK;
-  } finally {
-    await ep.close();
-  }
-}
-
-interface RunScriptOptions {
-  duration?: number;
-  runawayMs?: number;
-  memoryMb?: number;
-  layout?: string;
-}
-
-async function runScriptCommand(file: string, target: string, o: RunScriptOptions): Promise<number> {
-  const ep = await open(target);
-  try {
-    let run: ScriptRun;
-    try {
-      run = await ScriptRun.start(file, ep, {
-        ...(o.runawayMs !== undefined ? { runawayMs: o.runawayMs } : {}),
-        ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),
-        ...(o.layout !== undefined ? { layout: o.layout } : {}),
-      });
-    } catch (err) {
-      const stop = (err as { stop?: ScriptStop }).stop;
-      if (stop?.reason === 'layout') {
-        // Every error of the layout, one file:line:column each, as gen and decode print them.
-        process.stderr.write(`${stop.message}\nkucomms-studio: ${file} not started: layout ${o.layout} did not load\n`);
-        return EXIT_LAYOUT;
-      }
-      process.stderr.write(`kucomms-studio: ${(err as Error).message}\n${stop?.stack ? `${stop.stack}\n` : ''}`);
-      return EXIT.SCRIPT;
-    }
-    run.on('output', (text) => process.stdout.write(text));
-    run.on('sendError', (err) => process.stderr.write(`kucomms-studio: script send failed (${err.code}): ${err.message}\n`));
-    const ended = await Promise.race([
-      run.finished,
-      interrupted().then(() => 'signal' as const),
-      ...(o.duration !== undefined ? [new Promise<'duration'>((r) => setTimeout(r, o.duration! * 1000, 'duration').unref())] : []),
-    ]);
-    const stop = typeof ended === 'string' ? await run.stop() : ended;
-    const c = run.counts();
-    process.stderr.write(
-      `kucomms-studio: script ${stop.reason}: messages=${c.messages} work_calls=${c.workCalls} timer_calls=${c.timerCalls} ` +
-        `work_skipped=${c.workSkipped} sends=${c.sends}\n`,
-    );
-    if (stop.reason === 'stopped') return EXIT.OK;
-    process.stderr.write(`kucomms-studio: ${stop.message}\n${stop.stack ? `${stop.stack}\n` : ''}`);
-    return EXIT.SCRIPT;
   } finally {
     await ep.close();
   }
@@ -250,7 +179,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--runaway-ms <ms>', 'stop a callback that runs longer than this (default 2000)', msArg)
     .option('--memory-mb <mb>', "the script's heap limit (default 128)", msArg)
     .option('--layout <file>', 'a protocol layout: each message reaches onMessage decoded, ctx.sendDecoded encodes (exit 6 if it does not load)')
-    .action(run(runScriptCommand));
+    .action(run(lazy(async () => (await import('./script-actions.ts')).runScriptCommand)));
 
   registerProtocolCommands(p, run);
   registerCaptureCommands(p, run);

@@ -1,44 +1,8 @@
-// kucomms-studio gen and decode: code from a layout, and messages (hex or a
-// capture file) decoded field by field.
-import { writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+// kucomms-studio gen and decode: their arguments and options. What they do is
+// in protocol-actions.ts, imported when one of them runs.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Message } from '../shared/message.ts';
-import { importPcapng } from '../services/capture/pcapng.ts';
-import { isCaptureHeader, readCapture, type CaptureProblem } from '../services/capture/reader.ts';
-import type { CaptureRecord } from '../services/capture/format.ts';
-import { messageBytes } from '../services/capture/diff.ts';
-import { decodeMessage } from '../services/protocol/decode.ts';
-import { GenerateError, generateC } from '../services/protocol/gen-c.ts';
 import { EXIT } from './exit-codes.ts';
-import { generateLua } from '../services/protocol/gen-lua.ts';
-import { generateTs } from '../services/protocol/gen-ts.ts';
-import type { Layout } from '../services/protocol/layout.ts';
-import { LayoutLoadError, loadLayoutFile } from '../services/protocol/loader.ts';
-import { valueToJson, type Decoded, type FieldNode } from '../services/protocol/values.ts';
-import { formatMessage } from './format.ts';
-
-export const EXIT_DIFFERENT = EXIT.DIFFERENT;
-export const EXIT_LAYOUT = EXIT.LAYOUT;
-
-export type Runner = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
-
-function fail(message: string): void {
-  process.stderr.write(`kucomms-studio: ${message}\n`);
-}
-
-/** Loads a layout, printing every error (file:line:column) on failure. */
-export function loadLayoutOrReport(file: string): Layout | undefined {
-  try {
-    return loadLayoutFile(file);
-  } catch (err) {
-    if (err instanceof LayoutLoadError) {
-      process.stderr.write(`${err.message}\n`);
-      fail(`${file}: ${err.errors.length} error${err.errors.length === 1 ? '' : 's'}; nothing done`);
-    } else fail(`cannot read layout ${file}: ${(err as Error).message}`);
-    return undefined;
-  }
-}
+import { lazy, type Runner } from './cli-support.ts';
 
 export const linktypeArg = (v: string): number => {
   const n = Number(v);
@@ -46,124 +10,7 @@ export const linktypeArg = (v: string): number => {
   return n;
 };
 
-interface GenOptions {
-  output?: string;
-  linktype: number;
-}
-
-async function genCommand(language: string, layoutFile: string, o: GenOptions): Promise<number> {
-  const layout = loadLayoutOrReport(layoutFile);
-  if (!layout) return EXIT_LAYOUT;
-  let text: string;
-  try {
-    text =
-      language === 'c'
-        ? generateC(layout, layoutFile)
-        : language === 'ts'
-          ? generateTs(layout, layoutFile)
-          : generateLua(layout, layoutFile, { linktype: o.linktype });
-  } catch (err) {
-    if (!(err instanceof GenerateError)) throw err;
-    fail(`${layoutFile}: ${err.message}`);
-    return EXIT_LAYOUT;
-  }
-  if (o.output === undefined) process.stdout.write(text);
-  else writeFileSync(o.output, text);
-  return 0;
-}
-
-/** A capture file (native or pcapng) as a stream of records, or undefined if @arg is not a file. */
-export async function openRecords(arg: string, onProblem: (p: CaptureProblem) => void): Promise<AsyncIterable<CaptureRecord> | undefined> {
-  let head: Buffer;
-  try {
-    const fh = await open(arg, 'r');
-    try {
-      head = Buffer.alloc(16);
-      await fh.read(head, 0, 16, 0);
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return undefined;
-  }
-  if (isCaptureHeader(head)) return readCapture(arg, { onProblem });
-  if (head.readUInt32LE(0) === 0x0a0d0d0a) return importPcapng(arg, onProblem);
-  throw new Error(`${arg} is neither a kucomms capture (.kucap) nor a pcapng file`);
-}
-
-function treeLines(nodes: FieldNode[], depth: number, out: string[]): string[] {
-  for (const n of nodes) {
-    const name = n.alias ? `${n.name} (${n.alias})` : n.name;
-    const where = `@${n.offset}+${n.size}`;
-    const value = n.display !== undefined ? ` = ${n.display}` : '';
-    out.push(`${'  '.repeat(depth)}${name}${value}  ${where}${n.volatile ? ' volatile' : ''}`);
-    if (n.children) treeLines(n.children, depth + 1, out);
-  }
-  return out;
-}
-
-function printDecoded(d: Decoded, json: boolean, m?: CaptureRecord, index?: number): void {
-  if (json) {
-    const o: Record<string, unknown> = {};
-    if (m) Object.assign(o, { index, target: m.target, direction: m.direction, timestampNs: m.timestampNs.toString() });
-    Object.assign(o, {
-      kind: d.kind ?? null,
-      header: valueToJson({ ...d.header }),
-      data: valueToJson(d.data),
-      error: d.error ?? null,
-    });
-    process.stdout.write(`${JSON.stringify(o)}\n`);
-    return;
-  }
-  const title = m ? `#${index} ${m.target} ${formatMessage(m as Message).split(' data=')[0]}` : 'message';
-  process.stdout.write(`${title}: ${d.kind ?? '(no kind)'}\n`);
-  process.stdout.write(`${treeLines(d.tree, 1, []).join('\n')}\n`);
-  if (d.error) process.stdout.write(`  error: ${d.error.message}\n`);
-}
-
-interface DecodeOptions {
-  json: boolean;
-  target?: string;
-  direction?: 'rx' | 'tx';
-}
-
-async function decodeCommand(layoutFile: string, input: string, o: DecodeOptions): Promise<number> {
-  const layout = loadLayoutOrReport(layoutFile);
-  if (!layout) return EXIT_LAYOUT;
-  let problems = 0;
-  let records: AsyncIterable<CaptureRecord> | undefined;
-  try {
-    records = await openRecords(input, (p) => {
-      problems++;
-      fail(`${input}: ${p.message}`);
-    });
-  } catch (err) {
-    fail((err as Error).message);
-    return 2;
-  }
-  if (!records) {
-    const hex = input.replace(/\s+/g, '');
-    if (!/^([0-9a-fA-F]{2})+$/.test(hex)) {
-      fail(`"${input}" is neither a capture file nor hex bytes of a message (32-byte header, then data)`);
-      return 2;
-    }
-    const d = decodeMessage(layout, Buffer.from(hex, 'hex'));
-    printDecoded(d, o.json);
-    return d.error ? EXIT_DIFFERENT : 0;
-  }
-  let index = 0;
-  let malformed = 0;
-  for await (const r of records) {
-    index++;
-    if (o.target !== undefined && r.target !== o.target) continue;
-    if (o.direction !== undefined && r.direction !== o.direction) continue;
-    const d = decodeMessage(layout, messageBytes(r));
-    if (d.error) malformed++;
-    printDecoded(d, o.json, r, index);
-  }
-  if (malformed > 0) fail(`${malformed} message${malformed === 1 ? '' : 's'} did not fit ${layoutFile}`);
-  return malformed > 0 || problems > 0 ? EXIT_DIFFERENT : 0;
-}
+const actions = () => import('./protocol-actions.ts');
 
 export function registerProtocolCommands(p: Command, run: Runner): void {
   p.command('gen')
@@ -172,14 +19,14 @@ export function registerProtocolCommands(p: Command, run: Runner): void {
     .argument('<layout>', 'a layout file (YAML), e.g. protocols/longtest.yaml')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addOption(new Option('--linktype <n>', 'lua: the pcapng link type to register for (147 = LINKTYPE_USER0 .. 162)').argParser(linktypeArg).default(147))
-    .action(run(genCommand));
+    .action(run(lazy(async () => (await actions()).genCommand)));
 
   p.command('decode')
-    .description(`decode messages with a layout: hex bytes of one message (header, then data) or every message of a capture (.kucap or pcapng); exit ${EXIT_DIFFERENT} if one does not fit`)
+    .description(`decode messages with a layout: hex bytes of one message (header, then data) or every message of a capture (.kucap or pcapng); exit ${EXIT.DIFFERENT} if one does not fit`)
     .argument('<layout>', 'a layout file (YAML)')
     .argument('<input>', 'hex bytes, or a capture file')
     .option('--json', 'one JSON object per message (u64 as decimal strings, bytes as hex)', false)
     .option('--target <name>', 'captures: only this target')
     .addOption(new Option('--direction <dir>', 'captures: only rx or tx').choices(['rx', 'tx']))
-    .action(run(decodeCommand));
+    .action(run(lazy(async () => (await actions()).decodeCommand)));
 }

@@ -75,7 +75,7 @@ test(`a message larger than ${DEVICE}'s ring allows is refused with EMSGSIZE`, a
 test(`kucomms-studio send --reply through ${DEVICE} exits 0 and prints the echo`, () => {
   const cli = fileURLToPath(new URL('../../cli/kucomms-studio.mjs', import.meta.url));
   const r = spawnSync(process.execPath, [cli, 'send', DEVICE, '--type', '3', '--id', '4', '--data', 'cli', '--reply', '20000'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 0, `exit ${r.status ?? r.signal}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`);
   assert.match(r.stdout, /^rx \S+ type=3 id=4 user_value=0 length=3 data=636c69 "cli"\n$/);
 });
 

@@ -7,8 +7,9 @@ import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import type { Document } from 'yaml';
 import type { CodeLanguage, LayoutCheck, LayoutFileRef, LayoutFileView } from '../../../electron/shared/api/layouts-api.ts';
 import type { EncodedJson } from '../../../electron/shared/studio-api.ts';
-import { parseLayoutYaml, printLayout, readModel, type LayoutModel, type YamlProblem } from '../lib/layout-model.ts';
+import { parseLayoutYaml, readModel, type LayoutModel, type YamlProblem } from '../lib/layout-model.ts';
 import { usePersisted } from '../lib/persisted.ts';
+import { printEdit } from '../lib/yaml-splice.ts';
 import { useComposerStore } from './composer.ts';
 import { useConnectionStore } from './connection.ts';
 import { useNoticesStore } from './notices.ts';
@@ -70,12 +71,12 @@ export const useProtocolsStore = defineStore('protocols', () => {
     model.value = readModel(parsed.doc);
   }
 
-  /** A form edit: applied to the document, which is then printed as the new text. */
+  /** A form edit: applied to the document; the new text is the old one with only the edited parts rewritten. */
   function edit(change: (d: Document) => void): void {
     if (!doc.value || readOnly.value) return;
+    const before = text.value;
     change(doc.value);
-    const printed = printLayout(doc.value);
-    setText(printed);
+    setText(printEdit(before, doc.value));
   }
 
   function loaded(file: LayoutFileRef, body: string, isReadOnly: boolean): void {

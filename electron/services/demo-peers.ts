@@ -3,7 +3,9 @@
 // shm:NAME`, built with the addon), so the Studio, its tests and a first run
 // exercise the same path a real peer does and need no kernel module.
 // Each open of a demo target starts its own peer; stopAllDemoPeers() (and
-// process exit) stops whatever is still running.
+// process exit) stops whatever is still running. A peer also ends when this
+// process dies without a word (SIGKILL, a crash): it runs with
+// --exit-with-parent and we hold the only writer of its stdin pipe.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -55,7 +57,7 @@ export function peerProgram(): string {
  */
 export async function startDemoPeer(demo: DemoName): Promise<DemoPeer> {
   const name = `studio_${process.pid}_${demo}_${++counter}`;
-  const child = spawn(peerProgram(), [demo, `shm:${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(peerProgram(), [demo, `shm:${name}`, '--exit-with-parent'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {

@@ -1,6 +1,9 @@
 // The addon and the demo peers, for real: each test opens demo targets,
 // which start kucomms_peer processes over shared memory.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import type { Message } from '../shared/message.ts';
 import { stopAllDemoPeers } from './demo-peers.ts';
@@ -170,6 +173,38 @@ describe('demo:echo', () => {
       assert.equal(err?.code, 'EPIPE', `down event: ${err?.message ?? `none within ${WAIT_MS} ms`}`);
       assert.throws(() => ep.send({ type: 0n, id: 0n, userValue: 0n }), { code: 'EPIPE' });
     }));
+});
+
+describe('a demo peer and the process that started it', () => {
+  /** Whether @pid still runs: an exited process not yet reaped by its new parent (a zombie) does not. */
+  function alive(pid: number): boolean {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+
+  test('a demo peer ends when the process that opened it is killed with SIGKILL', async () => {
+    const opener = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', "const { Endpoint } = await import('./electron/services/endpoint.ts'); const ep = await Endpoint.open('demo:echo'); console.log(ep.peerPid); setInterval(() => {}, 1000);"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [line] = (await once(opener.stdout, 'data')) as [Buffer];
+      const peerPid = Number(line.toString().trim());
+      assert.ok(peerPid > 0 && alive(peerPid), `the opener printed ${JSON.stringify(line.toString())}, not a running peer's pid`);
+      opener.kill('SIGKILL');
+      await once(opener, 'exit');
+      const deadline = Date.now() + WAIT_MS;
+      while (alive(peerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(alive(peerPid), false, `kucomms_peer ${peerPid} still runs ${WAIT_MS} ms after its opener was killed`);
+    } finally {
+      opener.kill('SIGKILL');
+    }
+  });
 });
 
 describe('demo:longtest', () => {

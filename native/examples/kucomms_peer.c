@@ -18,18 +18,26 @@
  *
  * Prints "ready shm:NAME" on stdout once an application may attach.
  *
+ * With --exit-with-parent after the target, the peer also stops when its
+ * standard input hangs up: a launcher (the Studio) keeps a pipe to it open,
+ * so the peer ends with the launcher even when that is killed outright and
+ * never gets to send SIGTERM.
+ *
  * An echo that finds the send ring full waits in a backlog, in order, and
  * goes out as the application reads: the peer never drops one silently.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <kucomms/kucomms.h>
 #include <kucomms/longtest.h>
@@ -232,8 +240,44 @@ static void on_link_state(struct kucomms_link *link, int state, int err,
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kucomms_peer echo|stamp|longtest shm:NAME\n");
+	fprintf(stderr, "usage: kucomms_peer echo|stamp|longtest shm:NAME [--exit-with-parent]\n");
 	return 2;
+}
+
+/*
+ * Blocks until SIGINT or SIGTERM (blocked in every thread, taken here
+ * through a signalfd) or, with @watch_stdin, until standard input hangs up
+ * or ends. Whatever a launcher writes on it is read and ignored.
+ */
+static int wait_for_stop(const sigset_t *stop, bool watch_stdin)
+{
+	struct pollfd fds[2];
+	char discard[256];
+	int sfd;
+
+	sfd = signalfd(-1, stop, SFD_CLOEXEC);
+	if (sfd < 0) {
+		perror("kucomms_peer: signalfd");
+		return -1;
+	}
+	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	for (;;) {
+		if (poll(fds, watch_stdin ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("kucomms_peer: poll");
+			break;
+		}
+		if (fds[0].revents)
+			break;
+		if (fds[1].revents & POLLIN && read(STDIN_FILENO, discard, sizeof(discard)) > 0)
+			continue;
+		if (fds[1].revents)
+			break;		/* end of input, hangup or error: the launcher is gone */
+	}
+	close(sfd);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -246,10 +290,15 @@ int main(int argc, char **argv)
 	};
 	struct peer p = { .backlog_tail = &p.backlog };
 	struct kucomms_endpoint *ep;
+	bool exit_with_parent = false;
 	sigset_t stop;
-	int sig, err;
+	int err;
 
-	if (argc != 3 || strncmp(argv[2], "shm:", 4))
+	if (argc == 4 && !strcmp(argv[3], "--exit-with-parent"))
+		exit_with_parent = true;
+	else if (argc != 3)
+		return usage();
+	if (strncmp(argv[2], "shm:", 4))
 		return usage();
 	if (!strcmp(argv[1], "longtest"))
 		p.longtest = true;
@@ -275,7 +324,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kucomms_peer: %s\n", kucomms_last_error());
 		return 1;
 	}
-	sigwait(&stop, &sig);
+	wait_for_stop(&stop, exit_with_parent);
 	kucomms_endpoint_destroy(ep);
 	backlog_clear(&p);
 	return 0;

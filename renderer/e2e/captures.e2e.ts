@@ -4,15 +4,32 @@
 // and read the fields back with Debian's tshark and the dissector
 // `kucomms-studio gen lua` writes, and open a cut-off capture up to the cut.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { readCapture } from '../../electron/services/capture/reader.ts';
 import { CaptureWriter } from '../../electron/services/capture/writer.ts';
-import { check, launchChromium, REPO, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
+import {
+  check,
+  checkNoPageErrors,
+  connectTarget,
+  launchChromium,
+  newStudioPage,
+  openStudio,
+  pickLayout,
+  REPO,
+  screenshotPath,
+  sendFromComposer,
+  showTab,
+  startServe,
+  tempHome,
+  VIEW_TOTAL,
+  WAIT,
+  waitForNumber,
+  type Serving,
+  type Suite,
+} from './harness.ts';
 
-const WAIT = { timeout: 20_000 };
 const CLI = path.join(REPO, 'electron/cli/kucomms-studio.mjs');
 const TSHARK = '/usr/bin/tshark';
 
@@ -22,58 +39,33 @@ const SAMPLES = [
   { id: '7002', sequence: '18', x: '123456', temperature: '-3.25' },
 ];
 
-async function tab(page: Page, name: 'targets' | 'composer' | 'traffic' | 'captures'): Promise<void> {
-  await page.click(`[data-tab=${name}]`);
-}
-
-async function shownCount(page: Page, selector: string): Promise<number> {
-  return Number(((await page.textContent(selector, { timeout: 1000 }).catch(() => null)) ?? '').replace(/[^\d]/g, '') || NaN);
-}
-
-async function waitForCount(page: Page, selector: string, expected: number): Promise<void> {
-  const until = Date.now() + WAIT.timeout;
-  let seen = NaN;
-  while (Date.now() < until) {
-    seen = await shownCount(page, selector);
-    if (seen === expected) return;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`${selector} shows ${seen}, expected ${expected}`);
-}
-
 export async function capturesTests(suite: Suite): Promise<void> {
-  const work = mkdtempSync(path.join(tmpdir(), 'kucomms-e2e-captures-'));
-  const workspace = path.join(work, 'workspace');
-  const captures = path.join(workspace, 'captures');
-  let serve: Started | undefined;
+  const home = tempHome('captures');
+  const captures = path.join(home.workspace, 'captures');
+  let serve: Serving | undefined;
   let browser: Browser | undefined;
   try {
     const ok = await suite.test('captures: serve starts with its own workspace', async () => {
-      serve = await startCli(['serve', '--port', '0', '--workspace', workspace, '--state-dir', path.join(work, 'state')], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+      serve = await startServe(home);
     });
     if (!ok || !serve) return suite.blocked('captures in Chromium', 'serve did not start');
     browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const page = await newStudioPage(browser, pageErrors);
 
     await suite.test('captures: connect demo:echo with the telemetry layout', async () => {
-      await page.goto(serve!.match[1]!);
-      await page.waitForSelector('[data-test=connection].connected', WAIT);
-      await tab(page, 'targets');
-      await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
-      await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
-      await page.selectOption('tr[data-target="demo:echo"] [data-test=layout]', 'telemetry');
-      await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('tr[data-target="demo:echo"] [data-test=layout]')?.value === 'telemetry', undefined, WAIT);
+      await openStudio(page, serve!.url);
+      await connectTarget(page, 'demo:echo');
+      await pickLayout(page, 'demo:echo', 'telemetry');
     });
 
     const recorded = await suite.test('captures: record demo:echo while the Composer sends two samples; the count follows live', async () => {
-      await tab(page, 'captures');
+      await showTab(page, 'captures');
       await page.check('[data-test=record-targets] input[data-target="demo:echo"]');
       await page.fill('[data-test=record-name]', 'e2e-session');
       await page.click('[data-test=record-start]');
       await page.waitForSelector('[data-test=record-status]:has-text("recording e2e-session.kucap")', WAIT);
-      await tab(page, 'composer');
+      await showTab(page, 'composer');
       await page.selectOption('[data-test=protocol]', 'telemetry');
       await page.selectOption('[data-test=kind]', 'sample');
       await page.selectOption('[data-test=send-target]', 'demo:echo');
@@ -82,15 +74,14 @@ export async function capturesTests(suite: Suite): Promise<void> {
         await page.fill('[data-path="data.sequence"]', s.sequence);
         await page.fill('[data-path="data.acceleration.x"]', s.x);
         await page.fill('[data-path="data.temperature"]', s.temperature);
-        await page.click('[data-test=send]');
-        await page.waitForSelector(`[data-test=last-sent]:has-text("sent 1 to demo:echo")`, WAIT);
+        await sendFromComposer(page, 'sent 1 to demo:echo');
       }
-      await tab(page, 'captures');
-      await waitForCount(page, '[data-test=record-count]', 2 * SAMPLES.length);
+      await showTab(page, 'captures');
+      await waitForNumber(page, '[data-test=record-count]', 2 * SAMPLES.length);
       await page.screenshot({ path: screenshotPath('captures-recording') });
       await page.click('[data-test=record-stop]');
       await page.waitForSelector('[data-test=record-status]:has-text("last: e2e-session.kucap")', WAIT);
-      await waitForCount(page, 'tr[data-capture="e2e-session.kucap"] [data-test=messages]', 2 * SAMPLES.length);
+      await waitForNumber(page, 'tr[data-capture="e2e-session.kucap"] [data-test=messages]', 2 * SAMPLES.length);
     });
     if (!recorded) return suite.blocked('the rest of the captures suite', 'nothing was recorded');
 
@@ -117,12 +108,12 @@ export async function capturesTests(suite: Suite): Promise<void> {
     });
 
     await suite.test('captures: export pcapng; tshark with the generated dissector reads the values sent', async () => {
-      await tab(page, 'captures');
+      await showTab(page, 'captures');
       await page.click('tr[data-capture="e2e-session.kucap"] [data-test=export]');
       await page.waitForSelector('[data-test=last-written]:has-text("exported 4 messages to e2e-session.pcapng")', WAIT);
       await page.waitForSelector('tr[data-capture="e2e-session.pcapng"]', WAIT);
       await page.screenshot({ path: screenshotPath('captures-list') });
-      const lua = path.join(work, 'telemetry.lua');
+      const lua = path.join(home.root, 'telemetry.lua');
       const gen = spawnSync(process.execPath, [CLI, 'gen', 'lua', path.join(REPO, 'protocols/telemetry.yaml'), '-o', lua], { encoding: 'utf8' });
       check(gen.status === 0, `gen lua failed (${gen.status}): ${gen.stderr}`);
       const p = 'kucomms_telemetry';
@@ -153,22 +144,22 @@ export async function capturesTests(suite: Suite): Promise<void> {
       check(m !== null, `the notice reads "${notice}"`);
       const shown = Number(m![2]!.replace(/,/g, ''));
       check(shown > 300 && shown < 400, `the notice says ${shown} messages are shown`);
-      await waitForCount(page, '[data-test=view-total] b', shown);
+      await waitForNumber(page, VIEW_TOTAL, shown);
       await page.screenshot({ path: screenshotPath('traffic-damaged-capture') });
     });
 
     await suite.test('captures: back to live traffic keeps what was there', async () => {
       await page.selectOption('[data-test=traffic-source]', 'live');
       await page.waitForSelector('[data-test=pause]', WAIT);
-      await waitForCount(page, '[data-test=view-total] b', 2 * SAMPLES.length);
+      await waitForNumber(page, VIEW_TOTAL, 2 * SAMPLES.length);
     });
 
     await suite.test('captures: no uncaught error in the page', async () => {
-      check(pageErrors.length === 0, `errors: ${pageErrors.join(' | ')}`);
+      checkNoPageErrors(pageErrors);
     });
   } finally {
     await browser?.close();
     await serve?.stop();
-    rmSync(work, { recursive: true, force: true });
+    home.remove();
   }
 }

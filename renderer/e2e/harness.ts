@@ -1,11 +1,14 @@
 // What the end-to-end tests stand on: the Studio's real processes
-// (`kucomms-studio serve` and `agent`), Debian's Chromium driven by
-// playwright-core, one line per test, and screenshots for people to look at.
+// (`kucomms-studio serve` and `agent`) in temporary folders, Debian's
+// Chromium driven by playwright-core, the steps every suite takes in the
+// page, one line per test, and screenshots for people to look at.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { TabId } from '../src/lib/tabs.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const SCREENSHOTS = path.join(REPO, 'test-output/screenshots');
@@ -54,6 +57,46 @@ export function startCli(args: string[], ready: RegExp, timeoutMs = 30_000): Pro
   });
 }
 
+/** A suite's own folder: it starts as a first run does, whatever an earlier Studio on this machine kept. */
+export interface TempHome {
+  /** The folder, for any other files the suite needs. */
+  root: string;
+  /** ROOT/workspace, not created: serve creates it when it opens it. */
+  workspace: string;
+  /** ROOT/state, serve's state folder. */
+  stateDir: string;
+  /** Removes the folder with everything in it. */
+  remove: () => void;
+}
+
+export function tempHome(suiteName: string): TempHome {
+  const root = mkdtempSync(path.join(tmpdir(), `kucomms-e2e-${suiteName}-`));
+  return {
+    root,
+    workspace: path.join(root, 'workspace'),
+    stateDir: path.join(root, 'state'),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+export interface ServeFolders {
+  stateDir: string;
+  /** Without one, serve opens the workspace its state names (at first STATE-DIR/workspace). */
+  workspace?: string;
+}
+
+export interface Serving extends Started {
+  /** The page's address with its token, as serve prints it. */
+  url: string;
+}
+
+/** Starts `kucomms-studio serve` on a free port with @folders; ready once it prints the URL to open. */
+export async function startServe(folders: ServeFolders): Promise<Serving> {
+  const workspace = folders.workspace === undefined ? [] : ['--workspace', folders.workspace];
+  const started = await startCli(['serve', '--port', '0', ...workspace, '--state-dir', folders.stateDir], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+  return { ...started, url: started.match[1]! };
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
@@ -61,6 +104,83 @@ export function launchChromium(): Promise<Browser> {
 export function screenshotPath(name: string): string {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return path.join(SCREENSHOTS, `${name}.png`);
+}
+
+/** How long a step in the page may take before it counts as stuck. */
+export const WAIT = { timeout: 20_000 };
+
+/** A page at the size the screenshots are made for; its uncaught errors go into @errors (see checkNoPageErrors). */
+export async function newStudioPage(browser: Browser, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return page;
+}
+
+/** Loads the Studio from @url and waits until it is connected to its backend. */
+export async function openStudio(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('[data-test=connection].connected', WAIT);
+}
+
+export function checkNoPageErrors(errors: string[]): void {
+  check(errors.length === 0, `uncaught errors in the page: ${errors.join(' | ')}`);
+}
+
+export async function showTab(page: Page, tab: TabId): Promise<void> {
+  await page.click(`[data-tab=${tab}]`);
+}
+
+/** Connects @target from the Targets tab and waits until it is open. */
+export async function connectTarget(page: Page, target: string): Promise<void> {
+  await showTab(page, 'targets');
+  await page.click(`tr[data-target="${target}"] button:has-text("Connect")`);
+  await page.waitForSelector(`tr[data-target="${target}"] .state.open`, WAIT);
+}
+
+/** Picks @layout for @target in the Targets tab and waits until it holds without an error notice. */
+export async function pickLayout(page: Page, target: string, layout: string): Promise<void> {
+  await showTab(page, 'targets');
+  const picker = `tr[data-target="${target}"] [data-test=layout]`;
+  await page.selectOption(picker, layout);
+  await page.waitForFunction(
+    ({ picker, layout }) => document.querySelector<HTMLSelectElement>(picker)?.value === layout && !document.querySelector('[data-test=notice].error'),
+    { picker, layout },
+    WAIT,
+  );
+}
+
+/** Sends what the Composer holds and waits until it notes @note (e.g. "sent 1 to demo:echo"). */
+export async function sendFromComposer(page: Page, note: string): Promise<void> {
+  await page.click('[data-test=send]');
+  await page.locator('[data-test=last-sent]', { hasText: note }).waitFor(WAIT);
+}
+
+/** Types @expression into the Traffic filter and applies it with Enter; '' shows everything again. */
+export async function filterTraffic(page: Page, expression: string): Promise<void> {
+  await page.fill('[data-test=filter] input', expression);
+  await page.press('[data-test=filter] input', 'Enter');
+}
+
+/** Where Traffic shows how many messages are in its view. */
+export const VIEW_TOTAL = '[data-test=view-total] b';
+
+/** The number an element shows: its first run of digits (and thousands commas), or what @pattern captures; NaN if none. */
+export async function shownNumber(page: Page, selector: string, pattern = /([\d,]+)/): Promise<number> {
+  const text = (await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+  return Number(pattern.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
+}
+
+/** Waits until the element shows @expected; fails saying what it showed last. */
+export async function waitForNumber(page: Page, selector: string, expected: number, options: { timeout?: number; pattern?: RegExp } = {}): Promise<void> {
+  const timeout = options.timeout ?? WAIT.timeout;
+  const until = Date.now() + timeout;
+  let seen = NaN;
+  while (Date.now() < until) {
+    seen = await shownNumber(page, selector, options.pattern);
+    if (seen === expected) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${selector} shows ${seen} after ${timeout} ms, expected ${expected}`);
 }
 
 /** Sequential tests, one line each; a failing test does not stop the next. */

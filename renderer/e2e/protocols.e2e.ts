@@ -3,13 +3,27 @@
 // workspace, picked for demo:echo, composed and sent from, and decoded in
 // Traffic; then broken in the YAML editor, where every error shows inline
 // and in the list with its line and column.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
-
-const WAIT = { timeout: 15_000 };
+import {
+  check,
+  checkNoPageErrors,
+  connectTarget,
+  filterTraffic,
+  launchChromium,
+  newStudioPage,
+  openStudio,
+  pickLayout,
+  screenshotPath,
+  sendFromComposer,
+  showTab,
+  startServe,
+  tempHome,
+  WAIT,
+  type Serving,
+  type Suite,
+} from './harness.ts';
 
 /** Types into a form input and commits it (the form applies an edit when the input changes). */
 async function commit(page: Page, selector: string, value: string): Promise<void> {
@@ -31,24 +45,22 @@ async function waitForYaml(page: Page, needle: string): Promise<void> {
 }
 
 export async function protocolsTests(suite: Suite): Promise<void> {
-  const home = mkdtempSync(path.join(tmpdir(), 'kucomms-protocols-e2e-'));
-  const workspace = path.join(home, 'workspace');
-  let serve: Started | undefined;
+  const home = tempHome('protocols');
+  const workspace = home.workspace;
+  let serve: Serving | undefined;
   let browser: Browser | undefined;
   try {
     const ok = await suite.test('protocols: serve starts with a temporary workspace', async () => {
-      serve = await startCli(['serve', '--port', '0', '--workspace', workspace, '--state-dir', path.join(home, 'state')], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+      serve = await startServe(home);
     });
     if (!ok || !serve) return suite.blocked('the layout workbench in Chromium', 'serve did not start');
     browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(serve.match[1]!);
-    await page.waitForSelector('[data-test=connection].connected', WAIT);
+    const page = await newStudioPage(browser, pageErrors);
+    await openStudio(page, serve.url);
 
     const defined = await suite.test('protocols: a new layout defined in the form (a kind; integer, string, bool, float and array fields) is valid YAML', async () => {
-      await page.click('[data-tab=protocols]');
+      await showTab(page, 'protocols');
       await page.waitForSelector('[data-layout="builtin:echo.yaml"]', WAIT);
       await page.click('[data-test=new-layout]');
       await page.fill('[data-test=new-layout-name]', 'sensor.yaml');
@@ -112,12 +124,9 @@ export async function protocolsTests(suite: Suite): Promise<void> {
 
     if (saved)
       await suite.test('protocols: the saved layout on demo:echo — composed, sent and decoded in Traffic with its field values', async () => {
-        await page.click('[data-tab=targets]');
-        await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
-        await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
-        await page.selectOption('tr[data-target="demo:echo"] [data-test=layout]', 'sensor');
-        await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('tr[data-target="demo:echo"] [data-test=layout]')?.value === 'sensor', undefined, WAIT);
-        await page.click('[data-tab=composer]');
+        await connectTarget(page, 'demo:echo');
+        await pickLayout(page, 'demo:echo', 'sensor');
+        await showTab(page, 'composer');
         await page.selectOption('[data-test=protocol]', 'sensor');
         await page.selectOption('[data-test=kind]', 'reading');
         await page.selectOption('[data-test=send-target]', 'demo:echo');
@@ -125,11 +134,9 @@ export async function protocolsTests(suite: Suite): Promise<void> {
         await page.fill('[data-path="data.celsius"]', '-12');
         await page.fill('[data-path="data.label"]', 'lab');
         await page.fill('[data-path="data.ratio"]', '0.5');
-        await page.click('[data-test=send]');
-        await page.waitForSelector('[data-test=last-sent]:has-text("sent 1 to demo:echo")', WAIT);
-        await page.click('[data-tab=traffic]');
-        await page.fill('[data-test=filter] input', 'target == "demo:echo" && id == 5150 && direction == "rx"');
-        await page.press('[data-test=filter] input', 'Enter');
+        await sendFromComposer(page, 'sent 1 to demo:echo');
+        await showTab(page, 'traffic');
+        await filterTraffic(page, 'target == "demo:echo" && id == 5150 && direction == "rx"');
         const row = '[data-test=row][data-id="5150"]';
         await page.waitForSelector(`${row} >> text=← rx`, WAIT);
         const text = await page.innerText(row);
@@ -139,7 +146,7 @@ export async function protocolsTests(suite: Suite): Promise<void> {
     else suite.blocked('protocols: the saved layout composed, sent and decoded', 'the layout was not defined and saved');
 
     await suite.test('protocols: breaking the layout in the YAML editor shows every error inline and listed with line:column', async () => {
-      await page.click('[data-tab=protocols]');
+      await showTab(page, 'protocols');
       await page.click('[data-layout="workspace:sensor.yaml"]');
       await waitForYaml(page, 'protocol: sensor');
       // From the saved file: the editor's DOM holds only the lines in view.
@@ -160,11 +167,11 @@ export async function protocolsTests(suite: Suite): Promise<void> {
       await replaceYaml(page, `${broken}messages: [oops\n`);
       await page.waitForSelector('[data-test=form-cannot-follow]', WAIT);
       check((await page.inputValue('[data-test=form-kinds] [data-kind-index="1"] [data-test=kind-name]')) === 'reading', 'the form lost its state while the YAML did not parse');
-      check(pageErrors.length === 0, `page errors: ${pageErrors.join('; ')}`);
+      checkNoPageErrors(pageErrors);
     });
   } finally {
     await browser?.close();
     await serve?.stop();
-    rmSync(home, { recursive: true, force: true });
+    home.remove();
   }
 }

@@ -3,13 +3,29 @@
 // demo:echo and answers a message sent from the Composer — the answer in
 // Traffic as tx, the script's log line in the log pane; then a runaway script
 // is stopped with its reason and line while the Studio keeps answering.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
+import {
+  check,
+  checkNoPageErrors,
+  connectTarget,
+  filterTraffic,
+  launchChromium,
+  newStudioPage,
+  openStudio,
+  screenshotPath,
+  sendFromComposer,
+  showTab,
+  startServe,
+  tempHome,
+  VIEW_TOTAL,
+  WAIT,
+  waitForNumber,
+  type Serving,
+  type Suite,
+} from './harness.ts';
 
-const WAIT = { timeout: 20_000 };
 const EDITOR = '[data-test=script-editor] .cm-content';
 
 // Answers type 7 with type 8 carrying the same bytes; type 8 is never
@@ -33,26 +49,24 @@ export function onMessage(msg: ScriptMessage): void {
 const editorText = (page: Page): Promise<string> => page.locator(EDITOR).innerText();
 
 async function sendRaw(page: Page, type: number, id: number): Promise<void> {
-  await page.click('[data-tab=composer]');
+  await showTab(page, 'composer');
   await page.selectOption('[data-test=protocol]', '(raw)');
   await page.selectOption('[data-test=send-target]', 'demo:echo');
   await page.fill('#hdr-type', String(type));
   await page.fill('#hdr-id', String(id));
   await page.fill('textarea[data-path=data]', 'ca fe');
-  await page.click('[data-test=send]');
-  await page.waitForSelector(`[data-test=last-sent]:has-text("sent 1 to demo:echo")`, WAIT);
+  await sendFromComposer(page, 'sent 1 to demo:echo');
 }
 
 /** Shows only the rows of @expression in Traffic and waits until there are @count. */
 async function trafficShows(page: Page, expression: string, count: number): Promise<void> {
-  await page.click('[data-tab=traffic]');
-  await page.fill('[data-test=filter] input', expression);
-  await page.press('[data-test=filter] input', 'Enter');
-  await page.waitForFunction((n) => Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')) === n, count, WAIT);
+  await showTab(page, 'traffic');
+  await filterTraffic(page, expression);
+  await waitForNumber(page, VIEW_TOTAL, count);
 }
 
 async function newScript(page: Page, name: string): Promise<void> {
-  await page.click('[data-tab=scripts]');
+  await showTab(page, 'scripts');
   await page.click('[data-test=new-script]');
   await page.fill('[data-test=new-script-name]', name);
   await page.selectOption('[data-test=new-script-layout]', 'echo');
@@ -71,23 +85,19 @@ async function acceptCompletion(page: Page): Promise<void> {
 }
 
 export async function scriptsTests(suite: Suite): Promise<void> {
-  const home = mkdtempSync(path.join(tmpdir(), 'kucomms-scripts-e2e-'));
-  const workspace = path.join(home, 'workspace');
-  let serve: Started | undefined;
+  const home = tempHome('scripts');
+  let serve: Serving | undefined;
   let browser: Browser | undefined;
   try {
     const ok = await suite.test('scripts: serve starts with a temporary workspace', async () => {
-      serve = await startCli(['serve', '--port', '0', '--workspace', workspace, '--state-dir', path.join(home, 'state')], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+      serve = await startServe(home);
     });
     if (!ok || !serve) return suite.blocked('handler scripts in Chromium', 'serve did not start');
     browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(serve.match[1]!);
-    await page.waitForSelector('[data-test=connection].connected', WAIT);
-    await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
-    await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
+    const page = await newStudioPage(browser, pageErrors);
+    await openStudio(page, serve.url);
+    await connectTarget(page, 'demo:echo');
 
     await suite.test('scripts: the editor is laid out in the served page (line numbers beside the text, not above it)', async () => {
       await newScript(page, 'layout-check.ts');
@@ -120,7 +130,7 @@ export async function scriptsTests(suite: Suite): Promise<void> {
       check(await page.isVisible('[data-test=script-dirty]'), 'no unsaved marker after typing');
       await page.keyboard.press('Control+s');
       await page.waitForSelector('[data-test=script-dirty]', { state: 'detached', ...WAIT });
-      const onDisk = readFileSync(path.join(workspace, 'scripts/answer.ts'), 'utf8');
+      const onDisk = readFileSync(path.join(home.workspace, 'scripts/answer.ts'), 'utf8');
       check(onDisk.includes('msg.decoded.data.data);'), `scripts/answer.ts on disk lacks the typed line:\n${onDisk}`);
       // The language service finds nothing wrong with it.
       await page.waitForTimeout(800);
@@ -134,9 +144,8 @@ export async function scriptsTests(suite: Suite): Promise<void> {
       await sendRaw(page, 7, 4242);
       await trafficShows(page, 'id == 4242 && type == 8', 2); // the answer and its echo
       await page.waitForSelector('[data-test=row][data-id="4242"] >> text=→ tx', WAIT);
-      await page.fill('[data-test=filter] input', '');
-      await page.press('[data-test=filter] input', 'Enter');
-      await page.click('[data-tab=scripts]');
+      await filterTraffic(page, '');
+      await showTab(page, 'scripts');
       await page.waitForSelector('[data-test=log-line]:text-is("script saw type 7 id 4242")', WAIT);
       await page.waitForSelector('[data-test=log-line]:text-is("script saw type 8 id 4242")', WAIT);
       await page.waitForSelector('[data-test=run-sends]:text-is("1")', WAIT);
@@ -156,9 +165,8 @@ export async function scriptsTests(suite: Suite): Promise<void> {
         await sendRaw(page, 5, 5151); // sets it spinning
         await sendRaw(page, 5, 5152); // the Studio still sends while it spins
         await trafficShows(page, 'id == 5152 && direction == "rx"', 1);
-        await page.fill('[data-test=filter] input', '');
-        await page.press('[data-test=filter] input', 'Enter');
-        await page.click('[data-tab=scripts]');
+        await filterTraffic(page, '');
+        await showTab(page, 'scripts');
         const stop = page.locator('[data-test=log-stop][data-reason=runaway]');
         await stop.waitFor(WAIT);
         const stopText = await stop.innerText();
@@ -170,13 +178,12 @@ export async function scriptsTests(suite: Suite): Promise<void> {
         await page.screenshot({ path: screenshotPath('scripts-runaway') });
         await sendRaw(page, 6, 6161); // and after it
         await trafficShows(page, 'id == 6161', 2);
-        await page.fill('[data-test=filter] input', '');
-        await page.press('[data-test=filter] input', 'Enter');
-        check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
+        await filterTraffic(page, '');
+        checkNoPageErrors(pageErrors);
       });
   } finally {
     await browser?.close();
     await serve?.stop();
-    rmSync(home, { recursive: true, force: true });
+    home.remove();
   }
 }

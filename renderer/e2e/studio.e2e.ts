@@ -1,41 +1,36 @@
 // The Studio end to end in Chromium against `kucomms-studio serve` with the
 // real backend and its demo echo peer, plus an agent on another loopback
 // address: what a person does, checked the way they would see it.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
+import {
+  check,
+  checkNoPageErrors,
+  connectTarget,
+  filterTraffic,
+  launchChromium,
+  newStudioPage,
+  openStudio,
+  pickLayout,
+  screenshotPath,
+  sendFromComposer,
+  shownNumber,
+  showTab,
+  startCli,
+  startServe,
+  tempHome,
+  VIEW_TOTAL,
+  WAIT,
+  waitForNumber,
+  type Serving,
+  type Started,
+  type Suite,
+} from './harness.ts';
 
-const WAIT = { timeout: 20_000 };
-
-/** The number a page element shows (the first run of digits and commas, or the one @pattern captures). */
-async function shownNumber(page: Page, selector: string, pattern = /([\d,]+)/): Promise<number> {
-  const text = (await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => null)) ?? '';
-  return Number(pattern.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
-}
-
-const viewTotal = (page: Page): Promise<number> => shownNumber(page, '[data-test=view-total] b');
-
-/** Waits until the element shows @expected; fails saying what it showed last. */
-async function waitForNumber(page: Page, selector: string, expected: number, timeout = WAIT.timeout, pattern?: RegExp): Promise<void> {
-  const until = Date.now() + timeout;
-  let seen = NaN;
-  while (Date.now() < until) {
-    seen = await shownNumber(page, selector, pattern);
-    if (seen === expected) return;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`${selector} shows ${seen} after ${timeout} ms, expected ${expected}`);
-}
-
-const waitForTotal = (page: Page, expected: number, timeout?: number): Promise<void> => waitForNumber(page, '[data-test=view-total] b', expected, timeout);
-
-async function tab(page: Page, name: 'targets' | 'composer' | 'traffic'): Promise<void> {
-  await page.click(`[data-tab=${name}]`);
-}
+const viewTotal = (page: Page): Promise<number> => shownNumber(page, VIEW_TOTAL);
+const waitForTotal = (page: Page, expected: number, timeout = WAIT.timeout): Promise<void> => waitForNumber(page, VIEW_TOTAL, expected, { timeout });
 
 /** Opens a WebSocket from the page and says whether it opened or was refused. */
 function probeSocket(page: Page, url: string): Promise<'open' | 'refused'> {
@@ -60,42 +55,39 @@ function foreignSite(): Promise<Server> {
 }
 
 export async function studioTests(suite: Suite): Promise<void> {
-  let serve: Started | undefined;
+  let serve: Serving | undefined;
   let agent: Started | undefined;
   let browser: Browser | undefined;
   let foreign: Server | undefined;
-  // A state folder (and so a workspace) of its own: the Studio reopens the views a user left, and this
-  // suite starts where a first run does, whatever an earlier Studio on this machine kept.
-  const home = mkdtempSync(path.join(tmpdir(), 'kucomms-e2e-studio-'));
+  // A state folder of its own, and serve's default workspace in it: the Studio reopens the views a user
+  // left, and this suite starts where a first run does, whatever an earlier Studio on this machine kept.
+  const home = tempHome('studio');
   try {
     const ok = await suite.test('serve: prints the URL with its token', async () => {
-      serve = await startCli(['serve', '--port', '0', '--state-dir', path.join(home, 'state')], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+      serve = await startServe({ stateDir: home.stateDir });
     });
     if (!ok || !serve) return suite.blocked('the Studio in Chromium', 'serve did not start');
-    const url = serve.match[1]!;
+    const url = serve.url;
     const origin = new URL(url).origin;
     const token = new URL(url).searchParams.get('token')!;
     browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const page = await newStudioPage(browser, pageErrors);
 
     await suite.test('open the Studio: connected to the serve backend, targets listed', async () => {
-      await page.goto(url);
-      await page.waitForSelector('[data-test=connection].connected', WAIT);
+      await openStudio(page, url);
       check((await page.innerText('[data-test=connection]')).includes('serve'), 'the status does not say serve');
       await page.waitForSelector('tr[data-target="demo:echo"]', WAIT);
     });
 
     await suite.test('pick the demo target: demo:echo connects and shows its counters', async () => {
-      await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
-      await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
+      await connectTarget(page, 'demo:echo');
       await page.waitForSelector('tr[data-target="demo:echo"] [data-test=sent]:has-text("0")', WAIT);
       await page.screenshot({ path: screenshotPath('targets') });
     });
 
     await suite.test('compose from the echo layout: the hex view follows the form and highlights the edited field', async () => {
-      await tab(page, 'composer');
+      await showTab(page, 'composer');
       await page.selectOption('[data-test=protocol]', 'echo');
       await page.fill('#hdr-id', '41');
       await page.fill('[data-path="data.data"]', 'de ad be ef');
@@ -109,8 +101,7 @@ export async function studioTests(suite: Suite): Promise<void> {
 
     await suite.test('send the layout message once', async () => {
       await page.selectOption('[data-test=send-target]', 'demo:echo');
-      await page.click('[data-test=send]');
-      await page.waitForSelector('[data-test=last-sent]:has-text("sent 1 to demo:echo")', WAIT);
+      await sendFromComposer(page, 'sent 1 to demo:echo');
     });
 
     await suite.test('compose and send a raw message (header fields + hex)', async () => {
@@ -119,12 +110,11 @@ export async function studioTests(suite: Suite): Promise<void> {
       await page.fill('#hdr-id', '42');
       await page.fill('textarea[data-path=data]', 'ca fe');
       await page.waitForFunction(() => document.querySelector('[data-test=hexdump]')?.textContent?.includes('ca') === true, undefined, WAIT);
-      await page.click('[data-test=send]');
-      await page.waitForSelector('[data-test=last-sent]:has-text("sent 1 to demo:echo")', WAIT);
+      await sendFromComposer(page, 'sent 1 to demo:echo');
     });
 
     await suite.test('both echoes appear decoded in Traffic', async () => {
-      await tab(page, 'traffic');
+      await showTab(page, 'traffic');
       await page.waitForSelector('[data-test=row][data-id="41"] >> text=← rx', WAIT);
       await page.waitForSelector('[data-test=row][data-id="42"] >> text=← rx', WAIT);
       const rx41 = await page.innerText('[data-test=row][data-id="41"]:has-text("rx")');
@@ -134,8 +124,7 @@ export async function studioTests(suite: Suite): Promise<void> {
     });
 
     await suite.test('filter them: direction and ids', async () => {
-      await page.fill('[data-test=filter] input', 'direction == "rx" && (id == 41 || id == 42)');
-      await page.press('[data-test=filter] input', 'Enter');
+      await filterTraffic(page, 'direction == "rx" && (id == 41 || id == 42)');
       await waitForTotal(page, 2);
       const ids = () => page.$$eval('[data-test=row]', (rows) => rows.map((r) => r.getAttribute('data-id')).join(','));
       await page.waitForFunction(() => document.querySelectorAll('[data-test=row][data-id]').length === 2, undefined, WAIT).catch(() => undefined);
@@ -144,8 +133,7 @@ export async function studioTests(suite: Suite): Promise<void> {
 
     await suite.test('a bad filter shows its error at the position, the view stays', async () => {
       const bad = 'id == 41 && && type';
-      await page.fill('[data-test=filter] input', bad);
-      await page.press('[data-test=filter] input', 'Enter');
+      await filterTraffic(page, bad);
       await page.waitForSelector('[data-test=filter-error]', WAIT);
       const text = await page.innerText('[data-test=filter-error]');
       const pos = Number(/Position (\d+)/.exec(text)?.[1]);
@@ -156,8 +144,7 @@ export async function studioTests(suite: Suite): Promise<void> {
     });
 
     await suite.test('select an echo: the detail pane highlights the selected field in the hex dump', async () => {
-      await page.fill('[data-test=filter] input', 'direction == "rx" && (id == 41 || id == 42)');
-      await page.press('[data-test=filter] input', 'Enter');
+      await filterTraffic(page, 'direction == "rx" && (id == 41 || id == 42)');
       await page.waitForSelector('[data-test=filter-error]', { state: 'detached', ...WAIT });
       await page.click('[data-test=row][data-id="42"]');
       await page.waitForSelector('[data-test=detail] [data-path="data.data"]', WAIT);
@@ -173,33 +160,29 @@ export async function studioTests(suite: Suite): Promise<void> {
     });
 
     await suite.test('pause and resume under a burst of 20000: nothing lost', async () => {
-      await page.fill('[data-test=filter] input', '');
-      await page.press('[data-test=filter] input', 'Enter');
+      await filterTraffic(page, '');
       await page.waitForFunction(() => !document.querySelector('[data-test=view-total]')?.textContent?.includes('matching'), undefined, WAIT);
       const before = await viewTotal(page);
       await page.click('[data-test=pause]');
       await page.waitForSelector('[data-test=paused]', WAIT);
-      await tab(page, 'composer');
+      await showTab(page, 'composer');
       await page.fill('#send-count', '20000');
-      await page.click('[data-test=send]');
-      await page.waitForSelector('[data-test=last-sent]:has-text("sent 20000")', WAIT);
-      await tab(page, 'traffic');
+      await sendFromComposer(page, 'sent 20000');
+      await showTab(page, 'traffic');
       const expected = before + 40_000; // each message and its echo
-      await waitForNumber(page, '[data-test=paused]', expected, 60_000, /([\d,]+) stored/);
+      await waitForNumber(page, '[data-test=paused]', expected, { timeout: 60_000, pattern: /([\d,]+) stored/ });
       const whilePaused = await viewTotal(page);
       check(whilePaused === before, `the paused view grew from ${before} to ${whilePaused}`);
       await page.screenshot({ path: screenshotPath('traffic-paused') });
       await page.click('[data-test=pause]');
       await waitForTotal(page, expected, 60_000);
-      await page.fill('[data-test=filter] input', 'id >= 41 && id < 20041 && type == 7');
-      await page.press('[data-test=filter] input', 'Enter');
+      await filterTraffic(page, 'id >= 41 && id < 20041 && type == 7');
       await waitForTotal(page, 40_000, 60_000);
-      await page.fill('[data-test=filter] input', '');
-      await page.press('[data-test=filter] input', 'Enter');
+      await filterTraffic(page, '');
     });
 
     await suite.test('save a message to a named collection and resend it', async () => {
-      await tab(page, 'composer');
+      await showTab(page, 'composer');
       await page.fill('#send-count', '1');
       await page.fill('[data-test=save-message] input >> nth=0', 'smoke');
       await page.fill('[data-test=save-message] input >> nth=1', 'cafe');
@@ -214,30 +197,28 @@ export async function studioTests(suite: Suite): Promise<void> {
       await page.fill('#send-period', '50');
       await page.click('[data-test=start-periodic]');
       await page.waitForSelector('[data-test=stop-periodic]', WAIT);
-      await tab(page, 'traffic');
-      await page.fill('[data-test=filter] input', 'id == 90000 && direction == "rx"');
-      await page.press('[data-test=filter] input', 'Enter');
+      await showTab(page, 'traffic');
+      await filterTraffic(page, 'id == 90000 && direction == "rx"');
       await page.waitForFunction(() => Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')) >= 5, undefined, WAIT);
-      await tab(page, 'composer');
+      await showTab(page, 'composer');
       await page.click('[data-test=stop-periodic]');
       await page.waitForSelector('[data-test=last-sent]:has-text("stopped after")', WAIT);
       const sent = Number(/stopped after (\d+)/.exec(await page.innerText('[data-test=last-sent]'))?.[1]);
       check(sent >= 5, `the periodic send reports ${sent} sent, expected at least 5`);
-      await tab(page, 'traffic');
+      await showTab(page, 'traffic');
       await waitForTotal(page, sent);
-      await page.fill('[data-test=filter] input', '');
-      await page.press('[data-test=filter] input', 'Enter');
+      await filterTraffic(page, '');
     });
 
     await suite.test('a failing action is a clear, non-blocking notice (creating a device without the kucomms module)', async () => {
-      await tab(page, 'targets');
+      await showTab(page, 'targets');
       await page.fill('[data-test=create-device] input', 'kucomms_e2e');
       await page.click('[data-test=create-device] button[type=submit]');
       const notice = await page.waitForSelector('[data-test=notice].error', WAIT);
       const text = await notice.innerText();
       check(text.startsWith('Creating /dev/kucomms_e2e:') && text.length > 'Creating /dev/kucomms_e2e: '.length + 10, `the notice reads "${text}"`);
       await page.screenshot({ path: screenshotPath('targets-error') });
-      await tab(page, 'composer'); // the page still answers
+      await showTab(page, 'composer'); // the page still answers
       await page.waitForSelector('[data-test=send]', WAIT);
       await page.click('[data-test=notice].error button');
     });
@@ -263,43 +244,34 @@ export async function studioTests(suite: Suite): Promise<void> {
     });
 
     const agentUp = await suite.test('agent: starts on another loopback address', async () => {
-      agent = await startCli(['agent', '--host', '127.0.0.2', '--port', '0', '--state-dir', path.join(home, 'agent-state')], /agent: (ws:\/\/127\.0\.0\.2:\d+) token (\S+)/);
+      agent = await startCli(['agent', '--host', '127.0.0.2', '--port', '0', '--state-dir', path.join(home.root, 'agent-state')], /agent: (ws:\/\/127\.0\.0\.2:\d+) token (\S+)/);
     });
     if (!agentUp || !agent) suite.blocked('a remote agent added and used', 'the agent did not start');
     else
       await suite.test('a remote agent added and used: its demo:echo connects and echoes', async () => {
         const agentUrl = agent!.match[1]!;
         const remote = `${agentUrl}/demo:echo`;
-        await tab(page, 'targets');
+        await showTab(page, 'targets');
         await page.fill('#agent-url', agentUrl);
         await page.fill('#agent-token', agent!.match[2]!);
         await page.click('[data-test=add-agent] button[type=submit]');
         await page.waitForSelector(`tr[data-target="${remote}"]`, WAIT);
-        await page.click(`tr[data-target="${remote}"] button:has-text("Connect")`);
-        await page.waitForSelector(`tr[data-target="${remote}"] .state.open`, WAIT);
+        await connectTarget(page, remote);
         await page.screenshot({ path: screenshotPath('targets-agent') });
-        await tab(page, 'composer');
+        await showTab(page, 'composer');
         await page.selectOption('[data-test=send-target]', remote);
         await page.fill('#hdr-id', '777');
-        await page.click('[data-test=send]');
-        await page.waitForSelector(`[data-test=last-sent]:has-text("sent 1 to ${remote}")`, WAIT);
-        await tab(page, 'traffic');
-        await page.fill('[data-test=filter] input', `target == "${remote}" && id == 777`);
-        await page.press('[data-test=filter] input', 'Enter');
+        await sendFromComposer(page, `sent 1 to ${remote}`);
+        await showTab(page, 'traffic');
+        await filterTraffic(page, `target == "${remote}" && id == 777`);
         await page.waitForSelector('[data-test=row][data-id="777"] >> text=← rx', WAIT);
         await page.screenshot({ path: screenshotPath('traffic-agent') });
       });
 
     await suite.test('pick the telemetry layout for demo:echo: a telemetry message from the composer comes back decoded as its kind', async () => {
-      await tab(page, 'targets');
-      await page.selectOption('tr[data-target="demo:echo"] [data-test=layout]', 'telemetry');
-      await page.waitForFunction(
-        () => document.querySelector<HTMLSelectElement>('tr[data-target="demo:echo"] [data-test=layout]')?.value === 'telemetry' && !document.querySelector('[data-test=notice].error'),
-        undefined,
-        WAIT,
-      );
+      await pickLayout(page, 'demo:echo', 'telemetry');
       await page.screenshot({ path: screenshotPath('targets-layout') });
-      await tab(page, 'composer');
+      await showTab(page, 'composer');
       await page.selectOption('[data-test=protocol]', 'telemetry');
       await page.selectOption('[data-test=kind]', 'configure');
       await page.screenshot({ path: screenshotPath('composer-telemetry') });
@@ -307,11 +279,9 @@ export async function studioTests(suite: Suite): Promise<void> {
       await page.selectOption('[data-test=send-target]', 'demo:echo');
       await page.fill('#hdr-id', '424242'); // beyond the ids of the burst and the periodic send above
       await page.fill('[data-path="data.acceleration.x"]', '-5');
-      await page.click('[data-test=send]');
-      await page.waitForSelector('[data-test=last-sent]:has-text("sent 1 to demo:echo")', WAIT);
-      await tab(page, 'traffic');
-      await page.fill('[data-test=filter] input', 'target == "demo:echo" && id == 424242 && direction == "rx"');
-      await page.press('[data-test=filter] input', 'Enter');
+      await sendFromComposer(page, 'sent 1 to demo:echo');
+      await showTab(page, 'traffic');
+      await filterTraffic(page, 'target == "demo:echo" && id == 424242 && direction == "rx"');
       await page.waitForSelector('[data-test=row][data-id="424242"] >> text=← rx', WAIT);
       const row = await page.innerText('[data-test=row][data-id="424242"]');
       check(/\bsample\b/.test(row) && !/\bany\b/.test(row), `the telemetry echo reads "${row}", expected kind sample`);
@@ -334,13 +304,13 @@ export async function studioTests(suite: Suite): Promise<void> {
     });
 
     await suite.test('no uncaught error in the page', async () => {
-      check(pageErrors.length === 0, `errors: ${pageErrors.join(' | ')}`);
+      checkNoPageErrors(pageErrors);
     });
   } finally {
     await browser?.close();
     await agent?.stop();
     await serve?.stop();
     foreign?.close();
-    rmSync(home, { recursive: true, force: true });
+    home.remove();
   }
 }

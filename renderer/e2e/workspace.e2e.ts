@@ -6,16 +6,27 @@
 // Alt+N work; then the backend is restarted with the same state folder and a
 // fresh page finds the same workspace, tab, theme and filter. Screenshots of
 // every view in both themes, the overlay and the dialog.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { TABS } from '../src/lib/tabs.ts';
-import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
+import {
+  check,
+  checkNoPageErrors,
+  connectTarget,
+  launchChromium,
+  newStudioPage,
+  openStudio,
+  screenshotPath,
+  showTab,
+  startServe,
+  tempHome,
+  WAIT,
+  type Serving,
+  type Suite,
+} from './harness.ts';
 
-const WAIT = { timeout: 15_000 };
-const URL_LINE = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/;
 const FILTER = 'type == 7 && direction == "tx"';
 const PROBE_LAYOUT = `protocol: probe
 doc: written by another editor while the Studio runs
@@ -28,11 +39,10 @@ messages:
       - { name: seq, type: u32 }
 `;
 
-async function openStudio(browser: Browser, url: string, pageErrors: string[]): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(url);
-  await page.waitForSelector('[data-test=connection].connected', WAIT);
+/** A fresh page on the Studio, once it names its workspace in the top bar. */
+async function openWorkspacePage(browser: Browser, url: string, pageErrors: string[]): Promise<Page> {
+  const page = await newStudioPage(browser, pageErrors);
+  await openStudio(page, url);
   await page.waitForSelector('[data-test=workspace-name]', WAIT);
   return page;
 }
@@ -55,41 +65,43 @@ async function waitForKept(stateFile: string, key: string, value: unknown): Prom
 
 async function screenshotViews(page: Page, themeName: string): Promise<void> {
   for (const t of TABS) {
-    await page.click(`[data-tab=${t.id}]`);
+    await showTab(page, t.id);
     await page.waitForTimeout(150);
     await page.screenshot({ path: screenshotPath(`workspace-${t.id}-${themeName}`) });
   }
 }
 
 export async function workspaceTests(suite: Suite): Promise<void> {
-  const home = mkdtempSync(path.join(tmpdir(), 'kucomms-workspace-e2e-'));
-  const stateDir = path.join(home, 'state');
-  const stateFile = path.join(stateDir, 'state.json');
-  const project = path.join(home, 'project');
+  const home = tempHome('workspace');
+  // No --workspace: serve opens the workspace its state names, which the restart below relies on.
+  const folders = { stateDir: home.stateDir };
+  const stateFile = path.join(home.stateDir, 'state.json');
+  const project = path.join(home.root, 'project');
+  const notes = path.join(home.root, 'notes.txt');
   mkdirSync(project);
-  writeFileSync(path.join(home, 'notes.txt'), 'not a folder\n');
-  let serve: Started | undefined;
+  writeFileSync(notes, 'not a folder\n');
+  let serve: Serving | undefined;
   let browser: Browser | undefined;
   try {
     const started = await suite.test('workspace: serve starts with a state folder and no --workspace', async () => {
-      serve = await startCli(['serve', '--port', '0', '--state-dir', stateDir], URL_LINE);
+      serve = await startServe(folders);
     });
     if (!started || !serve) return suite.blocked('the workspace and the shell in Chromium', 'serve did not start');
     browser = await launchChromium();
     const pageErrors: string[] = [];
-    let page = await openStudio(browser, serve.match[1]!, pageErrors);
+    let page = await openWorkspacePage(browser, serve.url, pageErrors);
 
     await suite.test('workspace: the first start opens STATE-DIR/workspace, named in the top bar with its path on hover', async () => {
       check((await page.textContent('[data-test=workspace-name]')) === 'workspace', `the top bar names ${await page.textContent('[data-test=workspace-name]')}`);
       const title = (await page.getAttribute('[data-test=workspace-bar]', 'title')) ?? '';
-      check(title.includes(path.join(stateDir, 'workspace')), `the tooltip is "${title}"`);
+      check(title.includes(path.join(home.stateDir, 'workspace')), `the tooltip is "${title}"`);
     });
 
     const opened = await suite.test('workspace: the dialog refuses a file with the reason, then opens a folder typed in', async () => {
       await page.keyboard.press('Control+o');
       await page.waitForSelector('[data-test=workspace-dialog]', WAIT);
       check(await page.evaluate(() => document.activeElement?.getAttribute('data-test') === 'workspace-path'), 'the path field does not have the focus');
-      await page.fill('[data-test=workspace-path]', path.join(home, 'notes.txt'));
+      await page.fill('[data-test=workspace-path]', notes);
       await page.click('[data-test=workspace-open]');
       await page.waitForSelector('[data-test=workspace-error]:has-text("is a file, not a folder")', WAIT);
       await page.screenshot({ path: screenshotPath('workspace-dialog-error') });
@@ -101,7 +113,7 @@ export async function workspaceTests(suite: Suite): Promise<void> {
       await page.click('[data-test=workspace-bar]');
       await page.waitForSelector('[data-test=workspace-recent]', WAIT);
       const recent = await page.locator('[data-test=workspace-recent] li').allTextContents();
-      check(recent.length === 2 && recent[0]!.includes(project) && recent[1]!.includes(path.join(stateDir, 'workspace')), `recent: ${recent.join(' | ')}`);
+      check(recent.length === 2 && recent[0]!.includes(project) && recent[1]!.includes(path.join(home.stateDir, 'workspace')), `recent: ${recent.join(' | ')}`);
       await page.screenshot({ path: screenshotPath('workspace-dialog') });
       await page.keyboard.press('Escape');
       await page.waitForSelector('[data-test=workspace-dialog]', { state: 'detached', ...WAIT });
@@ -130,14 +142,12 @@ export async function workspaceTests(suite: Suite): Promise<void> {
     });
 
     await suite.test('workspace: traffic to show in the screenshots (demo:echo connected, messages sent with Ctrl+Enter, a row selected)', async () => {
-      await page.click('[data-tab=targets]');
-      await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
-      await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
-      await page.click('[data-tab=composer]');
+      await connectTarget(page, 'demo:echo');
+      await showTab(page, 'composer');
       await page.fill('input[placeholder^="hex bytes"]', '01 02 03 04');
       await page.fill('#send-count', '6');
       await page.keyboard.press('Control+Enter'); // the Composer's shortcut for Send
-      await page.click('[data-tab=traffic]');
+      await showTab(page, 'traffic');
       await page.waitForSelector('[data-test=row][data-row="3"]', WAIT);
       await page.click('[data-test=row][data-row="3"]');
     });
@@ -160,14 +170,14 @@ export async function workspaceTests(suite: Suite): Promise<void> {
     await suite.test('workspace: a layout written into layouts/ by another program shows in Protocols and the Composer without a reload', async () => {
       if (!opened) throw new Error('the project folder was not opened');
       writeFileSync(path.join(project, 'layouts', 'probe.yaml'), PROBE_LAYOUT);
-      await page.click('[data-tab=protocols]');
+      await showTab(page, 'protocols');
       await page.waitForSelector('[data-layout="workspace:probe.yaml"]', WAIT);
-      await page.click('[data-tab=composer]');
+      await showTab(page, 'composer');
       await page.waitForSelector('[data-test=protocol] option[value=probe]', { state: 'attached', ...WAIT });
     });
 
     await suite.test('workspace: a Traffic filter is set (/ goes to the filter)', async () => {
-      await page.click('[data-tab=traffic]');
+      await showTab(page, 'traffic');
       await page.keyboard.press('/');
       await page.keyboard.type(FILTER);
       check((await page.inputValue('[data-test=filter] input')) === FILTER, 'what was typed after / is not in the filter box');
@@ -182,9 +192,9 @@ export async function workspaceTests(suite: Suite): Promise<void> {
       await waitForKept(stateFile, 'app.theme', 'dark');
       await page.close();
       await serve!.stop();
-      serve = await startCli(['serve', '--port', '0', '--state-dir', stateDir], URL_LINE);
+      serve = await startServe(folders);
       // The new URL has no #tab: the tab comes from the kept state.
-      page = await openStudio(browser!, serve.match[1]!, pageErrors);
+      page = await openWorkspacePage(browser!, serve.url, pageErrors);
       await page.waitForSelector('[data-test=workspace-name]:text-is("project")', WAIT);
       await page.waitForSelector('[data-tab=traffic][aria-selected=true]', WAIT);
       check((await theme(page)) === 'dark', `the theme is ${await theme(page)}`);
@@ -194,11 +204,11 @@ export async function workspaceTests(suite: Suite): Promise<void> {
     });
 
     await suite.test('workspace: no page errors', async () => {
-      check(pageErrors.length === 0, pageErrors.join('; '));
+      checkNoPageErrors(pageErrors);
     });
   } finally {
     await browser?.close();
     await serve?.stop();
-    rmSync(home, { recursive: true, force: true });
+    home.remove();
   }
 }

@@ -21,6 +21,7 @@ export async function runScriptCommand(file: string, target: string, o: RunScrip
         ...(o.runawayMs !== undefined ? { runawayMs: o.runawayMs } : {}),
         ...(o.memoryMb !== undefined ? { memoryMb: o.memoryMb } : {}),
         ...(o.layout !== undefined ? { layout: o.layout } : {}),
+        output: (text) => process.stdout.write(text),
       });
     } catch (err) {
       const stop = (err as { stop?: ScriptStop }).stop;
@@ -32,7 +33,6 @@ export async function runScriptCommand(file: string, target: string, o: RunScrip
       process.stderr.write(`kucomms-studio: ${(err as Error).message}\n${stop?.stack ? `${stop.stack}\n` : ''}`);
       return EXIT.SCRIPT;
     }
-    run.on('output', (text) => process.stdout.write(text));
     run.on('sendError', (err) => process.stderr.write(`kucomms-studio: script send failed (${err.code}): ${err.message}\n`));
     const ended = await Promise.race([
       run.finished,

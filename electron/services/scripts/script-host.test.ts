@@ -118,6 +118,51 @@ test('a script that does not load is refused with the reason', () =>
     await assert.rejects(ScriptRun.start(fixture('no-such-script.ts'), ep), /load threw: .*no-such-script/);
   }));
 
+/** Gathers what a script prints; until() waits (WAIT_MS at most) for @text to be among it. */
+function printed(): { output: (text: string) => void; until: (text: string) => Promise<string> } {
+  let all = '';
+  const waiting = new Set<() => void>();
+  return {
+    output: (text) => {
+      all += text;
+      for (const wake of waiting) wake();
+    },
+    until: (text) =>
+      within(
+        new Promise<string>((resolve) => {
+          const check = (): void => {
+            if (!all.includes(text)) return;
+            waiting.delete(check);
+            resolve(all);
+          };
+          waiting.add(check);
+          check();
+        }),
+        `output ${JSON.stringify(text)} (printed so far: ${JSON.stringify(all)})`,
+      ),
+  };
+}
+
+test('what a script prints reaches its output, from its first line of top-level code on', () =>
+  withEcho(async (ep) => {
+    const out = printed();
+    const run = await ScriptRun.start(fixture('chatty.ts'), ep, { output: out.output });
+    try {
+      await out.until('chatty: loading\n');
+      ep.send({ type: 1n, id: 42n, userValue: 0n });
+      assert.equal(await out.until('chatty: got 42\n'), 'chatty: loading\nchatty: got 42\n');
+    } finally {
+      await run.stop();
+    }
+  }));
+
+test('a script that prints and then throws while loading is refused, and what it printed is kept', () =>
+  withEcho(async (ep) => {
+    const out = printed();
+    await assert.rejects(ScriptRun.start(fixture('fails-to-load.ts'), ep, { output: out.output }), /load threw: no settings for this target/);
+    await out.until('fails-to-load: reading settings\n');
+  }));
+
 // The greeter layout: hello (1) is answered with answer (2), a misfit with problem (3).
 const greeter = loadLayoutFile(fixture('greeter.yaml'));
 

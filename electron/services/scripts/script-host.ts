@@ -20,6 +20,12 @@ export interface ScriptOptions {
   memoryMb?: number;
   /** A protocol layout file: messages then carry `decoded`, and the script can encode. */
   layout?: string;
+  /**
+   * Where what the script prints (console.log and friends) goes, from its
+   * first line: top-level code runs before start() resolves, so a listener
+   * added afterwards would miss it.
+   */
+  output?: (text: string) => void;
 }
 
 export interface SourceLocation {
@@ -51,8 +57,6 @@ export interface ScriptCounts {
 export interface ScriptEvents {
   /** A message the script sent could not be sent (e.g. ring full). */
   sendError: [error: KucommsError];
-  /** Something the script printed (console.log and friends). */
-  output: [text: string];
 }
 
 const u64 = z.bigint().min(0n).max((1n << 64n) - 1n);
@@ -87,10 +91,12 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb ?? 128 },
     });
-    for (const stream of [this.#worker.stdout, this.#worker.stderr]) {
-      stream.setEncoding('utf8');
-      stream.on('data', (text: string) => this.emit('output', text));
-    }
+    const output = options.output;
+    if (output)
+      for (const stream of [this.#worker.stdout, this.#worker.stderr]) {
+        stream.setEncoding('utf8');
+        stream.on('data', output);
+      }
     this.#worker.on('message', (r: WorkerReport) => this.#onReport(r));
     this.#worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY')

@@ -55,12 +55,14 @@ export class ScriptRuns {
     };
     this.#runs.set(id, entry);
     try {
-      const run = await ScriptRun.start(file, endpoint, layout ? { layout: layout.file } : {});
-      entry.run = run;
-      run.on('output', (text) => {
-        entry.output.write(text);
-        this.#scheduleFlush();
+      const run = await ScriptRun.start(file, endpoint, {
+        ...(layout ? { layout: layout.file } : {}),
+        output: (text) => {
+          entry.output.write(text);
+          this.#scheduleFlush();
+        },
       });
+      entry.run = run;
       run.on('sendError', (err) => {
         entry.output.write(`send failed: ${err.message}\n`);
         this.#scheduleFlush();

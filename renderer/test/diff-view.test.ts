@@ -12,6 +12,7 @@ import { setShortcutView } from '../src/lib/shortcuts.ts';
 import { useConnectionStore } from '../src/stores/connection.ts';
 import { useReplayStore } from '../src/stores/replay.ts';
 import { fakeApi } from './fake-api.ts';
+import { giveListsHeight } from './list-viewport.ts';
 
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
@@ -87,10 +88,16 @@ async function open(p: ReplayProgress, pairs: ReplayPairJson[]): Promise<VueWrap
   return w;
 }
 
-beforeEach(() => setShortcutView(() => 'replay'));
+let restoreHeight: () => void;
+beforeEach(() => {
+  setShortcutView(() => 'replay');
+  // Room for every pair of these short diffs.
+  restoreHeight = giveListsHeight(600);
+});
 afterEach(() => {
   w?.unmount();
   w = undefined;
+  restoreHeight();
 });
 
 const statuses = (v: VueWrapper) => v.findAll('[data-test=pair]').map((p) => `${p.attributes('data-index')}:${p.attributes('data-status')}`);

@@ -1,18 +1,24 @@
-// The rows of one traffic view the table has fetched, in blocks. The backend
-// owns the store; the table asks for the rows it shows and this keeps the
-// blocks around them, fetching each missing block once however often it is
-// asked for. A view never changes a row it has shown, so only the last,
-// partly filled block is fetched again as the view grows.
-import type { TrafficRow, TrafficWindow } from '../../../electron/shared/studio-api.ts';
+// The rows of one backend view a virtual list has fetched (a traffic view,
+// a replay's reply pairs), in blocks. The backend owns the rows; the list
+// asks for the rows it shows and this keeps the blocks around them, fetching
+// each missing block once however often it is asked for. A view never changes
+// a row it has shown, so only the last, partly filled block is fetched again
+// as the view grows.
 
-export type WindowFetcher = (start: number, count: number) => Promise<TrafficWindow>;
+/** What a backend answers for rows start .. start+count-1: those it has, and the view's length. */
+export interface RowWindow<Row> {
+  total: number;
+  rows: Row[];
+}
 
-export class RowCache {
-  readonly #fetch: WindowFetcher;
+export type WindowFetcher<Row> = (start: number, count: number) => Promise<RowWindow<Row>>;
+
+export class RowCache<Row> {
+  readonly #fetch: WindowFetcher<Row>;
   readonly #blockSize: number;
   readonly #maxBlocks: number;
   /** block index -> rows (fewer than blockSize: the view's end when fetched) */
-  readonly #blocks = new Map<number, TrafficRow[]>();
+  readonly #blocks = new Map<number, Row[]>();
   readonly #inFlight = new Map<number, Promise<void>>();
   /** Bumped by reset(): answers to older requests are dropped. */
   #generation = 0;
@@ -22,7 +28,7 @@ export class RowCache {
   /** Called when a fetch fails (the table shows the error and keeps going). */
   onError: (err: Error) => void = () => {};
 
-  constructor(fetch: WindowFetcher, blockSize = 200, maxBlocks = 64) {
+  constructor(fetch: WindowFetcher<Row>, blockSize = 200, maxBlocks = 64) {
     this.#fetch = fetch;
     this.#blockSize = blockSize;
     this.#maxBlocks = maxBlocks;
@@ -53,7 +59,7 @@ export class RowCache {
       if (rows.length < this.#blockSize && index * this.#blockSize + rows.length < total) this.#blocks.delete(index);
   }
 
-  get(row: number): TrafficRow | undefined {
+  get(row: number): Row | undefined {
     const block = this.#blocks.get(Math.floor(row / this.#blockSize));
     return block?.[row % this.#blockSize];
   }

@@ -1,9 +1,10 @@
 // Replay: what to replay (a workspace capture, its captured target and
 // direction), into which open target and how fast; the running replay's
-// progress; then the diff of its replies, a page at a time, with one pair
-// opened field by field. A saved report opens into the same diff.
+// progress; then the diff of its replies: the view's length, its pairs as the
+// list fetches them (RowCache, a window at a time), and one pair opened field
+// by field. A saved report opens into the same diff.
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, markRaw, ref, shallowRef } from 'vue';
 import type { CaptureFileView } from '../../../electron/shared/api/captures-api.ts';
 import type {
   ReplayPairDetail,
@@ -13,12 +14,13 @@ import type {
   ReportFile,
 } from '../../../electron/shared/api/replay-api.ts';
 import { usePersisted } from '../lib/persisted.ts';
+import { RowCache, type RowWindow } from '../lib/row-cache.ts';
 import { useConnectionStore } from './connection.ts';
 import { useNoticesStore } from './notices.ts';
 
 export type SpeedChoice = 'original' | 'factor' | 'max';
-/** Pairs fetched and listed at a time. */
-export const PAGE = 500;
+/** Pairs fetched at a time: a few screens of the list. */
+export const PAIR_BLOCK = 200;
 
 /** The counts a diff shows: a live replay's progress or a saved report's summary. */
 export type DiffSummary = Omit<ReplayProgress, 'replay'>;
@@ -55,14 +57,41 @@ export const useReplayStore = defineStore('replay', () => {
   const report = shallowRef<ReplayReport>();
   const reportName = ref('');
   const onlyDifferences = ref(false);
-  const pairs = ref<ReplayPairJson[]>([]);
+  /** Pairs in the view (it only grows while the replay runs). */
   const total = ref(0);
-  const start = ref(0);
   /** Position in the view of its first pair that is not the same. */
   const firstDifference = ref<number>();
-  /** The opened pair (its `index`). */
+  /** Bumped when another view replaces the shown one (another replay, a report, the filter): the list starts at its top. */
+  const viewVersion = ref(0);
+  /** The view whose length `total` is (the one before while a new view's is asked for). */
+  let totalOfView = 0;
+  /** Bumped whenever fetched pairs arrive: the list redraws. */
+  const pairsVersion = ref(0);
+  /** The opened pair (its `index`) and, when known, its position in the view. */
   const selected = ref<number>();
+  const selectedAt = ref<number>();
+  /** The position the list must bring into view (a new object per request, so asking twice scrolls twice). */
+  const reveal = shallowRef<{ at: number }>();
   const detail = shallowRef<ReplayPairDetail>();
+
+  const reportPairs = computed(() => report.value?.pairs.map((p) => p.pair) ?? []);
+  /** The view's pairs start .. start+count-1: cut from the open report, or asked of the backend. */
+  async function fetchPairs(start: number, count: number): Promise<RowWindow<ReplayPairJson>> {
+    if (report.value) return { total: reportPairs.value.length, rows: reportPairs.value.slice(start, start + count) };
+    if (!replay.value) return { total: 0, rows: [] };
+    const page = await conn.api().replayResults({ replay: replay.value, start, count, ...(onlyDifferences.value ? { only: 'differences' as const } : {}) });
+    return { total: page.total, rows: page.pairs };
+  }
+  // Forgetting a view (reset) drops the answers still on their way for it.
+  const cache = markRaw(new RowCache(fetchPairs, PAIR_BLOCK));
+  cache.onChange = () => pairsVersion.value++;
+  cache.onError = (err) => notices.report('Reading the replay results', err);
+
+  /** The pair at @position of the view, once fetched (read while drawing: redraws as pairs arrive). */
+  function pairAt(position: number): ReplayPairJson | undefined {
+    void pairsVersion.value;
+    return cache.get(position);
+  }
 
   const running = computed(() => progress.value?.state === 'running');
   const summary = computed<DiffSummary | undefined>(() => (report.value ? report.value.summary : progress.value));
@@ -116,7 +145,7 @@ export const useReplayStore = defineStore('replay', () => {
       conn.api().on('replayProgress', (p) => {
         if (p.replay !== replay.value) return;
         progress.value = p;
-        void refreshPage();
+        void refreshTotal();
       }),
       conn.api().on('workspaceChanged', (c) => {
         if (c.area === 'captures') void loadCaptures();
@@ -126,6 +155,19 @@ export const useReplayStore = defineStore('replay', () => {
     return () => stops.forEach((stop) => stop());
   }
 
+  /**
+   * Replaces the view shown: nothing fetched or selected in it yet, the list at its top. The old
+   * length stays until the new one is known, so the list stays in place (drawing placeholders).
+   */
+  async function newView(): Promise<void> {
+    viewVersion.value++;
+    cache.reset(total.value);
+    firstDifference.value = undefined;
+    selectedAt.value = undefined;
+    reveal.value = undefined;
+    await refreshTotal();
+  }
+
   async function show(p: ReplayProgress): Promise<void> {
     report.value = undefined;
     reportName.value = '';
@@ -133,10 +175,8 @@ export const useReplayStore = defineStore('replay', () => {
     progress.value = p;
     selected.value = undefined;
     detail.value = undefined;
-    start.value = 0;
-    await refreshPage();
+    await newView();
   }
-
   async function startReplay(): Promise<void> {
     const speedInput = speed.value === 'max' ? { kind: 'max' as const } : { kind: 'timed' as const, factor: speed.value === 'original' ? 1 : factor.value };
     try {
@@ -161,28 +201,29 @@ export const useReplayStore = defineStore('replay', () => {
     if (!replay.value) return;
     try {
       progress.value = await conn.api().stopReplay({ replay: replay.value });
-      await refreshPage();
+      await refreshTotal();
     } catch (err) {
       notices.report('Stopping the replay', err);
     }
   }
 
-  /** Fetches the page at start (live replay) or cuts it from the report. */
-  async function refreshPage(): Promise<void> {
+  /** Asks how long the view is now, and where its first difference is (the list fetches the pairs it shows). */
+  async function refreshTotal(): Promise<void> {
     if (report.value) {
-      const all = report.value.pairs.map((p) => p.pair);
-      total.value = all.length;
-      pairs.value = all.slice(start.value, start.value + PAGE);
-      firstDifference.value = all.length > 0 ? 0 : undefined;
+      total.value = reportPairs.value.length;
+      cache.setTotal(total.value);
+      firstDifference.value = total.value > 0 ? 0 : undefined;
       return;
     }
     if (!replay.value) return;
-    const id = replay.value;
+    const asked = viewVersion.value;
     try {
-      const page = await conn.api().replayResults({ replay: id, start: start.value, count: PAGE, ...(onlyDifferences.value ? { only: 'differences' as const } : {}) });
-      if (id !== replay.value) return;
-      pairs.value = page.pairs;
+      const page = await conn.api().replayResults({ replay: replay.value, start: 0, count: 0, ...(onlyDifferences.value ? { only: 'differences' as const } : {}) });
+      // Another view since, or an older answer overtaken by a newer one (a view only grows).
+      if (asked !== viewVersion.value || (totalOfView === asked && page.total < total.value)) return;
+      totalOfView = asked;
       total.value = page.total;
+      cache.setTotal(page.total);
       firstDifference.value = page.firstDifference;
     } catch (err) {
       notices.report('Reading the replay results', err);
@@ -191,18 +232,29 @@ export const useReplayStore = defineStore('replay', () => {
 
   async function setOnlyDifferences(on: boolean): Promise<void> {
     onlyDifferences.value = on;
-    start.value = 0;
-    await refreshPage();
+    await newView();
+    // The opened pair stays open; in the whole view its position is its index, so it is shown there.
+    if (!on && selected.value !== undefined && selected.value < total.value) {
+      selectedAt.value = selected.value;
+      reveal.value = { at: selected.value };
+    }
   }
 
-  async function goToPage(at: number): Promise<void> {
-    start.value = Math.max(0, Math.min(at, Math.max(0, total.value - 1)));
-    start.value -= start.value % PAGE;
-    await refreshPage();
+  /** Opens the pair at @position of the view field by field (fetching it first if the list has not), scrolled into view. */
+  async function selectAt(position: number): Promise<void> {
+    if (position < 0 || position >= total.value) return;
+    selectedAt.value = position;
+    reveal.value = { at: position };
+    const asked = viewVersion.value;
+    await cache.ensure(position, 1);
+    const pair = cache.get(position);
+    // Moved on meanwhile (another pair, another view): that choice stands.
+    if (!pair || asked !== viewVersion.value || selectedAt.value !== position) return;
+    await openPair(pair.index);
   }
 
-  /** Opens pair @index field by field. */
-  async function select(index: number): Promise<void> {
+  /** Opens pair @index (its `index`) field by field. */
+  async function openPair(index: number): Promise<void> {
     selected.value = index;
     if (report.value) {
       detail.value = report.value.pairs.find((p) => p.pair.index === index);
@@ -217,13 +269,9 @@ export const useReplayStore = defineStore('replay', () => {
     }
   }
 
-  /** Shows and opens the view's first pair that is not the same. */
+  /** Scrolls to and opens the view's first pair that is not the same. */
   async function jumpToFirstDifference(): Promise<void> {
-    const at = firstDifference.value;
-    if (at === undefined) return;
-    if (at < start.value || at >= start.value + PAGE) await goToPage(at);
-    const pair = pairs.value[at - start.value];
-    if (pair) await select(pair.index);
+    if (firstDifference.value !== undefined) await selectAt(firstDifference.value);
   }
 
   async function saveReport(): Promise<void> {
@@ -247,8 +295,7 @@ export const useReplayStore = defineStore('replay', () => {
       onlyDifferences.value = true;
       selected.value = undefined;
       detail.value = undefined;
-      start.value = 0;
-      await refreshPage();
+      await newView();
     } catch (err) {
       notices.report(`Opening the report ${name}`, err);
     }
@@ -256,9 +303,9 @@ export const useReplayStore = defineStore('replay', () => {
 
   return {
     captures, capture, sources, from, direction, target, speed, factor, volatileText, protocol, reports,
-    replay, progress, report, reportName, onlyDifferences, pairs, total, start, firstDifference, selected, detail,
-    running, summary, compared, differing,
-    load, loadCaptures, loadSources, loadReports, subscribe, startReplay, stopReplay, refreshPage, setOnlyDifferences, goToPage,
-    select, jumpToFirstDifference, saveReport, openReport,
+    replay, progress, report, reportName, onlyDifferences, total, firstDifference, viewVersion, selected, selectedAt, reveal, detail,
+    cache, running, summary, compared, differing,
+    load, loadCaptures, loadSources, loadReports, subscribe, startReplay, stopReplay, refreshTotal, setOnlyDifferences, pairAt,
+    selectAt, jumpToFirstDifference, saveReport, openReport,
   };
 });

@@ -138,6 +138,24 @@ test('form edits appear in the YAML, in place, comments kept', async () => {
   expect(store.dirty).toBe(false); // nothing is open: the editor text alone changed
 });
 
+test('a form edit rewrites only the lines of what it edits', async () => {
+  const w = mount(LayoutForm);
+  /** The lines of @next that differ from the same lines of the form's text before, for edits that keep the line count. */
+  const differing = (before: string, next: string): string[] => {
+    const old = before.split('\n');
+    const now = next.split('\n');
+    expect(now).toHaveLength(old.length);
+    return now.filter((line, i) => line !== old[i]);
+  };
+  await w.find('[data-field="messages.0.fields.1"] [data-test=field-name]').setValue('beta');
+  expect(differing(EVERY_TYPE, store.text)).toEqual(['      - { name: beta, type: s24, endian: little }']);
+  const renamed = store.text;
+  const replyByUserValue = w.findAll('label.check input[type=checkbox]')[2]!;
+  await replyByUserValue.setValue(true);
+  // The form builds a new `reply`; the list stays written as it was: flow, unpadded.
+  expect(differing(renamed, store.text)).toEqual(['  match: [type, id, user_value]']);
+});
+
 test('changing a field to a string gives it a size; removing a field and a kind edits the YAML', async () => {
   const w = mount(LayoutForm);
   await w.find('[data-field="messages.0.fields.0"] [data-test=field-type]').setValue('string');

@@ -79,7 +79,10 @@ class Splicer {
       spans.push(span);
     }
     const first = spans[0]!;
-    const column = first.start - (this.#text.lastIndexOf('\n', first.start - 1) + 1);
+    const lineStart = this.#text.lastIndexOf('\n', first.start - 1) + 1;
+    const column = first.start - lineStart;
+    // Whether the first item starts its line (a collection after `- ` does not).
+    const ownsLine = this.#text.slice(lineStart, first.start).trim() === '';
     const separatorBefore = (k: number): string => this.#text.slice(spans[k - 1]!.end, spans[k]!.start);
     const freshSeparator = flow ? this.#flowSeparator(spans) : this.#eol + ' '.repeat(column);
     const origins = matchItems(b, a, (n) => this.#print(n));
@@ -89,8 +92,10 @@ class Splicer {
       const body = (k !== undefined ? this.#rewriteItem(b.items[k], item, spans[k]!, flow) : null) ?? this.#printItem(item, flow, column);
       if (body === null) return null;
       if (j === 0) {
-        // The first item's place has no room for the comment lines that went before an old later item.
-        if (k !== undefined && k > 0 && separatorBefore(k).includes('#')) return null;
+        // An old later item that comes first keeps the comment lines before it where they can stay on lines of their own.
+        const comments = k !== undefined && k > 0 && separatorBefore(k).includes('#') ? separatorBefore(k).replace(/^\s+/, '') : '';
+        if (comments && (flow || !ownsLine)) return null;
+        text += comments;
       } else text += k !== undefined && k > 0 ? separatorBefore(k) : freshSeparator;
       text += body;
     }

@@ -301,6 +301,11 @@ test('a block field keeps its layout: an edit of one bit changes that bit line',
   expect(changedLines(SMALL, added)).toMatchObject({ removed: [], added: ['          - { name: bit_1, at: 1 }'] });
 });
 
+test('a key with no value yet gets its value on its line', () => {
+  const text = 'protocol: board\ndoc:\nreply:\n  match: [type, id]\n';
+  expect(applyEdit(text, (d) => setAt(d, ['doc'], 'A board.')).spliced).toBe('protocol: board\ndoc: A board.\nreply:\n  match: [type, id]\n');
+});
+
 test('CRLF text stays CRLF', () => {
   const crlf = `${SMALL.replace(/\n/g, '\r\n')}\r\n`;
   const { spliced } = applyEdit(crlf, (d) => addItem(d, ['messages'], { name: 'kind_1', fields: [] }));

@@ -54,6 +54,8 @@ class Splicer {
     const span = this.#nodeSpan(b, inFlow);
     if (!span) return null;
     if (this.#print(b) === this.#print(a)) return this.#slice(span);
+    // An empty value (`key:`) has no text to replace: the whole entry is written instead.
+    if (span.start === span.end) return null;
     if (isCollection(b) && isCollection(a) && isMap(b) === isMap(a)) {
       const bFlow = inFlow || b.flow === true;
       // A collection the form built afresh (no source range) is written in the style of the one it replaces.
@@ -89,7 +91,7 @@ class Splicer {
     let text = '';
     for (const [j, item] of a.items.entries()) {
       const k = origins[j];
-      const body = (k !== undefined ? this.#rewriteItem(b.items[k], item, spans[k]!, flow) : null) ?? this.#printItem(item, flow, column);
+      const body = (k !== undefined ? this.#rewriteItem(b.items[k], item, spans[k]!, flow) : null) ?? this.#printItem(item, isMap(a), flow, column);
       if (body === null) return null;
       if (j === 0) {
         // An old later item that comes first keeps the comment lines before it where they can stay on lines of their own.
@@ -120,9 +122,9 @@ class Splicer {
     return this.#text.slice(span.start, valueSpan.start) + value + this.#text.slice(valueSpan.end, span.end);
   }
 
-  /** A new item printed on its own, for its place: a line at @column of a block collection, or one entry of a flow one. */
-  #printItem(item: Item, flow: boolean, column: number): string | null {
-    const holder = isPair(item) ? new YAMLMap() : new YAMLSeq();
+  /** A new item of a map (@inMap) or sequence printed on its own, for its place: lines at @column of a block collection, or one entry of a flow one. */
+  #printItem(item: Item, inMap: boolean, flow: boolean, column: number): string | null {
+    const holder = inMap ? new YAMLMap() : new YAMLSeq();
     holder.items.push(item as Pair & Node);
     if (flow) {
       holder.flow = true;
@@ -138,7 +140,7 @@ class Splicer {
   }
 
   #printFlow(node: unknown): string | null {
-    return this.#printItem(node, true, 0);
+    return this.#printItem(node, false, true, 0);
   }
 
   #printKey(key: unknown, flow: boolean): string | null {

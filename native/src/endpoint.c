@@ -89,11 +89,12 @@ void kc_watch_del(struct kucomms_link *link, int fd)
 static void watch_link(struct kucomms_link *link)
 {
 	/*
-	 * Edge-triggered, and never read: every write to an eventfd is a new
-	 * edge even when its counter is already nonzero, so a wake always
-	 * wakes, and the read that would reset the counter is a syscall saved
-	 * per sleep. The counter cannot overflow from wakes (2^64 - 2 of them)
-	 * and, never read, cannot block this thread whatever the peer does.
+	 * An in-process link's eventfd: edge-triggered, and never read. Every
+	 * write to an eventfd is a new edge even when its counter is already
+	 * nonzero, so a wake always wakes, and the read that would reset the
+	 * counter is a syscall saved per sleep. The counter cannot overflow
+	 * from wakes (2^64 - 2 of them). Only this process holds it: links to
+	 * other processes never share an eventfd (see link_shm.c).
 	 */
 	if (link->rx_fd >= 0)
 		kc_watch_add(link, link->rx_fd, &link->w_rx, WATCH_RX,
@@ -132,6 +133,7 @@ static void destroy_link(struct kucomms_link *link)
 	if (link->own_state)
 		__atomic_store_n(&link->own_state->flags, KUCOMMS_SIDE_CLOSED,
 				 __ATOMIC_RELEASE);
+	/* Other transports' peers see their descriptor hang up at the free. */
 	if (link->tx_wake_fd >= 0)
 		kc_eventfd_signal(link->tx_wake_fd);
 	kc_link_free(link);

@@ -20,10 +20,10 @@
 enum watch_kind {
 	WATCH_CONTROL,		/* the endpoint's eventfd: stop or pending ops */
 	WATCH_TIMER,		/* the endpoint's timerfd: work/timer deadline */
-	WATCH_RX,		/* a link's receive eventfd */
+	WATCH_RX,		/* an in-process link's receive eventfd */
 	WATCH_DEVICE,		/* a device link's descriptor */
 	WATCH_LISTEN,		/* a shm creator's listening socket */
-	WATCH_SOCKET,		/* a shm link's connected socket */
+	WATCH_SOCKET,		/* a shm link's socket: wakes and hangup */
 };
 
 struct watch {
@@ -72,9 +72,14 @@ struct kucomms_link {
 	const struct kucomms_side_state *peer_state;
 	pthread_mutex_t send_lock;	/* kucomms_send_locked() */
 
+	/* In-process links only: eventfds, none of them shared with a process. */
 	int rx_fd;		/* eventfd the endpoint waits on, or -1 */
 	int tx_wake_fd;		/* eventfd that wakes the peer, or -1 */
-	int fd;			/* device descriptor or shm socket, or -1 */
+	/*
+	 * Device descriptor or shm socket, or -1. A shm socket also wakes the
+	 * peer from any sending thread: set once, stays open until release.
+	 */
+	int fd;
 	int listen_fd;		/* shm creator's listening socket, or -1 */
 	enum watch_kind fd_kind;	/* how @fd is watched */
 	uint32_t fd_events;
@@ -165,7 +170,7 @@ void kc_link_free(struct kucomms_link *link);
 
 /* Mark a link down with @err (once); the endpoint thread reports it. */
 void kc_link_set_down(struct kucomms_link *link, int err);
-/* ops->wake_peer of links whose peer sleeps on an eventfd. */
+/* ops->wake_peer of in-process links, whose peer sleeps on an eventfd. */
 void kc_wake_peer_eventfd(struct kucomms_link *link);
 /* Write 1 to an eventfd (a wakeup); errors are impossible but ignored. */
 void kc_eventfd_signal(int fd);

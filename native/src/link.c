@@ -212,7 +212,7 @@ int kucomms_link_counters(const struct kucomms_link *link,
 	return 0;
 }
 
-/* Links whose peer waits on an eventfd (in-process and shared memory). */
+/* In-process links: the peer waits on an eventfd of this process. */
 void kc_wake_peer_eventfd(struct kucomms_link *link)
 {
 	kc_eventfd_signal(link->tx_wake_fd);

@@ -15,13 +15,20 @@
  * would kill this one with SIGBUS at its next ring access, and each side
  * treats the other as hostile. Writes stay allowed, the rings need them.
  *
- * The attacher (side 1) connects and receives over SCM_RIGHTS the two wake
- * eventfds (one per direction) and the creator's link memory descriptor,
- * which it checks (an eventfd, an eventfd, sealed memory) then maps and
- * checks again: the creator answers only once its link is complete, so an
- * attacher started at the same time as its creator never maps a half-made
- * link. The connection then stays open and silent: when either process
- * ends, the other sees it hang up and reports the link down.
+ * The attacher (side 1) connects and receives over SCM_RIGHTS the
+ * creator's link memory descriptor, which it checks (sealed memory) then
+ * maps and checks again: the creator answers only once its link is
+ * complete, so an attacher started at the same time as its creator never
+ * maps a half-made link.
+ *
+ * The connection then carries the wakes, one byte each way, and its hangup
+ * tells either side that the other process ended. Wakes go through the
+ * socket rather than through shared eventfds because each side holds its
+ * own end, its own open file description: nothing the peer does (filling a
+ * counter, clearing O_NONBLOCK, never reading) can make a wake block this
+ * process, whereas an eventfd passed between processes shares its flags
+ * and its counter with the peer, and a write to one the peer filled and
+ * made blocking never returns.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,7 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,16 +58,32 @@ struct shm_link {
 };
 
 /*
+ * The version of the socket protocol, the first field of every hello. The
+ * link memory's own layout has its version apart (KUCOMMS_ABI_VERSION, in
+ * its description). Version 1 passed two wake eventfds with the memory;
+ * version 2 passes the memory alone and wakes over the socket.
+ */
+#define SHM_WIRE_VERSION	2
+
+/*
  * The first message on the socket, from creator to attacher: a welcome
- * (status 0) carrying the descriptors, or a refusal saying why (a
- * positive errno value: EBUSY taken, EPERM another user).
+ * (status 0) carrying the link memory descriptor, or a refusal saying why
+ * (a positive errno value: EBUSY taken, EPERM another user). Every later
+ * message, either way, is a wake: its bytes mean nothing.
  */
 struct shm_hello {
-	uint32_t abi_version;
+	uint32_t version;	/* SHM_WIRE_VERSION */
 	uint32_t status;
 };
 
-enum { HELLO_ATTACHER_WAKE, HELLO_CREATOR_WAKE, HELLO_MEMORY, HELLO_FDS };
+/* A wake is one byte; a peer's wakes are read this many per call. */
+#define WAKE_BATCH		16
+/*
+ * Wakes read per event at most, so a peer that sends them without end
+ * cannot keep the endpoint's thread from its other links: the socket is
+ * watched level-triggered, so what is left is read at the next look.
+ */
+#define WAKE_READ_MAX		(4 * WAKE_BATCH)
 
 /*
  * What the creator seals and the attacher insists on: without
@@ -80,8 +102,6 @@ static void shm_release(struct kucomms_link *link)
 {
 	struct shm_link *s = link->transport;
 
-	close_fd(&link->rx_fd);
-	close_fd(&link->tx_wake_fd);
 	close_fd(&link->fd);
 	if (!s) {
 		close_fd(&link->listen_fd);
@@ -124,17 +144,16 @@ static bool same_user(int conn, uid_t *peer)
 	return cred.uid == geteuid() || cred.uid == 0;
 }
 
-/* Welcome (@status 0, with the descriptors) or refuse the peer on @conn. */
+/* Welcome (@status 0, with the link memory) or refuse the peer on @conn. */
 static int send_hello(struct kucomms_link *link, int conn, uint32_t status)
 {
 	struct shm_link *s = link->transport;
 	struct shm_hello hello = {
-		.abi_version = KUCOMMS_ABI_VERSION,
+		.version = SHM_WIRE_VERSION,
 		.status = status,
 	};
-	int fds[HELLO_FDS];
 	union {
-		char buf[CMSG_SPACE(sizeof(fds))];
+		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
@@ -145,13 +164,10 @@ static int send_hello(struct kucomms_link *link, int conn, uint32_t status)
 		msg.msg_control = u.buf;
 		msg.msg_controllen = sizeof(u.buf);
 		cmsg = CMSG_FIRSTHDR(&msg);
-		fds[HELLO_ATTACHER_WAKE] = link->tx_wake_fd;
-		fds[HELLO_CREATOR_WAKE] = link->rx_fd;
-		fds[HELLO_MEMORY] = s->shm_fd;
 		cmsg->cmsg_level = SOL_SOCKET;
 		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
-		memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &s->shm_fd, sizeof(int));
 	}
 	return sendmsg(conn, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(hello) ? 0 : -errno;
 }
@@ -172,32 +188,89 @@ static void accept_peer(struct kucomms_link *link)
 		close(conn);
 		return;
 	}
+	/*
+	 * Published before the welcome: a sender that sees the peer's sleep
+	 * announced (possible only once it has the memory) has a socket to
+	 * wake it through.
+	 */
+	__atomic_store_n(&link->fd, conn, __ATOMIC_RELEASE);
 	if (send_hello(link, conn, 0)) {
+		/* Nobody has the memory: no sender can be waking through it. */
+		__atomic_store_n(&link->fd, -1, __ATOMIC_RELAXED);
 		close(conn);
 		return;
 	}
 	s->connected = true;
 	close_fd(&s->shm_fd);
-	link->fd = conn;
-	kc_watch_add(link, conn, &link->w_fd, WATCH_SOCKET, EPOLLIN | EPOLLRDHUP);
+	kc_watch_add(link, conn, &link->w_fd, WATCH_SOCKET, link->fd_events);
 	kc_report_state(link, KUCOMMS_LINK_CONNECTED, 0);
+}
+
+/*
+ * ops->wake_peer, from whichever thread sends: one byte on our own end of
+ * the socket. MSG_DONTWAIT makes this call non-blocking whatever the
+ * descriptor's flags; EAGAIN means the peer has wakes it has not read yet,
+ * so it is awake already or will be; EPIPE means it is gone, which the
+ * endpoint's thread learns from the hangup. Nothing is left to do for
+ * either.
+ */
+static void shm_wake_peer(struct kucomms_link *link)
+{
+	static const char wake = 0;
+	int fd = __atomic_load_n(&link->fd, __ATOMIC_ACQUIRE);
+
+	if (fd >= 0)
+		send(fd, &wake, sizeof(wake), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/*
+ * Read the wakes the peer sent, up to WAKE_READ_MAX. The caller looks at
+ * the ring afterwards, so a wake read here is never lost: whatever it woke
+ * us for was committed before it was sent, and a wake sent after the last
+ * read stays in the socket and makes it readable again. False once the
+ * peer has hung up (the end of the stream) or the socket failed.
+ */
+static bool read_wakes(int fd)
+{
+	char bytes[WAKE_BATCH];
+	struct iovec iov[WAKE_BATCH];
+	struct mmsghdr msgs[WAKE_BATCH];
+	int n, taken = 0, i;
+
+	for (i = 0; i < WAKE_BATCH; i++) {
+		iov[i] = (struct iovec){ .iov_base = &bytes[i], .iov_len = 1 };
+		/* No control buffer: descriptors a peer attaches are dropped. */
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	do {
+		n = recvmmsg(fd, msgs, WAKE_BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		if (n == 0)
+			return false;	/* end of stream: the peer closed */
+		taken += n;
+	} while (n == WAKE_BATCH && taken < WAKE_READ_MAX);
+	return true;
 }
 
 static void shm_event(struct kucomms_link *link, struct watch *w, uint32_t events)
 {
-	(void)events;
 	if (w->kind == WATCH_LISTEN) {
 		accept_peer(link);
 		return;
 	}
-	/* The peer never writes to the socket: any event means it is gone. */
+	if (!(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && read_wakes(link->fd))
+		return;
+	/*
+	 * The peer is gone. The socket stays open until the link is freed:
+	 * another thread may be sending a wake through it right now.
+	 */
 	kc_watch_del(link, link->fd);
-	close_fd(&link->fd);
 	link->peer_hup = true;
 }
 
 static const struct link_ops shm_ops = {
-	.wake_peer = kc_wake_peer_eventfd,
+	.wake_peer = shm_wake_peer,
 	.event = shm_event,
 	.release = shm_release,
 };
@@ -307,12 +380,6 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 	err = create_memory(link, name, cap0, cap1);
 	if (err)
 		goto fail;
-	link->rx_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	link->tx_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (link->rx_fd < 0 || link->tx_wake_fd < 0) {
-		err = sys_error(link, "eventfd");
-		goto fail;
-	}
 	kc_link_add(link);
 	*out = link;
 	return 0;
@@ -394,12 +461,13 @@ static int refused(struct kucomms_link *link, uint32_t status)
 	}
 }
 
-/* Attacher: receive the hello and its descriptors. */
-static int receive_hello(struct kucomms_link *link, int fds[HELLO_FDS])
+/* Attacher: receive the hello and the link memory descriptor it carries. */
+static int receive_hello(struct kucomms_link *link, int *memory)
 {
 	struct shm_hello hello;
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * HELLO_FDS)];
+		/* Room for more than a welcome carries, to tell them apart. */
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
@@ -418,66 +486,57 @@ static int receive_hello(struct kucomms_link *link, int fds[HELLO_FDS])
 				link->target, ATTACH_TIMEOUT_MS / 1000);
 	if (ret < 0)
 		return sys_error(link, "poll");
-	n = recvmsg(link->fd, &msg, MSG_CMSG_CLOEXEC);
+	n = recvmsg(link->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n < 0)
 		return sys_error(link, "recvmsg");
 	if (n == 0)
 		return kc_error(-ECONNRESET, "%s: its creator closed the connection without answering",
 				link->target);
 	cmsg = CMSG_FIRSTHDR(&msg);
-	if (n != sizeof(hello) || hello.abi_version != KUCOMMS_ABI_VERSION) {
+	if (n != sizeof(hello)) {
 		close_passed_fds(&msg);
-		return kc_error(-EPROTONOSUPPORT, "%s: its creator speaks another kucomms ABI",
-				link->target);
+		return kc_error(-EPROTO, "%s: its creator sent a malformed greeting (%zd bytes)",
+				link->target, n);
+	}
+	if (hello.version != SHM_WIRE_VERSION) {
+		close_passed_fds(&msg);
+		return kc_error(-EPROTONOSUPPORT, "%s: its creator speaks shm link protocol version %u, this library speaks %u (run the same libkucomms on both ends)",
+				link->target, hello.version, SHM_WIRE_VERSION);
 	}
 	if (hello.status) {
 		close_passed_fds(&msg);
 		return refused(link, hello.status);
 	}
 	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * HELLO_FDS) ||
-	    (msg.msg_flags & MSG_CTRUNC)) {
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)) ||
+	    CMSG_NXTHDR(&msg, cmsg) || (msg.msg_flags & MSG_CTRUNC)) {
 		close_passed_fds(&msg);
-		return kc_error(-EPROTO, "%s: its creator sent a malformed greeting",
+		return kc_error(-EPROTO, "%s: its creator sent a malformed greeting (a welcome carries the link memory descriptor and nothing else)",
 				link->target);
 	}
-	memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * HELLO_FDS);
+	memcpy(memory, CMSG_DATA(cmsg), sizeof(int));
 	return 0;
 }
 
 /*
- * Attacher: the creator's descriptors are only as good as the creator, so
- * check what they are before using them. Wakes are written from our send
- * path and watched by our thread: a pipe or socket there could block a send
- * forever once full, so only anonymous inodes (eventfds; a wrong kind of
- * those can only fail to wake) are taken. The link memory must be a regular
- * file (a memfd) so that mapping it maps memory, not a device, and sealed
- * against shrinking, or its creator could truncate it under our rings and
- * kill this process with SIGBUS.
+ * Attacher: the creator's descriptor is only as good as the creator, so
+ * check what it is before mapping it. It must be a regular file (a memfd)
+ * so that mapping it maps memory, not a device, and sealed against
+ * shrinking, or its creator could truncate it under our rings and kill this
+ * process with SIGBUS.
  */
-static int check_passed_fds(struct kucomms_link *link, const int fds[HELLO_FDS])
+static int check_passed_memory(struct kucomms_link *link, int memory)
 {
-	static const char *const what[HELLO_FDS] = {
-		[HELLO_ATTACHER_WAKE] = "a wake descriptor for this side",
-		[HELLO_CREATOR_WAKE] = "a wake descriptor for its own side",
-		[HELLO_MEMORY] = "a link memory descriptor",
-	};
 	struct stat st;
-	bool memory;
-	int i, seals;
+	int seals;
 
-	for (i = 0; i < HELLO_FDS; i++) {
-		if (fstat(fds[i], &st))
-			return sys_error(link, "fstat");
-		memory = i == HELLO_MEMORY;
-		if (memory ? !S_ISREG(st.st_mode) : (st.st_mode & S_IFMT) != 0)
-			return kc_error(-EPROTO, "%s: its creator passed %s that is not %s (file mode 0%o)",
-					link->target, what[i],
-					memory ? "a shared memory object" : "an eventfd",
-					(unsigned int)st.st_mode);
-	}
+	if (fstat(memory, &st))
+		return sys_error(link, "fstat");
+	if (!S_ISREG(st.st_mode))
+		return kc_error(-EPROTO, "%s: its creator passed a link memory descriptor that is not a shared memory object (file mode 0%o)",
+				link->target, (unsigned int)st.st_mode);
 	/* Files that cannot be sealed at all fail with EINVAL: refused too. */
-	seals = fcntl(fds[HELLO_MEMORY], F_GET_SEALS);
+	seals = fcntl(memory, F_GET_SEALS);
 	if (seals < 0 || !(seals & F_SEAL_SHRINK))
 		return kc_error(-EPROTO, "%s: its creator passed link memory that can be shrunk (not sealed): refusing it, a shrink would crash this process",
 				link->target);
@@ -485,15 +544,16 @@ static int check_passed_fds(struct kucomms_link *link, const int fds[HELLO_FDS])
 }
 
 /*
- * Attacher: connect to the creator and take the descriptors it hands
+ * Attacher: connect to the creator and take the link memory it hands
  * over. Mapping the memory through the creator's own descriptor, sent once
- * its link is complete, means no half-made link is mapped.
+ * its link is complete, means no half-made link is mapped. The connection
+ * stays ours alone: the wakes both ways go through it.
  */
 static int connect_creator(struct kucomms_link *link, const char *name)
 {
 	struct shm_link *s = link->transport;
 	struct sockaddr_un addr;
-	int fds[HELLO_FDS], err, i;
+	int memory = -1, err;
 	uid_t creator;
 	socklen_t len;
 
@@ -511,18 +571,15 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 	if (!same_user(link->fd, &creator))
 		return kc_error(-EPERM, "%s: served by a process of uid %u, not of this user",
 				link->target, (unsigned int)creator);
-	err = receive_hello(link, fds);
+	err = receive_hello(link, &memory);
 	if (err)
 		return err;
-	err = check_passed_fds(link, fds);
+	err = check_passed_memory(link, memory);
 	if (err) {
-		for (i = 0; i < HELLO_FDS; i++)
-			close(fds[i]);
+		close(memory);
 		return err;
 	}
-	link->rx_fd = fds[HELLO_ATTACHER_WAKE];
-	link->tx_wake_fd = fds[HELLO_CREATOR_WAKE];
-	s->shm_fd = fds[HELLO_MEMORY];
+	s->shm_fd = memory;
 	return 0;
 }
 

@@ -5,11 +5,12 @@
  * broken or hostile peer would and look at what a peer receives:
  *
  * - a fake creator binds the link's socket name and greets its one
- *   attacher with three chosen descriptors (wake for the attacher, wake
- *   for the creator, link memory), as struct shm_hello in link_shm.c does;
+ *   attacher with a chosen protocol version and chosen descriptors (a real
+ *   one passes the link memory alone), as struct shm_hello in link_shm.c;
  * - link_memory() crafts the link memory it passes: a memfd holding a
  *   chosen page, sealed as chosen;
- * - a fake attacher connects to a real creator and keeps what it is sent.
+ * - a fake attacher connects to a real creator and keeps what it is sent;
+ *   a wake, either way, is any message on the connection.
  *
  * The layout of the hello and the socket name are the library's wire
  * protocol; they are spelled out here on purpose, so a change to them
@@ -21,9 +22,9 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
-#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <kucomms/kucomms.h>
@@ -31,8 +32,11 @@
 
 #include "endpoint_helpers.h"
 
-/* The descriptors of a hello, in the order it carries them. */
-enum { FAKE_ATTACHER_WAKE, FAKE_CREATOR_WAKE, FAKE_MEMORY, FAKE_FDS };
+/* The version of the link's socket protocol that the library speaks. */
+#define SHM_WIRE_VERSION	2
+
+/* Most descriptors a fake passes or takes in one hello. */
+#define FAKE_MAX_FDS		4
 
 /* The seals a real creator sets on its link memory. */
 #define LINK_MEMORY_SEALED	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
@@ -101,22 +105,24 @@ static inline int valid_link_memory(void)
 struct fake_creator {
 	int listen_fd;
 	int conn;
-	const int *fds;		/* FAKE_FDS descriptors to greet with */
+	uint32_t version;	/* what the hello says it speaks */
+	const int *fds;		/* descriptors to greet with */
+	int nfds;
 };
 
 /* Greet the one attacher, if it comes within the wait limit. */
 static inline void *fake_creator_greet(void *arg)
 {
 	struct fake_creator *c = arg;
-	uint32_t hello[2] = { KUCOMMS_ABI_VERSION, 0 };	/* welcome */
+	uint32_t hello[2] = { c->version, 0 };	/* welcome */
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * FAKE_FDS)];
+		char buf[CMSG_SPACE(sizeof(int) * FAKE_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = hello, .iov_len = sizeof(hello) };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+		.msg_control = u.buf, .msg_controllen = CMSG_SPACE(sizeof(int) * c->nfds),
 	};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 	struct pollfd pfd = { .fd = c->listen_fd, .events = POLLIN };
@@ -129,22 +135,24 @@ static inline void *fake_creator_greet(void *arg)
 		return NULL;
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * FAKE_FDS);
-	memcpy(CMSG_DATA(cmsg), c->fds, sizeof(int) * FAKE_FDS);
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * c->nfds);
+	memcpy(CMSG_DATA(cmsg), c->fds, sizeof(int) * c->nfds);
 	sendmsg(c->conn, &msg, MSG_NOSIGNAL);
 	return NULL;
 }
 
 /*
- * Attach @ep to "shm:@name" served by a fake creator greeting with @fds
- * (still the caller's to close). The attach's result; on failure
- * kucomms_last_error() says why, as for any attach.
+ * Attach @ep to "shm:@name" served by a fake creator that says it speaks
+ * @version and greets with the @nfds descriptors @fds (1 to FAKE_MAX_FDS,
+ * still the caller's to close). The attach's result; on failure
+ * kucomms_last_error() says why, as for any attach. The fake creator's end
+ * of the connection goes to @conn if it is not NULL, else it is closed.
  */
 static inline int attach_to_fake_creator(struct kucomms_endpoint *ep, const char *name,
-					 const int fds[FAKE_FDS],
-					 struct kucomms_link **link)
+					 uint32_t version, const int *fds, int nfds,
+					 struct kucomms_link **link, int *conn)
 {
-	struct fake_creator c = { .conn = -1, .fds = fds };
+	struct fake_creator c = { .conn = -1, .version = version, .fds = fds, .nfds = nfds };
 	struct sockaddr_un addr;
 	socklen_t len = shm_socket_address(name, &addr);
 	pthread_t t;
@@ -157,42 +165,45 @@ static inline int attach_to_fake_creator(struct kucomms_endpoint *ep, const char
 		err = kucomms_link_shm_attach(ep, name, link);
 		pthread_join(t, NULL);
 	}
-	if (c.conn >= 0)
+	if (conn)
+		*conn = c.conn;
+	else if (c.conn >= 0)
 		close(c.conn);
 	if (c.listen_fd >= 0)
 		close(c.listen_fd);
 	return err;
 }
 
-/* Attach to a fake creator passing fresh eventfds and @memory. */
+/* Attach to a fake creator greeting as a real one does, with @memory. */
 static inline int attach_to_fake_memory(struct kucomms_endpoint *ep, const char *name,
 					int memory, struct kucomms_link **link)
 {
-	int fds[FAKE_FDS] = {
-		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
-		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), memory,
-	};
-	int err = -1000;
-
-	if (fds[0] >= 0 && fds[1] >= 0 && memory >= 0)
-		err = attach_to_fake_creator(ep, name, fds, link);
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[1] >= 0)
-		close(fds[1]);
-	return err;
+	if (memory < 0)
+		return -1000;
+	return attach_to_fake_creator(ep, name, SHM_WIRE_VERSION, &memory, 1, link, NULL);
 }
 
 /*
- * A fake attacher: connect to the real creator of "shm:@name" and receive
- * its welcome. On success @conn stays open (closing it is leaving the link)
- * and @fds hold the descriptors received, all the caller's.
+ * A fake attacher: its end of the connection to a real creator, the
+ * descriptors the creator's welcome carried, and which of them is the link
+ * memory (the regular file among them), all its own to close.
  */
-static inline bool fake_attach(const char *name, int *conn, int fds[FAKE_FDS])
+struct fake_attachment {
+	int conn;
+	int fds[FAKE_MAX_FDS];
+	int nfds;
+	int memory;
+};
+
+/*
+ * Connect to the real creator of "shm:@name" and receive its welcome. On
+ * success @a->conn stays open (closing it is leaving the link).
+ */
+static inline bool fake_attach(const char *name, struct fake_attachment *a)
 {
 	uint32_t hello[2];
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * FAKE_FDS)];
+		char buf[CMSG_SPACE(sizeof(int) * FAKE_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = hello, .iov_len = sizeof(hello) };
@@ -204,26 +215,57 @@ static inline bool fake_attach(const char *name, int *conn, int fds[FAKE_FDS])
 	struct sockaddr_un addr;
 	socklen_t len = shm_socket_address(name, &addr);
 	struct pollfd pfd = { .events = POLLIN };
+	struct stat st;
+	int i;
 
-	*conn = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (*conn < 0)
+	a->nfds = 0;
+	a->memory = -1;
+	a->conn = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (a->conn < 0)
 		return false;
-	pfd.fd = *conn;
-	if (connect(*conn, (struct sockaddr *)&addr, len) ||
+	pfd.fd = a->conn;
+	if (connect(a->conn, (struct sockaddr *)&addr, len) ||
 	    poll(&pfd, 1, WAIT_LIMIT_MS) != 1 ||
-	    recvmsg(*conn, &msg, MSG_CMSG_CLOEXEC) != sizeof(hello) ||
-	    hello[0] != KUCOMMS_ABI_VERSION || hello[1] != 0)
+	    recvmsg(a->conn, &msg, MSG_CMSG_CLOEXEC) != sizeof(hello) ||
+	    hello[0] != SHM_WIRE_VERSION || hello[1] != 0)
 		goto fail;
 	cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * FAKE_FDS))
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
 		goto fail;
-	memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * FAKE_FDS);
-	return true;
+	a->nfds = (int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	memcpy(a->fds, CMSG_DATA(cmsg), sizeof(int) * (size_t)a->nfds);
+	for (i = 0; i < a->nfds; i++)
+		if (!fstat(a->fds[i], &st) && S_ISREG(st.st_mode))
+			a->memory = a->fds[i];
+	if (a->memory >= 0)
+		return true;
+	for (i = 0; i < a->nfds; i++)
+		close(a->fds[i]);
 fail:
-	close(*conn);
-	*conn = -1;
+	close(a->conn);
+	a->conn = -1;
 	return false;
+}
+
+/* Leave the link: close the connection and every descriptor received. */
+static inline void fake_detach(struct fake_attachment *a)
+{
+	int i;
+
+	for (i = 0; i < a->nfds; i++)
+		close(a->fds[i]);
+	a->nfds = 0;
+	if (a->conn >= 0)
+		close(a->conn);
+	a->conn = -1;
+}
+
+/* Wake the other side of a link from the fake's end @conn. */
+static inline bool fake_wake(int conn)
+{
+	static const char wake = 0;
+
+	return send(conn, &wake, sizeof(wake), MSG_DONTWAIT | MSG_NOSIGNAL) == 1;
 }
 
 #endif /* KUCOMMS_SHM_FAKES_H */

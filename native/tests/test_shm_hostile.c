@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * A shared-memory creator is another process, possibly hostile or broken:
- * an attacher checks what it hands over before using it. Here the test
- * plays the creator itself, on the link's socket name, and passes the
- * wrong kinds of descriptors or memory that could be shrunk; and the
- * attacher, to show that what a real creator hands over cannot be resized.
+ * The other end of a shared-memory link is another process, possibly
+ * hostile or broken. Here the test plays that end itself: a creator, on
+ * the link's socket name, that passes the wrong descriptors, speaks another
+ * protocol version or offers memory that could be shrunk; an attacher, to
+ * show that what a real creator hands over cannot be resized; and either
+ * end doing everything it can to what the two processes share, while the
+ * endpoint under test keeps serving its other link.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 
 #include <kucomms/kucomms.h>
@@ -27,8 +31,11 @@ static const struct kucomms_handlers handlers = { .message = ignore_message };
 /* What the last failed attach said (destroying the endpoint resets it). */
 static char attach_error[512];
 
-/* Attach to a fake creator passing @fds; the attach's result. */
-static int attach_to_fake(const char *what, const int fds[FAKE_FDS])
+/*
+ * Attach to a fake creator speaking @version and passing the @nfds
+ * descriptors @fds; the attach's result.
+ */
+static int attach_to_fake(const char *what, uint32_t version, const int *fds, int nfds)
 {
 	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, NULL, NULL);
 	struct kucomms_link *link = NULL;
@@ -37,59 +44,84 @@ static int attach_to_fake(const char *what, const int fds[FAKE_FDS])
 
 	unique_name(name, sizeof(name), what);
 	if (ep) {
-		err = attach_to_fake_creator(ep, name, fds, &link);
+		err = attach_to_fake_creator(ep, name, version, fds, nfds, &link, NULL);
 		snprintf(attach_error, sizeof(attach_error), "%s", kucomms_last_error());
 	}
 	kucomms_endpoint_destroy(ep);
 	return err;
 }
 
-TEST(a_creator_passing_a_pipe_as_a_wake_descriptor_is_refused)
+/* Descriptors open in this process: what a refused attach must not leave. */
+static int open_descriptors(void)
 {
-	int p[2], fds[3];
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+TEST(a_creator_passing_descriptors_besides_the_link_memory_is_refused_and_none_is_kept)
+{
+	int p[2], fds[3], before;
 
 	CHECK_EQ(pipe(p), 0);
-	fds[0] = eventfd(0, EFD_CLOEXEC);
-	fds[1] = p[1];	/* a full pipe would block every send that wakes it */
-	fds[2] = valid_link_memory();
-	CHECK(fds[0] >= 0 && fds[2] >= 0);
-	CHECK_EQ(attach_to_fake("pipe-wake", fds), -EPROTO);
+	fds[0] = valid_link_memory();
+	fds[1] = eventfd(0, EFD_CLOEXEC);
+	fds[2] = p[1];
+	CHECK(fds[0] >= 0 && fds[1] >= 0);
+	before = open_descriptors();
+	CHECK_EQ(attach_to_fake("extra-fds", SHM_WIRE_VERSION, fds, 3), -EPROTO);
 	CHECK_CONTAINS(attach_error,
-		       "its creator passed a wake descriptor for its own side that is not an eventfd");
+		       "its creator sent a malformed greeting (a welcome carries the link memory descriptor and nothing else)");
+	CHECK_EQ(open_descriptors(), before);
 	close(p[0]);
 	close(p[1]);
 	close(fds[0]);
-	close(fds[2]);
-}
-
-TEST(a_creator_passing_a_device_as_the_link_memory_is_refused)
-{
-	int fds[3] = {
-		eventfd(0, EFD_CLOEXEC), eventfd(0, EFD_CLOEXEC),
-		open("/dev/zero", O_RDWR | O_CLOEXEC),
-	};
-
-	CHECK(fds[0] >= 0 && fds[1] >= 0 && fds[2] >= 0);
-	CHECK_EQ(attach_to_fake("dev-object", fds), -EPROTO);
-	CHECK_CONTAINS(attach_error,
-		       "its creator passed a link memory descriptor that is not a shared memory object");
-	close(fds[0]);
 	close(fds[1]);
-	close(fds[2]);
 }
 
-TEST(a_creator_passing_proper_descriptors_is_accepted)
+TEST(a_creator_of_the_first_protocol_version_is_refused_with_both_versions)
 {
+	/* What version 1 passed: a wake eventfd each way, then the memory. */
 	int fds[3] = {
 		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
 		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), valid_link_memory(),
 	};
+	int before, i;
 
 	CHECK(fds[0] >= 0 && fds[1] >= 0 && fds[2] >= 0);
-	CHECK_EQ(attach_to_fake("proper", fds), 0);
-	close(fds[0]);
-	close(fds[1]);
-	close(fds[2]);
+	before = open_descriptors();
+	CHECK_EQ(attach_to_fake("version-1", 1, fds, 3), -EPROTONOSUPPORT);
+	CHECK_CONTAINS(attach_error,
+		       "its creator speaks shm link protocol version 1, this library speaks 2 (run the same libkucomms on both ends)");
+	CHECK_EQ(open_descriptors(), before);
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+}
+
+TEST(a_creator_passing_a_device_as_the_link_memory_is_refused)
+{
+	int memory = open("/dev/zero", O_RDWR | O_CLOEXEC);
+
+	CHECK(memory >= 0);
+	CHECK_EQ(attach_to_fake("dev-object", SHM_WIRE_VERSION, &memory, 1), -EPROTO);
+	CHECK_CONTAINS(attach_error,
+		       "its creator passed a link memory descriptor that is not a shared memory object");
+	close(memory);
+}
+
+TEST(a_creator_passing_sealed_link_memory_alone_is_accepted)
+{
+	int memory = valid_link_memory();
+
+	CHECK(memory >= 0);
+	CHECK_EQ(attach_to_fake("proper", SHM_WIRE_VERSION, &memory, 1), 0);
+	close(memory);
 }
 
 TEST(a_creator_passing_link_memory_it_could_shrink_is_refused)
@@ -100,7 +132,6 @@ TEST(a_creator_passing_link_memory_it_could_shrink_is_refused)
 	struct kucomms_side_page page;
 	struct kucomms_link_layout l = valid_side_page(&page);
 	char path[] = "/tmp/kucomms-test-XXXXXX";
-	int wakes[2] = { eventfd(0, EFD_CLOEXEC), eventfd(0, EFD_CLOEXEC) };
 	int memory[3], i;
 
 	/* A link page as valid as a real one: only the seals are wrong. */
@@ -109,21 +140,16 @@ TEST(a_creator_passing_link_memory_it_could_shrink_is_refused)
 				F_SEAL_GROW | F_SEAL_SEAL);
 	/* A regular file cannot be sealed at all. */
 	memory[2] = mkstemp(path);
-	CHECK(wakes[0] >= 0 && wakes[1] >= 0);
 	CHECK(memory[0] >= 0 && memory[1] >= 0 && memory[2] >= 0);
 	unlink(path);
 	CHECK_EQ(ftruncate(memory[2], (off_t)l.total_size), 0);
 	CHECK_EQ(pwrite(memory[2], &page, sizeof(page), 0), (ssize_t)sizeof(page));
 
 	for (i = 0; i < 3; i++) {
-		const int fds[FAKE_FDS] = { wakes[0], wakes[1], memory[i] };
-
-		CHECK_EQ(attach_to_fake("shrinkable", fds), -EPROTO);
+		CHECK_EQ(attach_to_fake("shrinkable", SHM_WIRE_VERSION, &memory[i], 1), -EPROTO);
 		CHECK_CONTAINS(attach_error, refusal);
 		close(memory[i]);
 	}
-	close(wakes[0]);
-	close(wakes[1]);
 }
 
 struct received {
@@ -151,9 +177,8 @@ TEST(an_attacher_cannot_resize_the_link_memory_and_the_creator_keeps_working)
 	struct kucomms_msg_header h, *rec;
 	struct kucomms_ring tx, rx;
 	struct kucomms_link *link;
+	struct fake_attachment a;
 	const void *data;
-	int conn, fds[FAKE_FDS], i;
-	uint64_t one = 1;
 	struct stat st;
 	char name[64];
 	void *mem;
@@ -162,28 +187,30 @@ TEST(an_attacher_cannot_resize_the_link_memory_and_the_creator_keeps_working)
 	unique_name(name, sizeof(name), "resize");
 	CHECK_EQ(kucomms_link_shm_create(ep, name, NULL, &link), 0);
 	CHECK_EQ(kucomms_endpoint_start(ep), 0);
-	CHECK(fake_attach(name, &conn, fds));
-	CHECK_EQ(fstat(fds[FAKE_MEMORY], &st), 0);
+	CHECK(fake_attach(name, &a));
+	/* The welcome hands over the link memory and nothing else. */
+	CHECK_EQ(a.nfds, 1);
+	CHECK_EQ(fstat(a.memory, &st), 0);
 
 	/* What a buggy or hostile attacher might try: every one refused. */
 	errno = 0;
-	CHECK_EQ(ftruncate(fds[FAKE_MEMORY], 0), -1);
+	CHECK_EQ(ftruncate(a.memory, 0), -1);
 	CHECK_EQ(errno, EPERM);
 	errno = 0;
-	CHECK_EQ(ftruncate(fds[FAKE_MEMORY], st.st_size / 2), -1);
+	CHECK_EQ(ftruncate(a.memory, st.st_size / 2), -1);
 	CHECK_EQ(errno, EPERM);
 	errno = 0;
-	CHECK_EQ(ftruncate(fds[FAKE_MEMORY], st.st_size * 2), -1);
+	CHECK_EQ(ftruncate(a.memory, st.st_size * 2), -1);
 	CHECK_EQ(errno, EPERM);
 	errno = 0;
-	CHECK_EQ(fcntl(fds[FAKE_MEMORY], F_ADD_SEALS, F_SEAL_WRITE), -1);
+	CHECK_EQ(fcntl(a.memory, F_ADD_SEALS, F_SEAL_WRITE), -1);
 	CHECK_EQ(errno, EPERM);
 	/* Sealed exactly as it should be: writable, the rings need that. */
-	CHECK_EQ(fcntl(fds[FAKE_MEMORY], F_GET_SEALS), LINK_MEMORY_SEALED);
+	CHECK_EQ(fcntl(a.memory, F_GET_SEALS), LINK_MEMORY_SEALED);
 
 	/* The link still works both ways, through the memory it still has. */
 	mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   fds[FAKE_MEMORY], 0);
+		   a.memory, 0);
 	CHECK(mem != MAP_FAILED);
 	CHECK_EQ(kucomms_link_info_check(mem, (uint64_t)st.st_size, &l), 0);
 	kucomms_link_bind(&l, 1, mem, (uint8_t *)mem + l.side_offset[1], &tx, &rx);
@@ -196,14 +223,12 @@ TEST(an_attacher_cannot_resize_the_link_memory_and_the_creator_keeps_working)
 	CHECK_EQ(kucomms_ring_reserve(&tx, 0, &rec), 0);
 	*rec = (struct kucomms_msg_header){ .id = 42 };
 	kucomms_ring_commit(&tx);
-	CHECK_EQ(write(fds[FAKE_CREATOR_WAKE], &one, sizeof(one)), (ssize_t)sizeof(one));
+	CHECK(fake_wake(a.conn));
 	CHECK(WAIT_FOR(__atomic_load_n(&got.count, __ATOMIC_ACQUIRE) == 1));
 	CHECK_EQ(__atomic_load_n(&got.last_id, __ATOMIC_RELAXED), 42);
 
 	munmap(mem, (size_t)st.st_size);
-	close(conn);
-	for (i = 0; i < FAKE_FDS; i++)
-		close(fds[i]);
+	fake_detach(&a);
 	kucomms_endpoint_destroy(ep);
 }
 

@@ -169,9 +169,10 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
  * its thread, so it must be started (the attach waits up to 5 s, then
  * fails with -ETIMEDOUT; never attach from a callback of the creating
  * endpoint itself). The creator chose the sizes. Fails with -ENOENT when
- * no process serves the name, and with -EPROTO when the creator hands over
- * anything but eventfds and link memory sealed against shrinking (memory a
- * peer could shrink would crash this process with SIGBUS).
+ * no process serves the name, with -EPROTO when the creator hands over
+ * anything but link memory sealed against shrinking (memory a peer could
+ * shrink would crash this process with SIGBUS), and with -EPROTONOSUPPORT
+ * when it speaks another version of the link's socket protocol.
  */
 int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 			    struct kucomms_link **link);

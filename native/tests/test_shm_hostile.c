@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <kucomms/kucomms.h>
 #include <kucomms/ring.h>
@@ -230,6 +232,390 @@ TEST(an_attacher_cannot_resize_the_link_memory_and_the_creator_keeps_working)
 	munmap(mem, (size_t)st.st_size);
 	fake_detach(&a);
 	kucomms_endpoint_destroy(ep);
+}
+
+/* ---- a peer doing its worst to what the two processes share ---- */
+
+/* The far end of a link as a hostile peer holds it. */
+struct far_end {
+	int conn;		/* its end of the link's socket */
+	const int *fds;		/* every descriptor of the link it was handed */
+	int nfds;
+	int memory;		/* the link memory, one of @fds */
+	void *mem;
+	size_t size;
+	struct kucomms_ring tx, rx;	/* its rings, as side @side */
+};
+
+static bool far_end_map(struct far_end *f, int side)
+{
+	struct kucomms_link_layout l;
+	struct stat st;
+
+	if (fstat(f->memory, &st))
+		return false;
+	f->mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, f->memory, 0);
+	if (f->mem == MAP_FAILED) {
+		f->mem = NULL;
+		return false;
+	}
+	f->size = (size_t)st.st_size;
+	if (kucomms_link_info_check(f->mem, f->size, &l))
+		return false;
+	kucomms_link_bind(&l, side, f->mem, (uint8_t *)f->mem + l.side_offset[1],
+			  &f->tx, &f->rx);
+	return true;
+}
+
+static void set_blocking(int fd, bool blocking)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK);
+}
+
+/*
+ * Everything a peer can do to what it shares with us: fill every counter
+ * among the descriptors it was handed to the brim (an eventfd holds
+ * 2^64 - 2 at most), make each of them and its socket blocking, and
+ * announce a sleep that never ends, so that every commit of ours wakes it.
+ */
+static void sabotage(struct far_end *f)
+{
+	const uint64_t brim = UINT64_MAX - 1;
+	int i;
+
+	for (i = 0; i < f->nfds; i++) {
+		if (f->fds[i] == f->memory)
+			continue;
+		if (write(f->fds[i], &brim, sizeof(brim)) != (ssize_t)sizeof(brim))
+			continue;	/* not a counter */
+		set_blocking(f->fds[i], true);
+	}
+	set_blocking(f->conn, true);
+	kucomms_ring_prepare_sleep(&f->rx);
+}
+
+/* Let a thread blocked on a filled counter go: reading one empties it. */
+static void relent(struct far_end *f)
+{
+	uint64_t value;
+	int i;
+
+	for (i = 0; i < f->nfds; i++) {
+		if (f->fds[i] == f->memory)
+			continue;
+		set_blocking(f->fds[i], false);
+		if (read(f->fds[i], &value, sizeof(value)) < 0)
+			continue;	/* empty, or not a counter */
+	}
+}
+
+/* Send us wakes until our end of the socket takes no more; how many. */
+static int flood(struct far_end *f)
+{
+	int n = 0;
+
+	while (fake_wake(f->conn))
+		n++;
+	return n;
+}
+
+/* Read the far end's ring to empty, as a peer that reads its messages. */
+static void far_end_consume(struct far_end *f)
+{
+	struct kucomms_msg_header h;
+	const void *data;
+
+	while (kucomms_ring_peek(&f->rx, &h, &data) == 1)
+		kucomms_ring_consume(&f->rx);
+	kucomms_ring_publish_consumed(&f->rx);
+}
+
+/* Wakes waiting unread in the far end's socket; reads them all. */
+static uint64_t far_end_unread_wakes(struct far_end *f)
+{
+	uint64_t n = 0;
+	char byte;
+
+	while (recv(f->conn, &byte, 1, MSG_DONTWAIT) == 1)
+		n++;
+	return n;
+}
+
+/* What sends on the hostile link returned: all three atomic. */
+struct tally {
+	uint64_t sent, full, failed;
+};
+
+static void tally(struct tally *t, int err)
+{
+	__atomic_add_fetch(err == 0 ? &t->sent : err == -ENOBUFS ? &t->full : &t->failed,
+			   1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The endpoint under test: its handler answers each ping on the healthy
+ * link, after sending a message on the hostile link from its own thread.
+ */
+struct under_test {
+	struct kucomms_link *hostile;	/* atomic */
+	struct tally handler_sends;
+	uint64_t heard;		/* atomic: messages the hostile peer got to us */
+	int hostile_down;	/* atomic */
+};
+
+static void answer_ping(struct kucomms_link *link, const struct kucomms_msg_header *h,
+			const void *d, void *user)
+{
+	struct under_test *u = user;
+	struct kucomms_link *hostile = __atomic_load_n(&u->hostile, __ATOMIC_ACQUIRE);
+
+	(void)d;
+	if (link == hostile) {
+		__atomic_add_fetch(&u->heard, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	if (hostile)
+		tally(&u->handler_sends, kucomms_send_locked(hostile, h, NULL));
+	kucomms_send_locked(link, h, NULL);
+}
+
+static void note_hostile_down(struct kucomms_link *link, int state, int err, void *user)
+{
+	struct under_test *u = user;
+
+	(void)err;
+	if (state == KUCOMMS_LINK_DOWN && link == __atomic_load_n(&u->hostile, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&u->hostile_down, 1, __ATOMIC_RELEASE);
+}
+
+static const struct kucomms_handlers under_test_handlers = {
+	.message = answer_ping, .link_state = note_hostile_down,
+};
+
+/* Another thread of ours sending on the hostile link all along. */
+struct sender {
+	struct kucomms_link *link;
+	struct tally sends;
+	int done;		/* atomic */
+};
+
+#define SENDER_MESSAGES	2000
+
+static void *send_all_along(void *arg)
+{
+	struct sender *s = arg;
+	struct kucomms_msg_header h = { .type = 2 };
+	int i;
+
+	for (i = 0; i < SENDER_MESSAGES; i++)
+		tally(&s->sends, kucomms_send_locked(s->link, &h, NULL));
+	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Pings over the healthy link; the far end reads its ring for the first ones. */
+#define PINGS		1500
+#define PINGS_CONSUMED	1000
+#define FLOOD_AT_PING	500
+/* A ping unanswered this long means the endpoint's thread is stuck. */
+#define PING_LIMIT_NS	(5 * 1000000000ULL)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Wait for *@count to reach @n, polling finely: a ping is a matter of µs. */
+static bool wait_count(const uint64_t *count, uint64_t n, uint64_t limit_ns)
+{
+	struct timespec pause = { .tv_nsec = 20000 };
+	uint64_t end = now_ns() + limit_ns;
+
+	while (load_u64(count) < n) {
+		if (now_ns() > end)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+	return true;
+}
+
+struct stall_outcome {
+	int answered;		/* pings answered */
+	int flooded;		/* wakes the far end pushed at us */
+	bool sender_done;
+	struct tally handler_sends, sender_sends;
+	uint64_t wakeups_sent;	/* our commits that woke the far end */
+	uint64_t unread_wakes;	/* of those, what its socket held */
+	uint64_t heard;
+	bool hostile_down;
+};
+
+/*
+ * With @u's endpoint serving the hostile link to @f and a healthy one that
+ * @ping reaches it by (the far end of @ping counting answers in @answers):
+ * the far end does its worst, we keep sending on the hostile link from the
+ * endpoint's thread and from another, and the healthy link is pinged. Then
+ * the far end relents (so that a thread it blocked returns and the test
+ * can end) and sends us a message of its own.
+ */
+static void ping_through_hostility(struct under_test *u, struct far_end *f,
+				   struct kucomms_link *ping, struct received *answers,
+				   struct stall_outcome *out)
+{
+	struct sender s = { .link = u->hostile };
+	struct kucomms_link_counters c;
+	struct kucomms_msg_header h = { .type = 1 }, *rec;
+	pthread_t thread;
+	bool started;
+
+	memset(out, 0, sizeof(*out));
+	sabotage(f);
+	started = !pthread_create(&thread, NULL, send_all_along, &s);
+	for (out->answered = 0; out->answered < PINGS; out->answered++) {
+		h.id = (uint64_t)out->answered;
+		if (kucomms_send_locked(ping, &h, NULL) ||
+		    !wait_count(&answers->count, (uint64_t)out->answered + 1, PING_LIMIT_NS))
+			break;
+		if (out->answered < PINGS_CONSUMED)
+			far_end_consume(f);
+		if (out->answered == FLOOD_AT_PING)
+			out->flooded = flood(f);
+	}
+	relent(f);
+	out->sender_done = started && WAIT_FOR(load_int(&s.done));
+	if (out->sender_done)
+		pthread_join(thread, NULL);
+	else if (started)
+		pthread_detach(thread);
+	out->handler_sends = u->handler_sends;
+	out->sender_sends = s.sends;
+	kucomms_link_counters(u->hostile, &c);
+	out->wakeups_sent = c.wakeups_sent;
+	out->unread_wakes = far_end_unread_wakes(f);
+	/* The link still works the other way, through the memory and the socket. */
+	if (!kucomms_ring_reserve(&f->tx, 0, &rec)) {
+		*rec = (struct kucomms_msg_header){ .id = 99 };
+		kucomms_ring_commit(&f->tx);
+		fake_wake(f->conn);
+		WAIT_FOR(load_u64(&u->heard) == 1);
+	}
+	out->heard = load_u64(&u->heard);
+	out->hostile_down = load_int(&u->hostile_down);
+}
+
+/* What the user would notice: every ping answered, every send returned. */
+static void check_unstalled(const struct stall_outcome *o)
+{
+	CHECK_EQ(o->answered, PINGS);
+	CHECK(o->sender_done);
+	CHECK_EQ(o->handler_sends.failed, 0);
+	CHECK_EQ(o->sender_sends.failed, 0);
+	/* Both phases happened: sends woke it, then its full ring refused. */
+	CHECK(o->handler_sends.sent + o->sender_sends.sent >= PINGS_CONSUMED);
+	CHECK(o->handler_sends.full + o->sender_sends.full > 0);
+	/* Its full socket refused wakes, and the sends went on regardless. */
+	CHECK(o->unread_wakes > 0);
+	CHECK(o->unread_wakes < o->wakeups_sent);
+	/* A flood of wakes is not a hangup: the link stayed up, both ways. */
+	CHECK(o->flooded > 0);
+	CHECK(!o->hostile_down);
+	CHECK_EQ(o->heard, 1);
+}
+
+/*
+ * The endpoint under test and its healthy link: created by it, attached
+ * to by a second endpoint of this process that pings it.
+ */
+struct healthy_pair {
+	struct kucomms_endpoint *pinger;
+	struct kucomms_link *served, *ping;
+	struct received answers;
+};
+
+static bool healthy_pair_open(struct kucomms_endpoint *ep, struct healthy_pair *p)
+{
+	static const struct kucomms_handlers counting = { .message = count_message };
+	char name[64];
+
+	memset(p, 0, sizeof(*p));
+	unique_name(name, sizeof(name), "healthy");
+	p->pinger = kucomms_endpoint_create(&counting, &p->answers, NULL);
+	return p->pinger && !kucomms_link_shm_create(ep, name, NULL, &p->served) &&
+	       !kucomms_endpoint_start(p->pinger) &&
+	       !kucomms_link_shm_attach(p->pinger, name, &p->ping);
+}
+
+TEST(an_attacher_filling_and_blocking_what_it_shares_cannot_stall_the_creator)
+{
+	static const struct kucomms_link_options small = {
+		.tx_capacity = KUCOMMS_RING_MIN_CAPACITY,
+	};
+	struct under_test u = { 0 };
+	struct kucomms_endpoint *ep = kucomms_endpoint_create(&under_test_handlers, &u, NULL);
+	struct fake_attachment a = { .conn = -1 };
+	struct stall_outcome out = { 0 };
+	struct healthy_pair hp;
+	struct far_end f;
+	char name[64];
+	bool ready;
+
+	CHECK(ep);
+	unique_name(name, sizeof(name), "hostile-attacher");
+	CHECK_EQ(kucomms_link_shm_create(ep, name, &small, &u.hostile), 0);
+	CHECK_EQ(kucomms_endpoint_start(ep), 0);
+	ready = healthy_pair_open(ep, &hp) && fake_attach(name, &a);
+	f = (struct far_end){ .conn = a.conn, .fds = a.fds, .nfds = a.nfds, .memory = a.memory };
+	ready = ready && far_end_map(&f, 1);
+	if (ready)
+		ping_through_hostility(&u, &f, hp.ping, &hp.answers, &out);
+	kucomms_endpoint_destroy(hp.pinger);
+	kucomms_endpoint_destroy(ep);
+	if (f.mem)
+		munmap(f.mem, f.size);
+	fake_detach(&a);
+	CHECK(ready);
+	check_unstalled(&out);
+}
+
+TEST(a_creator_filling_and_blocking_what_it_shares_cannot_stall_the_attacher)
+{
+	struct under_test u = { 0 };
+	struct kucomms_endpoint *ep = kucomms_endpoint_create(&under_test_handlers, &u, NULL);
+	int memory = valid_link_memory(), conn = -1;
+	struct stall_outcome out = { 0 };
+	struct healthy_pair hp;
+	struct kucomms_link *hostile = NULL;
+	struct far_end f;
+	char name[64];
+	bool ready;
+
+	CHECK(ep && memory >= 0);
+	unique_name(name, sizeof(name), "hostile-creator");
+	CHECK_EQ(kucomms_endpoint_start(ep), 0);
+	ready = healthy_pair_open(ep, &hp) &&
+		!attach_to_fake_creator(ep, name, SHM_WIRE_VERSION, &memory, 1,
+					&hostile, &conn);
+	__atomic_store_n(&u.hostile, hostile, __ATOMIC_RELEASE);
+	f = (struct far_end){ .conn = conn, .fds = &memory, .nfds = 1, .memory = memory };
+	ready = ready && far_end_map(&f, 0);
+	if (ready)
+		ping_through_hostility(&u, &f, hp.ping, &hp.answers, &out);
+	kucomms_endpoint_destroy(hp.pinger);
+	kucomms_endpoint_destroy(ep);
+	if (f.mem)
+		munmap(f.mem, f.size);
+	if (conn >= 0)
+		close(conn);
+	close(memory);
+	CHECK(ready);
+	check_unstalled(&out);
 }
 
 int main(int argc, char **argv)

@@ -6,7 +6,10 @@
 // mode is a real peer answering differently, as a server that stamps a
 // sequence does, so the diff must name exactly header.user_value with both
 // values, one click ("First difference") away. The report is saved and
-// opened again.
+// opened again. (3) A capture of LONG exchanges, one captured reply unlike
+// the echo, replayed into demo:echo: the pair list scrolls to its late pairs,
+// one opens field by field, and "First difference" scrolls to and opens the
+// one that differs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,9 @@ const WAIT = { timeout: 20_000 };
 const ECHOES = 12;
 const PACED = 16;
 const PACE_MS = 250;
+/** Exchanges of the long capture (far more than a screenful of pairs), and the one whose captured reply differs. */
+const LONG = 1500;
+const LATE_DIFFERENCE = 1234;
 
 /** Sends ECHOES messages through demo:echo and records both directions: a capture of a peer that echoes. */
 async function recordEchoCapture(file: string): Promise<void> {
@@ -52,6 +58,19 @@ function writePacedCapture(file: string): void {
     const request = { direction: 'tx' as const, timestampNs: t0 + BigInt(i * PACE_MS) * 1_000_000n, length: 2n, type: 7n, id: BigInt(i), userValue: 0n, data: Uint8Array.from([i, 0x42]) };
     writer.write(captureRecord(request, 'demo:echo'));
     writer.write(captureRecord({ ...request, direction: 'rx', timestampNs: request.timestampNs + 50_000n }, 'demo:echo'));
+  }
+  writer.close();
+}
+
+/** LONG echo exchanges; the captured reply to request LATE_DIFFERENCE has its last data byte changed, so an echo differs there. */
+function writeLongCapture(file: string): void {
+  const writer = new CaptureWriter(file);
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  for (let i = 0; i < LONG; i++) {
+    const request = { direction: 'tx' as const, timestampNs: t0 + BigInt(i) * 1_000_000n, length: 4n, type: 7n, id: BigInt(i), userValue: 0n, data: Uint8Array.from([i & 0xff, i >> 8, 0x42, 0x42]) };
+    const reply = i === LATE_DIFFERENCE ? Uint8Array.from([i & 0xff, i >> 8, 0x42, 0x43]) : request.data;
+    writer.write(captureRecord(request, 'demo:echo'));
+    writer.write(captureRecord({ ...request, direction: 'rx', timestampNs: request.timestampNs + 50_000n, data: reply }, 'demo:echo'));
   }
   writer.close();
 }
@@ -87,6 +106,7 @@ export async function replayTests(suite: Suite): Promise<void> {
       mkdirSync(path.join(workspace, 'captures'));
       await recordEchoCapture(path.join(workspace, 'captures', 'echo.kucap'));
       writePacedCapture(path.join(workspace, 'captures', 'paced.kucap'));
+      writeLongCapture(path.join(workspace, 'captures', 'long.kucap'));
       stamp = await startStampPeer(stampName);
       serve = await startCli(['serve', '--port', '0', '--workspace', workspace, '--state-dir', state], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
     });
@@ -158,6 +178,57 @@ export async function replayTests(suite: Suite): Promise<void> {
       await page.waitForSelector('[data-test=pair-detail] [data-test=field-row].different[data-path="header.user_value"]', WAIT);
       const cells = await page.$$eval('[data-test=pair-detail] [data-test=field-row].different td', (tds) => tds.map((td) => td.textContent?.trim()));
       check(JSON.stringify(cells) === JSON.stringify(['header.user_value', '0', '1']), `the report's differing field: ${JSON.stringify(cells)}`);
+      check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
+    });
+
+    await suite.test(`replay: ${LONG} pairs in one scrolling list: a late pair scrolled to and opened; "First difference" scrolls to pair ${LATE_DIFFERENCE + 1} and opens it`, async () => {
+      await page.selectOption('[data-test=replay-capture]', 'long.kucap');
+      await page.waitForSelector('[data-test=replay-from] option[value="demo:echo"]', { ...WAIT, state: 'attached' });
+      await page.fill('[data-test=replay-target]', 'demo:echo');
+      await page.selectOption('[data-test=replay-speed]', 'max');
+      await page.selectOption('[data-test=replay-protocol]', 'echo');
+      await page.click('[data-test=replay-start]');
+      await waitForState(page, 'done', 'long.kucap into demo:echo');
+      const counts = await page.innerText('[data-test=diff-counts]');
+      check(/1,499 same\s+1 different\s+0 missing\s+0 unexpected/.test(counts), `the counts read "${counts}"`);
+      // The opened report showed only differences; that choice stays for this replay until unticked.
+      await page.uncheck('[data-test=only-differences]');
+      await page.waitForSelector('[data-test=pair-count]:has-text("1,500 pairs")', WAIT);
+      const drawnAtTop = await page.$$eval('[data-test=pair]', (rows) => rows.length);
+      check(drawnAtTop > 5 && drawnAtTop < 100, `${drawnAtTop} pair rows are drawn for a list of ${LONG}: only those in view should be`);
+
+      // Drag the scrollbar most of the way down (as a person would), then wheel the rest.
+      const scroller = '[data-test=pair-scroller]';
+      await page.$eval(scroller, (el) => (el.scrollTop = el.scrollHeight * 0.9));
+      const box = (await page.locator(scroller).boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 400);
+      await page.waitForSelector(`[data-test=pair][data-at="${LONG - 1}"][data-index]`, WAIT);
+      const late = `[data-test=pair][data-at="${LONG - 5}"]`;
+      await page.waitForSelector(`${late}[data-index]`, WAIT);
+      await page.click(late);
+      await page.waitForSelector(`[data-test=pair-detail][data-index="${LONG - 5}"]`, WAIT);
+      const title = await page.innerText('[data-test=pair-detail] .title');
+      check(title.includes(`Reply ${LONG - 4}`) && title.includes('same'), `the opened late pair reads "${title}"`);
+      const position = await page.innerText('[data-test=pair-count]');
+      check(position.trim() === `${(LONG - 4).toLocaleString('en-US')} of 1,500 pairs`, `the list says "${position}"`);
+      await page.screenshot({ path: screenshotPath('replay-long-late-pair') });
+
+      await page.click('[data-test=first-difference]');
+      const selected = `[data-test=pair].selected[data-at="${LATE_DIFFERENCE}"]`;
+      await page.waitForSelector(selected, WAIT);
+      await page.waitForSelector(`[data-test=pair-detail][data-index="${LATE_DIFFERENCE}"] [data-test=field-row].different`, WAIT);
+      const rowBox = (await page.locator(selected).boundingBox())!;
+      const listBox = (await page.locator(scroller).boundingBox())!;
+      check(rowBox.y >= listBox.y - 1 && rowBox.y + rowBox.height <= listBox.y + listBox.height + 1, `the first difference's row (y ${rowBox.y}..${rowBox.y + rowBox.height}) is not within the list (y ${listBox.y}..${listBox.y + listBox.height})`);
+      const differing = await page.$$eval('[data-test=pair-detail] [data-test=field-row].different', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+      check(differing.length === 1 && differing[0]![0] === 'data.data' && differing[0]![1] !== differing[0]![2], `the differing fields shown: ${JSON.stringify(differing)}`);
+      await page.screenshot({ path: screenshotPath('replay-long-first-difference') });
+
+      // The keyboard moves on from there.
+      await page.focus('[data-test=pair-list]');
+      await page.keyboard.press('ArrowDown');
+      await page.waitForSelector(`[data-test=pair-detail][data-index="${LATE_DIFFERENCE + 1}"]`, WAIT);
       check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
     });
   } finally {

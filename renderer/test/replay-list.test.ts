@@ -59,16 +59,19 @@ async function open(differs: (i: number) => boolean): Promise<VueWrapper> {
     listCaptures: () => [],
     listReports: () => [],
     listReplays: () => [progress],
-    replayResults: (i: { start: number; count: number; only?: 'differences' }) => {
+    replayResults: (i: { replay: string; start: number; count: number; only?: 'differences' }) => {
       const view = i.only ? differences : all;
       const first = view.findIndex((x) => x.status !== 'same');
-      const answer = { replay: progress.replay, total: view.length, start: i.start, pairs: view.slice(i.start, i.start + i.count), ...(first >= 0 ? { firstDifference: first } : {}) };
+      // Each replay's pairs name it, so that a row shows whose it is.
+      const pairs = view.slice(i.start, i.start + i.count).map((x) => ({ ...x, summary: `${i.replay} ${x.summary}` }));
+      const answer = { replay: i.replay, total: view.length, start: i.start, pairs, ...(first >= 0 ? { firstDifference: first } : {}) };
       if (!held || i.count === 0) return answer;
       const wait = held;
       return new Promise((resolve) => wait.push(() => resolve(answer)));
     },
     replayPair: (i: { index: number }) => detail(all[i.index]!),
     readReport: () => savedReport,
+    startReplay: () => ({ replay: 'replay-2' }),
   });
   await useConnectionStore().attach(fake.api);
   w = mount(DiffView, { attachTo: document.body });
@@ -242,4 +245,18 @@ test('a saved report opens into the same list: every one of its 1 200 pairs reac
   expect(v.find('[data-test=pair-detail]').attributes('data-index')).toBe(String(1199 * 3));
   // The report holds its pairs: nothing more was asked of the backend.
   expect(fake.calls.slice(callsBefore).map((c) => c.call)).toEqual(['readReport']);
+});
+
+test('another replay of the same length, started with the list at its top, shows its own pairs there', async () => {
+  const v = await open(() => false);
+  expect(rowText(v, 0)).toContain('replay-1 data.n=0');
+  const r = useReplayStore();
+  r.capture = 'long.kucap';
+  r.target = 'demo:echo';
+  await r.startReplay();
+  await flush();
+  expect(drawn(v)[0]).toBe(0);
+  expect(waiting(v)).toEqual([]);
+  expect(rowText(v, 0)).toContain('replay-2 data.n=0');
+  expect(rowText(v, IN_VIEW - 1)).toContain(`replay-2 data.n=${IN_VIEW - 1}`);
 });

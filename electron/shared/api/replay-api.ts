@@ -167,7 +167,7 @@ export const replayCalls = {
         only: z.literal('differences').optional(),
       })
       .strict(),
-    "A page of a replay's reply pairings (all, or only those not the same) and where its first difference is",
+    "A window of a replay's reply pairings (all, or only those not the same: start .. start+count-1), the view's length and where its first difference is; count 0 asks for the length alone",
   ),
   replayPair: call<ReplayPairDetail>()(
     z.object({ replay: replayId, index: z.number().int().min(0) }).strict(),

@@ -99,6 +99,7 @@ export function parseLayoutYaml(text: string): { doc: Document } | { problem: Ya
   return { doc };
 }
 
+/** The whole document printed; a form edit prints only what it changed (yaml-splice.ts) and falls back to this. */
 export function printLayout(doc: Document): string {
   return doc.toString(PRINT);
 }

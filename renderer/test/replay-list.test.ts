@@ -163,6 +163,14 @@ test('"First difference" scrolls to a pair far down the list (past the first 500
 
 test('Up and Down move the opened pair and keep it in view; Home and End go to the first and last pair', async () => {
   const v = await open((i) => i === 15_321);
+  // Nothing opened yet: Down opens the first row in view.
+  await scrollTo(v, 300 * ROW);
+  await flush();
+  await key(v, 'ArrowDown');
+  expect(v.find('[data-test=pair-detail]').attributes('data-index')).toBe('300');
+  await key(v, 'ArrowDown');
+  expect(v.find('[data-test=pair-detail]').attributes('data-index')).toBe('301');
+
   await v.find('[data-test=first-difference]').trigger('click');
   await flush();
   await key(v, 'ArrowDown');

@@ -177,6 +177,7 @@ export const useReplayStore = defineStore('replay', () => {
     detail.value = undefined;
     await newView();
   }
+
   async function startReplay(): Promise<void> {
     const speedInput = speed.value === 'max' ? { kind: 'max' as const } : { kind: 'timed' as const, factor: speed.value === 'original' ? 1 : factor.value };
     try {

@@ -156,6 +156,18 @@ test('a form edit rewrites only the lines of what it edits', async () => {
   expect(differing(renamed, store.text)).toEqual(['  match: [type, id, user_value]']);
 });
 
+test('a new enum or flags set is written as the shipped layouts write them: a block map with integer keys', async () => {
+  const w = mount(LayoutForm);
+  await w.find('[data-test=add-enums]').trigger('click');
+  await w.find('[data-test=add-flags]').trigger('click');
+  const m = model(store.text);
+  const added = (what: 'enums' | 'flags'): string => Object.keys(m[what] ?? {}).at(-1)!;
+  const lines = store.text.split('\n');
+  const after = (key: string): string[] => lines.slice(lines.indexOf(key), lines.indexOf(key) + 2);
+  expect(after(`  ${added('enums')}:`)).toEqual([`  ${added('enums')}:`, '    1: one']);
+  expect(after(`  ${added('flags')}:`)).toEqual([`  ${added('flags')}:`, '    0: bit_0']);
+});
+
 test('changing a field to a string gives it a size; removing a field and a kind edits the YAML', async () => {
   const w = mount(LayoutForm);
   await w.find('[data-field="messages.0.fields.0"] [data-test=field-type]').setValue('string');

@@ -2,7 +2,8 @@
 // plain model of the document (readModel) and edits the document itself
 // through the `yaml` package's Document API (setAt, addItem, moveItem ...),
 // so comments, key order and the style of what it does not touch survive a
-// form edit; the YAML text is then the document printed again. The YAML side
+// form edit; the YAML text then changes only where the document did
+// (yaml-splice.ts). The YAML side
 // parses the text the person types; while it does not parse, the form keeps
 // the last document that did.
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
@@ -268,6 +269,13 @@ export function renameKey(doc: Document, path: DocPath, from: string, to: string
 export function addEntry(doc: Document, path: DocPath, key: string, value: unknown): void {
   const map = containerAt(doc, path);
   if (isMap(map)) map.items.push(doc.createPair(intNode(key), value));
+}
+
+/** A new enum or flags set: a block map of value (or bit) -> name, its keys integers as typed. */
+export function valueNamesNode(doc: Document, entries: Array<[key: string, name: string]>): YAMLMap {
+  const map = new YAMLMap();
+  for (const [key, name] of entries) map.items.push(doc.createPair(intNode(key), name));
+  return map;
 }
 
 /** Sets the value of key @key (as the form shows it: 1, 0x10) of the map at @path. */

@@ -253,6 +253,15 @@ test('a saved report opens into the same list: every one of its 1 200 pairs reac
   expect(v.find('[data-test=pair-detail]').attributes('data-index')).toBe(String(1199 * 3));
   // The report holds its pairs: nothing more was asked of the backend.
   expect(fake.calls.slice(callsBefore).map((c) => c.call)).toEqual(['readReport']);
+
+  // A replay started after it lists every pair again: the report left the filter as it was.
+  const r = useReplayStore();
+  r.capture = 'long.kucap';
+  r.target = 'demo:echo';
+  await r.startReplay();
+  await flush();
+  expect(v.find<HTMLInputElement>('[data-test=only-differences]').element.checked).toBe(false);
+  expect(v.find('[data-test=pair-count]').text()).toBe(`${PAIRS.toLocaleString('en-US')} pairs`);
 });
 
 test('another replay of the same length, started with the list at its top, shows its own pairs there', async () => {

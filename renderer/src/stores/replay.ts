@@ -93,6 +93,8 @@ export const useReplayStore = defineStore('replay', () => {
     return cache.get(position);
   }
 
+  /** Whether the list holds differing pairs alone: by the filter, or because a saved report keeps nothing else. */
+  const listsDifferencesOnly = computed(() => report.value !== undefined || onlyDifferences.value);
   const running = computed(() => progress.value?.state === 'running');
   const summary = computed<DiffSummary | undefined>(() => (report.value ? report.value.summary : progress.value));
   /** Replies that were compared (a reply pairs with a captured one, or is missing or unexpected). */
@@ -293,7 +295,6 @@ export const useReplayStore = defineStore('replay', () => {
       progress.value = undefined;
       report.value = r;
       reportName.value = name;
-      onlyDifferences.value = true;
       selected.value = undefined;
       detail.value = undefined;
       await newView();
@@ -304,7 +305,7 @@ export const useReplayStore = defineStore('replay', () => {
 
   return {
     captures, capture, sources, from, direction, target, speed, factor, volatileText, protocol, reports,
-    replay, progress, report, reportName, onlyDifferences, total, firstDifference, viewVersion, selected, selectedAt, reveal, detail,
+    replay, progress, report, reportName, onlyDifferences, listsDifferencesOnly, total, firstDifference, viewVersion, selected, selectedAt, reveal, detail,
     cache, running, summary, compared, differing,
     load, loadCaptures, loadSources, loadReports, subscribe, startReplay, stopReplay, refreshTotal, setOnlyDifferences, pairAt,
     selectAt, jumpToFirstDifference, saveReport, openReport,

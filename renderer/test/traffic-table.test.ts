@@ -1,0 +1,67 @@
+// The Traffic table over views that the API double serves: whenever its
+// rows are forgotten (another filter, the same filter again, another
+// source), the rows in view are fetched again and drawn, even when the new
+// view is exactly as long as the old one and nothing scrolled.
+import { mount, type VueWrapper } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import type { TrafficRow } from '../../electron/shared/studio-api.ts';
+import TrafficTable from '../src/components/TrafficTable.vue';
+import { useConnectionStore } from '../src/stores/connection.ts';
+import { useTrafficStore } from '../src/stores/traffic.ts';
+import { fakeApi } from './fake-api.ts';
+import { giveListsHeight } from './list-viewport.ts';
+
+/** Every view has this many rows: a filter that changes which rows, not how many. */
+const ROWS = 50;
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 20));
+};
+
+function row(view: string, i: number): TrafficRow {
+  return { row: i, timestampNs: '0', direction: 'rx', target: `${view}-target`, type: '1', id: String(i), userValue: '0', length: 0, summary: '' };
+}
+
+let w: VueWrapper | undefined;
+let restoreHeight: () => void;
+
+beforeEach(async () => {
+  restoreHeight = giveListsHeight(440);
+  setActivePinia(createPinia());
+  let filters = 0;
+  const fake = fakeApi({
+    window: (i: { view: string; start: number; count: number }) => ({
+      view: i.view,
+      total: ROWS,
+      start: i.start,
+      rows: Array.from({ length: Math.max(0, Math.min(i.count, ROWS - i.start)) }, (_, k) => row(i.view, i.start + k)),
+    }),
+    rate: () => [],
+    setFilter: () => ({ view: `v${++filters}`, total: ROWS, ms: 1 }),
+  });
+  await useConnectionStore().attach(fake.api);
+  await useTrafficStore().start();
+  w = mount(TrafficTable, { props: { active: true }, attachTo: document.body });
+  await flush();
+});
+
+afterEach(() => {
+  w?.unmount();
+  restoreHeight();
+});
+
+/** The targets of the drawn rows: which view they came from, or 'waiting' for a row not fetched. */
+const shown = (): string[] => w!.findAll('[data-test=row]').map((r) => (r.attributes('data-row') === undefined ? 'waiting' : r.find('.ellipsis').text()));
+
+test('a filter whose view is as long as the last one shows its own rows, and so does the same filter applied again', async () => {
+  expect(shown().length).toBeGreaterThan(0);
+  expect(new Set(shown())).toEqual(new Set(['all-target']));
+  const traffic = useTrafficStore();
+  await traffic.applyFilter('type == 1');
+  await flush();
+  expect(new Set(shown())).toEqual(new Set(['v1-target']));
+  await traffic.applyFilter('type == 1');
+  await flush();
+  expect(new Set(shown())).toEqual(new Set(['v2-target']));
+});

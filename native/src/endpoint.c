@@ -514,6 +514,15 @@ static void handle_event(struct kucomms_endpoint *ep, struct watch *w,
 /*
  * Announce the sleep on every ring (NEED_WAKEUP), look once more, sleep in
  * epoll until a link, the control eventfd or the next deadline wakes us.
+ *
+ * A shm link's peer sends at most one wake per sleep announced, telling
+ * sleeps apart by the count kucomms_ring_end_sleep() publishes; link_shm.c
+ * (shm_wake_peer()) has the argument, which needs two things from here:
+ * the barrier before the announcement, so a peer that sees NEED_WAKEUP
+ * sees the count stored at the end of the previous sleep; and the wakes
+ * read (in handle_event()) before the sleep is counted, so that no wake
+ * sent for a count is read by the sleep that stored that count, which
+ * would leave the next sleep, announced with the same count, without one.
  */
 static void sleep_once(struct kucomms_endpoint *ep)
 {
@@ -523,6 +532,7 @@ static void sleep_once(struct kucomms_endpoint *ep)
 	int n = 0, i;
 
 	arm_timer(ep);
+	kucomms_full_barrier();
 	for (link = ep->links; link; link = link->next)
 		if (link_live(link) && !kucomms_ring_prepare_sleep(&link->rx))
 			may_sleep = false;
@@ -532,18 +542,18 @@ static void sleep_once(struct kucomms_endpoint *ep)
 		stat_inc(&ep->sleeps);
 		n = epoll_wait(ep->epfd, events, EPOLL_EVENTS, -1);
 	}
-	for (link = ep->links; link; link = link->next) {
-		if (!link_live(link))
-			continue;
-		kucomms_ring_end_sleep(&link->rx, may_sleep);
-		stat_store(&link->rx_stats.sleeps, link->rx.sleeps);
-	}
 	for (i = 0; i < n; i++) {
 		struct watch *w = events[i].data.ptr;
 
 		if (w->kind != WATCH_TIMER)
 			woken = true;
 		handle_event(ep, w, events[i].events);
+	}
+	for (link = ep->links; link; link = link->next) {
+		if (!link_live(link))
+			continue;
+		kucomms_ring_end_sleep(&link->rx, may_sleep);
+		stat_store(&link->rx_stats.sleeps, link->rx.sleeps);
 	}
 	if (woken)
 		stat_inc(&ep->wakeups);

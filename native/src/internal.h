@@ -32,8 +32,12 @@ struct watch {
 };
 
 struct link_ops {
-	/* Wake the peer after a commit found it asleep; may mark it down. */
-	void (*wake_peer)(struct kucomms_link *link);
+	/*
+	 * Wake the peer after a commit found it asleep; may mark it down.
+	 * True if this counts as a wake sent (a transport may skip a wake
+	 * the peer's announced sleep has had already: see link_shm.c).
+	 */
+	bool (*wake_peer)(struct kucomms_link *link);
 	/* An event on the link's @fd or @listen_fd (endpoint thread). */
 	void (*event)(struct kucomms_link *link, struct watch *w, uint32_t events);
 	/* Free the transport: the link has told its peer it is closed. */
@@ -171,7 +175,7 @@ void kc_link_free(struct kucomms_link *link);
 /* Mark a link down with @err (once); the endpoint thread reports it. */
 void kc_link_set_down(struct kucomms_link *link, int err);
 /* ops->wake_peer of in-process links, whose peer sleeps on an eventfd. */
-void kc_wake_peer_eventfd(struct kucomms_link *link);
+bool kc_wake_peer_eventfd(struct kucomms_link *link);
 /* Write 1 to an eventfd (a wakeup); errors are impossible but ignored. */
 void kc_eventfd_signal(int fd);
 /* Read an eventfd to zero. */

@@ -147,8 +147,7 @@ void kucomms_commit(struct kucomms_link *link)
 	kucomms_ring_commit(&link->tx);
 	stat_store(&link->tx_stats.sent, link->tx.messages);
 	stat_store(&link->tx_stats.bytes_sent, link->tx.bytes);
-	if (kucomms_ring_need_wakeup(&link->tx)) {
-		link->ops->wake_peer(link);
+	if (kucomms_ring_need_wakeup(&link->tx) && link->ops->wake_peer(link)) {
 		kucomms_ring_count_wakeup(&link->tx);
 		stat_store(&link->tx_stats.wakeups_sent, link->tx.wakeups);
 	}
@@ -213,7 +212,8 @@ int kucomms_link_counters(const struct kucomms_link *link,
 }
 
 /* In-process links: the peer waits on an eventfd of this process. */
-void kc_wake_peer_eventfd(struct kucomms_link *link)
+bool kc_wake_peer_eventfd(struct kucomms_link *link)
 {
 	kc_eventfd_signal(link->tx_wake_fd);
+	return true;
 }

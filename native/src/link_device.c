@@ -40,10 +40,11 @@ static void device_release(struct kucomms_link *link)
 	link->fd = -1;
 }
 
-static void device_wake_peer(struct kucomms_link *link)
+static bool device_wake_peer(struct kucomms_link *link)
 {
 	if (ioctl(link->fd, KUCOMMS_IOC_WAKE) && errno == EPIPE)
 		kc_link_set_down(link, -EPIPE);
+	return true;
 }
 
 static void device_event(struct kucomms_link *link, struct watch *w,

@@ -50,20 +50,33 @@
 /* How long an attacher waits for the creator's endpoint to answer. */
 #define ATTACH_TIMEOUT_MS	5000
 
+/* No sleep of the peer's has been woken yet (see shm_wake_peer()). */
+#define NO_SLEEP_WOKEN	UINT64_MAX
+
 struct shm_link {
 	void *mem;
 	size_t size;
 	int shm_fd;		/* link memory: until handed over or mapped */
 	bool connected;		/* creator: the one peer has attached */
+	/*
+	 * The sleep count the peer announced when our last wake went into
+	 * its socket, or NO_SLEEP_WOKEN. The sending thread's alone: sends
+	 * on a link come from one thread at a time.
+	 */
+	uint64_t woken_sleep;
 };
 
 /*
  * The version of the socket protocol, the first field of every hello. The
  * link memory's own layout has its version apart (KUCOMMS_ABI_VERSION, in
  * its description). Version 1 passed two wake eventfds with the memory;
- * version 2 passes the memory alone and wakes over the socket.
+ * version 2 passes the memory alone and wakes over the socket; version 3
+ * sends at most one wake per sleep the peer announces, which is safe only
+ * with a peer that reads its wakes before it counts the sleep they ended
+ * (see shm_wake_peer()): a version 2 peer counts first, and could sleep
+ * through a message of ours.
  */
-#define SHM_WIRE_VERSION	2
+#define SHM_WIRE_VERSION	3
 
 /*
  * The first message on the socket, from creator to attacher: a welcome
@@ -207,20 +220,65 @@ static void accept_peer(struct kucomms_link *link)
 }
 
 /*
- * ops->wake_peer, from whichever thread sends: one byte on our own end of
- * the socket. MSG_DONTWAIT makes this call non-blocking whatever the
- * descriptor's flags; EAGAIN means the peer has wakes it has not read yet,
- * so it is awake already or will be; EPIPE means it is gone, which the
- * endpoint's thread learns from the hangup. Nothing is left to do for
- * either.
+ * ops->wake_peer, from whichever thread sends (one at a time): one byte on
+ * our own end of the socket, unless the sleep the peer announces now is
+ * one we have woken already. MSG_DONTWAIT makes the send non-blocking
+ * whatever the descriptor's flags; EAGAIN means the peer has wakes it has
+ * not read yet, so it is awake already or will be; EPIPE means it is gone,
+ * which the endpoint's thread learns from the hangup. Nothing is left to
+ * do for either.
+ *
+ * Why skipping cannot lose a wake. The peer's consumer line of our send
+ * ring holds its NEED_WAKEUP flag and its sleep count, the sleeps it has
+ * slept on this ring (kucomms_ring_end_sleep()). Its endpoint thread, in
+ * sleep_once() (endpoint.c):
+ *   C0 full barrier (orders the count it stored last before C1)
+ *   C1 store NEED_WAKEUP; full barrier; C2 load our position: sleep if
+ *      nothing new
+ *   C3 epoll_wait; read the wakes of the links it reported (C4)
+ *   C5 clear NEED_WAKEUP and store the count + 1
+ * and here, after kucomms_commit() published message M (P1), then its full
+ * barrier and P2 load NEED_WAKEUP:
+ *   P3 full barrier (orders P2 before P4); P4 load the count s
+ *   P5 s == woken_sleep: skip; else send, and woken_sleep = s once the
+ *      wake is in the socket
+ * Suppose the peer sleeps for good with M unread, in sleep Z announced at
+ * C1z with count z. Its C2 missed M, so by the barriers' pairing P2 read
+ * NEED_WAKEUP from C1z or a later store, and there is none (C5 never
+ * comes). C0 before C1z and P3 after P2 make P4 read z or later: z, since
+ * C5 never comes. Sending, our wake sits in the socket (only a C4 reads
+ * wakes, and Z's never comes; one before C1z cannot read a wake sent
+ * after P2 read C1z), so the epoll wait of Z ends. Skipping means an
+ * earlier wake W went in when P4 read z; had a C4 of a sleep J read W, W
+ * went in before that C4 read it, so the earlier P4 happened before J's
+ * C5 stored its count j: it read a count stored before j, z < j. But J
+ * ended before Z began, so j <= z. Hence W was never read and ends Z too.
+ * Only a wake that went in is remembered: one the full socket refused
+ * (EAGAIN) is counted as sent, since the peer has wakes to read, but the
+ * next commit looks again instead of trusting a socket it could not write.
+ *
+ * The peer's line is hostile memory: its flag and count only decide
+ * whether we send one byte, which never blocks. A peer that lies about
+ * its count gets a wake per commit, as before, or misses its own wakes.
  */
-static void shm_wake_peer(struct kucomms_link *link)
+static bool shm_wake_peer(struct kucomms_link *link)
 {
 	static const char wake = 0;
+	struct shm_link *s = link->transport;
 	int fd = __atomic_load_n(&link->fd, __ATOMIC_ACQUIRE);
+	uint64_t announced;
 
-	if (fd >= 0)
-		send(fd, &wake, sizeof(wake), MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (fd < 0)
+		return false;
+	kucomms_full_barrier();
+	announced = kucomms_read_once(link->tx.cons->sleeps);
+	if (announced == s->woken_sleep)
+		return false;
+	if (send(fd, &wake, sizeof(wake), MSG_DONTWAIT | MSG_NOSIGNAL) == 1) {
+		s->woken_sleep = announced;
+		return true;
+	}
+	return errno == EAGAIN;
 }
 
 /*
@@ -294,6 +352,7 @@ static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep,
 		return NULL;
 	}
 	s->shm_fd = -1;
+	s->woken_sleep = NO_SLEEP_WOKEN;
 	link->transport = s;
 	link->fd_kind = WATCH_SOCKET;
 	link->fd_events = EPOLLIN | EPOLLRDHUP;

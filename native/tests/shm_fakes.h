@@ -32,8 +32,11 @@
 
 #include "endpoint_helpers.h"
 
-/* The version of the link's socket protocol that the library speaks. */
-#define SHM_WIRE_VERSION	2
+/*
+ * The version of the link's socket protocol that the library speaks: 3
+ * since a sender wakes each sleep its peer announces once.
+ */
+#define SHM_WIRE_VERSION	3
 
 /* Most descriptors a fake passes or takes in one hello. */
 #define FAKE_MAX_FDS		4
@@ -266,6 +269,17 @@ static inline bool fake_wake(int conn)
 	static const char wake = 0;
 
 	return send(conn, &wake, sizeof(wake), MSG_DONTWAIT | MSG_NOSIGNAL) == 1;
+}
+
+/* Read every wake waiting at the fake's end @conn; how many there were. */
+static inline uint64_t fake_read_wakes(int conn)
+{
+	uint64_t n = 0;
+	char byte;
+
+	while (recv(conn, &byte, 1, MSG_DONTWAIT) == 1)
+		n++;
+	return n;
 }
 
 #endif /* KUCOMMS_SHM_FAKES_H */

@@ -14,7 +14,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -100,10 +102,28 @@ TEST(a_creator_of_the_first_protocol_version_is_refused_with_both_versions)
 	before = open_descriptors();
 	CHECK_EQ(attach_to_fake("version-1", 1, fds, 3), -EPROTONOSUPPORT);
 	CHECK_CONTAINS(attach_error,
-		       "its creator speaks shm link protocol version 1, this library speaks 2 (run the same libkucomms on both ends)");
+		       "its creator speaks shm link protocol version 1, this library speaks 3 (run the same libkucomms on both ends)");
 	CHECK_EQ(open_descriptors(), before);
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
+}
+
+/*
+ * Version 2 greets as version 3 does, but counts a sleep before reading
+ * the wakes that ended it: woken once per sleep, it could sleep through
+ * our messages, so it is refused rather than served slowly or not at all.
+ */
+TEST(a_creator_of_the_second_protocol_version_is_refused_with_both_versions)
+{
+	int memory = valid_link_memory(), before;
+
+	CHECK(memory >= 0);
+	before = open_descriptors();
+	CHECK_EQ(attach_to_fake("version-2", 2, &memory, 1), -EPROTONOSUPPORT);
+	CHECK_CONTAINS(attach_error,
+		       "its creator speaks shm link protocol version 2, this library speaks 3 (run the same libkucomms on both ends)");
+	CHECK_EQ(open_descriptors(), before);
+	close(memory);
 }
 
 TEST(a_creator_passing_a_device_as_the_link_memory_is_refused)
@@ -280,7 +300,8 @@ static void set_blocking(int fd, bool blocking)
  * Everything a peer can do to what it shares with us: fill every counter
  * among the descriptors it was handed to the brim (an eventfd holds
  * 2^64 - 2 at most), make each of them and its socket blocking, and
- * announce a sleep that never ends, so that every commit of ours wakes it.
+ * announce a sleep that never ends (announce_new_sleep() then claims new
+ * ones without ever waking).
  */
 static void sabotage(struct far_end *f)
 {
@@ -296,6 +317,43 @@ static void sabotage(struct far_end *f)
 	}
 	set_blocking(f->conn, true);
 	kucomms_ring_prepare_sleep(&f->rx);
+}
+
+/*
+ * Claim to have slept and to sleep again: the sleep count is the far end's
+ * own to write, so it may announce a new sleep whenever it likes, and our
+ * next commit wakes it again whether it reads its wakes or not.
+ */
+static void announce_new_sleep(struct far_end *f)
+{
+	kucomms_ring_end_sleep(&f->rx, true);
+	kucomms_ring_prepare_sleep(&f->rx);
+}
+
+/*
+ * How many wakes a link's socket holds unread before its sender's are
+ * refused: the sender's send buffer over the charge of one queued wake
+ * against it. Neither end of a link's socket sets its buffer, so both
+ * have this system's default: the far end's own socket (@conn) gives it,
+ * and a socket pair of the same kind the charge (SIOCOUTQ: bytes its
+ * unread messages hold). 0 if the system would not say.
+ */
+static uint64_t wakes_a_socket_holds(int conn)
+{
+	static const char wake = 0;
+	int sndbuf = 0, charge = 0, pair[2];
+	socklen_t len = sizeof(sndbuf);
+
+	if (getsockopt(conn, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) || sndbuf <= 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
+		return 0;
+	if (send(pair[0], &wake, 1, MSG_DONTWAIT) != 1 ||
+	    ioctl(pair[0], SIOCOUTQ, &charge) || charge <= 0)
+		charge = 0;
+	close(pair[0]);
+	close(pair[1]);
+	/* A send goes in while what is queued stays below the buffer. */
+	return charge ? ((uint64_t)sndbuf + (uint64_t)charge - 1) / (uint64_t)charge : 0;
 }
 
 /* Let a thread blocked on a filled counter go: reading one empties it. */
@@ -332,17 +390,6 @@ static void far_end_consume(struct far_end *f)
 	while (kucomms_ring_peek(&f->rx, &h, &data) == 1)
 		kucomms_ring_consume(&f->rx);
 	kucomms_ring_publish_consumed(&f->rx);
-}
-
-/* Wakes waiting unread in the far end's socket; reads them all. */
-static uint64_t far_end_unread_wakes(struct far_end *f)
-{
-	uint64_t n = 0;
-	char byte;
-
-	while (recv(f->conn, &byte, 1, MSG_DONTWAIT) == 1)
-		n++;
-	return n;
 }
 
 /* What sends on the hostile link returned: all three atomic. */
@@ -417,10 +464,17 @@ static void *send_all_along(void *arg)
 	return NULL;
 }
 
-/* Pings over the healthy link; the far end reads its ring for the first ones. */
-#define PINGS		1500
-#define PINGS_CONSUMED	1000
-#define FLOOD_AT_PING	500
+/*
+ * Pings over the healthy link. The far end reads its ring for the first
+ * PINGS_CONSUMED at least, and on until it has been sent more wakes than
+ * its socket holds (more pings the more it holds, up to a limit), then
+ * PINGS_UNCONSUMED more with its ring full.
+ */
+#define PINGS_CONSUMED		1000
+#define PINGS_UNCONSUMED	500
+#define FLOOD_AT_PING		500
+/* Pings that each wake the far end at least once, per wake it holds. */
+#define PINGS_PER_WAKE_HELD	2
 /* A ping unanswered this long means the endpoint's thread is stuck. */
 #define PING_LIMIT_NS	(5 * 1000000000ULL)
 
@@ -447,6 +501,8 @@ static bool wait_count(const uint64_t *count, uint64_t n, uint64_t limit_ns)
 }
 
 struct stall_outcome {
+	uint64_t wakes_held;	/* wakes the far end's socket holds at most */
+	int consumed;		/* pings the far end read its ring for */
 	int answered;		/* pings answered */
 	int flooded;		/* wakes the far end pushed at us */
 	bool sender_done;
@@ -457,34 +513,54 @@ struct stall_outcome {
 	bool hostile_down;
 };
 
+/* Wakes our commits on @link sent (or tried: a full socket refuses). */
+static uint64_t wakes_sent(struct kucomms_link *link)
+{
+	struct kucomms_link_counters c;
+
+	kucomms_link_counters(link, &c);
+	return c.wakeups_sent;
+}
+
 /*
  * With @u's endpoint serving the hostile link to @f and a healthy one that
  * @ping reaches it by (the far end of @ping counting answers in @answers):
  * the far end does its worst, we keep sending on the hostile link from the
- * endpoint's thread and from another, and the healthy link is pinged. Then
- * the far end relents (so that a thread it blocked returns and the test
- * can end) and sends us a message of its own.
+ * endpoint's thread and from another, and the healthy link is pinged.
+ * The far end reads its ring until our wakes are more than its socket
+ * holds, announcing a new sleep at each ping so that our sends keep waking
+ * it, then lets its ring fill. Then it relents (so that a thread it
+ * blocked returns and the test can end) and sends us a message of its own.
  */
 static void ping_through_hostility(struct under_test *u, struct far_end *f,
 				   struct kucomms_link *ping, struct received *answers,
 				   struct stall_outcome *out)
 {
 	struct sender s = { .link = u->hostile };
-	struct kucomms_link_counters c;
 	struct kucomms_msg_header h = { .type = 1 }, *rec;
 	pthread_t thread;
 	bool started;
+	int consumed_max, pings;
 
 	memset(out, 0, sizeof(*out));
+	out->wakes_held = wakes_a_socket_holds(f->conn);
+	consumed_max = PINGS_CONSUMED + PINGS_PER_WAKE_HELD * (int)out->wakes_held;
+	pings = consumed_max + PINGS_UNCONSUMED;
 	sabotage(f);
 	started = !pthread_create(&thread, NULL, send_all_along, &s);
-	for (out->answered = 0; out->answered < PINGS; out->answered++) {
+	for (out->answered = 0; out->answered < pings; out->answered++) {
+		if (!out->consumed && out->answered >= PINGS_CONSUMED &&
+		    (wakes_sent(u->hostile) > out->wakes_held || out->answered == consumed_max)) {
+			out->consumed = out->answered;
+			pings = out->consumed + PINGS_UNCONSUMED;
+		}
 		h.id = (uint64_t)out->answered;
 		if (kucomms_send_locked(ping, &h, NULL) ||
 		    !wait_count(&answers->count, (uint64_t)out->answered + 1, PING_LIMIT_NS))
 			break;
-		if (out->answered < PINGS_CONSUMED)
+		if (!out->consumed)
 			far_end_consume(f);
+		announce_new_sleep(f);
 		if (out->answered == FLOOD_AT_PING)
 			out->flooded = flood(f);
 	}
@@ -496,9 +572,8 @@ static void ping_through_hostility(struct under_test *u, struct far_end *f,
 		pthread_detach(thread);
 	out->handler_sends = u->handler_sends;
 	out->sender_sends = s.sends;
-	kucomms_link_counters(u->hostile, &c);
-	out->wakeups_sent = c.wakeups_sent;
-	out->unread_wakes = far_end_unread_wakes(f);
+	out->wakeups_sent = wakes_sent(u->hostile);
+	out->unread_wakes = fake_read_wakes(f->conn);
 	/* The link still works the other way, through the memory and the socket. */
 	if (!kucomms_ring_reserve(&f->tx, 0, &rec)) {
 		*rec = (struct kucomms_msg_header){ .id = 99 };
@@ -513,15 +588,23 @@ static void ping_through_hostility(struct under_test *u, struct far_end *f,
 /* What the user would notice: every ping answered, every send returned. */
 static void check_unstalled(const struct stall_outcome *o)
 {
-	CHECK_EQ(o->answered, PINGS);
+	CHECK(o->wakes_held > 0);
+	CHECK(o->consumed >= PINGS_CONSUMED);
+	CHECK_EQ(o->answered, o->consumed + PINGS_UNCONSUMED);
 	CHECK(o->sender_done);
 	CHECK_EQ(o->handler_sends.failed, 0);
 	CHECK_EQ(o->sender_sends.failed, 0);
 	/* Both phases happened: sends woke it, then its full ring refused. */
 	CHECK(o->handler_sends.sent + o->sender_sends.sent >= PINGS_CONSUMED);
 	CHECK(o->handler_sends.full + o->sender_sends.full > 0);
-	/* Its full socket refused wakes, and the sends went on regardless. */
+	/*
+	 * Our wakes outnumbered what its socket holds, and the socket holds
+	 * all it took (the far end never read it): it refused the rest, and
+	 * the sends went on regardless.
+	 */
+	CHECK(o->wakeups_sent > o->wakes_held);
 	CHECK(o->unread_wakes > 0);
+	CHECK(o->unread_wakes <= o->wakes_held);
 	CHECK(o->unread_wakes < o->wakeups_sent);
 	/* A flood of wakes is not a hangup: the link stayed up, both ways. */
 	CHECK(o->flooded > 0);

@@ -247,7 +247,11 @@ struct kucomms_link_counters {
 	uint64_t bytes_sent;	/* data bytes, headers not counted */
 	uint64_t bytes_received;
 	uint64_t full_events;	/* sends refused with -ENOBUFS */
-	uint64_t wakeups_sent;	/* times this side woke a sleeping peer */
+	uint64_t wakeups_sent;	/* wakes sent to a sleeping peer: one per
+				 * commit that found it asleep, except over
+				 * shm links, at most one per sleep it
+				 * announced (a wake its full socket refused
+				 * counts: it has wakes to read) */
 	uint64_t sleeps;	/* times this side slept on the receive ring */
 	uint64_t tx_capacity;	/* bytes of the send ring */
 	uint64_t tx_free;	/* free bytes in the send ring now */

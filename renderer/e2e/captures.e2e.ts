@@ -140,7 +140,7 @@ export async function capturesTests(suite: Suite): Promise<void> {
       await page.click('tr[data-capture="crashed.kucap"] [data-test=open]');
       await page.waitForSelector('[data-test=traffic-source]', { state: 'visible', ...WAIT });
       const notice = await page.innerText('.traffic [data-test=damage-notice]', WAIT);
-      const m = /^capture crashed\.kucap is damaged at byte ([\d,]+): the file ends inside a block .*cut off.*; showing the ([\d,]+) messages before it$/.exec(notice);
+      const m = /^capture crashed\.kucap is damaged: the file ends inside the block at offset (\d+) \(only \d+ of its \d+ body bytes are there\): it was cut off.*; showing the ([\d,]+) messages before it$/.exec(notice);
       check(m !== null, `the notice reads "${notice}"`);
       const shown = Number(m![2]!.replace(/,/g, ''));
       check(shown > 300 && shown < 400, `the notice says ${shown} messages are shown`);

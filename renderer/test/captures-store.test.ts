@@ -82,13 +82,13 @@ test('a capture closed elsewhere (another window) takes Traffic back to live', a
   expect(traffic.source).toBe('live');
 });
 
-test('the damage notice names the capture, the byte, the reason and the messages shown around it', () => {
-  const damaged = source({ done: true, total: 180, damage: [{ offset: 123_456, message: 'checksum mismatch', messagesBefore: 100 }] });
+test('the damage notice names the capture, the reason with its offset and the messages shown around it', () => {
+  const damaged = source({ done: true, total: 180, damage: [{ offset: 123_456, message: 'damaged block at offset 123456 (checksum mismatch); skipped 361 bytes to the next block at 123817', messagesBefore: 100 }] });
   expect(damageNotice(damaged, damaged.damage[0]!)).toBe(
-    'capture run.kucap is damaged at byte 123,456: checksum mismatch; showing the 100 messages before it and the 80 messages after it',
+    'capture run.kucap is damaged: damaged block at offset 123456 (checksum mismatch); skipped 361 bytes to the next block at 123817; showing the 100 messages before it and the 80 messages after it',
   );
-  const cut = source({ done: true, total: 1, damage: [{ offset: 99, message: 'the file ends inside a block', messagesBefore: 1 }] });
-  expect(damageNotice(cut, cut.damage[0]!)).toBe('capture run.kucap is damaged at byte 99: the file ends inside a block; showing the 1 message before it');
+  const cut = source({ done: true, total: 1, damage: [{ offset: 99, message: 'the file ends inside the block at offset 99', messagesBefore: 1 }] });
+  expect(damageNotice(cut, cut.damage[0]!)).toBe('capture run.kucap is damaged: the file ends inside the block at offset 99; showing the 1 message before it');
 });
 
 test('the recording status follows the backend; a stop refreshes the list', async () => {

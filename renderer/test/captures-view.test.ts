@@ -14,7 +14,7 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 const recording = (messages: number): CaptureStatus => ({ recording: true, name: 'bench.kucap', targets: ['demo:echo'], messages, bytes: messages * 60, startedMs: 0, lost: [] });
 const damaged: CaptureSourceView = {
   source: 'old.kucap', format: 'kucap', total: 70, done: true, bytesIndexed: 9000, size: 9100, targets: ['demo:echo'], views: { all: 70 },
-  damage: [{ offset: 9000, message: 'the file ends inside a block at offset 9000: it was cut off while being written', messagesBefore: 70 }],
+  damage: [{ offset: 9000, message: 'the file ends inside the block at offset 9000 (only 20 of its 361 body bytes are there): it was cut off while being written', messagesBefore: 70 }],
 };
 
 test('record the ticked target under a name; the count follows the backend while it records', async () => {
@@ -34,7 +34,7 @@ test('record the ticked target under a name; the count follows the backend while
   await flush();
   expect(w.find('tr[data-capture="old.kucap"] [data-test=messages]').text()).toBe('71');
   expect(w.find('[data-test=damage-notice]').text()).toBe(
-    'capture old.kucap is damaged at byte 9,000: the file ends inside a block at offset 9000: it was cut off while being written; showing the 70 messages before it',
+    'capture old.kucap is damaged: the file ends inside the block at offset 9000 (only 20 of its 361 body bytes are there): it was cut off while being written; showing the 70 messages before it',
   );
 
   await w.find('input[data-target="demo:echo"]').setValue(true);

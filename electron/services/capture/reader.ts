@@ -35,14 +35,14 @@ type BlockCheck = { ok: true; body: Buffer; count: number; next: number } | { ok
 
 async function checkBlock(w: FileWindow, at: number): Promise<BlockCheck> {
   if (!(await w.ensure(at, BLOCK_HEADER_SIZE)))
-    return { ok: false, why: `incomplete block header (${w.end - at} of ${BLOCK_HEADER_SIZE} bytes)`, truncated: true };
+    return { ok: false, why: `only ${w.end - at} of its ${BLOCK_HEADER_SIZE} header bytes are there`, truncated: true };
   const head = w.slice(at, BLOCK_HEADER_SIZE);
   if (head.readUInt32LE(0) !== BLOCK_MAGIC) return { ok: false, why: 'no block magic', truncated: false };
   const length = head.readUInt32LE(4);
   const count = head.readUInt32LE(8);
   if (length > MAX_BLOCK_BODY) return { ok: false, why: `block length ${length} is impossible`, truncated: false };
   if (!(await w.ensure(at, BLOCK_HEADER_SIZE + length)))
-    return { ok: false, why: `incomplete block (${w.end - at - BLOCK_HEADER_SIZE} of ${length} body bytes)`, truncated: true };
+    return { ok: false, why: `only ${w.end - at - BLOCK_HEADER_SIZE} of its ${length} body bytes are there`, truncated: true };
   const block = w.slice(at, BLOCK_HEADER_SIZE + length);
   const body = block.subarray(BLOCK_HEADER_SIZE);
   const crc = crc32(body, crc32(block.subarray(4, 12)));
@@ -146,7 +146,7 @@ export async function* readCaptureBlocks(path: string, options: ReadCaptureOptio
         report({
           offset: at,
           message: block.truncated
-            ? `the file ends inside a block at offset ${at} (${block.why}): it was cut off while being written; everything before it was read`
+            ? `the file ends inside the block at offset ${at} (${block.why}): it was cut off while being written; everything before it was read`
             : `damaged data from offset ${at} to the end of the file (${block.why}); skipped`,
         });
         return;

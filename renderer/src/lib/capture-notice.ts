@@ -5,13 +5,13 @@ import { count } from './format.ts';
 
 const plural = (n: number, one: string): string => `${count(n)} ${one}${n === 1 ? '' : 's'}`;
 
-/** "capture X is damaged at byte N: reason; showing the M messages before it (and the K after it)". */
+/** "capture X is damaged: what and where (each reason names its offset); showing the M messages before it (and the K after it)". */
 export function damageNotice(source: CaptureSourceView, damage: CaptureDamage): string {
   const i = source.damage.indexOf(damage);
   const next = source.damage[i + 1]?.messagesBefore ?? source.total;
   const after = source.done ? next - damage.messagesBefore : 0;
   const shown = `showing the ${plural(damage.messagesBefore, 'message')} before it${after > 0 ? ` and the ${plural(after, 'message')} after it` : ''}`;
-  return `capture ${source.source} is damaged at byte ${count(damage.offset)}: ${damage.message}; ${shown}`;
+  return `capture ${source.source} is damaged: ${damage.message}; ${shown}`;
 }
 
 /** "indexing 42% — 1,234 messages" while the pass runs; undefined once done. */

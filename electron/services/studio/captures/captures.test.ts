@@ -214,7 +214,7 @@ describe('damaged captures', () => {
     const damage = view.damage[0]!;
     assert.equal(damage.messagesBefore, view.total);
     assert.ok(view.total > 150 && view.total < 200, `${view.total} messages before the cut`);
-    assert.match(damage.message, new RegExp(`ends inside a block at offset ${damage.offset}.*cut off`));
+    assert.match(damage.message, new RegExp(`ends inside the block at offset ${damage.offset} .*cut off`));
     const w = await service.handlers.window({ source: 'cut.kucap', view: 'all', start: view.total - 1, count: 5 });
     assert.deepEqual(w.rows.map((r) => r.id), [String(view.total - 1)]);
     assert.equal((await service.handlers.listCaptures({})).find((f) => f.name === 'cut.kucap')?.messages, undefined, 'no count is announced for a cut-off file');

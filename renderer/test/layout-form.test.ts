@@ -156,6 +156,14 @@ test('a form edit rewrites only the lines of what it edits', async () => {
   expect(differing(renamed, store.text)).toEqual(['  match: [type, id, user_value]']);
 });
 
+test('pairing replies by a header field in a layout that had no `reply` writes it as the shipped layouts do, a flow list', async () => {
+  store.setText(EVERY_TYPE.replace('reply:\n  match: [type, id]\n', ''));
+  const w = mount(LayoutForm);
+  await w.findAll('label.check input[type=checkbox]')[1]!.setValue(true);
+  expect(store.text).toMatch(/^reply:\n  match: \[ ?id ?\]\nmessages:$/m);
+  expect(model(store.text).reply).toEqual({ match: ['id'] });
+});
+
 test('a new enum or flags set is written as the shipped layouts write them: a block map with integer keys', async () => {
   const w = mount(LayoutForm);
   await w.find('[data-test=add-enums]').trigger('click');

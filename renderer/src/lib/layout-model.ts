@@ -271,6 +271,15 @@ export function addEntry(doc: Document, path: DocPath, key: string, value: unkno
   if (isMap(map)) map.items.push(doc.createPair(intNode(key), value));
 }
 
+/** A new `reply:` section, written as the shipped layouts write it: `match: [type, id]`. */
+export function replyNode(doc: Document, match: HeaderKey[]): YAMLMap {
+  const list = doc.createNode(match);
+  list.flow = true;
+  const reply = new YAMLMap();
+  reply.items.push(new Pair(new Scalar('match'), list));
+  return reply;
+}
+
 /** A new enum or flags set: a block map of value (or bit) -> name, its keys integers as typed. */
 export function valueNamesNode(doc: Document, entries: Array<[key: string, name: string]>): YAMLMap {
   const map = new YAMLMap();

@@ -520,9 +520,10 @@ static void handle_event(struct kucomms_endpoint *ep, struct watch *w,
  * (shm_wake_peer()) has the argument, which needs two things from here:
  * the barrier before the announcement, so a peer that sees NEED_WAKEUP
  * sees the count stored at the end of the previous sleep; and the wakes
- * read (in handle_event()) before the sleep is counted, so that no wake
- * sent for a count is read by the sleep that stored that count, which
- * would leave the next sleep, announced with the same count, without one.
+ * taken (reported by epoll_wait(), or read by ops->slept) before the sleep
+ * is counted, so that no wake sent for a count is taken by the sleep that
+ * stored that count, which would leave the next sleep, announced with the
+ * same count, without one.
  */
 static void sleep_once(struct kucomms_endpoint *ep)
 {
@@ -549,6 +550,9 @@ static void sleep_once(struct kucomms_endpoint *ep)
 			woken = true;
 		handle_event(ep, w, events[i].events);
 	}
+	for (link = ep->links; may_sleep && link; link = link->next)
+		if (link_live(link) && link->ops->slept)
+			link->ops->slept(link);
 	for (link = ep->links; link; link = link->next) {
 		if (!link_live(link))
 			continue;

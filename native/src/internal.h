@@ -38,6 +38,11 @@ struct link_ops {
 	 * the peer's announced sleep has had already: see link_shm.c).
 	 */
 	bool (*wake_peer)(struct kucomms_link *link);
+	/*
+	 * Optional: the endpoint thread slept and was woken, and is about to
+	 * count that sleep (kucomms_ring_end_sleep()).
+	 */
+	void (*slept)(struct kucomms_link *link);
 	/* An event on the link's @fd or @listen_fd (endpoint thread). */
 	void (*event)(struct kucomms_link *link, struct watch *w, uint32_t events);
 	/* Free the transport: the link has told its peer it is closed. */

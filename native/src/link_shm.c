@@ -64,6 +64,9 @@ struct shm_link {
 	 * on a link come from one thread at a time.
 	 */
 	uint64_t woken_sleep;
+	/* Endpoint thread: our sleep count when we last read our wakes. */
+	uint64_t drained_at;
+	unsigned int drain_every;	/* sleeps between those reads */
 };
 
 /*
@@ -92,11 +95,17 @@ struct shm_hello {
 /* A wake is one byte; a peer's wakes are read this many per call. */
 #define WAKE_BATCH		16
 /*
- * Wakes read per event at most, so a peer that sends them without end
- * cannot keep the endpoint's thread from its other links: the socket is
- * watched level-triggered, so what is left is read at the next look.
+ * Wakes read at a time at most, so a peer that sends them without end
+ * cannot keep the endpoint's thread from its other links: what is left is
+ * read at the next drain (see shm_slept()).
  */
 #define WAKE_READ_MAX		(4 * WAKE_BATCH)
+/*
+ * More than any kernel charges a queued one-byte wake against its
+ * sender's send buffer (a socket buffer and its data: 768 bytes on
+ * Linux 6 on x86-64).
+ */
+#define WAKE_CHARGE_MAX		2048
 
 /*
  * What the creator seals and the attacher insists on: without
@@ -185,6 +194,32 @@ static int send_hello(struct kucomms_link *link, int conn, uint32_t status)
 	return sendmsg(conn, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(hello) ? 0 : -errno;
 }
 
+/*
+ * Sleeps between two reads of the wakes waiting in our end of the socket
+ * (shm_slept()). Its edge-triggered watch ends our sleep at each wake
+ * that arrives, read or not; reading them only frees room, and must free
+ * it before the peer's wakes are refused, since a refused wake ends no
+ * sleep. A peer of this library sends at most one wake per sleep we
+ * count, so at most @return + 1 wait between two reads, and they must fit
+ * in its send buffer: the system default, as ours is (neither end sets
+ * it), which holds one wake per WAKE_CHARGE_MAX bytes at least.
+ */
+static unsigned int drain_interval(int fd)
+{
+	int sndbuf = 0;
+	socklen_t len = sizeof(sndbuf);
+	uint64_t fit;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) || sndbuf <= 0)
+		return 0;
+	/* One wake for the count before our first read, one to spare. */
+	fit = (uint64_t)sndbuf / WAKE_CHARGE_MAX;
+	if (fit <= 2)
+		return 0;
+	/* A read takes WAKE_READ_MAX at most: all a peer of ours sent. */
+	return (unsigned int)(fit - 2 < WAKE_READ_MAX - 2 ? fit - 2 : WAKE_READ_MAX - 2);
+}
+
 /* Creator, endpoint thread: someone connected to the listening socket. */
 static void accept_peer(struct kucomms_link *link)
 {
@@ -214,6 +249,7 @@ static void accept_peer(struct kucomms_link *link)
 		return;
 	}
 	s->connected = true;
+	s->drain_every = drain_interval(conn);
 	close_fd(&s->shm_fd);
 	kc_watch_add(link, conn, &link->w_fd, WATCH_SOCKET, link->fd_events);
 	kc_report_state(link, KUCOMMS_LINK_CONNECTED, 0);
@@ -235,7 +271,10 @@ static void accept_peer(struct kucomms_link *link)
  *   C0 full barrier (orders the count it stored last before C1)
  *   C1 store NEED_WAKEUP; full barrier; C2 load our position: sleep if
  *      nothing new
- *   C3 epoll_wait; read the wakes of the links it reported (C4)
+ *   C3 epoll_wait, which takes the wakes that arrived since the last
+ *      one (our socket is watched edge-triggered: each arrival is an edge,
+ *      reported once); every drain_every sleeps, read the queued wakes
+ *      (C4, shm_slept()), which also takes an arrival not yet reported
  *   C5 clear NEED_WAKEUP and store the count + 1
  * and here, after kucomms_commit() published message M (P1), then its full
  * barrier and P2 load NEED_WAKEUP:
@@ -246,16 +285,16 @@ static void accept_peer(struct kucomms_link *link)
  * C1z with count z. Its C2 missed M, so by the barriers' pairing P2 read
  * NEED_WAKEUP from C1z or a later store, and there is none (C5 never
  * comes). C0 before C1z and P3 after P2 make P4 read z or later: z, since
- * C5 never comes. Sending, our wake sits in the socket (only a C4 reads
- * wakes, and Z's never comes; one before C1z cannot read a wake sent
- * after P2 read C1z), so the epoll wait of Z ends. Skipping means an
- * earlier wake W went in when P4 read z; had a C4 of a sleep J read W, W
- * went in before that C4 read it, so the earlier P4 happened before J's
- * C5 stored its count j: it read a count stored before j, z < j. But J
- * ended before Z began, so j <= z. Hence W was never read and ends Z too.
- * Only a wake that went in is remembered: one the full socket refused
- * (EAGAIN) is counted as sent, since the peer has wakes to read, but the
- * next commit looks again instead of trusting a socket it could not write.
+ * C5 never comes. Sending, our wake goes in after P2 read C1z, so only a
+ * C3 or C4 after C1z can take it, and Z's never come: the epoll wait of Z
+ * ends. Skipping means an earlier wake W went in when P4 read z; had the
+ * C3 or C4 of a sleep J taken W, W went in before, so the earlier P4
+ * happened before J's C5 stored its count j: it read a count stored
+ * before j, z < j. But J ended before Z began, so j <= z. Hence nothing
+ * took W, and it ends Z too. Only a wake that went in is remembered: one
+ * the full socket refused (EAGAIN) ends no sleep, so the next commit
+ * tries again (it is counted as sent: the peer has wakes to read). With a
+ * peer of this library that never happens: drain_interval() keeps room.
  *
  * The peer's line is hostile memory: its flag and count only decide
  * whether we send one byte, which never blocks. A peer that lies about
@@ -284,9 +323,8 @@ static bool shm_wake_peer(struct kucomms_link *link)
 /*
  * Read the wakes the peer sent, up to WAKE_READ_MAX. The caller looks at
  * the ring afterwards, so a wake read here is never lost: whatever it woke
- * us for was committed before it was sent, and a wake sent after the last
- * read stays in the socket and makes it readable again. False once the
- * peer has hung up (the end of the stream) or the socket failed.
+ * us for was committed before it was sent. False once the peer has hung
+ * up (the end of the stream) or the socket failed.
  */
 static bool read_wakes(int fd)
 {
@@ -311,24 +349,48 @@ static bool read_wakes(int fd)
 	return true;
 }
 
-static void shm_event(struct kucomms_link *link, struct watch *w, uint32_t events)
+/*
+ * The peer is gone. The socket stays open until the link is freed:
+ * another thread may be sending a wake through it right now.
+ */
+static void peer_gone(struct kucomms_link *link)
 {
-	if (w->kind == WATCH_LISTEN) {
-		accept_peer(link);
-		return;
-	}
-	if (!(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && read_wakes(link->fd))
-		return;
-	/*
-	 * The peer is gone. The socket stays open until the link is freed:
-	 * another thread may be sending a wake through it right now.
-	 */
 	kc_watch_del(link, link->fd);
 	link->peer_hup = true;
 }
 
+/*
+ * A wake arriving has ended our sleep already (the edge is the wake):
+ * reading it can wait for shm_slept(), which saves a read per wake.
+ */
+static void shm_event(struct kucomms_link *link, struct watch *w, uint32_t events)
+{
+	if (w->kind == WATCH_LISTEN)
+		accept_peer(link);
+	else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		peer_gone(link);
+}
+
+/*
+ * ops->slept: read our queued wakes every drain_every sleeps, whether
+ * their edges came or not, so a peer's flood is read away in time too
+ * (until then, its own wakes are refused: only it waits for them).
+ */
+static void shm_slept(struct kucomms_link *link)
+{
+	struct shm_link *s = link->transport;
+
+	if (link->fd < 0 || link->peer_hup ||
+	    link->rx.sleeps - s->drained_at < s->drain_every)
+		return;
+	s->drained_at = link->rx.sleeps;
+	if (!read_wakes(link->fd))
+		peer_gone(link);
+}
+
 static const struct link_ops shm_ops = {
 	.wake_peer = shm_wake_peer,
+	.slept = shm_slept,
 	.event = shm_event,
 	.release = shm_release,
 };
@@ -355,7 +417,7 @@ static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep,
 	s->woken_sleep = NO_SLEEP_WOKEN;
 	link->transport = s;
 	link->fd_kind = WATCH_SOCKET;
-	link->fd_events = EPOLLIN | EPOLLRDHUP;
+	link->fd_events = EPOLLIN | EPOLLRDHUP | EPOLLET;
 	return link;
 }
 
@@ -639,6 +701,7 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 		return err;
 	}
 	s->shm_fd = memory;
+	s->drain_every = drain_interval(link->fd);
 	return 0;
 }
 

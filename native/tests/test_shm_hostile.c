@@ -403,6 +403,16 @@ static void tally(struct tally *t, int err)
 			   1, __ATOMIC_RELAXED);
 }
 
+/* A copy of @t, field by field, as other threads may still be counting. */
+static struct tally tally_load(const struct tally *t)
+{
+	return (struct tally){
+		.sent = load_u64(&t->sent),
+		.full = load_u64(&t->full),
+		.failed = load_u64(&t->failed),
+	};
+}
+
 /*
  * The endpoint under test: its handler answers each ping on the healthy
  * link, after sending a message on the hostile link from its own thread.
@@ -570,8 +580,8 @@ static void ping_through_hostility(struct under_test *u, struct far_end *f,
 		pthread_join(thread, NULL);
 	else if (started)
 		pthread_detach(thread);
-	out->handler_sends = u->handler_sends;
-	out->sender_sends = s.sends;
+	out->handler_sends = tally_load(&u->handler_sends);
+	out->sender_sends = tally_load(&s.sends);
 	out->wakeups_sent = wakes_sent(u->hostile);
 	out->unread_wakes = fake_read_wakes(f->conn);
 	/* The link still works the other way, through the memory and the socket. */

@@ -34,6 +34,13 @@ test('targets lists the demo targets and exits 0', async () => {
   assert.ok(targets.includes('demo:echo') && targets.includes('demo:longtest'), `targets: ${targets.join(', ')}`);
 });
 
+test('--version prints the version package.json gives and exits 0', async () => {
+  const r = await run('--version');
+  assert.equal(r.code, 0, r.stderr);
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  assert.equal(r.stdout, `${version}\n`);
+});
+
 test('send --reply prints the echo with every header field and exits 0', async () => {
   const r = await run('send', 'demo:echo', '--type', '0xffffffffffffffff', '--id', '7', '--user-value', '3', '--data', 'hi', '--reply', '20000', '--json');
   assert.equal(r.code, 0, r.stderr);

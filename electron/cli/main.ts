@@ -12,6 +12,7 @@ import { formatMessage, formatMessageJson } from './format.ts';
 import { registerProtocolCommands } from './protocol-commands.ts';
 import { CliError, interrupted, lazy } from './cli-support.ts';
 import { openTarget } from './open-target.ts';
+import { STUDIO_VERSION } from '../services/version.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 
@@ -135,6 +136,7 @@ async function targetsCommand(o: { json: boolean }): Promise<number> {
 function program(setExit: (code: number) => void): Command {
   const p = new Command('kucomms-studio')
     .description('Talk to kucomms targets: /dev/kucomms_NAME devices, shm:NAME peers, demo:echo and demo:longtest')
+    .version(STUDIO_VERSION, '-V, --version', 'print the version and exit')
     .addHelpText('after', EXIT_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

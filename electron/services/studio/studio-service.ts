@@ -3,7 +3,6 @@
 // rate series and collections. Transports call it through dispatch(); it
 // emits the API's events (batched: a few per second at most).
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import type { Message } from '../../shared/message.ts';
 import { messageFromJson, messageToJson, base64ToBytes, bytesToBase64 } from '../../shared/message.ts';
 import {
@@ -41,6 +40,7 @@ import { ReplayArea } from './areas/replay-area.ts';
 import { ScriptsArea } from './areas/scripts-area.ts';
 import { WorkspaceArea } from './areas/workspace-area.ts';
 import type { StudioContext } from './studio-context.ts';
+import { STUDIO_VERSION } from '../version.ts';
 
 const FLUSH_MS = 100;
 /** The `source` of Traffic's calls that reads the traffic store. */
@@ -48,7 +48,6 @@ const LIVE_SOURCE = 'live';
 /** The demo peers speak the protocols of the modules they stand in for. */
 const DEMO_PROTOCOLS: Record<string, string> = { 'demo:echo': 'echo', 'demo:longtest': 'longtest' };
 const TARGETS_EVERY_MS = 1000;
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 type Events = { [E in keyof StudioEvents]: [StudioEvents[E]] };
 
@@ -417,7 +416,7 @@ export class StudioService extends EventEmitter<Events> {
 
   #makeHandlers(): StudioHandlers {
     const h: { [K in keyof StudioHandlers]: (input: CallParsed<K>) => Promise<CallResult<K>> } = {
-      hello: async () => ({ mode: this.#options.mode, version: VERSION, ...(this.#options.defaultTarget ? { defaultTarget: this.#options.defaultTarget } : {}) }),
+      hello: async () => ({ mode: this.#options.mode, version: STUDIO_VERSION, ...(this.#options.defaultTarget ? { defaultTarget: this.#options.defaultTarget } : {}) }),
       listTargets: () => this.#listTargets(),
       connect: (i) => this.#connect(i.target, i.protocol),
       disconnect: (i) => this.#disconnect(i.target),

@@ -68,6 +68,17 @@ test('Run saves unsaved edits first (a run runs the saved file) and passes "no l
   expect(store.running).toBe(true);
 });
 
+test('opening the open script again keeps its unsaved edits; Revert throws them away', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  const typed = 'export function onMessage() { console.log(2); }\n';
+  store.setText(typed);
+  await store.openFile('answer.ts');
+  expect([store.text, store.dirty]).toEqual([typed, true]);
+  await store.revert();
+  expect([store.text, store.dirty]).toEqual([files['answer.ts'], false]);
+});
+
 test('type-checking names the layout a run would decode with: the target\'s own, unless another (or none) is chosen', async () => {
   const store = useScriptsStore();
   useTargetsStore().targets = [{ target: 'demo:echo', kind: 'demo', description: 'echo peer', state: 'open', protocol: 'telemetry' }];

@@ -78,7 +78,13 @@ export const useScriptsStore = defineStore('scripts', () => {
     setText(body);
   }
 
+  /** Opens @name; the open script with unsaved edits stays as typed (clicking it in the list again loses nothing). */
   async function openFile(name: string): Promise<void> {
+    if (name === open.value && dirty.value) return;
+    await read(name);
+  }
+
+  async function read(name: string): Promise<void> {
     try {
       const r = await conn.api().readScript({ name });
       loaded(r.name, r.text);
@@ -115,8 +121,9 @@ export const useScriptsStore = defineStore('scripts', () => {
     }
   }
 
+  /** Throws the unsaved edits away: the script as saved. */
   async function revert(): Promise<void> {
-    if (open.value) await openFile(open.value);
+    if (open.value) await read(open.value);
   }
 
   // ---------------------------------------------------------- editing help

@@ -2,21 +2,13 @@
 // by field with exactly the differing fields (and their bytes) marked, the
 // first-difference jump (button and F key) opening the right pair, missing
 // and unexpected replies shown as such, and an empty diff said plainly.
-import { mount, type VueWrapper } from '@vue/test-utils';
+import type { VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { FieldRowJson, ReplayPairDetail, ReplayPairJson, ReplayProgress } from '../../electron/shared/api/replay-api.ts';
 import { bytesToBase64 } from '../../electron/shared/message.ts';
-import DiffView from '../src/components/DiffView.vue';
-import { setShortcutView } from '../src/lib/shortcuts.ts';
-import { useConnectionStore } from '../src/stores/connection.ts';
-import { useReplayStore } from '../src/stores/replay.ts';
 import { fakeApi } from './fake-api.ts';
-import { giveListsHeight } from './list-viewport.ts';
-
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
-};
+import { diffViewMount, flush } from './mounted-diff-view.ts';
 
 const progress = (counts: Partial<ReplayProgress>): ReplayProgress => ({
   replay: 'replay-1', capture: 'echo.kucap', target: 'shm:stamp', from: 'demo:echo', sent: 5, total: 5,
@@ -65,8 +57,9 @@ function detail(index: number): ReplayPairDetail {
   };
 }
 
-let w: VueWrapper | undefined;
 let fake: ReturnType<typeof fakeApi>;
+// Room for every pair of these short diffs.
+const mountDiff = diffViewMount(600);
 
 async function open(p: ReplayProgress, pairs: ReplayPairJson[]): Promise<VueWrapper> {
   setActivePinia(createPinia());
@@ -81,24 +74,8 @@ async function open(p: ReplayProgress, pairs: ReplayPairJson[]): Promise<VueWrap
     },
     replayPair: (i: { index: number }) => detail(i.index),
   });
-  await useConnectionStore().attach(fake.api);
-  w = mount(DiffView, { attachTo: document.body });
-  await useReplayStore().load();
-  await flush();
-  return w;
+  return mountDiff(fake.api);
 }
-
-let restoreHeight: () => void;
-beforeEach(() => {
-  setShortcutView(() => 'replay');
-  // Room for every pair of these short diffs.
-  restoreHeight = giveListsHeight(600);
-});
-afterEach(() => {
-  w?.unmount();
-  w = undefined;
-  restoreHeight();
-});
 
 const statuses = (v: VueWrapper) => v.findAll('[data-test=pair]').map((p) => `${p.attributes('data-index')}:${p.attributes('data-status')}`);
 const differingPaths = (v: VueWrapper) => v.findAll('[data-test=field-row].different').map((r) => r.attributes('data-path'));

@@ -5,27 +5,20 @@
 // pair and keep it in view; slow scrolling never meets a row still waiting;
 // an answer for a view left meanwhile never fills the new one; a saved report
 // opens into the same list.
-import { mount, type VueWrapper } from '@vue/test-utils';
+import type { VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test } from 'vitest';
 import { nextTick } from 'vue';
 import type { ReplayPairDetail, ReplayPairJson, ReplayProgress, ReplayReport } from '../../electron/shared/api/replay-api.ts';
-import DiffView from '../src/components/DiffView.vue';
-import { setShortcutView } from '../src/lib/shortcuts.ts';
-import { useConnectionStore } from '../src/stores/connection.ts';
 import { useReplayStore } from '../src/stores/replay.ts';
 import { fakeApi } from './fake-api.ts';
-import { giveListsHeight } from './list-viewport.ts';
+import { diffViewMount, flush } from './mounted-diff-view.ts';
 
 const PAIRS = 20_000;
 const ROW = 24;
 const VIEWPORT = 480;
 /** Rows a 480 px list shows at once. */
 const IN_VIEW = VIEWPORT / ROW;
-
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0));
-};
 
 function pair(i: number, differs: (i: number) => boolean): ReplayPairJson {
   return differs(i)
@@ -43,7 +36,7 @@ const progress: ReplayProgress = {
   same: PAIRS - 1, different: 1, missing: 0, unexpected: 0, state: 'done', problems: [],
 };
 
-let w: VueWrapper | undefined;
+const mountDiff = diffViewMount(VIEWPORT);
 let fake: ReturnType<typeof fakeApi>;
 /** While set, answers to pair windows (not to the view's length) wait here until released. */
 let held: Array<() => void> | undefined;
@@ -73,23 +66,11 @@ async function open(differs: (i: number) => boolean): Promise<VueWrapper> {
     readReport: () => savedReport,
     startReplay: () => ({ replay: 'replay-2' }),
   });
-  await useConnectionStore().attach(fake.api);
-  w = mount(DiffView, { attachTo: document.body });
-  await useReplayStore().load();
-  await flush();
-  return w;
+  return mountDiff(fake.api);
 }
 
-let restoreHeight: () => void;
 beforeEach(() => {
-  setShortcutView(() => 'replay');
-  restoreHeight = giveListsHeight(VIEWPORT);
   held = undefined;
-});
-afterEach(() => {
-  w?.unmount();
-  w = undefined;
-  restoreHeight();
 });
 
 /** Positions of the rows drawn. */

@@ -39,7 +39,8 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHE
 /** Serves renderer/dist on the app scheme, with the CSP; nothing outside it. */
 function serveRenderer(): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const rel = decodeURIComponent(new URL(request.url).pathname);
+    const rel = decodedRequestPath(request.url);
+    if (rel === undefined) return new Response('malformed request path', { status: 400 });
     const file = path.resolve(RENDERER_DIST, `.${rel}`);
     if (!file.startsWith(path.resolve(RENDERER_DIST) + path.sep)) return new Response('forbidden', { status: 403 });
     const target = existsSync(file) ? file : path.join(RENDERER_DIST, 'index.html');

@@ -5,6 +5,7 @@
 // Programs (the Studio talking to an agent) send no Origin and need the token.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { parseRequestUrl } from './request-url.ts';
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -37,7 +38,7 @@ export function checkAccess(req: IncomingMessage, policy: AccessPolicy): AccessR
   const origin = req.headers.origin;
   if (origin !== undefined && !policy.origins.includes(origin))
     return { ok: false, status: 403, reason: `Origin ${origin} is not allowed: open the Studio at ${policy.origins[0]}` };
-  const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+  const token = parseRequestUrl(req.url)?.searchParams.get('token') ?? null;
   if (token === null) return { ok: false, status: 401, reason: 'no token: open the URL the Studio printed, token included' };
   if (!sameToken(token, policy.token)) return { ok: false, status: 401, reason: 'wrong token: open the URL the Studio printed, token included' };
   return { ok: true };

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import os from 'node:os';
 import path from 'node:path';
@@ -175,6 +176,47 @@ describe('listening', () => {
       await running.stop();
     }
   });
+});
+
+describe('a malformed request never ends the server', () => {
+  const rawRequest = (port: number, requestLine: string, headers = 'Connection: close\r\n') =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.end(`${requestLine}\r\nHost: 127.0.0.1\r\n${headers}\r\n`),
+      );
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (c: string) => (answer += c));
+      socket.on('end', () => resolve(answer.split('\r\n')[0]!));
+      socket.on('error', reject);
+    });
+
+  for (const mode of ['serve', 'agent'] as const) {
+    test(`${mode}: GET /%, //, /%ff, /%00 and a bad upgrade are each answered, and the next page and API call still work`, async () => {
+      const root = mkdtempSync(path.join(os.tmpdir(), 'studio-static-'));
+      writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+      const running = await runServer(mode === 'serve' ? { staticRoot: root } : {}, mode);
+      try {
+        const port = running.server.port;
+        const badPaths = ['/%', '//', '/%ff', '/a%00b', '/%E0%A4%A'];
+        for (const bad of badPaths) {
+          const status = await rawRequest(port, `GET ${bad} HTTP/1.1`);
+          assert.match(status, mode === 'serve' ? /^HTTP\/1\.1 400 / : /^HTTP\/1\.1 404 /, `GET ${bad}`);
+          const upgrade = await rawRequest(port, `GET ${bad} HTTP/1.1`, 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n');
+          assert.match(upgrade, /^HTTP\/1\.1 404 /, `an upgrade at ${bad}`);
+        }
+        if (mode === 'serve') assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200, 'pages are still served');
+        const api = await client(`${running.server.apiUrl}/api?token=${running.server.token}`);
+        try {
+          assert.equal(typeof (await api.hello({})).version, 'string', 'the API still answers');
+        } finally {
+          api.close();
+        }
+      } finally {
+        await running.stop();
+      }
+    });
+  }
 });
 
 describe('the Studio through the WebSocket transport, against demo:echo', () => {

@@ -5,6 +5,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodedRequestPath } from './request-url.ts';
 import { newStyleNonce, pageWithStyleNonce, SECURITY_HEADERS, securityHeaders } from './csp.ts';
 
 export const RENDERER_DIST = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));
@@ -32,7 +33,11 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
   }
-  const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const urlPath = decodedRequestPath(req.url ?? '/');
+  if (urlPath === undefined) {
+    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('malformed request path: its percent-encoding is not valid UTF-8\n');
+    return;
+  }
   let file = path.resolve(root, `.${urlPath}`);
   if (!file.startsWith(path.resolve(root) + path.sep) && file !== path.resolve(root)) {
     res.writeHead(403).end();
@@ -54,5 +59,8 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
   }
   res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
+  else
+    createReadStream(file)
+      .on('error', () => res.destroy()) // removed or unreadable after the check: end this response only
+      .pipe(res);
 }

@@ -12,6 +12,7 @@ import type { StudioService } from '../services/studio/studio-service.ts';
 import { dispatch } from '../services/studio/dispatch.ts';
 import { toStudioError } from '../services/studio/errors.ts';
 import { checkAccess, newToken, ownOrigins, type AccessPolicy } from './access.ts';
+import { parseRequestUrl } from './request-url.ts';
 import { serveStatic } from './static-files.ts';
 import type { TlsIdentity } from './tls-identity.ts';
 
@@ -62,15 +63,21 @@ export async function startStudioServer(o: StudioServerOptions): Promise<StudioS
   const token = o.token ?? newToken();
   const staticRoot = o.staticRoot;
   const onRequest = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
-    if (staticRoot) serveStatic(staticRoot, req, res);
-    else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('a kucomms Studio agent: connect a Studio to it with its URL and token\n');
+    try {
+      if (staticRoot) serveStatic(staticRoot, req, res);
+      else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('a kucomms Studio agent: connect a Studio to it with its URL and token\n');
+    } catch (err) {
+      // One failed request (a file gone mid-read, a bug) answers 500; the server lives on.
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`the Studio could not answer this request: ${(err as Error).message}\n`);
+    }
   };
   const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, onRequest) : createHttpServer(onRequest);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   let policy: AccessPolicy | undefined;
 
   server.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/api') return refuse(socket, 404, 'the Studio API is at /api');
+    if (parseRequestUrl(req.url)?.pathname !== '/api') return refuse(socket, 404, 'the Studio API is at /api');
     const access = checkAccess(req, policy!);
     if (!access.ok) return refuse(socket, access.status, access.reason);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

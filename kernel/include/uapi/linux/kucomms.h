@@ -131,9 +131,9 @@ struct kucomms_side_page {
 
 /*
  * The memory of one link, the same for every transport (malloc'd memory in
- * one process, a POSIX shared memory object between processes, the pages of
- * a device descriptor between userspace and the kernel). P is the page size
- * in link_info.page_size; C0 and C1 are the ring capacities.
+ * one process, a sealed memfd between processes, the pages of a device
+ * descriptor between userspace and the kernel). P is the page size in
+ * link_info.page_size; C0 and C1 are the ring capacities.
  *
  *   offset           size  written by  contents
  *   0                P     side 0      kucomms_side_page: info, ring 0
@@ -201,5 +201,175 @@ struct kucomms_setup {
 /* Device names: this prefix, then 1 or more of [a-z0-9_], 63 bytes at most. */
 #define KUCOMMS_NAME_PREFIX	"kucomms_"
 #define KUCOMMS_NAME_MAX	63
+
+/*
+ * The monitor: a read-only copy of every message that crosses the links of
+ * one device or of all devices, in both directions, plus the events of
+ * their lives, for tools that watch traffic they do not take part in (as
+ * usbmon and nlmon do for USB and netlink).
+ *
+ * Why a node of its own, /dev/kumon, rather than an ioctl on /dev/kucomms:
+ * seeing every process's traffic is a bigger right than talking to one
+ * device, so it must not come with the kucomms group that may open
+ * /dev/kucomms*. The node is 0600 root like every kucomms node, but it is
+ * named outside the "kucomms_" device namespace (no create_device can ever
+ * take its name) and outside the udev match KERNEL=="kucomms*", so the
+ * kucomms group never gains it; an administrator who wants non-root
+ * monitors grants it to its own group, kucomms-monitor, with a udev rule
+ * shipped disabled. A file mode is what every tool already checks and
+ * explains, where a capability check inside an ioctl would only ever allow
+ * root. A monitor can never write into a link: the node has no write(), and
+ * the only memory a monitor writes is its own consumer line.
+ *
+ * 1. open("/dev/kumon", O_RDWR). ENOENT: kucomms.ko is not loaded, or it
+ *    predates the monitor (see KUCOMMS_MON_ABI_VERSION below); EACCES: no
+ *    permission (root, or the kucomms-monitor group where enabled). At most
+ *    KUCOMMS_MON_MAX monitors exist at once; another open fails with EMFILE.
+ * 2. ioctl(fd, KUCOMMS_MON_IOC_SETUP, &setup) chooses what to watch, the
+ *    ring size and the snap length, and allocates the ring. Once per
+ *    descriptor (again: EBUSY). A name that breaks the device name rules,
+ *    a capacity that is not a power of two within the ring limits, or
+ *    nonzero flags or reserved fields fail with EINVAL; a device that does
+ *    not exist fails with ENODEV (a monitor of one device needs it to exist
+ *    when it starts; it then follows that name: removed and created again,
+ *    it is watched again).
+ * 3. mmap(NULL, setup.ro_size, PROT_READ, MAP_SHARED, fd, 0): the kernel's
+ *    page and the ring data, read-only (PROT_WRITE fails with EPERM).
+ *    mmap(NULL, setup.rw_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+ *    setup.rw_offset): the consumer line. The mapping rules of a link apply
+ *    (no other offset or length, no MAP_PRIVATE, no growing or splitting).
+ * 4. Read records with the ring algorithm of kucomms/ring.h as the
+ *    consumer of one ring (kucomms/monitor.h binds it and checks records);
+ *    sleep in poll(): POLLIN while the ring holds a record, POLLERR |
+ *    POLLHUP once the kernel stopped the monitor because the consumer line
+ *    held an impossible position (that monitor only; the links carry on).
+ *    poll() also delivers records owed (drops, closes) that waited for room.
+ *
+ *   offset      size  mapped      contents
+ *   0           P     read-only   kucomms_mon_page: info, ring producer
+ *   P           C     read-only   ring data: records
+ *   P + C       P     read-write  kucomms_ring_consumer (first 64 bytes)
+ *   2P + C            end (info.total_size)
+ *
+ * Each ring record is a ring message (struct kucomms_msg_header, then
+ * length bytes) whose data is one struct kucomms_mon_record followed by
+ * caplen bytes of captured message data; the ring header's type, id and
+ * user_value are zero. The kernel copies each record into the ring once;
+ * the reader reads it in place.
+ *
+ * A monitor never blocks or slows a link beyond that copy: when its ring is
+ * full the record is dropped and counted, per link and direction, and a
+ * KUCOMMS_MON_DROP record saying how many were lost comes in-band, before
+ * any later record of that link and direction. Link opens and closes are
+ * never lost, only delayed until there is room (a link's close comes after
+ * its last drop record); device and module events that did not fit are
+ * counted in a KUCOMMS_MON_DROP record with link_id KUCOMMS_MON_NO_LINK and
+ * dir KUCOMMS_MON_DIR_NONE. So a reader always knows exactly what it
+ * missed: for each link and direction, the messages it received plus the
+ * counts of its drop records equal what crossed the link while watched.
+ *
+ * rmmod kucomms fails with EBUSY while a monitor is open (the descriptor
+ * holds the module); a monitor never holds a device or a link.
+ */
+#define KUCOMMS_MON_NODE		"/dev/kumon"
+#define KUCOMMS_MON_ABI_VERSION		1
+#define KUCOMMS_MON_MAGIC		0x4e4d554bU	/* "KUMN" */
+#define KUCOMMS_MON_MAX			16
+#define KUCOMMS_MON_DEFAULT_CAPACITY	(1ULL << 20)	/* 1 MiB */
+
+struct kucomms_mon_setup {
+	char device[KUCOMMS_NAME_MAX + 1];	/* in: "kucomms_NAME", or ""
+						 * for every device */
+	__u64 capacity;		/* in/out: ring data bytes, 0 = the default */
+	__u32 snaplen;		/* in: data bytes kept per message, 0 = all;
+				 * out: the snap length used (at most what a
+				 * record in this ring can hold) */
+	__u32 flags;		/* in: must be zero */
+	__u64 ro_size;		/* out: length of the read-only mapping at 0 */
+	__u64 rw_offset;	/* out: mmap offset of the consumer line */
+	__u64 rw_size;		/* out: length of that mapping */
+	__u64 reserved[4];	/* in: must be zero */
+};
+
+#define KUCOMMS_MON_IOC_SETUP	_IOWR(KUCOMMS_IOC_MAGIC, 0x10, struct kucomms_mon_setup)
+
+/* Written by the kernel before SETUP returns; read-only after. */
+struct kucomms_mon_info {
+	__u32 magic;		/* KUCOMMS_MON_MAGIC, stored last (release) */
+	__u16 abi_version;	/* KUCOMMS_MON_ABI_VERSION */
+	__u16 reserved0;
+	__u32 page_size;	/* P */
+	__u32 snaplen;		/* as returned by SETUP */
+	__u64 capacity;		/* C: ring data bytes */
+	__u64 rw_offset;	/* offset of the consumer line: P + C */
+	__u64 total_size;	/* 2P + C */
+	__u64 reserved[3];
+};
+
+/* The read-only page at offset 0. */
+struct kucomms_mon_page {
+	struct kucomms_mon_info info;
+	struct kucomms_ring_producer prod;	/* messages: records committed;
+						 * full_events: records that
+						 * did not fit */
+};
+
+/* kucomms_mon_record.kind */
+#define KUCOMMS_MON_MESSAGE	1	/* a message; caplen bytes of it follow */
+#define KUCOMMS_MON_DROP	2	/* value: messages (or events) lost */
+#define KUCOMMS_MON_EVENT	3	/* event: KUCOMMS_MON_EV_* */
+
+/*
+ * kucomms_mon_record.dir: the ring index of the link the message crossed.
+ * On a device ring 0 carries kernel -> user (from the module) and ring 1
+ * user -> kernel (to the module); on a shared-memory link, side 0 -> side 1
+ * and side 1 -> side 0.
+ */
+#define KUCOMMS_MON_FROM_MODULE	0
+#define KUCOMMS_MON_TO_MODULE	1
+#define KUCOMMS_MON_DIR_NONE	2	/* events, and drops of events */
+
+/* kucomms_mon_record.event */
+#define KUCOMMS_MON_EV_DEVICE_CREATE	1	/* create_device made it */
+#define KUCOMMS_MON_EV_DEVICE_REMOVE	2	/* remove_device or rmmod kucomms */
+#define KUCOMMS_MON_EV_MODULE_UP	3	/* a user module registered on it */
+#define KUCOMMS_MON_EV_MODULE_DOWN	4	/* it unregistered (rmmod) */
+#define KUCOMMS_MON_EV_LINK_OPEN	5	/* value: 1 if it was open before
+						 * the monitor started */
+#define KUCOMMS_MON_EV_LINK_HANGUP	6	/* the kernel side closed the link;
+						 * value: 1 if because its
+						 * process broke a ring */
+#define KUCOMMS_MON_EV_LINK_CLOSE	7	/* the descriptor is gone; value:
+						 * the process's exit status as
+						 * wait() reports it (9: kill -9)
+						 * if it exited holding the link,
+						 * else KUCOMMS_MON_CLOSED */
+#define KUCOMMS_MON_CLOSED		(~(__u64)0)
+
+/* link_id of device and module events. */
+#define KUCOMMS_MON_NO_LINK	(~(__u32)0)
+
+/*
+ * One record: 160 bytes, then caplen bytes of the message's data (a
+ * message of msg.length bytes, of which the first caplen were kept:
+ * caplen = min(msg.length, snaplen)). Strings are NUL-terminated and
+ * NUL-padded. Fields a kind does not use are zero.
+ */
+struct kucomms_mon_record {
+	__u64 time_ns;		/* CLOCK_REALTIME: ns since the Unix epoch */
+	__u16 kind;		/* KUCOMMS_MON_MESSAGE, _DROP or _EVENT */
+	__u8 dir;		/* KUCOMMS_MON_FROM_MODULE, _TO_MODULE, _DIR_NONE */
+	__u8 event;		/* KUCOMMS_MON_EV_* of an event */
+	__u32 link_id;		/* the device's link, or KUCOMMS_MON_NO_LINK */
+	__s32 pid;		/* the link's opener (tgid, initial pid
+				 * namespace); 0 for device events */
+	__u32 caplen;		/* data bytes following this record */
+	__u64 value;		/* drop count, or the event's detail */
+	char comm[16];		/* the opener's command name when it opened */
+	char device[KUCOMMS_NAME_MAX + 1];	/* "kucomms_NAME" */
+	struct kucomms_msg_header msg;	/* a message's header, length
+					 * being its whole data length */
+	__u64 reserved[2];
+};
 
 #endif /* _UAPI_LINUX_KUCOMMS_H */

@@ -4,7 +4,7 @@ import type { Message } from '../shared/message.ts';
 import type { Endpoint } from '../services/endpoint.ts';
 import { readCapture } from '../services/capture/reader.ts';
 import { exportPcapng, importPcapng } from '../services/capture/pcapng.ts';
-import { isDifferent, replay, type PairResult, type ReplaySpeed } from '../services/capture/replay.ts';
+import { isDifferent, replay, type PairResult, type ReplaySpeed } from '../services/studio/replay/replay.ts';
 import { CaptureWriter } from '../services/capture/writer.ts';
 import { captureRecord } from '../services/capture/format.ts';
 import type { Layout } from '../services/protocol/layout.ts';

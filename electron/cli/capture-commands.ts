@@ -2,7 +2,7 @@
 // arguments and options. What they do is in capture-actions.ts, imported when
 // one of them runs.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ReplaySpeed } from '../services/capture/replay.ts';
+import type { ReplaySpeed } from '../services/studio/replay/replay.ts';
 import { EXIT } from './exit-codes.ts';
 import { lazy, type Runner } from './cli-support.ts';
 import { linktypeArg } from './protocol-commands.ts';

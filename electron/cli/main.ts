@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { z } from 'zod';
 import { u64Input, type Message, type SendHeader } from '../shared/message.ts';
 import type { KucommsError } from '../services/endpoint.ts';
-import { TargetsService } from '../services/targets.ts';
+import { TargetsService } from '../services/studio/targets/targets.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { formatMessage, formatMessageJson } from './format.ts';

@@ -3,7 +3,7 @@
 // is in serve-actions.ts, imported when one of them runs.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { defaultStateDir } from '../server/tls-identity.ts';
+import { defaultStateDir } from '../services/workspace/state-store.ts';
 import { lazy, type Runner } from './cli-support.ts';
 import type { ServeOptions } from './serve-actions.ts';
 

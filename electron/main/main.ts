@@ -12,12 +12,11 @@ import type { IpcReply } from '../shared/studio-client.ts';
 import { dispatch } from '../services/studio/dispatch.ts';
 import { toStudioError } from '../services/studio/errors.ts';
 import { StudioService } from '../services/studio/studio-service.ts';
-import { StateStore } from '../services/workspace/state-store.ts';
+import { defaultStateDir, StateStore } from '../services/workspace/state-store.ts';
 import { startupWorkspaceDir, stateFile } from '../services/workspace/startup.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { newStyleNonce, pageWithStyleNonce, SECURITY_HEADERS, securityHeaders } from '../server/csp.ts';
 import { RENDERER_DIST } from '../server/static-files.ts';
-import { defaultStateDir } from '../server/tls-identity.ts';
 import {
   APP_ENTRY,
   APP_SCHEME,

@@ -16,10 +16,6 @@ export interface TlsIdentity {
   created: boolean;
 }
 
-export function defaultStateDir(): string {
-  return path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'kucomms-studio');
-}
-
 /** Loads the identity from @dir, making it there first if it does not exist. */
 export function tlsIdentity(dir: string): TlsIdentity {
   const keyFile = path.join(dir, 'tls-key.pem');

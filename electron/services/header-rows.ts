@@ -1,5 +1,5 @@
 // Rows of message headers kept as columns of typed arrays in chunks, never
-// an object per message: what the live traffic store (studio/traffic-store.ts)
+// an object per message: what the live traffic store (studio/traffic/traffic-store.ts)
 // and a capture file's index (capture/capture-index.ts) have in common.
 // Each adds its own columns (the data, or where the record is in the file).
 // Rows are only appended (or all dropped), so a row number stays valid.

@@ -347,7 +347,7 @@ const coreCalls = {
   window: call<TrafficWindow>()(windowInput, 'rows start .. start+count of a view'),
   setFilter: call<FilterResult>()(
     z.object({ source: trafficSource, expression: z.string().max(4000) }).strict(),
-    'filters the store (or an open capture) by an expression (docs in electron/services/studio/filter-grammar.md); an empty one shows all',
+    'filters the store (or an open capture) by an expression (docs in electron/services/studio/traffic/filter-grammar.md); an empty one shows all',
   ),
   detail: call<TrafficDetail>()(z.object({ source: trafficSource, row: z.number().int().min(0) }).strict(), 'one stored row (live or of an open capture): message, bytes, field tree'),
   pause: call<{ total: number }>()(empty, 'freezes the views at their current length; messages keep being stored'),

@@ -2,7 +2,7 @@
 // code a program can test and a sentence a person can act on.
 import { StudioError } from '../../shared/studio-api.ts';
 import { EncodeError } from '../protocol/encode.ts';
-import { FilterError } from './filter.ts';
+import { FilterError } from './traffic/filter.ts';
 
 export function toStudioError(err: unknown, call: string): StudioError {
   if (err instanceof StudioError) return err;

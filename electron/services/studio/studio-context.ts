@@ -10,8 +10,8 @@ import type { Layout } from '../protocol/layout.ts';
 import type { StateStore } from '../workspace/state-store.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 import type { ProtocolRegistry } from './protocols.ts';
-import type { TrafficStore } from './traffic-store.ts';
-import type { TrafficViews } from './traffic-views.ts';
+import type { TrafficStore } from './traffic/traffic-store.ts';
+import type { TrafficViews } from './traffic/traffic-views.ts';
 
 /** The handlers of one area's call table, given validated input. */
 export type AreaHandlers<T extends CallTable> = {

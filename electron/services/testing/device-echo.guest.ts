@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { Message } from '../../shared/message.ts';
 import { Endpoint, type KucommsError } from '../endpoint.ts';
-import { TargetsService } from '../targets.ts';
+import { TargetsService } from '../studio/targets/targets.ts';
 
 const DEVICE = process.env.KUCOMMS_ECHO_DEVICE ?? '/dev/kucomms_echo';
 const U64_MAX = (1n << 64n) - 1n;

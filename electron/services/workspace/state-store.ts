@@ -4,6 +4,7 @@
 // theme, each view's selection). Kept in STATE-DIR/state.json, written whole
 // or not at all; a damaged file is set aside, never fatal.
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { UiStateValue } from '../../shared/api/workspace-api.ts';
@@ -14,6 +15,11 @@ import { writeWhole } from './workspace.ts';
 export const UI_VALUE_LIMIT = 64 * 1024;
 export const UI_TOTAL_LIMIT = 1024 * 1024;
 const RECENT_KEPT = 10;
+
+/** Where this machine's Studio state lives unless told otherwise: its state.json and the TLS identity of serve and agent. */
+export function defaultStateDir(): string {
+  return path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'kucomms-studio');
+}
 
 const stateFileSchema = z.object({
   lastWorkspace: z.string().optional(),

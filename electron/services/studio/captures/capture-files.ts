@@ -9,7 +9,7 @@ import type { CaptureWritten } from '../../../shared/api/captures-api.ts';
 import type { CaptureRecord } from '../../capture/format.ts';
 import { exportPcapng } from '../../capture/pcapng.ts';
 import { CaptureWriter } from '../../capture/writer.ts';
-import type { TrafficRows } from '../traffic-rows.ts';
+import type { TrafficRows } from '../traffic/traffic-rows.ts';
 
 /** Rows copied between yields to the event loop when saving the live store. */
 const SLICE = 20_000;

@@ -11,9 +11,9 @@ import { CaptureIndex, type IndexDamage } from '../../capture/capture-index.ts';
 import { importPcapng } from '../../capture/pcapng.ts';
 import { RecordReader } from '../../capture/record-reader.ts';
 import { CaptureWriter } from '../../capture/writer.ts';
-import { filterRowReader, type LayoutFor, type TrafficRows } from '../traffic-rows.ts';
-import type { StoredMessage } from '../traffic-store.ts';
-import { TrafficViews } from '../traffic-views.ts';
+import { filterRowReader, type LayoutFor, type TrafficRows } from '../traffic/traffic-rows.ts';
+import type { StoredMessage } from '../traffic/traffic-store.ts';
+import { TrafficViews } from '../traffic/traffic-views.ts';
 
 export class CaptureSource implements TrafficRows {
   readonly format: 'kucap' | 'pcapng';

@@ -1,5 +1,5 @@
 // One replay of a capture into an open target, as the Studio runs it: the
-// engine (capture/replay.ts) streaming the capture, its reply pairings kept
+// engine (replay.ts) streaming the capture, its reply pairings kept
 // for browsing, the capture counted on the side so progress has a total, and
 // progress reported a few times a second.
 import type { ReplayOptionsJson, ReplayProgress } from '../../../shared/api/replay-api.ts';
@@ -8,7 +8,7 @@ import type { FieldDiff } from '../../capture/diff.ts';
 import type { CaptureRecord } from '../../capture/format.ts';
 import { importPcapng } from '../../capture/pcapng.ts';
 import { readCapture, type CaptureProblem } from '../../capture/reader.ts';
-import { replay, type PairResult, type PairStatus, type ReplayTarget } from '../../capture/replay.ts';
+import { replay, type PairResult, type PairStatus, type ReplayTarget } from './replay.ts';
 import type { Layout } from '../../protocol/layout.ts';
 
 /** A reply pairing as kept for browsing. */

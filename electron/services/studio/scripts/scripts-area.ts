@@ -4,9 +4,9 @@
 import { StudioError } from '../../../shared/studio-api.ts';
 import type { scriptCalls, ScriptFile } from '../../../shared/api/scripts-api.ts';
 import type { Workspace } from '../../workspace/workspace.ts';
-import { ScriptLanguage } from '../scripts/script-language.ts';
-import { ScriptRuns } from '../scripts/script-runs.ts';
-import { scriptTemplate } from '../scripts/script-template.ts';
+import { ScriptLanguage } from './script-language.ts';
+import { ScriptRuns } from './script-runs.ts';
+import { scriptTemplate } from './script-template.ts';
 import type { AreaHandlers, StudioArea, StudioContext } from '../studio-context.ts';
 
 /** The layout a new script is typed for unless told otherwise. */

@@ -3,8 +3,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeWhole } from '../workspace/workspace.ts';
-import { collectionMessageInput, StudioError, type Collection, type CollectionMessage } from '../../shared/studio-api.ts';
+import { writeWhole } from '../../workspace/workspace.ts';
+import { collectionMessageInput, StudioError, type Collection, type CollectionMessage } from '../../../shared/studio-api.ts';
 
 const fileSchema = z.array(z.object({ name: z.string(), messages: z.array(collectionMessageInput) }));
 

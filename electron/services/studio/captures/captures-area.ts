@@ -6,11 +6,11 @@ import type { CaptureFileView, CaptureLostTarget, CaptureSourceView, CaptureStat
 import { StudioError } from '../../../shared/studio-api.ts';
 import { announcedCount } from '../../capture/announced-count.ts';
 import { readCapture } from '../../capture/reader.ts';
-import { CaptureSource } from '../captures/capture-source.ts';
-import { rowRecords, writeCaptureFile } from '../captures/capture-files.ts';
-import { Recorder } from '../captures/recorder.ts';
+import { CaptureSource } from './capture-source.ts';
+import { rowRecords, writeCaptureFile } from './capture-files.ts';
+import { Recorder } from './recorder.ts';
 import type { AreaHandlers, StudioArea, StudioContext } from '../studio-context.ts';
-import type { TrafficRows } from '../traffic-rows.ts';
+import type { TrafficRows } from '../traffic/traffic-rows.ts';
 
 /**
  * The largest file downloadCapture returns. The Studio API is the only way

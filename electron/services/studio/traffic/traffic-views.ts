@@ -4,7 +4,7 @@
 // freezes what every view shows without stopping the store; resuming lets
 // the views catch up, so nothing is lost.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { StudioError } from '../../shared/studio-api.ts';
+import { StudioError } from '../../../shared/studio-api.ts';
 import { compileFilter, type FilterRow } from './filter.ts';
 
 /** Rows scanned between yields to the event loop, so nothing freezes. */

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import type { TargetInfo } from '../shared/target.ts';
+import type { TargetInfo } from '../../../shared/target.ts';
 import { TargetsService } from './targets.ts';
 
 let dir: string;

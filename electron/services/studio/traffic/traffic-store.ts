@@ -2,8 +2,8 @@
 // millions: columns of typed arrays in chunks (42 bytes a row plus its
 // data), never an object per message. A row is found by its number; rows
 // are only appended (or all cleared), so a row number stays valid.
-import type { Direction, Message } from '../../shared/message.ts';
-import { CHUNK_ROWS, HeaderChunk, HeaderRows } from '../header-rows.ts';
+import type { Direction, Message } from '../../../shared/message.ts';
+import { CHUNK_ROWS, HeaderChunk, HeaderRows } from '../../header-rows.ts';
 
 /** A chunk also closes when its data reaches CHUNK_DATA_BYTES. */
 const CHUNK_DATA_BYTES = 64 << 20;

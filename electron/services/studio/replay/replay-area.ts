@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import type { replayCalls, ReplayOptionsJson } from '../../../shared/api/replay-api.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
 import type { Layout } from '../../protocol/layout.ts';
-import { pairDetail, pairJson } from '../replay/pair-view.ts';
-import { readReport, saveReport } from '../replay/replay-report.ts';
-import { captureRecords, ReplayRun } from '../replay/replay-run.ts';
+import { pairDetail, pairJson } from './pair-view.ts';
+import { readReport, saveReport } from './replay-report.ts';
+import { captureRecords, ReplayRun } from './replay-run.ts';
 import type { AreaHandlers, StudioArea, StudioContext } from '../studio-context.ts';
 
 /** Finished replays kept for browsing (oldest dropped first); running ones are always kept. */

@@ -3,7 +3,7 @@
 // memory that grows by a few dozen bytes a row, not by an object each.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { StudioService } from './studio-service.ts';
+import { StudioService } from '../studio-service.ts';
 
 const service = new StudioService({ mode: 'serve' });
 after(() => service.close());

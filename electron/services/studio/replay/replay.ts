@@ -4,11 +4,11 @@
 // and diffed field by field, volatile fields aside. Streams the capture, so
 // memory holds only the replies still waiting for their partner.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Direction, Message, SendHeader } from '../../shared/message.ts';
-import type { Layout } from '../protocol/layout.ts';
-import { VolatileFields, diffMessages, type FieldDiff } from './diff.ts';
-import { captureRecord, type CaptureRecord } from './format.ts';
-import type { CaptureWriter } from './writer.ts';
+import type { Direction, Message, SendHeader } from '../../../shared/message.ts';
+import type { Layout } from '../../protocol/layout.ts';
+import { VolatileFields, diffMessages, type FieldDiff } from '../../capture/diff.ts';
+import { captureRecord, type CaptureRecord } from '../../capture/format.ts';
+import type { CaptureWriter } from '../../capture/writer.ts';
 
 /** What replay needs of a target (the Studio's Endpoint is one). */
 export interface ReplayTarget {

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { StudioError } from '../../shared/studio-api.ts';
-import { Collections } from './collections.ts';
+import { StudioError } from '../../../shared/studio-api.ts';
+import { Collections } from '../collections/collections.ts';
 import { RateSeries } from './rate-series.ts';
 
 describe('the rate series', () => {

@@ -3,13 +3,13 @@
 // (captures/capture-source.ts). Both answer the same questions per row
 // number; this module turns those answers into table rows, decoded trees
 // and the filter's view of a row.
-import type { Direction } from '../../shared/message.ts';
-import type { TrafficRow } from '../../shared/studio-api.ts';
-import { decodeData } from '../protocol/decode.ts';
-import type { Layout } from '../protocol/layout.ts';
-import type { Decoded, FieldValue, StructValue } from '../protocol/values.ts';
+import type { Direction } from '../../../shared/message.ts';
+import type { TrafficRow } from '../../../shared/studio-api.ts';
+import { decodeData } from '../../protocol/decode.ts';
+import type { Layout } from '../../protocol/layout.ts';
+import type { Decoded, FieldValue, StructValue } from '../../protocol/values.ts';
 import type { FilterValue, HeaderName } from './filter.ts';
-import { summaryOf } from './message-view.ts';
+import { summaryOf } from '../message-view.ts';
 import type { StoredMessage } from './traffic-store.ts';
 import type { FilterRowReader } from './traffic-views.ts';
 

@@ -6,9 +6,9 @@ import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEMO_NAMES, checkDeviceName, type TargetInfo } from '../shared/target.ts';
-import { DEMO_DESCRIPTIONS } from './demo-peers.ts';
-import { kucommsError } from './endpoint.ts';
+import { DEMO_NAMES, checkDeviceName, type TargetInfo } from '../../../shared/target.ts';
+import { DEMO_DESCRIPTIONS } from '../../demo-peers.ts';
+import { kucommsError } from '../../endpoint.ts';
 
 export interface TargetsOptions {
   /** Where device nodes appear. */

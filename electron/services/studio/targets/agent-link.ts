@@ -6,8 +6,8 @@
 // the pinned agent.
 import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import WebSocket from 'ws';
-import { StudioError } from '../../shared/studio-api.ts';
-import { wsStudioApi, type SocketLike, type WsStudioApi } from '../../shared/studio-client.ts';
+import { StudioError } from '../../../shared/studio-api.ts';
+import { wsStudioApi, type SocketLike, type WsStudioApi } from '../../../shared/studio-client.ts';
 
 const HANDSHAKE_TIMEOUT_MS = 5000;
 

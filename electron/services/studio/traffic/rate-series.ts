@@ -1,6 +1,6 @@
 // Messages per second, per direction, for the Traffic graph: one bucket per
 // wall-clock second, the last hour kept in a ring of counters.
-import type { RatePoint } from '../../shared/studio-api.ts';
+import type { RatePoint } from '../../../shared/studio-api.ts';
 
 const KEEP_SECONDS = 3600;
 

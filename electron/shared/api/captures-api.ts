@@ -2,7 +2,7 @@
 // workspace, open one into Traffic (a source beside 'live': window, detail
 // and setFilter take `source`), save and export it.
 import { z } from 'zod';
-import { call, empty, targetName, type CallTable } from './call-spec.ts';
+import { call, empty, event, targetName, type CallTable, type EventPayloads, type EventTable } from './call-spec.ts';
 
 /** A capture file name in the workspace's captures/ folder: NAME.kucap or NAME.pcapng. */
 const captureName = z.string().min(1, 'expected a capture file name').max(128);
@@ -114,11 +114,11 @@ export const captureCalls = {
   ),
 } satisfies CallTable;
 
-export interface CaptureEvents {
-  /** The recorder's state: on start and stop, and a few times a second while it records. */
-  capture: CaptureStatus;
-  /** The opened captures: on open and close, and a few times a second while one is indexed. */
-  captureSources: CaptureSourceView[];
-}
+export const captureEvents = {
+  capture: event<CaptureStatus>('The recorder\'s state: on start and stop, and a few times a second while it records.'),
+  captureSources: event<CaptureSourceView[]>(
+    'The opened captures: on open and close, and a few times a second while one is indexed.',
+  ),
+} satisfies EventTable;
 
-export const CAPTURE_EVENTS: ReadonlyArray<keyof CaptureEvents> = ['capture', 'captureSources'];
+export type CaptureEvents = EventPayloads<typeof captureEvents>;

@@ -3,8 +3,8 @@
 // them. The layout being edited travels as its YAML text, so every check
 // answers about exactly what the person sees in the editor.
 import { z } from 'zod';
-import type { EncodedJson, LayoutSummary } from '../studio-api.ts';
 import { call, type CallTable } from './call-spec.ts';
+import type { EncodedJson, LayoutSummary } from './shared-types.ts';
 
 /** Where a layout file lives: shipped with the Studio (read-only) or in the open workspace. */
 export type LayoutSource = 'builtin' | 'workspace';
@@ -102,7 +102,3 @@ export const layoutCalls = {
     'a new workspace layout from a small template (or a copy of another layout); refuses to overwrite',
   ),
 } satisfies CallTable;
-
-export interface LayoutEvents {}
-
-export const LAYOUT_EVENTS: ReadonlyArray<keyof LayoutEvents> = [];

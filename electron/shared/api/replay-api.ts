@@ -1,7 +1,7 @@
 // The Studio API's replay calls: replay a capture into a target, follow its
 // progress, browse the diff of the responses and save it as a report.
 import { z } from 'zod';
-import { call, empty, targetName, type CallTable } from './call-spec.ts';
+import { call, empty, event, targetName, type CallTable, type EventPayloads, type EventTable } from './call-spec.ts';
 
 const replayId = z.string().min(1, 'expected a replay id (startReplay returns it)').max(64);
 const fileName = z.string().min(1, 'expected a file name').max(128);
@@ -181,9 +181,8 @@ export const replayCalls = {
   readReport: call<ReplayReport>()(z.object({ name: fileName }).strict(), 'A saved replay report'),
 } satisfies CallTable;
 
-export interface ReplayEvents {
-  /** A replay's counts, a few times a second while it runs, and once when it ends. */
-  replayProgress: ReplayProgress;
-}
+export const replayEvents = {
+  replayProgress: event<ReplayProgress>('A replay\'s counts, a few times a second while it runs, and once when it ends.'),
+} satisfies EventTable;
 
-export const REPLAY_EVENTS: ReadonlyArray<keyof ReplayEvents> = ['replayProgress'];
+export type ReplayEvents = EventPayloads<typeof replayEvents>;

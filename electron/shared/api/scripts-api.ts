@@ -8,7 +8,7 @@
 // the script API's types come from 'kucomms:script'. Both modules exist for
 // the editor's language service and, empty, for the runner.
 import { z } from 'zod';
-import { call, empty, targetName, type CallTable } from './call-spec.ts';
+import { call, empty, event, targetName, type CallTable, type EventPayloads, type EventTable } from './call-spec.ts';
 
 /** A script file of the workspace's scripts/ folder. */
 export interface ScriptFile {
@@ -123,11 +123,13 @@ export const scriptCalls = {
   ),
 } satisfies CallTable;
 
-export interface ScriptEvents {
-  /** Lines a running script printed, a few batches a second; `dropped`: lines left out since the last batch (the cap). */
-  scriptOutput: { run: string; lines: string[]; dropped?: number };
-  /** A run started or stopped (with why). */
-  scriptState: { run: string; state: 'running' | 'stopped'; stop?: ScriptStopView };
-}
+export const scriptEvents = {
+  scriptOutput: event<{ run: string; lines: string[]; dropped?: number }>(
+    'Lines a running script printed, a few batches a second; `dropped`: lines left out since the last batch (the cap).',
+  ),
+  scriptState: event<{ run: string; state: 'running' | 'stopped'; stop?: ScriptStopView }>(
+    'A run started or stopped (with why).',
+  ),
+} satisfies EventTable;
 
-export const SCRIPT_EVENTS: ReadonlyArray<keyof ScriptEvents> = ['scriptOutput', 'scriptState'];
+export type ScriptEvents = EventPayloads<typeof scriptEvents>;

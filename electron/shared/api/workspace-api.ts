@@ -2,7 +2,7 @@
 // (layouts/, scripts/, captures/, reports/, collections.json, settings.json)
 // the Studio works in, and the state that survives a restart.
 import { z } from 'zod';
-import { call, empty, type CallTable } from './call-spec.ts';
+import { call, empty, event, type CallTable, type EventPayloads, type EventTable } from './call-spec.ts';
 
 /** The kinds of file a workspace holds, each in its own sub-folder. */
 export type WorkspaceArea = 'layouts' | 'scripts' | 'captures' | 'reports';
@@ -92,14 +92,14 @@ export const workspaceCalls = {
 
 export type UiStateValue = Json;
 
-export interface WorkspaceEvents {
-  /** A file of the open workspace was created, changed or removed on disk (by the Studio or anyone else). */
-  workspaceChanged: { area: WorkspaceChangeArea; name: string; change: 'added' | 'changed' | 'removed' };
-  /**
-   * Another folder was opened as the workspace. workspaceChanged events for the files that differ between the two
-   * folders follow, so a view that follows workspaceChanged needs nothing more.
-   */
-  workspaceOpened: { dir: string; name: string };
-}
+export const workspaceEvents = {
+  workspaceChanged: event<{ area: WorkspaceChangeArea; name: string; change: 'added' | 'changed' | 'removed' }>(
+    'A file of the open workspace was created, changed or removed on disk (by the Studio or anyone else).',
+  ),
+  workspaceOpened: event<{ dir: string; name: string }>(
+    'Another folder was opened as the workspace. workspaceChanged events for the files that differ between the two ' +
+      'folders follow, so a view that follows workspaceChanged needs nothing more.',
+  ),
+} satisfies EventTable;
 
-export const WORKSPACE_EVENTS: ReadonlyArray<keyof WorkspaceEvents> = ['workspaceChanged', 'workspaceOpened'];
+export type WorkspaceEvents = EventPayloads<typeof workspaceEvents>;

@@ -1,0 +1,282 @@
+// The Studio's target calls (electron/shared/api/targets-api.ts): the local
+// targets (targets.ts lists them) and those of the remote agents added
+// (agent-link.ts), the connection to each with the layout it decodes with,
+// and the 'targets' event, sent on every change and once a second while a
+// target is open (its counters move).
+import { messageFromJson } from '../../../shared/message.ts';
+import type { Message } from '../../../shared/message.ts';
+import type { AgentView, TargetView, targetCalls } from '../../../shared/api/targets-api.ts';
+import { StudioError } from '../../../shared/studio-api.ts';
+import { parseTarget } from '../../../shared/target.ts';
+import { Endpoint } from '../../endpoint.ts';
+import type { Layout } from '../../protocol/layout.ts';
+import type { AreaHandlers, StudioArea, StudioContext } from '../studio-context.ts';
+import { connectAgent, type AgentConnection } from './agent-link.ts';
+import { TargetsService } from './targets.ts';
+
+const TARGETS_EVERY_MS = 1000;
+/** The demo peers speak the protocols of the modules they stand in for. */
+const DEMO_PROTOCOLS: Record<string, string> = { 'demo:echo': 'echo', 'demo:longtest': 'longtest' };
+
+interface Connection {
+  target: string;
+  state: TargetView['state'];
+  protocol?: string;
+  error?: string;
+  endpoint?: Endpoint;
+  /** Remote targets: the agent and the target's name there. */
+  agent?: { url: string; inner: string };
+}
+
+interface Agent {
+  url: string;
+  view: AgentView;
+  link?: AgentConnection;
+  targets: TargetView[];
+}
+
+type AgentApi = AgentConnection['api'];
+
+/** How a message reaches an open target: its local endpoint, or its agent's API and its name there. */
+export type SendRoute = { endpoint: Endpoint } | { api: AgentApi; inner: string };
+
+export interface TargetsAreaOptions {
+  targets?: TargetsService;
+  /** Protocol a target decodes with until told otherwise; default: demo:echo -> echo, demo:longtest -> longtest. */
+  defaultProtocols?: Record<string, string>;
+  /** The layout the open workspace's settings.json names for a target, if any. */
+  settingsLayout(target: string): string | undefined;
+  /** Where every batch of messages of every target goes, sent or received. */
+  deliver(target: string, messages: readonly Message[]): void;
+}
+
+export class TargetsArea implements StudioArea<typeof targetCalls> {
+  readonly handlers: AreaHandlers<typeof targetCalls>;
+  readonly #ctx: StudioContext;
+  readonly #options: TargetsAreaOptions;
+  readonly #targets: TargetsService;
+  readonly #connections = new Map<string, Connection>();
+  readonly #agents = new Map<string, Agent>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(ctx: StudioContext, options: TargetsAreaOptions) {
+    this.#ctx = ctx;
+    this.#options = options;
+    this.#targets = options.targets ?? new TargetsService();
+    this.#timer = setInterval(() => {
+      if ([...this.#connections.values()].some((c) => c.state === 'open')) void this.#emitTargets();
+    }, TARGETS_EVERY_MS).unref();
+    this.handlers = {
+      listTargets: () => this.#listTargets(),
+      connect: (i) => this.#connect(i.target, i.protocol),
+      disconnect: (i) => this.#disconnect(i.target),
+      setProtocol: async (i) => {
+        if (i.protocol !== null) ctx.protocols.get(i.protocol);
+        const c = this.#connections.get(i.target) ?? { target: i.target, state: 'closed' as const };
+        if (i.protocol === null) delete c.protocol;
+        else c.protocol = i.protocol;
+        this.#connections.set(i.target, c);
+        return this.#listed(c);
+      },
+      createDevice: async (i) => {
+        await this.#targets.createDevice(i.name);
+        return this.#listTargets();
+      },
+      removeDevice: async (i) => {
+        await this.#targets.removeDevice(i.name);
+        return this.#listTargets();
+      },
+      addAgent: (i) => this.#addAgent(i.url, i.token, i.fingerprint),
+      removeAgent: (i) => this.#removeAgent(i.url),
+      listAgents: async () => [...this.#agents.values()].map((a) => a.view),
+    };
+  }
+
+  /** The layout a target's messages decode with, if any. */
+  layoutOf(target: string): Layout | undefined {
+    const protocol = this.#connections.get(target)?.protocol;
+    return protocol === undefined ? undefined : this.#ctx.protocols.get(protocol);
+  }
+
+  /** The endpoint of an open local target; throws StudioError ENOTCONN (remote targets: ENOTSUP). */
+  endpointOf(target: string): Endpoint {
+    const c = this.#open(target);
+    if (!c.endpoint) throw new StudioError({ code: 'ENOTSUP', message: `${target} lives behind an agent: do this on the agent's Studio` });
+    return c.endpoint;
+  }
+
+  /** How to send to @target; throws StudioError ENOTCONN when it is not open. */
+  sendRoute(target: string): SendRoute {
+    const c = this.#open(target);
+    if (c.agent) return { api: this.#agentApi(this.#remote(target)!.agent), inner: c.agent.inner };
+    return { endpoint: c.endpoint! };
+  }
+
+  // ------------------------------------------------------------ the list
+
+  #view(c: Connection, base?: Omit<TargetView, 'state'>): TargetView {
+    const parsed = base ?? { target: c.target, kind: parseTarget(c.target.startsWith('ws') ? 'ws://x:1' : c.target).kind, description: c.target };
+    const view: TargetView = { ...parsed, state: c.state };
+    if (c.protocol !== undefined) view.protocol = c.protocol;
+    if (c.error !== undefined) view.error = c.error;
+    if (c.agent) view.agent = c.agent.url;
+    if (c.endpoint && !c.endpoint.closed) {
+      const k = c.endpoint.counters();
+      view.counters = {
+        sent: k.sent.toString(),
+        received: k.received.toString(),
+        bytesSent: k.bytesSent.toString(),
+        bytesReceived: k.bytesReceived.toString(),
+        fullEvents: k.fullEvents.toString(),
+        txFill: k.txFill,
+        rxFill: k.rxFill,
+        peerFullEvents: k.peerFullEvents.toString(),
+      };
+    }
+    return view;
+  }
+
+  /** The view of @c as the target list describes it. */
+  async #listed(c: Connection): Promise<TargetView> {
+    return this.#view(c, (await this.#listTargets()).find((t) => t.target === c.target));
+  }
+
+  async #listTargets(): Promise<TargetView[]> {
+    const local = await this.#targets.list();
+    const out: TargetView[] = local.map((t) => this.#view(this.#connections.get(t.target) ?? { target: t.target, state: 'closed' }, t));
+    for (const agent of this.#agents.values())
+      for (const t of agent.targets) {
+        const name = `${agent.url}/${t.target}`;
+        const c = this.#connections.get(name) ?? { target: name, state: 'closed' as const };
+        const base = { target: name, kind: 'remote' as const, description: `${t.description} (on ${agent.url})` };
+        out.push({ ...this.#view(c, base), agent: agent.url, ...(t.counters ? { counters: t.counters } : {}) });
+      }
+    // Targets nothing lists (a shm:NAME peer connected by its name) are shown while connected.
+    const listed = new Set(out.map((t) => t.target));
+    for (const c of this.#connections.values())
+      if (!listed.has(c.target) && !c.agent && c.state !== 'closed') out.push(this.#view(c));
+    return out;
+  }
+
+  async #emitTargets(): Promise<void> {
+    for (const agent of this.#agents.values())
+      if (agent.link && agent.view.state === 'connected') agent.targets = await agent.link.api.listTargets({}).catch(() => agent.targets);
+    this.#ctx.emit('targets', await this.#listTargets());
+  }
+
+  // ------------------------------------------------------------ connections
+
+  #remote(target: string): { agent: Agent; inner: string } | undefined {
+    for (const agent of this.#agents.values())
+      if (target.startsWith(`${agent.url}/`)) return { agent, inner: target.slice(agent.url.length + 1) };
+    if (/^wss?:\/\//.test(target))
+      throw new StudioError({ code: 'ENOENT', message: `${target}: no agent with this URL has been added (add it with its URL and token first)` });
+    return undefined;
+  }
+
+  async #connect(target: string, protocol: string | undefined): Promise<TargetView> {
+    const existing = this.#connections.get(target);
+    if (existing && (existing.state === 'open' || existing.state === 'opening'))
+      throw new StudioError({ code: 'EBUSY', message: `${target} is already ${existing.state}` });
+    // Asked for, else the workspace's settings.json, else the built-in default of a demo target.
+    const chosen = protocol ?? this.#options.settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
+    if (chosen !== undefined) this.#ctx.protocols.get(chosen);
+    const c: Connection = { target, state: 'opening', ...(chosen !== undefined ? { protocol: chosen } : {}) };
+    this.#connections.set(target, c);
+    try {
+      const remote = this.#remote(target);
+      if (remote) {
+        c.agent = { url: remote.agent.url, inner: remote.inner };
+        await this.#agentApi(remote.agent).connect({ target: remote.inner });
+      } else {
+        const ep = await Endpoint.open(target);
+        c.endpoint = ep;
+        ep.on('messages', (msgs) => this.#options.deliver(target, msgs));
+        ep.on('down', (err) => {
+          c.state = 'down';
+          c.error = err.message;
+          this.#ctx.emit('notice', { level: 'error', message: `${target}: ${err.message}` });
+          void this.#emitTargets();
+        });
+      }
+      c.state = 'open';
+      delete c.error;
+    } catch (err) {
+      c.state = 'closed';
+      c.error = (err as Error).message;
+      void this.#emitTargets();
+      throw err;
+    }
+    void this.#emitTargets();
+    return this.#listed(c);
+  }
+
+  async #disconnect(target: string): Promise<TargetView> {
+    const c = this.#connections.get(target);
+    if (!c || c.state === 'closed') throw new StudioError({ code: 'ENOTCONN', message: `${target} is not connected` });
+    c.state = 'closed';
+    if (c.agent) await this.#agentApi(this.#remote(target)!.agent).disconnect({ target: c.agent.inner }).catch(() => undefined);
+    await c.endpoint?.close();
+    delete c.endpoint;
+    void this.#emitTargets();
+    return this.#listed(c);
+  }
+
+  #open(target: string): Connection {
+    const c = this.#connections.get(target);
+    if (!c || c.state !== 'open') {
+      const why = c?.state === 'down' ? `down (${c.error ?? 'link lost'})` : 'not connected';
+      throw new StudioError({ code: 'ENOTCONN', message: `${target} is ${why}: connect it first` });
+    }
+    return c;
+  }
+
+  // ------------------------------------------------------------ agents
+
+  #agentApi(agent: Agent): AgentApi {
+    if (!agent.link || agent.view.state !== 'connected')
+      throw new StudioError({ code: 'ENOTCONN', message: `agent ${agent.url} is not connected${agent.view.error ? `: ${agent.view.error}` : ''}` });
+    return agent.link.api;
+  }
+
+  async #addAgent(given: string, token: string, fingerprint: string | undefined): Promise<AgentView> {
+    const url = given.replace(/\/$/, '');
+    if (this.#agents.has(url)) throw new StudioError({ code: 'EEXIST', message: `agent ${url} is already added` });
+    const link = await connectAgent(url, token, fingerprint);
+    const view: AgentView = { url, state: 'connected', ...(link.fingerprint ? { fingerprint: link.fingerprint } : {}) };
+    const agent: Agent = { url, link, targets: [], view };
+    this.#agents.set(url, agent);
+    link.api.on('messages', ({ target, messages }) => this.#options.deliver(`${url}/${target}`, messages.map(messageFromJson)));
+    void link.api.closed.then(({ reason }) => {
+      if (!this.#agents.has(url)) return;
+      agent.view = { ...agent.view, state: 'down', error: `the connection closed${reason ? `: ${reason}` : ''}` };
+      for (const c of this.#connections.values())
+        if (c.agent?.url === url && c.state === 'open') Object.assign(c, { state: 'down', error: agent.view.error });
+      this.#ctx.emit('notice', { level: 'error', message: `agent ${url}: ${agent.view.error}` });
+      void this.#emitTargets();
+    });
+    agent.targets = await link.api.listTargets({});
+    void this.#emitTargets();
+    return agent.view;
+  }
+
+  async #removeAgent(url: string): Promise<AgentView[]> {
+    const key = url.replace(/\/$/, '');
+    const agent = this.#agents.get(key);
+    if (!agent) throw new StudioError({ code: 'ENOENT', message: `no agent ${key} was added` });
+    this.#agents.delete(key);
+    agent.link?.api.close();
+    for (const [name, c] of this.#connections) if (c.agent?.url === key) this.#connections.delete(name);
+    void this.#emitTargets();
+    return [...this.#agents.values()].map((a) => a.view);
+  }
+
+  /** Closes every target and agent link. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const agent of this.#agents.values()) agent.link?.api.close();
+    this.#agents.clear();
+    await Promise.all([...this.#connections.values()].map((c) => c.endpoint?.close()));
+    this.#connections.clear();
+  }
+}

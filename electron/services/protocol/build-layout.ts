@@ -332,9 +332,38 @@ function checkLengths(struct: StructDef, paths: Map<FieldDef, DocPath>, errors: 
       else if (ref.type.kind !== 'int' || ref.count !== undefined || ref.type.subfields || ref.type.enum || ref.type.flags || ref.type.signed)
         errors.at([...path, key], `${key}: field "${len.field}" is not a plain unsigned integer, so it cannot be a length`);
     }
+    if (field.count?.kind === 'rest' && minSize(field.type, new Set()) === 0)
+      errors.at([...path, 'count'], `count: rest reads elements until the data ends, so they must take at least one byte; an element of "${field.name}" can be empty`);
     if (field.type.kind === 'struct' && endsWithRest(field.type.struct, new Set()) && (!last || field.count !== undefined))
       errors.at(path, `type ${field.type.struct.name} reads to the end of the data, so "${field.name}" must be the last field and not an array`);
   });
+}
+
+/** The fewest bytes a value of this type takes. */
+function minSize(type: FieldType, seen: Set<StructDef>): number {
+  switch (type.kind) {
+    case 'int':
+    case 'float':
+      return type.bits / 8;
+    case 'bool':
+      return 1;
+    case 'bytes':
+    case 'string':
+      return lengthMin(type.size);
+    case 'struct': {
+      if (seen.has(type.struct)) return 1; // recursion, reported on its own
+      seen.add(type.struct);
+      let total = 0;
+      for (const f of type.struct.fields) total += f.count === undefined ? minSize(f.type, seen) : f.count.kind === 'fixed' ? f.count.n * minSize(f.type, seen) : lengthMin(f.count);
+      seen.delete(type.struct);
+      return total;
+    }
+  }
+}
+
+/** The bytes a length takes itself (a prefix), or its fixed value. */
+function lengthMin(len: Length): number {
+  return len.kind === 'fixed' ? len.n : len.kind === 'prefix' ? len.int.bits / 8 : 0;
 }
 
 function endsWithRest(struct: StructDef, seen: Set<StructDef>): boolean {

@@ -219,18 +219,19 @@ function readLength(len: Length, r: Reader, path: string, what: string, scope: S
       const v = scope[len.field];
       const n = typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(v) : -1n;
       if (n < 0n) r.fail(path, r.pos, `the ${what} in field ${len.field} of ${struct.name}`, 'no such value');
-      // A count must be checked here (zero-size elements would loop); a
-      // size is checked against the bytes left by the caller.
-      if (what === 'count' && n > BigInt(r.bytes.length))
-        r.fail(path, r.pos, `a count of at most ${r.bytes.length} (the data's size)`, `${len.field} = ${n}`);
+      // A count is never more than the bytes left (so that empty elements
+      // cannot make it loop for long): the generated C, Lua and compiled
+      // decoders check the same. A size is checked by the caller.
+      if (what === 'count' && n > BigInt(r.left))
+        r.fail(path, r.pos, `a count of at most ${r.left} (the bytes left)`, `${len.field} = ${n}`);
       return Number(n);
     }
     case 'prefix': {
       const bytes = len.int.bits / 8;
       r.need(bytes, `${path} (${what} prefix)`, `a ${bytes}-byte ${what} prefix (${intTypeName(len.int)})`);
       const n = readInt(r.view, r.pos, bytes, len.int.endian === 'little', false);
-      if (what === 'count' && n > BigInt(r.bytes.length))
-        r.fail(`${path} (count prefix)`, r.pos, `a count of at most ${r.bytes.length} (the data's size)`, String(n));
+      if (what === 'count' && n > BigInt(r.left - bytes))
+        r.fail(`${path} (count prefix)`, r.pos, `a count of at most ${r.left - bytes} (the bytes left)`, String(n));
       r.pos += bytes;
       return Number(n);
     }

@@ -8,8 +8,11 @@
 //    (-EBADMSG: the bytes do not fit the layout; -EMSGSIZE: the buffer is too
 //    small; -EINVAL: a length field disagrees with what it measures);
 //  - when its size never varies, struct P_NAME_wire, the packed wire image,
-//    with _Static_asserts that its size and every offset match the layout.
-// Plus the enums, flag bits and the message-kind selector.
+//    with static asserts that its size and every offset match the layout.
+// Plus the enums, flag bits and the message-kind selector. The header is
+// valid C11 and C++11 alike. Every name comes from c-names.ts: a layout name
+// that is a keyword or a macro, or that would collide with another generated
+// name, is qualified rather than passed through.
 import {
   HEADER_KEYS,
   fieldFixedSize,
@@ -23,15 +26,10 @@ import {
   type StructDef,
   type ValueNames,
 } from './layout.ts';
+import { NameScope, cIdent } from './c-names.ts';
 
 export class GenerateError extends Error {}
 
-const C_KEYWORDS = new Set(
-  ('auto break case char const continue default do double else enum extern float for goto if inline int long register ' +
-    'restrict return short signed sizeof static struct switch typedef union unsigned void volatile while bool true false ' +
-    'new delete class private public protected template this').split(' '),
-);
-const ident = (name: string): string => (C_KEYWORDS.has(name) ? `${name}_` : name);
 
 function nativeInt(bits: number, signed: boolean): string {
   const w = bits <= 8 ? 8 : bits <= 16 ? 16 : bits <= 32 ? 32 : 64;
@@ -47,6 +45,12 @@ function u64Literal(v: bigint): string {
 /** The helpers every generated header shares (guarded: headers can be combined). */
 const HELPERS = `#ifndef KUCOMMS_GEN_HELPERS
 #define KUCOMMS_GEN_HELPERS
+#ifdef __cplusplus
+#define KUCOMMS_GEN_STATIC_ASSERT static_assert
+#else
+#define KUCOMMS_GEN_STATIC_ASSERT _Static_assert
+#endif
+
 /* Reads an @n-byte unsigned integer, little- or big-endian. */
 static inline __u64 kucomms_gen_get(const __u8 *p, unsigned int n, int big)
 {
@@ -123,14 +127,116 @@ static inline __u64 kucomms_gen_f64_to_bits(kucomms_gen_f64 f)
 #endif /* KUCOMMS_GEN_HELPERS */
 `;
 
+/** The C names of one struct's members. */
+interface Members {
+  /** the field's member (and its wire struct member) */
+  id: string;
+  /** variable-size bytes and strings: the byte count beside the pointer */
+  size?: string;
+  /** arrays of variable count: pointer to the wire image, element count, its bytes */
+  wire?: string;
+  count?: string;
+  wireSize?: string;
+  /** bit fields: each part's member, and the member keeping the bits no part names */
+  bits?: string[];
+  rest?: string;
+}
+
+/** Every name the header uses, given out once (c-names.ts). */
+class CNames {
+  /** struct tag, also the prefix of its _unpack, _pack and _wire */
+  readonly structs = new Map<StructDef, string>();
+  readonly members = new Map<FieldDef, Members>();
+  readonly enumTags = new Map<ValueNames, string>();
+  /** enum and flags entries: their constant's name */
+  readonly constants = new Map<ValueNames, string[]>();
+  readonly kindConstants: string[];
+  readonly whenConstants: Array<Partial<Record<(typeof HEADER_KEYS)[number], string>>>;
+  readonly kindEnum: string;
+  readonly kindOf: string;
+  readonly guard: string;
+
+  constructor(layout: Layout) {
+    const p = layout.protocol;
+    const P = p.toUpperCase();
+    const lower = new NameScope();
+    const upper = new NameScope();
+    for (const helper of HELPER_NAMES) lower.claim(helper);
+    for (const macro of ['KUCOMMS_GEN_HELPERS', 'KUCOMMS_GEN_STATIC_ASSERT']) upper.claim(macro);
+    this.guard = upper.claim(`KUCOMMS_GEN_${P}_H`);
+    this.kindEnum = lower.claim(`${p}_msg_kind`);
+    this.kindOf = lower.claim(`${p}_kind_of`);
+    const parts = ['', '_unpack', '_pack', '_wire'];
+    for (const m of layout.messages) this.structs.set(m.struct, lower.claimGroup(`${p}_msg_${m.name}`, parts));
+    for (const s of layout.types.values()) this.structs.set(s, lower.claimGroup(`${p}_${s.name}`, parts));
+    for (const e of layout.enums.values()) this.enumTags.set(e, lower.claim(`${p}_${e.name}`));
+    this.kindConstants = layout.messages.map((m) => upper.claim(`${P}_MSG_KIND_${m.name.toUpperCase()}`));
+    this.whenConstants = layout.messages.map((m) => {
+      const out: Partial<Record<(typeof HEADER_KEYS)[number], string>> = {};
+      for (const k of HEADER_KEYS) if (m.when[k] !== undefined) out[k] = upper.claim(`${P}_MSG_${m.name.toUpperCase()}_${k.toUpperCase()}`);
+      return out;
+    });
+    for (const set of [...layout.enums.values(), ...layout.flags.values()])
+      this.constants.set(set, set.entries.map((e) => upper.claim(`${P}_${set.name.toUpperCase()}_${e.name.toUpperCase()}`)));
+    for (const s of this.structs.keys()) this.#claimMembers(s);
+  }
+
+  /** The user's fields keep their names; what the generator adds beside them gives way. */
+  #claimMembers(s: StructDef): void {
+    const scope = new NameScope();
+    const ids = s.fields.map((f) => scope.claim(cIdent(f.name)));
+    s.fields.forEach((f, i) => {
+      const m: Members = { id: ids[i] ?? f.name };
+      if (f.count !== undefined && f.count.kind !== 'fixed') {
+        m.wire = scope.claim(`${m.id}_wire`);
+        m.count = scope.claim(`${m.id}_count`);
+        m.wireSize = scope.claim(`${m.id}_wire_size`);
+      } else if ((f.type.kind === 'bytes' || f.type.kind === 'string') && f.type.size.kind !== 'fixed') m.size = scope.claim(`${m.id}_size`);
+      if (f.type.kind === 'int' && f.type.subfields) {
+        const bitScope = new NameScope();
+        m.bits = f.type.subfields.map((bf) => bitScope.claim(cIdent(bf.name)));
+        if (unnamedBits(f.type) !== 0n) m.rest = bitScope.claim('rest');
+      }
+      this.members.set(f, m);
+    });
+  }
+
+  member(f: FieldDef): Members {
+    const m = this.members.get(f);
+    if (!m) throw new GenerateError(`internal: no C name for field ${f.name}`);
+    return m;
+  }
+
+  struct(s: StructDef): string {
+    const name = this.structs.get(s);
+    if (name === undefined) throw new GenerateError(`internal: no C name for struct ${s.name}`);
+    return name;
+  }
+}
+
+const HELPER_NAMES = [
+  'kucomms_gen_get', 'kucomms_gen_put', 'kucomms_gen_sext', 'kucomms_gen_f32', 'kucomms_gen_f64',
+  'kucomms_gen_f32_from_bits', 'kucomms_gen_f32_to_bits', 'kucomms_gen_f64_from_bits', 'kucomms_gen_f64_to_bits',
+];
+
+/** The bits of a bit-field integer that no part names. */
+function unnamedBits(t: IntType): bigint {
+  let covered = 0n;
+  for (const bf of t.subfields ?? []) covered |= ((1n << BigInt(bf.width)) - 1n) << BigInt(bf.at);
+  return BigInt.asUintN(t.bits, ~covered);
+}
+
+const hexMask = (v: bigint): string => `0x${v.toString(16)}ULL`;
+const widthMask = (width: number): string => hexMask((1n << BigInt(width)) - 1n);
+
 class CWriter {
   lines: string[] = [];
-  constructor(readonly layout: Layout) {}
+  readonly names: CNames;
+  constructor(readonly layout: Layout) {
+    this.names = new CNames(layout);
+  }
   get p(): string {
     return this.layout.protocol;
-  }
-  get P(): string {
-    return this.layout.protocol.toUpperCase();
   }
   out(s = ''): void {
     this.lines.push(s);
@@ -139,7 +245,8 @@ class CWriter {
 
 function docComment(doc: string | undefined, indent = ''): string[] {
   if (!doc) return [];
-  const words = doc.trim().split(/\s+/);
+  // A */ in the text would end the comment early.
+  const words = doc.replace(/\*\//g, '* /').trim().split(/\s+/);
   const lines: string[] = [];
   let line = '';
   for (const w of words) {
@@ -153,30 +260,21 @@ function docComment(doc: string | undefined, indent = ''): string[] {
 }
 
 function emitValueNames(w: CWriter, names: ValueNames, isFlags: boolean): void {
-  const prefix = `${w.P}_${names.name.toUpperCase()}`;
+  const constants = w.names.constants.get(names) ?? [];
   if (isFlags) {
-    for (const e of names.entries) w.out(`#define ${prefix}_${e.name.toUpperCase()}\t(1ULL << ${e.value})`);
+    names.entries.forEach((e, i) => w.out(`#define ${constants[i]}\t(1ULL << ${e.value})`));
     w.out();
     return;
   }
   if (names.entries.every((e) => e.value <= 0x7fffffffn)) {
-    w.out(`enum ${w.p}_${names.name} {`);
-    for (const e of names.entries) w.out(`\t${prefix}_${e.name.toUpperCase()} = ${e.value},`);
+    w.out(`enum ${w.names.enumTags.get(names)} {`);
+    names.entries.forEach((e, i) => w.out(`\t${constants[i]} = ${e.value},`));
     w.out('};');
   } else {
     // C enumerators are ints; wider values are plain constants.
-    for (const e of names.entries) w.out(`#define ${prefix}_${e.name.toUpperCase()}\t${u64Literal(e.value)}`);
+    names.entries.forEach((e, i) => w.out(`#define ${constants[i]}\t${u64Literal(e.value)}`));
   }
   w.out();
-}
-
-/** The C struct name of a struct type or message kind. */
-function structName(w: CWriter, s: StructDef): string {
-  return w.layout.types.get(s.name) === s ? `${w.p}_${s.name}` : `${w.p}_msg_${s.name}`;
-}
-
-function isVariableLength(len: Length | undefined): boolean {
-  return len !== undefined && len.kind !== 'fixed';
 }
 
 /** The member type of one element (no array). */
@@ -193,59 +291,42 @@ function elementType(w: CWriter, t: FieldType): string {
     case 'string':
       return 'char';
     case 'struct':
-      return `struct ${structName(w, t.struct)}`;
+      return `struct ${w.names.struct(t.struct)}`;
   }
 }
 
-function checkSupported(w: CWriter, s: StructDef, f: FieldDef): void {
-  if (f.count === undefined) return;
-  const elementFixed = fixedSize(f.type) !== undefined;
-  if (!elementFixed && f.type.kind !== 'struct')
-    throw new GenerateError(`${structName(w, s)}.${f.name}: the C generator does not handle arrays of variable-size ${f.type.kind}; make the element a type (a struct with one field)`);
-}
+const isVarSized = (t: FieldType): boolean => (t.kind === 'bytes' || t.kind === 'string') && t.size.kind !== 'fixed';
 
-/** Members the generator adds beside a field (pointer lengths, counts). */
-function extraMembers(f: FieldDef): string[] {
-  if (f.count !== undefined && f.count.kind !== 'fixed') return [`${f.name}_wire`, `${f.name}_count`, `${f.name}_wire_size`];
-  if ((f.type.kind === 'bytes' || f.type.kind === 'string') && f.type.size.kind !== 'fixed') return [`${f.name}_size`];
-  return [];
-}
-
-function emitStruct(w: CWriter, s: StructDef): void {
-  const name = structName(w, s);
-  const names = new Set(s.fields.map((f) => f.name));
-  for (const f of s.fields)
-    for (const extra of extraMembers(f))
-      if (names.has(extra))
-        throw new GenerateError(`${name}: field "${extra}" has the name the C struct uses for ${f.name}'s ${extra.slice(f.name.length + 1).replace('_', ' ')}; rename one of them`);
-  w.lines.push(...docComment(s.doc));
+function emitStruct(w: CWriter, s: StructDef, doc: string | undefined): void {
+  const name = w.names.struct(s);
+  w.lines.push(...docComment(doc));
   w.out(`struct ${name} {`);
   for (const f of s.fields) {
-    checkSupported(w, s, f);
     w.lines.push(...docComment(f.doc, '\t'));
-    const id = ident(f.name);
+    const m = w.names.member(f);
     const t = f.type;
     if (f.count !== undefined && f.count.kind !== 'fixed') {
-      w.out(`\tconst __u8 *${id}_wire;\t/* the elements as on the wire */`);
-      w.out(`\t__u32 ${id}_count;\t/* elements */`);
-      w.out(`\t__u32 ${id}_wire_size;\t/* bytes at ${id}_wire */`);
+      w.out(`\tconst __u8 *${m.wire};\t/* the elements as on the wire */`);
+      w.out(`\t__u32 ${m.count};\t/* elements */`);
+      w.out(`\t__u32 ${m.wireSize};\t/* bytes at ${m.wire} */`);
       continue;
     }
     const dims = f.count?.kind === 'fixed' ? `[${f.count.n}]` : '';
-    if ((t.kind === 'bytes' || t.kind === 'string') && t.size.kind !== 'fixed') {
-      w.out(`\tconst __u8 *${id}${dims};\t/* points into the buffer${t.kind === 'string' ? '; not NUL-terminated' : ''} */`);
-      w.out(`\t__u32 ${id}_size${dims};`);
+    if (isVarSized(t)) {
+      w.out(`\tconst __u8 *${m.id}${dims};\t/* points into the buffer${t.kind === 'string' ? '; not NUL-terminated' : ''} */`);
+      w.out(`\t__u32 ${m.size}${dims};`);
       continue;
     }
     if (t.kind === 'int' && t.subfields) {
       w.out('\tstruct {');
-      for (const bf of t.subfields) w.out(`\t\t${nativeInt(bf.width, false)} ${ident(bf.name)};\t/* bits ${bf.at}..${bf.at + bf.width - 1} */`);
-      w.out(`\t} ${id}${dims};`);
+      t.subfields.forEach((bf, i) => w.out(`\t\t${nativeInt(bf.width, false)} ${m.bits?.[i]};\t/* bits ${bf.at}..${bf.at + bf.width - 1} */`));
+      if (m.rest) w.out(`\t\t${nativeInt(t.bits, false)} ${m.rest};\t/* the bits no part names (mask ${hexMask(unnamedBits(t))}), kept as they were */`);
+      w.out(`\t} ${m.id}${dims};`);
       continue;
     }
     const sizeDim = (t.kind === 'bytes' || t.kind === 'string') && t.size.kind === 'fixed' ? `[${t.size.n}]` : '';
     const note = t.kind === 'string' && t.pad !== undefined ? `\t/* padded with ${t.pad} */` : t.kind === 'int' && t.bits % 16 !== 0 && t.bits > 8 ? `\t/* ${t.signed ? 's' : 'u'}${t.bits} */` : '';
-    w.out(`\t${elementType(w, t)} ${id}${dims}${sizeDim};${note}`);
+    w.out(`\t${elementType(w, t)} ${m.id}${dims}${sizeDim};${note}`);
   }
   if (s.fields.length === 0) w.out('\t__u8 empty_;\t/* C has no empty structs */');
   w.out('};');
@@ -266,33 +347,55 @@ function wireMemberType(w: CWriter, t: FieldType): { type: string; dims: string 
     case 'string':
       return { type: '__u8', dims: `[${(t.size as { n: number }).n}]` };
     case 'struct':
-      return { type: `struct ${structName(w, t.struct)}_wire`, dims: '' };
+      return { type: `struct ${w.names.struct(t.struct)}_wire`, dims: '' };
   }
 }
 
-function emitWire(w: CWriter, s: StructDef): void {
+/** Wire images: for structs of a fixed, non-zero size whose nested structs have one too. */
+function hasWire(s: StructDef): boolean {
   const size = structFixedSize(s);
-  if (size === undefined || s.fields.length === 0) return;
-  const name = `${structName(w, s)}_wire`;
-  w.out(`/* ${structName(w, s)} as it is on the wire (${size} bytes). */`);
+  return size !== undefined && size > 0 && s.fields.every((f) => f.type.kind !== 'struct' || hasWire(f.type.struct));
+}
+
+function emitWire(w: CWriter, s: StructDef): void {
+  if (!hasWire(s)) return;
+  const size = structFixedSize(s) ?? 0;
+  const name = `${w.names.struct(s)}_wire`;
+  // Zero-size members (bytes of size 0, empty arrays) are not ISO C: left out.
+  const present = s.fields.filter((f) => (fieldFixedSize(f) ?? 0) > 0);
+  w.out(`/* ${w.names.struct(s)} as it is on the wire (${size} bytes). */`);
   w.out(`struct ${name} {`);
-  for (const f of s.fields) {
+  for (const f of present) {
     const { type, dims } = wireMemberType(w, f.type);
     const count = f.count?.kind === 'fixed' ? `[${f.count.n}]` : '';
-    w.out(`\t${type} ${ident(f.name)}${count}${dims};`);
+    w.out(`\t${type} ${w.names.member(f).id}${count}${dims};`);
   }
   w.out('} __attribute__((packed));');
-  w.out(`_Static_assert(sizeof(struct ${name}) == ${size}, "${name} is ${size} bytes");`);
+  w.out(`KUCOMMS_GEN_STATIC_ASSERT(sizeof(struct ${name}) == ${size}, "${name} is ${size} bytes");`);
   let offset = 0;
   for (const f of s.fields) {
-    w.out(`_Static_assert(offsetof(struct ${name}, ${ident(f.name)}) == ${offset}, "${name}.${f.name} is at offset ${offset}");`);
+    if (present.includes(f))
+      w.out(`KUCOMMS_GEN_STATIC_ASSERT(offsetof(struct ${name}, ${w.names.member(f).id}) == ${offset}, "${name}.${f.name} is at offset ${offset}");`);
     offset += fieldFixedSize(f) ?? 0;
   }
   w.out();
 }
 
+/** Where an element goes (unpack) or comes from (pack): the value, and for variable-size bytes its byte count. */
+interface Place {
+  value: string;
+  size: string;
+  /** bit fields: the parts' and the unnamed bits' members */
+  bits?: string[] | undefined;
+  rest?: string | undefined;
+}
+
+function place(base: string, m: Members, index: string): Place {
+  return { value: `${base}->${m.id}${index}`, size: `${base}->${m.size}${index}`, bits: m.bits, rest: m.rest };
+}
+
 /** Code that unpacks one element of type @t at p + at into @dst. */
-function unpackElement(w: CWriter, t: FieldType, dst: string, scopeVar: string): string[] {
+function unpackElement(w: CWriter, s: StructDef, t: FieldType, dst: Place): string[] {
   switch (t.kind) {
     case 'int': {
       const n = t.bits / 8;
@@ -300,39 +403,38 @@ function unpackElement(w: CWriter, t: FieldType, dst: string, scopeVar: string):
       const lines = [`if (len - at < ${n})`, '\treturn -EBADMSG;'];
       if (t.subfields) {
         lines.push(`raw = ${read};`);
-        for (const bf of t.subfields) {
-          const mask = bf.width === 64 ? '~0ULL' : `0x${((1n << BigInt(bf.width)) - 1n).toString(16)}ULL`;
-          lines.push(`${dst}.${ident(bf.name)} = (${nativeInt(bf.width, false)})((raw >> ${bf.at}) & ${mask});`);
-        }
-      } else if (t.signed) lines.push(`${dst} = (${nativeInt(t.bits, true)})kucomms_gen_sext(${read}, ${t.bits});`);
-      else lines.push(`${dst} = (${nativeInt(t.bits, false)})${read};`);
+        t.subfields.forEach((bf, i) => lines.push(`${dst.value}.${dst.bits?.[i]} = (${nativeInt(bf.width, false)})((raw >> ${bf.at}) & ${widthMask(bf.width)});`));
+        if (dst.rest) lines.push(`${dst.value}.${dst.rest} = (${nativeInt(t.bits, false)})(raw & ${hexMask(unnamedBits(t))});`);
+      } else if (t.signed) lines.push(`${dst.value} = (${nativeInt(t.bits, true)})kucomms_gen_sext(${read}, ${t.bits});`);
+      else lines.push(`${dst.value} = (${nativeInt(t.bits, false)})${read};`);
       lines.push(`at += ${n};`);
       return lines;
     }
     case 'float': {
       const n = t.bits / 8;
-      return [`if (len - at < ${n})`, '\treturn -EBADMSG;', `${dst} = kucomms_gen_f${t.bits}_from_bits((__u${t.bits})kucomms_gen_get(p + at, ${n}, ${big(t)}));`, `at += ${n};`];
+      return [`if (len - at < ${n})`, '\treturn -EBADMSG;', `${dst.value} = kucomms_gen_f${t.bits}_from_bits((__u${t.bits})kucomms_gen_get(p + at, ${n}, ${big(t)}));`, `at += ${n};`];
     }
     case 'bool':
-      return ['if (len - at < 1 || p[at] > 1)', '\treturn -EBADMSG;', `${dst} = p[at] == 1;`, 'at += 1;'];
+      return ['if (len - at < 1 || p[at] > 1)', '\treturn -EBADMSG;', `${dst.value} = p[at] == 1;`, 'at += 1;'];
     case 'bytes':
     case 'string': {
       if (t.size.kind === 'fixed') {
         const n = t.size.n;
-        return [`if (len - at < ${n})`, '\treturn -EBADMSG;', `for (i = 0; i < ${n}; i++)`, `\t${dst}[i] = (${t.kind === 'string' ? 'char' : '__u8'})p[at + i];`, `at += ${n};`];
+        if (n === 0) return [];
+        return [`if (len - at < ${n})`, '\treturn -EBADMSG;', `for (i = 0; i < ${n}; i++)`, `\t${dst.value}[i] = (${t.kind === 'string' ? 'char' : '__u8'})p[at + i];`, `at += ${n};`];
       }
-      return [...lengthInto(t.size, scopeVar), 'if (n > len - at)', '\treturn -EBADMSG;', `${dst} = p + at;`, `${dst}_size = (__u32)n;`, 'at += (size_t)n;'];
+      return [...lengthInto(w, s, t.size), 'if (n > len - at)', '\treturn -EBADMSG;', `${dst.value} = p + at;`, `${dst.size} = (__u32)n;`, 'at += (size_t)n;'];
     }
     case 'struct':
-      return [`err = ${structName(w, t.struct)}_unpack(&${dst}, p + at, len - at, &used);`, 'if (err)', '\treturn err;', 'at += used;'];
+      return [`err = ${w.names.struct(t.struct)}_unpack(&${dst.value}, p + at, len - at, &used);`, 'if (err)', '\treturn err;', 'at += used;'];
   }
 }
 
-/** Code that sets n to a variable length (count or size). */
-function lengthInto(len: Length, scopeVar: string): string[] {
+/** Code that sets n to a variable length (count or size) of a field of *out. */
+function lengthInto(w: CWriter, s: StructDef, len: Length): string[] {
   switch (len.kind) {
     case 'field':
-      return [`n = ${scopeVar}->${ident(len.field)};`];
+      return [`n = out->${w.names.member(lengthField(s, len.field)).id};`];
     case 'prefix': {
       const b = len.int.bits / 8;
       return [`if (len - at < ${b})`, '\treturn -EBADMSG;', `n = kucomms_gen_get(p + at, ${b}, ${big(len.int)});`, `at += ${b};`];
@@ -344,44 +446,49 @@ function lengthInto(len: Length, scopeVar: string): string[] {
   }
 }
 
-function packElement(w: CWriter, t: FieldType, src: string): string[] {
+/** The field a length names, in the struct being generated. */
+function lengthField(s: StructDef, name: string): FieldDef {
+  const f = s.fields.find((x) => x.name === name);
+  if (!f) throw new GenerateError(`internal: no length field ${name} in ${s.name}`);
+  return f;
+}
+
+function packElement(w: CWriter, t: FieldType, src: Place): string[] {
   switch (t.kind) {
     case 'int': {
       const n = t.bits / 8;
       const lines = [`if (cap - at < ${n})`, '\treturn -EMSGSIZE;'];
       if (t.subfields) {
-        lines.push('raw = 0;');
-        for (const bf of t.subfields) {
-          const mask = bf.width === 64 ? '~0ULL' : `0x${((1n << BigInt(bf.width)) - 1n).toString(16)}ULL`;
-          lines.push(`raw |= ((__u64)${src}.${ident(bf.name)} & ${mask}) << ${bf.at};`);
-        }
+        lines.push(src.rest ? `raw = (__u64)${src.value}.${src.rest} & ${hexMask(unnamedBits(t))};` : 'raw = 0;');
+        t.subfields.forEach((bf, i) => lines.push(`raw |= ((__u64)${src.value}.${src.bits?.[i]} & ${widthMask(bf.width)}) << ${bf.at};`));
         lines.push(`kucomms_gen_put(p + at, ${n}, ${big(t)}, raw);`);
-      } else lines.push(`kucomms_gen_put(p + at, ${n}, ${big(t)}, (__u64)${src});`);
+      } else lines.push(`kucomms_gen_put(p + at, ${n}, ${big(t)}, (__u64)${src.value});`);
       lines.push(`at += ${n};`);
       return lines;
     }
     case 'float': {
       const n = t.bits / 8;
-      return [`if (cap - at < ${n})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${n}, ${big(t)}, kucomms_gen_f${t.bits}_to_bits(${src}));`, `at += ${n};`];
+      return [`if (cap - at < ${n})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${n}, ${big(t)}, kucomms_gen_f${t.bits}_to_bits(${src.value}));`, `at += ${n};`];
     }
     case 'bool':
-      return ['if (cap - at < 1)', '\treturn -EMSGSIZE;', `p[at] = ${src} ? 1 : 0;`, 'at += 1;'];
+      return ['if (cap - at < 1)', '\treturn -EMSGSIZE;', `p[at] = ${src.value} ? 1 : 0;`, 'at += 1;'];
     case 'bytes':
     case 'string': {
       if (t.size.kind === 'fixed') {
         const n = t.size.n;
-        return [`if (cap - at < ${n})`, '\treturn -EMSGSIZE;', `for (i = 0; i < ${n}; i++)`, `\tp[at + i] = (__u8)${src}[i];`, `at += ${n};`];
+        if (n === 0) return [];
+        return [`if (cap - at < ${n})`, '\treturn -EMSGSIZE;', `for (i = 0; i < ${n}; i++)`, `\tp[at + i] = (__u8)${src.value}[i];`, `at += ${n};`];
       }
       const lines: string[] = [];
       if (t.size.kind === 'prefix') {
         const b = t.size.int.bits / 8;
-        lines.push(`if (cap - at < ${b})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${b}, ${big(t.size.int)}, ${src}_size);`, `at += ${b};`);
+        lines.push(`if (cap - at < ${b})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${b}, ${big(t.size.int)}, ${src.size});`, `at += ${b};`);
       }
-      lines.push(`if (cap - at < ${src}_size)`, '\treturn -EMSGSIZE;', `for (i = 0; i < ${src}_size; i++)`, `\tp[at + i] = ${src}[i];`, `at += ${src}_size;`);
+      lines.push(`if (cap - at < ${src.size})`, '\treturn -EMSGSIZE;', `for (i = 0; i < ${src.size}; i++)`, `\tp[at + i] = ${src.value}[i];`, `at += ${src.size};`);
       return lines;
     }
     case 'struct':
-      return [`err = ${structName(w, t.struct)}_pack(&${src}, p + at, cap - at, &used);`, 'if (err)', '\treturn err;', 'at += used;'];
+      return [`err = ${w.names.struct(t.struct)}_pack(&${src.value}, p + at, cap - at, &used);`, 'if (err)', '\treturn err;', 'at += used;'];
   }
 }
 
@@ -389,70 +496,91 @@ function indent(lines: string[], depth: number): string[] {
   return lines.map((l) => `${'\t'.repeat(depth)}${l}`);
 }
 
-/** Which locals a function body uses, declared only then (-Wunused). */
+/**
+ * Which locals a function body uses, declared only then (-Wunused). A
+ * member access (->name, .name) is not a use: a field may be called raw.
+ */
 function locals(body: string[], all: Array<[string, string]>): string[] {
   const text = body.join('\n');
-  return all.filter(([, name]) => new RegExp(`\\b${name}\\b`).test(text)).map(([type, name]) => `\t${type} ${name};`);
+  return all.filter(([, name]) => new RegExp(`(?<!->|\\.)\\b${name}\\b`).test(text)).map(([type, name]) => `\t${type} ${name};`);
+}
+
+/** Fields that measure another: pack checks that they agree with it. */
+function measuredBy(s: StructDef, f: FieldDef): Array<{ field: FieldDef; what: 'count' | 'size' }> {
+  const out: Array<{ field: FieldDef; what: 'count' | 'size' }> = [];
+  for (const g of s.fields) {
+    if (g.count?.kind === 'field' && g.count.field === f.name) out.push({ field: g, what: 'count' });
+    else if ((g.type.kind === 'bytes' || g.type.kind === 'string') && g.type.size.kind === 'field' && g.type.size.field === f.name)
+      out.push({ field: g, what: 'size' });
+  }
+  return out;
 }
 
 function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
-  const name = structName(w, s);
+  const name = w.names.struct(s);
   const un: string[] = [];
   const pk: string[] = [];
+  const elemLocals: Array<[string, string]> = [];
   for (const f of s.fields) {
-    const id = ident(f.name);
+    const m = w.names.member(f);
     const t = f.type;
     const count = f.count;
     if (count === undefined || count.kind === 'fixed') {
-      const n = count?.n;
-      const dst = n === undefined ? `out->${id}` : `out->${id}[k]`;
-      const src = n === undefined ? `in->${id}` : `in->${id}[k]`;
-      const ue = unpackElement(w, t, dst, 'out');
-      const pe = packElement(w, t, src);
-      // A length field must agree with what it measures.
-      const measured = s.fields.filter(
-        (g) =>
-          (g.count?.kind === 'field' && g.count.field === f.name) ||
-          ((g.type.kind === 'bytes' || g.type.kind === 'string') && g.type.size.kind === 'field' && g.type.size.field === f.name),
-      );
-      for (const g of measured) {
-        const what = g.count?.kind === 'field' && g.count.field === f.name ? `${ident(g.name)}_count` : `${ident(g.name)}_size`;
-        pk.push(`if ((__u64)in->${id} != (__u64)in->${what})`, '\treturn -EINVAL;');
+      const index = count === undefined ? '' : '[k]';
+      const ue = unpackElement(w, s, t, place('out', m, index));
+      const pe = packElement(w, t, place('in', m, index));
+      // A length field must agree with what it measures; with an array of
+      // variable-size elements measured by one size field, each element.
+      for (const g of measuredBy(s, f)) {
+        const gm = w.names.member(g.field);
+        if (g.what === 'count') pk.push(`if ((__u64)in->${m.id} != (__u64)in->${gm.count})`, '\treturn -EINVAL;');
+        else if (g.field.count?.kind === 'fixed')
+          pk.push(`for (k = 0; k < ${g.field.count.n}; k++)`, `\tif ((__u64)in->${m.id} != (__u64)in->${gm.size}[k])`, '\t\treturn -EINVAL;');
+        else if (g.field.count === undefined) pk.push(`if ((__u64)in->${m.id} != (__u64)in->${gm.size})`, '\treturn -EINVAL;');
       }
-      if (n === undefined) {
+      if (count === undefined) {
         un.push(...ue);
         pk.push(...pe);
-      } else {
-        un.push(`for (k = 0; k < ${n}; k++) {`, ...indent(ue, 1), '}');
-        pk.push(`for (k = 0; k < ${n}; k++) {`, ...indent(pe, 1), '}');
+      } else if (ue.length > 0) {
+        un.push(`for (k = 0; k < ${count.n}; k++) {`, ...indent(ue, 1), '}');
+        pk.push(`for (k = 0; k < ${count.n}; k++) {`, ...indent(pe, 1), '}');
       }
       continue;
     }
-    // Variable count: keep a pointer to the elements, checking they fit.
+    // Variable count: keep a pointer to the elements, checking they fit. A
+    // count can never be more than the bytes left (so that empty elements
+    // cannot make it loop for long); the codec refuses the same.
     const elem = fixedSize(t);
-    un.push(...lengthInto(count, 'out'));
-    if (elem !== undefined) {
+    un.push(...lengthInto(w, s, count));
+    if (count.kind !== 'rest') un.push('if (n > len - at)', '\treturn -EBADMSG;');
+    if (elem !== undefined && elem > 0) {
       if (count.kind === 'rest') un.push(`if (n % ${elem})`, '\treturn -EBADMSG;', `n /= ${elem};`);
-      un.push(`if (n > (len - at) / ${elem || 1})`, '\treturn -EBADMSG;');
-      un.push(`out->${id}_wire = p + at;`, `out->${id}_count = (__u32)n;`, `out->${id}_wire_size = (__u32)(n * ${elem});`, `at += (size_t)(n * ${elem});`);
+      else un.push(`if (n > (len - at) / ${elem})`, '\treturn -EBADMSG;');
+      un.push(`out->${m.wire} = p + at;`, `out->${m.count} = (__u32)n;`, `out->${m.wireSize} = (__u32)(n * ${elem});`, `at += (size_t)(n * ${elem});`);
     } else {
-      // Elements of varying size: walk them to find where the array ends.
-      const sn = structName(w, (t as { struct: StructDef }).struct);
-      un.push(`out->${id}_wire = p + at;`, 'start = at;');
-      un.push(count.kind === 'rest' ? 'for (k = 0; at < len; k++) {' : 'for (k = 0; k < n; k++) {');
-      un.push(`\terr = ${sn}_unpack(&elem_${f.name}, p + at, len - at, &used);`, '\tif (err)', '\t\treturn err;', '\tat += used;', '}');
-      un.push(`out->${id}_count = (__u32)k;`, `out->${id}_wire_size = (__u32)(at - start);`);
+      // Elements of varying size: unpack each to find where the array ends.
+      let walk: string[];
+      if (t.kind === 'bytes' || t.kind === 'string') walk = [...lengthInto(w, s, t.size), 'if (n > len - at)', '\treturn -EBADMSG;', 'at += (size_t)n;'];
+      else {
+        const local = `elem_${m.id}`;
+        elemLocals.push([elementType(w, t), local]);
+        walk = unpackElement(w, s, t, { value: local, size: '' });
+      }
+      un.push(`out->${m.wire} = p + at;`, 'start = at;');
+      if (count.kind === 'rest') un.push('for (k = 0; at < len; k++) {');
+      else un.push('todo = n;', 'for (k = 0; k < todo; k++) {');
+      un.push(...indent(walk.length > 0 ? walk : ['/* empty elements */'], 1), '}');
+      un.push(`out->${m.count} = (__u32)k;`, `out->${m.wireSize} = (__u32)(at - start);`);
     }
     if (count.kind === 'prefix') {
       const b = count.int.bits / 8;
-      pk.push(`if (cap - at < ${b})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${b}, ${big(count.int)}, in->${id}_count);`, `at += ${b};`);
+      pk.push(`if (cap - at < ${b})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${b}, ${big(count.int)}, in->${m.count});`, `at += ${b};`);
     }
-    pk.push(`if (cap - at < in->${id}_wire_size)`, '\treturn -EMSGSIZE;', `for (i = 0; i < in->${id}_wire_size; i++)`, `\tp[at + i] = in->${id}_wire[i];`, `at += in->${id}_wire_size;`);
+    pk.push(`if (cap - at < in->${m.wireSize})`, '\treturn -EMSGSIZE;', `for (i = 0; i < in->${m.wireSize}; i++)`, `\tp[at + i] = in->${m.wire}[i];`, `at += in->${m.wireSize};`);
   }
-  const elemLocals: Array<[string, string]> = s.fields
-    .filter((f) => f.count !== undefined && f.count.kind !== 'fixed' && fixedSize(f.type) === undefined)
-    .map((f) => [elementType(w, f.type), `elem_${f.name}`]);
-  const common: Array<[string, string]> = [['__u64', 'n'], ['__u64', 'raw'], ['size_t', 'i'], ['size_t', 'k'], ['size_t', 'used'], ['size_t', 'start'], ['int', 'err']];
+  const common: Array<[string, string]> = [
+    ['__u64', 'n'], ['__u64', 'todo'], ['__u64', 'raw'], ['size_t', 'i'], ['size_t', 'k'], ['size_t', 'used'], ['size_t', 'start'], ['int', 'err'],
+  ];
 
   w.out(`/* Decodes ${name} from @buf; sets *@used to the bytes it took. */`);
   const unArgs = isMessage ? `struct ${name} *out, const void *buf, size_t len` : `struct ${name} *out, const void *buf, size_t len, size_t *used_out`;
@@ -462,11 +590,11 @@ function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
   w.out('\tsize_t at = 0;');
   w.lines.push(...locals(un, [...common, ...elemLocals]));
   w.out();
-  if (s.fields.length === 0) w.out('\t(void)p;\n\t(void)out;');
+  if (un.length === 0) w.out('\t(void)p;\n\t(void)out;');
   w.lines.push(...indent(un, 1));
   if (isMessage) w.out('\treturn at == len ? 0 : -EBADMSG;');
   else {
-    if (s.fields.length === 0) w.out('\t(void)len;');
+    if (!/\blen\b/.test(un.join('\n'))) w.out('\t(void)len;');
     w.out('\t*used_out = at;');
     w.out('\treturn 0;');
   }
@@ -479,7 +607,7 @@ function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
   w.out('\tsize_t at = 0;');
   w.lines.push(...locals(pk, common));
   w.out();
-  if (s.fields.length === 0) w.out('\t(void)p;\n\t(void)in;\n\t(void)cap;');
+  if (pk.length === 0) w.out('\t(void)p;\n\t(void)in;\n\t(void)cap;');
   w.lines.push(...indent(pk, 1));
   w.out('\t*used_out = at;');
   w.out('\treturn 0;');
@@ -502,32 +630,33 @@ function structOrder(layout: Layout): StructDef[] {
 }
 
 function emitKinds(w: CWriter): void {
-  w.out(`/* The message kinds, as ${w.p}_kind_of() tells them apart. */`);
-  w.out(`enum ${w.p}_msg_kind {`);
-  for (const m of w.layout.messages) w.out(`\t${w.P}_MSG_KIND_${m.name.toUpperCase()},`);
+  w.out(`/* The message kinds, as ${w.names.kindOf}() tells them apart. */`);
+  w.out(`enum ${w.names.kindEnum} {`);
+  for (const c of w.names.kindConstants) w.out(`\t${c},`);
   w.out('};');
   w.out();
-  for (const m of w.layout.messages)
+  w.layout.messages.forEach((m, i) => {
     for (const k of HEADER_KEYS) {
       const v = m.when[k];
-      if (v !== undefined) w.out(`#define ${w.P}_MSG_${m.name.toUpperCase()}_${k.toUpperCase()}\t${u64Literal(v)}`);
+      if (v !== undefined) w.out(`#define ${w.names.whenConstants[i]?.[k]}\t${u64Literal(v)}`);
     }
+  });
   w.out();
   w.out('/* The kind of a message with these header values, or -ENOENT. */');
-  w.out(`static inline int ${w.p}_kind_of(__u64 type, __u64 id, __u64 user_value)`);
+  w.out(`static inline int ${w.names.kindOf}(__u64 type, __u64 id, __u64 user_value)`);
   w.out('{');
   const used = new Set<string>();
-  for (const m of w.layout.messages) {
+  w.layout.messages.forEach((m, i) => {
     const conds = HEADER_KEYS.filter((k) => m.when[k] !== undefined).map((k) => {
       used.add(k);
-      return `${k} == ${w.P}_MSG_${m.name.toUpperCase()}_${k.toUpperCase()}`;
+      return `${k} == ${w.names.whenConstants[i]?.[k]}`;
     });
-    if (conds.length === 0) w.out(`\treturn ${w.P}_MSG_KIND_${m.name.toUpperCase()};`);
+    if (conds.length === 0) w.out(`\treturn ${w.names.kindConstants[i]};`);
     else {
       w.out(`\tif (${conds.join(' && ')})`);
-      w.out(`\t\treturn ${w.P}_MSG_KIND_${m.name.toUpperCase()};`);
+      w.out(`\t\treturn ${w.names.kindConstants[i]};`);
     }
-  }
+  });
   for (const k of HEADER_KEYS) if (!used.has(k)) w.out(`\t(void)${k};`);
   w.out('\treturn -ENOENT;');
   w.out('}');
@@ -536,7 +665,7 @@ function emitKinds(w: CWriter): void {
 
 export function generateC(layout: Layout, source: string): string {
   const w = new CWriter(layout);
-  const guard = `KUCOMMS_GEN_${w.P}_H`;
+  const guard = w.names.guard;
   w.out(`/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */`);
   w.out(`/*`);
   w.out(` * The ${layout.protocol} protocol: generated by \`kucomms-studio gen c ${source}\`.`);
@@ -561,13 +690,12 @@ export function generateC(layout: Layout, source: string): string {
   for (const f of layout.flags.values()) emitValueNames(w, f, true);
   emitKinds(w);
   for (const s of structOrder(layout)) {
-    emitStruct(w, s);
+    emitStruct(w, s, s.doc);
     emitWire(w, s);
     emitFunctions(w, s, false);
   }
   for (const m of layout.messages) {
-    const withDoc: StructDef = m.doc === undefined ? m.struct : { ...m.struct, doc: m.doc };
-    emitStruct(w, withDoc);
+    emitStruct(w, m.struct, m.doc);
     emitWire(w, m.struct);
     emitFunctions(w, m.struct, true);
   }
@@ -575,4 +703,3 @@ export function generateC(layout: Layout, source: string): string {
   return `${w.lines.join('\n')}\n`;
 }
 
-export type { IntType };

@@ -5,17 +5,24 @@
 // kucomms_PROTOCOL.STRUCT.FIELD, so tshark filters and -e work on all of
 // them; a message that does not fit its layout is shown as far as it goes,
 // with expert info saying where and what was expected (never a Lua error).
-import { HEADER_KEYS, type FieldDef, type IntType, type Layout, type StructDef, type ValueNames } from './layout.ts';
+import { HEADER_KEYS, type FieldDef, type Layout, type StructDef, type ValueNames } from './layout.ts';
 import { LINKTYPE_USER0, LINKTYPE_USER15 } from '../capture/pcapng.ts';
+import { NameScope } from './c-names.ts';
 import { GenerateError } from './gen-c.ts';
 
 const luaString = (s: string): string => JSON.stringify(s);
 
+/**
+ * Every ProtoField, in a table (a file-level local each would run into Lua's
+ * 200 locals); each filter name (abbreviation) is given out once.
+ */
 class Fields {
-  /** [lua variable, constructor call] in declaration order */
+  /** [Lua expression, constructor call] in declaration order */
   decls: Array<[string, string]> = [];
-  add(variable: string, ctor: string): string {
-    this.decls.push([variable, ctor]);
+  readonly #abbrs = new NameScope(new Set());
+  add(key: string, abbr: string, ctor: (abbr: string) => string): string {
+    const variable = `F[${luaString(key)}]`;
+    this.decls.push([variable, ctor(luaString(this.#abbrs.claim(abbr)))]);
     return variable;
   }
 }
@@ -32,44 +39,45 @@ function intCtor(bits: number, signed: boolean): string {
 }
 
 /** The Lua code of one struct's dissect function. */
-function structFunction(layout: Layout, s: StructDef, fname: string, fields: Fields, structFns: Map<StructDef, string>, isMessage: boolean): string[] {
-  const prefix = `kucomms_${layout.protocol}.${s.name}`;
+function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: string, fields: Fields, structFns: Map<StructDef, string>, isMessage: boolean): string[] {
+  const prefix = `kucomms_${layout.protocol}.${abbrName}`;
   const L: string[] = [];
   L.push(`local function ${fname}(ctx, tree, off, path)`);
   L.push('\tlocal scope = {}');
-  const fieldVar = (f: FieldDef, suffix = ''): string => `F_${isMessage ? 'm' : 't'}_${s.name}_${f.name}${suffix}`;
+  // Table keys: ":" is in no layout name, so no two fields share one.
+  const fieldKey = (f: FieldDef, suffix = ''): string => `${isMessage ? 'm' : 't'}:${s.name}:${f.name}${suffix}`;
   for (const f of s.fields) {
     const label = luaString(f.name);
     const abbr = `${prefix}.${f.name}`;
     const t = f.type;
-    let ctor: string;
+    let ctor: (abbr: string) => string;
     switch (t.kind) {
       case 'int':
-        ctor = `ProtoField.${intCtor(t.bits, t.signed)}(${luaString(abbr)}, ${label}, ${t.flags || t.subfields ? 'base.HEX' : 'base.DEC'}, ${valueString(t.enum, t.bits)})`;
+        ctor = (a) => `ProtoField.${intCtor(t.bits, t.signed)}(${a}, ${label}, ${t.flags || t.subfields ? 'base.HEX' : 'base.DEC'}, ${valueString(t.enum, t.bits)})`;
         break;
       case 'float':
-        ctor = `ProtoField.${t.bits === 32 ? 'float' : 'double'}(${luaString(abbr)}, ${label})`;
+        ctor = (a) => `ProtoField.${t.bits === 32 ? 'float' : 'double'}(${a}, ${label})`;
         break;
       case 'bool':
-        ctor = `ProtoField.bool(${luaString(abbr)}, ${label})`;
+        ctor = (a) => `ProtoField.bool(${a}, ${label})`;
         break;
       case 'bytes':
-        ctor = `ProtoField.bytes(${luaString(abbr)}, ${label})`;
+        ctor = (a) => `ProtoField.bytes(${a}, ${label})`;
         break;
       case 'string':
-        ctor = `ProtoField.string(${luaString(abbr)}, ${label})`;
+        ctor = (a) => `ProtoField.string(${a}, ${label})`;
         break;
       case 'struct':
-        ctor = `ProtoField.none(${luaString(abbr)}, ${luaString(`${f.name} (${t.struct.name})`)})`;
+        ctor = (a) => `ProtoField.none(${a}, ${luaString(`${f.name} (${t.struct.name})`)})`;
         break;
     }
-    const fv = fields.add(fieldVar(f), ctor);
+    const fv = fields.add(fieldKey(f), abbr, ctor);
     let arrayVar: string | undefined;
-    if (f.count !== undefined) arrayVar = fields.add(fieldVar(f, '_array'), `ProtoField.none(${luaString(`${abbr}_array`)}, ${luaString(`${f.name} (array)`)})`);
+    if (f.count !== undefined) arrayVar = fields.add(fieldKey(f, ':array'), `${abbr}_array`, (a) => `ProtoField.none(${a}, ${luaString(`${f.name} (array)`)})`);
     const subVars: string[] = [];
     if (t.kind === 'int' && t.subfields)
       for (const bf of t.subfields)
-        subVars.push(fields.add(fieldVar(f, `_${bf.name}`), `ProtoField.${intCtor(bf.width, false)}(${luaString(`${abbr}.${bf.name}`)}, ${luaString(bf.name)}, base.DEC, ${valueString(bf.enum, bf.width)})`));
+        subVars.push(fields.add(fieldKey(f, `:${bf.name}`), `${abbr}.${bf.name}`, (a) => `ProtoField.${intCtor(bf.width, false)}(${a}, ${luaString(bf.name)}, base.DEC, ${valueString(bf.enum, bf.width)})`));
 
     const body: string[] = [];
     const fpath = `fpath`;
@@ -102,12 +110,12 @@ function structFunction(layout: Layout, s: StructDef, fname: string, fields: Fie
         body.push(`need(ctx, off, 1, ${fpath}, "bool (1 byte)")`);
         body.push('local b = ctx.tvb(off, 1):uint()');
         body.push(`local item = ptree:add(${fv}, ctx.tvb(off, 1), b == 1)`);
-        body.push(`if b > 1 then malformed(ctx, item, string.format("%s at offset %d: expected bool 0 or 1, got %d", ${fpath}, off - ctx.base, b)) end`);
+        body.push(`if b > 1 then stop(ctx, item, string.format("%s at offset %d: expected bool 0 or 1, got %d", ${fpath}, off - ctx.base, b)) end`);
         body.push('off = off + 1');
         break;
       case 'bytes':
       case 'string': {
-        body.push(`local n = ${lengthExpr(t.size, 'size')}`);
+        body.push(...lengthInto('n', t.size, 'size', fpath));
         body.push(`need(ctx, off, n, ${fpath}, string.format("${t.kind} of %d bytes", n))`);
         if (t.kind === 'bytes') {
           body.push(`local item = ptree:add(${fv}, range(ctx, off, n))`);
@@ -118,6 +126,8 @@ function structFunction(layout: Layout, s: StructDef, fname: string, fields: Fie
           const enc = t.encoding === 'latin1' ? 'ENC_ISO_8859_1' : 'ENC_UTF_8';
           body.push('local keep = n');
           if (t.pad !== undefined) body.push(`while keep > 0 and ctx.tvb(off + keep - 1, 1):uint() == ${t.pad} do keep = keep - 1 end`);
+          // The codec refuses what is not UTF-8: so does the dissector.
+          if (t.encoding === 'utf8') body.push(`check_utf8(ctx, off, keep, ${fpath})`);
           // Decoded by Wireshark itself (latin1 becomes UTF-8), padding left out.
           body.push(`ptree:add_packet_field(${fv}, range(ctx, off, keep), ${enc})`);
         }
@@ -141,7 +151,8 @@ function structFunction(layout: Layout, s: StructDef, fname: string, fields: Fie
       L.push('\t\tlocal ptree = tree');
       L.push(...body.map((b) => `\t\t${b}`));
     } else {
-      L.push(`\t\tlocal count = ${lengthExpr(f.count, 'count')}`);
+      L.push(`\t\tlocal apath = path .. ${luaString(`.${f.name}`)}`);
+      L.push(...lengthInto('count', f.count, 'count', 'apath').map((l) => `\t\t${l}`));
       L.push(`\t\tlocal ptree = tree:add(${arrayVar}, range(ctx, off, 0))`);
       L.push('\t\tlocal astart = off');
       L.push('\t\tlocal i = 0');
@@ -159,17 +170,29 @@ function structFunction(layout: Layout, s: StructDef, fname: string, fields: Fie
   L.push('');
   return L;
 
-  function lengthExpr(len: NonNullable<FieldDef['count']>, what: string): string {
+  /**
+   * Lua lines setting @variable to a length (as the codec reads it: a count
+   * may not be more than the bytes left after it, reported at the count).
+   */
+  function lengthInto(variable: string, len: NonNullable<FieldDef['count']>, what: 'count' | 'size', pathVar: string): string[] {
+    const lines: string[] = [];
     switch (len.kind) {
       case 'fixed':
-        return String(len.n);
+        return [`local ${variable} = ${len.n}`];
       case 'rest':
-        return what === 'size' ? 'ctx.limit - off' : '0';
+        return [`local ${variable} = ${what === 'size' ? 'ctx.limit - off' : '0'}`];
       case 'field':
-        return `scope[${luaString(len.field)}]`;
+        lines.push(`local ${variable} = scope[${luaString(len.field)}]`);
+        if (what === 'count') lines.push(`check_count(ctx, off, off, ${variable}, ${pathVar}, ${luaString(`${len.field} = `)})`);
+        return lines;
       case 'prefix': {
         const n = len.int.bits / 8;
-        return `read_prefix(ctx, off, ${n}, ${len.int.endian === 'little'}, path); off = off + ${n}`;
+        const prefixPath = `${pathVar} .. ${luaString(` (${what} prefix)`)}`;
+        const type = `${len.int.signed ? 's' : 'u'}${len.int.bits}${len.int.bits > 8 && len.int.endian === 'big' ? 'be' : ''}`;
+        lines.push(`local ${variable} = read_prefix(ctx, off, ${n}, ${len.int.endian === 'little'}, ${prefixPath}, ${luaString(`a ${n}-byte ${what} prefix (${type})`)})`);
+        if (what === 'count') lines.push(`check_count(ctx, off, off + ${n}, ${variable}, ${prefixPath}, "")`);
+        lines.push(`off = off + ${n}`);
+        return lines;
       }
     }
   }
@@ -256,9 +279,57 @@ local function range(ctx, off, n)
 	return ctx.tvb(off, n)
 end
 
-local function read_prefix(ctx, off, n, le, path)
-	need(ctx, off, n, path, string.format("a %d-byte length prefix", n))
+-- Reports a problem at an item and stops decoding the message.
+local function stop(ctx, item, text)
+	malformed(ctx, item, text)
+	error(STOP)
+end
+
+local function read_prefix(ctx, off, n, le, path, what)
+	need(ctx, off, n, path, what)
 	return to_number(read_uint(ctx.tvb, off, n, le))
+end
+
+-- A count is never more than the bytes left after it (the codec's rule).
+local function check_count(ctx, at, from, count, path, got)
+	if count > ctx.limit - from then
+		stop(ctx, nil, string.format("%s at offset %d: expected a count of at most %d (the bytes left), got %s%d", path, at - ctx.base, ctx.limit - from, got, count))
+	end
+end
+
+-- Whether the n bytes at off are well-formed UTF-8 (no overlong forms,
+-- surrogates or values past U+10FFFF), as the codec's decoder requires.
+local function utf8_ok(tvb, off, n)
+	local bytes = tvb(off, n):bytes()
+	local i = 0
+	while i < n do
+		local b = bytes:get_index(i)
+		local more, lo, hi = 0, 0x80, 0xbf
+		if b < 0x80 then more = 0
+		elseif b >= 0xc2 and b <= 0xdf then more = 1
+		elseif b >= 0xe0 and b <= 0xef then
+			more = 2
+			if b == 0xe0 then lo = 0xa0 elseif b == 0xed then hi = 0x9f end
+		elseif b >= 0xf0 and b <= 0xf4 then
+			more = 3
+			if b == 0xf0 then lo = 0x90 elseif b == 0xf4 then hi = 0x8f end
+		else return false end
+		if more > 0 and i + more >= n then return false end
+		for j = 1, more do
+			local c = bytes:get_index(i + j)
+			if c < lo or c > hi then return false end
+			lo, hi = 0x80, 0xbf
+		end
+		i = i + 1 + more
+	end
+	return true
+end
+
+local function check_utf8(ctx, off, n, path)
+	if n > 0 and not utf8_ok(ctx.tvb, off, n) then
+		local shown = math.min(n, 16)
+		stop(ctx, nil, string.format("%s at offset %d: expected UTF-8 text, got the bytes %s%s", path, off - ctx.base, ctx.tvb(off, shown):bytes():tohex(true), n > 16 and "..." or ""))
+	end
 end
 `;
 
@@ -282,22 +353,24 @@ export function generateLua(layout: Layout, source: string, options: LuaOptions 
   out.push(`local proto = Proto(${luaString(p)}, ${luaString(`kucomms ${layout.protocol}`)})`);
   const D = { 0: 'tx (to the target)', 1: 'rx (from the target)' };
   const ph = {
-    version: fields.add('F_version', `ProtoField.uint8(${luaString(`${p}.pseudo_version`)}, "Pseudo-header version")`),
-    direction: fields.add('F_direction', `ProtoField.uint8(${luaString(`${p}.direction`)}, "Direction", base.DEC, { [0] = ${luaString(D[0])}, [1] = ${luaString(D[1])} })`),
-    target: fields.add('F_target', `ProtoField.string(${luaString(`${p}.target`)}, "Target")`),
-    kind: fields.add('F_kind', `ProtoField.string(${luaString(`${p}.kind`)}, "Message kind")`),
-    header: fields.add('F_header', `ProtoField.none(${luaString(`${p}.header`)}, "Header")`),
-    length: fields.add('F_length', `ProtoField.uint64(${luaString(`${p}.length`)}, "length")`),
+    version: fields.add('version', `${p}.pseudo_version`, (a) => `ProtoField.uint8(${a}, "Pseudo-header version")`),
+    direction: fields.add('direction', `${p}.direction`, (a) => `ProtoField.uint8(${a}, "Direction", base.DEC, { [0] = ${luaString(D[0])}, [1] = ${luaString(D[1])} })`),
+    target: fields.add('target', `${p}.target`, (a) => `ProtoField.string(${a}, "Target")`),
+    kind: fields.add('kind', `${p}.kind`, (a) => `ProtoField.string(${a}, "Message kind")`),
+    header: fields.add('header', `${p}.header`, (a) => `ProtoField.none(${a}, "Header")`),
+    length: fields.add('length', `${p}.length`, (a) => `ProtoField.uint64(${a}, "length")`),
   };
   const headerVars: Record<string, string> = {};
   for (const k of HEADER_KEYS) {
     const h = layout.header[k];
-    headerVars[k] = fields.add(`F_${k}`, `ProtoField.uint64(${luaString(`${p}.${k}`)}, ${luaString(h.name === k ? k : `${k} (${h.name})`)})`);
+    headerVars[k] = fields.add(k, `${p}.${k}`, (a) => `ProtoField.uint64(${a}, ${luaString(h.name === k ? k : `${k} (${h.name})`)})`);
   }
-  const dataVar = fields.add('F_data', `ProtoField.none(${luaString(`${p}.data`)}, "Data")`);
+  const dataVar = fields.add('data', `${p}.data`, (a) => `ProtoField.none(${a}, "Data")`);
 
   // Struct types first (dependencies before users), then the message kinds.
   const structFns = new Map<StructDef, string>();
+  // A type and a message kind may share a name; their fields' filter names may not.
+  const structAbbrs = new NameScope(new Set());
   const code: string[] = [];
   const visit = (s: StructDef, seen: Set<StructDef>): void => {
     if (structFns.has(s) || seen.has(s)) return;
@@ -305,18 +378,19 @@ export function generateLua(layout: Layout, source: string, options: LuaOptions 
     for (const f of s.fields) if (f.type.kind === 'struct') visit(f.type.struct, seen);
     const fn = `dissect_type_${s.name}`;
     structFns.set(s, fn);
-    code.push(...structFunction(layout, s, fn, fields, structFns, false));
+    code.push(...structFunction(layout, s, structAbbrs.claim(s.name), fn, fields, structFns, false));
   };
   for (const s of layout.types.values()) visit(s, new Set());
   const kindFns = layout.messages.map((m) => {
     const fn = `dissect_msg_${m.name}`;
-    code.push(...structFunction(layout, m.struct, fn, fields, structFns, true));
+    code.push(...structFunction(layout, m.struct, structAbbrs.claim(m.name), fn, fields, structFns, true));
     return fn;
   });
 
   out.push('');
   out.push('-- Every field, declared up front.');
-  for (const [v, ctor] of fields.decls) out.push(`local ${v} = ${ctor}`);
+  out.push('local F = {}');
+  for (const [v, ctor] of fields.decls) out.push(`${v} = ${ctor}`);
   out.push(`proto.fields = { ${fields.decls.map(([v]) => v).join(', ')} }`);
   out.push(`local ef_malformed = ProtoExpert.new(${luaString(`${p}.malformed`)}, "Message does not fit the ${layout.protocol} layout", expert.group.MALFORMED, expert.severity.ERROR)`);
   out.push('proto.experts = { ef_malformed }');
@@ -394,4 +468,3 @@ export function generateLua(layout: Layout, source: string, options: LuaOptions 
   return `${out.join('\n')}\n`;
 }
 
-export type { IntType };

@@ -3,29 +3,57 @@
 // accepts): integers up to 48 bits are numbers, wider ones bigint, enum
 // values their names (or the number, for values the enum does not name),
 // bytes Uint8Array. Length fields are optional: the encoder computes them.
+// Type names are given out once (a struct x_data and a message x would both
+// be XData; a name already taken gets a number), so no two declarations merge.
+import { NameScope } from './c-names.ts';
 import { intIsBig, type FieldDef, type FieldType, type Layout, type StructDef, type ValueNames } from './layout.ts';
 
 const pascal = (name: string): string => name.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 
-function enumType(e: ValueNames, big: boolean): string {
-  return `${pascal(e.name)}${big ? 'Big' : ''}`;
+/** The TypeScript name of every struct, message kind and enum (number or bigint form). */
+class TsNames {
+  readonly scope = new NameScope();
+  readonly structs = new Map<StructDef, string>();
+  readonly #enums = new Map<string, string>();
+  constructor(readonly layout: Layout) {
+    const P = pascal(layout.protocol);
+    this.header = this.scope.claim(`${P}Header`);
+    this.message = this.scope.claim(`${P}Message`);
+    this.kind = this.scope.claim(`${P}Kind`);
+    for (const s of layout.types.values()) this.structs.set(s, this.scope.claim(pascal(s.name)));
+    for (const m of layout.messages) this.structs.set(m.struct, this.scope.claim(`${pascal(m.name)}Data`));
+  }
+  readonly header: string;
+  readonly message: string;
+  readonly kind: string;
+  enumType(e: ValueNames, big: boolean): string {
+    const key = `${e.name}/${big}`;
+    let name = this.#enums.get(key);
+    if (name === undefined) this.#enums.set(key, (name = this.scope.claim(`${pascal(e.name)}${big ? 'Big' : ''}`)));
+    return name;
+  }
+  struct(s: StructDef): string {
+    return this.structs.get(s) ?? pascal(s.name);
+  }
 }
 
-function tsType(t: FieldType, layout: Layout, enumsUsed: Map<string, { e: ValueNames; big: boolean }>): string {
+type EnumsUsed = Map<string, { e: ValueNames; big: boolean }>;
+
+function tsType(t: FieldType, names: TsNames, enumsUsed: EnumsUsed): string {
   switch (t.kind) {
     case 'int': {
       const big = intIsBig(t);
       if (t.subfields) {
         const parts = t.subfields.map((bf) => {
           const bfBig = bf.width > 48;
-          if (bf.enum) enumsUsed.set(enumType(bf.enum, bfBig), { e: bf.enum, big: bfBig });
-          return `${bf.name}: ${bf.enum ? enumType(bf.enum, bfBig) : bfBig ? 'bigint' : 'number'}`;
+          if (bf.enum) enumsUsed.set(names.enumType(bf.enum, bfBig), { e: bf.enum, big: bfBig });
+          return `${bf.name}: ${bf.enum ? names.enumType(bf.enum, bfBig) : bfBig ? 'bigint' : 'number'}`;
         });
         return `{ ${[...parts, `$rest?: ${big ? 'bigint' : 'number'}`].join('; ')} }`;
       }
       if (t.enum) {
-        enumsUsed.set(enumType(t.enum, big), { e: t.enum, big });
-        return enumType(t.enum, big);
+        enumsUsed.set(names.enumType(t.enum, big), { e: t.enum, big });
+        return names.enumType(t.enum, big);
       }
       return big ? 'bigint' : 'number';
     }
@@ -38,7 +66,7 @@ function tsType(t: FieldType, layout: Layout, enumsUsed: Map<string, { e: ValueN
     case 'string':
       return 'string';
     case 'struct':
-      return pascal(t.struct.name);
+      return names.struct(t.struct);
   }
 }
 
@@ -55,11 +83,11 @@ function docLines(doc: string | undefined, indent: string): string[] {
   return doc ? [`${indent}/** ${doc.trim().replace(/\*\//g, '* /').replace(/\s+/g, ' ')} */`] : [];
 }
 
-function emitInterface(name: string, s: StructDef, layout: Layout, enums: Map<string, { e: ValueNames; big: boolean }>, doc?: string): string[] {
+function emitInterface(s: StructDef, names: TsNames, enums: EnumsUsed, doc?: string): string[] {
   const lengths = lengthFields(s);
-  const lines = [...docLines(doc ?? s.doc, ''), `export interface ${name} {`];
+  const lines = [...docLines(doc ?? s.doc, ''), `export interface ${names.struct(s)} {`];
   for (const f of s.fields as FieldDef[]) {
-    const t = tsType(f.type, layout, enums);
+    const t = tsType(f.type, names, enums);
     const type = f.count === undefined ? t : `Array<${t}>`;
     lines.push(...docLines(f.doc, '  '));
     lines.push(`  ${f.name}${lengths.has(f.name) ? '?' : ''}: ${type};${lengths.has(f.name) ? ' // computed from what it measures when left out' : ''}`);
@@ -69,17 +97,17 @@ function emitInterface(name: string, s: StructDef, layout: Layout, enums: Map<st
 }
 
 export function generateTs(layout: Layout, source: string): string {
-  const enums = new Map<string, { e: ValueNames; big: boolean }>();
+  const names = new TsNames(layout);
+  const enums: EnumsUsed = new Map();
   const body: string[] = [];
-  for (const s of layout.types.values()) body.push(...emitInterface(pascal(s.name), s, layout, enums));
-  for (const m of layout.messages) body.push(...emitInterface(`${pascal(m.name)}Data`, m.struct, layout, enums, m.doc));
-  const P = pascal(layout.protocol);
+  for (const s of layout.types.values()) body.push(...emitInterface(s, names, enums));
+  for (const m of layout.messages) body.push(...emitInterface(m.struct, names, enums, m.doc));
   const head = [
     `// The ${layout.protocol} protocol's decoded values: generated by \`kucomms-studio gen ts ${source}\`.`,
     '// Do not edit; change the layout and generate again.',
     '',
     '/** The message header; length is the data\'s byte count. */',
-    `export interface ${P}Header {`,
+    `export interface ${names.header} {`,
     '  length: bigint;',
     ...(['type', 'id', 'user_value'] as const).map((k) => `  ${k}: bigint;${layout.header[k].name !== k ? ` // ${layout.header[k].name}` : ''}`),
     '}',
@@ -92,10 +120,11 @@ export function generateTs(layout: Layout, source: string): string {
   }
   const union = [
     `/** A decoded ${layout.protocol} message. */`,
-    `export type ${P}Message =`,
-    ...layout.messages.map((m, i) => `  | { kind: '${m.name}'; header: ${P}Header; data: ${pascal(m.name)}Data }${i === layout.messages.length - 1 ? ';' : ''}`),
+    `export type ${names.message} =`,
+    ...layout.messages.map((m, i) => `  | { kind: '${m.name}'; header: ${names.header}; data: ${names.struct(m.struct)} }${i === layout.messages.length - 1 ? ';' : ''}`),
+    ...(layout.messages.length === 0 ? ['  never;'] : []),
     '',
-    `export type ${P}Kind = ${P}Message['kind'];`,
+    `export type ${names.kind} = ${names.message}['kind'];`,
     '',
   ];
   return [...head, ...enumLines, ...body, ...union].join('\n');

@@ -15,7 +15,7 @@ import { readCapture } from '../capture/reader.ts';
 import { exportPcapng } from '../capture/pcapng.ts';
 import { decodeMessage } from './decode.ts';
 import { encodeMessage } from './encode.ts';
-import { GenerateError, generateC } from './gen-c.ts';
+import { generateC } from './gen-c.ts';
 import { generateLua } from './gen-lua.ts';
 import { generateTs } from './gen-ts.ts';
 import type { StructDef } from './layout.ts';
@@ -31,7 +31,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'kucomms-gen-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 const telemetryFile = here('../../../protocols/telemetry.yaml');
-const LAYOUTS = [featuresFile, here('../../../protocols/longtest.yaml'), here('../../../protocols/echo.yaml'), telemetryFile];
+const nastyFile = here('./testdata/nasty-names.yaml');
+const LAYOUTS = [featuresFile, here('../../../protocols/longtest.yaml'), here('../../../protocols/echo.yaml'), telemetryFile, nastyFile];
 
 function compile(compiler: string, args: string[]): void {
   const r = spawnSync(compiler, args, { encoding: 'utf8' });
@@ -39,15 +40,22 @@ function compile(compiler: string, args: string[]): void {
   assert.equal(r.status, 0, `${compiler} ${args.join(' ')} failed:\n${r.stderr}`);
 }
 
+/** The strict builds the header must pass: C11 with gcc and clang, and C++ with g++. */
+const STRICT_BUILDS: Array<{ compiler: string; ext: string; std: string }> = [
+  { compiler: 'gcc', ext: 'c', std: 'c11' },
+  { compiler: 'clang', ext: 'c', std: 'c11' },
+  { compiler: 'g++', ext: 'cc', std: 'c++17' },
+];
+
 for (const file of LAYOUTS) {
-  for (const compiler of ['gcc', 'clang']) {
-    test(`gen c: the header for ${path.basename(file)} compiles on its own with ${compiler} -Wall -Wextra -Werror`, () => {
+  for (const { compiler, ext, std } of STRICT_BUILDS) {
+    test(`gen c: the header for ${path.basename(file)} compiles on its own with ${compiler} -std=${std} -Wall -Wextra -Werror -pedantic`, () => {
       const layout = loadLayoutFile(file);
       const header = path.join(work, `${layout.protocol}_layout.h`);
       writeFileSync(header, generateC(layout, path.basename(file)));
-      const main = path.join(work, `${layout.protocol}_${compiler}.c`);
+      const main = path.join(work, `${layout.protocol}_${compiler}.${ext}`);
       writeFileSync(main, `#include "${layout.protocol}_layout.h"\nint main(void) { return 0; }\n`);
-      compile(compiler, ['-std=c11', '-Wall', '-Wextra', '-Werror', '-o', path.join(work, `${layout.protocol}_${compiler}`), main]);
+      compile(compiler, [`-std=${std}`, '-Wall', '-Wextra', '-Werror', '-pedantic', '-o', path.join(work, `${layout.protocol}_${compiler}`), main]);
     });
   }
 }
@@ -138,19 +146,21 @@ function kernelBuildDir(): string | undefined {
   return newest && `/lib/modules/${newest}/build`;
 }
 
-test('gen c: the generated header builds into a kernel module, warning-free with W=1', () => {
+test('gen c: the generated headers (features, nasty names) build into a kernel module, warning-free with W=1', () => {
   const kdir = kernelBuildDir();
   assert.ok(kdir, 'no kernel build directory under /lib/modules (install linux-headers-amd64)');
   const dir = path.join(work, 'kmod');
   rmSync(dir, { recursive: true, force: true });
   execFileSync('mkdir', ['-p', dir]);
   copyFileSync(path.join(work, 'features_layout.h'), path.join(dir, 'features_layout.h'));
+  writeFileSync(path.join(dir, 'nasty_layout.h'), generateC(loadLayoutFile(nastyFile), 'nasty-names.yaml'));
   writeFileSync(
     path.join(dir, 'features_mod.c'),
     [
       '// SPDX-License-Identifier: GPL-2.0',
       '#include <linux/module.h>',
       '#include "features_layout.h"',
+      '#include "nasty_layout.h"',
       '',
       'static int __init features_mod_init(void)',
       '{',
@@ -176,12 +186,18 @@ test('gen c: the generated header builds into a kernel module, warning-free with
   assert.ok(existsSync(path.join(dir, 'features_mod.ko')));
 });
 
-test('gen c: arrays of variable-size non-struct elements are refused with a way out', () => {
-  const layout = loadLayoutText(
-    'protocol: p\nmessages:\n  - name: m\n    fields:\n      - { name: names, type: string, size: { prefix: u8 }, count: 2 }\n',
-    'p.yaml',
-  );
-  assert.throws(() => generateC(layout, 'p.yaml'), (err: Error) => err instanceof GenerateError && /p_msg_m\.names: .*make the element a type/.test(err.message));
+test('gen c and gen ts: names that are keywords, macros, the generator\'s locals or another part\'s generated name keep the public names and qualify the rest', () => {
+  const nasty = loadLayoutFile(nastyFile);
+  const c = generateC(nasty, 'nasty-names.yaml');
+  // The generator's own public names keep their spelling...
+  for (const name of ['NASTY_MSG_KIND_X,', 'enum nasty_msg_kind {', 'struct nasty_msg_x {', 'nasty_msg_raw_unpack(', 'struct nasty_point {'])
+    assert.ok(c.includes(name), `the header has ${name}`);
+  // ...and what collides with them is qualified.
+  for (const name of ['NASTY_MSG_KIND_X_2 = 1', 'enum nasty_msg_kind_2 {', 'struct nasty_msg_x_2 {', 'enum nasty_point_2 {', '__s32 int_;', '__s32 int__2;', 'errno_;', 'current_;'])
+    assert.ok(c.includes(name), `the header has ${name}`);
+  const ts = generateTs(nasty, 'nasty-names.yaml');
+  assert.equal(ts.match(/^export interface XData /gm)?.length, 1, 'one XData: the message x\'s data is XData_2');
+  assert.match(ts, /^export type Point_2 = 'origin'/m);
 });
 
 test('gen ts: the types accept what the codec decodes and reject what it never produces', () => {
@@ -324,4 +340,21 @@ test('gen lua: tshark with the telemetry dissector shows one message of every ki
   ];
   for (const [row, column, value] of want) assert.equal(cell(row, column), value, `frame ${row + 1}, ${column}`);
   rows.forEach((_, row) => assert.equal(cell(row, '_ws.expert.message'), '', `frame ${row + 1}: no expert info`));
+});
+
+test('gen lua: a string that is not UTF-8 is expert info naming the field and offset, as the codec refuses it', async () => {
+  const lua = path.join(work, 'features-utf8.lua');
+  writeFileSync(lua, generateLua(features, 'features.yaml'));
+  const pcap = path.join(work, 'utf8.pcapng');
+  const good = encodeMessage(features, { type: 3n, id: 1n, user_value: 0n }, { label: 'ab', name: 'xyz', note: 'hi', legacy: 'abcd', blob: Uint8Array.from([1, 2, 3]) });
+  // label is 8 bytes at 32; name_len at 40; name at 41: an overlong "/" (c0 af), then a surrogate (ed a0 80).
+  const broken = good.slice();
+  broken.set([0xc0, 0xaf, 0x7a], 41);
+  const surrogate = good.slice();
+  surrogate.set([0xed, 0xa0, 0x80], 41);
+  await exportFeatures([broken, surrogate, good], pcap);
+  const out = tshark(['-r', pcap, '-X', `lua_script:${lua}`, '-T', 'fields', '-e', '_ws.expert.message']);
+  const codec = [broken, surrogate, good].map((m) => decodeMessage(features, m).error?.message ?? '');
+  assert.equal(codec[0], 'data.name at offset 41: expected UTF-8 text, got the bytes c0af7a');
+  assert.deepEqual(out.split('\n').slice(0, 3), codec);
 });

@@ -50,6 +50,8 @@ const CASES: Array<[string, string, string]> = [
   ['a when name not in the enum', `${HEAD}header: { type: { enum: k } }\nenums: { k: { 1: ping } }\nmessages:\n  - { name: m, when: { type: pong }, fields: [] }\n`, 'bad.yaml:5:30: messages[0].when.type: "pong" is not in enum "k" (ping)'],
   ['two kinds with the same selector', `${HEAD}messages:\n  - { name: a, when: { type: 1 }, fields: [] }\n  - { name: b, when: { type: 1 }, fields: [] }\n`, 'bad.yaml:4:22: messages[1].when: selects the same messages as "a", which comes first, so "b" is never used'],
   ['a duplicate message kind', `${HEAD}messages:\n  - { name: a, when: { type: 1 }, fields: [] }\n  - { name: a, when: { type: 2 }, fields: [] }\n`, 'bad.yaml:4:13: messages[1].name: message kind "a" is already defined (messages[0])'],
+  ['a when value past 2^64-1', `${HEAD}messages:\n  - { name: m, when: { type: 18446744073709551616 }, fields: [] }\n`, 'bad.yaml:3:30: messages[0].when.type: 18446744073709551616 does not fit the u64 header field type'],
+  ['an array to the end of elements that can be empty', oneMessage('      - { name: a, type: bytes, size: 0, count: rest }\n'), 'bad.yaml:5:49: messages[0].fields[0].count: count: rest reads elements until the data ends, so they must take at least one byte'],
   ['a bad reply rule', `${HEAD}reply: { match: [sequence] }\nmessages:\n  - { name: m, fields: [] }\n`, 'bad.yaml:2:18: reply.match[0]: "sequence" is not one of "type", "id", "user_value"'],
 ];
 
@@ -83,6 +85,11 @@ test('layout errors: the message of a thrown LayoutLoadError lists every error, 
     assert.match(err.message, /^\/tmp\/x\.yaml:2:9: endian: /);
     return true;
   });
+});
+
+test('layouts: when takes every u64 value unquoted, in decimal and in 0x hexadecimal, past 2^53 too', () => {
+  const layout = loadLayoutText(`${HEAD}messages:\n  - { name: a, when: { type: 18446744073709551615, id: 0x8000000000000001 } }\n  - { name: b, when: { type: 9007199254740993 } }\n  - { name: c, when: { type: \"42\" } }\n`, 'big.yaml');
+  assert.deepEqual(layout.messages.map((m) => m.when), [{ type: 2n ** 64n - 1n, id: 2n ** 63n + 1n }, { type: 2n ** 53n + 1n }, { type: 42n }]);
 });
 
 test('layouts: every layout in protocols/ loads without errors', () => {

@@ -59,10 +59,14 @@ export const useCapturesStore = defineStore('captures', () => {
 
   async function run<T>(what: string, name: string, action: () => Promise<T>): Promise<T | undefined> {
     busy.value = new Set(busy.value).add(name);
+    // A failure is about @name (a file, or 'record'): its next success there settles it.
+    const topic = `capture ${name}`;
     try {
-      return await action();
+      const result = await action();
+      notices.settle(topic);
+      return result;
     } catch (err) {
-      notices.report(what, err);
+      notices.report(what, err, topic);
       return undefined;
     } finally {
       const left = new Set(busy.value);

@@ -15,6 +15,9 @@ export type ComposerMode = 'layout' | 'raw';
 type Header = CollectionMessage['header'];
 type Body = CollectionMessage['body'];
 
+/** The topic of a failed send's notice: the next send that works settles it. */
+const SEND_TOPIC = 'composer send';
+
 export const useComposerStore = defineStore('composer', () => {
   const conn = useConnectionStore();
   const notices = useNoticesStore();
@@ -128,8 +131,9 @@ export const useComposerStore = defineStore('composer', () => {
     try {
       const { sent } = await conn.api().send({ target: target.value, header: header.value, body: body(), count: copies });
       lastSent.value = `sent ${sent} to ${target.value}`;
+      notices.settle(SEND_TOPIC);
     } catch (err) {
-      notices.report(`Sending to ${target.value || '(no target)'}`, err);
+      notices.report(`Sending to ${target.value || '(no target)'}`, err, SEND_TOPIC);
     } finally {
       sending.value = false;
     }
@@ -140,8 +144,9 @@ export const useComposerStore = defineStore('composer', () => {
       const r = await conn.api().startPeriodic({ target: target.value, header: header.value, body: body(), periodMs: periodMs.value });
       periodic.value = r.periodic;
       lastSent.value = `sending to ${target.value} every ${periodMs.value} ms`;
+      notices.settle(SEND_TOPIC);
     } catch (err) {
-      notices.report(`Sending periodically to ${target.value || '(no target)'}`, err);
+      notices.report(`Sending periodically to ${target.value || '(no target)'}`, err, SEND_TOPIC);
     }
   }
 
@@ -192,8 +197,9 @@ export const useComposerStore = defineStore('composer', () => {
     try {
       const { sent } = await conn.api().send({ target: target.value, header: m.header, body: m.body, count: 1 });
       lastSent.value = `sent "${m.name}" (${sent}) to ${target.value}`;
+      notices.settle(SEND_TOPIC);
     } catch (err) {
-      notices.report(`Sending "${m.name}" to ${target.value || '(no target)'}`, err);
+      notices.report(`Sending "${m.name}" to ${target.value || '(no target)'}`, err, SEND_TOPIC);
     }
   }
 

@@ -128,6 +128,7 @@ export const useProtocolsStore = defineStore('protocols', () => {
       const r = await conn.api().saveLayout({ name: file.name, text: body });
       savedText.value = body;
       changedOnDisk.value = false;
+      notices.settle(`Saving layouts/${file.name}`);
       if (r.warning) notices.push('warning', r.warning);
       await refreshFiles();
       // The composer lists layouts in use: this save may have added, fixed or broken one.

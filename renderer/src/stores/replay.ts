@@ -30,6 +30,9 @@ export function volatilePaths(text: string): string[] {
   return text.split(/[\s,]+/).filter((p) => p.length > 0);
 }
 
+/** The topic of a failed replay's notice: the next replay that starts settles it. */
+const REPLAY_TOPIC = 'replay start';
+
 export const useReplayStore = defineStore('replay', () => {
   const conn = useConnectionStore();
   const notices = useNoticesStore();
@@ -192,11 +195,12 @@ export const useReplayStore = defineStore('replay', () => {
         volatile: volatilePaths(volatileText.value),
         ...(protocol.value ? { protocol: protocol.value } : {}),
       });
+      notices.settle(REPLAY_TOPIC);
       await show({
         replay: id, capture: capture.value, target: target.value, sent: 0, same: 0, different: 0, missing: 0, unexpected: 0, state: 'running', problems: [],
       });
     } catch (err) {
-      notices.report(`Replaying ${capture.value || '(no capture)'} into ${target.value || '(no target)'}`, err);
+      notices.report(`Replaying ${capture.value || '(no capture)'} into ${target.value || '(no target)'}`, err, REPLAY_TOPIC);
     }
   }
 

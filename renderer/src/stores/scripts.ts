@@ -28,6 +28,9 @@ export type LogEntry =
   | { kind: 'dropped'; count: number }
   | { kind: 'stop'; stop: ScriptStopView };
 
+/** The topic of a failed run's notice: the next run that starts settles it. */
+const RUN_TOPIC = 'script run';
+
 export const useScriptsStore = defineStore('scripts', () => {
   const conn = useConnectionStore();
   const notices = useNoticesStore();
@@ -113,6 +116,7 @@ export const useScriptsStore = defineStore('scripts', () => {
       await conn.api().saveScript({ name, text: body });
       savedText.value = body;
       changedOnDisk.value = false;
+      notices.settle(`Saving scripts/${name}`);
       await refreshFiles();
       return true;
     } catch (err) {
@@ -185,7 +189,7 @@ export const useScriptsStore = defineStore('scripts', () => {
     const name = open.value;
     if (!name || running.value || starting.value) return;
     if (!target.value) {
-      notices.push('error', 'Running a script: choose an open target to run it on (connect one in Targets)');
+      notices.push('error', 'Running a script: choose an open target to run it on (connect one in Targets)', RUN_TOPIC);
       return;
     }
     starting.value = true;
@@ -194,12 +198,13 @@ export const useScriptsStore = defineStore('scripts', () => {
       const p = runProtocol.value;
       const r = await conn.api().runScript({ name, target: target.value, ...(p !== undefined ? { protocol: p } : {}) });
       shownRun.value = r.run;
+      notices.settle(RUN_TOPIC);
       await refreshRuns();
       const stop = runs.value[r.run]?.stop;
       // A script that fails to load stops before its id is known here: its news came first.
       if (stop && !(logs.value[r.run] ?? []).some((e) => e.kind === 'stop')) append(r.run, [{ kind: 'stop', stop }]);
     } catch (err) {
-      notices.report(`Running scripts/${name} on ${target.value}`, err);
+      notices.report(`Running scripts/${name} on ${target.value}`, err, RUN_TOPIC);
     } finally {
       starting.value = false;
     }

@@ -30,13 +30,16 @@ export const useTargetsStore = defineStore('targets', () => {
     });
   }
 
-  /** Runs a call for @target with its buttons waiting; failures become notices. */
+  /** Runs a call for @target with its buttons waiting; a failure is a notice about @target, which its next success settles. */
   async function withBusy<T>(target: string, action: string, run: () => Promise<T>): Promise<T | undefined> {
     busy.value = new Set(busy.value).add(target);
+    const topic = `target ${target}`;
     try {
-      return await run();
+      const result = await run();
+      notices.settle(topic);
+      return result;
     } catch (err) {
-      notices.report(action, err);
+      notices.report(action, err, topic);
       return undefined;
     } finally {
       const next = new Set(busy.value);

@@ -98,6 +98,7 @@ export const useTrafficStore = defineStore('traffic', () => {
       // The applied filter: set only once the backend took it, with the view it made.
       filterText.value = expression;
       filterError.value = undefined;
+      notices.settle('Filtering');
       filterMs.value = r.ms;
       view.value = r.view;
       cache.reset(r.total);

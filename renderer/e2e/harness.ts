@@ -106,12 +106,25 @@ export function screenshotPath(name: string): string {
   return path.join(SCREENSHOTS, `${name}.png`);
 }
 
+/** The window sizes the Studio is laid out for, and screenshot at: a desktop's, and a small laptop's. */
+export const LARGE_VIEWPORT = { width: 1440, height: 900 };
+export const SMALL_VIEWPORT = { width: 1280, height: 720 };
+
+/** Screenshots the page as NAME.png (1440×900) and NAME-1280x720.png, and leaves it at 1440×900. */
+export async function screenshotSizes(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(LARGE_VIEWPORT);
+  await page.screenshot({ path: screenshotPath(name) });
+  await page.setViewportSize(SMALL_VIEWPORT);
+  await page.screenshot({ path: screenshotPath(`${name}-${SMALL_VIEWPORT.width}x${SMALL_VIEWPORT.height}`) });
+  await page.setViewportSize(LARGE_VIEWPORT);
+}
+
 /** How long a step in the page may take before it counts as stuck. */
 export const WAIT = { timeout: 20_000 };
 
 /** A page at the size the screenshots are made for; its uncaught errors go into @errors (see checkNoPageErrors). */
 export async function newStudioPage(browser: Browser, errors: string[]): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await browser.newPage({ viewport: LARGE_VIEWPORT });
   page.on('pageerror', (e) => errors.push(e.message));
   return page;
 }

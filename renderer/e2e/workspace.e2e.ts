@@ -15,11 +15,14 @@ import {
   check,
   checkNoPageErrors,
   connectTarget,
+  LARGE_VIEWPORT,
   launchChromium,
   newStudioPage,
   openStudio,
   screenshotPath,
+  screenshotSizes,
   showTab,
+  SMALL_VIEWPORT,
   startServe,
   tempHome,
   WAIT,
@@ -67,7 +70,7 @@ async function screenshotViews(page: Page, themeName: string): Promise<void> {
   for (const t of TABS) {
     await showTab(page, t.id);
     await page.waitForTimeout(150);
-    await page.screenshot({ path: screenshotPath(`workspace-${t.id}-${themeName}`) });
+    await screenshotSizes(page, `workspace-${t.id}-${themeName}`);
   }
 }
 
@@ -132,6 +135,24 @@ export async function workspaceTests(suite: Suite): Promise<void> {
       await page.screenshot({ path: screenshotPath('workspace-help-overlay') });
       await page.keyboard.press('Escape');
       await page.waitForSelector('[data-test=help-overlay]', { state: 'detached', ...WAIT });
+    });
+
+    await suite.test('workspace: at 1280×720 the shortcuts overlay shows every shortcut, the last one not cut off, without scrolling', async () => {
+      await page.setViewportSize(SMALL_VIEWPORT);
+      await page.keyboard.press('F1');
+      await page.waitForSelector('[data-test=help-overlay]', WAIT);
+      const box = (selector: string) => page.locator(selector).last().evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+      const [dialog, body, last] = await Promise.all([box('[role=dialog]'), box('[role=dialog] .body'), box('[data-test=help-overlay] dd')]);
+      check(dialog.bottom <= SMALL_VIEWPORT.height, `the overlay ends at y = ${dialog.bottom}, below the ${SMALL_VIEWPORT.height} px window`);
+      const shownTop = Math.max(body.top, dialog.top);
+      const shownBottom = Math.min(body.bottom, dialog.bottom);
+      check(last.top >= shownTop && last.bottom <= shownBottom, `the last shortcut (y ${last.top}..${last.bottom}) lies outside what the overlay shows (y ${shownTop}..${shownBottom}): it is cut off`);
+      const scrolls = await page.locator('[role=dialog] .body').evaluate((e) => e.scrollHeight > e.clientHeight);
+      check(!scrolls, 'the overlay has to be scrolled to see every shortcut');
+      await page.screenshot({ path: screenshotPath('workspace-help-overlay-1280x720') });
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('[data-test=help-overlay]', { state: 'detached', ...WAIT });
+      await page.setViewportSize(LARGE_VIEWPORT);
     });
 
     await suite.test('workspace: Alt+N shows the N-th tab', async () => {

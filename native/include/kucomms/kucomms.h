@@ -7,7 +7,7 @@
  * arrives, work 100 times a second, timer once a second. A link joins the
  * endpoint to one peer through one block of memory in the layout of
  * <linux/kucomms.h> (one ring per direction); the peer is another endpoint
- * in this process, another process over POSIX shared memory, or a kernel
+ * in this process, another process sharing a sealed memfd, or a kernel
  * module through /dev/kucomms_NAME.
  *
  *	static void on_message(struct kucomms_link *link,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libkucomms internals shared by its source files: the endpoint and link
- * structures, the per-transport operations and the error helpers.
+ * structures, the hooks every transport provides, and the functions one
+ * source file offers the others, grouped by the file that defines them.
+ * native/src/README.md says which file calls which: no two call each other.
  */
 #ifndef KUCOMMS_INTERNAL_H
 #define KUCOMMS_INTERNAL_H
@@ -10,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <kucomms/kucomms.h>
 #include <kucomms/ring.h>
@@ -18,34 +21,50 @@
 
 /* What an epoll event points at. */
 enum watch_kind {
-	WATCH_CONTROL,		/* the endpoint's eventfd: stop or pending ops */
-	WATCH_TIMER,		/* the endpoint's timerfd: work/timer deadline */
-	WATCH_RX,		/* an in-process link's receive eventfd */
-	WATCH_DEVICE,		/* a device link's descriptor */
-	WATCH_LISTEN,		/* a shm creator's listening socket */
-	WATCH_SOCKET,		/* a shm link's socket: wakes and hangup */
+	WATCH_CONTROL, /* the endpoint's eventfd: stop or pending ops */
+	WATCH_TIMER,   /* the endpoint's timerfd: work/timer deadline */
+	WATCH_LINK,    /* a descriptor of a link's transport */
 };
 
 struct watch {
 	enum watch_kind kind;
-	struct kucomms_link *link;	/* NULL for the endpoint's own */
+	struct kucomms_link *link; /* NULL for the endpoint's own */
 };
 
+/*
+ * What each transport does its own way. The generic code knows nothing of
+ * a transport's descriptors: they live in its state (link->transport), and
+ * it watches, unwatches and wakes through these hooks.
+ */
 struct link_ops {
+	/*
+	 * Add the link's descriptors to the endpoint's epoll (the endpoint's
+	 * thread, or with ep->mu held while no thread runs): 0, or a negative
+	 * errno value with nothing added.
+	 */
+	int (*watch)(struct kucomms_link *link);
+	/* Take them out again: the link is closing or reported down. */
+	void (*unwatch)(struct kucomms_link *link);
+	/*
+	 * Optional: the link is closed on our side (its side state says so
+	 * already) and about to be freed. A transport whose peer would not
+	 * see a descriptor hang up at the free tells it here.
+	 */
+	void (*closed)(struct kucomms_link *link);
 	/*
 	 * Wake the peer after a commit found it asleep; may mark it down.
 	 * True if this counts as a wake sent (a transport may skip a wake
 	 * the peer's announced sleep has had already: see link_shm.c).
 	 */
-	bool (*wake_peer)(struct kucomms_link *link);
+	bool (*wake)(struct kucomms_link *link);
 	/*
 	 * Optional: the endpoint thread slept and was woken, and is about to
 	 * count that sleep (kucomms_ring_end_sleep()).
 	 */
 	void (*slept)(struct kucomms_link *link);
-	/* An event on the link's @fd or @listen_fd (endpoint thread). */
+	/* Optional: an event on a descriptor the link watches (@w). */
 	void (*event)(struct kucomms_link *link, struct watch *w, uint32_t events);
-	/* Free the transport: the link has told its peer it is closed. */
+	/* Free the transport; copes with a half-built link. */
 	void (*release)(struct kucomms_link *link);
 };
 
@@ -62,11 +81,11 @@ struct rx_stats {
 	uint64_t received, bytes_received, sleeps;
 };
 
-#define KC_CACHELINE	64
+#define KC_CACHELINE 64
 
 struct kucomms_link {
 	struct kucomms_endpoint *ep;
-	struct kucomms_link *next;	/* in ep->links */
+	struct kucomms_link *next; /* in ep->links */
 	const struct link_ops *ops;
 	char target[80];
 	void *user;
@@ -79,28 +98,15 @@ struct kucomms_link {
 
 	struct kucomms_side_state *own_state __attribute__((aligned(KC_CACHELINE)));
 	const struct kucomms_side_state *peer_state;
-	pthread_mutex_t send_lock;	/* kucomms_send_locked() */
+	pthread_mutex_t send_lock; /* kucomms_send_locked() */
 
-	/* In-process links only: eventfds, none of them shared with a process. */
-	int rx_fd;		/* eventfd the endpoint waits on, or -1 */
-	int tx_wake_fd;		/* eventfd that wakes the peer, or -1 */
-	/*
-	 * Device descriptor or shm socket, or -1. A shm socket also wakes the
-	 * peer from any sending thread: set once, stays open until release.
-	 */
-	int fd;
-	int listen_fd;		/* shm creator's listening socket, or -1 */
-	enum watch_kind fd_kind;	/* how @fd is watched */
-	uint32_t fd_events;
-	struct watch w_rx, w_fd, w_listen;
+	int down;            /* atomic: 0 while usable, else -errno */
+	bool down_reported;  /* endpoint thread only */
+	bool peer_hup;       /* thread only: the transport saw the peer hang up */
+	bool closing;        /* closed from a callback; freed later */
+	bool in_epoll;       /* ops->watch succeeded and no unwatch since */
 
-	int down;		/* atomic: 0 while usable, else -errno */
-	bool down_reported;	/* endpoint thread only */
-	bool peer_hup;		/* thread only: the peer's descriptor hung up */
-	bool closing;		/* closed from a callback; freed later */
-	bool in_epoll;		/* its descriptors are in ep->epfd */
-
-	void *transport;	/* the transport's own state */
+	void *transport; /* the transport's own state, descriptors included */
 };
 
 struct endpoint_op;
@@ -113,18 +119,18 @@ struct kucomms_endpoint {
 	int epfd, control_fd, timer_fd;
 	struct watch w_control, w_timer;
 
-	pthread_mutex_t mu;	/* links list changes, ops, running */
+	pthread_mutex_t mu; /* links list changes, ops, running */
 	pthread_cond_t cv;
 	struct kucomms_link *links;
 	struct endpoint_op *ops;
-	bool running;		/* the thread is between start and its end */
-	bool joinable;		/* a thread exists that nobody joined yet */
+	bool running;     /* the thread is between start and its end */
+	bool joinable;    /* a thread exists that nobody joined yet */
 	pthread_t thread;
-	int stop;		/* atomic */
-	int ops_pending;	/* atomic hint for the thread */
-	bool reap_pending;	/* thread only: links marked closing */
-	bool had_traffic;	/* thread only: the last pass delivered messages */
-	unsigned int spin_skips;	/* thread only: waits to sleep without spinning */
+	int stop;         /* atomic */
+	int ops_pending;  /* atomic hint for the thread */
+	bool reap_pending; /* thread only: links marked closing */
+	bool had_traffic; /* thread only: the last pass delivered messages */
+	unsigned int spin_skips; /* thread only: waits to sleep without spinning */
 
 	struct kc_sched work, timer;
 	uint64_t armed_deadline;
@@ -146,59 +152,83 @@ static inline void stat_store(uint64_t *p, uint64_t v)
 
 static inline void stat_inc(uint64_t *p)
 {
-	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELAXED);
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
 }
 
-/* Errors: set this thread's last error, return @err (negative errno). */
-__attribute__((format(printf, 2, 3)))
-int kc_error(int err, const char *fmt, ...);
+/* Monotonic nanoseconds. */
+static inline uint64_t kc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Neither closed from a callback nor down: its rings are worth a look. */
+static inline bool kc_link_live(const struct kucomms_link *link)
+{
+	return !link->closing && !__atomic_load_n(&link->down, __ATOMIC_RELAXED);
+}
+
+/* Must the endpoint's thread stop waiting: a stop or queued operations. */
+static inline bool kc_should_leave_sleep(const struct kucomms_endpoint *ep)
+{
+	return __atomic_load_n(&ep->stop, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&ep->ops_pending, __ATOMIC_RELAXED);
+}
+
+/* errors.c: set this thread's last error, return @err (negative errno). */
+__attribute__((format(printf, 2, 3))) int kc_error(int err, const char *fmt, ...);
 /* The same with a constant message, cheap enough for hot paths. */
 int kc_error_const(int err, const char *msg);
 
-/* Monotonic nanoseconds. */
-uint64_t kc_now_ns(void);
-
-/* Is the caller the endpoint's own thread? */
+/* current.c: is the caller the endpoint's own thread? */
 bool kc_on_thread(const struct kucomms_endpoint *ep);
+/* The endpoint's thread says so when it begins (@ep) and ends (NULL). */
+void kc_set_current(struct kucomms_endpoint *ep);
 
 /*
- * Links: allocate with the common fields set (descriptors -1), bind the
- * rings of @side of a link described by @l, add it to its endpoint (from
- * any thread). kc_link_free() releases the transport (ops->release copes
- * with a half-built link) and frees the link; it is also how a link that
- * was never added is undone.
+ * link.c. Allocate with the common fields set, bind the rings of @side of
+ * a link described by @l. kc_link_free() releases the transport and frees
+ * the link; it is also how a link that was never added is undone.
  */
-struct kucomms_link *kc_link_alloc(struct kucomms_endpoint *ep,
-				   const struct link_ops *ops,
+struct kucomms_link *kc_link_alloc(struct kucomms_endpoint *ep, const struct link_ops *ops,
 				   const char *target);
-void kc_link_bind(struct kucomms_link *link, const struct kucomms_link_layout *l,
-		  int side, void *region0, void *region1);
-int kc_link_add(struct kucomms_link *link);
+void kc_link_bind(struct kucomms_link *link, const struct kucomms_link_layout *l, int side,
+		  void *region0, void *region1);
 void kc_link_free(struct kucomms_link *link);
-
 /* Mark a link down with @err (once); the endpoint thread reports it. */
 void kc_link_set_down(struct kucomms_link *link, int err);
-/* ops->wake_peer of in-process links, whose peer sleeps on an eventfd. */
-bool kc_wake_peer_eventfd(struct kucomms_link *link);
-/* Write 1 to an eventfd (a wakeup); errors are impossible but ignored. */
-void kc_eventfd_signal(int fd);
-/* Read an eventfd to zero. */
-void kc_eventfd_drain(int fd);
-
-/* Endpoint thread helpers used by transports. */
-void kc_watch_add(struct kucomms_link *link, int fd, struct watch *w,
-		  enum watch_kind kind, uint32_t events);
-void kc_watch_del(struct kucomms_link *link, int fd);
+/* Tell the application a link changed state (endpoint thread). */
 void kc_report_state(struct kucomms_link *link, int state, int err);
-
-/* Longest NAME in "shm:NAME". */
-#define KUCOMMS_SHM_NAME_MAX	63
-/* 0 if @name is a valid shm link name, else -EINVAL with a message. */
-int kc_shm_name_check(const char *name);
-
 /* Check capacities from options (0 = default); -EINVAL with a message. */
-int kc_check_capacities(const struct kucomms_link_options *o, uint64_t *tx,
-			uint64_t *rx, const char *what);
+int kc_check_capacities(const struct kucomms_link_options *o, uint64_t *tx, uint64_t *rx,
+			const char *what);
+
+/*
+ * links.c: an endpoint's list of links. kc_link_add() adds a built link
+ * from any thread and watches it: 0, or a negative errno value (error set)
+ * with the link neither added nor freed.
+ */
+int kc_link_add(struct kucomms_link *link);
+/* The endpoint thread applies what other threads queued (ep->ops). */
+void kc_links_apply_ops(struct kucomms_endpoint *ep);
+/* The same with ep->mu held. */
+void kc_links_apply_ops_locked(struct kucomms_endpoint *ep);
+/* Free the links closed from callbacks; the thread is between passes. */
+void kc_links_reap(struct kucomms_endpoint *ep);
+/* Report a link that went down (once) and stop watching it. */
+void kc_links_report_down(struct kucomms_link *link);
+/* Close and free every link; no thread runs. */
+void kc_links_destroy_all(struct kucomms_endpoint *ep);
+
+/* receive.c: hand every live link's messages to the handler; true if any. */
+bool kc_receive_all(struct kucomms_endpoint *ep);
+
+/*
+ * sleep.c: announce the sleep on every ring, look once more, sleep in
+ * epoll until a link, the control eventfd or the next deadline wakes us.
+ */
+void kc_sleep_once(struct kucomms_endpoint *ep, uint64_t deadline);
 
 #endif /* KUCOMMS_INTERNAL_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * What every link does the same way whatever its transport: binding to the
- * link memory, sending (plain, locked, zero-copy) and counting.
+ * link memory, sending (plain, locked, zero-copy), going down and counting.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "descriptors.h"
 #include "internal.h"
 
 struct kucomms_link *kc_link_alloc(struct kucomms_endpoint *ep,
@@ -27,10 +28,6 @@ struct kucomms_link *kc_link_alloc(struct kucomms_endpoint *ep,
 	link->ep = ep;
 	link->ops = ops;
 	snprintf(link->target, sizeof(link->target), "%s", target);
-	link->rx_fd = -1;
-	link->tx_wake_fd = -1;
-	link->fd = -1;
-	link->listen_fd = -1;
 	pthread_mutex_init(&link->send_lock, NULL);
 	return link;
 }
@@ -51,6 +48,24 @@ void kc_link_free(struct kucomms_link *link)
 		link->ops->release(link);
 	pthread_mutex_destroy(&link->send_lock);
 	free(link);
+}
+
+void kc_link_set_down(struct kucomms_link *link, int err)
+{
+	int expected = 0;
+
+	if (__atomic_compare_exchange_n(&link->down, &expected, err, false, __ATOMIC_RELAXED,
+					__ATOMIC_RELAXED) &&
+	    !kc_on_thread(link->ep))
+		kc_eventfd_signal(link->ep->control_fd); /* to report it */
+}
+
+void kc_report_state(struct kucomms_link *link, int state, int err)
+{
+	struct kucomms_endpoint *ep = link->ep;
+
+	if (ep->h.link_state)
+		ep->h.link_state(link, state, err, ep->user);
 }
 
 int kc_check_capacities(const struct kucomms_link_options *o, uint64_t *tx,
@@ -147,7 +162,7 @@ void kucomms_commit(struct kucomms_link *link)
 	kucomms_ring_commit(&link->tx);
 	stat_store(&link->tx_stats.sent, link->tx.messages);
 	stat_store(&link->tx_stats.bytes_sent, link->tx.bytes);
-	if (kucomms_ring_need_wakeup(&link->tx) && link->ops->wake_peer(link)) {
+	if (kucomms_ring_need_wakeup(&link->tx) && link->ops->wake(link)) {
 		kucomms_ring_count_wakeup(&link->tx);
 		stat_store(&link->tx_stats.wakeups_sent, link->tx.wakeups);
 	}
@@ -209,11 +224,4 @@ int kucomms_link_counters(const struct kucomms_link *link,
 	out->rx_used = pos - cons <= cap ? pos - cons : cap;
 	out->peer_full_events = kucomms_read_once(link->rx.prod->full_events);
 	return 0;
-}
-
-/* In-process links: the peer waits on an eventfd of this process. */
-bool kc_wake_peer_eventfd(struct kucomms_link *link)
-{
-	kc_eventfd_signal(link->tx_wake_fd);
-	return true;
 }

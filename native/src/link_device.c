@@ -17,9 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "descriptors.h"
 #include "internal.h"
 
 struct device_link {
+	int fd;
+	struct watch w;
 	void *ro, *rw;
 	size_t ro_size, rw_size;
 };
@@ -28,38 +31,54 @@ static void device_release(struct kucomms_link *link)
 {
 	struct device_link *d = link->transport;
 
-	if (d) {
-		if (d->ro)
-			munmap(d->ro, d->ro_size);
-		if (d->rw)
-			munmap(d->rw, d->rw_size);
-		free(d);
-	}
-	if (link->fd >= 0)
-		close(link->fd);
-	link->fd = -1;
+	if (!d)
+		return;
+	if (d->ro)
+		munmap(d->ro, d->ro_size);
+	if (d->rw)
+		munmap(d->rw, d->rw_size);
+	kc_close_fd(&d->fd);
+	free(d);
 }
 
-static bool device_wake_peer(struct kucomms_link *link)
+/* EPOLLIN for ring 0, POLLHUP once the kernel closed the link. */
+static int device_watch(struct kucomms_link *link)
 {
-	if (ioctl(link->fd, KUCOMMS_IOC_WAKE) && errno == EPIPE)
+	struct device_link *d = link->transport;
+
+	return kc_watch_add(link, d->fd, &d->w, EPOLLIN);
+}
+
+static void device_unwatch(struct kucomms_link *link)
+{
+	struct device_link *d = link->transport;
+
+	kc_watch_del(link, d->fd);
+}
+
+static bool device_wake(struct kucomms_link *link)
+{
+	struct device_link *d = link->transport;
+
+	if (ioctl(d->fd, KUCOMMS_IOC_WAKE) && errno == EPIPE)
 		kc_link_set_down(link, -EPIPE);
 	return true;
 }
 
-static void device_event(struct kucomms_link *link, struct watch *w,
-			 uint32_t events)
+static void device_event(struct kucomms_link *link, struct watch *w, uint32_t events)
 {
 	(void)w;
 	/* EPOLLIN needs nothing: the rings are read on every pass. */
 	if (events & (EPOLLHUP | EPOLLERR)) {
-		kc_watch_del(link, link->fd);
+		device_unwatch(link);
 		link->peer_hup = true;
 	}
 }
 
 static const struct link_ops device_ops = {
-	.wake_peer = device_wake_peer,
+	.watch = device_watch,
+	.unwatch = device_unwatch,
+	.wake = device_wake,
 	.event = device_event,
 	.release = device_release,
 };
@@ -90,12 +109,12 @@ static int map_regions(struct kucomms_link *link, struct device_link *d,
 	};
 	int err;
 
-	if (ioctl(link->fd, KUCOMMS_IOC_SETUP, &setup)) {
+	if (ioctl(d->fd, KUCOMMS_IOC_SETUP, &setup)) {
 		err = errno;
 		return kc_error(-err, "%s: KUCOMMS_IOC_SETUP: %s (not a kucomms device, or another kucomms.ko version?)",
 				link->target, strerror(err));
 	}
-	d->ro = mmap(NULL, setup.ro_size, PROT_READ, MAP_SHARED, link->fd, 0);
+	d->ro = mmap(NULL, setup.ro_size, PROT_READ, MAP_SHARED, d->fd, 0);
 	if (d->ro == MAP_FAILED) {
 		err = errno;
 		d->ro = NULL;
@@ -105,7 +124,7 @@ static int map_regions(struct kucomms_link *link, struct device_link *d,
 	}
 	d->ro_size = setup.ro_size;
 	d->rw = mmap(NULL, setup.rw_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		     link->fd, (off_t)setup.rw_offset);
+		     d->fd, (off_t)setup.rw_offset);
 	if (d->rw == MAP_FAILED) {
 		err = errno;
 		d->rw = NULL;
@@ -165,12 +184,12 @@ int kucomms_link_device_open(struct kucomms_endpoint *ep, const char *path,
 		return kc_error(-ENOMEM, "%s: out of memory", path);
 	}
 	link->transport = d;
-	link->fd = open(path, O_RDWR | O_CLOEXEC);
-	if (link->fd < 0) {
+	d->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0) {
 		err = open_error(path);
 		goto fail;
 	}
-	if (fstat(link->fd, &st) || !S_ISCHR(st.st_mode)) {
+	if (fstat(d->fd, &st) || !S_ISCHR(st.st_mode)) {
 		err = kc_error(-ENOTTY, "%s is not a kucomms device (not a character device)",
 			       path);
 		goto fail;
@@ -181,9 +200,9 @@ int kucomms_link_device_open(struct kucomms_endpoint *ep, const char *path,
 	if (err)
 		goto fail;
 	kc_link_bind(link, &l, 1, d->ro, d->rw);
-	link->fd_kind = WATCH_DEVICE;
-	link->fd_events = EPOLLIN;
-	kc_link_add(link);
+	err = kc_link_add(link);
+	if (err)
+		goto fail;
 	*out = link;
 	return 0;
 fail:

@@ -8,15 +8,24 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "descriptors.h"
 #include "internal.h"
 
 struct inproc_block {
-	int refs;		/* atomic: link objects still using it */
+	int refs; /* atomic: link objects still using it */
 	void *mem;
-	int wake_fd[2];		/* wake_fd[i] wakes side i */
+	int wake_fd[2]; /* wake_fd[i] wakes side i */
+};
+
+/* One side's view: the eventfd it sleeps on and the one that wakes its peer. */
+struct inproc_side {
+	struct inproc_block *block;
+	int rx_fd, peer_fd;
+	struct watch w_rx;
 };
 
 static void block_put(struct inproc_block *b)
@@ -26,20 +35,64 @@ static void block_put(struct inproc_block *b)
 	if (__atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	for (i = 0; i < 2; i++)
-		if (b->wake_fd[i] >= 0)
-			close(b->wake_fd[i]);
+		kc_close_fd(&b->wake_fd[i]);
 	free(b->mem);
 	free(b);
 }
 
+/*
+ * The receive eventfd: edge-triggered, and never read. Every write to an
+ * eventfd is a new edge even when its counter is already nonzero, so a
+ * wake always wakes, and the read that would reset the counter is a
+ * syscall saved per sleep. The counter cannot overflow from wakes (2^64 - 2
+ * of them). Only this process holds it: links to other processes never
+ * share an eventfd (see link_shm.c).
+ */
+static int inproc_watch(struct kucomms_link *link)
+{
+	struct inproc_side *s = link->transport;
+
+	return kc_watch_add(link, s->rx_fd, &s->w_rx, EPOLLIN | EPOLLET);
+}
+
+static void inproc_unwatch(struct kucomms_link *link)
+{
+	struct inproc_side *s = link->transport;
+
+	kc_watch_del(link, s->rx_fd);
+}
+
+/* Our side's state says closed: wake the peer to read it. */
+static void inproc_closed(struct kucomms_link *link)
+{
+	struct inproc_side *s = link->transport;
+
+	kc_eventfd_signal(s->peer_fd);
+}
+
+static bool inproc_wake(struct kucomms_link *link)
+{
+	struct inproc_side *s = link->transport;
+
+	kc_eventfd_signal(s->peer_fd);
+	return true;
+}
+
 static void inproc_release(struct kucomms_link *link)
 {
-	if (link->transport)
-		block_put(link->transport);
+	struct inproc_side *s = link->transport;
+
+	if (!s)
+		return;
+	block_put(s->block);
+	free(s);
 }
 
 static const struct link_ops inproc_ops = {
-	.wake_peer = kc_wake_peer_eventfd,
+	.watch = inproc_watch,
+	.unwatch = inproc_unwatch,
+	.closed = inproc_closed,
+	.wake = inproc_wake,
 	.release = inproc_release,
 };
 
@@ -71,21 +124,27 @@ static int block_create(const struct kucomms_link_layout *l,
 	return 0;
 }
 
-static struct kucomms_link *side_create(struct kucomms_endpoint *ep,
-					struct inproc_block *b,
-					const struct kucomms_link_layout *l,
-					int side)
+static struct kucomms_link *side_create(struct kucomms_endpoint *ep, struct inproc_block *b,
+					const struct kucomms_link_layout *l, int side)
 {
 	struct kucomms_link *link = kc_link_alloc(ep, &inproc_ops, "inproc");
+	struct inproc_side *s;
 	__u8 *mem = b->mem;
 
 	if (!link)
 		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		kc_error(-ENOMEM, "inproc: out of memory");
+		kc_link_free(link);
+		return NULL;
+	}
 	__atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
-	link->transport = b;
+	s->block = b;
+	s->rx_fd = b->wake_fd[side];
+	s->peer_fd = b->wake_fd[1 - side];
+	link->transport = s;
 	kc_link_bind(link, l, side, mem, mem + l->side_offset[1]);
-	link->rx_fd = b->wake_fd[side];
-	link->tx_wake_fd = b->wake_fd[1 - side];
 	return link;
 }
 
@@ -118,8 +177,18 @@ int kucomms_link_inproc_pair(struct kucomms_endpoint *a,
 			kc_link_free(la);
 		return -ENOMEM;
 	}
-	kc_link_add(la);
-	kc_link_add(lb);
+	err = kc_link_add(la);
+	if (err) {
+		kc_link_free(la);
+		kc_link_free(lb);
+		return err;
+	}
+	err = kc_link_add(lb);
+	if (err) {
+		kucomms_link_close(la);
+		kc_link_free(lb);
+		return err;
+	}
 	*link_a = la;
 	*link_b = lb;
 	return 0;

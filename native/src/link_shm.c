@@ -45,15 +45,24 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "descriptors.h"
 #include "internal.h"
 
 /* How long an attacher waits for the creator's endpoint to answer. */
 #define ATTACH_TIMEOUT_MS	5000
 
-/* No sleep of the peer's has been woken yet (see shm_wake_peer()). */
+/* No sleep of the peer's has been woken yet (see shm_wake()). */
 #define NO_SLEEP_WOKEN	UINT64_MAX
 
 struct shm_link {
+	/*
+	 * The connection to the peer, or -1 (a creator's until one attaches).
+	 * It also wakes the peer from any sending thread: set once, stays open
+	 * until release.
+	 */
+	int fd;
+	int listen_fd; /* creator: the listening socket; else -1 */
+	struct watch w_sock, w_listen;
 	void *mem;
 	size_t size;
 	int shm_fd;		/* link memory: until handed over or mapped */
@@ -76,7 +85,7 @@ struct shm_link {
  * version 2 passes the memory alone and wakes over the socket; version 3
  * sends at most one wake per sleep the peer announces, which is safe only
  * with a peer that reads its wakes before it counts the sleep they ended
- * (see shm_wake_peer()): a version 2 peer counts first, and could sleep
+ * (see shm_wake()): a version 2 peer counts first, and could sleep
  * through a message of ours.
  */
 #define SHM_WIRE_VERSION	3
@@ -107,32 +116,42 @@ struct shm_hello {
  */
 #define WAKE_CHARGE_MAX		2048
 
+/* The connection's events: a wake's arrival is an edge (see shm_event()). */
+#define SOCKET_EVENTS		(EPOLLIN | EPOLLRDHUP | EPOLLET)
+
+/* Longest NAME in "shm:NAME". */
+#define SHM_NAME_MAX		63
+
 /*
  * What the creator seals and the attacher insists on: without
  * F_SEAL_SHRINK a peer could truncate the memory under the other's rings.
  */
 #define LINK_MEMORY_SEALS	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
-static void close_fd(int *fd)
+/* 0 if @name is a valid shm link name, else -EINVAL with a message. */
+static int name_check(const char *name)
 {
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	static const char allowed[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > SHM_NAME_MAX || strspn(name, allowed) != n)
+		return kc_error(-EINVAL, "shm:%.100s: invalid name (use 1 to %d letters, digits, '_', '-', '.')",
+				name ? name : "", SHM_NAME_MAX);
+	return 0;
 }
 
 static void shm_release(struct kucomms_link *link)
 {
 	struct shm_link *s = link->transport;
 
-	close_fd(&link->fd);
-	if (!s) {
-		close_fd(&link->listen_fd);
+	if (!s)
 		return;
-	}
-	close_fd(&s->shm_fd);
+	kc_close_fd(&s->fd);
+	kc_close_fd(&s->shm_fd);
 	if (s->mem)
 		munmap(s->mem, s->size);
-	close_fd(&link->listen_fd);
+	kc_close_fd(&s->listen_fd);
 	free(s);
 }
 
@@ -224,9 +243,10 @@ static unsigned int drain_interval(int fd)
 static void accept_peer(struct kucomms_link *link)
 {
 	struct shm_link *s = link->transport;
-	int conn = accept4(link->listen_fd, NULL, NULL,
+	int conn = accept4(s->listen_fd, NULL, NULL,
 			   SOCK_CLOEXEC | SOCK_NONBLOCK);
 	uid_t peer;
+	int err;
 
 	if (conn < 0)
 		return;
@@ -241,22 +261,29 @@ static void accept_peer(struct kucomms_link *link)
 	 * announced (possible only once it has the memory) has a socket to
 	 * wake it through.
 	 */
-	__atomic_store_n(&link->fd, conn, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->fd, conn, __ATOMIC_RELEASE);
 	if (send_hello(link, conn, 0)) {
 		/* Nobody has the memory: no sender can be waking through it. */
-		__atomic_store_n(&link->fd, -1, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->fd, -1, __ATOMIC_RELAXED);
 		close(conn);
 		return;
 	}
 	s->connected = true;
 	s->drain_every = drain_interval(conn);
-	close_fd(&s->shm_fd);
-	kc_watch_add(link, conn, &link->w_fd, WATCH_SOCKET, link->fd_events);
+	kc_close_fd(&s->shm_fd);
+	err = kc_watch_add(link, conn, &s->w_sock, SOCKET_EVENTS);
+	if (err) {
+		/* Deaf to its wakes and its hangup: no use to either side. */
+		kc_error(err, "%s: cannot watch the connection of its peer: %s", link->target,
+			 strerror(-err));
+		kc_link_set_down(link, err);
+		return;
+	}
 	kc_report_state(link, KUCOMMS_LINK_CONNECTED, 0);
 }
 
 /*
- * ops->wake_peer, from whichever thread sends (one at a time): one byte on
+ * ops->wake, from whichever thread sends (one at a time): one byte on
  * our own end of the socket, unless the sleep the peer announces now is
  * one we have woken already. MSG_DONTWAIT makes the send non-blocking
  * whatever the descriptor's flags; EAGAIN means the peer has wakes it has
@@ -267,7 +294,7 @@ static void accept_peer(struct kucomms_link *link)
  * Why skipping cannot lose a wake. The peer's consumer line of our send
  * ring holds its NEED_WAKEUP flag and its sleep count, the sleeps it has
  * slept on this ring (kucomms_ring_end_sleep()). Its endpoint thread, in
- * sleep_once() (endpoint.c):
+ * kc_sleep_once() (sleep.c):
  *   C0 full barrier (orders the count it stored last before C1)
  *   C1 store NEED_WAKEUP; full barrier; C2 load our position: sleep if
  *      nothing new
@@ -300,11 +327,11 @@ static void accept_peer(struct kucomms_link *link)
  * whether we send one byte, which never blocks. A peer that lies about
  * its count gets a wake per commit, as before, or misses its own wakes.
  */
-static bool shm_wake_peer(struct kucomms_link *link)
+static bool shm_wake(struct kucomms_link *link)
 {
 	static const char wake = 0;
 	struct shm_link *s = link->transport;
-	int fd = __atomic_load_n(&link->fd, __ATOMIC_ACQUIRE);
+	int fd = __atomic_load_n(&s->fd, __ATOMIC_ACQUIRE);
 	uint64_t announced;
 
 	if (fd < 0)
@@ -355,7 +382,9 @@ static bool read_wakes(int fd)
  */
 static void peer_gone(struct kucomms_link *link)
 {
-	kc_watch_del(link, link->fd);
+	struct shm_link *s = link->transport;
+
+	kc_watch_del(link, s->fd);
 	link->peer_hup = true;
 }
 
@@ -365,7 +394,9 @@ static void peer_gone(struct kucomms_link *link)
  */
 static void shm_event(struct kucomms_link *link, struct watch *w, uint32_t events)
 {
-	if (w->kind == WATCH_LISTEN)
+	struct shm_link *s = link->transport;
+
+	if (w == &s->w_listen)
 		accept_peer(link);
 	else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		peer_gone(link);
@@ -380,16 +411,50 @@ static void shm_slept(struct kucomms_link *link)
 {
 	struct shm_link *s = link->transport;
 
-	if (link->fd < 0 || link->peer_hup ||
+	if (s->fd < 0 || link->peer_hup ||
 	    link->rx.sleeps - s->drained_at < s->drain_every)
 		return;
 	s->drained_at = link->rx.sleeps;
-	if (!read_wakes(link->fd))
+	if (!read_wakes(s->fd))
 		peer_gone(link);
 }
 
+/*
+ * A creator watches its listening socket until its peer attaches, then
+ * the connection too (accept_peer()); an attacher watches its connection.
+ */
+static int shm_watch(struct kucomms_link *link)
+{
+	struct shm_link *s = link->transport;
+	int err;
+
+	if (s->listen_fd >= 0) {
+		err = kc_watch_add(link, s->listen_fd, &s->w_listen, EPOLLIN);
+		if (err)
+			return err;
+	}
+	if (s->fd >= 0) {
+		err = kc_watch_add(link, s->fd, &s->w_sock, SOCKET_EVENTS);
+		if (err) {
+			kc_watch_del(link, s->listen_fd);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void shm_unwatch(struct kucomms_link *link)
+{
+	struct shm_link *s = link->transport;
+
+	kc_watch_del(link, s->fd);
+	kc_watch_del(link, s->listen_fd);
+}
+
 static const struct link_ops shm_ops = {
-	.wake_peer = shm_wake_peer,
+	.watch = shm_watch,
+	.unwatch = shm_unwatch,
+	.wake = shm_wake,
 	.slept = shm_slept,
 	.event = shm_event,
 	.release = shm_release,
@@ -399,7 +464,7 @@ static const struct link_ops shm_ops = {
 static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep,
 					   const char *name)
 {
-	char target[8 + KUCOMMS_SHM_NAME_MAX];
+	char target[8 + SHM_NAME_MAX];
 	struct kucomms_link *link;
 	struct shm_link *s;
 
@@ -413,11 +478,11 @@ static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep,
 		kc_link_free(link);
 		return NULL;
 	}
+	s->fd = -1;
+	s->listen_fd = -1;
 	s->shm_fd = -1;
 	s->woken_sleep = NO_SLEEP_WOKEN;
 	link->transport = s;
-	link->fd_kind = WATCH_SOCKET;
-	link->fd_events = EPOLLIN | EPOLLRDHUP | EPOLLET;
 	return link;
 }
 
@@ -434,7 +499,7 @@ static int create_memory(struct kucomms_link *link, const char *name,
 {
 	struct shm_link *s = link->transport;
 	struct kucomms_link_layout l;
-	char memfd_name[16 + KUCOMMS_SHM_NAME_MAX];
+	char memfd_name[16 + SHM_NAME_MAX];
 
 	kucomms_link_layout_init(&l, cap0, cap1, (uint64_t)sysconf(_SC_PAGESIZE));
 	snprintf(memfd_name, sizeof(memfd_name), "kucomms_%s", name);
@@ -464,11 +529,12 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 {
 	struct sockaddr_un addr;
 	struct kucomms_link *link;
+	struct shm_link *s;
 	uint64_t cap0, cap1;
 	socklen_t len;
 	int err;
 
-	err = kc_shm_name_check(name);
+	err = name_check(name);
 	if (err)
 		return err;
 	err = kc_check_capacities(opts, &cap0, &cap1, name);
@@ -477,13 +543,14 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 	link = shm_link_alloc(ep, name);
 	if (!link)
 		return -ENOMEM;
-	link->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (link->listen_fd < 0) {
+	s = link->transport;
+	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->listen_fd < 0) {
 		err = sys_error(link, "socket");
 		goto fail;
 	}
 	len = socket_address(name, &addr);
-	if (bind(link->listen_fd, (struct sockaddr *)&addr, len)) {
+	if (bind(s->listen_fd, (struct sockaddr *)&addr, len)) {
 		err = errno == EADDRINUSE ?
 			kc_error(-EADDRINUSE, "%s: already created by another running process",
 				 link->target) :
@@ -494,14 +561,15 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 	 * Listening at once: an attacher that comes while the memory is
 	 * being made waits for the hello rather than finding nobody.
 	 */
-	if (listen(link->listen_fd, 4)) {
+	if (listen(s->listen_fd, 4)) {
 		err = sys_error(link, "listen");
 		goto fail;
 	}
 	err = create_memory(link, name, cap0, cap1);
+	if (!err)
+		err = kc_link_add(link);
 	if (err)
 		goto fail;
-	kc_link_add(link);
 	*out = link;
 	return 0;
 fail:
@@ -596,7 +664,8 @@ static int receive_hello(struct kucomms_link *link, int *memory)
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
 	};
-	struct pollfd pfd = { .fd = link->fd, .events = POLLIN };
+	struct shm_link *s = link->transport;
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
 	struct cmsghdr *cmsg;
 	ssize_t n;
 	int ret;
@@ -607,7 +676,7 @@ static int receive_hello(struct kucomms_link *link, int *memory)
 				link->target, ATTACH_TIMEOUT_MS / 1000);
 	if (ret < 0)
 		return sys_error(link, "poll");
-	n = recvmsg(link->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	n = recvmsg(s->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n < 0)
 		return sys_error(link, "recvmsg");
 	if (n == 0)
@@ -678,18 +747,18 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 	uid_t creator;
 	socklen_t len;
 
-	link->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (link->fd < 0)
+	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s->fd < 0)
 		return sys_error(link, "socket");
 	len = socket_address(name, &addr);
-	if (connect(link->fd, (struct sockaddr *)&addr, len)) {
+	if (connect(s->fd, (struct sockaddr *)&addr, len)) {
 		/* The name is the creator's liveness lock: nobody holds it. */
 		if (errno == ECONNREFUSED || errno == ENOENT)
 			return kc_error(-ENOENT, "no process serves %s (is the peer that creates it running?)",
 					link->target);
 		return sys_error(link, "connect");
 	}
-	if (!same_user(link->fd, &creator))
+	if (!same_user(s->fd, &creator))
 		return kc_error(-EPERM, "%s: served by a process of uid %u, not of this user",
 				link->target, (unsigned int)creator);
 	err = receive_hello(link, &memory);
@@ -701,7 +770,7 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 		return err;
 	}
 	s->shm_fd = memory;
-	s->drain_every = drain_interval(link->fd);
+	s->drain_every = drain_interval(s->fd);
 	return 0;
 }
 
@@ -713,7 +782,7 @@ int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 	struct shm_link *s;
 	int err;
 
-	err = kc_shm_name_check(name);
+	err = name_check(name);
 	if (err)
 		return err;
 	link = shm_link_alloc(ep, name);
@@ -723,13 +792,15 @@ int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 	err = connect_creator(link, name);
 	if (!err)
 		err = map_memory(link, &l);
+	if (!err) {
+		kc_close_fd(&s->shm_fd);
+		kc_link_bind(link, &l, 1, s->mem, (__u8 *)s->mem + l.side_offset[1]);
+		err = kc_link_add(link);
+	}
 	if (err) {
 		kc_link_free(link);
 		return err;
 	}
-	close_fd(&s->shm_fd);
-	kc_link_bind(link, &l, 1, s->mem, (__u8 *)s->mem + l.side_offset[1]);
-	kc_link_add(link);
 	*out = link;
 	return 0;
 }

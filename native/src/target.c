@@ -7,18 +7,6 @@
 
 #define SHM_PREFIX	"shm:"
 
-int kc_shm_name_check(const char *name)
-{
-	static const char allowed[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
-	size_t n = name ? strlen(name) : 0;
-
-	if (n == 0 || n > KUCOMMS_SHM_NAME_MAX || strspn(name, allowed) != n)
-		return kc_error(-EINVAL, SHM_PREFIX "%.100s: invalid name (use 1 to %d letters, digits, '_', '-', '.')",
-				name ? name : "", KUCOMMS_SHM_NAME_MAX);
-	return 0;
-}
-
 int kucomms_link_open_target(struct kucomms_endpoint *ep, const char *target,
 			     const struct kucomms_link_options *opts,
 			     struct kucomms_link **link)

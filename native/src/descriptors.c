@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+/* Descriptor helpers: eventfds, epoll watches, closing (descriptors.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "descriptors.h"
+#include "internal.h"
+
+void kc_eventfd_signal(int fd)
+{
+	uint64_t one = 1;
+
+	/* Cannot fail short of a counter overflow, which still wakes. */
+	if (write(fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+void kc_eventfd_drain(int fd)
+{
+	uint64_t value;
+
+	if (read(fd, &value, sizeof(value)) < 0)
+		return; /* EAGAIN: already zero */
+}
+
+void kc_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int kc_epoll_add(int epfd, int fd, uint32_t events, struct watch *w)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+int kc_watch_add(struct kucomms_link *link, int fd, struct watch *w, uint32_t events)
+{
+	w->kind = WATCH_LINK;
+	w->link = link;
+	return kc_epoll_add(link->ep->epfd, fd, events, w);
+}
+
+void kc_watch_del(struct kucomms_link *link, int fd)
+{
+	if (fd >= 0)
+		epoll_ctl(link->ep->epfd, EPOLL_CTL_DEL, fd, NULL);
+}

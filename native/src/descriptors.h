@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Descriptor helpers: eventfd wakes, watching descriptors in an endpoint's
+ * epoll, closing. None of them blocks, and none reports the failures that
+ * cannot happen to a valid descriptor of ours.
+ */
+#ifndef KC_DESCRIPTORS_H
+#define KC_DESCRIPTORS_H
+
+#include <stdint.h>
+
+struct kucomms_link;
+struct watch;
+
+/* Write 1 to an eventfd (a wakeup); errors are impossible but ignored. */
+void kc_eventfd_signal(int fd);
+/* Read an eventfd to zero. */
+void kc_eventfd_drain(int fd);
+
+/* Close *@fd if open and mark it closed (-1). */
+void kc_close_fd(int *fd);
+
+/* Add @fd to @epfd, events pointing at @w: 0 or a negative errno value. */
+int kc_epoll_add(int epfd, int fd, uint32_t events, struct watch *w);
+
+/*
+ * A transport's descriptor @fd, watched in its link's endpoint for
+ * @events, which the endpoint hands to the link's ops->event with @w:
+ * 0 or a negative errno value (a valid new descriptor fails only for want
+ * of kernel memory or of the user's epoll watches).
+ */
+int kc_watch_add(struct kucomms_link *link, int fd, struct watch *w, uint32_t events);
+/* Stop watching @fd; nothing for -1 or a descriptor not watched. */
+void kc_watch_del(struct kucomms_link *link, int fd);
+
+#endif /* KC_DESCRIPTORS_H */

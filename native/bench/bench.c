@@ -26,20 +26,20 @@
 #include "lib/bench_json.h"
 #include "lib/bench_kucomms.h"
 
-#define MAX_ROWS	32
-#define IDLE_SECONDS	5.0
+#define MAX_ROWS 32
+#define IDLE_SECONDS 5.0
 /* A spin budget no gap between two messages of a round trip comes near. */
-#define SPINNING_NS	1000000000L
+#define SPINNING_NS 1000000000L
 
 struct row;
 typedef int (*row_runner)(const struct row *r, const struct bench_plan *plan,
 			  struct bench_result *res);
 
 struct row {
-	const char *name;	/* "oneway" or "roundtrip" */
-	const char *transport;	/* inproc, shm, unix, pipe */
-	const char *mode;	/* round trips: sleeping, spinning, default */
-	const char *note;	/* how the ends are placed and wait */
+	const char *name;      /* "oneway" or "roundtrip" */
+	const char *transport; /* inproc, shm, unix, pipe */
+	const char *mode;      /* round trips: sleeping, spinning, default */
+	const char *note;      /* how the ends are placed and wait */
 	char note_buf[200];
 	char shm_name[64];
 	struct bench_params p;
@@ -56,8 +56,8 @@ static int run_baseline(const struct row *r, const struct bench_plan *plan,
 	int err = bench_baseline_open(&b, r->transport);
 
 	if (err) {
-		snprintf(res->error, sizeof(res->error), "opening the %s pair: %s",
-			 r->transport, strerror(-err));
+		snprintf(res->error, sizeof(res->error), "opening the %s pair: %s", r->transport,
+			 strerror(-err));
 		return err;
 	}
 	err = bench_run(plan, &r->p, 2, bench_baseline_party, &b, res);
@@ -70,17 +70,17 @@ static const char *baseline_note(const char *transport, const char *mode)
 	bool unix_socket = !strcmp(transport, "unix");
 
 	if (!mode)
-		return unix_socket ? "two processes; one send() and one recv() per message" :
-			"two processes; one write() per message, reads in 64 KiB chunks";
+		return unix_socket
+			       ? "two processes; one send() and one recv() per message"
+			       : "two processes; one write() per message, reads in 64 KiB chunks";
 	if (!strcmp(mode, "spinning"))
-		return unix_socket ? "two processes; busy-polling recv(MSG_DONTWAIT) on both ends" :
-			"two processes; busy-polling non-blocking read() on both ends";
-	return unix_socket ? "two processes; blocking send() and recv()" :
-		"two processes; blocking write() and read(), one pipe each way";
+		return unix_socket ? "two processes; busy-polling recv(MSG_DONTWAIT) on both ends"
+				   : "two processes; busy-polling non-blocking read() on both ends";
+	return unix_socket ? "two processes; blocking send() and recv()"
+			   : "two processes; blocking write() and read(), one pipe each way";
 }
 
-static int run_kucomms(const struct row *r, const struct bench_plan *plan,
-		       struct bench_result *res)
+static int run_kucomms(const struct row *r, const struct bench_plan *plan, struct bench_result *res)
 {
 	bool inproc = !strcmp(r->transport, "inproc");
 
@@ -88,12 +88,12 @@ static int run_kucomms(const struct row *r, const struct bench_plan *plan,
 			 inproc ? bench_kucomms_inproc_party : bench_kucomms_shm_party, NULL, res);
 }
 
-static struct row *add_row(struct row *rows, int *n, const char *transport,
-			   const char *mode, enum bench_kind kind, uint64_t payload)
+static struct row *add_row(struct row *rows, int *n, const char *transport, const char *mode,
+			   enum bench_kind kind, uint64_t payload)
 {
 	struct row *r = &rows[(*n)++];
 
-	*r = (struct row) {
+	*r = (struct row){
 		.name = kind == BENCH_ONEWAY ? "oneway" : "roundtrip",
 		.transport = transport,
 		.mode = mode,
@@ -102,8 +102,8 @@ static struct row *add_row(struct row *rows, int *n, const char *transport,
 	return r;
 }
 
-static void add_baseline(struct row *rows, int *n, const char *transport,
-			 const char *mode, enum bench_kind kind, uint64_t payload)
+static void add_baseline(struct row *rows, int *n, const char *transport, const char *mode,
+			 enum bench_kind kind, uint64_t payload)
 {
 	struct row *r = add_row(rows, n, transport, mode, kind, payload);
 
@@ -112,13 +112,14 @@ static void add_baseline(struct row *rows, int *n, const char *transport,
 	r->run = run_baseline;
 }
 
-static void add_kucomms(struct row *rows, int *n, const char *transport,
-			const char *mode, enum bench_kind kind, uint64_t payload)
+static void add_kucomms(struct row *rows, int *n, const char *transport, const char *mode,
+			enum bench_kind kind, uint64_t payload)
 {
 	struct row *r = add_row(rows, n, transport, mode, kind, payload);
-	const char *placing = !strcmp(transport, "inproc") ?
-		"one process: the main thread sends to an endpoint linked in-process" :
-		"two processes: the main thread sends to an endpoint over shared memory";
+	const char *placing =
+		!strcmp(transport, "inproc")
+			? "one process: the main thread sends to an endpoint linked in-process"
+			: "two processes: the main thread sends to an endpoint over shared memory";
 	char budget[64];
 
 	if (mode && !strcmp(mode, "sleeping"))
@@ -134,7 +135,8 @@ static void add_kucomms(struct row *rows, int *n, const char *transport,
 		snprintf(budget, sizeof(budget), "spin budget %ld ns: the threads never sleep",
 			 r->p.spin_budget_ns);
 	if (kind == BENCH_ROUNDTRIP)
-		placing = "two processes: ping-pong between the message handlers of two endpoints over shared memory";
+		placing =
+			"two processes: ping-pong between the message handlers of two endpoints over shared memory";
 	snprintf(r->note_buf, sizeof(r->note_buf), "%s; %s", placing, budget);
 	r->note = r->note_buf;
 	snprintf(r->shm_name, sizeof(r->shm_name), "bench_%d_%d", (int)getpid(), *n);
@@ -232,8 +234,9 @@ static bool goal(struct bench_json *j, const char *key, double measured, const c
 		 double limit, const char *against)
 {
 	bool known = !isnan(measured);
-	bool met = known && (!strcmp(op, ">=") ? measured >= limit :
-			     !strcmp(op, "<=") ? measured <= limit : measured < limit);
+	bool met = known && (!strcmp(op, ">=")	 ? measured >= limit
+			     : !strcmp(op, "<=") ? measured <= limit
+						 : measured < limit);
 	char target[32];
 
 	snprintf(target, sizeof(target), "%s %g", op, limit);
@@ -271,7 +274,8 @@ static void print_idle(const struct bench_idle_result *idle)
 		bench_json_u64(&j, "work_calls", idle->work_calls);
 		bench_json_u64(&j, "timer_calls", idle->timer_calls);
 		bench_json_u64(&j, "wakeups", idle->wakeups);
-		bench_json_str(&j, "note", "one endpoint with work and timer handlers and a link to itself, nothing sent; the whole process measured");
+		bench_json_str(&j, "note",
+			       "one endpoint with work and timer handlers and a link to itself, nothing sent; the whole process measured");
 	}
 	bench_json_end(&j);
 }
@@ -319,11 +323,14 @@ static void print_goals(const struct row *rows, int n, const struct bench_idle_r
 	/* Not goals: the first as CPU per message, which a busy machine
 	 * disturbs less; spinning against a socket that busy-polls too. */
 	bench_json_num(&j, "oneway_64_cpu_per_msg_unix_vs_shm",
-		       shm_oneway && unix_oneway ?
-		       cpu_ns_per_msg(&unix_oneway->res) / cpu_ns_per_msg(&shm_oneway->res) : NAN, 1);
+		       shm_oneway && unix_oneway ? cpu_ns_per_msg(&unix_oneway->res) /
+							   cpu_ns_per_msg(&shm_oneway->res)
+						 : NAN,
+		       1);
 	bench_json_num(&j, "spinning_p50_vs_unix_spinning",
 		       ratio(find(rows, n, "roundtrip", "shm", "spinning", 64),
-			     find(rows, n, "roundtrip", "unix", "spinning", 64), p50), 3);
+			     find(rows, n, "roundtrip", "unix", "spinning", 64), p50),
+		       3);
 	bench_json_u64(&j, "cpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
 	bench_json_num(&j, "max_others_cpu_pct", max_others(rows, n), 0);
 	bench_json_num(&j, "loadavg_before", load_before, 2);
@@ -333,8 +340,8 @@ static void print_goals(const struct row *rows, int n, const struct bench_idle_r
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kucomms_bench [--quick] [--only WORD]...\n"
-		"  --quick      short measurement windows; the whole run takes under 40 s\n"
-		"  --only WORD  only the rows whose name, transport or mode is WORD\n");
+		   "  --quick      short measurement windows; the whole run takes under 40 s\n"
+		   "  --only WORD  only the rows whose name, transport or mode is WORD\n");
 }
 
 static bool selected(const struct row *r, char **only, int n_only)
@@ -360,7 +367,9 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick")) {
-			plan = (struct bench_plan) { .warmup_s = 0.2, .window_s = 0.2, .windows = 3 };
+			plan = (struct bench_plan){ .warmup_s = 0.2,
+						    .window_s = 0.2,
+						    .windows = 3 };
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc && n_only < MAX_ROWS) {
 			only[n_only++] = argv[++i];
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

@@ -35,7 +35,7 @@
  * keeps the seed they were generated from. More than fit in both rings at
  * once, so the queue cannot overflow while the peer echoes.
  */
-#define IN_FLIGHT_MAX	(1u << 16)
+#define IN_FLIGHT_MAX (1u << 16)
 
 struct sent_copy {
 	uint64_t id;
@@ -47,7 +47,7 @@ struct longtest {
 	struct kucomms_link *link;
 	uint64_t rng;
 	struct sent_copy in_flight[IN_FLIGHT_MAX];
-	uint64_t head, tail;	/* in_flight[tail % MAX .. head % MAX) */
+	uint64_t head, tail; /* in_flight[tail % MAX .. head % MAX) */
 	uint64_t next_id;
 	unsigned int timer_ticks;
 	pthread_t main_thread;
@@ -87,7 +87,7 @@ static void send_app_messages(struct longtest *t)
 
 	for (i = 0; i < KUCOMMS_LONGTEST_APP_PER_TICK; i++) {
 		if (t->head - t->tail == IN_FLIGHT_MAX) {
-			t->add_error_count++;	/* the peer stopped echoing */
+			t->add_error_count++; /* the peer stopped echoing */
 			continue;
 		}
 		copy = &t->in_flight[t->head % IN_FLIGHT_MAX];
@@ -107,8 +107,8 @@ static void send_app_messages(struct longtest *t)
 	}
 }
 
-static bool echo_matches(const struct sent_copy *copy,
-			 const struct kucomms_msg_header *hdr, const void *data)
+static bool echo_matches(const struct sent_copy *copy, const struct kucomms_msg_header *hdr,
+			 const void *data)
 {
 	uint8_t expected[KUCOMMS_LONGTEST_APP_MAX_LENGTH];
 
@@ -118,8 +118,7 @@ static bool echo_matches(const struct sent_copy *copy,
 	return !memcmp(data, expected, copy->length);
 }
 
-static void check_echo(struct longtest *t, const struct kucomms_msg_header *hdr,
-		       const void *data)
+static void check_echo(struct longtest *t, const struct kucomms_msg_header *hdr, const void *data)
 {
 	t->received_count_0++;
 	/* Copies older than this echo were never echoed: each is an error. */
@@ -128,7 +127,7 @@ static void check_echo(struct longtest *t, const struct kucomms_msg_header *hdr,
 		t->tail++;
 	}
 	if (t->tail == t->head) {
-		t->compare_error_count++;	/* an echo of nothing we sent */
+		t->compare_error_count++; /* an echo of nothing we sent */
 		return;
 	}
 	if (!echo_matches(&t->in_flight[t->tail % IN_FLIGHT_MAX], hdr, data))
@@ -137,9 +136,8 @@ static void check_echo(struct longtest *t, const struct kucomms_msg_header *hdr,
 		t->tail++;
 }
 
-static void on_message(struct kucomms_link *link,
-		       const struct kucomms_msg_header *hdr, const void *data,
-		       void *user)
+static void on_message(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
+		       const void *data, void *user)
 {
 	struct longtest *t = user;
 
@@ -170,24 +168,21 @@ static void on_timer(struct kucomms_endpoint *ep, void *user)
 		return;
 	kucomms_link_counters(t->link, &c);
 	printf("avail_tx0=%llu : add_error_count=%llu : compare_error_count=%llu\n",
-	       (unsigned long long)c.tx_free, t->add_error_count,
-	       t->compare_error_count);
+	       (unsigned long long)c.tx_free, t->add_error_count, t->compare_error_count);
 	fflush(stdout);
 	printf("sent_count_0=%llu : sent_count_1=%llu : received_count_0=%llu : received_count_1=%llu\n",
-	       t->sent_count_0, t->sent_count_1, t->received_count_0,
-	       t->received_count_1);
+	       t->sent_count_0, t->sent_count_1, t->received_count_0, t->received_count_1);
 	fflush(stdout);
 }
 
-static void on_link_state(struct kucomms_link *link, int state, int err,
-			  void *user)
+static void on_link_state(struct kucomms_link *link, int state, int err, void *user)
 {
 	struct longtest *t = user;
 
 	if (state != KUCOMMS_LINK_DOWN)
 		return;
-	fprintf(stderr, "kucomms_lib_longtest: %s: link lost: %s\n",
-		kucomms_link_target(link), kucomms_strerror(err));
+	fprintf(stderr, "kucomms_lib_longtest: %s: link lost: %s\n", kucomms_link_target(link),
+		kucomms_strerror(err));
 	pthread_kill(t->main_thread, SIGUSR1);
 }
 

@@ -50,19 +50,19 @@ struct pending {
 };
 
 /* Beyond this the application is not reading at all: drop and count. */
-#define BACKLOG_MAX_BYTES	(64u << 20)
+#define BACKLOG_MAX_BYTES (64u << 20)
 
 struct peer {
 	const char *name;
 	bool longtest;
 	bool stamp;
-	struct kucomms_link *link;	/* NULL between applications */
+	struct kucomms_link *link; /* NULL between applications */
 	bool ready_printed;
 
 	/* longtest: the current application's session */
 	bool app_spoke;
-	uint64_t seq_next;		/* next sequence message to send */
-	uint64_t seq_expect;		/* next echo to check */
+	uint64_t seq_next;   /* next sequence message to send */
+	uint64_t seq_expect; /* next echo to check */
 	uint64_t echoed, echo_errors, seq_sent, seq_send_errors;
 	uint64_t seq_received, seq_compare_errors;
 	unsigned int timer_ticks;
@@ -108,8 +108,7 @@ static bool backlog_flush(struct peer *p)
 	return true;
 }
 
-static void backlog_add(struct peer *p, const struct kucomms_msg_header *hdr,
-			const void *data)
+static void backlog_add(struct peer *p, const struct kucomms_msg_header *hdr, const void *data)
 {
 	struct pending *e;
 
@@ -126,8 +125,7 @@ static void backlog_add(struct peer *p, const struct kucomms_msg_header *hdr,
 	p->backlog_bytes += hdr->length;
 }
 
-static void echo(struct peer *p, const struct kucomms_msg_header *hdr,
-		 const void *data)
+static void echo(struct peer *p, const struct kucomms_msg_header *hdr, const void *data)
 {
 	int err = -ENOBUFS;
 
@@ -164,9 +162,8 @@ static void serve(struct peer *p, struct kucomms_endpoint *ep)
 	p->stamped = 0;
 }
 
-static void on_message(struct kucomms_link *link,
-		       const struct kucomms_msg_header *hdr, const void *data,
-		       void *user)
+static void on_message(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
+		       const void *data, void *user)
 {
 	struct peer *p = user;
 
@@ -186,7 +183,7 @@ static void on_message(struct kucomms_link *link,
 	p->seq_received++;
 	if (!kucomms_longtest_seq_check(hdr, data, p->seq_expect))
 		p->seq_compare_errors++;
-	p->seq_expect = hdr->id + 1;	/* resynchronise after a bad one */
+	p->seq_expect = hdr->id + 1; /* resynchronise after a bad one */
 }
 
 static void on_work(struct kucomms_endpoint *ep, void *user)
@@ -204,7 +201,7 @@ static void on_work(struct kucomms_endpoint *ep, void *user)
 		return;
 	kucomms_longtest_seq_fill(&hdr, data, p->seq_next);
 	if (kucomms_send(p->link, &hdr, data))
-		p->seq_send_errors++;	/* the same n again next tick */
+		p->seq_send_errors++; /* the same n again next tick */
 	else
 		p->seq_sent = ++p->seq_next;
 }
@@ -217,15 +214,14 @@ static void on_timer(struct kucomms_endpoint *ep, void *user)
 	if (!p->longtest || ++p->timer_ticks % 10)
 		return;
 	fprintf(stderr,
-		"kucomms_peer: echoed=%" PRIu64 " echo_errors=%" PRIu64
-		" seq_sent=%" PRIu64 " seq_send_errors=%" PRIu64
-		" seq_received=%" PRIu64 " seq_compare_errors=%" PRIu64 "\n",
-		p->echoed, p->echo_errors, p->seq_sent, p->seq_send_errors,
-		p->seq_received, p->seq_compare_errors);
+		"kucomms_peer: echoed=%" PRIu64 " echo_errors=%" PRIu64 " seq_sent=%" PRIu64
+		" seq_send_errors=%" PRIu64 " seq_received=%" PRIu64 " seq_compare_errors=%" PRIu64
+		"\n",
+		p->echoed, p->echo_errors, p->seq_sent, p->seq_send_errors, p->seq_received,
+		p->seq_compare_errors);
 }
 
-static void on_link_state(struct kucomms_link *link, int state, int err,
-			  void *user)
+static void on_link_state(struct kucomms_link *link, int state, int err, void *user)
 {
 	struct peer *p = user;
 
@@ -234,7 +230,7 @@ static void on_link_state(struct kucomms_link *link, int state, int err,
 	fprintf(stderr, "kucomms_peer: %s: application gone (%s); waiting for the next\n",
 		kucomms_link_target(link), kucomms_strerror(err));
 	kucomms_link_close(link);
-	p->link = NULL;		/* on_work creates a fresh one */
+	p->link = NULL; /* on_work creates a fresh one */
 	backlog_clear(p);
 }
 
@@ -274,7 +270,7 @@ static int wait_for_stop(const sigset_t *stop, bool watch_stdin)
 		if (fds[1].revents & POLLIN && read(STDIN_FILENO, discard, sizeof(discard)) > 0)
 			continue;
 		if (fds[1].revents)
-			break;		/* end of input, hangup or error: the launcher is gone */
+			break; /* end of input, hangup or error: the launcher is gone */
 	}
 	close(sfd);
 	return 0;

@@ -18,9 +18,9 @@
 enum { MSG_SQUARE_REQUEST = 1, MSG_SQUARE_REPLY = 2 };
 
 struct client {
-	struct kucomms_link *link;	/* to the server */
-	uint64_t next;			/* the next number to ask about */
-	uint64_t replies;		/* answers received */
+	struct kucomms_link *link; /* to the server */
+	uint64_t next;		   /* the next number to ask about */
+	uint64_t replies;	   /* answers received */
 	uint64_t last_answer;
 };
 
@@ -29,8 +29,7 @@ struct client {
  * request carries the number in user_value; the reply reuses the id so the
  * client can tell which question it answers. No data bytes are needed.
  */
-static void server_message(struct kucomms_link *link,
-			   const struct kucomms_msg_header *hdr,
+static void server_message(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
 			   const void *data, void *user)
 {
 	struct kucomms_msg_header reply = {
@@ -42,12 +41,11 @@ static void server_message(struct kucomms_link *link,
 	(void)data;
 	(void)user;
 	if (hdr->type == MSG_SQUARE_REQUEST)
-		kucomms_send(link, &reply, NULL);	/* from a callback: unlocked */
+		kucomms_send(link, &reply, NULL); /* from a callback: unlocked */
 }
 
 /* Client: the answers. All client callbacks share one thread: no locks. */
-static void client_message(struct kucomms_link *link,
-			   const struct kucomms_msg_header *hdr,
+static void client_message(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
 			   const void *data, void *user)
 {
 	struct client *c = user;

@@ -32,17 +32,17 @@
 
 #include "../tests/ring_fixture.h"
 
-#define PAGE		256	/* the smallest page that holds a side page */
-#define CAP		KUCOMMS_RING_MIN_CAPACITY
-#define HDR		((uint64_t)sizeof(struct kucomms_msg_header))
-#define MAX_LENGTH	KUCOMMS_MSG_MAX_LENGTH(CAP)
-#define LINK_INFO_MODE	16	/* first byte below this: link_info input */
-#define MAX_FIXTURE	(1 << 20)
+#define PAGE 256 /* the smallest page that holds a side page */
+#define CAP KUCOMMS_RING_MIN_CAPACITY
+#define HDR ((uint64_t)sizeof(struct kucomms_msg_header))
+#define MAX_LENGTH KUCOMMS_MSG_MAX_LENGTH(CAP)
+#define LINK_INFO_MODE 16 /* first byte below this: link_info input */
+#define MAX_FIXTURE (1 << 20)
 
-#define require(cond)				\
-	do {					\
-		if (!(cond))			\
-			__builtin_trap();	\
+#define require(cond)                     \
+	do {                              \
+		if (!(cond))              \
+			__builtin_trap(); \
 	} while (0)
 
 /* The input, read front to back; reads past its end give zeros. */
@@ -64,7 +64,7 @@ static uint64_t take(struct input *in, size_t bytes)
 /* ---- side 0's invariants ---- */
 
 struct side0_watch {
-	uint64_t rx_pos;	/* own positions seen last: never go backwards */
+	uint64_t rx_pos; /* own positions seen last: never go backwards */
 	uint64_t tx_pos;
 };
 
@@ -191,7 +191,7 @@ static uint64_t peer_length(struct input *in, uint64_t offset)
 		return take(in, 1);
 	case 2:
 		return MAX_LENGTH + take(in, 1) % 3 - 1;
-	case 3:	/* around the end of the data area */
+	case 3: /* around the end of the data area */
 		return CAP - offset - HDR + take(in, 1) % 64 - 32;
 	case 4:
 		return take(in, 2);
@@ -304,7 +304,7 @@ static void fuzz_ring(struct input *in)
 		case 12:
 			peer_receive(&f);
 			break;
-		default:	/* a peer that restarts its own view of the link */
+		default: /* a peer that restarts its own view of the link */
 			ring_fixture_bind(&f, 1);
 			break;
 		}

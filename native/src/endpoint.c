@@ -94,17 +94,15 @@ void kucomms_endpoint_options_init(struct kucomms_endpoint_options *opts)
 	opts->timer_period_ns = KUCOMMS_DEFAULT_TIMER_PERIOD_NS;
 }
 
-static int add_own_watch(struct kucomms_endpoint *ep, int fd, struct watch *w,
-			 enum watch_kind kind)
+static int add_own_watch(struct kucomms_endpoint *ep, int fd, struct watch *w, enum watch_kind kind)
 {
 	w->kind = kind;
 	w->link = NULL;
 	return kc_epoll_add(ep->epfd, fd, EPOLLIN, w);
 }
 
-struct kucomms_endpoint *
-kucomms_endpoint_create(const struct kucomms_handlers *h, void *user,
-			const struct kucomms_endpoint_options *opts)
+struct kucomms_endpoint *kucomms_endpoint_create(const struct kucomms_handlers *h, void *user,
+						 const struct kucomms_endpoint_options *opts)
 {
 	struct kucomms_endpoint *ep;
 	int err;
@@ -173,8 +171,7 @@ int kucomms_endpoint_start(struct kucomms_endpoint *ep)
 	if (err) {
 		ep->running = false;
 		pthread_mutex_unlock(&ep->mu);
-		return kc_error(-err, "cannot start the endpoint thread: %s",
-				strerror(err));
+		return kc_error(-err, "cannot start the endpoint thread: %s", strerror(err));
 	}
 	ep->joinable = true;
 	pthread_mutex_unlock(&ep->mu);
@@ -194,7 +191,7 @@ int kucomms_endpoint_stop(struct kucomms_endpoint *ep)
 	}
 	if (kc_on_thread(ep)) {
 		pthread_mutex_unlock(&ep->mu);
-		return 0;	/* ends once the running callback returns */
+		return 0; /* ends once the running callback returns */
 	}
 	while (ep->running)
 		pthread_cond_wait(&ep->cv, &ep->mu);
@@ -230,8 +227,8 @@ void *kucomms_endpoint_user(const struct kucomms_endpoint *ep)
 	return ep->user;
 }
 
-int kucomms_broadcast(struct kucomms_endpoint *ep,
-		      const struct kucomms_msg_header *hdr, const void *data)
+int kucomms_broadcast(struct kucomms_endpoint *ep, const struct kucomms_msg_header *hdr,
+		      const void *data)
 {
 	struct kucomms_link *link;
 	int sent = 0, first_err = 0, err;

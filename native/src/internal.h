@@ -100,11 +100,11 @@ struct kucomms_link {
 	const struct kucomms_side_state *peer_state;
 	pthread_mutex_t send_lock; /* kucomms_send_locked() */
 
-	int down;            /* atomic: 0 while usable, else -errno */
-	bool down_reported;  /* endpoint thread only */
-	bool peer_hup;       /* thread only: the transport saw the peer hang up */
-	bool closing;        /* closed from a callback; freed later */
-	bool in_epoll;       /* ops->watch succeeded and no unwatch since */
+	int down;	    /* atomic: 0 while usable, else -errno */
+	bool down_reported; /* endpoint thread only */
+	bool peer_hup;	    /* thread only: the transport saw the peer hang up */
+	bool closing;	    /* closed from a callback; freed later */
+	bool in_epoll;	    /* ops->watch succeeded and no unwatch since */
 
 	void *transport; /* the transport's own state, descriptors included */
 };
@@ -123,13 +123,13 @@ struct kucomms_endpoint {
 	pthread_cond_t cv;
 	struct kucomms_link *links;
 	struct endpoint_op *ops;
-	bool running;     /* the thread is between start and its end */
-	bool joinable;    /* a thread exists that nobody joined yet */
+	bool running;  /* the thread is between start and its end */
+	bool joinable; /* a thread exists that nobody joined yet */
 	pthread_t thread;
-	int stop;         /* atomic */
-	int ops_pending;  /* atomic hint for the thread */
-	bool reap_pending; /* thread only: links marked closing */
-	bool had_traffic; /* thread only: the last pass delivered messages */
+	int stop;		 /* atomic */
+	int ops_pending;	 /* atomic hint for the thread */
+	bool reap_pending;	 /* thread only: links marked closing */
+	bool had_traffic;	 /* thread only: the last pass delivered messages */
 	unsigned int spin_skips; /* thread only: waits to sleep without spinning */
 
 	struct kc_sched work, timer;

@@ -13,8 +13,7 @@
 #include "descriptors.h"
 #include "internal.h"
 
-struct kucomms_link *kc_link_alloc(struct kucomms_endpoint *ep,
-				   const struct link_ops *ops,
+struct kucomms_link *kc_link_alloc(struct kucomms_endpoint *ep, const struct link_ops *ops,
 				   const char *target)
 {
 	/* Aligned: the send and receive state sit on their own cache lines. */
@@ -32,8 +31,8 @@ struct kucomms_link *kc_link_alloc(struct kucomms_endpoint *ep,
 	return link;
 }
 
-void kc_link_bind(struct kucomms_link *link, const struct kucomms_link_layout *l,
-		  int side, void *region0, void *region1)
+void kc_link_bind(struct kucomms_link *link, const struct kucomms_link_layout *l, int side,
+		  void *region0, void *region1)
 {
 	struct kucomms_side_page *page[2] = { region0, region1 };
 
@@ -68,8 +67,8 @@ void kc_report_state(struct kucomms_link *link, int state, int err)
 		ep->h.link_state(link, state, err, ep->user);
 }
 
-int kc_check_capacities(const struct kucomms_link_options *o, uint64_t *tx,
-			uint64_t *rx, const char *what)
+int kc_check_capacities(const struct kucomms_link_options *o, uint64_t *tx, uint64_t *rx,
+			const char *what)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	uint64_t cap[2] = { o ? o->tx_capacity : 0, o ? o->rx_capacity : 0 };
@@ -125,20 +124,21 @@ static int send_error(struct kucomms_link *link, int err, uint64_t length)
 	switch (err) {
 	case -ENOBUFS:
 		stat_store(&link->tx_stats.full_events, link->tx.full_events);
-		return kc_error_const(err, "the send ring is full (the peer has not read it yet; retry later)");
+		return kc_error_const(err,
+				      "the send ring is full (the peer has not read it yet; retry later)");
 	case -EMSGSIZE:
 		return kc_error(err, "%s: message of %llu bytes exceeds the ring's limit of %llu",
 				link->target, (unsigned long long)length,
 				(unsigned long long)kucomms_link_max_length(link));
 	default:
 		kc_link_set_down(link, err);
-		return kc_error(err, "%s: the peer corrupted the send ring (its read position is impossible)",
+		return kc_error(err,
+				"%s: the peer corrupted the send ring (its read position is impossible)",
 				link->target);
 	}
 }
 
-int kucomms_reserve(struct kucomms_link *link, uint64_t length,
-		    struct kucomms_msg_header **rec)
+int kucomms_reserve(struct kucomms_link *link, uint64_t length, struct kucomms_msg_header **rec)
 {
 	int err = __atomic_load_n(&link->down, __ATOMIC_RELAXED);
 
@@ -168,10 +168,9 @@ void kucomms_commit(struct kucomms_link *link)
 	}
 }
 
-int kucomms_send(struct kucomms_link *link,
-		 const struct kucomms_msg_header *hdr, const void *data)
+int kucomms_send(struct kucomms_link *link, const struct kucomms_msg_header *hdr, const void *data)
 {
-	struct kucomms_msg_header *rec = NULL;	/* set whenever err is 0 */
+	struct kucomms_msg_header *rec = NULL; /* set whenever err is 0 */
 	int err = kucomms_reserve(link, hdr->length, &rec);
 
 	if (err)
@@ -185,8 +184,8 @@ int kucomms_send(struct kucomms_link *link,
 	return 0;
 }
 
-int kucomms_send_locked(struct kucomms_link *link,
-			const struct kucomms_msg_header *hdr, const void *data)
+int kucomms_send_locked(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
+			const void *data)
 {
 	int err;
 
@@ -196,8 +195,7 @@ int kucomms_send_locked(struct kucomms_link *link,
 	return err;
 }
 
-int kucomms_link_counters(const struct kucomms_link *link,
-			  struct kucomms_link_counters *out)
+int kucomms_link_counters(const struct kucomms_link *link, struct kucomms_link_counters *out)
 {
 	/* The consumer's position first: tx_pos is then at least as new. */
 	uint64_t cons = kucomms_load_acquire(&link->tx.cons->pos);

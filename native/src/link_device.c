@@ -93,25 +93,27 @@ static int open_error(const char *path)
 				path, strerror(err));
 	case EACCES:
 	case EPERM:
-		return kc_error(-err, "open %s: %s (kucomms devices are root-only unless a udev rule grants your group)",
+		return kc_error(-err,
+				"open %s: %s (kucomms devices are root-only unless a udev rule grants your group)",
 				path, strerror(err));
 	default:
 		return kc_error(-err, "open %s: %s", path, strerror(err));
 	}
 }
 
-static int map_regions(struct kucomms_link *link, struct device_link *d,
-		       uint64_t tx_cap, uint64_t rx_cap)
+static int map_regions(struct kucomms_link *link, struct device_link *d, uint64_t tx_cap,
+		       uint64_t rx_cap)
 {
 	struct kucomms_setup setup = {
-		.ring0_capacity = rx_cap,	/* kernel -> user */
-		.ring1_capacity = tx_cap,	/* user -> kernel */
+		.ring0_capacity = rx_cap, /* kernel -> user */
+		.ring1_capacity = tx_cap, /* user -> kernel */
 	};
 	int err;
 
 	if (ioctl(d->fd, KUCOMMS_IOC_SETUP, &setup)) {
 		err = errno;
-		return kc_error(-err, "%s: KUCOMMS_IOC_SETUP: %s (not a kucomms device, or another kucomms.ko version?)",
+		return kc_error(-err,
+				"%s: KUCOMMS_IOC_SETUP: %s (not a kucomms device, or another kucomms.ko version?)",
 				link->target, strerror(err));
 	}
 	d->ro = mmap(NULL, setup.ro_size, PROT_READ, MAP_SHARED, d->fd, 0);
@@ -119,12 +121,11 @@ static int map_regions(struct kucomms_link *link, struct device_link *d,
 		err = errno;
 		d->ro = NULL;
 		return kc_error(-err, "%s: mmap of the kernel's region (%llu bytes): %s",
-				link->target, (unsigned long long)setup.ro_size,
-				strerror(err));
+				link->target, (unsigned long long)setup.ro_size, strerror(err));
 	}
 	d->ro_size = setup.ro_size;
-	d->rw = mmap(NULL, setup.rw_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		     d->fd, (off_t)setup.rw_offset);
+	d->rw = mmap(NULL, setup.rw_size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+		     (off_t)setup.rw_offset);
 	if (d->rw == MAP_FAILED) {
 		err = errno;
 		d->rw = NULL;
@@ -147,8 +148,7 @@ static int check_layout(struct kucomms_link *link, const struct device_link *d,
 				link->target, d->ro_size);
 	err = kucomms_link_info_check(page, d->ro_size + d->rw_size, l);
 	if (err == -EBADMSG)
-		return kc_error(err, "link %s: bad magic 0x%08x, not a kucomms link",
-				link->target,
+		return kc_error(err, "link %s: bad magic 0x%08x, not a kucomms link", link->target,
 				__atomic_load_n(&page->info.magic, __ATOMIC_RELAXED));
 	if (err == -EPROTONOSUPPORT)
 		return kc_error(err, "link %s: kucomms ABI version %u, this library speaks %u",
@@ -156,14 +156,14 @@ static int check_layout(struct kucomms_link *link, const struct device_link *d,
 				__atomic_load_n(&page->info.abi_version, __ATOMIC_RELAXED),
 				KUCOMMS_ABI_VERSION);
 	if (err || l->region_size[0] != d->ro_size || l->region_size[1] != d->rw_size)
-		return kc_error(-EPROTO, "link %s: the link description does not match the mapped regions",
+		return kc_error(-EPROTO,
+				"link %s: the link description does not match the mapped regions",
 				link->target);
 	return 0;
 }
 
 int kucomms_link_device_open(struct kucomms_endpoint *ep, const char *path,
-			     const struct kucomms_link_options *opts,
-			     struct kucomms_link **out)
+			     const struct kucomms_link_options *opts, struct kucomms_link **out)
 {
 	struct kucomms_link_layout l;
 	struct kucomms_link *link;

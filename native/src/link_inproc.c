@@ -96,8 +96,7 @@ static const struct link_ops inproc_ops = {
 	.release = inproc_release,
 };
 
-static int block_create(const struct kucomms_link_layout *l,
-			struct inproc_block **out)
+static int block_create(const struct kucomms_link_layout *l, struct inproc_block **out)
 {
 	struct inproc_block *b = calloc(1, sizeof(*b));
 	int err;
@@ -148,10 +147,8 @@ static struct kucomms_link *side_create(struct kucomms_endpoint *ep, struct inpr
 	return link;
 }
 
-int kucomms_link_inproc_pair(struct kucomms_endpoint *a,
-			     struct kucomms_endpoint *b,
-			     const struct kucomms_link_options *opts,
-			     struct kucomms_link **link_a,
+int kucomms_link_inproc_pair(struct kucomms_endpoint *a, struct kucomms_endpoint *b,
+			     const struct kucomms_link_options *opts, struct kucomms_link **link_a,
 			     struct kucomms_link **link_b)
 {
 	struct kucomms_link_layout l;
@@ -171,7 +168,7 @@ int kucomms_link_inproc_pair(struct kucomms_endpoint *a,
 		return err;
 	la = side_create(a, block, &l, 0);
 	lb = la ? side_create(b, block, &l, 1) : NULL;
-	block_put(block);	/* now held by the links */
+	block_put(block); /* now held by the links */
 	if (!lb) {
 		if (la)
 			kc_link_free(la);

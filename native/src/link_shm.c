@@ -49,10 +49,10 @@
 #include "internal.h"
 
 /* How long an attacher waits for the creator's endpoint to answer. */
-#define ATTACH_TIMEOUT_MS	5000
+#define ATTACH_TIMEOUT_MS 5000
 
 /* No sleep of the peer's has been woken yet (see shm_wake()). */
-#define NO_SLEEP_WOKEN	UINT64_MAX
+#define NO_SLEEP_WOKEN UINT64_MAX
 
 struct shm_link {
 	/*
@@ -65,8 +65,8 @@ struct shm_link {
 	struct watch w_sock, w_listen;
 	void *mem;
 	size_t size;
-	int shm_fd;		/* link memory: until handed over or mapped */
-	bool connected;		/* creator: the one peer has attached */
+	int shm_fd;	/* link memory: until handed over or mapped */
+	bool connected; /* creator: the one peer has attached */
 	/*
 	 * The sleep count the peer announced when our last wake went into
 	 * its socket, or NO_SLEEP_WOKEN. The sending thread's alone: sends
@@ -75,7 +75,7 @@ struct shm_link {
 	uint64_t woken_sleep;
 	/* Endpoint thread: our sleep count when we last read our wakes. */
 	uint64_t drained_at;
-	unsigned int drain_every;	/* sleeps between those reads */
+	unsigned int drain_every; /* sleeps between those reads */
 };
 
 /*
@@ -88,7 +88,7 @@ struct shm_link {
  * (see shm_wake()): a version 2 peer counts first, and could sleep
  * through a message of ours.
  */
-#define SHM_WIRE_VERSION	3
+#define SHM_WIRE_VERSION 3
 
 /*
  * The first message on the socket, from creator to attacher: a welcome
@@ -97,36 +97,36 @@ struct shm_link {
  * message, either way, is a wake: its bytes mean nothing.
  */
 struct shm_hello {
-	uint32_t version;	/* SHM_WIRE_VERSION */
+	uint32_t version; /* SHM_WIRE_VERSION */
 	uint32_t status;
 };
 
 /* A wake is one byte; a peer's wakes are read this many per call. */
-#define WAKE_BATCH		16
+#define WAKE_BATCH 16
 /*
  * Wakes read at a time at most, so a peer that sends them without end
  * cannot keep the endpoint's thread from its other links: what is left is
  * read at the next drain (see shm_slept()).
  */
-#define WAKE_READ_MAX		(4 * WAKE_BATCH)
+#define WAKE_READ_MAX (4 * WAKE_BATCH)
 /*
  * More than any kernel charges a queued one-byte wake against its
  * sender's send buffer (a socket buffer and its data: 768 bytes on
  * Linux 6 on x86-64).
  */
-#define WAKE_CHARGE_MAX		2048
+#define WAKE_CHARGE_MAX 2048
 
 /* The connection's events: a wake's arrival is an edge (see shm_event()). */
-#define SOCKET_EVENTS		(EPOLLIN | EPOLLRDHUP | EPOLLET)
+#define SOCKET_EVENTS (EPOLLIN | EPOLLRDHUP | EPOLLET)
 
 /* Longest NAME in "shm:NAME". */
-#define SHM_NAME_MAX		63
+#define SHM_NAME_MAX 63
 
 /*
  * What the creator seals and the attacher insists on: without
  * F_SEAL_SHRINK a peer could truncate the memory under the other's rings.
  */
-#define LINK_MEMORY_SEALS	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+#define LINK_MEMORY_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 /* 0 if @name is a valid shm link name, else -EINVAL with a message. */
 static int name_check(const char *name)
@@ -136,7 +136,8 @@ static int name_check(const char *name)
 	size_t n = name ? strlen(name) : 0;
 
 	if (n == 0 || n > SHM_NAME_MAX || strspn(name, allowed) != n)
-		return kc_error(-EINVAL, "shm:%.100s: invalid name (use 1 to %d letters, digits, '_', '-', '.')",
+		return kc_error(-EINVAL,
+				"shm:%.100s: invalid name (use 1 to %d letters, digits, '_', '-', '.')",
 				name ? name : "", SHM_NAME_MAX);
 	return 0;
 }
@@ -162,8 +163,7 @@ static socklen_t socket_address(const char *name, struct sockaddr_un *addr)
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
 	/* Abstract namespace: sun_path[0] stays 0. */
-	n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1,
-		     "kucomms/shm/%s", name);
+	n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "kucomms/shm/%s", name);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 
@@ -243,8 +243,7 @@ static unsigned int drain_interval(int fd)
 static void accept_peer(struct kucomms_link *link)
 {
 	struct shm_link *s = link->transport;
-	int conn = accept4(s->listen_fd, NULL, NULL,
-			   SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int conn = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	uid_t peer;
 	int err;
 
@@ -370,7 +369,7 @@ static bool read_wakes(int fd)
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		if (n == 0)
-			return false;	/* end of stream: the peer closed */
+			return false; /* end of stream: the peer closed */
 		taken += n;
 	} while (n == WAKE_BATCH && taken < WAKE_READ_MAX);
 	return true;
@@ -411,8 +410,7 @@ static void shm_slept(struct kucomms_link *link)
 {
 	struct shm_link *s = link->transport;
 
-	if (s->fd < 0 || link->peer_hup ||
-	    link->rx.sleeps - s->drained_at < s->drain_every)
+	if (s->fd < 0 || link->peer_hup || link->rx.sleeps - s->drained_at < s->drain_every)
 		return;
 	s->drained_at = link->rx.sleeps;
 	if (!read_wakes(s->fd))
@@ -461,8 +459,7 @@ static const struct link_ops shm_ops = {
 };
 
 /* A link object with its shm state, or NULL (error set). */
-static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep,
-					   const char *name)
+static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep, const char *name)
 {
 	char target[8 + SHM_NAME_MAX];
 	struct kucomms_link *link;
@@ -494,8 +491,7 @@ static int sys_error(struct kucomms_link *link, const char *what)
 }
 
 /* Creator: make, size and seal the link memory, map it and describe it. */
-static int create_memory(struct kucomms_link *link, const char *name,
-			 uint64_t cap0, uint64_t cap1)
+static int create_memory(struct kucomms_link *link, const char *name, uint64_t cap0, uint64_t cap1)
 {
 	struct shm_link *s = link->transport;
 	struct kucomms_link_layout l;
@@ -511,8 +507,7 @@ static int create_memory(struct kucomms_link *link, const char *name,
 	/* Sealed before anyone else can hold it: no window to shrink it in. */
 	if (fcntl(s->shm_fd, F_ADD_SEALS, LINK_MEMORY_SEALS))
 		return sys_error(link, "sealing the link memory");
-	s->mem = mmap(NULL, l.total_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      s->shm_fd, 0);
+	s->mem = mmap(NULL, l.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->shm_fd, 0);
 	if (s->mem == MAP_FAILED) {
 		s->mem = NULL;
 		return sys_error(link, "mmap");
@@ -524,8 +519,7 @@ static int create_memory(struct kucomms_link *link, const char *name,
 }
 
 int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
-			    const struct kucomms_link_options *opts,
-			    struct kucomms_link **out)
+			    const struct kucomms_link_options *opts, struct kucomms_link **out)
 {
 	struct sockaddr_un addr;
 	struct kucomms_link *link;
@@ -551,10 +545,11 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 	}
 	len = socket_address(name, &addr);
 	if (bind(s->listen_fd, (struct sockaddr *)&addr, len)) {
-		err = errno == EADDRINUSE ?
-			kc_error(-EADDRINUSE, "%s: already created by another running process",
-				 link->target) :
-			sys_error(link, "bind");
+		err = errno == EADDRINUSE
+			      ? kc_error(-EADDRINUSE,
+					 "%s: already created by another running process",
+					 link->target)
+			      : sys_error(link, "bind");
 		goto fail;
 	}
 	/*
@@ -588,10 +583,10 @@ static int map_memory(struct kucomms_link *link, struct kucomms_link_layout *l)
 	if (fstat(s->shm_fd, &st))
 		return sys_error(link, "fstat");
 	if ((size_t)st.st_size < sizeof(struct kucomms_side_page))
-		return kc_error(-EBADMSG, "%s: its link memory holds %lld bytes, too few for a kucomms link",
+		return kc_error(-EBADMSG,
+				"%s: its link memory holds %lld bytes, too few for a kucomms link",
 				link->target, (long long)st.st_size);
-	s->mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-		      MAP_SHARED, s->shm_fd, 0);
+	s->mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->shm_fd, 0);
 	if (s->mem == MAP_FAILED) {
 		s->mem = NULL;
 		return sys_error(link, "mmap");
@@ -603,8 +598,7 @@ static int map_memory(struct kucomms_link *link, struct kucomms_link_layout *l)
 	case 0:
 		return 0;
 	case -EBADMSG:
-		return kc_error(err, "%s: bad magic 0x%08x, not a kucomms link",
-				link->target,
+		return kc_error(err, "%s: bad magic 0x%08x, not a kucomms link", link->target,
 				__atomic_load_n(&page->info.magic, __ATOMIC_RELAXED));
 	case -EPROTONOSUPPORT:
 		return kc_error(err, "%s: kucomms ABI version %u, this library speaks %u",
@@ -612,7 +606,8 @@ static int map_memory(struct kucomms_link *link, struct kucomms_link_layout *l)
 				__atomic_load_n(&page->info.abi_version, __ATOMIC_RELAXED),
 				KUCOMMS_ABI_VERSION);
 	default:
-		return kc_error(err, "%s: the link description is inconsistent (sizes or offsets do not match %zu mapped bytes)",
+		return kc_error(err,
+				"%s: the link description is inconsistent (sizes or offsets do not match %zu mapped bytes)",
 				link->target, s->size);
 	}
 }
@@ -645,8 +640,8 @@ static int refused(struct kucomms_link *link, uint32_t status)
 		return kc_error(-EPERM, "%s: its creator takes peers of its own user only",
 				link->target);
 	default:
-		return kc_error(-EPROTO, "%s: its creator refused with status %u",
-				link->target, status);
+		return kc_error(-EPROTO, "%s: its creator refused with status %u", link->target,
+				status);
 	}
 }
 
@@ -661,8 +656,10 @@ static int receive_hello(struct kucomms_link *link, int *memory)
 	} u;
 	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
 	};
 	struct shm_link *s = link->transport;
 	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
@@ -672,7 +669,8 @@ static int receive_hello(struct kucomms_link *link, int *memory)
 
 	ret = poll(&pfd, 1, ATTACH_TIMEOUT_MS);
 	if (ret == 0)
-		return kc_error(-ETIMEDOUT, "%s: its creator did not answer within %d s (is its endpoint started?)",
+		return kc_error(-ETIMEDOUT,
+				"%s: its creator did not answer within %d s (is its endpoint started?)",
 				link->target, ATTACH_TIMEOUT_MS / 1000);
 	if (ret < 0)
 		return sys_error(link, "poll");
@@ -680,7 +678,8 @@ static int receive_hello(struct kucomms_link *link, int *memory)
 	if (n < 0)
 		return sys_error(link, "recvmsg");
 	if (n == 0)
-		return kc_error(-ECONNRESET, "%s: its creator closed the connection without answering",
+		return kc_error(-ECONNRESET,
+				"%s: its creator closed the connection without answering",
 				link->target);
 	cmsg = CMSG_FIRSTHDR(&msg);
 	if (n != sizeof(hello)) {
@@ -690,7 +689,8 @@ static int receive_hello(struct kucomms_link *link, int *memory)
 	}
 	if (hello.version != SHM_WIRE_VERSION) {
 		close_passed_fds(&msg);
-		return kc_error(-EPROTONOSUPPORT, "%s: its creator speaks shm link protocol version %u, this library speaks %u (run the same libkucomms on both ends)",
+		return kc_error(-EPROTONOSUPPORT,
+				"%s: its creator speaks shm link protocol version %u, this library speaks %u (run the same libkucomms on both ends)",
 				link->target, hello.version, SHM_WIRE_VERSION);
 	}
 	if (hello.status) {
@@ -698,10 +698,11 @@ static int receive_hello(struct kucomms_link *link, int *memory)
 		return refused(link, hello.status);
 	}
 	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)) ||
-	    CMSG_NXTHDR(&msg, cmsg) || (msg.msg_flags & MSG_CTRUNC)) {
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, cmsg) ||
+	    (msg.msg_flags & MSG_CTRUNC)) {
 		close_passed_fds(&msg);
-		return kc_error(-EPROTO, "%s: its creator sent a malformed greeting (a welcome carries the link memory descriptor and nothing else)",
+		return kc_error(-EPROTO,
+				"%s: its creator sent a malformed greeting (a welcome carries the link memory descriptor and nothing else)",
 				link->target);
 	}
 	memcpy(memory, CMSG_DATA(cmsg), sizeof(int));
@@ -723,12 +724,14 @@ static int check_passed_memory(struct kucomms_link *link, int memory)
 	if (fstat(memory, &st))
 		return sys_error(link, "fstat");
 	if (!S_ISREG(st.st_mode))
-		return kc_error(-EPROTO, "%s: its creator passed a link memory descriptor that is not a shared memory object (file mode 0%o)",
+		return kc_error(-EPROTO,
+				"%s: its creator passed a link memory descriptor that is not a shared memory object (file mode 0%o)",
 				link->target, (unsigned int)st.st_mode);
 	/* Files that cannot be sealed at all fail with EINVAL: refused too. */
 	seals = fcntl(memory, F_GET_SEALS);
 	if (seals < 0 || !(seals & F_SEAL_SHRINK))
-		return kc_error(-EPROTO, "%s: its creator passed link memory that can be shrunk (not sealed): refusing it, a shrink would crash this process",
+		return kc_error(-EPROTO,
+				"%s: its creator passed link memory that can be shrunk (not sealed): refusing it, a shrink would crash this process",
 				link->target);
 	return 0;
 }
@@ -754,7 +757,8 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 	if (connect(s->fd, (struct sockaddr *)&addr, len)) {
 		/* The name is the creator's liveness lock: nobody holds it. */
 		if (errno == ECONNREFUSED || errno == ENOENT)
-			return kc_error(-ENOENT, "no process serves %s (is the peer that creates it running?)",
+			return kc_error(-ENOENT,
+					"no process serves %s (is the peer that creates it running?)",
 					link->target);
 		return sys_error(link, "connect");
 	}

@@ -15,11 +15,11 @@
 #include <stdint.h>
 
 struct kc_sched {
-	uint64_t start;		/* time of tick 0 */
-	uint64_t period;	/* > 0 */
-	uint64_t next;		/* index of the next tick due */
-	uint64_t calls;		/* ticks run */
-	uint64_t skipped;	/* ticks missed and not run */
+	uint64_t start;	  /* time of tick 0 */
+	uint64_t period;  /* > 0 */
+	uint64_t next;	  /* index of the next tick due */
+	uint64_t calls;	  /* ticks run */
+	uint64_t skipped; /* ticks missed and not run */
 };
 
 /* Start a schedule at @now; its first tick is due at @now + @period. */

@@ -22,9 +22,9 @@
 #define SPIN_ADAPTIVE_MAX_NS 1000000
 
 enum spin_result {
-	SPIN_HIT,        /* data (or a stop) with a core to ourselves */
+	SPIN_HIT,	 /* data (or a stop) with a core to ourselves */
 	SPIN_HIT_SHARED, /* data, but only after others ran on our core */
-	SPIN_MISS,       /* nothing within the budget */
+	SPIN_MISS,	 /* nothing within the budget */
 };
 
 static inline void cpu_relax(void)

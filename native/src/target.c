@@ -5,11 +5,10 @@
 
 #include "internal.h"
 
-#define SHM_PREFIX	"shm:"
+#define SHM_PREFIX "shm:"
 
 int kucomms_link_open_target(struct kucomms_endpoint *ep, const char *target,
-			     const struct kucomms_link_options *opts,
-			     struct kucomms_link **link)
+			     const struct kucomms_link_options *opts, struct kucomms_link **link)
 {
 	if (target && !strncmp(target, SHM_PREFIX, strlen(SHM_PREFIX)))
 		/* The creator chose the ring sizes: @opts has nothing to say. */

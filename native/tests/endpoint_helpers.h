@@ -27,7 +27,7 @@
  * How long a wait may last before the test calls it a failure. Generous:
  * it only bounds a hang, no test passes or fails on how fast things are.
  */
-#define WAIT_LIMIT_MS	20000
+#define WAIT_LIMIT_MS 20000
 
 static inline void sleep_ms(long ms)
 {
@@ -38,14 +38,14 @@ static inline void sleep_ms(long ms)
 }
 
 /* Poll @cond every millisecond; false if it is still false at the limit. */
-#define WAIT_FOR(cond)							\
-	({								\
-		int wait_ms_ = 0;					\
-		while (!(cond) && wait_ms_ < WAIT_LIMIT_MS) {		\
-			sleep_ms(1);					\
-			wait_ms_++;					\
-		}							\
-		(bool)(cond);						\
+#define WAIT_FOR(cond)                                        \
+	({                                                    \
+		int wait_ms_ = 0;                             \
+		while (!(cond) && wait_ms_ < WAIT_LIMIT_MS) { \
+			sleep_ms(1);                          \
+			wait_ms_++;                           \
+		}                                             \
+		(bool)(cond);                                 \
 	})
 
 static inline uint64_t load_u64(const uint64_t *p)
@@ -73,7 +73,7 @@ static inline void die_with_parent(pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
-		_exit(127);	/* the parent is already gone */
+		_exit(127); /* the parent is already gone */
 }
 
 /*
@@ -125,8 +125,7 @@ static inline pid_t spawn_peer(const char *mode, const char *name)
 }
 
 /* A message handler for endpoints whose messages a test does not look at. */
-static inline void ignore_message(struct kucomms_link *l,
-				  const struct kucomms_msg_header *h,
+static inline void ignore_message(struct kucomms_link *l, const struct kucomms_msg_header *h,
 				  const void *d, void *u)
 {
 	(void)l, (void)h, (void)d, (void)u;

@@ -12,9 +12,9 @@
 #include "ring_fixture.h"
 #include "testing.h"
 
-#define PAGE	4096
-#define CAP	KUCOMMS_RING_MIN_CAPACITY
-#define HDR	((uint64_t)sizeof(struct kucomms_msg_header))
+#define PAGE 4096
+#define CAP KUCOMMS_RING_MIN_CAPACITY
+#define HDR ((uint64_t)sizeof(struct kucomms_msg_header))
 
 static struct ring_fixture fx;
 
@@ -22,11 +22,11 @@ static struct ring_fixture fx;
 static char where[128];
 
 /* CHECK_EQ with the loop's context in front. */
-#define CHECK_AT(actual, expected)					\
-	CHECK_MSG((long long)(actual) == (long long)(expected),	\
-		  "%s%s: expected %lld (0x%llx), got %lld (0x%llx)", where, #actual, \
-		  (long long)(expected), (unsigned long long)(expected), \
-		  (long long)(actual), (unsigned long long)(actual))
+#define CHECK_AT(actual, expected)                                                            \
+	CHECK_MSG((long long)(actual) == (long long)(expected),                               \
+		  "%s%s: expected %lld (0x%llx), got %lld (0x%llx)", where, #actual,          \
+		  (long long)(expected), (unsigned long long)(expected), (long long)(actual), \
+		  (unsigned long long)(actual))
 
 static inline void check_guards(void)
 {
@@ -49,8 +49,7 @@ static inline unsigned char pattern_byte(uint64_t seed, uint64_t i)
 	return (unsigned char)(seed * 131 + i * 7 + (i >> 8) + 1);
 }
 
-static inline void write_message(struct kucomms_msg_header *rec, uint64_t length,
-				 uint64_t seed)
+static inline void write_message(struct kucomms_msg_header *rec, uint64_t length, uint64_t seed)
 {
 	unsigned char *data = (unsigned char *)(rec + 1);
 	uint64_t i;
@@ -76,8 +75,8 @@ static inline int send_message(struct kucomms_ring *tx, uint64_t length, uint64_
 }
 
 /* Peek the next message and check it is the one sent with @seed. */
-static inline const unsigned char *expect_message(struct kucomms_ring *rx,
-						  uint64_t length, uint64_t seed)
+static inline const unsigned char *expect_message(struct kucomms_ring *rx, uint64_t length,
+						  uint64_t seed)
 {
 	struct kucomms_msg_header h;
 	const unsigned char *data;
@@ -93,13 +92,13 @@ static inline const unsigned char *expect_message(struct kucomms_ring *rx,
 	for (i = 0; i < length; i++)
 		CHECK_MSG(data[i] == pattern_byte(seed, i),
 			  "%sdata byte %llu of %llu: expected 0x%02x, got 0x%02x", where,
-			  (unsigned long long)i, (unsigned long long)length,
-			  pattern_byte(seed, i), data[i]);
+			  (unsigned long long)i, (unsigned long long)length, pattern_byte(seed, i),
+			  data[i]);
 	return data;
 }
 
-static inline const unsigned char *receive_message(struct kucomms_ring *rx,
-						   uint64_t length, uint64_t seed)
+static inline const unsigned char *receive_message(struct kucomms_ring *rx, uint64_t length,
+						   uint64_t seed)
 {
 	const unsigned char *data = expect_message(rx, length, seed);
 

@@ -24,16 +24,16 @@
 
 #include <kucomms/ring.h>
 
-#define RING_FIXTURE_GUARD	4096
-#define RING_FIXTURE_CANARY	0xa5
+#define RING_FIXTURE_GUARD 4096
+#define RING_FIXTURE_CANARY 0xa5
 
 struct ring_fixture {
 	struct kucomms_link_layout layout;
-	unsigned char *alloc;		/* guard + block + guard */
-	size_t alloc_size;		/* a multiple of the guard, as aligned_alloc wants */
-	unsigned char *block;		/* the link: layout.total_size bytes */
-	struct kucomms_ring tx[2];	/* tx[i]: ring i, as side i sends on it */
-	struct kucomms_ring rx[2];	/* rx[i]: ring 1 - i, as side i reads it */
+	unsigned char *alloc;	   /* guard + block + guard */
+	size_t alloc_size;	   /* a multiple of the guard, as aligned_alloc wants */
+	unsigned char *block;	   /* the link: layout.total_size bytes */
+	struct kucomms_ring tx[2]; /* tx[i]: ring i, as side i sends on it */
+	struct kucomms_ring rx[2]; /* rx[i]: ring 1 - i, as side i reads it */
 };
 
 static inline struct kucomms_side_page *ring_fixture_side_page(struct ring_fixture *f, int side)
@@ -75,8 +75,8 @@ static inline int ring_fixture_init(struct ring_fixture *f, uint64_t cap0, uint6
 	if (err)
 		return err;
 	total = f->layout.total_size;
-	f->alloc_size = (total + 3 * RING_FIXTURE_GUARD - 1) / RING_FIXTURE_GUARD *
-			RING_FIXTURE_GUARD;
+	f->alloc_size =
+		(total + 3 * RING_FIXTURE_GUARD - 1) / RING_FIXTURE_GUARD * RING_FIXTURE_GUARD;
 	f->alloc = aligned_alloc(RING_FIXTURE_GUARD, f->alloc_size);
 	if (!f->alloc)
 		return -ENOMEM;

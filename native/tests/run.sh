@@ -4,10 +4,12 @@
 #   tests/run.sh BUILD_DIR...
 #
 # Runs every executable test_* in each BUILD_DIR (the directory's name is the
-# flavour shown in brackets: build-asan -> [asan]), then, if build-fuzz/ exists
-# next to this script's parent, every fuzz_* there over its committed corpus
-# (fuzz/corpus/NAME/) for FUZZ_SECONDS in total (default 20; 0 only replays the
-# corpus). Prints one "ok - ..." or "not ok - ...: why" line per test, then
+# flavour shown in brackets: build-asan -> [asan]), checks the sources (their
+# format, tests/check_format.sh, and that no two library files call each
+# other, tests/check_calls.sh on the objects of the first BUILD_DIR), then, if
+# build-fuzz/ exists next to this script's parent, runs every fuzz_* there over
+# its committed corpus (fuzz/corpus/NAME/) for FUZZ_SECONDS in total (default
+# 20; 0 only replays the corpus). Prints one "ok - ..." or "not ok - ...: why" line per test, then
 # exactly one "N passed, N failed" line; exits nonzero if anything failed or no
 # test binary was found. Everything else (sanitizer reports, fuzzer logs) goes
 # to stderr, prefixed with "# ".
@@ -238,9 +240,38 @@ run_fuzzers() {
 	done
 }
 
+# Checks of the sources themselves: their format, and that no two library
+# files call each other (read from the objects of the first build directory).
+run_source_checks() {
+	local obj_dir=$1/obj out status
+
+	out=$("$native_dir/tests/check_format.sh" 2>&1)
+	status=$?
+	if [ "$status" -eq 0 ]; then
+		pass "[source] every C and C++ file is formatted as native/.clang-format says"
+	elif [ "$status" -eq 1 ]; then
+		fail "[source] format" "clang-format would change" $out \
+			"(npm run format:native rewrites them)"
+	else
+		fail "[source] format" "$out"
+	fi
+	if [ ! -d "$obj_dir/src" ]; then
+		fail "[source] calls" "no library objects in $obj_dir/src"
+		return
+	fi
+	out=$("$native_dir/tests/check_calls.sh" "$obj_dir" 2>&1)
+	if [ $? -eq 0 ]; then
+		pass "[source] no two library source files call each other"
+	else
+		fail "[source] calls" "these library files call each other:" $out \
+			"(native/src/README.md has the order they call in)"
+	fi
+}
+
 for arg in "$@"; do
 	run_build_dir "$arg"
 done
+run_source_checks "$1"
 run_fuzzers
 
 echo "$passed passed, $failed failed"

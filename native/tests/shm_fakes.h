@@ -36,13 +36,13 @@
  * The version of the link's socket protocol that the library speaks: 3
  * since a sender wakes each sleep its peer announces once.
  */
-#define SHM_WIRE_VERSION	3
+#define SHM_WIRE_VERSION 3
 
 /* Most descriptors a fake passes or takes in one hello. */
-#define FAKE_MAX_FDS		4
+#define FAKE_MAX_FDS 4
 
 /* The seals a real creator sets on its link memory. */
-#define LINK_MEMORY_SEALED	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+#define LINK_MEMORY_SEALED (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 /* The abstract socket name of "shm:@name"; its length for bind/connect. */
 static inline socklen_t shm_socket_address(const char *name, struct sockaddr_un *addr)
@@ -51,8 +51,7 @@ static inline socklen_t shm_socket_address(const char *name, struct sockaddr_un 
 
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
-	n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1,
-		     "kucomms/shm/%s", name);
+	n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "kucomms/shm/%s", name);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 
@@ -62,8 +61,7 @@ static inline struct kucomms_link_layout valid_side_page(struct kucomms_side_pag
 	struct kucomms_link_layout l;
 
 	memset(page, 0, sizeof(*page));
-	kucomms_link_layout_init(&l, KUCOMMS_RING_MIN_CAPACITY,
-				 KUCOMMS_RING_MIN_CAPACITY,
+	kucomms_link_layout_init(&l, KUCOMMS_RING_MIN_CAPACITY, KUCOMMS_RING_MIN_CAPACITY,
 				 (uint64_t)sysconf(_SC_PAGESIZE));
 	kucomms_link_info_publish(page, &l);
 	return l;
@@ -73,8 +71,7 @@ static inline struct kucomms_link_layout valid_side_page(struct kucomms_side_pag
  * Link memory of @size bytes starting with @head_size bytes of @head, then
  * sealed with @seals (0: left unsealed, though it could be). -1 on failure.
  */
-static inline int link_memory(const void *head, size_t head_size, size_t size,
-			      unsigned int seals)
+static inline int link_memory(const void *head, size_t head_size, size_t size, unsigned int seals)
 {
 	int fd = memfd_create("kucomms-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	void *mem;
@@ -108,8 +105,8 @@ static inline int valid_link_memory(void)
 struct fake_creator {
 	int listen_fd;
 	int conn;
-	uint32_t version;	/* what the hello says it speaks */
-	const int *fds;		/* descriptors to greet with */
+	uint32_t version; /* what the hello says it speaks */
+	const int *fds;	  /* descriptors to greet with */
 	int nfds;
 };
 
@@ -117,15 +114,17 @@ struct fake_creator {
 static inline void *fake_creator_greet(void *arg)
 {
 	struct fake_creator *c = arg;
-	uint32_t hello[2] = { c->version, 0 };	/* welcome */
+	uint32_t hello[2] = { c->version, 0 }; /* welcome */
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * FAKE_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = hello, .iov_len = sizeof(hello) };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = CMSG_SPACE(sizeof(int) * c->nfds),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = CMSG_SPACE(sizeof(int) * c->nfds),
 	};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 	struct pollfd pfd = { .fd = c->listen_fd, .events = POLLIN };
@@ -159,12 +158,11 @@ static inline int attach_to_fake_creator(struct kucomms_endpoint *ep, const char
 	struct sockaddr_un addr;
 	socklen_t len = shm_socket_address(name, &addr);
 	pthread_t t;
-	int err = -1000;	/* no errno: the fake creator could not start */
+	int err = -1000; /* no errno: the fake creator could not start */
 
 	c.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (c.listen_fd >= 0 && !bind(c.listen_fd, (struct sockaddr *)&addr, len) &&
-	    !listen(c.listen_fd, 1) &&
-	    !pthread_create(&t, NULL, fake_creator_greet, &c)) {
+	    !listen(c.listen_fd, 1) && !pthread_create(&t, NULL, fake_creator_greet, &c)) {
 		err = kucomms_link_shm_attach(ep, name, link);
 		pthread_join(t, NULL);
 	}
@@ -178,8 +176,8 @@ static inline int attach_to_fake_creator(struct kucomms_endpoint *ep, const char
 }
 
 /* Attach to a fake creator greeting as a real one does, with @memory. */
-static inline int attach_to_fake_memory(struct kucomms_endpoint *ep, const char *name,
-					int memory, struct kucomms_link **link)
+static inline int attach_to_fake_memory(struct kucomms_endpoint *ep, const char *name, int memory,
+					struct kucomms_link **link)
 {
 	if (memory < 0)
 		return -1000;
@@ -211,8 +209,10 @@ static inline bool fake_attach(const char *name, struct fake_attachment *a)
 	} u;
 	struct iovec iov = { .iov_base = hello, .iov_len = sizeof(hello) };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *cmsg;
 	struct sockaddr_un addr;
@@ -227,8 +227,7 @@ static inline bool fake_attach(const char *name, struct fake_attachment *a)
 	if (a->conn < 0)
 		return false;
 	pfd.fd = a->conn;
-	if (connect(a->conn, (struct sockaddr *)&addr, len) ||
-	    poll(&pfd, 1, WAIT_LIMIT_MS) != 1 ||
+	if (connect(a->conn, (struct sockaddr *)&addr, len) || poll(&pfd, 1, WAIT_LIMIT_MS) != 1 ||
 	    recvmsg(a->conn, &msg, MSG_CMSG_CLOEXEC) != sizeof(hello) ||
 	    hello[0] != SHM_WIRE_VERSION || hello[1] != 0)
 		goto fail;

@@ -35,17 +35,17 @@ std::string where(const char *file, int line)
 	return std::string(file) + ":" + std::to_string(line) + ": ";
 }
 
-#define EXPECT(cond)							\
-	do {								\
-		if (!(cond))						\
+#define EXPECT(cond)                                                                        \
+	do {                                                                                \
+		if (!(cond))                                                                \
 			throw check_failure(where(__FILE__, __LINE__) + #cond " is false"); \
 	} while (0)
 
-#define EXPECT_EQ(actual, expected)					\
-	do {								\
-		long long a_ = (long long)(actual), e_ = (long long)(expected); \
-		if (a_ != e_)						\
-			throw check_failure(where(__FILE__, __LINE__) + #actual ": expected " + \
+#define EXPECT_EQ(actual, expected)                                                              \
+	do {                                                                                     \
+		long long a_ = (long long)(actual), e_ = (long long)(expected);                  \
+		if (a_ != e_)                                                                    \
+			throw check_failure(where(__FILE__, __LINE__) + #actual ": expected " +  \
 					    std::to_string(e_) + ", got " + std::to_string(a_)); \
 	} while (0)
 
@@ -91,13 +91,13 @@ kucomms::Header message(std::uint64_t id, std::uint64_t length)
 TEST(lambdas_echo_messages_over_an_inproc_pair)
 {
 	run([] {
-		std::atomic<std::uint64_t> echoes{0}, bad{0};
+		std::atomic<std::uint64_t> echoes{ 0 }, bad{ 0 };
 		kucomms::Handlers eh, rh;
 
-		eh.message = [](kucomms::LinkRef link, const kucomms::Header &h,
-				const void *data) { link.send(h, data); };
-		rh.message = [&](kucomms::LinkRef, const kucomms::Header &h,
-				 const void *data) {
+		eh.message = [](kucomms::LinkRef link, const kucomms::Header &h, const void *data) {
+			link.send(h, data);
+		};
+		rh.message = [&](kucomms::LinkRef, const kucomms::Header &h, const void *data) {
 			const auto *p = static_cast<const unsigned char *>(data);
 
 			for (std::uint64_t i = 0; i < h.length; i++)
@@ -128,14 +128,14 @@ TEST(lambdas_echo_messages_over_an_inproc_pair)
 TEST(work_and_timer_callables_run_on_the_endpoint)
 {
 	run([] {
-		std::atomic<int> work{0}, timer{0};
+		std::atomic<int> work{ 0 }, timer{ 0 };
 		kucomms::Handlers h;
 		kucomms::EndpointOptions o;
 
 		h.message = [](kucomms::LinkRef, const kucomms::Header &, const void *) {};
 		h.work = [&] { work++; };
 		h.timer = [&] { timer++; };
-		o.timer_period_ns = 20000000;	/* 50 Hz, to see a few soon */
+		o.timer_period_ns = 20000000; /* 50 Hz, to see a few soon */
 		kucomms::Endpoint ep(h, o);
 		ep.start();
 		EXPECT(WAIT_FOR(work.load() >= 5 && timer.load() >= 3));
@@ -178,10 +178,10 @@ TEST(a_full_ring_is_enobufs_from_try_send_and_an_exception_from_send)
 {
 	run([] {
 		kucomms::Handlers h;
-		kucomms::LinkOptions small = {4096, 4096};
+		kucomms::LinkOptions small = { 4096, 4096 };
 
 		h.message = [](kucomms::LinkRef, const kucomms::Header &, const void *) {};
-		kucomms::Endpoint a(h), b(h);	/* never started: nothing drains */
+		kucomms::Endpoint a(h), b(h); /* never started: nothing drains */
 		auto links = kucomms::Endpoint::inproc_pair(a, b, &small);
 		int sent = 0;
 
@@ -197,7 +197,7 @@ TEST(a_full_ring_is_enobufs_from_try_send_and_an_exception_from_send)
 TEST(closing_a_link_object_reports_down_to_its_peer)
 {
 	run([] {
-		std::atomic<int> down_err{0};
+		std::atomic<int> down_err{ 0 };
 		kucomms::Handlers h;
 
 		h.message = [](kucomms::LinkRef, const kucomms::Header &, const void *) {};
@@ -245,14 +245,15 @@ TEST(links_may_outlive_their_endpoint_object_and_move)
 TEST(shm_links_through_the_wrapper)
 {
 	run([] {
-		std::atomic<int> received{0}, connected{0};
+		std::atomic<int> received{ 0 }, connected{ 0 };
 		kucomms::Handlers ch, ah;
 		char name[64];
 
 		unique_name(name, sizeof(name), "cpp");
 		/* Locked: this test also broadcasts from its own thread. */
-		ch.message = [](kucomms::LinkRef link, const kucomms::Header &h,
-				const void *data) { link.send_locked(h, data); };
+		ch.message = [](kucomms::LinkRef link, const kucomms::Header &h, const void *data) {
+			link.send_locked(h, data);
+		};
 		ch.link_state = [&](kucomms::LinkRef, int state, int) {
 			if (state == KUCOMMS_LINK_CONNECTED)
 				connected++;

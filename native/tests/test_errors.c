@@ -39,7 +39,7 @@ TEST(a_bad_shm_name_is_refused_with_the_rule)
 	memset(long_name, 'a', 64);
 	long_name[64] = 0;
 	CHECK_EQ(kucomms_link_shm_create(ep, long_name, NULL, &link), -EINVAL);
-	long_name[63] = 0;	/* 63 is allowed: it fails later, for want of a peer */
+	long_name[63] = 0; /* 63 is allowed: it fails later, for want of a peer */
 	CHECK_EQ(kucomms_link_shm_attach(ep, long_name, &link), -ENOENT);
 	CHECK(link == NULL);
 	kucomms_endpoint_destroy(ep);
@@ -51,8 +51,7 @@ TEST(a_missing_device_says_what_to_check)
 	struct kucomms_link *link;
 
 	CHECK(ep);
-	CHECK_EQ(kucomms_link_open_target(ep, "/dev/kucomms_no_such_device", NULL, &link),
-		 -ENOENT);
+	CHECK_EQ(kucomms_link_open_target(ep, "/dev/kucomms_no_such_device", NULL, &link), -ENOENT);
 	CHECK_STR_EQ(kucomms_last_error(),
 		     "open /dev/kucomms_no_such_device: No such file or directory "
 		     "(is kucomms.ko loaded and the device created?)");
@@ -83,8 +82,8 @@ TEST(a_file_or_device_that_is_not_kucomms_is_refused)
  * @size bytes starting with @head_size bytes of @head, sealed as a real
  * creator seals it: only the attacher's checks of its content can refuse it.
  */
-static int attach_to_crafted(struct kucomms_endpoint *ep, const char *name,
-			     const void *head, size_t head_size, size_t size)
+static int attach_to_crafted(struct kucomms_endpoint *ep, const char *name, const void *head,
+			     size_t head_size, size_t size)
 {
 	struct kucomms_link *link;
 	int memory = link_memory(head, head_size, size, LINK_MEMORY_SEALED);
@@ -122,8 +121,7 @@ TEST(crafted_link_memory_of_another_abi_version_is_refused)
 	CHECK(ep);
 	unique_name(name, sizeof(name), "abi");
 	page.info.abi_version = KUCOMMS_ABI_VERSION + 1;
-	CHECK_EQ(attach_to_crafted(ep, name, &page, sizeof(page), l.total_size),
-		 -EPROTONOSUPPORT);
+	CHECK_EQ(attach_to_crafted(ep, name, &page, sizeof(page), l.total_size), -EPROTONOSUPPORT);
 	CHECK_CONTAINS(kucomms_last_error(), "kucomms ABI version 2, this library speaks 1");
 	kucomms_endpoint_destroy(ep);
 }
@@ -138,8 +136,8 @@ TEST(crafted_link_memory_describing_more_than_it_holds_is_refused)
 	CHECK(ep);
 	unique_name(name, sizeof(name), "short");
 	/* The description is right but the memory is a page too short. */
-	CHECK_EQ(attach_to_crafted(ep, name, &page, sizeof(page),
-				   l.total_size - l.page_size), -EPROTO);
+	CHECK_EQ(attach_to_crafted(ep, name, &page, sizeof(page), l.total_size - l.page_size),
+		 -EPROTO);
 	CHECK_CONTAINS(kucomms_last_error(), "the link description is inconsistent");
 	/* Too small to hold even a description. */
 	CHECK_EQ(attach_to_crafted(ep, name, &page, 16, 16), -EBADMSG);
@@ -214,7 +212,8 @@ TEST(unknown_targets_and_bad_capacities_are_refused)
 	CHECK_STR_EQ(kucomms_last_error(),
 		     "unknown target \"tcp:localhost\" (use /dev/kucomms_NAME or shm:NAME)");
 	CHECK_EQ(kucomms_link_inproc_pair(ep, ep, &odd, &a, &b), -EINVAL);
-	CHECK_CONTAINS(kucomms_last_error(), "ring capacity 5000 is not a power of two from 4096 to 16777216");
+	CHECK_CONTAINS(kucomms_last_error(),
+		       "ring capacity 5000 is not a power of two from 4096 to 16777216");
 	CHECK_EQ(kucomms_link_inproc_pair(ep, ep, &huge, &a, &b), -EINVAL);
 	kucomms_endpoint_destroy(ep);
 }

@@ -18,12 +18,12 @@ TESTING_MAIN_STATE;
 
 /* What one receiving link expects and has seen. */
 struct rec {
-	uint64_t expect_type;	/* the index of the link that sent it */
-	uint64_t count;		/* atomic */
+	uint64_t expect_type; /* the index of the link that sent it */
+	uint64_t count;	      /* atomic */
 	uint64_t next_id;
-	uint64_t errors;	/* atomic: out of order, wrong length or bytes */
-	int down_err;		/* atomic: link_state DOWN's err */
-	bool close_on_message;	/* close the link in the handler */
+	uint64_t errors;       /* atomic: out of order, wrong length or bytes */
+	int down_err;	       /* atomic: link_state DOWN's err */
+	bool close_on_message; /* close the link in the handler */
 };
 
 static uint64_t length_for(uint64_t id)
@@ -36,8 +36,7 @@ static uint8_t byte_for(uint64_t type, uint64_t id, uint64_t i)
 	return (uint8_t)(type * 31 + id + i);
 }
 
-static void fill(uint8_t *buf, struct kucomms_msg_header *h, uint64_t type,
-		 uint64_t id)
+static void fill(uint8_t *buf, struct kucomms_msg_header *h, uint64_t type, uint64_t id)
 {
 	uint64_t i;
 
@@ -49,13 +48,12 @@ static void fill(uint8_t *buf, struct kucomms_msg_header *h, uint64_t type,
 		buf[i] = byte_for(type, id, i);
 }
 
-static bool matches(const struct kucomms_msg_header *h, const uint8_t *data,
-		    uint64_t type, uint64_t id)
+static bool matches(const struct kucomms_msg_header *h, const uint8_t *data, uint64_t type,
+		    uint64_t id)
 {
 	uint64_t i;
 
-	if (h->type != type || h->id != id || h->length != length_for(id) ||
-	    h->user_value != ~id)
+	if (h->type != type || h->id != id || h->length != length_for(id) || h->user_value != ~id)
 		return false;
 	for (i = 0; i < h->length; i++)
 		if (data[i] != byte_for(type, id, i))
@@ -64,8 +62,8 @@ static bool matches(const struct kucomms_msg_header *h, const uint8_t *data,
 }
 
 /* Records every message on links whose user pointer is a struct rec. */
-static void record(struct kucomms_link *link, const struct kucomms_msg_header *h,
-		   const void *data, void *user)
+static void record(struct kucomms_link *link, const struct kucomms_msg_header *h, const void *data,
+		   void *user)
 {
 	struct rec *r = kucomms_link_user(link);
 
@@ -87,8 +85,8 @@ static void record_state(struct kucomms_link *link, int state, int err, void *us
 		__atomic_store_n(&r->down_err, err, __ATOMIC_RELEASE);
 }
 
-static void echo(struct kucomms_link *link, const struct kucomms_msg_header *h,
-		 const void *data, void *user)
+static void echo(struct kucomms_link *link, const struct kucomms_msg_header *h, const void *data,
+		 void *user)
 {
 	(void)user;
 	/* Rings are far larger than what the tests keep in flight. */
@@ -113,8 +111,8 @@ static struct kucomms_endpoint *started(const struct kucomms_handlers *h)
 	return ep;
 }
 
-static int send_retrying(struct kucomms_link *link,
-			 const struct kucomms_msg_header *h, const void *data)
+static int send_retrying(struct kucomms_link *link, const struct kucomms_msg_header *h,
+			 const void *data)
 {
 	int err;
 
@@ -123,10 +121,10 @@ static int send_retrying(struct kucomms_link *link,
 	return err;
 }
 
-#define N_INPROC	5
-#define N_SHM		4	/* half created by the hub, half attached */
-#define N_LINKS		(N_INPROC + N_SHM)
-#define N_MESSAGES	300
+#define N_INPROC 5
+#define N_SHM 4 /* half created by the hub, half attached */
+#define N_LINKS (N_INPROC + N_SHM)
+#define N_MESSAGES 300
 
 TEST(many_links_of_mixed_kinds_each_echo_in_order_on_their_own_link)
 {
@@ -141,8 +139,7 @@ TEST(many_links_of_mixed_kinds_each_echo_in_order_on_their_own_link)
 	CHECK(hub && peer);
 	memset(recs, 0, sizeof(recs));
 	for (i = 0; i < N_INPROC; i++)
-		CHECK_EQ(kucomms_link_inproc_pair(hub, peer, NULL, &links[i],
-						  &peer_links[i]), 0);
+		CHECK_EQ(kucomms_link_inproc_pair(hub, peer, NULL, &links[i], &peer_links[i]), 0);
 	for (; i < N_LINKS; i++) {
 		snprintf(name, sizeof(name), "test-%d-mixed-%d", (int)getpid(), i);
 		if (i % 2) {
@@ -217,7 +214,7 @@ TEST(closing_one_side_reports_down_to_the_other_and_its_sends_fail_with_epipe)
 	/* Linked after both started: added by their threads. */
 	CHECK_EQ(kucomms_link_inproc_pair(a, b, NULL, &la, &lb), 0);
 	kucomms_link_set_user(lb, &rb);
-	kucomms_link_close(la);		/* from this thread, while running */
+	kucomms_link_close(la); /* from this thread, while running */
 	CHECK(WAIT_FOR(load_int(&rb.down_err) != 0));
 	CHECK_EQ(load_int(&rb.down_err), -EPIPE);
 	CHECK_EQ(kucomms_send(lb, &h, NULL), -EPIPE);
@@ -295,8 +292,8 @@ TEST(broadcast_sends_once_on_every_live_link)
 	CHECK(hub && leaf);
 	for (i = 0; i < 3; i++) {
 		recs[i] = (struct rec){ .expect_type = 9 };
-		CHECK_EQ(kucomms_link_inproc_pair(hub, leaf, NULL, &hub_links[i],
-						  &leaf_links[i]), 0);
+		CHECK_EQ(kucomms_link_inproc_pair(hub, leaf, NULL, &hub_links[i], &leaf_links[i]),
+			 0);
 		kucomms_link_set_user(leaf_links[i], &recs[i]);
 	}
 	fill(buf, &h, 9, 0);
@@ -334,7 +331,7 @@ TEST(zero_copy_reservations_appear_together_at_commit)
 	}
 	kucomms_link_counters(la, &c);
 	CHECK_EQ(c.sent, 0);
-	CHECK_EQ(c.tx_free, c.tx_capacity);	/* nothing published yet */
+	CHECK_EQ(c.tx_free, c.tx_capacity); /* nothing published yet */
 	kucomms_commit(la);
 	kucomms_link_counters(la, &c);
 	CHECK_EQ(c.sent, 3);

@@ -22,9 +22,9 @@ static void round_trip_from(uint64_t start, uint64_t length)
 	const unsigned char *data;
 
 	fresh_link(CAP);
-	snprintf(where, sizeof(where), "start %llu (offset %llu), length %llu: ",
-		 (unsigned long long)start, (unsigned long long)off,
-		 (unsigned long long)length);
+	snprintf(where, sizeof(where),
+		 "start %llu (offset %llu), length %llu: ", (unsigned long long)start,
+		 (unsigned long long)off, (unsigned long long)length);
 	advance_ring0(start);
 	CHECK_AT(send_message(&fx.tx[0], length, 7), 0);
 	CHECK_AT(fx.tx[0].pos, end);
@@ -164,8 +164,8 @@ static void largest_message_from(uint64_t cap, uint64_t start)
 	struct kucomms_msg_header *rec;
 
 	fresh_link(cap);
-	snprintf(where, sizeof(where), "capacity %llu, offset %llu: ",
-		 (unsigned long long)cap, (unsigned long long)start);
+	snprintf(where, sizeof(where), "capacity %llu, offset %llu: ", (unsigned long long)cap,
+		 (unsigned long long)start);
 	advance_ring0(start);
 	CHECK_AT(kucomms_ring_reserve(&fx.tx[0], max + 1, &rec), -EMSGSIZE);
 	CHECK_AT(fx.tx[0].pos, start);
@@ -191,8 +191,9 @@ TEST(largest_message_fits_an_empty_ring_at_every_offset)
 TEST(oversized_lengths_are_refused_and_not_counted_as_full)
 {
 	static const uint64_t lengths[] = {
-		CAP / 2 - HDR + 1, CAP, KUCOMMS_MSG_MAX_LENGTH_ABS,
-		1ULL << 63, KUCOMMS_PAD_LENGTH - 1, KUCOMMS_PAD_LENGTH,
+		CAP / 2 - HDR + 1,	    CAP,
+		KUCOMMS_MSG_MAX_LENGTH_ABS, 1ULL << 63,
+		KUCOMMS_PAD_LENGTH - 1,	    KUCOMMS_PAD_LENGTH,
 	};
 	struct kucomms_msg_header *rec;
 	size_t i;
@@ -355,8 +356,8 @@ TEST(link_info_check_accepts_the_published_link)
 	struct kucomms_link_layout seen;
 
 	fresh_link(CAP);
-	CHECK_EQ(kucomms_link_info_check(ring_fixture_side_page(&fx, 0), 2 * PAGE + 2 * CAP,
-					 &seen), 0);
+	CHECK_EQ(kucomms_link_info_check(ring_fixture_side_page(&fx, 0), 2 * PAGE + 2 * CAP, &seen),
+		 0);
 	CHECK_EQ(seen.page_size, PAGE);
 	CHECK_EQ(seen.capacity[0], CAP);
 	CHECK_EQ(seen.capacity[1], CAP);
@@ -403,9 +404,11 @@ struct bad_info_field {
 	uint64_t value;
 };
 
-#define BAD_FIELD(name, v) \
-	{ #name, offsetof(struct kucomms_link_info, name), \
-	  sizeof(((struct kucomms_link_info *)0)->name), (v) }
+#define BAD_FIELD(name, v)                                                 \
+	{                                                                  \
+#name, offsetof(struct kucomms_link_info, name),           \
+			sizeof(((struct kucomms_link_info *)0)->name), (v) \
+	}
 
 TEST(link_info_check_rejects_impossible_sizes)
 {

@@ -48,8 +48,8 @@ TEST(producer_position_beyond_capacity_is_refused)
 
 	for (i = 0; i < sizeof(positions) / sizeof(positions[0]); i++) {
 		fresh_link(CAP);
-		snprintf(where, sizeof(where), "producer at %llu: ",
-			 (unsigned long long)positions[i]);
+		snprintf(where, sizeof(where),
+			 "producer at %llu: ", (unsigned long long)positions[i]);
 		publish_producer(positions[i]);
 		expect_refused(0);
 	}
@@ -70,8 +70,8 @@ TEST(unaligned_producer_position_is_refused)
 
 	for (i = 0; i < sizeof(positions) / sizeof(positions[0]); i++) {
 		fresh_link(CAP);
-		snprintf(where, sizeof(where), "producer at %llu: ",
-			 (unsigned long long)positions[i]);
+		snprintf(where, sizeof(where),
+			 "producer at %llu: ", (unsigned long long)positions[i]);
 		put_header(0, 0);
 		publish_producer(positions[i]);
 		expect_refused(0);
@@ -99,14 +99,16 @@ TEST(record_running_past_the_published_bytes_is_refused)
 	static const struct {
 		uint64_t length, published;
 	} cases[] = {
-		{ 1, 32 }, { 33, 64 }, { CAP / 2 - HDR, CAP / 2 - 32 },
+		{ 1, 32 },
+		{ 33, 64 },
+		{ CAP / 2 - HDR, CAP / 2 - 32 },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fresh_link(CAP);
-		snprintf(where, sizeof(where), "length %llu, %llu bytes published: ",
-			 (unsigned long long)cases[i].length,
+		snprintf(where, sizeof(where),
+			 "length %llu, %llu bytes published: ", (unsigned long long)cases[i].length,
 			 (unsigned long long)cases[i].published);
 		put_header(0, cases[i].length);
 		publish_producer(cases[i].published);
@@ -118,7 +120,7 @@ TEST(record_running_past_the_end_of_the_data_area_is_refused)
 {
 	fresh_link(CAP);
 	advance_ring0(CAP - 64);
-	put_header(CAP - 64, 64);	/* 96 bytes where 64 are left */
+	put_header(CAP - 64, 64); /* 96 bytes where 64 are left */
 	publish_producer(2 * CAP - 64);
 	expect_refused(CAP - 64);
 }

@@ -15,12 +15,12 @@
 
 TESTING_MAIN_STATE;
 
-#define MS	1000000ULL
-#define SEC	1000000000ULL
+#define MS 1000000ULL
+#define SEC 1000000000ULL
 
 /* Step the clock 1 ms at a time, as a thread that is never late would. */
-static uint64_t run_until(struct kc_sched *s, uint64_t from, uint64_t to,
-			  uint64_t *calls_at, size_t max_calls)
+static uint64_t run_until(struct kc_sched *s, uint64_t from, uint64_t to, uint64_t *calls_at,
+			  size_t max_calls)
 {
 	uint64_t t, calls = 0;
 
@@ -50,10 +50,8 @@ TEST(work_runs_100_times_a_second_at_exact_deadlines)
 		uint64_t due = start + (i + 1) * 10 * MS;
 
 		CHECK_MSG(at[i] >= due && at[i] < due + MS,
-			  "tick %llu ran at +%llu ns, due at +%llu ns",
-			  (unsigned long long)i + 1,
-			  (unsigned long long)(at[i] - start),
-			  (unsigned long long)(due - start));
+			  "tick %llu ran at +%llu ns, due at +%llu ns", (unsigned long long)i + 1,
+			  (unsigned long long)(at[i] - start), (unsigned long long)(due - start));
 	}
 }
 
@@ -78,7 +76,7 @@ TEST(nothing_is_due_before_the_first_period)
 	CHECK(!kc_sched_due(&s, 1000));
 	CHECK(!kc_sched_due(&s, 1000 + 10 * MS - 1));
 	CHECK(kc_sched_due(&s, 1000 + 10 * MS));
-	CHECK(!kc_sched_due(&s, 1000 + 10 * MS));	/* once per tick */
+	CHECK(!kc_sched_due(&s, 1000 + 10 * MS)); /* once per tick */
 }
 
 TEST(late_calls_do_not_drift)
@@ -105,7 +103,7 @@ TEST(overrun_skips_missed_ticks_once_without_catch_up)
 	/* The tick at 10 ms overran until 47 ms: 20, 30, 40 were missed. */
 	CHECK(kc_sched_due(&s, 47 * MS));
 	CHECK_EQ(s.calls, 2);
-	CHECK_EQ(s.skipped, 2);		/* 20 and 30; 40 is the one run now */
+	CHECK_EQ(s.skipped, 2); /* 20 and 30; 40 is the one run now */
 	CHECK_EQ(kc_sched_deadline(&s), 50 * MS);
 	/* No burst: nothing more is due until the next grid point. */
 	CHECK(!kc_sched_due(&s, 47 * MS));
@@ -131,7 +129,7 @@ TEST(overrun_ending_exactly_on_a_deadline_runs_that_tick)
 	struct kc_sched s;
 
 	kc_sched_init(&s, 0, SEC);
-	CHECK(kc_sched_due(&s, 3 * SEC));	/* ticks 1 and 2 missed */
+	CHECK(kc_sched_due(&s, 3 * SEC)); /* ticks 1 and 2 missed */
 	CHECK_EQ(s.skipped, 2);
 	CHECK_EQ(kc_sched_deadline(&s), 4 * SEC);
 }
@@ -204,8 +202,8 @@ TEST(endpoint_calls_work_about_100_and_timer_once_in_1_2_seconds)
 	CHECK_EQ(kucomms_endpoint_stop(ep), 0);
 	kucomms_endpoint_counters(ep, &c);
 	kucomms_endpoint_destroy(ep);
-	CHECK_MSG(n.work >= 60 && n.work <= 125,
-		  "work ran %d times in 1.2 s, expected about 120", n.work);
+	CHECK_MSG(n.work >= 60 && n.work <= 125, "work ran %d times in 1.2 s, expected about 120",
+		  n.work);
 	CHECK_EQ(n.timer, 1);
 	CHECK_EQ(c.work_calls, n.work);
 	CHECK_EQ(c.timer_calls, 1);

@@ -21,12 +21,12 @@
 TESTING_MAIN_STATE;
 
 struct session {
-	uint64_t echoes;	/* atomic */
+	uint64_t echoes; /* atomic */
 	uint64_t next_id;
-	uint64_t errors;	/* atomic */
-	int state;		/* atomic: last link_state */
-	int err;		/* atomic: its err */
-	bool echo_type0;	/* act as the longtest peer's echo side */
+	uint64_t errors; /* atomic */
+	int state;	 /* atomic: last link_state */
+	int err;	 /* atomic: its err */
+	bool echo_type0; /* act as the longtest peer's echo side */
 };
 
 static uint64_t length_for(uint64_t id)
@@ -38,15 +38,15 @@ static void fill(uint8_t *buf, struct kucomms_msg_header *h, uint64_t id)
 {
 	uint64_t i;
 
-	*h = (struct kucomms_msg_header){ .length = length_for(id), .type = 3,
-					  .id = id, .user_value = id * 11 };
+	*h = (struct kucomms_msg_header){
+		.length = length_for(id), .type = 3, .id = id, .user_value = id * 11
+	};
 	for (i = 0; i < h->length; i++)
 		buf[i] = (uint8_t)(id + i * 7);
 }
 
-static void on_message(struct kucomms_link *link,
-		       const struct kucomms_msg_header *h, const void *data,
-		       void *user)
+static void on_message(struct kucomms_link *link, const struct kucomms_msg_header *h,
+		       const void *data, void *user)
 {
 	struct session *s = user;
 	struct kucomms_msg_header want;
@@ -150,7 +150,7 @@ TEST(messages_echo_through_a_peer_process_in_order_and_intact)
 	/* A peer that closes cleanly is reported too. */
 	CHECK(WAIT_FOR(load_int(&s.state) == KUCOMMS_LINK_DOWN));
 	CHECK_EQ(load_int(&s.err), -EPIPE);
-	CHECK(served_by_nobody(name));		/* its name went with it */
+	CHECK(served_by_nobody(name)); /* its name went with it */
 	kucomms_endpoint_destroy(ep);
 }
 
@@ -177,7 +177,8 @@ TEST(a_peer_killed_mid_stream_is_reported_and_sends_then_fail_with_epipe)
 	/* Keep sending into the dead peer's ring until the loss is seen. */
 	CHECK(WAIT_FOR(load_int(&s.state) == KUCOMMS_LINK_DOWN ||
 		       ((err = kucomms_send_locked(link, &(struct kucomms_msg_header){ .id = id++ },
-						   NULL)) != 0 && err != -ENOBUFS)));
+						   NULL)) != 0 &&
+			err != -ENOBUFS)));
 	waitpid(peer, NULL, 0);
 	CHECK(WAIT_FOR(load_int(&s.state) == KUCOMMS_LINK_DOWN));
 	CHECK_EQ(load_int(&s.err), -EPIPE);
@@ -305,7 +306,7 @@ struct attach_call {
 	const char *name;
 	struct kucomms_link *link;
 	int err;
-	int done;	/* atomic */
+	int done; /* atomic */
 };
 
 static void *attach_thread(void *arg)

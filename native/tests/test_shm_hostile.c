@@ -94,7 +94,8 @@ TEST(a_creator_of_the_first_protocol_version_is_refused_with_both_versions)
 	/* What version 1 passed: a wake eventfd each way, then the memory. */
 	int fds[3] = {
 		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
-		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), valid_link_memory(),
+		eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
+		valid_link_memory(),
 	};
 	int before, i;
 
@@ -158,8 +159,7 @@ TEST(a_creator_passing_link_memory_it_could_shrink_is_refused)
 
 	/* A link page as valid as a real one: only the seals are wrong. */
 	memory[0] = link_memory(&page, sizeof(page), l.total_size, 0);
-	memory[1] = link_memory(&page, sizeof(page), l.total_size,
-				F_SEAL_GROW | F_SEAL_SEAL);
+	memory[1] = link_memory(&page, sizeof(page), l.total_size, F_SEAL_GROW | F_SEAL_SEAL);
 	/* A regular file cannot be sealed at all. */
 	memory[2] = mkstemp(path);
 	CHECK(memory[0] >= 0 && memory[1] >= 0 && memory[2] >= 0);
@@ -175,13 +175,12 @@ TEST(a_creator_passing_link_memory_it_could_shrink_is_refused)
 }
 
 struct received {
-	uint64_t count;		/* atomic */
-	uint64_t last_id;	/* atomic */
+	uint64_t count;	  /* atomic */
+	uint64_t last_id; /* atomic */
 };
 
-static void count_message(struct kucomms_link *link,
-			  const struct kucomms_msg_header *h, const void *d,
-			  void *user)
+static void count_message(struct kucomms_link *link, const struct kucomms_msg_header *h,
+			  const void *d, void *user)
 {
 	struct received *r = user;
 
@@ -231,8 +230,7 @@ TEST(an_attacher_cannot_resize_the_link_memory_and_the_creator_keeps_working)
 	CHECK_EQ(fcntl(a.memory, F_GET_SEALS), LINK_MEMORY_SEALED);
 
 	/* The link still works both ways, through the memory it still has. */
-	mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   a.memory, 0);
+	mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, a.memory, 0);
 	CHECK(mem != MAP_FAILED);
 	CHECK_EQ(kucomms_link_info_check(mem, (uint64_t)st.st_size, &l), 0);
 	kucomms_link_bind(&l, 1, mem, (uint8_t *)mem + l.side_offset[1], &tx, &rx);
@@ -258,13 +256,13 @@ TEST(an_attacher_cannot_resize_the_link_memory_and_the_creator_keeps_working)
 
 /* The far end of a link as a hostile peer holds it. */
 struct far_end {
-	int conn;		/* its end of the link's socket */
-	const int *fds;		/* every descriptor of the link it was handed */
+	int conn;	/* its end of the link's socket */
+	const int *fds; /* every descriptor of the link it was handed */
 	int nfds;
-	int memory;		/* the link memory, one of @fds */
+	int memory; /* the link memory, one of @fds */
 	void *mem;
 	size_t size;
-	struct kucomms_ring tx, rx;	/* its rings, as side @side */
+	struct kucomms_ring tx, rx; /* its rings, as side @side */
 };
 
 static bool far_end_map(struct far_end *f, int side)
@@ -274,8 +272,7 @@ static bool far_end_map(struct far_end *f, int side)
 
 	if (fstat(f->memory, &st))
 		return false;
-	f->mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-		      MAP_SHARED, f->memory, 0);
+	f->mem = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, f->memory, 0);
 	if (f->mem == MAP_FAILED) {
 		f->mem = NULL;
 		return false;
@@ -283,8 +280,7 @@ static bool far_end_map(struct far_end *f, int side)
 	f->size = (size_t)st.st_size;
 	if (kucomms_link_info_check(f->mem, f->size, &l))
 		return false;
-	kucomms_link_bind(&l, side, f->mem, (uint8_t *)f->mem + l.side_offset[1],
-			  &f->tx, &f->rx);
+	kucomms_link_bind(&l, side, f->mem, (uint8_t *)f->mem + l.side_offset[1], &f->tx, &f->rx);
 	return true;
 }
 
@@ -312,7 +308,7 @@ static void sabotage(struct far_end *f)
 		if (f->fds[i] == f->memory)
 			continue;
 		if (write(f->fds[i], &brim, sizeof(brim)) != (ssize_t)sizeof(brim))
-			continue;	/* not a counter */
+			continue; /* not a counter */
 		set_blocking(f->fds[i], true);
 	}
 	set_blocking(f->conn, true);
@@ -347,8 +343,8 @@ static uint64_t wakes_a_socket_holds(int conn)
 	if (getsockopt(conn, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) || sndbuf <= 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair))
 		return 0;
-	if (send(pair[0], &wake, 1, MSG_DONTWAIT) != 1 ||
-	    ioctl(pair[0], SIOCOUTQ, &charge) || charge <= 0)
+	if (send(pair[0], &wake, 1, MSG_DONTWAIT) != 1 || ioctl(pair[0], SIOCOUTQ, &charge) ||
+	    charge <= 0)
 		charge = 0;
 	close(pair[0]);
 	close(pair[1]);
@@ -367,7 +363,7 @@ static void relent(struct far_end *f)
 			continue;
 		set_blocking(f->fds[i], false);
 		if (read(f->fds[i], &value, sizeof(value)) < 0)
-			continue;	/* empty, or not a counter */
+			continue; /* empty, or not a counter */
 	}
 }
 
@@ -399,7 +395,9 @@ struct tally {
 
 static void tally(struct tally *t, int err)
 {
-	__atomic_add_fetch(err == 0 ? &t->sent : err == -ENOBUFS ? &t->full : &t->failed,
+	__atomic_add_fetch(err == 0	     ? &t->sent
+			   : err == -ENOBUFS ? &t->full
+					     : &t->failed,
 			   1, __ATOMIC_RELAXED);
 }
 
@@ -418,10 +416,10 @@ static struct tally tally_load(const struct tally *t)
  * link, after sending a message on the hostile link from its own thread.
  */
 struct under_test {
-	struct kucomms_link *hostile;	/* atomic */
+	struct kucomms_link *hostile; /* atomic */
 	struct tally handler_sends;
-	uint64_t heard;		/* atomic: messages the hostile peer got to us */
-	int hostile_down;	/* atomic */
+	uint64_t heard;	  /* atomic: messages the hostile peer got to us */
+	int hostile_down; /* atomic */
 };
 
 static void answer_ping(struct kucomms_link *link, const struct kucomms_msg_header *h,
@@ -450,17 +448,18 @@ static void note_hostile_down(struct kucomms_link *link, int state, int err, voi
 }
 
 static const struct kucomms_handlers under_test_handlers = {
-	.message = answer_ping, .link_state = note_hostile_down,
+	.message = answer_ping,
+	.link_state = note_hostile_down,
 };
 
 /* Another thread of ours sending on the hostile link all along. */
 struct sender {
 	struct kucomms_link *link;
 	struct tally sends;
-	int done;		/* atomic */
+	int done; /* atomic */
 };
 
-#define SENDER_MESSAGES	2000
+#define SENDER_MESSAGES 2000
 
 static void *send_all_along(void *arg)
 {
@@ -480,13 +479,13 @@ static void *send_all_along(void *arg)
  * its socket holds (more pings the more it holds, up to a limit), then
  * PINGS_UNCONSUMED more with its ring full.
  */
-#define PINGS_CONSUMED		1000
-#define PINGS_UNCONSUMED	500
-#define FLOOD_AT_PING		500
+#define PINGS_CONSUMED 1000
+#define PINGS_UNCONSUMED 500
+#define FLOOD_AT_PING 500
 /* Pings that each wake the far end at least once, per wake it holds. */
-#define PINGS_PER_WAKE_HELD	2
+#define PINGS_PER_WAKE_HELD 2
 /* A ping unanswered this long means the endpoint's thread is stuck. */
-#define PING_LIMIT_NS	(5 * 1000000000ULL)
+#define PING_LIMIT_NS (5 * 1000000000ULL)
 
 static uint64_t now_ns(void)
 {
@@ -511,14 +510,14 @@ static bool wait_count(const uint64_t *count, uint64_t n, uint64_t limit_ns)
 }
 
 struct stall_outcome {
-	uint64_t wakes_held;	/* wakes the far end's socket holds at most */
-	int consumed;		/* pings the far end read its ring for */
-	int answered;		/* pings answered */
-	int flooded;		/* wakes the far end pushed at us */
+	uint64_t wakes_held; /* wakes the far end's socket holds at most */
+	int consumed;	     /* pings the far end read its ring for */
+	int answered;	     /* pings answered */
+	int flooded;	     /* wakes the far end pushed at us */
 	bool sender_done;
 	struct tally handler_sends, sender_sends;
-	uint64_t wakeups_sent;	/* our commits that woke the far end */
-	uint64_t unread_wakes;	/* of those, what its socket held */
+	uint64_t wakeups_sent; /* our commits that woke the far end */
+	uint64_t unread_wakes; /* of those, what its socket held */
 	uint64_t heard;
 	bool hostile_down;
 };
@@ -693,8 +692,7 @@ TEST(a_creator_filling_and_blocking_what_it_shares_cannot_stall_the_attacher)
 	unique_name(name, sizeof(name), "hostile-creator");
 	CHECK_EQ(kucomms_endpoint_start(ep), 0);
 	ready = healthy_pair_open(ep, &hp) &&
-		!attach_to_fake_creator(ep, name, SHM_WIRE_VERSION, &memory, 1,
-					&hostile, &conn);
+		!attach_to_fake_creator(ep, name, SHM_WIRE_VERSION, &memory, 1, &hostile, &conn);
 	__atomic_store_n(&u.hostile, hostile, __ATOMIC_RELEASE);
 	f = (struct far_end){ .conn = conn, .fds = &memory, .nfds = 1, .memory = memory };
 	ready = ready && far_end_map(&f, 0);

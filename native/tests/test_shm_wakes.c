@@ -20,8 +20,8 @@
 
 TESTING_MAIN_STATE;
 
-static void ignore(struct kucomms_link *link, const struct kucomms_msg_header *h,
-		   const void *d, void *user)
+static void ignore(struct kucomms_link *link, const struct kucomms_msg_header *h, const void *d,
+		   void *user)
 {
 	(void)link, (void)h, (void)d, (void)user;
 }
@@ -146,21 +146,21 @@ TEST(a_sleeping_peer_gets_one_wake_per_sleep_it_announces_however_many_messages_
 /* ---- two real endpoints that sleep at every wait ---- */
 
 struct echoes {
-	uint64_t count;		/* atomic: echoes the sending side got back */
-	uint64_t next_id;	/* endpoint thread only */
-	uint64_t out_of_order;	/* atomic */
+	uint64_t count;	       /* atomic: echoes the sending side got back */
+	uint64_t next_id;      /* endpoint thread only */
+	uint64_t out_of_order; /* atomic */
 };
 
-static void echo_back(struct kucomms_link *link, const struct kucomms_msg_header *h,
-		      const void *d, void *user)
+static void echo_back(struct kucomms_link *link, const struct kucomms_msg_header *h, const void *d,
+		      void *user)
 {
 	(void)user;
 	while (kucomms_send(link, h, d) == -ENOBUFS)
 		sched_yield();
 }
 
-static void count_echo(struct kucomms_link *link, const struct kucomms_msg_header *h,
-		       const void *d, void *user)
+static void count_echo(struct kucomms_link *link, const struct kucomms_msg_header *h, const void *d,
+		       void *user)
 {
 	struct echoes *e = user;
 
@@ -190,8 +190,8 @@ static bool wait_echoes(const struct echoes *e, uint64_t n)
 }
 
 /* Bursts of 1 to BURST_MAX messages, ROUNDS times. */
-#define ROUNDS		4000
-#define BURST_MAX	8
+#define ROUNDS 4000
+#define BURST_MAX 8
 
 /*
  * No spinning and no work or timer handler: each side sleeps in epoll with

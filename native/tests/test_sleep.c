@@ -16,13 +16,13 @@
 TESTING_MAIN_STATE;
 
 struct seen {
-	uint64_t messages;	/* atomic */
+	uint64_t messages; /* atomic */
 	uint64_t last_id;
 	bool stop_in_handler;
 };
 
-static void count(struct kucomms_link *link, const struct kucomms_msg_header *h,
-		  const void *data, void *user)
+static void count(struct kucomms_link *link, const struct kucomms_msg_header *h, const void *data,
+		  void *user)
 {
 	struct seen *s = user;
 
@@ -83,7 +83,7 @@ TEST(an_idle_endpoint_stays_asleep_without_a_wakeup_and_wakes_once_for_a_message
 	CHECK(WAIT_FOR(load_u64(&s.messages) == 1));
 	CHECK_EQ(s.last_id, 42);
 	kucomms_link_counters(to_ep, &tx);
-	CHECK_EQ(tx.wakeups_sent, 1);	/* it slept, so the send woke it */
+	CHECK_EQ(tx.wakeups_sent, 1); /* it slept, so the send woke it */
 	CHECK(WAIT_FOR(ep_sleeps(ep) == before.sleeps + 1));
 	kucomms_endpoint_counters(ep, &after);
 	CHECK_EQ(after.wakeups, before.wakeups + 1);
@@ -213,7 +213,7 @@ TEST(stop_from_another_thread_returns_once_the_thread_ended)
 	CHECK_EQ(pthread_create(&t, NULL, stop_from_thread, &st), 0);
 	pthread_join(t, NULL);
 	CHECK_EQ(st.ret, 0);
-	CHECK_EQ(kucomms_endpoint_start(st.ep), 0);	/* and it can start again */
+	CHECK_EQ(kucomms_endpoint_start(st.ep), 0); /* and it can start again */
 	kucomms_endpoint_destroy(st.ep);
 }
 

@@ -16,12 +16,12 @@
 
 TESTING_MAIN_STATE;
 
-#define THREADS		4
-#define PER_THREAD	20000
-#define MAX_DATA	200
+#define THREADS 4
+#define PER_THREAD 20000
+#define MAX_DATA 200
 
 struct receiver {
-	uint64_t next[THREADS];	/* next id expected from each thread */
+	uint64_t next[THREADS]; /* next id expected from each thread */
 	uint64_t total;		/* atomic */
 	uint64_t errors;	/* atomic */
 	uint64_t first_error_thread, first_error_id;
@@ -31,7 +31,7 @@ struct sender {
 	struct kucomms_link *link;
 	int index;
 	int err;
-	uint64_t full;		/* -ENOBUFS retries */
+	uint64_t full; /* -ENOBUFS retries */
 };
 
 static uint64_t length_of(int thread, uint64_t id)
@@ -44,9 +44,8 @@ static uint8_t byte_of(int thread, uint64_t id, uint64_t i)
 	return (uint8_t)(id ^ ((uint64_t)thread << 6) ^ (i * 3));
 }
 
-static void check_message(struct kucomms_link *link,
-			  const struct kucomms_msg_header *h, const void *data,
-			  void *user)
+static void check_message(struct kucomms_link *link, const struct kucomms_msg_header *h,
+			  const void *data, void *user)
 {
 	struct receiver *r = user;
 	const uint8_t *p = data;
@@ -55,8 +54,8 @@ static void check_message(struct kucomms_link *link,
 	uint64_t i;
 
 	(void)link;
-	ok = h->type < THREADS && h->id == r->next[t] &&
-	     h->length == length_of(t, h->id) && h->user_value == (uint64_t)t;
+	ok = h->type < THREADS && h->id == r->next[t] && h->length == length_of(t, h->id) &&
+	     h->user_value == (uint64_t)t;
 	for (i = 0; ok && i < h->length; i++)
 		ok = p[i] == byte_of(t, h->id, i);
 	if (!ok && !__atomic_load_n(&r->errors, __ATOMIC_RELAXED)) {
@@ -125,12 +124,10 @@ TEST(locked_sends_from_four_threads_arrive_complete_in_order_and_intact)
 	for (i = 0; i < THREADS; i++)
 		CHECK_MSG(s[i].err == 0, "thread %d: send failed with %d", i, s[i].err);
 	CHECK_MSG(WAIT_FOR(load_u64(&r.total) == THREADS * PER_THREAD),
-		  "received %llu of %d messages",
-		  (unsigned long long)load_u64(&r.total), THREADS * PER_THREAD);
-	CHECK_MSG(load_u64(&r.errors) == 0,
-		  "%llu bad messages, the first from thread %llu id %llu",
-		  (unsigned long long)load_u64(&r.errors),
-		  (unsigned long long)r.first_error_thread,
+		  "received %llu of %d messages", (unsigned long long)load_u64(&r.total),
+		  THREADS * PER_THREAD);
+	CHECK_MSG(load_u64(&r.errors) == 0, "%llu bad messages, the first from thread %llu id %llu",
+		  (unsigned long long)load_u64(&r.errors), (unsigned long long)r.first_error_thread,
 		  (unsigned long long)r.first_error_id);
 	for (i = 0; i < THREADS; i++)
 		CHECK_EQ(r.next[i], PER_THREAD);

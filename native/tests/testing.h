@@ -40,21 +40,20 @@ extern struct testing_case *testing_cases;
 extern jmp_buf testing_abort;
 extern char testing_reason[512];
 
-#define TEST(name)							\
-	static void test_##name(void);					\
-	static struct testing_case testing_case_##name = {		\
-		#name, test_##name, NULL };				\
-	__attribute__((constructor)) static void testing_register_##name(void) \
-	{								\
-		struct testing_case **p = &testing_cases;		\
-		while (*p)						\
-			p = &(*p)->next;				\
-		*p = &testing_case_##name;				\
-	}								\
+#define TEST(name)                                                                     \
+	static void test_##name(void);                                                 \
+	static struct testing_case testing_case_##name = { #name, test_##name, NULL }; \
+	__attribute__((constructor)) static void testing_register_##name(void)         \
+	{                                                                              \
+		struct testing_case **p = &testing_cases;                              \
+		while (*p)                                                             \
+			p = &(*p)->next;                                               \
+		*p = &testing_case_##name;                                             \
+	}                                                                              \
 	static void test_##name(void)
 
-__attribute__((format(printf, 3, 4), noreturn))
-static inline void testing_fail(const char *file, int line, const char *fmt, ...)
+__attribute__((format(printf, 3, 4), noreturn)) static inline void
+testing_fail(const char *file, int line, const char *fmt, ...)
 {
 	int n = snprintf(testing_reason, sizeof(testing_reason), "%s:%d: ", file, line);
 	va_list ap;
@@ -65,56 +64,55 @@ static inline void testing_fail(const char *file, int line, const char *fmt, ...
 	longjmp(testing_abort, 1);
 }
 
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond))						\
+#define CHECK(cond)                                                             \
+	do {                                                                    \
+		if (!(cond))                                                    \
 			testing_fail(__FILE__, __LINE__, "%s is false", #cond); \
 	} while (0)
 
-#define CHECK_MSG(cond, ...)						\
-	do {								\
-		if (!(cond))						\
-			testing_fail(__FILE__, __LINE__, __VA_ARGS__);	\
+#define CHECK_MSG(cond, ...)                                           \
+	do {                                                           \
+		if (!(cond))                                           \
+			testing_fail(__FILE__, __LINE__, __VA_ARGS__); \
 	} while (0)
 
 /* Integer comparison; both sides printed as signed and unsigned 64-bit. */
-#define CHECK_EQ(actual, expected)					\
-	do {								\
-		long long testing_a_ = (long long)(actual);		\
-		long long testing_e_ = (long long)(expected);		\
-		if (testing_a_ != testing_e_)				\
-			testing_fail(__FILE__, __LINE__,		\
-				     "%s: expected %lld (0x%llx), got %lld (0x%llx)", \
-				     #actual, testing_e_,		\
-				     (unsigned long long)testing_e_,	\
-				     testing_a_, (unsigned long long)testing_a_); \
+#define CHECK_EQ(actual, expected)                                                             \
+	do {                                                                                   \
+		long long testing_a_ = (long long)(actual);                                    \
+		long long testing_e_ = (long long)(expected);                                  \
+		if (testing_a_ != testing_e_)                                                  \
+			testing_fail(__FILE__, __LINE__,                                       \
+				     "%s: expected %lld (0x%llx), got %lld (0x%llx)", #actual, \
+				     testing_e_, (unsigned long long)testing_e_, testing_a_,   \
+				     (unsigned long long)testing_a_);                          \
 	} while (0)
 
-#define CHECK_MEM_EQ(actual, expected, len)				\
-	do {								\
-		const unsigned char *testing_a_ = (const unsigned char *)(actual); \
-		const unsigned char *testing_e_ = (const unsigned char *)(expected); \
-		size_t testing_n_ = (len), testing_i_;			\
-		for (testing_i_ = 0; testing_i_ < testing_n_; testing_i_++) \
-			if (testing_a_[testing_i_] != testing_e_[testing_i_]) \
-				testing_fail(__FILE__, __LINE__,	\
+#define CHECK_MEM_EQ(actual, expected, len)                                                                \
+	do {                                                                                               \
+		const unsigned char *testing_a_ = (const unsigned char *)(actual);                         \
+		const unsigned char *testing_e_ = (const unsigned char *)(expected);                       \
+		size_t testing_n_ = (len), testing_i_;                                                     \
+		for (testing_i_ = 0; testing_i_ < testing_n_; testing_i_++)                                \
+			if (testing_a_[testing_i_] != testing_e_[testing_i_])                              \
+				testing_fail(__FILE__, __LINE__,                                           \
 					     "%s differs at byte %zu of %zu: expected 0x%02x, got 0x%02x", \
-					     #actual, testing_i_, testing_n_, \
-					     testing_e_[testing_i_], testing_a_[testing_i_]); \
+					     #actual, testing_i_, testing_n_,                              \
+					     testing_e_[testing_i_], testing_a_[testing_i_]);              \
 	} while (0)
 
-#define CHECK_STR_EQ(actual, expected)					\
-	CHECK_MSG(!strcmp((actual), (expected)),			\
-		  "%s: expected \"%s\", got \"%s\"", #actual, (expected), (actual))
+#define CHECK_STR_EQ(actual, expected)                                                       \
+	CHECK_MSG(!strcmp((actual), (expected)), "%s: expected \"%s\", got \"%s\"", #actual, \
+		  (expected), (actual))
 
-#define CHECK_CONTAINS(actual, part)					\
-	CHECK_MSG(strstr((actual), (part)),				\
-		  "%s: expected it to contain \"%s\", got \"%s\"", #actual, (part), (actual))
+#define CHECK_CONTAINS(actual, part)                                                         \
+	CHECK_MSG(strstr((actual), (part)), "%s: expected it to contain \"%s\", got \"%s\"", \
+		  #actual, (part), (actual))
 
 /* Define once per binary (in the file holding main). */
-#define TESTING_MAIN_STATE						\
-	struct testing_case *testing_cases;				\
-	jmp_buf testing_abort;						\
+#define TESTING_MAIN_STATE                  \
+	struct testing_case *testing_cases; \
+	jmp_buf testing_abort;              \
 	char testing_reason[512]
 
 static inline int testing_selected(const char *name, int argc, char **argv)

@@ -20,10 +20,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports)
 	exports.Set("RECORD_HEADER_SIZE", Napi::Number::New(env, kRecordHeaderSize));
 	exports.Set("RING_MIN_CAPACITY", Napi::Number::New(env, (double)KUCOMMS_RING_MIN_CAPACITY));
 	exports.Set("RING_MAX_CAPACITY", Napi::Number::New(env, (double)KUCOMMS_RING_MAX_CAPACITY));
-	exports.Set("RING_DEFAULT_CAPACITY", Napi::Number::New(env, (double)KUCOMMS_RING_DEFAULT_CAPACITY));
+	exports.Set("RING_DEFAULT_CAPACITY",
+		    Napi::Number::New(env, (double)KUCOMMS_RING_DEFAULT_CAPACITY));
 	return exports;
 }
 
-}  // namespace
+} // namespace
 
 NODE_API_MODULE(kucomms, Init)

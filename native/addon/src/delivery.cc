@@ -25,24 +25,23 @@ size_t RecordSize(uint64_t length)
 
 void PutU64(uint8_t *p, uint64_t v)
 {
-	memcpy(p, &v, sizeof(v));	// the host is little-endian, as the ABI
+	memcpy(p, &v, sizeof(v)); // the host is little-endian, as the ABI
 }
 
-}  // namespace
+} // namespace
 
-Delivery *Delivery::Create(Napi::Env env, Napi::Function on_batch,
-			   Napi::Function on_down, const Options &opts)
+Delivery *Delivery::Create(Napi::Env env, Napi::Function on_batch, Napi::Function on_down,
+			   const Options &opts)
 {
 	Delivery *self = new Delivery(opts);
 
 	self->on_down_ = Napi::Persistent(on_down);
-	self->tsfn_ = Tsfn::New(env, on_batch, "kucomms-delivery", 0, 1, self,
-				Finalize, static_cast<void *>(nullptr));
+	self->tsfn_ = Tsfn::New(env, on_batch, "kucomms-delivery", 0, 1, self, Finalize,
+				static_cast<void *>(nullptr));
 	return self;
 }
 
-void Delivery::Append(Direction dir, const struct kucomms_msg_header *hdr,
-		      const void *data)
+void Delivery::Append(Direction dir, const struct kucomms_msg_header *hdr, const void *data)
 {
 	size_t at = queue_.size();
 	size_t size = RecordSize(hdr->length);
@@ -60,8 +59,7 @@ void Delivery::Append(Direction dir, const struct kucomms_msg_header *hdr,
 	PutU64(rec + 40, hdr->user_value);
 	if (hdr->length)
 		memcpy(rec + kRecordHeaderSize, data, hdr->length);
-	memset(rec + kRecordHeaderSize + hdr->length, 0,
-	       size - kRecordHeaderSize - hdr->length);
+	memset(rec + kRecordHeaderSize + hdr->length, 0, size - kRecordHeaderSize - hdr->length);
 	if (dir == Direction::kSent)
 		stats_.sent++;
 	else
@@ -81,16 +79,14 @@ void Delivery::Schedule()
 		scheduled_ = true;
 }
 
-void Delivery::PushReceived(const struct kucomms_msg_header *hdr,
-			    const void *data)
+void Delivery::PushReceived(const struct kucomms_msg_header *hdr, const void *data)
 {
 	std::unique_lock<std::mutex> lock(mutex_);
 
 	if (!closing_ && queue_.size() - head_ >= opts_.max_pending_bytes) {
 		stats_.stalls++;
 		space_.wait(lock, [this] {
-			return closing_ ||
-			       queue_.size() - head_ < opts_.max_pending_bytes;
+			return closing_ || queue_.size() - head_ < opts_.max_pending_bytes;
 		});
 	}
 	if (!closing_)
@@ -133,8 +129,7 @@ void Delivery::Release()
 	tsfn_.Release();
 }
 
-void DeliveryCallJs(Napi::Env env, Napi::Function on_batch, Delivery *self,
-		    void *)
+void DeliveryCallJs(Napi::Env env, Napi::Function on_batch, Delivery *self, void *)
 {
 	// env is null when the environment is going away: nothing to call.
 	if (env == nullptr) {
@@ -167,8 +162,8 @@ void Delivery::Drain(Napi::Env env, Napi::Function on_batch)
 				count++;
 			}
 			if (count) {
-				batch = Napi::Buffer<uint8_t>::Copy(
-					env, queue_.data() + head_, end - head_);
+				batch = Napi::Buffer<uint8_t>::Copy(env, queue_.data() + head_,
+								    end - head_);
 				head_ = end;
 				if (head_ == queue_.size()) {
 					queue_.clear();
@@ -211,4 +206,4 @@ void Delivery::Finalize(Napi::Env, void *, Delivery *self)
 	delete self;
 }
 
-}  // namespace kucomms_addon
+} // namespace kucomms_addon

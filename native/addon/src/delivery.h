@@ -46,30 +46,29 @@ constexpr size_t kRecordHeaderSize = 48;
 enum class Direction : uint32_t { kReceived = 0, kSent = 1 };
 
 class Delivery;
-void DeliveryCallJs(Napi::Env env, Napi::Function on_batch, Delivery *self,
-		    void *unused);
+void DeliveryCallJs(Napi::Env env, Napi::Function on_batch, Delivery *self, void *unused);
 
 struct DeliveryStats {
-	uint64_t received = 0;		// records queued from the peer
-	uint64_t sent = 0;		// records queued for our own sends
-	uint64_t delivered = 0;		// records handed to JS
-	uint64_t batches = 0;		// JS calls made
-	uint64_t stalls = 0;		// times the endpoint thread waited for JS
-	uint64_t pending_bytes = 0;	// queued, not yet handed to JS
+	uint64_t received = 0;	    // records queued from the peer
+	uint64_t sent = 0;	    // records queued for our own sends
+	uint64_t delivered = 0;	    // records handed to JS
+	uint64_t batches = 0;	    // JS calls made
+	uint64_t stalls = 0;	    // times the endpoint thread waited for JS
+	uint64_t pending_bytes = 0; // queued, not yet handed to JS
 	uint64_t peak_pending_bytes = 0;
 };
 
 class Delivery {
 public:
 	struct Options {
-		size_t max_batch;		// records per JS call (1: one call per message)
-		size_t max_pending_bytes;	// backpressure threshold
+		size_t max_batch;	  // records per JS call (1: one call per message)
+		size_t max_pending_bytes; // backpressure threshold
 	};
 
 	// JS thread. @on_batch(buffer, count) gets the records; @on_down(code,
 	// message) is called once if the link dies, after its last message.
-	static Delivery *Create(Napi::Env env, Napi::Function on_batch,
-				Napi::Function on_down, const Options &opts);
+	static Delivery *Create(Napi::Env env, Napi::Function on_batch, Napi::Function on_down,
+				const Options &opts);
 
 	// Endpoint thread: queue one received message; may wait (backpressure).
 	void PushReceived(const struct kucomms_msg_header *hdr, const void *data);
@@ -78,8 +77,8 @@ public:
 	// succeeded and @record is set, queue the message as sent, atomically
 	// with respect to received records.
 	template <typename Send>
-	int SendAndRecord(const struct kucomms_msg_header *hdr, const void *data,
-			  bool record, Send send)
+	int SendAndRecord(const struct kucomms_msg_header *hdr, const void *data, bool record,
+			  Send send)
 	{
 		if (!record)
 			return send();
@@ -105,14 +104,13 @@ public:
 
 private:
 	using Tsfn = Napi::TypedThreadSafeFunction<Delivery, void, DeliveryCallJs>;
-	friend void DeliveryCallJs(Napi::Env env, Napi::Function on_batch,
-				   Delivery *self, void *unused);
+	friend void DeliveryCallJs(Napi::Env env, Napi::Function on_batch, Delivery *self,
+				   void *unused);
 
 	explicit Delivery(const Options &opts) : opts_(opts) {}
 	static void Finalize(Napi::Env env, void *unused, Delivery *self);
 	void Drain(Napi::Env env, Napi::Function on_batch);
-	void Append(Direction dir, const struct kucomms_msg_header *hdr,
-		    const void *data);
+	void Append(Direction dir, const struct kucomms_msg_header *hdr, const void *data);
 	void Schedule();
 
 	const Options opts_;
@@ -120,17 +118,17 @@ private:
 	Napi::FunctionReference on_down_;
 
 	std::mutex mutex_;
-	std::condition_variable space_;	// signalled when JS took records
+	std::condition_variable space_; // signalled when JS took records
 	std::vector<uint8_t> queue_;	// records from head_ to end
 	size_t head_ = 0;
-	bool scheduled_ = false;	// a JS call is queued or running
+	bool scheduled_ = false; // a JS call is queued or running
 	bool closing_ = false;
-	bool down_ = false;		// link died; not yet reported
+	bool down_ = false; // link died; not yet reported
 	int down_err_ = 0;
 	std::string down_detail_;
 	DeliveryStats stats_;
 };
 
-}  // namespace kucomms_addon
+} // namespace kucomms_addon
 
-#endif  // KUCOMMS_ADDON_DELIVERY_H
+#endif // KUCOMMS_ADDON_DELIVERY_H

@@ -17,8 +17,7 @@ namespace {
 constexpr double kDefaultMaxBatch = 4096;
 constexpr double kDefaultMaxPendingBytes = 1 << 20;
 
-uint64_t OptionalU64(Napi::Object opts, const char *key, uint64_t fallback,
-		     uint64_t max)
+uint64_t OptionalU64(Napi::Object opts, const char *key, uint64_t fallback, uint64_t max)
 {
 	Napi::Value v = opts.Get(key);
 	Napi::Env env = opts.Env();
@@ -26,17 +25,17 @@ uint64_t OptionalU64(Napi::Object opts, const char *key, uint64_t fallback,
 	if (v.IsUndefined())
 		return fallback;
 	if (!v.IsNumber())
-		throw Napi::TypeError::New(env, std::string("Endpoint options.") +
-					   key + " must be a number.");
+		throw Napi::TypeError::New(env, std::string("Endpoint options.") + key +
+							" must be a number.");
 	double d = v.As<Napi::Number>().DoubleValue();
 	if (!(d >= 0 && d <= (double)max) || d != (double)(uint64_t)d)
-		throw Napi::RangeError::New(env, std::string("Endpoint options.") +
-					    key + " must be a whole number from 0 to " +
-					    std::to_string(max) + ".");
+		throw Napi::RangeError::New(env, std::string("Endpoint options.") + key +
+							 " must be a whole number from 0 to " +
+							 std::to_string(max) + ".");
 	return (uint64_t)d;
 }
 
-}  // namespace
+} // namespace
 
 // Header fields from JS: a BigInt in 0 .. 2^64-1, or a TypeError/RangeError
 // naming the argument.
@@ -46,38 +45,38 @@ uint64_t HeaderField(const Napi::Value &v, const char *name)
 	uint64_t out;
 
 	if (!v.IsBigInt())
-		throw Napi::TypeError::New(v.Env(), std::string("The message ") +
-					   name + " must be a BigInt.");
+		throw Napi::TypeError::New(v.Env(), std::string("The message ") + name +
+							    " must be a BigInt.");
 	out = v.As<Napi::BigInt>().Uint64Value(&lossless);
 	if (!lossless)
-		throw Napi::RangeError::New(v.Env(), std::string("The message ") +
-					    name + " must be from 0 to 2^64-1.");
+		throw Napi::RangeError::New(v.Env(), std::string("The message ") + name +
+							     " must be from 0 to 2^64-1.");
 	return out;
 }
 
 Napi::Function Endpoint::Define(Napi::Env env)
 {
-	return DefineClass(env, "Endpoint", {
-		InstanceMethod<&Endpoint::Send>("send"),
-		InstanceMethod<&Endpoint::SendBurst>("sendBurst"),
-		InstanceMethod<&Endpoint::Counters>("counters"),
-		InstanceMethod<&Endpoint::Close>("close"),
-		InstanceAccessor<&Endpoint::Target>("target"),
-		InstanceAccessor<&Endpoint::MaxLength>("maxLength"),
-	});
+	return DefineClass(env, "Endpoint",
+			   {
+				   InstanceMethod<&Endpoint::Send>("send"),
+				   InstanceMethod<&Endpoint::SendBurst>("sendBurst"),
+				   InstanceMethod<&Endpoint::Counters>("counters"),
+				   InstanceMethod<&Endpoint::Close>("close"),
+				   InstanceAccessor<&Endpoint::Target>("target"),
+				   InstanceAccessor<&Endpoint::MaxLength>("maxLength"),
+			   });
 }
 
 // new Endpoint(target, options, onBatch, onDown)
-Endpoint::Endpoint(const Napi::CallbackInfo &info)
-	: Napi::ObjectWrap<Endpoint>(info)
+Endpoint::Endpoint(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Endpoint>(info)
 {
 	Napi::Env env = info.Env();
 
-	if (!info[0].IsString() || !info[1].IsObject() ||
-	    !info[2].IsFunction() || !info[3].IsFunction())
+	if (!info[0].IsString() || !info[1].IsObject() || !info[2].IsFunction() ||
+	    !info[3].IsFunction())
 		throw Napi::TypeError::New(env,
-			"new Endpoint(target, options, onBatch, onDown) needs a "
-			"string, an object and two functions.");
+					   "new Endpoint(target, options, onBatch, onDown) needs a "
+					   "string, an object and two functions.");
 	target_ = info[0].As<Napi::String>().Utf8Value();
 
 	Napi::Object opts = info[1].As<Napi::Object>();
@@ -91,8 +90,7 @@ Endpoint::Endpoint(const Napi::CallbackInfo &info)
 	ep_opts.spin_ns = OptionalU64(opts, "spinNs", ep_opts.spin_ns, 1000000000ULL);
 	Delivery::Options delivery_opts = {
 		(size_t)OptionalU64(opts, "maxBatch", kDefaultMaxBatch, 1u << 24),
-		(size_t)OptionalU64(opts, "maxPendingBytes", kDefaultMaxPendingBytes,
-				    1ULL << 32),
+		(size_t)OptionalU64(opts, "maxPendingBytes", kDefaultMaxPendingBytes, 1ULL << 32),
 	};
 	if (delivery_opts.max_batch == 0)
 		throw Napi::RangeError::New(env, "Endpoint options.maxBatch must be at least 1.");
@@ -141,7 +139,7 @@ void Endpoint::OnEnvTeardown(void *self)
 {
 	Endpoint *e = static_cast<Endpoint *>(self);
 
-	e->env_ = nullptr;	// the hook is being run: nothing to remove
+	e->env_ = nullptr; // the hook is being run: nothing to remove
 	e->Shutdown();
 }
 
@@ -157,7 +155,7 @@ void Endpoint::Shutdown()
 
 		burst_done_.wait(lock, [this] { return bursts_ == 0; });
 	}
-	kucomms_endpoint_destroy(ep_);	// joins the thread, closes the link
+	kucomms_endpoint_destroy(ep_); // joins the thread, closes the link
 	ep_ = nullptr;
 	link_ = nullptr;
 	loop_rx_ = nullptr;
@@ -175,21 +173,19 @@ void Endpoint::OnMessage(struct kucomms_link *, const struct kucomms_msg_header 
 	static_cast<Endpoint *>(user)->delivery_->PushReceived(hdr, data);
 }
 
-void Endpoint::OnLinkState(struct kucomms_link *link, int state, int err,
-			   void *user)
+void Endpoint::OnLinkState(struct kucomms_link *link, int state, int err, void *user)
 {
 	Endpoint *self = static_cast<Endpoint *>(user);
 
 	if (state == KUCOMMS_LINK_DOWN)
-		self->delivery_->LinkDown(err, std::string("link to ") +
-					  kucomms_link_target(link));
+		self->delivery_->LinkDown(err, std::string("link to ") + kucomms_link_target(link));
 }
 
 void Endpoint::CheckOpen(Napi::Env env, const char *what)
 {
 	if (!ep_) {
-		Napi::Error e = Napi::Error::New(env, std::string(what) + " " +
-						 target_ + ": the endpoint is closed");
+		Napi::Error e = Napi::Error::New(env, std::string(what) + " " + target_ +
+							      ": the endpoint is closed");
 
 		e.Set("code", Napi::String::New(env, "ERR_ENDPOINT_CLOSED"));
 		throw e;
@@ -198,9 +194,8 @@ void Endpoint::CheckOpen(Napi::Env env, const char *what)
 
 int Endpoint::SendOne(const struct kucomms_msg_header *hdr, const void *data)
 {
-	return delivery_->SendAndRecord(hdr, data, report_sent_, [&] {
-		return kucomms_send_locked(link_, hdr, data);
-	});
+	return delivery_->SendAndRecord(hdr, data, report_sent_,
+					[&] { return kucomms_send_locked(link_, hdr, data); });
 }
 
 // send(type, id, userValue, data?)
@@ -241,7 +236,9 @@ Napi::Value Endpoint::SendBurst(const Napi::CallbackInfo &info)
 	if (!(count >= 0 && count <= 9007199254740991.0) || count != (double)(uint64_t)count)
 		throw Napi::RangeError::New(env, "sendBurst: count must be a whole number >= 0.");
 	struct kucomms_msg_header hdr = {
-		0, HeaderField(info[1], "type"), HeaderField(info[2], "id"),
+		0,
+		HeaderField(info[1], "type"),
+		HeaderField(info[2], "id"),
 		HeaderField(info[3], "userValue"),
 	};
 	std::vector<uint8_t> data;
@@ -259,8 +256,7 @@ Napi::Value Endpoint::SendBurst(const Napi::CallbackInfo &info)
 		bursts_++;
 	}
 	SendBurstWorker *w = new SendBurstWorker(info.This().As<Napi::Object>(), this,
-						 (uint64_t)count, hdr, std::move(data),
-						 target_);
+						 (uint64_t)count, hdr, std::move(data), target_);
 	w->Queue();
 	return w->Promise();
 }
@@ -295,9 +291,7 @@ Napi::Value Endpoint::Counters(const Napi::CallbackInfo &info)
 	if (err)
 		throw ErrnoError(env, err, "counters of " + target_);
 	DeliveryStats d = delivery_->Stats();
-	auto big = [&](const char *key, uint64_t v) {
-		out.Set(key, Napi::BigInt::New(env, v));
-	};
+	auto big = [&](const char *key, uint64_t v) { out.Set(key, Napi::BigInt::New(env, v)); };
 	big("sent", c.sent);
 	big("received", c.received);
 	big("bytesSent", c.bytes_sent);
@@ -335,4 +329,4 @@ Napi::Value Endpoint::MaxLength(const Napi::CallbackInfo &info)
 	return Napi::Number::New(info.Env(), (double)kucomms_link_max_length(link_));
 }
 
-}  // namespace kucomms_addon
+} // namespace kucomms_addon

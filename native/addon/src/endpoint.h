@@ -45,28 +45,26 @@ private:
 	void CheckOpen(Napi::Env env, const char *what);
 	void Shutdown();
 
-	static void OnMessage(struct kucomms_link *link,
-			      const struct kucomms_msg_header *hdr,
+	static void OnMessage(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
 			      const void *data, void *user);
-	static void OnLinkState(struct kucomms_link *link, int state, int err,
-				void *user);
+	static void OnLinkState(struct kucomms_link *link, int state, int err, void *user);
 
 	std::string target_;
 	bool report_sent_ = true;
 	struct kucomms_endpoint *ep_ = nullptr;
 	struct kucomms_link *link_ = nullptr;
-	struct kucomms_link *loop_rx_ = nullptr;	// loopback only: the receiving end
+	struct kucomms_link *loop_rx_ = nullptr; // loopback only: the receiving end
 	Delivery *delivery_ = nullptr;
 	static void OnEnvTeardown(void *self);
-	napi_env env_ = nullptr;	// set while the teardown hook is registered
+	napi_env env_ = nullptr; // set while the teardown hook is registered
 
 	// Bursts run on libuv's pool; Shutdown() waits for them to stop.
-	std::atomic<bool> closing_{false};
+	std::atomic<bool> closing_{ false };
 	std::mutex burst_mutex_;
 	std::condition_variable burst_done_;
 	int bursts_ = 0;
 };
 
-}  // namespace kucomms_addon
+} // namespace kucomms_addon
 
-#endif  // KUCOMMS_ADDON_ENDPOINT_H
+#endif // KUCOMMS_ADDON_ENDPOINT_H

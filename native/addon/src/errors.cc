@@ -14,13 +14,11 @@ std::string ErrnoName(int err)
 	return name ? name : "E" + std::to_string(err < 0 ? -err : err);
 }
 
-Napi::Error ErrnoError(Napi::Env env, int err, const std::string &what,
-		       bool detailed)
+Napi::Error ErrnoError(Napi::Env env, int err, const std::string &what, bool detailed)
 {
 	const char *detail = detailed ? kucomms_last_error() : "";
 	// libkucomms's detail already says what failed and where.
-	std::string message = detail && *detail ? detail :
-			      what + ": " + kucomms_strerror(err);
+	std::string message = detail && *detail ? detail : what + ": " + kucomms_strerror(err);
 	Napi::Error e = Napi::Error::New(env, message);
 
 	e.Set("code", Napi::String::New(env, ErrnoName(err)));
@@ -28,4 +26,4 @@ Napi::Error ErrnoError(Napi::Env env, int err, const std::string &what,
 	return e;
 }
 
-}  // namespace kucomms_addon
+} // namespace kucomms_addon

@@ -20,9 +20,8 @@ std::string ErrnoName(int err);
 // "send to shm:demo: No buffer space available". With @detailed, the
 // message is kucomms_last_error() instead (it names what and where): only
 // right just after a libkucomms call that failed in this thread and sets it.
-Napi::Error ErrnoError(Napi::Env env, int err, const std::string &what,
-		       bool detailed = false);
+Napi::Error ErrnoError(Napi::Env env, int err, const std::string &what, bool detailed = false);
 
-}  // namespace kucomms_addon
+} // namespace kucomms_addon
 
-#endif  // KUCOMMS_ADDON_ERRORS_H
+#endif // KUCOMMS_ADDON_ERRORS_H

@@ -23,8 +23,8 @@ class Endpoint;
 class SendBurstWorker : public Napi::AsyncWorker {
 public:
 	SendBurstWorker(Napi::Object owner, Endpoint *endpoint, uint64_t count,
-			const struct kucomms_msg_header &hdr,
-			std::vector<uint8_t> data, std::string target);
+			const struct kucomms_msg_header &hdr, std::vector<uint8_t> data,
+			std::string target);
 
 	Napi::Promise Promise() { return deferred_.Promise(); }
 
@@ -34,7 +34,7 @@ protected:
 	void OnError(const Napi::Error &e) override;
 
 private:
-	Napi::ObjectReference owner_;	// keeps the endpoint from being collected
+	Napi::ObjectReference owner_; // keeps the endpoint from being collected
 	Endpoint *endpoint_;
 	uint64_t count_;
 	struct kucomms_msg_header hdr_;
@@ -45,6 +45,6 @@ private:
 	int err_ = 0;
 };
 
-}  // namespace kucomms_addon
+} // namespace kucomms_addon
 
-#endif  // KUCOMMS_ADDON_SEND_BURST_H
+#endif // KUCOMMS_ADDON_SEND_BURST_H

@@ -8,17 +8,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define HEADER_SIZE	sizeof(struct kucomms_msg_header)
-#define MSG_MAX		(HEADER_SIZE + BENCH_MAX_PAYLOAD)
-#define STREAM_BUF	(64 * 1024 + MSG_MAX)
+#define HEADER_SIZE sizeof(struct kucomms_msg_header)
+#define MSG_MAX (HEADER_SIZE + BENCH_MAX_PAYLOAD)
+#define STREAM_BUF (64 * 1024 + MSG_MAX)
 
 /* One end's connection, inside its party. */
 struct conn {
 	struct bench_shared *sh;
 	int rfd, wfd;
 	bool stream;
-	bool spin;		/* busy-poll with non-blocking calls */
-	unsigned char *in;	/* received bytes; in[start, end) not yet used */
+	bool spin;	   /* busy-poll with non-blocking calls */
+	unsigned char *in; /* received bytes; in[start, end) not yet used */
 	size_t start, end, cap;
 	unsigned char out[MSG_MAX];
 };
@@ -30,7 +30,7 @@ int bench_baseline_open(struct bench_baseline *b, const char *transport)
 	if (!strcmp(transport, "unix")) {
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv))
 			return -errno;
-		*b = (struct bench_baseline) {
+		*b = (struct bench_baseline){
 			.fd = { { sv[0], sv[0] }, { sv[1], sv[1] } },
 		};
 		return 0;
@@ -46,7 +46,7 @@ int bench_baseline_open(struct bench_baseline *b, const char *transport)
 		close(a2b[1]);
 		return err;
 	}
-	*b = (struct bench_baseline) {
+	*b = (struct bench_baseline){
 		.stream = true,
 		.fd = { { b2a[0], a2b[1] }, { a2b[0], b2a[1] } },
 	};
@@ -59,7 +59,8 @@ void bench_baseline_close(struct bench_baseline *b)
 
 	for (party = 0; party < 2; party++)
 		for (dir = 0; dir < 2; dir++)
-			if (b->fd[party][dir] >= 0 && (dir == 0 || b->fd[party][1] != b->fd[party][0]))
+			if (b->fd[party][dir] >= 0 &&
+			    (dir == 0 || b->fd[party][1] != b->fd[party][0]))
 				close(b->fd[party][dir]);
 }
 
@@ -94,8 +95,8 @@ static int send_raw(struct conn *c, const unsigned char *msg, size_t len)
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = c->stream ? write(c->wfd, msg + done, len - done) :
-				send(c->wfd, msg, len, flags);
+		ssize_t n = c->stream ? write(c->wfd, msg + done, len - done)
+				      : send(c->wfd, msg, len, flags);
 
 		if (again(c, n))
 			continue;
@@ -119,8 +120,8 @@ static ssize_t read_some(struct conn *c, void *buf, size_t len)
 	ssize_t n;
 
 	do
-		n = c->stream ? read(c->rfd, buf, len) :
-			recv(c->rfd, buf, len, c->spin ? MSG_DONTWAIT : 0);
+		n = c->stream ? read(c->rfd, buf, len)
+			      : recv(c->rfd, buf, len, c->spin ? MSG_DONTWAIT : 0);
 	while (again(c, n));
 	if (n < 0)
 		return bench_fail(c->sh, "%s: %s", c->stream ? "read" : "recv", strerror(errno));
@@ -205,8 +206,8 @@ static int respond(struct conn *c, struct bench_end *e)
 	}
 }
 
-int bench_baseline_party(struct bench_shared *sh, const struct bench_params *p,
-			 int party, void *ctx)
+int bench_baseline_party(struct bench_shared *sh, const struct bench_params *p, int party,
+			 void *ctx)
 {
 	struct bench_baseline *b = ctx;
 	struct bench_end e;

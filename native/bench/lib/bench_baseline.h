@@ -15,15 +15,15 @@
 #include "bench_harness.h"
 
 struct bench_baseline {
-	bool stream;		/* pipe: read in chunks and split */
-	int fd[2][2];		/* [party][0 = read, 1 = write] */
+	bool stream;  /* pipe: read in chunks and split */
+	int fd[2][2]; /* [party][0 = read, 1 = write] */
 };
 
 /* @transport: "unix" or "pipe". */
 int bench_baseline_open(struct bench_baseline *b, const char *transport);
 void bench_baseline_close(struct bench_baseline *b);
 /* A bench_party_fn; @ctx is the struct bench_baseline. */
-int bench_baseline_party(struct bench_shared *sh, const struct bench_params *p,
-			 int party, void *ctx);
+int bench_baseline_party(struct bench_shared *sh, const struct bench_params *p, int party,
+			 void *ctx);
 
 #endif /* KUCOMMS_BENCH_BASELINE_H */

@@ -16,12 +16,12 @@
 #include "bench_time.h"
 
 /* Beyond the planned time, how long a row may take before it is killed. */
-#define BENCH_SLACK_S	10.0
+#define BENCH_SLACK_S 10.0
 
-void bench_end_init(struct bench_end *e, struct bench_shared *sh,
-		    const struct bench_params *p, int side, bool measure_cpu)
+void bench_end_init(struct bench_end *e, struct bench_shared *sh, const struct bench_params *p,
+		    int side, bool measure_cpu)
 {
-	*e = (struct bench_end) {
+	*e = (struct bench_end){
 		.sh = sh,
 		.p = p,
 		.side = side,
@@ -90,9 +90,10 @@ bool bench_next(struct bench_end *e, struct kucomms_msg_header *h)
 
 int bench_reply(struct bench_end *e, const struct kucomms_msg_header *h)
 {
-	if (h->type != e->sent.type || h->id != e->sent.id ||
-	    h->user_value != e->sent.user_value || h->length != e->sent.length)
-		return bench_fail(e->sh, "an echo came back changed: type %llu id %llu, sent type %llu id %llu",
+	if (h->type != e->sent.type || h->id != e->sent.id || h->user_value != e->sent.user_value ||
+	    h->length != e->sent.length)
+		return bench_fail(e->sh,
+				  "an echo came back changed: type %llu id %llu, sent type %llu id %llu",
 				  (unsigned long long)h->type, (unsigned long long)h->id,
 				  (unsigned long long)e->sent.type, (unsigned long long)e->sent.id);
 	if (e->recording)
@@ -181,17 +182,18 @@ static double machine_busy_s(void)
 
 	if (!f)
 		return NAN;
-	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system,
-		   &idle, &iowait, &irq, &softirq, &steal);
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system, &idle,
+		   &iowait, &irq, &softirq, &steal);
 	fclose(f);
 	if (n != 8)
 		return NAN;
-	return (double)(user + nice + system + irq + softirq + steal) / (double)sysconf(_SC_CLK_TCK);
+	return (double)(user + nice + system + irq + softirq + steal) /
+	       (double)sysconf(_SC_CLK_TCK);
 }
 
 /* Ask for each mark in turn, a window apart. */
-static int pace_marks(const struct bench_plan *plan, struct bench_shared *sh,
-		      double *busy_s, int64_t deadline_ns)
+static int pace_marks(const struct bench_plan *plan, struct bench_shared *sh, double *busy_s,
+		      int64_t deadline_ns)
 {
 	int k;
 
@@ -235,15 +237,16 @@ static int check_snaps(struct bench_shared *sh)
 		/* Both sides count the messages before a mark: a lossless, in-order
 		 * transport gives the same number on both. */
 		if (sh->snap[0][k].count != sh->snap[1][k].count)
-			return bench_fail(sh, "at mark %d side 0 counted %llu messages, side 1 %llu",
-					  k, (unsigned long long)sh->snap[0][k].count,
+			return bench_fail(sh,
+					  "at mark %d side 0 counted %llu messages, side 1 %llu", k,
+					  (unsigned long long)sh->snap[0][k].count,
 					  (unsigned long long)sh->snap[1][k].count);
 	}
 	return 0;
 }
 
-static void compute(const struct bench_params *p, struct bench_shared *sh,
-		    double machine_busy_s, struct bench_result *out)
+static void compute(const struct bench_params *p, struct bench_shared *sh, double machine_busy_s,
+		    struct bench_result *out)
 {
 	double rate[BENCH_MAX_MARKS], cpu[BENCH_MAX_MARKS];
 	const struct bench_snap *s0 = sh->snap[0], *s1 = sh->snap[1];
@@ -253,8 +256,9 @@ static void compute(const struct bench_params *p, struct bench_shared *sh,
 
 	for (k = 0; k < windows; k++) {
 		double dt = (double)(timer[k + 1].t_ns - timer[k].t_ns) / 1e9;
-		double cpu_s = (double)(s0[k + 1].cpu_ns - s0[k].cpu_ns +
-					s1[k + 1].cpu_ns - s1[k].cpu_ns) / 1e9;
+		double cpu_s = (double)(s0[k + 1].cpu_ns - s0[k].cpu_ns + s1[k + 1].cpu_ns -
+					s1[k].cpu_ns) /
+			       1e9;
 
 		rate[k] = (double)(timer[k + 1].count - timer[k].count) / dt;
 		cpu[k] = 100 * cpu_s / dt;
@@ -263,27 +267,27 @@ static void compute(const struct bench_params *p, struct bench_shared *sh,
 	out->mb_per_s = out->msgs_per_s * (double)p->payload / 1e6;
 	out->cpu_pct = median(cpu, windows);
 	/* Whatever else kept the cores busy while the windows ran. */
-	out->others_cpu_pct = 100 * (machine_busy_s -
-				     (double)(s0[windows].cpu_ns - s0[0].cpu_ns +
-					      s1[windows].cpu_ns - s1[0].cpu_ns) / 1e9) /
+	out->others_cpu_pct = 100 *
+			      (machine_busy_s - (double)(s0[windows].cpu_ns - s0[0].cpu_ns +
+							 s1[windows].cpu_ns - s1[0].cpu_ns) /
+							1e9) /
 			      ((double)(timer[windows].t_ns - timer[0].t_ns) / 1e9);
 	if (out->others_cpu_pct < 0)
-		out->others_cpu_pct = 0;	/* the clock tick's rounding */
+		out->others_cpu_pct = 0; /* the clock tick's rounding */
 	out->messages = timer[windows].count - timer[0].count;
-	out->wakeups = s0[windows].wakeups - s0[0].wakeups +
-		       s1[windows].wakeups - s1[0].wakeups;
-	out->full_events = s0[windows].full_events - s0[0].full_events +
-			   s1[windows].full_events - s1[0].full_events;
-	out->switches = s0[windows].switches - s0[0].switches +
-			s1[windows].switches - s1[0].switches;
+	out->wakeups = s0[windows].wakeups - s0[0].wakeups + s1[windows].wakeups - s1[0].wakeups;
+	out->full_events = s0[windows].full_events - s0[0].full_events + s1[windows].full_events -
+			   s1[0].full_events;
+	out->switches =
+		s0[windows].switches - s0[0].switches + s1[windows].switches - s1[0].switches;
 	if (p->kind == BENCH_ROUNDTRIP) {
 		out->rtt_p50_us = bench_hist_quantile(&sh->hist, 0.50) / 1e3;
 		out->rtt_p99_us = bench_hist_quantile(&sh->hist, 0.99) / 1e3;
 	}
 }
 
-int bench_run(const struct bench_plan *plan, const struct bench_params *p,
-	      int parties, bench_party_fn fn, void *ctx, struct bench_result *out)
+int bench_run(const struct bench_plan *plan, const struct bench_params *p, int parties,
+	      bench_party_fn fn, void *ctx, struct bench_result *out)
 {
 	double planned = plan->warmup_s + plan->window_s * plan->windows;
 	int64_t deadline_ns = bench_now_ns() + (int64_t)((planned + BENCH_SLACK_S) * 1e9);
@@ -314,7 +318,7 @@ int bench_run(const struct bench_plan *plan, const struct bench_params *p,
 		if (pids[i] < 0) {
 			pids[i] = 0;
 			bench_fail(sh, "fork: %s", strerror(errno));
-			deadline_ns = 0;	/* stop the parties already started */
+			deadline_ns = 0; /* stop the parties already started */
 			break;
 		}
 		if (!pids[i])

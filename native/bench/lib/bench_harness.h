@@ -28,46 +28,46 @@
 #include "bench_hist.h"
 
 enum bench_kind {
-	BENCH_ONEWAY,		/* the initiator sends, the responder counts */
-	BENCH_ROUNDTRIP,	/* the responder echoes, the initiator times */
+	BENCH_ONEWAY,	 /* the initiator sends, the responder counts */
+	BENCH_ROUNDTRIP, /* the responder echoes, the initiator times */
 };
 
 /* header.type of every benchmark message; the same on every transport. */
 enum bench_msg_type {
 	BENCH_MSG_DATA = 0,
-	BENCH_MSG_MARK = 1,	/* header.id is the mark number */
-	BENCH_MSG_STOP = 2,	/* the last message of a run; not echoed */
+	BENCH_MSG_MARK = 1, /* header.id is the mark number */
+	BENCH_MSG_STOP = 2, /* the last message of a run; not echoed */
 };
 
-#define BENCH_MAX_MARKS		16
-#define BENCH_MAX_PAYLOAD	4096
+#define BENCH_MAX_MARKS 16
+#define BENCH_MAX_PAYLOAD 4096
 
 struct bench_params {
 	enum bench_kind kind;
-	uint64_t payload;		/* data bytes per message */
-	bool spin;			/* baseline round trips: busy-poll */
-	long spin_budget_ns;		/* libkucomms: < 0 keeps the default */
-	const char *shm_name;		/* libkucomms shm rows */
+	uint64_t payload;     /* data bytes per message */
+	bool spin;	      /* baseline round trips: busy-poll */
+	long spin_budget_ns;  /* libkucomms: < 0 keeps the default */
+	const char *shm_name; /* libkucomms shm rows */
 };
 
 struct bench_snap {
 	int64_t t_ns;
 	int64_t cpu_ns;
-	uint64_t switches;	/* context switches of this end's process */
-	uint64_t count;		/* messages before the mark (round trips for a client) */
-	uint64_t wakeups;	/* sleeps this end's receiving thread woke from */
-	uint64_t full_events;	/* sends this end found the ring full */
+	uint64_t switches;    /* context switches of this end's process */
+	uint64_t count;	      /* messages before the mark (round trips for a client) */
+	uint64_t wakeups;     /* sleeps this end's receiving thread woke from */
+	uint64_t full_events; /* sends this end found the ring full */
 	int taken;
 };
 
 struct bench_shared {
-	int started;		/* the initiator is running */
-	int mark_request;	/* parent: place marks up to this one */
-	int marks_placed;	/* initiator: marks placed so far */
-	int marks;		/* marks in this run: windows + 1 */
+	int started;	  /* the initiator is running */
+	int mark_request; /* parent: place marks up to this one */
+	int marks_placed; /* initiator: marks placed so far */
+	int marks;	  /* marks in this run: windows + 1 */
 	int failed;
 	char error[256];
-	struct bench_snap snap[2][BENCH_MAX_MARKS];	/* [side][mark] */
+	struct bench_snap snap[2][BENCH_MAX_MARKS]; /* [side][mark] */
 	struct bench_hist hist;
 };
 
@@ -76,19 +76,19 @@ struct bench_end {
 	struct bench_shared *sh;
 	const struct bench_params *p;
 	int side;
-	bool measure_cpu;	/* false for the second end of a one-process row */
+	bool measure_cpu; /* false for the second end of a one-process row */
 	bool announced;
 	bool recording;
 	int next_mark;
 	uint64_t count;
-	struct kucomms_msg_header sent;	/* round trips: the message in flight */
+	struct kucomms_msg_header sent; /* round trips: the message in flight */
 	/* This end's library counters, when it has them. */
 	void (*counters)(void *arg, uint64_t *wakeups, uint64_t *full_events);
 	void *counters_arg;
 };
 
-void bench_end_init(struct bench_end *e, struct bench_shared *sh,
-		    const struct bench_params *p, int side, bool measure_cpu);
+void bench_end_init(struct bench_end *e, struct bench_shared *sh, const struct bench_params *p,
+		    int side, bool measure_cpu);
 
 /*
  * Initiator: fill @h (length, type, id, user_value) for the next message,
@@ -107,8 +107,7 @@ int bench_reply(struct bench_end *e, const struct kucomms_msg_header *h);
 bool bench_received(struct bench_end *e, const struct kucomms_msg_header *h);
 
 /* Record why a party failed (the first reason wins); returns -1. */
-__attribute__((format(printf, 2, 3)))
-int bench_fail(struct bench_shared *sh, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int bench_fail(struct bench_shared *sh, const char *fmt, ...);
 
 /* ---- parent ---- */
 
@@ -119,22 +118,22 @@ struct bench_plan {
 };
 
 /* A party: 0 or 1 (only 0 in a one-process row). Returns 0 or -1. */
-typedef int (*bench_party_fn)(struct bench_shared *sh, const struct bench_params *p,
-			      int party, void *ctx);
+typedef int (*bench_party_fn)(struct bench_shared *sh, const struct bench_params *p, int party,
+			      void *ctx);
 
 struct bench_result {
 	bool ok;
 	char error[256];
-	double msgs_per_s;	/* messages (one-way) or round trips per second */
-	double mb_per_s;	/* payload bytes, 10^6 per second */
-	double cpu_pct;		/* both ends, percent of one core */
-	double others_cpu_pct;	/* the rest of the machine meanwhile (NaN if unknown) */
+	double msgs_per_s;     /* messages (one-way) or round trips per second */
+	double mb_per_s;       /* payload bytes, 10^6 per second */
+	double cpu_pct;	       /* both ends, percent of one core */
+	double others_cpu_pct; /* the rest of the machine meanwhile (NaN if unknown) */
 	double rtt_p50_us;
 	double rtt_p99_us;
-	uint64_t messages;	/* measured messages, or round trips */
-	uint64_t wakeups;	/* both ends' wakeups over the measured windows */
-	uint64_t full_events;	/* both ends' sends refused by a full ring, the same */
-	uint64_t switches;	/* both ends' context switches, the same */
+	uint64_t messages;    /* measured messages, or round trips */
+	uint64_t wakeups;     /* both ends' wakeups over the measured windows */
+	uint64_t full_events; /* both ends' sends refused by a full ring, the same */
+	uint64_t switches;    /* both ends' context switches, the same */
 };
 
 /*
@@ -144,7 +143,7 @@ struct bench_result {
  */
 int bench_reap(pid_t *pids, int n, int64_t deadline_ns, char *why, size_t why_len);
 
-int bench_run(const struct bench_plan *plan, const struct bench_params *p,
-	      int parties, bench_party_fn fn, void *ctx, struct bench_result *out);
+int bench_run(const struct bench_plan *plan, const struct bench_params *p, int parties,
+	      bench_party_fn fn, void *ctx, struct bench_result *out);
 
 #endif /* KUCOMMS_BENCH_HARNESS_H */

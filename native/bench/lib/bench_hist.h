@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
-#define BENCH_HIST_SUB_BITS	7
-#define BENCH_HIST_SUB		(1u << BENCH_HIST_SUB_BITS)
-#define BENCH_HIST_BUCKETS	((64 - BENCH_HIST_SUB_BITS + 1) * BENCH_HIST_SUB)
+#define BENCH_HIST_SUB_BITS 7
+#define BENCH_HIST_SUB (1u << BENCH_HIST_SUB_BITS)
+#define BENCH_HIST_BUCKETS ((64 - BENCH_HIST_SUB_BITS + 1) * BENCH_HIST_SUB)
 
 struct bench_hist {
 	uint64_t total;

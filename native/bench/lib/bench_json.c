@@ -5,8 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-__attribute__((format(printf, 2, 3)))
-static void append(struct bench_json *j, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void append(struct bench_json *j, const char *fmt, ...)
 {
 	size_t room = sizeof(j->buf) - j->len;
 	va_list ap;

@@ -14,9 +14,9 @@
 #include "bench_time.h"
 
 /* How long an attacher waits for the creator's shared memory to appear. */
-#define ATTACH_TIMEOUT_S	5.0
+#define ATTACH_TIMEOUT_S 5.0
 /* Sends refused by a full ring before the sender gives up its core once. */
-#define FULL_RETRIES_PER_YIELD	64
+#define FULL_RETRIES_PER_YIELD 64
 
 struct latch {
 	pthread_mutex_t mu;
@@ -31,8 +31,8 @@ struct kend {
 	struct kucomms_link *link;
 	struct latch connected;
 	struct latch done;
-	bool failed;		/* atomic: set by any thread of the party */
-	bool finished;		/* atomic: the initiator is sending STOP */
+	bool failed;   /* atomic: set by any thread of the party */
+	bool finished; /* atomic: the initiator is sending STOP */
 };
 
 static const unsigned char payload[BENCH_MAX_PAYLOAD];
@@ -101,8 +101,8 @@ static void library_counters(void *arg, uint64_t *wakeups, uint64_t *full_events
  * has no way to sleep until there is room, so poll, yielding the core now
  * and then in case the receiver waits for it.
  */
-static int send_msg(struct kend *k, struct kucomms_link *link,
-		    const struct kucomms_msg_header *h, const void *data)
+static int send_msg(struct kend *k, struct kucomms_link *link, const struct kucomms_msg_header *h,
+		    const void *data)
 {
 	unsigned int tries = 0;
 	int err;
@@ -216,8 +216,8 @@ static int send_stream(struct kend *k)
 	return 0;
 }
 
-int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_params *p,
-			       int party, void *ctx)
+int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_params *p, int party,
+			       void *ctx)
 {
 	struct kend tx, rx;
 	int err;
@@ -232,14 +232,16 @@ int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_param
 		return kend_fail(&tx, "kucomms_link_inproc_pair", err);
 	if (kend_start(&rx) || kend_start(&tx))
 		return -1;
-	err = p->kind == BENCH_ONEWAY ? send_stream(&tx) :
-		bench_fail(sh, "in-process rows are one-way only");
+	err = p->kind == BENCH_ONEWAY ? send_stream(&tx)
+				      : bench_fail(sh, "in-process rows are one-way only");
 	if (!err)
 		latch_wait(&rx.done);
 	kucomms_endpoint_destroy(tx.ep);
 	kucomms_endpoint_destroy(rx.ep);
 	return err || __atomic_load_n(&tx.failed, __ATOMIC_RELAXED) ||
-	       __atomic_load_n(&rx.failed, __ATOMIC_RELAXED) ? -1 : 0;
+			       __atomic_load_n(&rx.failed, __ATOMIC_RELAXED)
+		       ? -1
+		       : 0;
 }
 
 static int attach(struct kend *k, const char *name)
@@ -249,8 +251,7 @@ static int attach(struct kend *k, const char *name)
 	int err;
 
 	/* The creator is another process that may not have created it yet. */
-	while ((err = kucomms_link_shm_attach(k->ep, name, &link)) &&
-	       bench_now_ns() < deadline)
+	while ((err = kucomms_link_shm_attach(k->ep, name, &link)) && bench_now_ns() < deadline)
 		bench_sleep_s(0.001);
 	if (err)
 		return kend_fail(k, "kucomms_link_shm_attach", err);
@@ -258,8 +259,8 @@ static int attach(struct kend *k, const char *name)
 	return 0;
 }
 
-int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *p,
-			    int party, void *ctx)
+int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *p, int party,
+			    void *ctx)
 {
 	struct kend k;
 	int err = 0;
@@ -344,7 +345,7 @@ static int idle_process(double seconds, struct bench_idle_result *out)
 		kucomms_endpoint_destroy(ep);
 		return -1;
 	}
-	bench_sleep_s(0.2);	/* past the thread's start */
+	bench_sleep_s(0.2); /* past the thread's start */
 	err = counters(ep, &c0, out);
 	t0 = bench_now_ns();
 	cpu0 = bench_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
@@ -370,8 +371,8 @@ int bench_kucomms_idle(double seconds, struct bench_idle_result *out)
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		      0);
 	if (shared == MAP_FAILED) {
 		err = -errno;
 		snprintf(out->error, sizeof(out->error), "mmap: %s", strerror(-err));

@@ -14,19 +14,19 @@
 #include "bench_harness.h"
 
 /* One process: a sending thread and a receiving endpoint, linked in-process. */
-int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_params *p,
-			       int party, void *ctx);
+int bench_kucomms_inproc_party(struct bench_shared *sh, const struct bench_params *p, int party,
+			       void *ctx);
 /* Two processes over "shm:" + p->shm_name; party 0 creates, party 1 attaches. */
-int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *p,
-			    int party, void *ctx);
+int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *p, int party,
+			    void *ctx);
 
 struct bench_idle_result {
 	bool ok;
 	char error[256];
-	double cpu_pct;		/* the whole process, percent of one core */
-	uint64_t work_calls;	/* calls seen while measuring */
+	double cpu_pct;	     /* the whole process, percent of one core */
+	uint64_t work_calls; /* calls seen while measuring */
 	uint64_t timer_calls;
-	uint64_t wakeups;	/* sleeps ended by a link */
+	uint64_t wakeups; /* sleeps ended by a link */
 };
 
 /*

@@ -66,22 +66,20 @@ struct kucomms_handlers {
 	 * One message. @hdr is a checked copy; @data points at hdr->length
 	 * bytes inside the ring, valid until this handler returns.
 	 */
-	void (*message)(struct kucomms_link *link,
-			const struct kucomms_msg_header *hdr,
+	void (*message)(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
 			const void *data, void *user);
 	/* Every work period (10 ms by default). */
 	void (*work)(struct kucomms_endpoint *ep, void *user);
 	/* Every timer period (1 s by default). */
 	void (*timer)(struct kucomms_endpoint *ep, void *user);
 	/* A link changed state: @state is a KUCOMMS_LINK_* value. */
-	void (*link_state)(struct kucomms_link *link, int state, int err,
-			   void *user);
+	void (*link_state)(struct kucomms_link *link, int state, int err, void *user);
 };
 
 /* The default spin budget: short, since a spinning thread costs a core. */
-#define KUCOMMS_DEFAULT_SPIN_NS		20000ULL
-#define KUCOMMS_DEFAULT_WORK_PERIOD_NS	10000000ULL	/* 100 Hz */
-#define KUCOMMS_DEFAULT_TIMER_PERIOD_NS	1000000000ULL	/* 1 Hz */
+#define KUCOMMS_DEFAULT_SPIN_NS 20000ULL
+#define KUCOMMS_DEFAULT_WORK_PERIOD_NS 10000000ULL    /* 100 Hz */
+#define KUCOMMS_DEFAULT_TIMER_PERIOD_NS 1000000000ULL /* 1 Hz */
 
 struct kucomms_endpoint_options {
 	/*
@@ -94,8 +92,8 @@ struct kucomms_endpoint_options {
 	 * 1 ms (e.g. a second: never sleep while traffic flows) always spin.
 	 */
 	uint64_t spin_ns;
-	uint64_t work_period_ns;	/* 0 = KUCOMMS_DEFAULT_WORK_PERIOD_NS */
-	uint64_t timer_period_ns;	/* 0 = KUCOMMS_DEFAULT_TIMER_PERIOD_NS */
+	uint64_t work_period_ns;  /* 0 = KUCOMMS_DEFAULT_WORK_PERIOD_NS */
+	uint64_t timer_period_ns; /* 0 = KUCOMMS_DEFAULT_TIMER_PERIOD_NS */
 };
 
 /* Fill @opts with the defaults (what a NULL options pointer means). */
@@ -105,9 +103,8 @@ void kucomms_endpoint_options_init(struct kucomms_endpoint_options *opts);
  * A new endpoint, not yet running. @h is copied; @opts may be NULL.
  * Returns NULL with errno set (EINVAL without a message handler).
  */
-struct kucomms_endpoint *
-kucomms_endpoint_create(const struct kucomms_handlers *h, void *user,
-			const struct kucomms_endpoint_options *opts);
+struct kucomms_endpoint *kucomms_endpoint_create(const struct kucomms_handlers *h, void *user,
+						 const struct kucomms_endpoint_options *opts);
 
 /* Start the thread. -EALREADY if it runs. */
 int kucomms_endpoint_start(struct kucomms_endpoint *ep);
@@ -127,8 +124,8 @@ void kucomms_endpoint_destroy(struct kucomms_endpoint *ep);
 void *kucomms_endpoint_user(const struct kucomms_endpoint *ep);
 
 struct kucomms_link_options {
-	uint64_t tx_capacity;	/* bytes of the send ring, 0 = default */
-	uint64_t rx_capacity;	/* bytes of the receive ring, 0 = default */
+	uint64_t tx_capacity; /* bytes of the send ring, 0 = default */
+	uint64_t rx_capacity; /* bytes of the receive ring, 0 = default */
 };
 
 /*
@@ -145,10 +142,8 @@ struct kucomms_link_options {
  */
 
 /* Two endpoints of this process (@a may equal @b), over malloc'd memory. */
-int kucomms_link_inproc_pair(struct kucomms_endpoint *a,
-			     struct kucomms_endpoint *b,
-			     const struct kucomms_link_options *opts,
-			     struct kucomms_link **link_a,
+int kucomms_link_inproc_pair(struct kucomms_endpoint *a, struct kucomms_endpoint *b,
+			     const struct kucomms_link_options *opts, struct kucomms_link **link_a,
 			     struct kucomms_link **link_b);
 
 /*
@@ -161,8 +156,7 @@ int kucomms_link_inproc_pair(struct kucomms_endpoint *a,
  * closed is free at once; one whose creator lives fails with -EADDRINUSE.
  */
 int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
-			    const struct kucomms_link_options *opts,
-			    struct kucomms_link **link);
+			    const struct kucomms_link_options *opts, struct kucomms_link **link);
 
 /*
  * Attach to "shm:@name", created by a running endpoint: it answers from
@@ -179,16 +173,14 @@ int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 
 /* Open a kucomms device, e.g. "/dev/kucomms_longtest" (userspace side). */
 int kucomms_link_device_open(struct kucomms_endpoint *ep, const char *path,
-			     const struct kucomms_link_options *opts,
-			     struct kucomms_link **link);
+			     const struct kucomms_link_options *opts, struct kucomms_link **link);
 
 /*
  * Open a target by the name used everywhere: "/dev/kucomms_NAME" (a
  * device) or "shm:NAME" (attach to a shared-memory peer).
  */
 int kucomms_link_open_target(struct kucomms_endpoint *ep, const char *target,
-			     const struct kucomms_link_options *opts,
-			     struct kucomms_link **link);
+			     const struct kucomms_link_options *opts, struct kucomms_link **link);
 
 /*
  * Close a link from any thread, including from a callback. No callback
@@ -216,10 +208,9 @@ uint64_t kucomms_link_max_length(const struct kucomms_link *link);
  * callbacks); kucomms_send_locked() holds the link's mutex around it and
  * may be called from any number of threads.
  */
-int kucomms_send(struct kucomms_link *link,
-		 const struct kucomms_msg_header *hdr, const void *data);
-int kucomms_send_locked(struct kucomms_link *link,
-			const struct kucomms_msg_header *hdr, const void *data);
+int kucomms_send(struct kucomms_link *link, const struct kucomms_msg_header *hdr, const void *data);
+int kucomms_send_locked(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
+			const void *data);
 
 /*
  * Zero-copy send: reserve room for @length data bytes, fill in the header
@@ -228,8 +219,7 @@ int kucomms_send_locked(struct kucomms_link *link,
  * the last commit and wakes the peer. Errors as for kucomms_send(). Same
  * threading rule as kucomms_send().
  */
-int kucomms_reserve(struct kucomms_link *link, uint64_t length,
-		    struct kucomms_msg_header **rec);
+int kucomms_reserve(struct kucomms_link *link, uint64_t length, struct kucomms_msg_header **rec);
 void kucomms_commit(struct kucomms_link *link);
 
 /*
@@ -237,40 +227,39 @@ void kucomms_commit(struct kucomms_link *link);
  * Returns the number of links it was sent on, or the first error after
  * trying them all.
  */
-int kucomms_broadcast(struct kucomms_endpoint *ep,
-		      const struct kucomms_msg_header *hdr, const void *data);
+int kucomms_broadcast(struct kucomms_endpoint *ep, const struct kucomms_msg_header *hdr,
+		      const void *data);
 
 /* Counters, readable from any thread at any time. */
 struct kucomms_link_counters {
-	uint64_t sent;		/* messages committed to the send ring */
-	uint64_t received;	/* messages handed to the message handler */
-	uint64_t bytes_sent;	/* data bytes, headers not counted */
+	uint64_t sent;	     /* messages committed to the send ring */
+	uint64_t received;   /* messages handed to the message handler */
+	uint64_t bytes_sent; /* data bytes, headers not counted */
 	uint64_t bytes_received;
-	uint64_t full_events;	/* sends refused with -ENOBUFS */
-	uint64_t wakeups_sent;	/* wakes sent to a sleeping peer: one per
+	uint64_t full_events;	   /* sends refused with -ENOBUFS */
+	uint64_t wakeups_sent;	   /* wakes sent to a sleeping peer: one per
 				 * commit that found it asleep, except over
 				 * shm links, at most one per sleep it
 				 * announced (a wake its full socket refused
 				 * counts: it has wakes to read) */
-	uint64_t sleeps;	/* times this side slept on the receive ring */
-	uint64_t tx_capacity;	/* bytes of the send ring */
-	uint64_t tx_free;	/* free bytes in the send ring now */
-	uint64_t rx_capacity;	/* bytes of the receive ring */
-	uint64_t rx_used;	/* bytes waiting in the receive ring now */
+	uint64_t sleeps;	   /* times this side slept on the receive ring */
+	uint64_t tx_capacity;	   /* bytes of the send ring */
+	uint64_t tx_free;	   /* free bytes in the send ring now */
+	uint64_t rx_capacity;	   /* bytes of the receive ring */
+	uint64_t rx_used;	   /* bytes waiting in the receive ring now */
 	uint64_t peer_full_events; /* the peer's refused sends, as it reports
 				    * them (a hostile peer may lie) */
 };
 
-int kucomms_link_counters(const struct kucomms_link *link,
-			  struct kucomms_link_counters *out);
+int kucomms_link_counters(const struct kucomms_link *link, struct kucomms_link_counters *out);
 
 struct kucomms_endpoint_counters {
 	uint64_t work_calls;
 	uint64_t timer_calls;
-	uint64_t work_ticks_skipped;	/* ticks missed because of overruns */
+	uint64_t work_ticks_skipped; /* ticks missed because of overruns */
 	uint64_t timer_ticks_skipped;
-	uint64_t sleeps;		/* times the thread went to sleep */
-	uint64_t wakeups;		/* sleeps ended by a link or a stop */
+	uint64_t sleeps;  /* times the thread went to sleep */
+	uint64_t wakeups; /* sleeps ended by a link or a stop */
 };
 
 int kucomms_endpoint_counters(const struct kucomms_endpoint *ep,

@@ -41,8 +41,7 @@ using EndpointCounters = struct kucomms_endpoint_counters;
 inline int check(int ret)
 {
 	if (ret < 0)
-		throw std::system_error(-ret, std::generic_category(),
-					kucomms_last_error());
+		throw std::system_error(-ret, std::generic_category(), kucomms_last_error());
 	return ret;
 }
 
@@ -115,8 +114,7 @@ public:
 	Core(Handlers h, const EndpointOptions &o) : h_(std::move(h))
 	{
 		kucomms_handlers ch = {};
-		kucomms_endpoint_options co = { o.spin_ns, o.work_period_ns,
-						o.timer_period_ns };
+		kucomms_endpoint_options co = { o.spin_ns, o.work_period_ns, o.timer_period_ns };
 
 		ch.message = on_message;
 		if (h_.work)
@@ -140,8 +138,7 @@ public:
 	kucomms_endpoint *ep() const noexcept { return ep_; }
 
 private:
-	static void on_message(kucomms_link *l, const Header *h, const void *d,
-			       void *user) noexcept
+	static void on_message(kucomms_link *l, const Header *h, const void *d, void *user) noexcept
 	{
 		static_cast<Core *>(user)->h_.message(LinkRef(l), *h, d);
 	}
@@ -153,8 +150,7 @@ private:
 	{
 		static_cast<Core *>(user)->h_.timer();
 	}
-	static void on_link_state(kucomms_link *l, int state, int err,
-				  void *user) noexcept
+	static void on_link_state(kucomms_link *l, int state, int err, void *user) noexcept
 	{
 		static_cast<Core *>(user)->h_.link_state(LinkRef(l), state, err);
 	}
@@ -170,11 +166,10 @@ class Link : public LinkRef {
 public:
 	Link() noexcept = default;
 	Link(std::shared_ptr<detail::Core> core, kucomms_link *link) noexcept
-		: LinkRef(link), core_(std::move(core)) {}
-	Link(Link &&o) noexcept : LinkRef(o.link_), core_(std::move(o.core_))
+	    : LinkRef(link), core_(std::move(core))
 	{
-		o.link_ = nullptr;
 	}
+	Link(Link &&o) noexcept : LinkRef(o.link_), core_(std::move(o.core_)) { o.link_ = nullptr; }
 	Link &operator=(Link &&o) noexcept
 	{
 		if (this != &o) {
@@ -204,7 +199,9 @@ private:
 class Endpoint {
 public:
 	explicit Endpoint(Handlers h, const EndpointOptions &o = EndpointOptions())
-		: core_(std::make_shared<detail::Core>(std::move(h), o)) {}
+	    : core_(std::make_shared<detail::Core>(std::move(h), o))
+	{
+	}
 	/* Stops the thread; the C endpoint lives on while a Link holds it. */
 	~Endpoint()
 	{
@@ -253,8 +250,7 @@ public:
 	{
 		kucomms_link *la, *lb;
 
-		check(kucomms_link_inproc_pair(a.core_->ep(), b.core_->ep(), o,
-					       &la, &lb));
+		check(kucomms_link_inproc_pair(a.core_->ep(), b.core_->ep(), o, &la, &lb));
 		return { Link(a.core_, la), Link(b.core_, lb) };
 	}
 

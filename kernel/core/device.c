@@ -131,7 +131,8 @@ int kucomms_device_create(const char *name)
 		pr_warn("kucomms: create_device: %s failed: %d\n", name, err);
 		idr_remove(&kucomms_devices, minor);
 		put_device(&kdev->dev);
-	}
+	}	else
+		kucomms_mon_device_event(kdev, KUCOMMS_MON_EV_DEVICE_CREATE);
 out_unlock:
 	mutex_unlock(&kucomms_devices_lock);
 	return err;
@@ -140,6 +141,7 @@ out_unlock:
 /* Caller holds kucomms_devices_lock; nothing uses @kdev any more. */
 static void kucomms_device_destroy(struct kucomms_device *kdev)
 {
+	kucomms_mon_device_event(kdev, KUCOMMS_MON_EV_DEVICE_REMOVE);
 	idr_remove(&kucomms_devices, MINOR(kdev->dev.devt));
 	cdev_device_del(&kdev->cdev, &kdev->dev);
 	put_device(&kdev->dev);
@@ -176,6 +178,18 @@ int kucomms_device_remove(const char *name)
 out_unlock:
 	mutex_unlock(&kucomms_devices_lock);
 	return err;
+}
+
+/* Caller holds kucomms_devices_lock: @fn on every device there is. */
+void kucomms_device_for_each(void (*fn)(struct kucomms_device *kdev, void *arg),
+			     void *arg)
+{
+	struct kucomms_device *kdev;
+	int minor;
+
+	lockdep_assert_held(&kucomms_devices_lock);
+	idr_for_each_entry(&kucomms_devices, kdev, minor)
+		fn(kdev, arg);
 }
 
 /*

@@ -59,15 +59,11 @@ static void kucomms_endpoint_link_down(struct kucomms_endpoint *ep,
 static bool kucomms_endpoint_deliver(struct kucomms_endpoint *ep,
 				     struct kucomms_link *link)
 {
-	struct kucomms_device_stats *stats = &ep->kdev->stats;
-
 	if (ep->ops->message(link, &link->rx_hdr, link->rx_buf, ep->priv) == -EAGAIN) {
 		link->rx_held = true;
 		return false;
 	}
 	link->rx_held = false;
-	atomic64_inc(&stats->rx_messages);
-	atomic64_add(link->rx_hdr.length, &stats->rx_bytes);
 	return true;
 }
 
@@ -81,6 +77,7 @@ static void kucomms_endpoint_receive(struct kucomms_endpoint *ep,
 				     struct kucomms_link *link,
 				     struct kucomms_pass *pass)
 {
+	struct kucomms_device_stats *stats = &ep->kdev->stats;
 	const void *data;
 	int n, err = 0;
 
@@ -99,6 +96,11 @@ static void kucomms_endpoint_receive(struct kucomms_endpoint *ep,
 		memcpy(link->rx_buf, data, link->rx_hdr.length);
 		kucomms_ring_consume(&link->rx);
 		kucomms_ring_publish_consumed(&link->rx);
+		/* Counted and shown once, however often the handler retries. */
+		atomic64_inc(&stats->rx_messages);
+		atomic64_add(link->rx_hdr.length, &stats->rx_bytes);
+		kucomms_mon_message(link, KUCOMMS_MON_TO_MODULE, &link->rx_hdr,
+				    link->rx_buf);
 		if (!kucomms_endpoint_deliver(ep, link)) {
 			pass->blocked = true;
 			return;
@@ -311,6 +313,7 @@ struct kucomms_endpoint *kucomms_register(const char *name,
 	spin_unlock(&kdev->wake_lock);
 	mutex_unlock(&kdev->lock);
 	wake_up_process(task);
+	kucomms_mon_device_event(kdev, KUCOMMS_MON_EV_MODULE_UP);
 	mutex_unlock(&kucomms_devices_lock);
 	return ep;
 
@@ -353,6 +356,7 @@ void kucomms_unregister(struct kucomms_endpoint *ep)
 	mutex_unlock(&kdev->lock);
 
 	kthread_stop(ep->task);
+	kucomms_mon_device_event(kdev, KUCOMMS_MON_EV_MODULE_DOWN);
 	mutex_unlock(&kucomms_devices_lock);
 	kfree(ep);
 }

@@ -35,6 +35,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <kucomms/module.h>
@@ -44,6 +45,18 @@
 #define KUCOMMS_MAX_DEVICES	256
 /* Links (open descriptors) per device at most. */
 #define KUCOMMS_MAX_LINKS	64
+/* The monitor node /dev/kumon comes after the created devices' minors. */
+#define KUCOMMS_MON_MINOR	(KUCOMMS_MAX_DEVICES + 1)
+#define KUCOMMS_MINORS		(KUCOMMS_MAX_DEVICES + 2)
+
+/*
+ * Memory userspace chooses the size of (link rings, monitor rings): charged
+ * to the memory cgroup of the process that asked for it, and when memory is
+ * short the request fails with ENOMEM instead of waking the OOM killer
+ * (which could not see this memory as the process's before it is mapped)
+ * or filling the log.
+ */
+#define KUCOMMS_LINK_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /* Counters of live objects, for tests to watch them return to zero. */
 struct kucomms_live {
@@ -87,6 +100,9 @@ struct kucomms_device {
 	struct kucomms_device_stats stats;
 };
 
+struct kucomms_mon_watch;
+struct vm_area_struct;
+
 /* kucomms_link.flags bits */
 enum {
 	KUCOMMS_LINK_CLOSED,	/* the kernel side closed the link */
@@ -120,6 +136,14 @@ struct kucomms_link {
 	struct completion down;
 
 	void *priv;			/* the module's, see kucomms_link_set_priv */
+
+	/* Set at open: who opened it, as monitor records say. */
+	char comm[TASK_COMM_LEN];
+	/* Exit status of a process that exited holding it, else ~0. */
+	u64 exit_status;
+	/* Monitors watching: written under kucomms_mon_lock, read under RCU. */
+	unsigned long watch_mask;	/* bit i: watch[i] is set */
+	struct kucomms_mon_watch __rcu *watch[KUCOMMS_MON_MAX];
 };
 
 struct kucomms_endpoint {
@@ -151,11 +175,38 @@ void kucomms_device_remove_all(void);
 struct kucomms_device *kucomms_device_find(const char *name);
 void kucomms_device_wake(struct kucomms_device *kdev);
 
+void kucomms_device_for_each(void (*fn)(struct kucomms_device *kdev, void *arg),
+			     void *arg);
+
 /* link.c */
 extern const struct file_operations kucomms_link_fops;
 void kucomms_link_close(struct kucomms_link *link, bool broken);
+int kucomms_map_region(struct vm_area_struct *vma, void *region);
 
 /* endpoint.c */
 void kucomms_endpoint_wake(struct kucomms_endpoint *ep);
+
+/* monitor.c */
+int kucomms_mon_init(void);
+void kucomms_mon_exit(void);
+void kucomms_mon_device_event(struct kucomms_device *kdev, u8 event);
+void kucomms_mon_link_open(struct kucomms_link *link);
+void kucomms_mon_link_hangup(struct kucomms_link *link, bool broken);
+void kucomms_mon_link_release(struct kucomms_link *link);
+void __kucomms_mon_message(struct kucomms_link *link, u8 dir,
+			   const struct kucomms_msg_header *hdr,
+			   const void *data);
+
+/*
+ * Show a message that crossed @link in direction @dir (KUCOMMS_MON_*) to
+ * its monitors: one predictable branch when nobody watches.
+ */
+static inline void kucomms_mon_message(struct kucomms_link *link, u8 dir,
+				       const struct kucomms_msg_header *hdr,
+				       const void *data)
+{
+	if (unlikely(READ_ONCE(link->watch_mask)))
+		__kucomms_mon_message(link, dir, hdr, data);
+}
 
 #endif /* _KUCOMMS_INTERNAL_H */

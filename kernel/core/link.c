@@ -33,6 +33,8 @@ static int kucomms_link_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	link->kdev = kdev;
 	link->pid = task_tgid_nr(current);
+	get_task_comm(link->comm, current);
+	link->exit_status = KUCOMMS_MON_CLOSED;
 	init_waitqueue_head(&link->poll_wait);
 	mutex_init(&link->setup_lock);
 	init_completion(&link->down);
@@ -48,6 +50,7 @@ static int kucomms_link_open(struct inode *inode, struct file *file)
 		link->id = kdev->next_link_id++;
 		list_add_tail(&link->node, &kdev->links);
 		WRITE_ONCE(kdev->nlinks, kdev->nlinks + 1);
+		kucomms_mon_link_open(link);
 	}
 	mutex_unlock(&kdev->lock);
 	if (err) {
@@ -57,6 +60,20 @@ static int kucomms_link_open(struct inode *inode, struct file *file)
 	atomic_long_inc(&kucomms_live.links);
 	file->private_data = link;
 	return stream_open(inode, file);
+}
+
+/*
+ * Every close() of a descriptor of the link: one made by a process that
+ * is exiting (killed, or exited without closing) leaves its exit status
+ * for the monitors' close record.
+ */
+static int kucomms_link_flush(struct file *file, fl_owner_t id)
+{
+	struct kucomms_link *link = file->private_data;
+
+	if (current->flags & PF_EXITING)
+		WRITE_ONCE(link->exit_status, current->exit_code);
+	return 0;
 }
 
 static int kucomms_link_release(struct inode *inode, struct file *file)
@@ -79,6 +96,7 @@ static int kucomms_link_release(struct inode *inode, struct file *file)
 	list_del(&link->node);
 	WRITE_ONCE(kdev->nlinks, kdev->nlinks - 1);
 	mutex_unlock(&kdev->lock);
+	kucomms_mon_link_release(link);
 
 	if (link->ready) {
 		atomic_long_sub(2, &kucomms_live.rings);
@@ -127,17 +145,10 @@ void kucomms_link_close(struct kucomms_link *link, bool broken)
 	mutex_unlock(&link->setup_lock);
 	if (closed)
 		return;
+	kucomms_mon_link_hangup(link, broken);
 	wake_up_interruptible_poll(&link->poll_wait, EPOLLHUP | EPOLLERR);
 	kucomms_device_wake(kdev);
 }
-
-/*
- * Link memory is the opener's choice, up to 40 MiB a link: it is charged to
- * the opener's memory cgroup, and when memory is short SETUP fails with
- * ENOMEM instead of waking the OOM killer (which could not see this memory
- * as the opener's before it is mapped) or filling the log.
- */
-#define KUCOMMS_LINK_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 static int kucomms_link_alloc(struct kucomms_link *link)
 {
@@ -248,19 +259,23 @@ static const struct vm_operations_struct kucomms_vm_ops = {
 
 /*
  * Map the pages of @region (vmalloc'ed, at least as long as @vma) into
- * @vma. remap_vmalloc_range() would do, but it only takes vmalloc_user()
+ * @vma, which can then neither grow, nor be split, nor be inherited, nor
+ * dumped. remap_vmalloc_range() would do, but it only takes vmalloc_user()
  * memory, which cannot be charged to a memory cgroup.
  */
-static int kucomms_link_map_region(struct vm_area_struct *vma, u8 *region)
+int kucomms_map_region(struct vm_area_struct *vma, void *region)
 {
 	unsigned long addr;
 	int err;
+
+	kucomms_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP);
+	vma->vm_ops = &kucomms_vm_ops;
 
 	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
 		err = vm_insert_page(vma, addr, vmalloc_to_page(region));
 		if (err)
 			return err;
-		region += PAGE_SIZE;
+		region = (u8 *)region + PAGE_SIZE;
 	}
 	return 0;
 }
@@ -290,9 +305,7 @@ static int kucomms_link_mmap(struct file *file, struct vm_area_struct *vma)
 	} else {
 		goto out_unlock;
 	}
-	kucomms_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTCOPY | VM_DONTDUMP);
-	vma->vm_ops = &kucomms_vm_ops;
-	err = kucomms_link_map_region(vma, link->region[side]);
+	err = kucomms_map_region(vma, link->region[side]);
 out_unlock:
 	mutex_unlock(&link->setup_lock);
 	return err;
@@ -321,6 +334,7 @@ static __poll_t kucomms_link_poll(struct file *file, poll_table *wait)
 const struct file_operations kucomms_link_fops = {
 	.owner = THIS_MODULE,
 	.open = kucomms_link_open,
+	.flush = kucomms_link_flush,
 	.release = kucomms_link_release,
 	.unlocked_ioctl = kucomms_link_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

@@ -86,7 +86,7 @@ static int __init kucomms_init(void)
 {
 	int err;
 
-	err = alloc_chrdev_region(&kucomms_devt, 0, KUCOMMS_MAX_DEVICES + 1,
+	err = alloc_chrdev_region(&kucomms_devt, 0, KUCOMMS_MINORS,
 				  "kucomms");
 	if (err)
 		return err;
@@ -105,12 +105,17 @@ static int __init kucomms_init(void)
 		err = PTR_ERR(kucomms_control);
 		goto err_class;
 	}
+	err = kucomms_mon_init();
+	if (err)
+		goto err_control;
 	return 0;
 
+err_control:
+	device_unregister(kucomms_control);
 err_class:
 	class_destroy(kucomms_class);
 err_region:
-	unregister_chrdev_region(kucomms_devt, KUCOMMS_MAX_DEVICES + 1);
+	unregister_chrdev_region(kucomms_devt, KUCOMMS_MINORS);
 	return err;
 }
 
@@ -119,8 +124,9 @@ static void __exit kucomms_exit(void)
 	/* No create_device may run while the devices go. */
 	device_unregister(kucomms_control);
 	kucomms_device_remove_all();
+	kucomms_mon_exit();
 	class_destroy(kucomms_class);
-	unregister_chrdev_region(kucomms_devt, KUCOMMS_MAX_DEVICES + 1);
+	unregister_chrdev_region(kucomms_devt, KUCOMMS_MINORS);
 }
 
 module_init(kucomms_init);

@@ -52,6 +52,7 @@ int kucomms_send(struct kucomms_link *link,
 	kucomms_ring_commit(&link->tx);
 	atomic64_inc(&stats->tx_messages);
 	atomic64_add(length, &stats->tx_bytes);
+	kucomms_mon_message(link, KUCOMMS_MON_FROM_MODULE, hdr, data);
 
 	/*
 	 * A consumer that announced its sleep is woken and counted; one in

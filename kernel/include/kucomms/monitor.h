@@ -27,7 +27,13 @@
 #ifdef __KERNEL__
 #include <linux/string.h>
 #else
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 _Static_assert(sizeof(struct kucomms_mon_info) == 64, "one cache line");
@@ -209,5 +215,152 @@ static inline const char *kucomms_mon_event_name(unsigned int event)
 		return "unknown";
 	return names[event];
 }
+
+#ifndef __KERNEL__
+/* ---- userspace: open a monitor of the kernel, with errors that say the fix ---- */
+
+struct kucomms_mon {
+	int fd;
+	struct kucomms_mon_setup setup;
+	void *ro;
+	void *rw;
+	struct kucomms_mon_reader reader;
+};
+
+#define KUCOMMS_MON_SYSFS_CONTROL	"/sys/devices/virtual/kucomms/kucomms"
+
+/*
+ * Why opening the monitor node failed with @err (an errno), and what to do,
+ * into @why (@size bytes).
+ */
+static inline void kucomms_mon_explain_open(int err, const char *node,
+					    char *why, size_t size)
+{
+	if (err == ENOENT && access(KUCOMMS_MON_SYSFS_CONTROL, F_OK) == 0)
+		snprintf(why, size, "%s does not exist: the kucomms.ko loaded has no monitor "
+			 "(monitor ABI %d needed); install a kucomms.ko that has it and reload it",
+			 node, KUCOMMS_MON_ABI_VERSION);
+	else if (err == ENOENT)
+		snprintf(why, size, "%s does not exist: kucomms.ko is not loaded (modprobe kucomms)",
+			 node);
+	else if (err == EACCES || err == EPERM)
+		snprintf(why, size, "%s: permission denied: watching other processes' links needs "
+			 "root, or membership of the kucomms-monitor group where its udev rule is enabled",
+			 node);
+	else if (err == EMFILE)
+		snprintf(why, size, "%s: %d monitors are open already, the most there can be",
+			 node, KUCOMMS_MON_MAX);
+	else
+		snprintf(why, size, "%s: %s", node, strerror(err));
+}
+
+static inline void kucomms_mon_close(struct kucomms_mon *m)
+{
+	if (m->ro && m->ro != MAP_FAILED)
+		munmap(m->ro, m->setup.ro_size);
+	if (m->rw && m->rw != MAP_FAILED)
+		munmap(m->rw, m->setup.rw_size);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+	m->ro = NULL;
+	m->rw = NULL;
+}
+
+/*
+ * Start a monitor of @device ("kucomms_NAME" or "/dev/kucomms_NAME"; NULL
+ * or "" for every device) through @node (NULL: KUCOMMS_MON_NODE), with a
+ * ring of @capacity bytes (0: the default) keeping @snaplen data bytes of
+ * each message (0: all). Returns 0, or -errno with @why saying what went
+ * wrong and how to fix it.
+ */
+static inline int kucomms_mon_open(struct kucomms_mon *m, const char *node,
+				   const char *device, __u64 capacity,
+				   __u32 snaplen, char *why, size_t why_size)
+{
+	const char *name = device ? device : "";
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	node = node ? node : KUCOMMS_MON_NODE;
+	if (!strncmp(name, "/dev/", 5))
+		name += 5;
+	if (strlen(name) >= sizeof(m->setup.device)) {
+		snprintf(why, why_size, "%s: not a kucomms device name (at most %d bytes)",
+			 name, KUCOMMS_NAME_MAX);
+		return -EINVAL;
+	}
+	m->fd = open(node, O_RDWR | O_CLOEXEC);
+	if (m->fd < 0) {
+		err = errno;
+		kucomms_mon_explain_open(err, node, why, why_size);
+		return -err;
+	}
+	strcpy(m->setup.device, name);
+	m->setup.capacity = capacity;
+	m->setup.snaplen = snaplen;
+	if (ioctl(m->fd, KUCOMMS_MON_IOC_SETUP, &m->setup) < 0) {
+		err = errno;
+		if (err == ENODEV)
+			snprintf(why, why_size, "/dev/%s does not exist: create it first "
+				 "(echo %s > " KUCOMMS_MON_SYSFS_CONTROL "/create_device)", name, name);
+		else if (err == EINVAL)
+			snprintf(why, why_size, "monitor of \"%s\" with a ring of %llu bytes refused: "
+				 "the name must be kucomms_ and [a-z0-9_], the ring a power of two "
+				 "from 4 KiB to 16 MiB", name, (unsigned long long)capacity);
+		else
+			snprintf(why, why_size, "%s: setting up the monitor: %s", node, strerror(err));
+		kucomms_mon_close(m);
+		return -err;
+	}
+	m->ro = mmap(NULL, m->setup.ro_size, PROT_READ, MAP_SHARED, m->fd, 0);
+	m->rw = mmap(NULL, m->setup.rw_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd,
+		     (off_t)m->setup.rw_offset);
+	if (m->ro == MAP_FAILED || m->rw == MAP_FAILED) {
+		err = errno;
+		snprintf(why, why_size, "%s: mapping the monitor ring: %s", node, strerror(err));
+		kucomms_mon_close(m);
+		return -err;
+	}
+	err = kucomms_mon_reader_bind(&m->reader, m->ro, m->setup.ro_size, m->rw,
+				      m->setup.rw_size);
+	if (err) {
+		if (err == -EPROTONOSUPPORT)
+			snprintf(why, why_size, "%s speaks monitor ABI %u, this program ABI %d: "
+				 "use a kucomms.ko and tools of the same release", node,
+				 ((struct kucomms_mon_page *)m->ro)->info.abi_version,
+				 KUCOMMS_MON_ABI_VERSION);
+		else
+			snprintf(why, why_size, "%s: the monitor ring is not what this program "
+				 "understands (%s)", node, strerror(-err));
+		kucomms_mon_close(m);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Wait up to @timeout_ms (-1: forever) for a record, announcing the sleep
+ * on the ring first so the kernel wakes us. Returns 1 when a record may be
+ * there, 0 on timeout, -EPIPE when the kernel stopped the monitor (POLLERR).
+ */
+static inline int kucomms_mon_wait(struct kucomms_mon *m, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
+	int n;
+
+	if (!kucomms_ring_prepare_sleep(&m->reader.ring)) {
+		kucomms_ring_end_sleep(&m->reader.ring, false);
+		return 1;
+	}
+	n = poll(&pfd, 1, timeout_ms);
+	kucomms_ring_end_sleep(&m->reader.ring, n != 0);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (n && (pfd.revents & (POLLERR | POLLHUP)))
+		return -EPIPE;
+	return n > 0;
+}
+#endif /* !__KERNEL__ */
 
 #endif /* _KUCOMMS_MONITOR_H */

@@ -33,6 +33,95 @@ test_setup() {
 	expect_eq "$mode" "600 root" "mode and owner of /dev/kumon"
 }
 
+# Two monitors on the longtest pair for LONGTEST_SECONDS: one with a large
+# ring that keeps up (no drop at all), one with a small ring that reads
+# slowly (it drops); both must account for every message exactly.
+test_longtest_watched() {
+	local out lt fast slow status
+	out=$(write_attr kucomms create_device kucomms_longtest) || fail "create_device kucomms_longtest: $out"
+	load_module kucomms_longtest || fail "loading kucomms_longtest failed"
+	rm -f /tmp/mon-*.ready
+	"$TEST_BIN/monitor_longtest" kucomms_longtest $((16 << 20)) /tmp/mon-fast.ready > /tmp/mon-fast.out 2>&1 &
+	fast=$!
+	"$TEST_BIN/monitor_longtest" kucomms_longtest $((64 << 10)) /tmp/mon-slow.ready 2000 > /tmp/mon-slow.out 2>&1 &
+	slow=$!
+	wait_for 10 '[ -e /tmp/mon-fast.ready ] && [ -e /tmp/mon-slow.ready ]' ||
+		fail "the monitors did not attach: $(cat /tmp/mon-fast.out /tmp/mon-slow.out | tr '\n' ' ')"
+	$LONGTEST /dev/kucomms_longtest > /tmp/longtest.out 2>&1 &
+	lt=$!
+	sleep $LONGTEST_SECONDS
+	kill -INT $lt 2>/dev/null || fail "kucomms_lib_longtest died early: $(head -n 3 /tmp/longtest.out | tr '\n' ' ')"
+	wait_for 10 '! kill -0 $lt 2>/dev/null' || { kill -9 $lt; fail "kucomms_lib_longtest did not stop on SIGINT"; }
+	wait $lt
+	expect_eq "$?" 0 "exit status of kucomms_lib_longtest"
+	grep -q 'compare_error_count=0$' /tmp/longtest.out || fail "kucomms_lib_longtest: $(tail -n 2 /tmp/longtest.out | tr '\n' ' ')"
+	wait_for 60 '! kill -0 $fast 2>/dev/null && ! kill -0 $slow 2>/dev/null' ||
+		{ kill -9 $fast $slow 2>/dev/null; fail "a monitor did not see the link close within 60 s"; }
+	wait $fast
+	status=$?
+	sed 's/^/fast monitor: /' /tmp/mon-fast.out
+	[ $status = 0 ] || fail "fast monitor: $(tail -n 1 /tmp/mon-fast.out)"
+	wait $slow
+	status=$?
+	sed 's/^/slow monitor: /' /tmp/mon-slow.out
+	[ $status = 0 ] || fail "slow monitor: $(tail -n 1 /tmp/mon-slow.out)"
+	[ "$(grep -c ' dropped 0 ' /tmp/mon-fast.out)" = 2 ] ||
+		fail "the fast monitor dropped messages: $(grep dropped /tmp/mon-fast.out | tr '\n' ' ')"
+	grep -q ' 0 echoes of dropped messages unchecked' /tmp/mon-fast.out ||
+		fail "the fast monitor left echoes unchecked"
+	within 10 rmmod kucomms_longtest || fail "rmmod kucomms_longtest failed or hung"
+}
+
+# A monitor of every device while devices are created and removed, links
+# open and close, a process holding a link is killed with kill -9 and the
+# user module is unloaded under traffic: every event shows, every link
+# that opened closes, and nothing is left behind.
+test_churn_watched() {
+	local out dump churn holder
+	rm -f /tmp/mon-all.ready
+	"$TEST_BIN/monitor_dump" -r /tmp/mon-all.ready > /tmp/mon-all.out 2> /tmp/mon-all.err &
+	dump=$!
+	wait_for 10 '[ -e /tmp/mon-all.ready ]' || fail "monitor_dump did not attach: $(cat /tmp/mon-all.err)"
+	out=$(write_attr kucomms create_device kucomms_mon_a) || fail "create_device kucomms_mon_a: $out"
+	"$TEST_BIN/attach_wait" /dev/kucomms_mon_a > /tmp/holder.out 2>&1 &
+	holder=$!
+	wait_for 10 'grep -q "^attached" /tmp/holder.out' || fail "attach_wait did not attach: $(cat /tmp/holder.out)"
+	kill -9 $holder
+	wait $holder
+	wait_for 5 '[ "$(attr kucomms_mon_a links)" = 0 ]' || fail "the killed holder's link stayed"
+	out=$(write_attr kucomms remove_device kucomms_mon_a) || fail "remove_device kucomms_mon_a: $out"
+
+	"$TEST_BIN/module_churn" 4 /dev/kucomms_echo > /tmp/churn.out 2>&1 &
+	churn=$!
+	while kill -0 $churn 2>/dev/null; do
+		within 10 rmmod kucomms_echo || { kill -9 $churn; fail "rmmod kucomms_echo failed or hung"; }
+		load_module kucomms_echo || { kill -9 $churn; fail "loading kucomms_echo again failed"; }
+	done
+	wait $churn || fail "module_churn: $(grep -v ' links, ' /tmp/churn.out | head -n 1)"
+	within 10 rmmod kucomms_echo || fail "rmmod kucomms_echo failed or hung"
+	wait_for 20 'grep -q "^[0-9.]* kucomms_echo link=- .* event module-down" /tmp/mon-all.out &&
+		[ "$(grep -c " event link-open " /tmp/mon-all.out)" = "$(grep -c " event link-close " /tmp/mon-all.out)" ]' ||
+		fail "the monitor did not see every link close and the module go: $(grep -c " event link-open " /tmp/mon-all.out) opens, $(grep -c " event link-close " /tmp/mon-all.out) closes"
+	grep -q "kucomms_mon_a link=- pid=0 comm=- event device-create" /tmp/mon-all.out || fail "no device-create event"
+	grep -q "kucomms_mon_a link=- pid=0 comm=- event device-remove" /tmp/mon-all.out || fail "no device-remove event"
+	grep -q "kucomms_mon_a link=0 pid=$holder comm=attach_wait event link-close value=9$" /tmp/mon-all.out ||
+		fail "no close record with value 9 for the link of the process killed with kill -9"
+	grep -q "kucomms_echo link=[0-9]* pid=[0-9]* comm=module_churn event link-hangup" /tmp/mon-all.out ||
+		fail "no hangup record of a link whose module was unloaded"
+	[ "$(grep -c ' message ' /tmp/mon-all.out)" -gt 0 ] || fail "no message seen during the churn"
+	echo "monitor of every device: $(wc -l < /tmp/mon-all.out) records, $(grep -c ' event ' /tmp/mon-all.out) events, $(grep -c ' drop ' /tmp/mon-all.out) drop records"
+
+	# rmmod kucomms with a monitor open fails at once; then it works.
+	within 10 rmmod kucomms 2> /tmp/rmmod.err && fail "rmmod kucomms worked with a monitor open"
+	[ $? = 124 ] && fail "rmmod kucomms with a monitor open hung"
+	kill -INT $dump
+	wait $dump || fail "monitor_dump: $(cat /tmp/mon-all.err)"
+	expect_no_live_objects "after the monitor closed"
+	within 10 rmmod kucomms || fail "rmmod kucomms failed or hung once the monitor closed"
+}
+
 run_test "monitor: without kucomms loaded the reader says to load it" test_no_module_no_monitor
 run_test "monitor: load kucomms and kucomms_echo; /dev/kumon is root-only" test_setup
 run_ctests monitor
+run_test "monitor: kucomms_lib_longtest watched for 20 s: received + dropped equal the device counters, contents check out" test_longtest_watched
+run_test "monitor: every device watched while devices, links and the module come and go; rmmod kucomms refused while it is open" test_churn_watched

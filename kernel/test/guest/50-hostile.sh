@@ -1,6 +1,7 @@
 #!/bin/bash
 # Hostile userspace: 30 s of adversarial ring contents against the echo and
-# longtest modules (kernel/test/programs/hostile.c), then the kernel must
+# longtest modules, and of impossible consumer positions against monitors
+# of them (kernel/test/programs/hostile.c), then the kernel must
 # show no sign of damage, count the broken links, still serve a fresh
 # opener and let every module go.
 . kernel/test/guest-lib.sh
@@ -51,6 +52,13 @@ test_protocol_errors_counted() {
 	done
 }
 
+test_monitors_stopped() {
+	local line
+	line=$(grep '^hostile: monitors: ' /tmp/hostile.out) || fail "hostile printed no monitor summary"
+	echo "$line" | grep -Eq 'monitors: [1-9][0-9]* attacked, [1-9][0-9]* stopped' ||
+		fail "expected monitors attacked and some stopped by the kernel, got: $line"
+}
+
 test_fresh_opener() {
 	wait_for 5 '[ "$(attr kucomms live_links)" = 0 ]' ||
 		fail "live_links after the attackers exited: expected 0, got $(attr kucomms live_links)"
@@ -74,5 +82,6 @@ run_test "hostile: load kucomms, kucomms_echo and kucomms_longtest with their de
 run_test "hostile: 30 s of adversarial rings on several links; the devices keep accepting links" test_hostile_run
 run_test "hostile: no Oops, BUG, WARNING or general protection fault in the kernel log" test_kernel_log_clean
 run_test "hostile: protocol_errors grew on every attacked device" test_protocol_errors_counted
+run_test "hostile: monitors fed impossible consumer positions were stopped by the kernel" test_monitors_stopped
 run_test "hostile: a fresh opener still gets correct echoes" test_fresh_opener
 run_test "hostile: every module unloads, no live object left" test_everything_unloads

@@ -14,6 +14,11 @@
  * thread flipping a record's length while the kernel reads it. Every attack
  * ends with a KUCOMMS_IOC_WAKE so the kernel looks at once.
  *
+ * One more thread attacks monitors (/dev/kumon) of those devices and of
+ * all devices: it writes impossible values into the one line a monitor may
+ * write, its consumer position and flags, while the attacked links' traffic
+ * fills the monitors' small rings.
+ *
  * The kernel must survive all of it: the test around this program checks
  * the kernel log, the devices' protocol_errors, a fresh opener's echoes and
  * that every module unloads. This program itself only fails (exit 1) when
@@ -31,6 +36,8 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <kucomms/monitor.h>
 
 #include "devlink.h"
 
@@ -346,8 +353,64 @@ static void *attack_device(void *arg)
 	return NULL;
 }
 
+struct monitor_attacker {
+	pthread_t thread;
+	char *const *devices;
+	int ndevices;
+	__u64 rng;
+	__u64 deadline_ns;
+	unsigned long monitors, stopped, refused;
+	char error[600];
+};
+
+/*
+ * Monitors with a small ring, each fed impossible consumer positions and
+ * flags (and now and then a legal one, or random bytes over the line) until
+ * the kernel stops it (POLLERR) or a few rounds have passed.
+ */
+static void *attack_monitors(void *arg)
+{
+	struct monitor_attacker *a = arg;
+
+	while (now_ns() < a->deadline_ns) {
+		__u64 pick = rnd(&a->rng) % (a->ndevices + 1);
+		const char *device = pick < (__u64)a->ndevices ? a->devices[pick] : NULL;
+		struct kucomms_ring_consumer *cons;
+		struct kucomms_mon m;
+		int round;
+
+		if (kucomms_mon_open(&m, NULL, device, KUCOMMS_RING_MIN_CAPACITY << (rnd(&a->rng) % 2),
+				     0, a->error, sizeof(a->error))) {
+			a->refused++;
+			return NULL;
+		}
+		a->monitors++;
+		cons = m.rw;
+		for (round = 0; round < 20 && now_ns() < a->deadline_ns; round++) {
+			struct pollfd pfd = { .fd = m.fd, .events = POLLIN };
+			__u64 r = rnd(&a->rng);
+
+			if (r % 8 == 0)
+				random_bytes(&a->rng, cons, sizeof(*cons));
+			else if (r % 8 == 1)	/* legal: all consumed */
+				__atomic_store_n(&cons->pos, m.reader.ring.prod->pos, __ATOMIC_RELEASE);
+			else
+				__atomic_store_n(&cons->pos, bad_value(&a->rng, m.setup.capacity),
+						 __ATOMIC_RELEASE);
+			__atomic_store_n(&cons->flags, (__u32)rnd(&a->rng), __ATOMIC_RELAXED);
+			if (poll(&pfd, 1, 10) > 0 && (pfd.revents & POLLERR)) {
+				a->stopped++;
+				break;
+			}
+		}
+		kucomms_mon_close(&m);
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	struct monitor_attacker ma = { 0 };
 	int per_device = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 	struct attacker *a;
 	int i, n, failed = 0;
@@ -374,6 +437,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	ma.devices = argv + 2;
+	ma.ndevices = argc - 2;
+	ma.rng = seed ^ 0x6d6f6e69746f72ULL;
+	ma.deadline_ns = deadline;
+	if (pthread_create(&ma.thread, NULL, attack_monitors, &ma)) {
+		fprintf(stderr, "hostile: cannot start the monitor attacker\n");
+		return 1;
+	}
 	for (i = 0; i < n; i++) {
 		pthread_join(a[i].thread, NULL);
 		printf("hostile: %s attacker %d: %lu links, %lu attacks, %lu hangups seen\n",
@@ -385,6 +456,12 @@ int main(int argc, char **argv)
 		links += a[i].links;
 		attacks_done += a[i].attacks;
 		hangups += a[i].hangups;
+	}
+	pthread_join(ma.thread, NULL);
+	printf("hostile: monitors: %lu attacked, %lu stopped by the kernel\n", ma.monitors, ma.stopped);
+	if (ma.refused) {
+		printf("hostile: the monitor node stopped accepting monitors: %s\n", ma.error);
+		failed = 1;
 	}
 	printf("hostile: %lu links, %lu attacks, %lu hangups in all\n", links, attacks_done, hangups);
 	free(a);

@@ -37,7 +37,7 @@ export interface CaptureFileView {
   size: number;
   /** Last modification, ms since the Unix epoch. */
   mtimeMs: number;
-  /** .kucap only: the messages its blocks announce (absent when a block header is damaged: open it to see). */
+  /** The messages its blocks announce (.pcapng: its packets); absent when a block header is damaged: open it to see. */
   messages?: number;
   /** The file is being recorded now. */
   recording?: boolean;
@@ -107,6 +107,14 @@ export const captureCalls = {
   exportPcapng: call<CaptureWritten>()(
     z.object({ name: captureName, output: captureName.optional() }).strict(),
     'writes a .kucap capture of the workspace as pcapng beside it (default: the same name, .pcapng) for Wireshark and tshark',
+  ),
+  renameCapture: call<CaptureFileView[]>()(
+    z.object({ name: captureName, to: captureName }).strict(),
+    "renames a capture file of the workspace (it keeps its format: a name without an extension gets the file's); refused while it is recorded or open in Traffic, or when the new name is taken; returns the files",
+  ),
+  deleteCapture: call<CaptureFileView[]>()(
+    z.object({ name: captureName }).strict(),
+    'deletes a capture file of the workspace; refused while it is recorded or open in Traffic; returns the files left',
   ),
   downloadCapture: call<{ name: string; size: number; data: string }>()(
     z.object({ name: captureName }).strict(),

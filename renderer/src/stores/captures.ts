@@ -58,6 +58,8 @@ export const useCapturesStore = defineStore('captures', () => {
   }
 
   async function run<T>(what: string, name: string, action: () => Promise<T>): Promise<T | undefined> {
+    // The line about the last save or export is about what was done before this: it goes.
+    lastWritten.value = undefined;
     busy.value = new Set(busy.value).add(name);
     // A failure is about @name (a file, or 'record'): its next success there settles it.
     const topic = `capture ${name}`;
@@ -127,6 +129,20 @@ export const useCapturesStore = defineStore('captures', () => {
     await refresh();
   }
 
+  /** Renames capture file @name to @to (its extension is kept when @to has none). */
+  async function rename(name: string, to: string): Promise<boolean> {
+    const left = await run(`Renaming ${name} to ${to}`, name, () => conn.api().renameCapture({ name, to }));
+    if (!left) return false;
+    files.value = left;
+    return true;
+  }
+
+  /** Deletes capture file @name (the view asks first). */
+  async function remove(name: string): Promise<void> {
+    const left = await run(`Deleting ${name}`, name, () => conn.api().deleteCapture({ name }));
+    if (left) files.value = left;
+  }
+
   /** Hands the file to the browser as a download. */
   async function download(name: string): Promise<void> {
     const file = await run(`Downloading ${name}`, name, () => conn.api().downloadCapture({ name }));
@@ -140,5 +156,5 @@ export const useCapturesStore = defineStore('captures', () => {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
-  return { status, files, sources, busy, lastWritten, start, refresh, record, stop, open, close, save, exportPcapng, download };
+  return { status, files, sources, busy, lastWritten, start, refresh, record, stop, open, close, save, exportPcapng, rename, remove, download };
 });

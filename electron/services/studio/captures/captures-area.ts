@@ -1,10 +1,10 @@
 // The Studio's captures calls (electron/shared/api/captures-api.ts): record
 // the open targets into the workspace's captures/, list the files there, open
 // them into Traffic as sources (captures/capture-source.ts), save and export.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import type { CaptureFileView, CaptureLostTarget, CaptureSourceView, CaptureStatus, CaptureWritten, captureCalls } from '../../../shared/api/captures-api.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
-import { announcedCount } from '../../capture/announced-count.ts';
+import { announcedCount, announcedPackets } from '../../capture/announced-count.ts';
 import { readCapture } from '../../capture/reader.ts';
 import { CaptureSource } from './capture-source.ts';
 import { rowRecords, writeCaptureFile } from './capture-files.ts';
@@ -62,6 +62,16 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
         if (!output.endsWith('.pcapng')) throw new StudioError({ code: 'EINVAL_INPUT', message: `the export's name must end in .pcapng, not "${output}"` });
         return writeCaptureFile(output, this.ctx.workspace().resolve('captures', output), readCapture(input));
       },
+      renameCapture: async (i) => {
+        this.#rename(captureFileName(i.name), i.to);
+        return this.#list();
+      },
+      deleteCapture: async (i) => {
+        const name = captureFileName(i.name);
+        unlinkSync(this.#idle(name, 'delete'));
+        this.#counts.delete(name);
+        return this.#list();
+      },
       downloadCapture: async (i) => {
         const file = this.#existing(captureFileName(i.name));
         const size = statSync(file).size;
@@ -85,6 +95,33 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
     const file = this.ctx.workspace().resolve('captures', name);
     if (!existsSync(file)) throw new StudioError({ code: 'ENOENT', message: `captures/${name} does not exist in ${this.ctx.workspace().dir}` });
     return file;
+  }
+
+  /** The path of capture @name, which must exist and be neither recorded nor open in Traffic (@verb says what is refused). */
+  #idle(name: string, verb: string): string {
+    const file = this.#existing(name);
+    if (this.#recorder?.name === name) throw new StudioError({ code: 'EBUSY', message: `cannot ${verb} ${name}: it is being recorded (stop the recording first)` });
+    if (this.#sources.has(name)) throw new StudioError({ code: 'EBUSY', message: `cannot ${verb} ${name}: it is open in Traffic (close it first)` });
+    return file;
+  }
+
+  /** Renames capture @name to @requested, keeping its format; never over another file. */
+  #rename(name: string, requested: string): void {
+    const extension = name.slice(name.lastIndexOf('.'));
+    const to = requested.endsWith('.kucap') || requested.endsWith('.pcapng') ? requested : `${requested}${extension}`;
+    if (!to.endsWith(extension)) throw new StudioError({ code: 'EINVAL_INPUT', message: `"${to}": ${name} is a ${extension} file, and renaming does not convert it (export it instead)` });
+    const target = this.ctx.workspace().resolve('captures', to);
+    const file = this.#idle(name, 'rename');
+    if (to === name) return;
+    try {
+      // A link then an unlink, not rename(2): a file already there under the new name is kept, not replaced.
+      linkSync(file, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StudioError({ code: 'EEXIST', message: `captures/${to} already exists: choose another name` });
+      throw err;
+    }
+    unlinkSync(file);
+    this.#counts.delete(name);
   }
 
   #start(targets: string[] | undefined, requested: string | undefined): CaptureStatus {
@@ -124,14 +161,13 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
         const format = f.name.endsWith('.pcapng') ? 'pcapng' : 'kucap';
         const view: CaptureFileView = { name: f.name, format, size: f.size, mtimeMs: f.mtimeMs };
         if (this.#recorder?.name === f.name) return { ...view, recording: true, messages: this.#recorder.status().messages };
-        if (format === 'kucap') {
-          let known = this.#counts.get(f.name);
-          if (!known || known.size !== f.size || known.mtimeMs !== f.mtimeMs) {
-            known = { size: f.size, mtimeMs: f.mtimeMs, messages: announcedCount(this.ctx.workspace().resolve('captures', f.name)) };
-            this.#counts.set(f.name, known);
-          }
-          if (known.messages !== undefined) view.messages = known.messages;
+        let known = this.#counts.get(f.name);
+        if (!known || known.size !== f.size || known.mtimeMs !== f.mtimeMs) {
+          const file = this.ctx.workspace().resolve('captures', f.name);
+          known = { size: f.size, mtimeMs: f.mtimeMs, messages: format === 'kucap' ? announcedCount(file) : announcedPackets(file) };
+          this.#counts.set(f.name, known);
         }
+        if (known.messages !== undefined) view.messages = known.messages;
         return view;
       });
   }

@@ -10,7 +10,7 @@ import { captureRecord } from '../services/capture/format.ts';
 import type { Layout } from '../services/protocol/layout.ts';
 import { loadLayoutOrReport, openRecords } from './protocol-actions.ts';
 import { EXIT } from './exit-codes.ts';
-import { interrupted, say } from './cli-support.ts';
+import { interrupted, refuseOverwritingInput, say } from './cli-support.ts';
 import { openTarget } from './open-target.ts';
 
 interface CaptureOptions {
@@ -53,6 +53,7 @@ export async function captureCommand(targets: string[], o: CaptureOptions): Prom
 }
 
 export async function exportCommand(input: string, o: { output: string; linktype: number }): Promise<number> {
+  refuseOverwritingInput(input, o.output);
   let problems = 0;
   const n = await exportPcapng(readCapture(input, { onProblem: (p) => (problems++, say(`${input}: ${p.message}`)) }), o.output, { linktype: o.linktype });
   say(`exported ${n} message${n === 1 ? '' : 's'} to ${o.output}`);
@@ -60,14 +61,19 @@ export async function exportCommand(input: string, o: { output: string; linktype
 }
 
 export async function importCommand(input: string, o: { output: string }): Promise<number> {
+  refuseOverwritingInput(input, o.output);
   let problems = 0;
-  const writer = new CaptureWriter(o.output, { flushIntervalMs: 0 });
+  // Created at the first record or the end: a file that is not pcapng at all throws before, and leaves @output as it was.
+  let writer: CaptureWriter | undefined;
+  const output = (): CaptureWriter => (writer ??= new CaptureWriter(o.output, { flushIntervalMs: 0 }));
   try {
-    for await (const r of importPcapng(input, (p) => (problems++, say(`${input}: ${p.message}`)))) writer.write(r);
+    for await (const r of importPcapng(input, (p) => (problems++, say(`${input}: ${p.message}`)))) output().write(r);
+    output();
   } finally {
-    writer.close();
+    writer?.close();
   }
-  say(`imported ${writer.count} message${writer.count === 1 ? '' : 's'} to ${o.output}`);
+  const count = output().count;
+  say(`imported ${count} message${count === 1 ? '' : 's'} to ${o.output}`);
   return problems > 0 ? EXIT.DIFFERENT : EXIT.OK;
 }
 
@@ -126,6 +132,7 @@ export async function replayCommand(capture: string, target: string, o: ReplayCl
     say(`cannot read capture ${capture}`);
     return EXIT.USAGE;
   }
+  if (o.record !== undefined) refuseOverwritingInput(capture, o.record);
   const ep = await openTarget(target);
   const writer = o.record === undefined ? undefined : new CaptureWriter(o.record);
   try {

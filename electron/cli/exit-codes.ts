@@ -2,9 +2,9 @@
 export const EXIT = {
   /** Done. */
   OK: 0,
-  /** The target failed: cannot open, cannot send, link died. */
+  /** The target failed: cannot open, cannot send, link died (also an internal error, said in one line). */
   TARGET: 1,
-  /** Bad command line. */
+  /** Bad command line, or a file it names is missing, unreadable, unwritable or not of its kind. */
   USAGE: 2,
   /** A handler script stopped itself or was stopped (threw, ran away, out of memory). */
   SCRIPT: 3,
@@ -20,7 +20,9 @@ export const EXIT_HELP = `
 Exit codes:
   0  success
   1  the target failed (cannot open or send, the link died); the message says why
-  2  bad command line
+     (also an internal error: one line; KUCOMMS_DEBUG=1 prints where)
+  2  bad command line, or a file it names is missing, unreadable, unwritable
+     or not of its kind (an empty file, a layout given as a capture...)
   3  a handler script threw, ran away or ran out of memory (stack and line on stderr)
   4  timed out waiting for messages
   5  decode, replay: a message did not fit its layout, a capture was damaged, or replayed replies differed

@@ -10,7 +10,8 @@ import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { formatMessage, formatMessageJson } from './format.ts';
 import { registerProtocolCommands } from './protocol-commands.ts';
-import { CliError, interrupted, lazy } from './cli-support.ts';
+import { CliError, interrupted, isSystemError, lazy, oneLine, reportInternalError } from './cli-support.ts';
+import { InputError } from '../services/input-error.ts';
 import { openTarget } from './open-target.ts';
 import { STUDIO_VERSION } from '../services/version.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
@@ -25,6 +26,8 @@ function parseWith<T>(schema: z.ZodType<T>, what: string) {
 }
 
 const u64Arg = parseWith(u64Input, 'expected a u64 (decimal or 0x hex)');
+/** A u64 option defaulting to 0; the default is shown as text, since help cannot print a BigInt. */
+const u64Option = (flags: string, description: string): Option => new Option(flags, description).argParser(u64Arg).default(0n, '0');
 const countArg = parseWith(z.coerce.number().int().min(1), 'expected a whole number of at least 1');
 const secondsArg = parseWith(z.coerce.number().positive(), 'expected a number of seconds above 0');
 const msArg = parseWith(z.coerce.number().int().positive(), 'expected a whole number of milliseconds above 0');
@@ -153,9 +156,9 @@ function program(setExit: (code: number) => void): Command {
   p.command('send')
     .description('send a message (or --count copies, ids counting up) to a target')
     .argument('<target>', 'e.g. demo:echo, shm:NAME, /dev/kucomms_NAME')
-    .option('--type <u64>', 'message type', u64Arg, 0n)
-    .option('--id <u64>', 'message id (the first, with --count)', u64Arg, 0n)
-    .option('--user-value <u64>', 'user value', u64Arg, 0n)
+    .addOption(u64Option('--type <u64>', 'message type'))
+    .addOption(u64Option('--id <u64>', 'message id (the first, with --count)'))
+    .addOption(u64Option('--user-value <u64>', 'user value'))
     .option('--data <text>', 'data as UTF-8 text')
     .option('--hex <bytes>', 'data as hex bytes', hexArg)
     .option('--file <path>', 'data from a file')
@@ -195,12 +198,16 @@ export async function main(argv: string[]): Promise<number> {
     await program((c) => (code = c)).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError)
-      code = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.OK : EXIT.USAGE;
+      code = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE; // help and --version end with 0
     else if (err instanceof CliError) {
       process.stderr.write(`kucomms-studio: ${err.message}\n`);
       code = err.exitCode;
+    } else if (err instanceof InputError || isSystemError(err)) {
+      // A file the command line named is missing, unreadable, unwritable or not of its kind.
+      process.stderr.write(`kucomms-studio: ${oneLine(err)}\n`);
+      code = EXIT.USAGE;
     } else {
-      process.stderr.write(`kucomms-studio: ${(err as Error).stack ?? String(err)}\n`);
+      reportInternalError(err);
       code = EXIT.TARGET;
     }
   } finally {

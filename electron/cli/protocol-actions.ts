@@ -16,7 +16,7 @@ import type { Layout } from '../services/protocol/layout.ts';
 import { LayoutLoadError, loadLayoutFile } from '../services/protocol/loader.ts';
 import { valueToJson, type Decoded, type FieldNode } from '../services/protocol/values.ts';
 import { formatMessage } from './format.ts';
-import { say } from './cli-support.ts';
+import { refuseOverwritingInput, say } from './cli-support.ts';
 
 
 /** Loads a layout, printing every error (file:line:column) on failure. */
@@ -54,7 +54,10 @@ export async function genCommand(language: string, layoutFile: string, o: GenOpt
     return EXIT.LAYOUT;
   }
   if (o.output === undefined) process.stdout.write(text);
-  else writeFileSync(o.output, text);
+  else {
+    refuseOverwritingInput(layoutFile, o.output);
+    writeFileSync(o.output, text);
+  }
   return EXIT.OK;
 }
 
@@ -139,8 +142,10 @@ export async function decodeCommand(layoutFile: string, input: string, o: Decode
   }
   let index = 0;
   let malformed = 0;
+  const targets = new Set<string>();
   for await (const r of records) {
     index++;
+    targets.add(r.target);
     if (o.target !== undefined && r.target !== o.target) continue;
     if (o.direction !== undefined && r.direction !== o.direction) continue;
     const d = decodeMessage(layout, messageBytes(r));
@@ -148,5 +153,9 @@ export async function decodeCommand(layoutFile: string, input: string, o: Decode
     printDecoded(d, o.json, r, index);
   }
   if (malformed > 0) say(`${malformed} message${malformed === 1 ? '' : 's'} did not fit ${layoutFile}`);
+  if (o.target !== undefined && !targets.has(o.target)) {
+    say(`--target ${o.target}: ${input} holds no message of that target${targets.size ? `; its targets: ${[...targets].join(', ')}` : ' (it holds no message)'}`);
+    return EXIT.USAGE;
+  }
   return malformed > 0 || problems > 0 ? EXIT.DIFFERENT : EXIT.OK;
 }

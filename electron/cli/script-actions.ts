@@ -1,8 +1,10 @@
 // What kucomms-studio run-script does: a handler script attached to a target
 // until it stops, is stopped or the duration ends. Loaded when it runs.
+import { statSync } from 'node:fs';
 import { ScriptRun, type ScriptStop } from '../services/scripts/script-host.ts';
 import { EXIT } from './exit-codes.ts';
-import { interrupted } from './cli-support.ts';
+import { LIMITS, limitMessage } from '../shared/limits.ts';
+import { CliError, interrupted } from './cli-support.ts';
 import { openTarget } from './open-target.ts';
 
 interface RunScriptOptions {
@@ -12,7 +14,15 @@ interface RunScriptOptions {
   layout?: string;
 }
 
+/** Refuses a script that is missing, not a file, or larger than a script may be, before anything starts. */
+function checkScriptFile(file: string): void {
+  const st = statSync(file);
+  if (!st.isFile()) throw new CliError(`${file} is not a file: give a .ts, .mts, .js or .mjs module`, EXIT.USAGE);
+  if (st.size > LIMITS.scriptBytes) throw new CliError(`${file} is ${st.size} bytes; ${limitMessage('a script', LIMITS.scriptBytes)}`, EXIT.USAGE);
+}
+
 export async function runScriptCommand(file: string, target: string, o: RunScriptOptions): Promise<number> {
+  checkScriptFile(file);
   const ep = await openTarget(target);
   try {
     let run: ScriptRun;

@@ -11,13 +11,13 @@ import { EVENT_NAMES, requestFrame, type EventFrame, type ReplyFrame, type Studi
 import type { StudioService } from '../services/studio/studio-service.ts';
 import { dispatch } from '../services/studio/dispatch.ts';
 import { toStudioError } from '../services/studio/errors.ts';
+import { LIMITS } from '../shared/limits.ts';
 import { checkAccess, newToken, ownOrigins, type AccessPolicy } from './access.ts';
 import { parseRequestUrl } from './request-url.ts';
 import { serveStatic } from './static-files.ts';
 import type { TlsIdentity } from './tls-identity.ts';
 
 /** Largest frame a client may send (a send call with a large message). */
-const MAX_FRAME_BYTES = 32 << 20;
 
 export interface StudioServerOptions {
   service: StudioService;
@@ -73,7 +73,7 @@ export async function startStudioServer(o: StudioServerOptions): Promise<StudioS
     }
   };
   const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, onRequest) : createHttpServer(onRequest);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes });
   let policy: AccessPolicy | undefined;
 
   server.on('upgrade', (req, socket, head) => {

@@ -5,7 +5,8 @@
 // file is counted the same way, a packet block per message (12 bytes read
 // per packet: still far less than the file).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, FILE_HEADER_SIZE, FILE_MAGIC, MAX_BLOCK_BODY } from './format.ts';
+import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, FILE_HEADER_SIZE, FILE_MAGIC } from './format.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 /** Messages announced by the blocks of the capture at @path; undefined when a header is damaged or the file is cut off. */
 export function announcedCount(path: string): number | undefined {
@@ -18,7 +19,7 @@ export function announcedCount(path: string): number | undefined {
     for (let at = FILE_HEADER_SIZE; at < size; ) {
       if (readSync(fd, head, 0, BLOCK_HEADER_SIZE, at) < BLOCK_HEADER_SIZE) return undefined;
       const length = head.readUInt32LE(4);
-      if (head.readUInt32LE(0) !== BLOCK_MAGIC || length > MAX_BLOCK_BODY || at + BLOCK_HEADER_SIZE + length > size) return undefined;
+      if (head.readUInt32LE(0) !== BLOCK_MAGIC || length > LIMITS.captureBlockBytes || at + BLOCK_HEADER_SIZE + length > size) return undefined;
       count += head.readUInt32LE(8);
       at += BLOCK_HEADER_SIZE + length;
     }

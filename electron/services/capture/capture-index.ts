@@ -6,8 +6,8 @@
 // Rows are usable while the pass goes on: `total` grows as blocks are read.
 import type { Direction } from '../../shared/message.ts';
 import { CHUNK_ROWS, HeaderChunk, HeaderRows } from '../header-rows.ts';
-import { BLOCK_HEADER_SIZE, DIRECTION_NAME, RECORD_HEADER_SIZE } from './format.ts';
-import { blockTargets, readCaptureBlocks, type CaptureBlock, type CaptureProblem } from './reader.ts';
+import { BLOCK_HEADER_SIZE } from './format.ts';
+import { readCaptureBlocks, walkBlock, type CaptureBlock, type CaptureProblem } from './reader.ts';
 
 /** Bytes of index per message: offset 4 + timestamp 8 + type 8 + id 8 + length 4 + target/direction 2. */
 export const INDEX_BYTES_PER_MESSAGE = 34;
@@ -100,26 +100,13 @@ export class CaptureIndex extends HeaderRows<IndexChunk> {
 
   #addBlock(block: CaptureBlock, onProblem: (p: CaptureProblem) => void): void {
     const body = block.body;
-    const { targets, recordsAt } = blockTargets(body);
-    const global = targets.map((t) => this.indexOfTarget(t, 'a capture opened into Traffic'));
     const bodyAt = block.offset + BLOCK_HEADER_SIZE;
-    // A DataView reads the u64s faster than Buffer's readBigUInt64LE: this loop runs once per message.
     const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    let p = recordsAt;
-    for (let i = 0; i < block.count; i++) {
-      const fits = p + RECORD_HEADER_SIZE <= body.length;
-      // A length beyond 2^32 cannot fit a block; it fails the `end` check below.
-      const length = fits ? (v.getUint32(p + 20, true) === 0 ? v.getUint32(p + 16, true) : Infinity) : Infinity;
-      const end = p + RECORD_HEADER_SIZE + length;
-      const target = fits ? global[v.getUint16(p + 8, true)] : undefined;
-      const direction = fits ? DIRECTION_NAME[v.getUint8(p + 10)] : undefined;
-      if (end > body.length || target === undefined || direction === undefined) {
-        onProblem({ offset: block.offset, message: `block at ${block.offset}: record ${i} of ${block.count} is malformed; the rest of the block is skipped` });
-        return;
-      }
-      this.#append(bodyAt + p, v.getBigUint64(p, true), v.getBigUint64(p + 24, true), v.getBigUint64(p + 32, true), length, target, direction);
-      p = end;
-    }
+    walkBlock(block, onProblem, (targets) => {
+      const global = targets.map((t) => this.indexOfTarget(t, 'a capture opened into Traffic'));
+      return (p, length, target, direction) =>
+        this.#append(bodyAt + p, v.getBigUint64(p, true), v.getBigUint64(p + 24, true), v.getBigUint64(p + 32, true), length, global[target]!, direction);
+    });
   }
 
   #append(offset: number, ts: bigint, type: bigint, id: bigint, length: number, target: number, direction: Direction): void {

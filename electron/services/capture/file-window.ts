@@ -1,8 +1,11 @@
 // Reads a file front to back through a buffer that holds only what the
 // reader still needs, so memory does not grow with the file.
 import type { FileHandle } from 'node:fs/promises';
+import { LIMITS } from '../../shared/limits.ts';
 
 const CHUNK = 1 << 20;
+/** The most a reader may ask to hold at once: its largest block and change. Above it a read is a bug, not input. */
+const MOST = Math.max(LIMITS.captureBlockBytes, LIMITS.pcapngBlockBytes) + CHUNK;
 /** A forward-only window over a file: what is behind the reader is dropped. */
 export class FileWindow {
   buf = Buffer.alloc(0);
@@ -13,6 +16,7 @@ export class FileWindow {
 
   /** Makes [at, at + n) available; false if the file ends first. */
   async ensure(at: number, n: number): Promise<boolean> {
+    if (!(n >= 0 && n <= MOST)) throw new RangeError(`a file window of ${n} bytes was asked for; readers check lengths against LIMITS first`);
     while (at + n > this.start + this.buf.length) {
       if (this.eof) return false;
       const keep = this.buf.subarray(Math.max(0, at - this.start));

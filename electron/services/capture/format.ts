@@ -53,8 +53,6 @@ export const FILE_HEADER_SIZE = 16;
 export const BLOCK_MAGIC = 0x4b4c424b; // "KBLK" read as a little-endian u32
 export const BLOCK_HEADER_SIZE = 16;
 export const RECORD_HEADER_SIZE = 48;
-/** A reader rejects larger block bodies as damage (a message is at most 8 MiB). */
-export const MAX_BLOCK_BODY = 64 << 20;
 
 export const DIRECTION_CODE = { tx: 0, rx: 1 } as const;
 export const DIRECTION_NAME = ['tx', 'rx'] as const;

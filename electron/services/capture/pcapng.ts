@@ -16,6 +16,8 @@
 // nanoseconds, and epb_flags marks the direction too (inbound = rx).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { LIMITS, formatBytes } from '../../shared/limits.ts';
+import { InputError } from '../input-error.ts';
 import { FileWindow } from './file-window.ts';
 import { DIRECTION_CODE, DIRECTION_NAME, type CaptureRecord } from './format.ts';
 import type { CaptureProblem } from './reader.ts';
@@ -85,6 +87,10 @@ export async function exportPcapng(records: AsyncIterable<CaptureRecord>, path: 
   const linktype = options.linktype ?? LINKTYPE_USER0;
   if (!Number.isInteger(linktype) || linktype < LINKTYPE_USER0 || linktype > LINKTYPE_USER15)
     throw new Error(`link type ${linktype} is not one of LINKTYPE_USER0..15 (${LINKTYPE_USER0}..${LINKTYPE_USER15})`);
+  // The first record is asked for before @path is opened: a reader that
+  // throws because its input is not a capture leaves @path as it was.
+  const it = records[Symbol.asyncIterator]();
+  let next = await it.next();
   const fd = openSync(path, 'w');
   const pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -107,7 +113,8 @@ export async function exportPcapng(records: AsyncIterable<CaptureRecord>, path: 
     out(block(SHB, [shb, option(SHB_USERAPPL, Buffer.from('kucomms Studio')), option(OPT_END, Buffer.alloc(0))]));
     const interfaces = new Map<string, number>();
     let count = 0;
-    for await (const r of records) {
+    for (; !next.done; next = await it.next()) {
+      const r = next.value;
       let iface = interfaces.get(r.target);
       if (iface === undefined) {
         iface = interfaces.size;
@@ -171,7 +178,10 @@ export function recordOfPacket(p: Buffer, timestampNs: bigint): CaptureRecord | 
 /**
  * Streams the kucomms messages of a pcapng file (either byte order, any
  * number of sections). Packets of other link types or that do not parse are
- * reported through onProblem and skipped.
+ * reported through onProblem and skipped; a block whose length cannot be
+ * right ends the reading there (pcapng has no marker to find the next block
+ * by), reported with the bytes left unread. Throws InputError only if the
+ * file is not pcapng at all.
  */
 export async function* importPcapng(path: string, onProblem: (p: CaptureProblem) => void = () => {}): AsyncGenerator<CaptureRecord> {
   const fh = await open(path, 'r');
@@ -183,7 +193,8 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
     let warnedLinktype = new Set<number>();
     for (;;) {
       if (!(await w.ensure(at, 12))) {
-        if (w.end > at) onProblem({ offset: at, message: `the file ends inside a block at offset ${at}` });
+        if (at === 0) throw new InputError(path, `${path} is not a pcapng file (${w.end === 0 ? 'it is empty' : `it holds only ${w.end} bytes`})`);
+        if (w.end > at) onProblem({ offset: at, message: `the file ends inside a block at offset ${at}: its last ${w.end - at} bytes were skipped` });
         return;
       }
       const head = w.slice(at, 12);
@@ -192,17 +203,30 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
         const magic = head.readUInt32LE(8);
         if (magic === BYTE_ORDER_MAGIC) le = true;
         else if (head.readUInt32BE(8) === BYTE_ORDER_MAGIC) le = false;
-        else throw new Error(`${path}: offset ${at}: not a pcapng section (byte-order magic 0x${magic.toString(16)})`);
+        else if (at === 0) throw new InputError(path, `${path} is not a pcapng file (byte-order magic 0x${magic.toString(16)})`);
+        else {
+          await skipToEnd(w, at, onProblem, `the section header block at offset ${at} has a bad byte-order magic 0x${magic.toString(16)}`);
+          return;
+        }
         interfaces = [];
         warnedLinktype = new Set();
-      } else if (at === 0) throw new Error(`${path} is not a pcapng file (it does not start with a section header block)`);
+      } else if (at === 0) throw new InputError(path, `${path} is not a pcapng file (it does not start with a section header block)`);
       const u32 = (b: Buffer, o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
       const u16 = (b: Buffer, o: number): number => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
       const blockType = u32(head, 0);
       const total = u32(head, 4);
-      if (total < 12 || total % 4 !== 0) throw new Error(`${path}: block at offset ${at} has an impossible length ${total}`);
+      const minimum = blockType === EPB ? 32 : blockType === IDB ? 20 : blockType === SHB ? 28 : 12;
+      if (total < minimum || total % 4 !== 0 || total > LIMITS.pcapngBlockBytes) {
+        const why = total > LIMITS.pcapngBlockBytes ? `more than the ${formatBytes(LIMITS.pcapngBlockBytes)} a block may have` : `a block of this type needs at least ${minimum}, a multiple of 4`;
+        await skipToEnd(w, at, onProblem, `the block at offset ${at} has an impossible length ${total} (${why})`);
+        return;
+      }
       if (!(await w.ensure(at, total))) {
-        onProblem({ offset: at, message: `the file ends inside a block at offset ${at} (cut off); everything before it was read` });
+        onProblem({ offset: at, message: `the file ends inside a block at offset ${at} (cut off): its last ${w.end - at} bytes were skipped; everything before them was read` });
+        return;
+      }
+      if (u32(w.slice(at + total - 4, 4), 0) !== total) {
+        await skipToEnd(w, at, onProblem, `the block at offset ${at} says ${total} bytes at its start and ${u32(w.slice(at + total - 4, 4), 0)} at its end`);
         return;
       }
       const b = Buffer.from(w.slice(at, total));
@@ -220,6 +244,11 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
         const id = blockType === EPB ? u32(b, 8) : 0;
         const iface = interfaces[id];
         const caplen = blockType === EPB ? u32(b, 20) : total - 16;
+        if (blockType === EPB && caplen > total - 32) {
+          onProblem({ offset: at, message: `packet at offset ${at} says ${caplen} captured bytes, its ${total}-byte block holds at most ${total - 32}; skipped` });
+          at += total;
+          continue;
+        }
         const dataAt = blockType === EPB ? 28 : 12;
         let ts = 0n;
         if (blockType === EPB && iface) {
@@ -231,7 +260,7 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
           if (!warnedLinktype.has(id)) onProblem({ offset: at, message: `interface ${id} has link type ${iface.linktype}, not LINKTYPE_USER0..15: its packets are skipped` });
           warnedLinktype.add(id);
         } else {
-          const r = recordOfPacket(b.subarray(dataAt, dataAt + Math.min(caplen, total - dataAt - 4)), ts);
+          const r = recordOfPacket(b.subarray(dataAt, dataAt + caplen), ts);
           if (typeof r === 'string') onProblem({ offset: at, message: `packet at offset ${at}: ${r}; skipped` });
           else yield r;
         }
@@ -241,4 +270,10 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
   } finally {
     await fh.close();
   }
+}
+
+/** Reports that reading stops at @at because of @why, and how many bytes that leaves unread. */
+async function skipToEnd(w: FileWindow, at: number, onProblem: (p: CaptureProblem) => void, why: string): Promise<void> {
+  const size = (await w.fh.stat()).size;
+  onProblem({ offset: at, message: `${why}: the rest of the file (${size - at} bytes from offset ${at}) was skipped; everything before it was read` });
 }

@@ -4,6 +4,9 @@
 // cut off mid-block reads to its last whole block and reports the rest.
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import type { Direction } from '../../shared/message.ts';
+import { LIMITS, formatBytes } from '../../shared/limits.ts';
+import { InputError } from '../input-error.ts';
 import { FileWindow } from './file-window.ts';
 import {
   BLOCK_HEADER_SIZE,
@@ -12,7 +15,6 @@ import {
   FILE_HEADER_SIZE,
   FILE_MAGIC,
   FILE_VERSION,
-  MAX_BLOCK_BODY,
   RECORD_HEADER_SIZE,
   type CaptureRecord,
 } from './format.ts';
@@ -40,7 +42,7 @@ async function checkBlock(w: FileWindow, at: number): Promise<BlockCheck> {
   if (head.readUInt32LE(0) !== BLOCK_MAGIC) return { ok: false, why: 'no block magic', truncated: false };
   const length = head.readUInt32LE(4);
   const count = head.readUInt32LE(8);
-  if (length > MAX_BLOCK_BODY) return { ok: false, why: `block length ${length} is impossible`, truncated: false };
+  if (length > LIMITS.captureBlockBytes) return { ok: false, why: `block length ${length} is more than the ${formatBytes(LIMITS.captureBlockBytes)} a block may have`, truncated: false };
   if (!(await w.ensure(at, BLOCK_HEADER_SIZE + length)))
     return { ok: false, why: `only ${w.end - at - BLOCK_HEADER_SIZE} of its ${length} body bytes are there`, truncated: true };
   const block = w.slice(at, BLOCK_HEADER_SIZE + length);
@@ -73,44 +75,93 @@ export interface CaptureBlock {
   count: number;
 }
 
-/** The target names of a block's table and where its first record starts in the body. */
-export function blockTargets(body: Buffer): { targets: string[]; recordsAt: number } {
+/** The target names of a block's table and where its first record starts in the body, or what is wrong with the table. */
+export function blockTargets(body: Buffer): { targets: string[]; recordsAt: number } | string {
+  if (body.length < 2) return `its ${body.length}-byte body has no room for the target table`;
   const targets: string[] = [];
   let p = 2;
   const nTargets = body.readUInt16LE(0);
   for (let i = 0; i < nTargets; i++) {
+    if (p + 2 > body.length) return `its target table names ${nTargets} targets but the body ends after ${i}`;
     const n = body.readUInt16LE(p);
+    if (p + 2 + n > body.length) return `target ${i} of its table runs past the body`;
     targets.push(body.toString('utf8', p + 2, p + 2 + n));
     p += 2 + n;
   }
   return { targets, recordsAt: p };
 }
 
-function* parseBody(body: Buffer, count: number, blockAt: number): Generator<CaptureRecord> {
-  // One copy per block: records may outlive the reader's window.
-  const b = Buffer.from(body);
-  const { targets, recordsAt } = blockTargets(b);
+/** Called for each record of a block: where it starts in the body, its data length, its target (index into the block's table), its direction. */
+export type RecordVisitor = (at: number, length: number, target: number, direction: Direction) => void;
+
+/**
+ * Walks every record a block's body holds, front to back, to the body's end:
+ * records beyond the count the block header announces are read too, and any
+ * disagreement is reported, so a wrong count loses nothing. A malformed
+ * record ends the walk (record lengths are the only way to the next one);
+ * the bytes left are reported. @visitor is given the block's target names
+ * (not called if the table is damaged: reported, no record visited) and
+ * returns the visitor of the block's records.
+ */
+export function walkBlock(block: CaptureBlock, report: (p: CaptureProblem) => void, visitor: (targets: string[]) => RecordVisitor): void {
+  const { body, offset, count } = block;
+  const table = blockTargets(body);
+  if (typeof table === 'string') {
+    report({ offset, message: `block at ${offset}: ${table}; its ${count} records were skipped` });
+    return;
+  }
+  const { targets, recordsAt } = table;
+  const visit = visitor(targets);
+  // A DataView reads the fields faster than Buffer's methods: this loop runs once per message.
+  const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
   let p = recordsAt;
-  for (let i = 0; i < count; i++) {
-    if (p + RECORD_HEADER_SIZE > b.length) throw new Error(`block at ${blockAt}: record ${i} of ${count} runs past the block`);
-    const length = b.readBigUInt64LE(p + 16);
-    const end = p + RECORD_HEADER_SIZE + Number(length);
-    const target = targets[b.readUInt16LE(p + 8)];
-    const direction = DIRECTION_NAME[b.readUInt8(p + 10)];
-    if (end > b.length || target === undefined || direction === undefined)
-      throw new Error(`block at ${blockAt}: record ${i} of ${count} is malformed`);
-    yield {
-      target,
+  let n = 0;
+  while (p < body.length) {
+    const fits = p + RECORD_HEADER_SIZE <= body.length;
+    // A length beyond 2^32 cannot fit a block; it fails the `end` check below.
+    const length = fits && v.getUint32(p + 20, true) === 0 ? v.getUint32(p + 16, true) : Infinity;
+    const target = fits ? v.getUint16(p + 8, true) : targets.length;
+    const direction = fits ? DIRECTION_NAME[v.getUint8(p + 10)] : undefined;
+    const why = !fits
+      ? `only ${body.length - p} bytes are left for its ${RECORD_HEADER_SIZE}-byte header`
+      : target >= targets.length
+        ? `it names target ${target} of a table of ${targets.length}`
+        : direction === undefined
+          ? `its direction code ${v.getUint8(p + 10)} is neither 0 (tx) nor 1 (rx)`
+          : p + RECORD_HEADER_SIZE + length > body.length
+            ? `its data length ${fits ? v.getBigUint64(p + 16, true) : 0n} runs past the block`
+            : undefined;
+    if (why !== undefined) {
+      report({
+        offset,
+        message: `block at ${offset}: record ${n} (${count} announced) is malformed: ${why}; the last ${body.length - p} bytes of the block were skipped`,
+      });
+      return;
+    }
+    visit(p, length, target, direction!);
+    p += RECORD_HEADER_SIZE + length;
+    n++;
+  }
+  if (n !== count) report({ offset, message: `block at ${offset} announces ${count} records but holds ${n}; all ${n} were read` });
+}
+
+function parseBody(block: CaptureBlock, report: (p: CaptureProblem) => void): CaptureRecord[] {
+  // One copy per block: records may outlive the reader's window.
+  const b = Buffer.from(block.body);
+  const records: CaptureRecord[] = [];
+  walkBlock({ ...block, body: b }, report, (targets) => (p, length, target, direction) =>
+    records.push({
+      target: targets[target]!,
       direction,
       timestampNs: b.readBigUInt64LE(p),
-      length,
+      length: BigInt(length),
       type: b.readBigUInt64LE(p + 24),
       id: b.readBigUInt64LE(p + 32),
       userValue: b.readBigUInt64LE(p + 40),
-      data: b.subarray(p + RECORD_HEADER_SIZE, end),
-    };
-    p = end;
-  }
+      data: b.subarray(p + RECORD_HEADER_SIZE, p + RECORD_HEADER_SIZE + length),
+    }),
+  );
+  return records;
 }
 
 /** Is this a capture file (by its first bytes)? */
@@ -129,9 +180,9 @@ export async function* readCaptureBlocks(path: string, options: ReadCaptureOptio
   try {
     const w = new FileWindow(fh);
     if (!(await w.ensure(0, FILE_HEADER_SIZE)) || !isCaptureHeader(w.slice(0, FILE_HEADER_SIZE)))
-      throw new Error(`${path} is not a kucomms capture file (it does not start with "KUCMCAP")`);
+      throw new InputError(path, `${path} is not a kucomms capture file (${w.end === 0 ? 'it is empty' : 'it does not start with "KUCMCAP"'})`);
     const version = w.slice(0, FILE_HEADER_SIZE).readUInt32LE(8);
-    if (version !== FILE_VERSION) throw new Error(`${path}: capture format version ${version}; this Studio reads version ${FILE_VERSION}`);
+    if (version !== FILE_VERSION) throw new InputError(path, `${path}: capture format version ${version}; this Studio reads version ${FILE_VERSION}`);
     let at = FILE_HEADER_SIZE;
     for (;;) {
       if (!(await w.ensure(at, 1))) return;
@@ -159,14 +210,8 @@ export async function* readCaptureBlocks(path: string, options: ReadCaptureOptio
   }
 }
 
-/** Streams the records of a capture file. Throws only if it is not a capture file at all. */
+/** Streams the records of a capture file. Throws (InputError) only if it is not a capture file at all. */
 export async function* readCapture(path: string, options: ReadCaptureOptions = {}): AsyncGenerator<CaptureRecord> {
   const report = options.onProblem ?? (() => {});
-  for await (const block of readCaptureBlocks(path, options)) {
-    try {
-      yield* parseBody(block.body, block.count, block.offset);
-    } catch (err) {
-      report({ offset: block.offset, message: (err as Error).message });
-    }
-  }
+  for await (const block of readCaptureBlocks(path, options)) yield* parseBody(block, report);
 }

@@ -1,7 +1,8 @@
 // Loads a layout file: YAML (duplicate keys are errors), checked against
 // protocols/layout.schema.json, then resolved by buildLayout(). All errors of
 // all three stages come back together, each with file, line and column.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { LIMITS, formatBytes, utf8Bytes } from '../../shared/limits.ts';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { buildLayout } from './build-layout.ts';
@@ -16,10 +17,21 @@ const validate = new Ajv({ allErrors: true, verbose: true, strict: true }).compi
 
 /** Loads and checks a layout file; throws LayoutLoadError listing every problem. */
 export function loadLayoutFile(file: string): Layout {
+  // Checked before reading: a huge file is refused without holding it in memory.
+  const size = statSync(file).size;
+  if (size > LIMITS.layoutBytes) throw tooLarge(file, size);
   return loadLayoutText(readFileSync(file, 'utf8'), file);
 }
 
+function tooLarge(file: string, bytes: number): LayoutLoadError {
+  return new LayoutLoadError([
+    { file, line: 1, column: 1, path: '', message: `the layout is ${bytes} bytes; a layout is at most ${formatBytes(LIMITS.layoutBytes)}` },
+  ]);
+}
+
 export function loadLayoutText(text: string, file: string): Layout {
+  const bytes = utf8Bytes(text);
+  if (bytes > LIMITS.layoutBytes) throw tooLarge(file, bytes);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, intAsBigInt: true, prettyErrors: false });
   const sink = new ErrorSink(file, doc, lines);

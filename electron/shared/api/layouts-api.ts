@@ -3,6 +3,7 @@
 // them. The layout being edited travels as its YAML text, so every check
 // answers about exactly what the person sees in the editor.
 import { z } from 'zod';
+import { LIMITS, limitMessage, utf8Bytes } from '../limits.ts';
 import { call, type CallTable } from './call-spec.ts';
 import type { EncodedJson, LayoutSummary } from './shared-types.ts';
 
@@ -57,7 +58,7 @@ export interface LayoutCheck {
 export type CodeLanguage = 'c' | 'ts' | 'lua';
 
 const layoutFile = z.string().min(1, 'expected a layout file name').max(128);
-const layoutText = z.string().max(1_000_000, 'a layout is at most 1 MB of text');
+const layoutText = z.string().refine((t) => utf8Bytes(t) <= LIMITS.layoutBytes, limitMessage('a layout', LIMITS.layoutBytes));
 const source = z.enum(['builtin', 'workspace']);
 /** The file a text is (a version of): names it in errors, and is not a clash with itself. */
 const fileRef = z.object({ source, name: layoutFile }).strict();

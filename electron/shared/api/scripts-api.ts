@@ -8,6 +8,7 @@
 // the script API's types come from 'kucomms:script'. Both modules exist for
 // the editor's language service and, empty, for the runner.
 import { z } from 'zod';
+import { LIMITS, limitMessage, utf8Bytes } from '../limits.ts';
 import { call, empty, event, targetName, type CallTable, type EventPayloads, type EventTable } from './call-spec.ts';
 
 /** A script file of the workspace's scripts/ folder. */
@@ -96,8 +97,8 @@ export interface ScriptDiagnostic {
 const scriptName = z.string().min(1, 'expected a script name').max(128);
 const protocolName = z.string().min(1).max(200);
 const runId = z.string().min(1).max(64);
-/** Script text as an editor holds it; a megabyte is far more than a handler script needs. */
-const scriptText = z.string().max(1_000_000);
+/** Script text as an editor holds it. */
+const scriptText = z.string().refine((t) => utf8Bytes(t) <= LIMITS.scriptBytes, limitMessage('a script', LIMITS.scriptBytes));
 
 export const scriptCalls = {
   listScripts: call<ScriptFile[]>()(empty, 'the handler scripts of the workspace (scripts/*.ts, .js, .mjs)'),

@@ -2,6 +2,7 @@
 // the open targets into the workspace's captures/, list the files there, open
 // them into Traffic as sources (captures/capture-source.ts), save and export.
 import { existsSync, linkSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { LIMITS } from '../../../shared/limits.ts';
 import type { CaptureFileView, CaptureLostTarget, CaptureSourceView, CaptureStatus, CaptureWritten, captureCalls } from '../../../shared/api/captures-api.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
 import { announcedCount, announcedPackets } from '../../capture/announced-count.ts';
@@ -18,7 +19,7 @@ import type { TrafficRows } from '../traffic/traffic-rows.ts';
  * channel), and base64 in one reply costs 4/3 of the file in memory on both
  * sides, so larger files stay in the workspace, where exports are written.
  */
-const DOWNLOAD_LIMIT = 64 << 20;
+const DOWNLOAD_LIMIT = LIMITS.captureDownloadBytes;
 const STATUS_IDLE: CaptureStatus = { recording: false, targets: [], messages: 0, bytes: 0, lost: [] };
 
 /** NAME as given, or NAME.kucap when it has no capture extension. */

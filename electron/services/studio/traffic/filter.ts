@@ -1,6 +1,7 @@
 // The traffic filter language (filter-grammar.md beside this file): parse an
 // expression into a tree, reporting the first error with its 0-based
 // position, then compile the tree into a predicate over a row.
+import { LIMITS } from '../../../shared/limits.ts';
 
 export class FilterError extends Error {
   constructor(
@@ -103,6 +104,8 @@ function tokenize(src: string): Token[] {
 
 class Parser {
   #pos = 0;
+  /** How many ( and ! enclose the current token: bounded, so nesting cannot exhaust the stack. */
+  #depth = 0;
   constructor(
     readonly src: string,
     readonly tokens: Token[],
@@ -149,11 +152,18 @@ class Parser {
     return left;
   }
 
+  #nested<T>(at: Token, inside: () => T): T {
+    if (++this.#depth > LIMITS.filterDepth) this.#fail(at, `more than ${LIMITS.filterDepth} nested "(" and "!"`);
+    const result = inside();
+    this.#depth--;
+    return result;
+  }
+
   #unary(): Node {
-    if (this.#eat('!')) return { kind: 'not', operand: this.#unary() };
     const open = this.#tok;
+    if (this.#eat('!')) return this.#nested(open, () => ({ kind: 'not', operand: this.#unary() }));
     if (this.#eat('(')) {
-      const inner = this.#or();
+      const inner = this.#nested(open, () => this.#or());
       if (!this.#eat(')')) this.#fail(this.#tok, `expected ")" to close the "(" at position ${open.at}, found ${this.#describe(this.#tok)}`);
       return inner;
     }
@@ -319,6 +329,8 @@ function readsData(n: Node): boolean {
 /** Parses and compiles an expression; throws FilterError with the position of the first problem. */
 export function compileFilter(expression: string): CompiledFilter {
   if (expression.trim() === '') throw new FilterError(expression, 0, 'the expression is empty');
+  if (expression.length > LIMITS.filterChars)
+    throw new FilterError(expression, LIMITS.filterChars, `the expression has ${expression.length} characters; a filter is at most ${LIMITS.filterChars}`);
   const tree = new Parser(expression, tokenize(expression)).parse();
   return { test: compileNode(tree), usesData: readsData(tree) };
 }

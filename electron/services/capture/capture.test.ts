@@ -11,9 +11,9 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { CaptureRecord } from './format.ts';
+import { BLOCK_HEADER_SIZE, type CaptureRecord } from './format.ts';
 import { exportPcapng, importPcapng } from './pcapng.ts';
-import { readCapture, type CaptureProblem } from './reader.ts';
+import { readCapture, readCaptureBlocks, type CaptureProblem } from './reader.ts';
 import { CaptureWriter } from './writer.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kucomms-capture-test-'));
@@ -91,8 +91,12 @@ test('capture: a writer killed with SIGKILL leaves a capture readable up to its 
   assert.ok(killed.records.length >= 5000, `only ${killed.records.length} of the 5000 flushed records read back`);
   checkPrefix(killed.records);
   assert.ok(killed.problems.length <= 1, `problems: ${JSON.stringify(killed.problems)}`);
-  // Cut the file inside its last block too, as a kill during write() would.
-  writeFileSync(file, readFileSync(file).subarray(0, statSync(file).size - 7));
+  // Cut the file inside its last whole block too, as a kill during write()
+  // would. Wherever the kill landed (between blocks or inside one), the
+  // file's whole blocks end where the last block read ends.
+  let wholeEnd = 0;
+  for await (const b of readCaptureBlocks(file)) wholeEnd = b.offset + BLOCK_HEADER_SIZE + b.body.length;
+  writeFileSync(file, readFileSync(file).subarray(0, wholeEnd - 7));
   const { records, problems } = await readAll(file);
   assert.ok(records.length > 0 && records.length < killed.records.length, `${records.length} records after cutting the last block, ${killed.records.length} before`);
   checkPrefix(records);

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Message } from '../../shared/message.ts';
 import type { Endpoint, KucommsError } from '../endpoint.ts';
 import { CALLBACK_NAMES, Slot, type CallbackName, type ScriptMessage, type WorkerData, type WorkerReport } from './script-api.ts';
-import { locateBusyWorker } from './worker-location.ts';
+import { locateBusyWorker, type SourceLocation } from './worker-location.ts';
 
 export interface ScriptOptions {
   /** A callback running longer than this is a runaway. Default 2000 ms. */
@@ -26,12 +26,6 @@ export interface ScriptOptions {
    * added afterwards would miss it.
    */
   output?: (text: string) => void;
-}
-
-export interface SourceLocation {
-  file: string;
-  line: number;
-  column: number;
 }
 
 export interface ScriptStop {

@@ -6,9 +6,15 @@ import { Session } from 'node:inspector';
 import { SourceMap } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { SourceLocation } from './script-host.ts';
 
 const LOCATE_TIMEOUT_MS = 2000;
+
+/** A place in a script's source, 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
 
 interface CallFrame {
   functionName: string;
@@ -23,7 +29,7 @@ interface ParsedScript {
 // A frame's position in its source: through the script's inline source map
 // when it has one (TypeScript is transpiled on load), else as it ran. Lines
 // and columns 1-based.
-function sourcePosition(frame: CallFrame, script: ParsedScript | undefined): { file: string; line: number; column: number } {
+function sourcePosition(frame: CallFrame, script: ParsedScript | undefined): SourceLocation {
   const { lineNumber, columnNumber } = frame.location;
   const file = script?.url.startsWith('file:') ? fileURLToPath(script.url.replace(/\?.*$/, '')) : (script?.url ?? '');
   const inline = /^data:application\/json;(?:charset=utf-8;)?base64,(.*)$/.exec(script?.sourceMapURL ?? '');

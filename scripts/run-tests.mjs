@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Runs every test suite the project has (the npm scripts test:native,
-// test:kernel, test:node, test:ui, test:package, in that order, where they
-// exist), streams their output, and ends with one closing line
+// Runs every test suite the project has (the npm scripts test:lint,
+// test:native, test:kernel, test:node, test:ui, test:package, in that
+// order, where they exist), streams their output, and ends with one closing line
 // "N passed, N failed" summed over all suites. A suite that exits without
 // its own closing line, or exits nonzero with no failure counted, adds a
 // failure of its own, so a crash never looks like success.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-const SUITES = ['test:native', 'test:kernel', 'test:node', 'test:ui', 'test:package'];
+const SUITES = ['test:lint', 'test:native', 'test:kernel', 'test:node', 'test:ui', 'test:package'];
 const CLOSING = /^(\d+) passed, (\d+) failed\s*$/;
 
 const scripts = JSON.parse(readFileSync(new URL('../package.json', import.meta.url))).scripts;

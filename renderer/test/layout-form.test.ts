@@ -160,7 +160,7 @@ test('pairing replies by a header field in a layout that had no `reply` writes i
   store.setText(EVERY_TYPE.replace('reply:\n  match: [type, id]\n', ''));
   const w = mount(LayoutForm);
   await w.findAll('label.check input[type=checkbox]')[1]!.setValue(true);
-  expect(store.text).toMatch(/^reply:\n  match: \[ ?id ?\]\nmessages:$/m);
+  expect(store.text).toMatch(/^reply:\n {2}match: \[ ?id ?\]\nmessages:$/m);
   expect(model(store.text).reply).toEqual({ match: ['id'] });
 });
 

@@ -25,7 +25,7 @@ function part(name, command, args, { quiet = false } = {}) {
     const child = spawn(command, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let pending = '';
     let output = '';
-    let failedBefore = failed;
+    const failedBefore = failed;
     const onLine = (line) => {
       if (/^(not )?ok - /.test(line)) {
         console.log(line);

@@ -93,7 +93,11 @@ export class StudioService extends EventEmitter<Events> {
     this.replayArea = new ReplayArea(ctx);
     this.scriptsArea = new ScriptsArea(ctx);
     this.handlers = {
-      hello: async () => ({ mode: options.mode, version: STUDIO_VERSION, ...(options.defaultTarget ? { defaultTarget: options.defaultTarget } : {}) }),
+      hello: async () => ({
+        mode: options.mode,
+        version: STUDIO_VERSION,
+        ...(options.defaultTarget ? { defaultTarget: options.defaultTarget } : {}),
+      }),
       ...this.targetsArea.handlers,
       ...this.composerArea.handlers,
       ...this.collectionsArea.handlers,
@@ -128,7 +132,11 @@ export class StudioService extends EventEmitter<Events> {
       emit: this.#emit,
       protocols: this.#protocols,
       workspace: () => {
-        if (!this.#workspace) throw new StudioError({ code: 'ENOENT', message: 'no workspace is open: open a folder as the workspace first' });
+        if (!this.#workspace)
+          throw new StudioError({
+            code: 'ENOENT',
+            message: 'no workspace is open: open a folder as the workspace first',
+          });
         return this.#workspace;
       },
       setWorkspace: (workspace) => {
@@ -160,7 +168,13 @@ export class StudioService extends EventEmitter<Events> {
 
   /** Closes every area: scripts, replays and captures first, then periodic sends, targets and agents. */
   async close(): Promise<void> {
-    await Promise.all([this.scriptsArea, this.replayArea, this.capturesArea, this.layoutsArea, this.workspaceArea].map((a) => a.close()));
-    await Promise.all([this.composerArea, this.collectionsArea, this.trafficArea, this.targetsArea].map((a) => a.close()));
+    await Promise.all(
+      [this.scriptsArea, this.replayArea, this.capturesArea, this.layoutsArea, this.workspaceArea].map((a) =>
+        a.close(),
+      ),
+    );
+    await Promise.all(
+      [this.composerArea, this.collectionsArea, this.trafficArea, this.targetsArea].map((a) => a.close()),
+    );
   }
 }

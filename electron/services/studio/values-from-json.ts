@@ -14,7 +14,7 @@ function hexBytes(v: unknown, path: string): Uint8Array {
   return out;
 }
 
-function integer(v: unknown, big: boolean, path: string): FieldValue {
+function integer(v: unknown, big: boolean): FieldValue {
   if (typeof v === 'string' && /^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(v.trim())) {
     const t = v.trim();
     const n = t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
@@ -30,8 +30,8 @@ function value(type: FieldType, v: unknown, path: string): FieldValue {
   switch (type.kind) {
     case 'int':
       if (type.subfields && typeof v === 'object' && v !== null && !Array.isArray(v))
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, integer(x, true, `${path}.${k}`)]));
-      return integer(v, intIsBig(type), path);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, integer(x, true)]));
+      return integer(v, intIsBig(type));
     case 'float':
       return typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : (v as FieldValue);
     case 'bool':

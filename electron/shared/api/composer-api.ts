@@ -23,7 +23,7 @@ export const composerCalls = {
   listProtocols: call<LayoutSummary[]>()(empty, 'the layouts in protocols/ (and those opened)'),
   encode: call<EncodedJson>()(
     z.object({ header: sendHeaderInput, body: sendBodyInput }).strict(),
-    'the bytes and field tree a message would have, without sending it (the composer\'s hex view)',
+    "the bytes and field tree a message would have, without sending it (the composer's hex view)",
   ),
   send: call<{ sent: number }>()(sendInput, 'sends a message, or `count` copies with ids counting up'),
   startPeriodic: call<{ periodic: string }>()(periodicInput, 'sends the message every periodMs until stopPeriodic'),

@@ -14,7 +14,10 @@ export const agentInput = z
     /** wss only: the SHA-256 fingerprint the agent printed (AA:BB:...). */
     fingerprint: z
       .string()
-      .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'expected a SHA-256 fingerprint: 32 hex bytes separated by colons')
+      .regex(
+        /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/,
+        'expected a SHA-256 fingerprint: 32 hex bytes separated by colons',
+      )
       .optional(),
   })
   .strict();
@@ -62,7 +65,7 @@ export interface AgentView {
 const deviceName = z.object({ name: z.string().min(1).max(63) }).strict();
 
 export const targetCalls = {
-  listTargets: call<TargetView[]>()(empty, 'devices, demo peers and remote agents\' targets, with state and counters'),
+  listTargets: call<TargetView[]>()(empty, "devices, demo peers and remote agents' targets, with state and counters"),
   connect: call<TargetView>()(
     z.object({ target: targetName, protocol: z.string().min(1).optional() }).strict(),
     'opens a target; its messages then flow into the traffic store, decoded with `protocol` if given',
@@ -70,7 +73,7 @@ export const targetCalls = {
   disconnect: call<TargetView>()(z.object({ target: targetName }).strict(), 'closes a target'),
   setProtocol: call<TargetView>()(
     z.object({ target: targetName, protocol: z.string().min(1).nullable() }).strict(),
-    'decodes a target\'s messages with this layout (null: none) from now on, in the table and filters',
+    "decodes a target's messages with this layout (null: none) from now on, in the table and filters",
   ),
   createDevice: call<TargetView[]>()(deviceName, 'creates /dev/NAME (root only)'),
   removeDevice: call<TargetView[]>()(deviceName, 'removes /dev/NAME (root only)'),
@@ -82,7 +85,7 @@ export const targetCalls = {
 } satisfies CallTable;
 
 export const targetEvents = {
-  targets: event<TargetView[]>('The target list or a target\'s state or counters changed.'),
+  targets: event<TargetView[]>("The target list or a target's state or counters changed."),
   messages: event<{ target: string; messages: MessageJson[] }>(
     'Messages of one target, as they arrive (agents send these to the Studio).',
   ),

@@ -103,7 +103,7 @@ export const trafficEvents = {
   traffic: event<{ total: number; views: Record<string, number>; paused: boolean }>(
     'The store grew (or was cleared). Fetch the rows you show with window().',
   ),
-  rate: event<RatePoint>('The last second\'s message counts, once a second while there is traffic.'),
+  rate: event<RatePoint>("The last second's message counts, once a second while there is traffic."),
 } satisfies EventTable;
 
 export type TrafficEvents = EventPayloads<typeof trafficEvents>;

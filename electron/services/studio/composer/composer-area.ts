@@ -45,10 +45,22 @@ export class ComposerArea implements StudioArea<typeof composerCalls> {
   }
 
   #encode(input: CallParsed<'encode'>): { bytes: Uint8Array; decoded: Decoded | undefined } {
-    const header = { type: BigInt(input.header.type), id: BigInt(input.header.id), user_value: BigInt(input.header.userValue) };
+    const header = {
+      type: BigInt(input.header.type),
+      id: BigInt(input.header.id),
+      user_value: BigInt(input.header.userValue),
+    };
     if (input.body.format === 'raw') {
       const data = base64ToBytes(input.body.data);
-      const message = { direction: 'tx' as const, timestampNs: 0n, length: BigInt(data.length), type: header.type, id: header.id, userValue: header.user_value, data };
+      const message = {
+        direction: 'tx' as const,
+        timestampNs: 0n,
+        length: BigInt(data.length),
+        type: header.type,
+        id: header.id,
+        userValue: header.user_value,
+        data,
+      };
       return { bytes: messageBytes(message), decoded: undefined };
     }
     const layout = this.#ctx.protocols.get(input.body.protocol);
@@ -56,9 +68,14 @@ export class ComposerArea implements StudioArea<typeof composerCalls> {
     const kind = kindName === undefined ? undefined : layout.messages.find((m) => m.name === kindName);
     if (kindName !== undefined && !kind) {
       const kinds = layout.messages.map((m) => m.name).join(', ');
-      throw new StudioError({ code: 'EINVAL_INPUT', message: `protocol ${layout.protocol} has no message kind "${kindName}": its kinds are ${kinds}` });
+      throw new StudioError({
+        code: 'EINVAL_INPUT',
+        message: `protocol ${layout.protocol} has no message kind "${kindName}": its kinds are ${kinds}`,
+      });
     }
-    const selected = kind ?? layout.messages.find((m) => Object.entries(m.when).every(([k, v]) => header[k as keyof typeof header] === v));
+    const selected =
+      kind ??
+      layout.messages.find((m) => Object.entries(m.when).every(([k, v]) => header[k as keyof typeof header] === v));
     const fields = selected ? structFromJson(selected.struct, input.body.fields) : {};
     const bytes = encodeMessage(layout, header, fields, kindName);
     return { bytes, decoded: decodeMessage(layout, bytes) };
@@ -69,7 +86,11 @@ export class ComposerArea implements StudioArea<typeof composerCalls> {
     // An agent encodes for itself: it has the layouts of its targets.
     if ('api' in route) return (await route.api.send({ ...input, target: route.inner })).sent;
     const { bytes } = this.#encode(input);
-    const header = { type: BigInt(input.header.type), id: BigInt(input.header.id), userValue: BigInt(input.header.userValue) };
+    const header = {
+      type: BigInt(input.header.type),
+      id: BigInt(input.header.id),
+      userValue: BigInt(input.header.userValue),
+    };
     const data = bytes.subarray(HEADER_SIZE);
     if (input.count === 1) {
       route.endpoint.send(header, data);

@@ -200,7 +200,7 @@ describe('layouts: saving, creating, compatibility', () => {
       ['reading', 'status', 'retyped', undefined, undefined, 1, 1],
     ]);
     assert.match(r.compatibility.find((w) => w.change === 'moved')!.message, /reading\.label moved from offset 35 to 36/);
-    const gone = await h().checkLayout({ text: THERMO.replace(/  - name: reading[\s\S]*?(?=enums:)/, '  - name: other\n'), file: { source: 'workspace', name: 'thermo.yaml' } });
+    const gone = await h().checkLayout({ text: THERMO.replace(/ {2}- name: reading[\s\S]*?(?=enums:)/, '  - name: other\n'), file: { source: 'workspace', name: 'thermo.yaml' } });
     assert.deepEqual(gone.compatibility.map((w) => [w.kind, w.change]), [['reading', 'kind-removed']]);
     assert.deepEqual((await h().checkLayout({ text: THERMO, file: { source: 'workspace', name: 'thermo.yaml' } })).compatibility, []);
   });

@@ -101,7 +101,11 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
   /** The endpoint of an open local target; throws StudioError ENOTCONN (remote targets: ENOTSUP). */
   endpointOf(target: string): Endpoint {
     const c = this.#open(target);
-    if (!c.endpoint) throw new StudioError({ code: 'ENOTSUP', message: `${target} lives behind an agent: do this on the agent's Studio` });
+    if (!c.endpoint)
+      throw new StudioError({
+        code: 'ENOTSUP',
+        message: `${target} lives behind an agent: do this on the agent's Studio`,
+      });
     return c.endpoint;
   }
 
@@ -115,7 +119,11 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
   // ------------------------------------------------------------ the list
 
   #view(c: Connection, base?: Omit<TargetView, 'state'>): TargetView {
-    const parsed = base ?? { target: c.target, kind: parseTarget(c.target.startsWith('ws') ? 'ws://x:1' : c.target).kind, description: c.target };
+    const parsed = base ?? {
+      target: c.target,
+      kind: parseTarget(c.target.startsWith('ws') ? 'ws://x:1' : c.target).kind,
+      description: c.target,
+    };
     const view: TargetView = { ...parsed, state: c.state };
     if (c.protocol !== undefined) view.protocol = c.protocol;
     if (c.error !== undefined) view.error = c.error;
@@ -138,12 +146,17 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
 
   /** The view of @c as the target list describes it. */
   async #listed(c: Connection): Promise<TargetView> {
-    return this.#view(c, (await this.#listTargets()).find((t) => t.target === c.target));
+    return this.#view(
+      c,
+      (await this.#listTargets()).find((t) => t.target === c.target),
+    );
   }
 
   async #listTargets(): Promise<TargetView[]> {
     const local = await this.#targets.list();
-    const out: TargetView[] = local.map((t) => this.#view(this.#connections.get(t.target) ?? { target: t.target, state: 'closed' }, t));
+    const out: TargetView[] = local.map((t) =>
+      this.#view(this.#connections.get(t.target) ?? { target: t.target, state: 'closed' }, t),
+    );
     for (const agent of this.#agents.values())
       for (const t of agent.targets) {
         const name = `${agent.url}/${t.target}`;
@@ -160,7 +173,8 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
 
   async #emitTargets(): Promise<void> {
     for (const agent of this.#agents.values())
-      if (agent.link && agent.view.state === 'connected') agent.targets = await agent.link.api.listTargets({}).catch(() => agent.targets);
+      if (agent.link && agent.view.state === 'connected')
+        agent.targets = await agent.link.api.listTargets({}).catch(() => agent.targets);
     this.#ctx.emit('targets', await this.#listTargets());
   }
 
@@ -170,7 +184,10 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     for (const agent of this.#agents.values())
       if (target.startsWith(`${agent.url}/`)) return { agent, inner: target.slice(agent.url.length + 1) };
     if (/^wss?:\/\//.test(target))
-      throw new StudioError({ code: 'ENOENT', message: `${target}: no agent with this URL has been added (add it with its URL and token first)` });
+      throw new StudioError({
+        code: 'ENOENT',
+        message: `${target}: no agent with this URL has been added (add it with its URL and token first)`,
+      });
     return undefined;
   }
 
@@ -179,7 +196,8 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     if (existing && (existing.state === 'open' || existing.state === 'opening'))
       throw new StudioError({ code: 'EBUSY', message: `${target} is already ${existing.state}` });
     // Asked for, else the workspace's settings.json, else the built-in default of a demo target.
-    const chosen = protocol ?? this.#options.settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
+    const chosen =
+      protocol ?? this.#options.settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
     if (chosen !== undefined) this.#ctx.protocols.get(chosen);
     const c: Connection = { target, state: 'opening', ...(chosen !== undefined ? { protocol: chosen } : {}) };
     this.#connections.set(target, c);
@@ -215,7 +233,10 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     const c = this.#connections.get(target);
     if (!c || c.state === 'closed') throw new StudioError({ code: 'ENOTCONN', message: `${target} is not connected` });
     c.state = 'closed';
-    if (c.agent) await this.#agentApi(this.#remote(target)!.agent).disconnect({ target: c.agent.inner }).catch(() => undefined);
+    if (c.agent)
+      await this.#agentApi(this.#remote(target)!.agent)
+        .disconnect({ target: c.agent.inner })
+        .catch(() => undefined);
     await c.endpoint?.close();
     delete c.endpoint;
     void this.#emitTargets();
@@ -235,7 +256,10 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
 
   #agentApi(agent: Agent): AgentApi {
     if (!agent.link || agent.view.state !== 'connected')
-      throw new StudioError({ code: 'ENOTCONN', message: `agent ${agent.url} is not connected${agent.view.error ? `: ${agent.view.error}` : ''}` });
+      throw new StudioError({
+        code: 'ENOTCONN',
+        message: `agent ${agent.url} is not connected${agent.view.error ? `: ${agent.view.error}` : ''}`,
+      });
     return agent.link.api;
   }
 
@@ -246,7 +270,9 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     const view: AgentView = { url, state: 'connected', ...(link.fingerprint ? { fingerprint: link.fingerprint } : {}) };
     const agent: Agent = { url, link, targets: [], view };
     this.#agents.set(url, agent);
-    link.api.on('messages', ({ target, messages }) => this.#options.deliver(`${url}/${target}`, messages.map(messageFromJson)));
+    link.api.on('messages', ({ target, messages }) =>
+      this.#options.deliver(`${url}/${target}`, messages.map(messageFromJson)),
+    );
     void link.api.closed.then(({ reason }) => {
       if (!this.#agents.has(url)) return;
       agent.view = { ...agent.view, state: 'down', error: `the connection closed${reason ? `: ${reason}` : ''}` };

@@ -69,7 +69,10 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
         const { rows } = this.#source(i.source);
         if (i.row >= rows.total) {
           const holder = i.source === undefined || i.source === LIVE_SOURCE ? 'the store holds' : `${i.source} has`;
-          throw new StudioError({ code: 'ENOENT', message: `row ${i.row} is not stored (${holder} ${rows.total} rows)` });
+          throw new StudioError({
+            code: 'ENOENT',
+            message: `row ${i.row} is not stored (${holder} ${rows.total} rows)`,
+          });
         }
         const m = rows.get(i.row);
         const decoded = decodeRow(rows, layoutOf, i.row);
@@ -133,7 +136,8 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
       this.#rateSecond = second;
       if (last && (last.rx > 0 || last.tx > 0)) emit('rate', last);
     }
-    for (const [target, messages] of this.#outgoing) emit('messages', { target, messages: messages.map(messageToJson) });
+    for (const [target, messages] of this.#outgoing)
+      emit('messages', { target, messages: messages.map(messageToJson) });
     this.#outgoing.clear();
     this.views.update();
     const views = this.views.totals();

@@ -19,7 +19,7 @@ import { generateC } from './gen-c.ts';
 import { generateLua } from './gen-lua.ts';
 import { generateTs } from './gen-ts.ts';
 import type { StructDef } from './layout.ts';
-import { loadLayoutFile, loadLayoutText } from './loader.ts';
+import { loadLayoutFile } from './loader.ts';
 import { Rng, randomMessage } from './testdata/random-values.ts';
 import { TELEMETRY_EXAMPLES } from './testdata/telemetry-examples.ts';
 import { toHex, type FieldValue, type StructValue } from './values.ts';

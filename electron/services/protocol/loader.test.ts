@@ -88,7 +88,7 @@ test('layout errors: the message of a thrown LayoutLoadError lists every error, 
 });
 
 test('layouts: when takes every u64 value unquoted, in decimal and in 0x hexadecimal, past 2^53 too', () => {
-  const layout = loadLayoutText(`${HEAD}messages:\n  - { name: a, when: { type: 18446744073709551615, id: 0x8000000000000001 } }\n  - { name: b, when: { type: 9007199254740993 } }\n  - { name: c, when: { type: \"42\" } }\n`, 'big.yaml');
+  const layout = loadLayoutText(`${HEAD}messages:\n  - { name: a, when: { type: 18446744073709551615, id: 0x8000000000000001 } }\n  - { name: b, when: { type: 9007199254740993 } }\n  - { name: c, when: { type: "42" } }\n`, 'big.yaml');
   assert.deepEqual(layout.messages.map((m) => m.when), [{ type: 2n ** 64n - 1n, id: 2n ** 63n + 1n }, { type: 2n ** 53n + 1n }, { type: 42n }]);
 });
 

@@ -60,13 +60,14 @@ static void *endpoint_thread(void *arg)
 	kc_sched_init(&ep->timer, now, ep->opts.timer_period_ns);
 	ep->armed_deadline = 0;
 	while (!__atomic_load_n(&ep->stop, __ATOMIC_ACQUIRE)) {
-		bool busy;
+		unsigned int delivered;
 
 		kc_links_apply_ops(ep);
-		busy = kc_receive_all(ep);
+		delivered = kc_receive_all(ep);
+		kc_spin_judge(ep, delivered);
 		run_due(ep);
 		kc_links_reap(ep);
-		if (busy) {
+		if (delivered) {
 			ep->had_traffic = true;
 			continue;
 		}

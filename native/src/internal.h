@@ -131,6 +131,7 @@ struct kucomms_endpoint {
 	bool reap_pending;	 /* thread only: links marked closing */
 	bool had_traffic;	 /* thread only: the last pass delivered messages */
 	unsigned int spin_skips; /* thread only: waits to sleep without spinning */
+	bool spin_on_trial;	 /* thread only: the last spin hit on a shared core */
 
 	struct kc_sched work, timer;
 	uint64_t armed_deadline;
@@ -222,8 +223,8 @@ void kc_links_report_down(struct kucomms_link *link);
 /* Close and free every link; no thread runs. */
 void kc_links_destroy_all(struct kucomms_endpoint *ep);
 
-/* receive.c: hand every live link's messages to the handler; true if any. */
-bool kc_receive_all(struct kucomms_endpoint *ep);
+/* receive.c: hand every live link's messages to the handler: how many. */
+unsigned int kc_receive_all(struct kucomms_endpoint *ep);
 
 /*
  * sleep.c: announce the sleep on every ring, look once more, sleep in

@@ -17,14 +17,18 @@ static bool peer_closed(const struct kucomms_link *link)
 	       (__atomic_load_n(&link->peer_state->flags, __ATOMIC_ACQUIRE) & KUCOMMS_SIDE_CLOSED);
 }
 
-/* Hand a batch of messages to the handler; true if there were any. */
-static bool receive_link(struct kucomms_endpoint *ep, struct kucomms_link *link)
+/*
+ * Hand a batch of messages to the handler: how many (a link the handler
+ * closed counts as one, so the thread looks again before sleeping).
+ */
+static unsigned int receive_link(struct kucomms_endpoint *ep, struct kucomms_link *link)
 {
 	/* Read before draining: what the peer sent before closing is seen. */
 	bool closed = peer_closed(link);
 	struct kucomms_msg_header hdr;
 	const void *data;
-	int n = 0, ret = 0;
+	unsigned int n = 0;
+	int ret = 0;
 
 	while (n < RECEIVE_BATCH && (ret = kucomms_ring_peek(&link->rx, &hdr, &data)) == 1) {
 		ep->h.message(link, &hdr, data, ep->user);
@@ -39,7 +43,7 @@ static bool receive_link(struct kucomms_endpoint *ep, struct kucomms_link *link)
 	if (n)
 		kucomms_ring_publish_consumed(&link->rx);
 	if (link->closing)
-		return true; /* closed by the handler: nothing to report */
+		return n ? n : 1; /* closed by the handler: nothing to report */
 	if (ret < 0) {
 		kc_error(ret, "%s: the peer wrote an impossible record into the receive ring",
 			 link->target);
@@ -49,21 +53,21 @@ static bool receive_link(struct kucomms_endpoint *ep, struct kucomms_link *link)
 		kc_link_set_down(link, -EPIPE);
 	}
 	kc_links_report_down(link);
-	return n > 0;
+	return n;
 }
 
-bool kc_receive_all(struct kucomms_endpoint *ep)
+unsigned int kc_receive_all(struct kucomms_endpoint *ep)
 {
 	struct kucomms_link *link;
-	bool busy = false;
+	unsigned int delivered = 0;
 
 	for (link = ep->links; link; link = link->next) {
 		if (link->closing)
 			continue;
 		if (!kc_link_live(link))
 			kc_links_report_down(link);
-		else if (receive_link(ep, link))
-			busy = true;
+		else
+			delivered += receive_link(ep, link);
 	}
-	return busy;
+	return delivered;
 }

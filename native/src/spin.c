@@ -16,6 +16,11 @@
 /* Idle moments slept through at once after a spin that did not pay. */
 #define SPIN_BACKOFF 64
 /*
+ * Messages found at once after a spin on a shared core that show a peer
+ * streaming to us, not answering one message at a time: spinning paid.
+ */
+#define SPIN_PAID_MESSAGES 16
+/*
  * Budgets beyond a scheduler time slice ask to hold the core whatever it
  * costs (e.g. one second: never sleep): those spin every time.
  */
@@ -72,13 +77,17 @@ static enum spin_result spin(struct kucomms_endpoint *ep, uint64_t deadline)
 
 /*
  * Spin only while traffic flows, when the next message is likely to come
- * soon, and only while spinning pays. A message that came only after other
- * threads had our core (the peer shares it, or the machine is busy) would
- * have come as soon to a sleeping endpoint, and one that never came was
- * spun for in vain: either makes the next SPIN_BACKOFF waits sleep at once,
- * then one spin looks again. A peer on a core of its own that is merely
- * slow to answer keeps us spinning, so two ends that both backed off find
- * their way back to spinning once cores are free.
+ * soon, and only while spinning pays. A spin that found nothing was spun
+ * in vain, and so was one whose message came only after other threads had
+ * our core (the peer shares it, or the machine is busy) if that message
+ * came alone: it would have come as soon to a sleeping endpoint. Either
+ * makes the next SPIN_BACKOFF waits sleep at once, then one spin looks
+ * again. But a peer sharing our core that streams to us fills the ring
+ * while we yield, and there each sleep would cost it a wake and us a
+ * wakeup every few dozen messages: a spin that finds a stream keeps us
+ * spinning (kc_spin_judge()). So does a peer on a core of its own that is
+ * merely slow to answer, so two ends that both backed off find their way
+ * back to spinning once cores are free.
  */
 bool kc_spin_if_worthwhile(struct kucomms_endpoint *ep, uint64_t deadline)
 {
@@ -91,7 +100,20 @@ bool kc_spin_if_worthwhile(struct kucomms_endpoint *ep, uint64_t deadline)
 		return false;
 	}
 	r = spin(ep, deadline);
-	if (r != SPIN_HIT && ep->opts.spin_ns <= SPIN_ADAPTIVE_MAX_NS)
-		ep->spin_skips = SPIN_BACKOFF;
+	if (ep->opts.spin_ns <= SPIN_ADAPTIVE_MAX_NS) {
+		if (r == SPIN_MISS)
+			ep->spin_skips = SPIN_BACKOFF;
+		else if (r == SPIN_HIT_SHARED)
+			ep->spin_on_trial = true;
+	}
 	return r != SPIN_MISS;
+}
+
+void kc_spin_judge(struct kucomms_endpoint *ep, unsigned int delivered)
+{
+	if (!ep->spin_on_trial)
+		return;
+	ep->spin_on_trial = false;
+	if (delivered < SPIN_PAID_MESSAGES)
+		ep->spin_skips = SPIN_BACKOFF;
 }

@@ -20,4 +20,10 @@ struct kucomms_endpoint;
  */
 bool kc_spin_if_worthwhile(struct kucomms_endpoint *ep, uint64_t deadline);
 
+/*
+ * The thread delivered @delivered messages in the pass after a spin: that
+ * tells whether a spin that hit only once others had run on our core paid.
+ */
+void kc_spin_judge(struct kucomms_endpoint *ep, unsigned int delivered);
+
 #endif /* KC_SPIN_H */

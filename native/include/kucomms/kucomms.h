@@ -86,10 +86,12 @@ struct kucomms_endpoint_options {
 	 * Nanoseconds the thread keeps checking its rings before it sleeps,
 	 * after it has delivered messages (not after a tick that found none);
 	 * trades CPU for latency. 0 means sleep at once. A spin that found
-	 * nothing, or found a message only after other threads had run on
-	 * its core (a busy machine, or a peer sharing the core, where sleeping
-	 * is as fast), makes the next 64 waits sleep at once; budgets over
-	 * 1 ms (e.g. a second: never sleep while traffic flows) always spin.
+	 * nothing, or found a lone message only after other threads had run
+	 * on its core (a busy machine, or a peer sharing the core, where
+	 * sleeping is as fast), makes the next 64 waits sleep at once; one
+	 * that found a stream of messages there keeps spinning, since each
+	 * sleep would cost the sender a wake. Budgets over 1 ms (e.g. a
+	 * second: never sleep while traffic flows) always spin.
 	 */
 	uint64_t spin_ns;
 	uint64_t work_period_ns;  /* 0 = KUCOMMS_DEFAULT_WORK_PERIOD_NS */

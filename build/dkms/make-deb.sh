@@ -85,6 +85,9 @@ if [[ -f $src/VERSION ]]; then
 fi
 
 install_new "$repo/build/udev/60-kucomms.rules" "$root/usr/lib/udev/rules.d/60-kucomms.rules"
+# The monitor's rule is off by default: shipped outside rules.d, for an
+# administrator to copy to /etc/udev/rules.d (its comment says how).
+install_new "$repo/build/udev/61-kucomms-monitor.rules" "$root/usr/share/$package/61-kucomms-monitor.rules"
 
 # Userspace examples, flat as a user builds them: the example programs, the
 # library's sources in libkucomms/, and in include/ the headers they use

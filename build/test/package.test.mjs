@@ -259,6 +259,23 @@ async function buildAndInspect() {
 			return `expected a rule matching KERNEL=="kucomms*" with GROUP="kucomms", MODE="0660"; got ${JSON.stringify(rules)}`;
 	}, noDeb);
 
+	await check('the monitor rule for group kucomms-monitor is shipped disabled, and the kucomms rule does not match /dev/kumon', () => {
+		const shipped = '/usr/share/kucomms-dkms/61-kucomms-monitor.rules';
+		if (!paths.has(shipped))
+			return `${shipped} is not in the package`;
+		const enabled = [...paths].filter((p) => /\/rules\.d\/.*monitor/.test(p));
+		if (enabled.length)
+			return `the monitor rule is enabled by default: ${enabled.join(', ')}`;
+		const active = (file) => fs.readFileSync(path.join(tree, file), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+		const rule = active(shipped).find((l) => /KERNEL=="kumon"/.test(l));
+		if (!rule || !/GROUP="kucomms-monitor"/.test(rule))
+			return `expected a rule for KERNEL=="kumon" with GROUP="kucomms-monitor"; got ${JSON.stringify(active(shipped))}`;
+		const kucommsRule = active(udevRule).find((l) => /GROUP="kucomms"/.test(l)) ?? '';
+		const glob = /KERNEL=="([^"]*)"/.exec(kucommsRule)?.[1] ?? '*';
+		if (new RegExp(`^${glob.replace(/\*/g, '.*')}$`).test('kumon'))
+			return `the kucomms group's rule (${kucommsRule}) also matches kumon`;
+	}, noDeb);
+
 	await check('userspace examples with the headers they include', () => {
 		const doc = '/usr/share/doc/kucomms-dkms/examples';
 		const want = [`${doc}/kucomms_lib_longtest.c`, `${doc}/include/linux/kucomms.h`, `${doc}/include/kucomms/kucomms.h`];

@@ -91,7 +91,7 @@ int kucomms_device_create(const char *name)
 
 	mutex_lock(&kucomms_devices_lock);
 	if (kucomms_device_find(name)) {
-		pr_warn("kucomms: create_device: %s already exists\n", name);
+		dev_warn(kucomms_control, "create_device: %s already exists\n", name);
 		err = -EEXIST;
 		goto out_unlock;
 	}
@@ -104,8 +104,8 @@ int kucomms_device_create(const char *name)
 			  GFP_KERNEL);
 	if (minor < 0) {
 		if (minor == -ENOSPC)
-			pr_warn("kucomms: create_device: %s refused: %d devices exist, the most there can be\n",
-				name, KUCOMMS_MAX_DEVICES);
+			dev_warn(kucomms_control, "create_device: %s refused: %d devices exist, the most there can be\n",
+				 name, KUCOMMS_MAX_DEVICES);
 		kfree(kdev);
 		err = minor;
 		goto out_unlock;
@@ -128,7 +128,7 @@ int kucomms_device_create(const char *name)
 	if (!err)
 		err = cdev_device_add(&kdev->cdev, &kdev->dev);
 	if (err) {
-		pr_warn("kucomms: create_device: %s failed: %d\n", name, err);
+		dev_warn(kucomms_control, "create_device: %s failed: %d\n", name, err);
 		idr_remove(&kucomms_devices, minor);
 		put_device(&kdev->dev);
 	}	else
@@ -157,7 +157,7 @@ int kucomms_device_remove(const char *name)
 	mutex_lock(&kucomms_devices_lock);
 	kdev = kucomms_device_find(name);
 	if (!kdev) {
-		pr_warn("kucomms: remove_device: %s does not exist\n", name);
+		dev_warn(kucomms_control, "remove_device: %s does not exist\n", name);
 		err = -ENODEV;
 		goto out_unlock;
 	}
@@ -168,9 +168,9 @@ int kucomms_device_remove(const char *name)
 	kdev->removed = !registered && !nlinks;
 	mutex_unlock(&kdev->lock);
 	if (!kdev->removed) {
-		pr_warn("kucomms: remove_device: %s is in use (%s, %u open links)\n",
-			name, registered ? "a module is registered" : "no module",
-			nlinks);
+		dev_warn(kucomms_control, "remove_device: %s is in use (%s, %u open links)\n",
+			 name, registered ? "a module is registered" : "no module",
+			 nlinks);
 		err = -EBUSY;
 		goto out_unlock;
 	}

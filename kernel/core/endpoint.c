@@ -12,6 +12,8 @@
  * link's ring 1 and looking at the rings once more, so a message that races
  * the flag is either seen or wakes it through KUCOMMS_IOC_WAKE.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
@@ -113,6 +115,7 @@ static void kucomms_endpoint_serve_link(struct kucomms_endpoint *ep,
 					struct kucomms_link *link,
 					struct kucomms_pass *pass)
 {
+	/* Pairs with the store-release in SETUP: the rings are bound. */
 	if (!smp_load_acquire(&link->ready))
 		return;
 	/*
@@ -281,14 +284,14 @@ struct kucomms_endpoint *kucomms_register(const char *name,
 	mutex_lock(&kucomms_devices_lock);
 	kdev = kucomms_device_find(name);
 	if (!kdev) {
-		pr_err("kucomms: cannot register %s: no such device; create it first with: echo %s > /sys/devices/virtual/kucomms/kucomms/create_device\n",
+		pr_err("cannot register %s: no such device; create it first with: echo %s > /sys/devices/virtual/kucomms/kucomms/create_device\n",
 		       name, name);
 		err = -ENODEV;
 		goto err_unlock;
 	}
 	if (kdev->endpoint) {
-		pr_err("kucomms: cannot register %s: another module is registered on it\n",
-		       name);
+		dev_err(&kdev->dev, "cannot register %s: another module is registered on it\n",
+			name);
 		err = -EBUSY;
 		goto err_unlock;
 	}

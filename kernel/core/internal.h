@@ -164,6 +164,8 @@ static inline struct kucomms_device *to_kucomms_device(struct device *dev)
 /* main.c */
 extern struct class *kucomms_class;
 extern dev_t kucomms_devt;
+/* The control device: control-file refusals are logged against it. */
+extern struct device *kucomms_control;
 
 /* name.c */
 int kucomms_name_parse(const char *buf, size_t count, char *name);

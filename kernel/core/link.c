@@ -43,8 +43,8 @@ static int kucomms_link_open(struct inode *inode, struct file *file)
 	if (kdev->removed) {
 		err = -ENODEV;
 	} else if (kdev->nlinks >= KUCOMMS_MAX_LINKS) {
-		pr_warn_ratelimited("kucomms: %s: open by pid %d refused: %d links are open, the most a device allows\n",
-				    kdev->name, link->pid, KUCOMMS_MAX_LINKS);
+		dev_warn_ratelimited(&kdev->dev, "open by pid %d refused: %d links are open, the most a device allows\n",
+				     link->pid, KUCOMMS_MAX_LINKS);
 		err = -EMFILE;
 	} else {
 		link->id = kdev->next_link_id++;
@@ -127,8 +127,8 @@ void kucomms_link_close(struct kucomms_link *link, bool broken)
 
 	if (broken && !test_and_set_bit(KUCOMMS_LINK_BROKEN, &link->flags)) {
 		atomic64_inc(&kdev->stats.protocol_errors);
-		pr_warn_ratelimited("kucomms: %s: link %u of pid %d closed: its process wrote an impossible ring state\n",
-				    kdev->name, link->id, link->pid);
+		dev_warn_ratelimited(&kdev->dev, "link %u of pid %d closed: its process wrote an impossible ring state\n",
+				     link->id, link->pid);
 	}
 	mutex_lock(&link->setup_lock);
 	/*
@@ -237,6 +237,7 @@ static long kucomms_link_ioctl(struct file *file, unsigned int cmd,
 	case KUCOMMS_IOC_WAKE:
 		if (test_bit(KUCOMMS_LINK_CLOSED, &link->flags))
 			return -EPIPE;
+		/* Pairs with the store-release in SETUP. */
 		if (!smp_load_acquire(&link->ready))
 			return -EINVAL;
 		kucomms_device_wake(link->kdev);
@@ -325,6 +326,7 @@ static __poll_t kucomms_link_poll(struct file *file, poll_table *wait)
 		if (test_bit(KUCOMMS_LINK_BROKEN, &link->flags))
 			mask |= EPOLLERR;
 	}
+	/* Pairs with the store-release in SETUP: tx is bound once ready. */
 	if (smp_load_acquire(&link->ready) &&
 	    kucomms_ring_unconsumed(&link->tx))
 		mask |= EPOLLIN | EPOLLRDNORM;

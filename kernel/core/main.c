@@ -16,7 +16,7 @@ struct kucomms_live kucomms_live;
 DEFINE_MUTEX(kucomms_devices_lock);
 struct class *kucomms_class;
 dev_t kucomms_devt;
-static struct device *kucomms_control;
+struct device *kucomms_control;
 
 /* Parse the name written to a control file, then apply @op to it. */
 static ssize_t name_store(const char *buf, size_t count,

@@ -126,8 +126,8 @@ static int kucomms_mon_put(struct kucomms_monitor *mon,
 				   kucomms_mon_record_length(rec->caplen), &hdr);
 	if (err == -EPROTO) {
 		mon->broken = true;
-		pr_warn_ratelimited("monitor %d stopped: its reader wrote an impossible consumer position\n",
-				    mon->slot);
+		dev_warn_ratelimited(kucomms_mon_dev, "monitor %d stopped: its reader wrote an impossible consumer position\n",
+				     mon->slot);
 	}
 	if (err)
 		return err;
@@ -247,13 +247,18 @@ static void kucomms_mon_commit(struct kucomms_monitor *mon)
 /* After unlocking: wake a reader that sleeps or waits in poll(). */
 static void kucomms_mon_wake(struct kucomms_monitor *mon)
 {
-	/* As in kucomms_send(): the barrier pairs with the one in poll. */
 	if (kucomms_ring_need_wakeup(&mon->ring)) {
 		kucomms_ring_count_wakeup(&mon->ring);
 		wake_up_interruptible_poll(&mon->wait, EPOLLIN | EPOLLRDNORM);
-	} else if (waitqueue_active(&mon->wait)) {
-		wake_up_interruptible_poll(&mon->wait, EPOLLIN | EPOLLRDNORM);
+		return;
 	}
+	/*
+	 * A reader in poll() without the flag. The full barrier in
+	 * kucomms_ring_need_wakeup() orders the commit before this look and
+	 * pairs with the one in kucomms_mon_poll().
+	 */
+	if (waitqueue_active(&mon->wait))
+		wake_up_interruptible_poll(&mon->wait, EPOLLIN | EPOLLRDNORM);
 }
 
 /*
@@ -635,6 +640,7 @@ static int kucomms_mon_setup(struct kucomms_monitor *mon,
 		goto out_unlock;
 	atomic_long_inc(&kucomms_live.rings);
 	atomic_long_add(kucomms_mon_pages(&mon->layout), &kucomms_live.pages);
+	/* Pairs with the load-acquires of ready: the ring is bound. */
 	smp_store_release(&mon->ready, true);
 
 	mutex_lock(&kucomms_mon_lock);
@@ -709,6 +715,7 @@ static __poll_t kucomms_mon_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &mon->wait, wait);
+	/* Pairs with the store-release in SETUP. */
 	if (!smp_load_acquire(&mon->ready))
 		return 0;
 	/* The reader has made room: what waited for it goes in now. */

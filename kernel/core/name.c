@@ -4,6 +4,8 @@
  * "kucomms_" prefix, then one or more of [a-z0-9_], KUCOMMS_NAME_MAX bytes
  * at most, optionally followed by the one newline that echo adds.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/errno.h>
 #include <linux/printk.h>
 #include <linux/string.h>
@@ -30,18 +32,18 @@ int kucomms_name_parse(const char *buf, size_t count, char *name)
 	if (len && buf[len - 1] == '\n')
 		len--;
 	if (len > KUCOMMS_NAME_MAX) {
-		pr_warn("kucomms: name of %zu bytes refused: at most %d\n",
+		pr_warn("name of %zu bytes refused: at most %d\n",
 			len, KUCOMMS_NAME_MAX);
 		return -EINVAL;
 	}
 	if (len <= prefix_len || memcmp(buf, KUCOMMS_NAME_PREFIX, prefix_len)) {
-		pr_warn("kucomms: name \"%*pE\" refused: it must be \"%s\" followed by at least one of [a-z0-9_]\n",
+		pr_warn("name \"%*pE\" refused: it must be \"%s\" followed by at least one of [a-z0-9_]\n",
 			(int)len, buf, KUCOMMS_NAME_PREFIX);
 		return -EINVAL;
 	}
 	for (i = prefix_len; i < len; i++) {
 		if (!kucomms_name_char_valid(buf[i])) {
-			pr_warn("kucomms: name \"%*pE\" refused: byte %zu is not one of [a-z0-9_]\n",
+			pr_warn("name \"%*pE\" refused: byte %zu is not one of [a-z0-9_]\n",
 				(int)len, buf, i);
 			return -EINVAL;
 		}

@@ -54,18 +54,19 @@ int kucomms_send(struct kucomms_link *link,
 	atomic64_add(length, &stats->tx_bytes);
 	kucomms_mon_message(link, KUCOMMS_MON_FROM_MODULE, hdr, data);
 
-	/*
-	 * A consumer that announced its sleep is woken and counted; one in
-	 * poll() without the flag is woken too. The full barrier in
-	 * kucomms_ring_need_wakeup() orders the commit before
-	 * waitqueue_active() and pairs with the one in kucomms_link_poll().
-	 */
+	/* A consumer that announced its sleep is woken and counted. */
 	if (kucomms_ring_need_wakeup(&link->tx)) {
 		kucomms_ring_count_wakeup(&link->tx);
 		wake_up_interruptible_poll(&link->poll_wait, EPOLLIN | EPOLLRDNORM);
-	} else if (waitqueue_active(&link->poll_wait)) {
-		wake_up_interruptible_poll(&link->poll_wait, EPOLLIN | EPOLLRDNORM);
+		return 0;
 	}
+	/*
+	 * One in poll() without the flag is woken too. The full barrier in
+	 * kucomms_ring_need_wakeup() orders the commit before
+	 * waitqueue_active() and pairs with the one in kucomms_link_poll().
+	 */
+	if (waitqueue_active(&link->poll_wait))
+		wake_up_interruptible_poll(&link->poll_wait, EPOLLIN | EPOLLRDNORM);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kucomms_send);

@@ -11,6 +11,8 @@
  *  type 3 "tick" with id = seconds since loading; unloading says type 4
  *  "bye" to every link.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <kucomms/module.h>
@@ -24,13 +26,13 @@ static void tutorial_link_up(struct kucomms_link *link, void *priv)
 {
 	/* Per-link state: here, how many pings this link sent. */
 	kucomms_link_set_priv(link, kzalloc(sizeof(u64), GFP_KERNEL));
-	pr_info("kucomms_tutorial: link %u up (pid %d)\n",
+	pr_info("link %u up (pid %d)\n",
 		kucomms_link_id(link), kucomms_link_pid(link));
 }
 
 static void tutorial_link_down(struct kucomms_link *link, void *priv)
 {
-	pr_info("kucomms_tutorial: link %u down\n", kucomms_link_id(link));
+	pr_info("link %u down\n", kucomms_link_id(link));
 	kfree(kucomms_link_priv(link));
 }
 

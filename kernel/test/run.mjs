@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The kernel test suite: build the modules, libkucomms and the test
-// programs, boot Debian's kernel once (with the allocator's checks on) and
+// The kernel test suite: check kernel/ with checkpatch.pl (checkpatch.mjs),
+// build the modules, libkucomms and the test programs, boot Debian's kernel once (with the allocator's checks on) and
 // run every guest script in kernel/test/guest/ against the real modules.
 //
 // Prints one line per test, "ok - NAME" or "not ok - NAME: WHY", then
@@ -17,6 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkKernelStyle } from './checkpatch.mjs';
 import { repoRoot, runGuest } from './vm.mjs';
 
 const testDir = path.join(repoRoot, 'kernel/test');
@@ -92,6 +93,14 @@ async function main(requested) {
 
 	// Builds. The modules are a must; without libkucomms or a program only
 	// the tests that use them fail (inside the guest, saying what is missing).
+	let style;
+	try {
+		style = checkKernelStyle();
+	} catch (err) {
+		style = [err.message];
+	}
+	report(style.length === 0, 'checkpatch --no-tree: kernel/ follows the kernel coding style',
+		`${style.length} problems, first: ${style[0]}`, style.slice(0, 40));
 	const kernelBuild = build(['make', '-C', 'kernel']);
 	report(!kernelBuild, 'build: make -C kernel', 'failed', kernelBuild ?? []);
 	const nativeBuild = build(['make', '-C', 'native']);

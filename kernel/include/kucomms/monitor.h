@@ -201,19 +201,24 @@ static inline void kucomms_mon_done(struct kucomms_mon_reader *r)
 /* A short name for an event, e.g. for printing ("link-open"). */
 static inline const char *kucomms_mon_event_name(unsigned int event)
 {
-	static const char *const names[] = {
-		[KUCOMMS_MON_EV_DEVICE_CREATE] = "device-create",
-		[KUCOMMS_MON_EV_DEVICE_REMOVE] = "device-remove",
-		[KUCOMMS_MON_EV_MODULE_UP] = "module-up",
-		[KUCOMMS_MON_EV_MODULE_DOWN] = "module-down",
-		[KUCOMMS_MON_EV_LINK_OPEN] = "link-open",
-		[KUCOMMS_MON_EV_LINK_HANGUP] = "link-hangup",
-		[KUCOMMS_MON_EV_LINK_CLOSE] = "link-close",
-	};
-
-	if (event >= sizeof(names) / sizeof(names[0]) || !names[event])
+	switch (event) {
+	case KUCOMMS_MON_EV_DEVICE_CREATE:
+		return "device-create";
+	case KUCOMMS_MON_EV_DEVICE_REMOVE:
+		return "device-remove";
+	case KUCOMMS_MON_EV_MODULE_UP:
+		return "module-up";
+	case KUCOMMS_MON_EV_MODULE_DOWN:
+		return "module-down";
+	case KUCOMMS_MON_EV_LINK_OPEN:
+		return "link-open";
+	case KUCOMMS_MON_EV_LINK_HANGUP:
+		return "link-hangup";
+	case KUCOMMS_MON_EV_LINK_CLOSE:
+		return "link-close";
+	default:
 		return "unknown";
-	return names[event];
+	}
 }
 
 #ifndef __KERNEL__
@@ -237,15 +242,13 @@ static inline void kucomms_mon_explain_open(int err, const char *node,
 					    char *why, size_t size)
 {
 	if (err == ENOENT && access(KUCOMMS_MON_SYSFS_CONTROL, F_OK) == 0)
-		snprintf(why, size, "%s does not exist: the kucomms.ko loaded has no monitor "
-			 "(monitor ABI %d needed); install a kucomms.ko that has it and reload it",
+		snprintf(why, size, "%s does not exist: the kucomms.ko loaded has no monitor (monitor ABI %d needed); install a kucomms.ko that has it and reload it",
 			 node, KUCOMMS_MON_ABI_VERSION);
 	else if (err == ENOENT)
 		snprintf(why, size, "%s does not exist: kucomms.ko is not loaded (modprobe kucomms)",
 			 node);
 	else if (err == EACCES || err == EPERM)
-		snprintf(why, size, "%s: permission denied: watching other processes' links needs "
-			 "root, or membership of the kucomms-monitor group where its udev rule is enabled",
+		snprintf(why, size, "%s: permission denied: watching other processes' links needs root, or membership of the kucomms-monitor group where its udev rule is enabled",
 			 node);
 	else if (err == EMFILE)
 		snprintf(why, size, "%s: %d monitors are open already, the most there can be",
@@ -302,12 +305,11 @@ static inline int kucomms_mon_open(struct kucomms_mon *m, const char *node,
 	if (ioctl(m->fd, KUCOMMS_MON_IOC_SETUP, &m->setup) < 0) {
 		err = errno;
 		if (err == ENODEV)
-			snprintf(why, why_size, "/dev/%s does not exist: create it first "
-				 "(echo %s > " KUCOMMS_MON_SYSFS_CONTROL "/create_device)", name, name);
+			snprintf(why, why_size, "/dev/%s does not exist: create it first (echo %s > %s/create_device)",
+				 name, name, KUCOMMS_MON_SYSFS_CONTROL);
 		else if (err == EINVAL)
-			snprintf(why, why_size, "monitor of \"%s\" with a ring of %llu bytes refused: "
-				 "the name must be kucomms_ and [a-z0-9_], the ring a power of two "
-				 "from 4 KiB to 16 MiB", name, (unsigned long long)capacity);
+			snprintf(why, why_size, "monitor of \"%s\" with a ring of %llu bytes refused: the name must be kucomms_ and [a-z0-9_], the ring a power of two from 4 KiB to 16 MiB",
+				 name, (unsigned long long)capacity);
 		else
 			snprintf(why, why_size, "%s: setting up the monitor: %s", node, strerror(err));
 		kucomms_mon_close(m);
@@ -326,13 +328,13 @@ static inline int kucomms_mon_open(struct kucomms_mon *m, const char *node,
 				      m->setup.rw_size);
 	if (err) {
 		if (err == -EPROTONOSUPPORT)
-			snprintf(why, why_size, "%s speaks monitor ABI %u, this program ABI %d: "
-				 "use a kucomms.ko and tools of the same release", node,
+			snprintf(why, why_size, "%s speaks monitor ABI %u, this program ABI %d: use a kucomms.ko and tools of the same release",
+				 node,
 				 ((struct kucomms_mon_page *)m->ro)->info.abi_version,
 				 KUCOMMS_MON_ABI_VERSION);
 		else
-			snprintf(why, why_size, "%s: the monitor ring is not what this program "
-				 "understands (%s)", node, strerror(-err));
+			snprintf(why, why_size, "%s: the monitor ring is not what this program understands (%s)",
+				 node, strerror(-err));
 		kucomms_mon_close(m);
 		return err;
 	}

@@ -33,10 +33,14 @@
 #ifndef __LITTLE_ENDIAN
 #error "kucomms rings are little-endian"
 #endif
+/* The orderings each use of these names is documented where it is used. */
 #define kucomms_read_once(x)		READ_ONCE(x)
 #define kucomms_write_once(x, v)	WRITE_ONCE(x, v)
+/* acquire: see each caller */
 #define kucomms_load_acquire(p)		smp_load_acquire(p)
+/* release: see each caller */
 #define kucomms_store_release(p, v)	smp_store_release(p, v)
+/* full barrier: see each caller */
 #define kucomms_full_barrier()		smp_mb()
 #else
 #include <errno.h>

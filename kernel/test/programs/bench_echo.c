@@ -4,6 +4,7 @@
  *
  *	bench_echo kucomms /dev/kucomms_echo	(kucomms_echo over its rings)
  *	bench_echo rw /dev/kucomms_bench_rw	(write() then read() echo device)
+ *	bench_echo monitor /dev/kucomms_echo	(kucomms_echo watched by a monitor)
  *
  * Prints one JSON object per line: "echo_rtt" rows (one message out, wait
  * for its echo, p50/p99 in microseconds; mode "sleeping" for kucomms, whose
@@ -12,6 +13,13 @@
  * "one_way" rows (a writer thread streams messages as fast as the transport
  * takes them while a reader thread takes the echoes; messages and payload
  * megabytes per second, counted at the reader).
+ *
+ * "monitor" prints "monitor_overhead" rows instead: the one-way echo stream
+ * of kucomms_echo with no monitor (baseline_msgs_per_s), then the same with
+ * a monitor of the device attached whose reader thread takes every record
+ * (msgs_per_s), measured one right after the other; slowdown is their
+ * ratio and dropped what the monitor's drop records reported (the goal,
+ * slowdown <= 1.25 at 64 bytes, only counts with dropped = 0).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +31,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <kucomms/monitor.h>
 
 #include "devlink.h"
 
@@ -137,10 +147,16 @@ static void *stream_writer(void *arg)
 	return NULL;
 }
 
-static int one_way(struct transport *t, unsigned int len)
+static long stream_count(unsigned int len)
+{
+	return 20000000 / (len + 200);
+}
+
+/* Stream stream_count(@len) messages through @t; messages per second. */
+static int stream(struct transport *t, unsigned int len, double *msgs_per_s)
 {
 	static __u8 in[MAX_PAYLOAD];
-	struct stream s = { .t = t, .len = len, .count = 20000000 / (len + 200) };
+	struct stream s = { .t = t, .len = len, .count = stream_count(len) };
 	pthread_t writer;
 	__u64 start = now_ns(), elapsed;
 	long i;
@@ -157,10 +173,86 @@ static int one_way(struct transport *t, unsigned int len)
 			strerror(-(err ? err : s.err)));
 		return err ? err : s.err;
 	}
+	*msgs_per_s = s.count * 1e9 / elapsed;
+	return 0;
+}
+
+static int one_way(struct transport *t, unsigned int len)
+{
+	double rate;
+	int err = stream(t, len, &rate);
+
+	if (err)
+		return err;
 	printf("{\"name\":\"one_way\",\"transport\":\"%s\",\"payload\":%u,"
 	       "\"msgs_per_s\":%.0f,\"mb_per_s\":%.2f,\"messages\":%ld}\n",
-	       t->name, len, s.count * 1e9 / elapsed, s.count * (double)len * 1e3 / elapsed,
-	       s.count);
+	       t->name, len, rate, rate * len / 1e6, stream_count(len));
+	return 0;
+}
+
+/* A monitor's reader: takes records until @expected messages are accounted for. */
+struct watcher {
+	struct kucomms_mon mon;
+	__u64 expected, received, dropped;
+	int err;
+};
+
+static void *watch(void *arg)
+{
+	struct watcher *w = arg;
+	struct kucomms_mon_record rec;
+	const void *data;
+	int n;
+
+	while (w->received + w->dropped < w->expected) {
+		n = kucomms_mon_next(&w->mon.reader, &rec, &data);
+		if (n == 0)
+			n = kucomms_mon_wait(&w->mon, 10000);
+		if (n <= 0) {
+			w->err = n ? n : -ETIMEDOUT;
+			break;
+		}
+		if (rec.kind == KUCOMMS_MON_MESSAGE)
+			w->received++;
+		else if (rec.kind == KUCOMMS_MON_DROP && rec.dir != KUCOMMS_MON_DIR_NONE)
+			w->dropped += rec.value;
+		kucomms_mon_done(&w->mon.reader);
+	}
+	return NULL;
+}
+
+/* The echo stream of @len bytes without, then with, a monitor of @device. */
+static int monitor_overhead(struct transport *t, const char *device, unsigned int len)
+{
+	struct watcher w = { .expected = 2 * (__u64)stream_count(len) };
+	double baseline, watched;
+	pthread_t reader;
+	char why[512];
+	int err;
+
+	err = stream(t, len, &baseline);
+	if (err)
+		return err;
+	if (kucomms_mon_open(&w.mon, NULL, device, KUCOMMS_RING_MAX_CAPACITY, 0, why, sizeof(why))) {
+		fprintf(stderr, "bench_echo: %s\n", why);
+		return -EIO;
+	}
+	if (pthread_create(&reader, NULL, watch, &w))
+		return -EAGAIN;
+	err = stream(t, len, &watched);
+	pthread_join(reader, NULL);
+	kucomms_mon_close(&w.mon);
+	if (!err && w.err) {
+		fprintf(stderr, "bench_echo: the monitor's reader: %s\n", strerror(-w.err));
+		err = w.err;
+	}
+	if (err)
+		return err;
+	printf("{\"name\":\"monitor_overhead\",\"transport\":\"%s\",\"payload\":%u,"
+	       "\"msgs_per_s\":%.0f,\"baseline_msgs_per_s\":%.0f,\"slowdown\":%.3f,"
+	       "\"dropped\":%llu}\n",
+	       t->name, len, watched, baseline, baseline / watched,
+	       (unsigned long long)w.dropped);
 	return 0;
 }
 
@@ -170,11 +262,13 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int err = 0;
 
-	if (argc != 3 || (strcmp(argv[1], "kucomms") && strcmp(argv[1], "rw"))) {
-		fprintf(stderr, "usage: %s kucomms|rw DEVICE\n", argv[0]);
+	bool monitored = argc == 3 && !strcmp(argv[1], "monitor");
+
+	if (argc != 3 || (strcmp(argv[1], "kucomms") && strcmp(argv[1], "rw") && !monitored)) {
+		fprintf(stderr, "usage: %s kucomms|rw|monitor DEVICE\n", argv[0]);
 		return 2;
 	}
-	if (!strcmp(argv[1], "kucomms")) {
+	if (strcmp(argv[1], "rw")) {
 		t = (struct transport){
 			.name = "kucomms-device", .rtt_mode = "sleeping",
 			.send = kucomms_send, .recv = kucomms_recv,
@@ -195,6 +289,11 @@ int main(int argc, char **argv)
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (monitored) {
+		for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
+			err = monitor_overhead(&t, argv[2], payloads[i]);
+		return err ? 1 : 0;
+	}
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
 		err = echo_rtt(&t, payloads[i]);
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)

@@ -138,7 +138,8 @@ int main(int argc, char **argv)
 	unsigned long links = 0, echoes = 0, hangups = 0, early = 0;
 	int seconds, i, failed = 0;
 
-	if (argc != 3 || (seconds = atoi(argv[1])) <= 0) {
+	seconds = argc == 3 ? atoi(argv[1]) : 0;
+	if (seconds <= 0) {
 		fprintf(stderr, "usage: %s SECONDS DEVICE\n", argv[0]);
 		return 2;
 	}

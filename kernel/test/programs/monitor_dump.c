@@ -88,12 +88,24 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "d:c:s:n:i:r:")) != -1) {
 		switch (opt) {
-		case 'd': device = optarg; break;
-		case 'c': capacity = strtoull(optarg, NULL, 0); break;
-		case 's': snaplen = strtoull(optarg, NULL, 0); break;
-		case 'n': count = strtoull(optarg, NULL, 0); break;
-		case 'i': idle_ms = atoi(optarg); break;
-		case 'r': ready = optarg; break;
+		case 'd':
+			device = optarg;
+			break;
+		case 'c':
+			capacity = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			snaplen = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			count = strtoull(optarg, NULL, 0);
+			break;
+		case 'i':
+			idle_ms = atoi(optarg);
+			break;
+		case 'r':
+			ready = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: %s [-d DEVICE] [-c CAPACITY] [-s SNAPLEN] [-n COUNT] [-i IDLE_MS] [-r READY_FILE]\n",
 				argv[0]);

@@ -185,8 +185,8 @@ struct kucomms_side_page {
  * KUCOMMS_IOC_WAKE fails with EPIPE).
  */
 struct kucomms_setup {
-	__u64 ring0_capacity;	/* in: kernel -> user ring bytes, 0 = default;
-				 * out: the capacity used */
+	/* in: kernel -> user ring bytes, 0 = default; out: the capacity used */
+	__u64 ring0_capacity;
 	__u64 ring1_capacity;	/* in/out: user -> kernel ring, as above */
 	__u64 ro_size;		/* out: length of the read-only mapping at 0 */
 	__u64 rw_offset;	/* out: mmap offset of the read-write mapping */
@@ -278,12 +278,14 @@ struct kucomms_setup {
 #define KUCOMMS_MON_DEFAULT_CAPACITY	(1ULL << 20)	/* 1 MiB */
 
 struct kucomms_mon_setup {
-	char device[KUCOMMS_NAME_MAX + 1];	/* in: "kucomms_NAME", or ""
-						 * for every device */
+	/* in: "kucomms_NAME", or "" for every device */
+	char device[KUCOMMS_NAME_MAX + 1];
 	__u64 capacity;		/* in/out: ring data bytes, 0 = the default */
-	__u32 snaplen;		/* in: data bytes kept per message, 0 = all;
-				 * out: the snap length used (at most what a
-				 * record in this ring can hold) */
+	/*
+	 * in: data bytes kept per message, 0 = all; out: the snap length
+	 * used (at most what a record in this ring can hold)
+	 */
+	__u32 snaplen;
 	__u32 flags;		/* in: must be zero */
 	__u64 ro_size;		/* out: length of the read-only mapping at 0 */
 	__u64 rw_offset;	/* out: mmap offset of the consumer line */
@@ -309,9 +311,8 @@ struct kucomms_mon_info {
 /* The read-only page at offset 0. */
 struct kucomms_mon_page {
 	struct kucomms_mon_info info;
-	struct kucomms_ring_producer prod;	/* messages: records committed;
-						 * full_events: records that
-						 * did not fit */
+	/* messages: records committed; full_events: records that did not fit */
+	struct kucomms_ring_producer prod;
 };
 
 /* kucomms_mon_record.kind */
@@ -334,16 +335,16 @@ struct kucomms_mon_page {
 #define KUCOMMS_MON_EV_DEVICE_REMOVE	2	/* remove_device or rmmod kucomms */
 #define KUCOMMS_MON_EV_MODULE_UP	3	/* a user module registered on it */
 #define KUCOMMS_MON_EV_MODULE_DOWN	4	/* it unregistered (rmmod) */
-#define KUCOMMS_MON_EV_LINK_OPEN	5	/* value: 1 if it was open before
-						 * the monitor started */
-#define KUCOMMS_MON_EV_LINK_HANGUP	6	/* the kernel side closed the link;
-						 * value: 1 if because its
-						 * process broke a ring */
-#define KUCOMMS_MON_EV_LINK_CLOSE	7	/* the descriptor is gone; value:
-						 * the process's exit status as
-						 * wait() reports it (9: kill -9)
-						 * if it exited holding the link,
-						 * else KUCOMMS_MON_CLOSED */
+/* A link opened; value: 1 if it was open before the monitor started. */
+#define KUCOMMS_MON_EV_LINK_OPEN	5
+/* The kernel side closed the link; value: 1 if its process broke a ring. */
+#define KUCOMMS_MON_EV_LINK_HANGUP	6
+/*
+ * The link's descriptor is gone; value: the process's exit status as
+ * wait() reports it (9: kill -9) if it exited holding the link, else
+ * KUCOMMS_MON_CLOSED.
+ */
+#define KUCOMMS_MON_EV_LINK_CLOSE	7
 #define KUCOMMS_MON_CLOSED		(~(__u64)0)
 
 /* link_id of device and module events. */
@@ -361,14 +362,14 @@ struct kucomms_mon_record {
 	__u8 dir;		/* KUCOMMS_MON_FROM_MODULE, _TO_MODULE, _DIR_NONE */
 	__u8 event;		/* KUCOMMS_MON_EV_* of an event */
 	__u32 link_id;		/* the device's link, or KUCOMMS_MON_NO_LINK */
-	__s32 pid;		/* the link's opener (tgid, initial pid
-				 * namespace); 0 for device events */
+	/* the link's opener (tgid, initial pid namespace); 0 for device events */
+	__s32 pid;
 	__u32 caplen;		/* data bytes following this record */
 	__u64 value;		/* drop count, or the event's detail */
 	char comm[16];		/* the opener's command name when it opened */
 	char device[KUCOMMS_NAME_MAX + 1];	/* "kucomms_NAME" */
-	struct kucomms_msg_header msg;	/* a message's header, length
-					 * being its whole data length */
+	/* a message's header; its length is the whole data length */
+	struct kucomms_msg_header msg;
 	__u64 reserved[2];
 };
 

@@ -4,8 +4,7 @@
 // without arithmetic; `data` is a view into the batch, made on first use,
 // because a live view of many messages often never looks at most of them.
 import type { Direction, Message } from '../shared/message.ts';
-
-const RECORD_HEADER_SIZE = 48;
+import { loadBinding } from './native-binding.ts';
 
 class BatchMessage implements Message {
   readonly direction: Direction;
@@ -18,7 +17,8 @@ class BatchMessage implements Message {
   #at: number;
   #data: Buffer | undefined;
 
-  constructor(batch: Buffer, u64: BigUint64Array, u32: Uint32Array, at: number) {
+  /** @dataAt: where the record's data starts in the batch. */
+  constructor(batch: Buffer, u64: BigUint64Array, u32: Uint32Array, at: number, dataAt: number) {
     const w = at / 8;
     this.timestampNs = u64[w]!;
     this.direction = u32[w * 2 + 2] === 1 ? 'tx' : 'rx';
@@ -27,7 +27,7 @@ class BatchMessage implements Message {
     this.id = u64[w + 4]!;
     this.userValue = u64[w + 5]!;
     this.#batch = batch;
-    this.#at = at + RECORD_HEADER_SIZE;
+    this.#at = dataAt;
   }
 
   get data(): Buffer {
@@ -42,6 +42,9 @@ class BatchMessage implements Message {
 }
 
 export function decodeBatch(batch: Buffer, count: number): Message[] {
+  // The bytes before each record's data, as the addon that filled the batch says (read here, not at import:
+  // importing the services never requires the addon).
+  const headerSize = loadBinding().RECORD_HEADER_SIZE;
   // The addon allocates each batch on its own, so it starts 8-byte aligned.
   if (batch.byteOffset % 8 !== 0) batch = Buffer.from(batch);
   const u64 = new BigUint64Array(batch.buffer, batch.byteOffset, batch.length / 8);
@@ -49,10 +52,10 @@ export function decodeBatch(batch: Buffer, count: number): Message[] {
   const out = new Array<Message>(count);
   let at = 0;
   for (let i = 0; i < count; i++) {
-    if (at + RECORD_HEADER_SIZE > batch.length) throw new Error(`kucomms batch of ${count} records ends early, at record ${i} (byte ${at} of ${batch.length})`);
-    const m = new BatchMessage(batch, u64, u32, at);
+    if (at + headerSize > batch.length) throw new Error(`kucomms batch of ${count} records ends early, at record ${i} (byte ${at} of ${batch.length})`);
+    const m = new BatchMessage(batch, u64, u32, at, at + headerSize);
     out[i] = m;
-    at += RECORD_HEADER_SIZE + ((Number(m.length) + 7) & ~7);
+    at += headerSize + ((Number(m.length) + 7) & ~7);
   }
   if (at !== batch.length) throw new Error(`kucomms batch of ${count} records ends at byte ${at} but holds ${batch.length}`);
   return out;

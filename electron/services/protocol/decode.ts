@@ -13,6 +13,7 @@ import {
   type Length,
   type StructDef,
 } from './layout.ts';
+import type { Message } from '../../shared/message.ts';
 import { toHex, type Decoded, type DecodeError, type FieldNode, type FieldValue, type HeaderValue, type StructValue } from './values.ts';
 
 export const HEADER_SIZE = 32;
@@ -126,6 +127,11 @@ export function decodeMessage(layout: Layout, message: Uint8Array): Decoded {
 }
 
 /** Decodes a message given as its header values and its data bytes. */
+/** Decodes a message as targets deliver it and captures and the traffic store keep it (header fields and data). */
+export function decodeReceived(layout: Layout, m: Pick<Message, 'length' | 'type' | 'id' | 'userValue' | 'data'>): Decoded {
+  return decodeData(layout, { length: m.length, type: m.type, id: m.id, user_value: m.userValue }, m.data);
+}
+
 export function decodeData(layout: Layout, header: HeaderValue, data: Uint8Array): Decoded {
   const headerNode: FieldNode = { name: 'header', path: 'header', offset: 0, size: HEADER_SIZE, type: 'header', children: [] };
   headerNode.children = (['length', ...HEADER_KEYS] as const).map((key, i) => {

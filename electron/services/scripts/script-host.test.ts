@@ -8,7 +8,7 @@ import { stopAllDemoPeers } from '../demo-peers.ts';
 import { Endpoint } from '../endpoint.ts';
 import { encodeMessage } from '../protocol/encode.ts';
 import { loadLayoutFile } from '../protocol/loader.ts';
-import { decodeReceived } from '../protocol/registry.ts';
+import { decodeReceived } from '../protocol/decode.ts';
 import { ScriptRun, type ScriptStop } from './script-host.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));

@@ -6,7 +6,7 @@ import { HEADER_SIZE } from '../protocol/decode.ts';
 import { EncodeError, encodeData } from '../protocol/encode.ts';
 import type { HeaderKey, Layout, MessageKind } from '../protocol/layout.ts';
 import { LayoutLoadError, loadLayoutFile } from '../protocol/loader.ts';
-import { decodeReceived } from '../protocol/registry.ts';
+import { decodeReceived } from '../protocol/decode.ts';
 import type { StructValue } from '../protocol/values.ts';
 import type { ScriptDecoded, ScriptMessage, ScriptSendHeader } from './script-api.ts';
 

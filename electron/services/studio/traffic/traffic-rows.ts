@@ -5,7 +5,7 @@
 // and the filter's view of a row.
 import type { Direction } from '../../../shared/message.ts';
 import type { TrafficRow } from '../../../shared/studio-api.ts';
-import { decodeData } from '../../protocol/decode.ts';
+import { decodeReceived } from '../../protocol/decode.ts';
 import type { Layout } from '../../protocol/layout.ts';
 import type { Decoded, FieldValue, StructValue } from '../../protocol/values.ts';
 import type { FilterValue, HeaderName } from './filter.ts';
@@ -34,8 +34,7 @@ export type LayoutFor = (target: string) => Layout | undefined;
 export function decodeRow(rows: TrafficRows, layoutFor: LayoutFor, row: number): Decoded | undefined {
   const layout = layoutFor(rows.target(row));
   if (!layout) return undefined;
-  const m = rows.get(row);
-  return decodeData(layout, { length: m.length, type: m.type, id: m.id, user_value: m.userValue }, m.data);
+  return decodeReceived(layout, rows.get(row));
 }
 
 /** The table's view of a row. */

@@ -22,6 +22,8 @@ interface Connection {
   target: string;
   state: TargetView['state'];
   protocol?: string;
+  /** The layout (or none) was picked with setProtocol: connecting keeps it instead of a default. */
+  picked?: boolean;
   error?: string;
   endpoint?: Endpoint;
   /** Remote targets: the agent and the target's name there. */
@@ -75,6 +77,7 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
         const c = this.#connections.get(i.target) ?? { target: i.target, state: 'closed' as const };
         if (i.protocol === null) delete c.protocol;
         else c.protocol = i.protocol;
+        c.picked = true;
         this.#connections.set(i.target, c);
         return this.#listed(c);
       },
@@ -195,11 +198,17 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     const existing = this.#connections.get(target);
     if (existing && (existing.state === 'open' || existing.state === 'opening'))
       throw new StudioError({ code: 'EBUSY', message: `${target} is already ${existing.state}` });
-    // Asked for, else the workspace's settings.json, else the built-in default of a demo target.
-    const chosen =
-      protocol ?? this.#options.settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
+    // Asked for, else the one picked for it (even before it was connected), else the workspace's
+    // settings.json, else the built-in default of a demo target.
+    const byDefault = (): string | undefined => this.#options.settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
+    const chosen = protocol ?? (existing?.picked ? existing.protocol : byDefault());
     if (chosen !== undefined) this.#ctx.protocols.get(chosen);
-    const c: Connection = { target, state: 'opening', ...(chosen !== undefined ? { protocol: chosen } : {}) };
+    const c: Connection = {
+      target,
+      state: 'opening',
+      ...(chosen !== undefined ? { protocol: chosen } : {}),
+      ...(existing?.picked ? { picked: true } : {}),
+    };
     this.#connections.set(target, c);
     try {
       const remote = this.#remote(target);

@@ -143,6 +143,16 @@ describe('the workspace area', () => {
     assert.equal((await studio.handlers.connect({ target: 'demo:echo', protocol: 'echo' })).protocol, 'echo', 'a layout asked for wins');
   });
 
+  test('a layout picked for a target before it is connected is the one it connects with, not the default (nor the one used last time)', async () => {
+    assert.notEqual((await studio.handlers.listTargets({})).find((t) => t.target === 'demo:echo')?.state, 'open');
+    await studio.handlers.setProtocol({ target: 'demo:echo', protocol: 'longtest' });
+    assert.equal((await studio.handlers.connect({ target: 'demo:echo' })).protocol, 'longtest');
+    await studio.handlers.disconnect({ target: 'demo:echo' });
+    await studio.handlers.setProtocol({ target: 'demo:echo', protocol: null });
+    assert.equal((await studio.handlers.connect({ target: 'demo:echo' })).protocol, undefined, '(none) picked stays none');
+    await studio.handlers.disconnect({ target: 'demo:echo' });
+  });
+
   test('UI state is kept in the state file, and refused past its limit', async () => {
     await studio.handlers.setUiState({ key: 'app.theme', value: 'dark' });
     assert.deepEqual(await studio.handlers.getUiState({}), { 'app.theme': 'dark' });

@@ -69,7 +69,7 @@ function bindApi(service: StudioService): void {
       try {
         return { result: await dispatch(service.handlers, name, input) };
       } catch (err) {
-        return { error: toStudioError(err, name).toJSON() };
+        return { error: toStudioError(err).toJSON() };
       }
     });
 }

@@ -75,6 +75,13 @@ describe('an agent on 127.0.0.2 (plain WebSocket on loopback)', () => {
     assert.match(err.message, /401/);
   });
 
+  test('an address where no agent runs is reported as unreachable, not as the Studio refusing it', async () => {
+    // Port 1 on another loopback address: nothing listens there.
+    const err = await studio.handlers.addAgent({ url: 'ws://127.0.0.3:1', token: 'y'.repeat(32) }).catch((e: unknown) => e);
+    assert.ok(err instanceof StudioError);
+    assert.equal(err.message, 'agent ws://127.0.0.3:1: nothing answers at that address (connect ECONNREFUSED 127.0.0.3:1): is it running there, and are the host and port right?');
+  });
+
   test('added by URL and token, its targets show beside the local ones and its echo peer answers', async () => {
     const view = await studio.handlers.addAgent({ url: agent.url, token: agent.token });
     assert.equal(view.state, 'connected');

@@ -93,7 +93,7 @@ describe('what a bad call is answered with', () => {
     assert.ok(err instanceof StudioError);
     assert.equal(err.code, 'EINVAL_INPUT');
     assert.deepEqual(err.issues?.map((i) => i.path), ['start']);
-    assert.match(err.message, /^window: start: /);
+    assert.match(err.message, /^start: /, 'the field first, not the internal call name');
   });
 
   test('a u64 beyond 2^64-1 is refused with the field named', async () => {

@@ -99,7 +99,7 @@ export async function startStudioServer(o: StudioServerOptions): Promise<StudioS
       const { id } = frame;
       dispatch(o.service.handlers, frame.call, frame.input).then(
         (result) => send(ws, { id, result }),
-        (err: unknown) => send(ws, { id, error: toStudioError(err, String(frame.call)).toJSON() }),
+        (err: unknown) => send(ws, { id, error: toStudioError(err).toJSON() }),
       );
     });
   });

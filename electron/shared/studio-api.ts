@@ -123,7 +123,7 @@ export class StudioError extends Error {
   }
 }
 
-/** Validates a call's input; throws StudioError 'EINVAL_INPUT' naming each bad field. */
+/** Validates a call's input; throws StudioError 'EINVAL_INPUT' naming each bad field (not the call: the message is for people). */
 export function parseCallInput<K extends CallName>(name: K, input: unknown): CallParsed<K> {
   const spec = studioCalls[name] as CallSpec<z.ZodType, unknown>;
   const r = spec.input.safeParse(input ?? {});
@@ -131,7 +131,7 @@ export function parseCallInput<K extends CallName>(name: K, input: unknown): Cal
   const issues = r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(input)', message: i.message }));
   throw new StudioError({
     code: 'EINVAL_INPUT',
-    message: `${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
     issues,
   });
 }

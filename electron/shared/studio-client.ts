@@ -90,9 +90,12 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
   });
   // A failed connection reports an error, then closes: keep its words for the close.
   let lastError = '';
+  /** The system's error code when nothing answered at the address (`ws` gives it; browsers do not). */
+  let unreachable: string | undefined;
   socket.addEventListener('error', (ev) => {
-    const message = (ev as { message?: unknown }).message;
+    const { message, error } = ev as { message?: unknown; error?: { code?: unknown } };
     if (typeof message === 'string') lastError = message;
+    if (typeof error?.code === 'string' && /^E[A-Z]+$/.test(error.code)) unreachable = error.code;
   });
   socket.addEventListener('close', (ev) => {
     for (const p of pending.values())
@@ -128,10 +131,12 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
     socket.addEventListener('open', () => resolve(api));
     void closed.then((info) =>
       reject(
-        new StudioError({
-          code: 'ECONNREFUSED',
-          message: `the Studio backend refused the connection: ${info.reason || `closed with code ${info.code} (a wrong token or Origin is refused)`}`,
-        }),
+        unreachable
+          ? new StudioError({ code: unreachable, message: `nothing answers at that address (${lastError}): is it running there, and are the host and port right?` })
+          : new StudioError({
+              code: 'ECONNREFUSED',
+              message: `the Studio backend refused the connection: ${info.reason || `closed with code ${info.code} (a wrong token or Origin is refused)`}`,
+            }),
       ),
     );
   });

@@ -1,7 +1,7 @@
 // The one way a transport calls the Studio: look the call up, validate its
 // input with the contract's schema, run it, and turn any failure into a
 // StudioError. Both Electron IPC and the WebSocket server use this.
-import { isCallName, parseCallInput, StudioError, type CallName, type StudioHandlers } from '../../shared/studio-api.ts';
+import { isCallName, parseCallInput, StudioError, type StudioHandlers } from '../../shared/studio-api.ts';
 import { toStudioError } from './errors.ts';
 
 export async function dispatch(handlers: StudioHandlers, call: unknown, input: unknown): Promise<unknown> {
@@ -12,6 +12,6 @@ export async function dispatch(handlers: StudioHandlers, call: unknown, input: u
     const handler = handlers[call] as (input: unknown) => Promise<unknown>;
     return await handler.call(handlers, parsed);
   } catch (err) {
-    throw toStudioError(err, call satisfies CallName);
+    throw toStudioError(err);
   }
 }

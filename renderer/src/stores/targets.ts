@@ -9,6 +9,8 @@ import { useNoticesStore } from './notices.ts';
 export const useTargetsStore = defineStore('targets', () => {
   const targets = ref<TargetView[]>([]);
   const agents = ref<AgentView[]>([]);
+  /** The first list has come (until then the view says it is looking, not that there are none). */
+  const listed = ref(false);
   /** Targets with a call in progress (their buttons wait). */
   const busy = ref(new Set<string>());
   const conn = useConnectionStore();
@@ -21,6 +23,8 @@ export const useTargetsStore = defineStore('targets', () => {
       [targets.value, agents.value] = await Promise.all([conn.api().listTargets({}), conn.api().listAgents({})]);
     } catch (err) {
       notices.report('Listing targets', err);
+    } finally {
+      listed.value = true;
     }
   }
 
@@ -58,7 +62,8 @@ export const useTargetsStore = defineStore('targets', () => {
   const removeDevice = (name: string) => withBusy(`/dev/${name}`, `Removing /dev/${name}`, () => conn.api().removeDevice({ name }));
 
   async function addAgent(url: string, token: string, fingerprint?: string): Promise<boolean> {
-    const added = await withBusy(url, `Adding agent ${url}`, () =>
+    // The backend's messages name the agent's URL: the action does not repeat it.
+    const added = await withBusy(url, 'Adding the agent', () =>
       conn.api().addAgent({ url, token, ...(fingerprint ? { fingerprint } : {}) }),
     );
     if (added) notices.push('info', `Agent ${added.url} added: its targets are listed below`);
@@ -67,5 +72,5 @@ export const useTargetsStore = defineStore('targets', () => {
 
   const removeAgent = (url: string) => withBusy(url, `Removing agent ${url}`, () => conn.api().removeAgent({ url }));
 
-  return { targets, agents, busy, openTargets, refresh, subscribe, connect, disconnect, setProtocol, createDevice, removeDevice, addAgent, removeAgent };
+  return { targets, agents, listed, busy, openTargets, refresh, subscribe, connect, disconnect, setProtocol, createDevice, removeDevice, addAgent, removeAgent };
 });

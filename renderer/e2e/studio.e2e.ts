@@ -32,6 +32,15 @@ import {
 const viewTotal = (page: Page): Promise<number> => shownNumber(page, VIEW_TOTAL);
 const waitForTotal = (page: Page, expected: number, timeout = WAIT.timeout): Promise<void> => waitForNumber(page, VIEW_TOTAL, expected, { timeout });
 
+/** Where each column of the local targets table starts, in pixels from the left. */
+function targetColumns(page: Page): Promise<number[]> {
+  return page
+    .locator('.target-table')
+    .first()
+    .locator('th')
+    .evaluateAll((ths) => ths.map((th) => Math.round(th.getBoundingClientRect().left)));
+}
+
 /** Opens a WebSocket from the page and says whether it opened or was refused. */
 function probeSocket(page: Page, url: string): Promise<'open' | 'refused'> {
   return page.evaluate(
@@ -80,9 +89,11 @@ export async function studioTests(suite: Suite): Promise<void> {
       await page.waitForSelector('tr[data-target="demo:echo"]', WAIT);
     });
 
+    let columnsAtZero: number[] = [];
     await suite.test('pick the demo target: demo:echo connects and shows its counters', async () => {
       await connectTarget(page, 'demo:echo');
       await page.waitForSelector('tr[data-target="demo:echo"] [data-test=sent]:has-text("0")', WAIT);
+      columnsAtZero = await targetColumns(page);
       await page.screenshot({ path: screenshotPath('targets') });
     });
 
@@ -179,6 +190,13 @@ export async function studioTests(suite: Suite): Promise<void> {
       await filterTraffic(page, 'id >= 41 && id < 20041 && type == 7');
       await waitForTotal(page, 40_000, 60_000);
       await filterTraffic(page, '');
+    });
+
+    await suite.test('the targets table keeps its columns in place as the counters grow from 0 to tens of thousands', async () => {
+      await showTab(page, 'targets');
+      await page.waitForFunction(() => Number(document.querySelector('tr[data-target="demo:echo"] [data-test=sent]')?.textContent?.replace(/,/g, '')) >= 20_000, undefined, WAIT);
+      const now = await targetColumns(page);
+      check(columnsAtZero.length === 9 && now.join() === columnsAtZero.join(), `the columns start at x = ${now.join(', ')}, with 0 messages at x = ${columnsAtZero.join(', ')}`);
     });
 
     await suite.test('save a message to a named collection and resend it', async () => {

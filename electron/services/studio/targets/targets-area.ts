@@ -200,7 +200,8 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
       throw new StudioError({ code: 'EBUSY', message: `${target} is already ${existing.state}` });
     // Asked for, else the one picked for it (even before it was connected), else the workspace's
     // settings.json, else the built-in default of a demo target.
-    const byDefault = (): string | undefined => this.#options.settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
+    const byDefault = (): string | undefined =>
+      this.#options.settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
     const chosen = protocol ?? (existing?.picked ? existing.protocol : byDefault());
     if (chosen !== undefined) this.#ctx.protocols.get(chosen);
     const c: Connection = {

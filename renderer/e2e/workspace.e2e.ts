@@ -54,7 +54,7 @@ const theme = (page: Page): Promise<string | undefined> => page.evaluate(() => d
 
 /** Waits until the backend's state file holds @key = @value (written a moment after the change). */
 async function waitForKept(stateFile: string, key: string, value: unknown): Promise<void> {
-  for (let i = 0; i < 50; i++) {
+  for (const until = Date.now() + WAIT.timeout; Date.now() < until; ) {
     try {
       const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { ui?: Record<string, unknown> };
       if (JSON.stringify(state.ui?.[key]) === JSON.stringify(value)) return;

@@ -3,12 +3,15 @@
 // build), runs the component and store tests (vitest) and the end-to-end
 // tests (Chromium against `kucomms-studio serve`), one line per test, and
 // ends with the closing line "N passed, N failed". Skipped tests print
-// `ok - NAME # skip REASON` and count as neither passed nor failed.
+// `ok - NAME # skip REASON` and count as neither passed nor failed. The
+// tests run in a temporary home of their own (scripts/hermetic-home.mjs).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useHermeticHome } from '../../scripts/hermetic-home.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
+useHermeticHome('test-ui');
 const bin = (name) => path.join(repo, 'node_modules/.bin', name);
 let passed = 0;
 let failed = 0;

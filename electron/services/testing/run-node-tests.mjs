@@ -2,13 +2,16 @@
 // npm run test:node: type-checks the Node side, then runs every
 // electron/**/*.test.ts with node's test runner (through tsx), one line per
 // test, and ends with the closing "N passed, N failed". Arguments narrow it
-// to the test files whose path contains one of them.
+// to the test files whose path contains one of them. The tests run in a
+// temporary home of their own (scripts/hermetic-home.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useHermeticHome } from '../../../scripts/hermetic-home.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+useHermeticHome('test-node');
 const reporter = fileURLToPath(new URL('./line-reporter.mjs', import.meta.url));
 const filters = process.argv.slice(2);
 let passed = 0;

@@ -9,9 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkspaceWatcher, type WorkspaceChange } from './watcher.ts';
 import { Workspace } from './workspace.ts';
 
-const QUIET = 120;
-/** Long enough for the file system events and the quiet period to have passed. */
-const SETTLE = QUIET + 600;
+/** Long enough that the steps a test means to fall within one quiet period do, on a loaded machine too. */
+const QUIET = 1000;
+const WAIT_MS = 30_000;
 
 describe('the workspace watcher', () => {
   let dir: string;
@@ -27,6 +27,23 @@ describe('the workspace watcher', () => {
     changes = [];
     watcher = await WorkspaceWatcher.start(workspace, (c) => changes.push(c), QUIET);
   });
+  let markers = 0;
+  /**
+   * Waits until every change made so far has been reported: a marker file
+   * written now gets the same quiet period as they did, so it is reported
+   * after them. The marker is left out of `changes`.
+   */
+  async function settled(): Promise<void> {
+    const name = `zz-settled-${++markers}.yaml`;
+    writeFileSync(path.join(dir, 'layouts', name), '');
+    const deadline = Date.now() + WAIT_MS;
+    while (!changes.some((c) => c.name === name)) {
+      if (Date.now() > deadline) throw new Error(`the marker ${name} was not reported within ${WAIT_MS} ms`);
+      await sleep(10);
+    }
+    changes = changes.filter((c) => !c.name.startsWith('zz-settled-'));
+  }
+
   afterEach(async () => {
     await watcher.close();
     rmSync(dir, { recursive: true, force: true });
@@ -34,13 +51,16 @@ describe('the workspace watcher', () => {
 
   test('reports a file added, changed and removed by another program, each once', async () => {
     writeFileSync(path.join(dir, 'layouts', 'new.yaml'), 'protocol: new\n');
-    await sleep(SETTLE);
+    await settled();
     writeFileSync(path.join(dir, 'scripts', 'answer.ts'), 'export default {};\n');
-    await sleep(SETTLE);
+    await settled();
     writeFileSync(path.join(dir, 'layouts', 'old.yaml'), 'protocol: old\ndoc: changed\n');
-    await sleep(SETTLE);
+    await settled();
     rmSync(path.join(dir, 'layouts', 'new.yaml'));
-    await sleep(SETTLE);
+    // A removal is reported late (the watcher first waits to see whether the file comes back, as a save does).
+    const deadline = Date.now() + WAIT_MS;
+    while (!changes.some((c) => c.change === 'removed') && Date.now() < deadline) await sleep(10);
+    await settled();
     assert.deepEqual(changes, [
       { area: 'layouts', name: 'new.yaml', change: 'added' },
       { area: 'scripts', name: 'answer.ts', change: 'added' },
@@ -56,13 +76,13 @@ describe('the workspace watcher', () => {
     renameSync(swap, file);
     await sleep(20);
     writeFileSync(file, 'protocol: old\n# step 2\n');
-    await sleep(SETTLE);
+    await settled();
     assert.deepEqual(changes, [{ area: 'layouts', name: 'old.yaml', change: 'changed' }]);
   });
 
   test("the Studio's own writes are reported as the file, its temporary file is not", async () => {
     workspace.writeText('layouts', 'saved.yaml', 'protocol: saved\n');
-    await sleep(SETTLE);
+    await settled();
     assert.deepEqual(changes, [{ area: 'layouts', name: 'saved.yaml', change: 'added' }]);
   });
 
@@ -75,7 +95,7 @@ describe('the workspace watcher', () => {
     writeFileSync(path.join(dir, 'README.md'), '# protocols\n');
     mkdirSync(path.join(dir, 'layouts', 'drafts'));
     writeFileSync(path.join(dir, 'layouts', 'drafts', 'x.yaml'), 'protocol: x\n');
-    await sleep(SETTLE);
+    await settled();
     assert.deepEqual(
       [...changes].sort((a, b) => a.name.localeCompare(b.name)),
       [
@@ -90,14 +110,23 @@ describe('the workspace watcher', () => {
     writeFileSync(file, 'protocol: blink\n');
     await sleep(10);
     rmSync(file);
-    await sleep(SETTLE);
+    await settled();
     assert.deepEqual(changes, []);
   });
 
   test('nothing is reported after close', async () => {
     await watcher.close();
-    writeFileSync(path.join(dir, 'layouts', 'late.yaml'), 'protocol: late\n');
-    await sleep(SETTLE);
-    assert.deepEqual(changes, []);
+    // A second watcher sees the write; by the time it reports it, the closed one would have too.
+    const seen: WorkspaceChange[] = [];
+    const other = await WorkspaceWatcher.start(workspace, (c) => seen.push(c), QUIET);
+    try {
+      writeFileSync(path.join(dir, 'layouts', 'late.yaml'), 'protocol: late\n');
+      const deadline = Date.now() + WAIT_MS;
+      while (seen.length === 0 && Date.now() < deadline) await sleep(10);
+      assert.deepEqual(seen, [{ area: 'layouts', name: 'late.yaml', change: 'added' }]);
+      assert.deepEqual(changes, []);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -101,6 +101,8 @@ test('replay: the CLI exits 5 and lists the replies demo:longtest sends that the
 class ScriptedPeer extends EventEmitter implements ReplayTarget {
   readonly target = 'scripted:peer';
   #pending: Message[] = [];
+  #sent = 0;
+  #deliverAt: { count: number; order: (ms: Message[]) => Message[] } | undefined;
   constructor(private readonly answer: (m: Message) => Message[]) {
     super();
   }
@@ -108,6 +110,13 @@ class ScriptedPeer extends EventEmitter implements ReplayTarget {
     const m: Message = { direction: 'tx', timestampNs: 0n, length: BigInt(data.length), ...header, data: Uint8Array.from(data) };
     this.#pending.push(...this.answer(m).map((a) => ({ ...a, direction: 'rx' as const })));
     this.emit('messages', [m]);
+    const at = this.#deliverAt;
+    if (at && ++this.#sent === at.count) queueMicrotask(() => this.deliver(at.order));
+  }
+  /** Delivers the answers once @count messages were sent to it, however long the replay takes to send them. */
+  deliverAfter(count: number, order: (ms: Message[]) => Message[] = (ms) => ms): this {
+    this.#deliverAt = { count, order };
+    return this;
   }
   /** Delivers the answers so far in the order @order chooses. */
   deliver(order: (ms: Message[]) => Message[] = (ms) => ms): void {
@@ -122,6 +131,9 @@ async function capturedEcho(): Promise<CaptureRecord[]> {
   for await (const r of readCapture(path.join(work, 'echo.kucap'))) records.push(r);
   return records;
 }
+
+/** How many messages replaying @records sends (the captured tx side). */
+const sentCount = (records: CaptureRecord[]): number => records.filter((r) => r.direction === 'tx').length;
 
 async function* fromArray(records: CaptureRecord[]): AsyncGenerator<CaptureRecord> {
   yield* records;
@@ -140,8 +152,8 @@ test('replay: a peer that answers differently gets exactly its differences, fiel
     return [reply, ...extra];
   });
   const results: PairResult[] = [];
+  peer.deliverAfter(sentCount(records), (ms) => ms.reverse()); // replies out of order: paired by id
   const run = replay(fromArray(records), peer, { layout: features, speed: { kind: 'max' }, waitMs: 200, onResult: (r) => results.push(r) });
-  setTimeout(() => peer.deliver((ms) => ms.reverse()), 50); // replies out of order: paired by id
   const summary = await run;
   assert.deepEqual(summary, { from: 'demo:echo', sent: 12, same: 9, different: 2, missing: 1, unexpected: 1 });
   const different = results
@@ -158,22 +170,19 @@ test('replay: a peer that answers differently gets exactly its differences, fiel
 
 test('replay: without a reply rule replies pair by order; a user-marked volatile field is ignored', async () => {
   const records = await capturedEcho();
-  const swapped = new ScriptedPeer((m) => [{ ...m }]);
+  const swapped = new ScriptedPeer((m) => [{ ...m }]).deliverAfter(sentCount(records), (ms) => [...ms.slice(1), ms[0] as Message]);
   const run = replay(fromArray(records), swapped, { speed: { kind: 'max' }, waitMs: 200 });
-  setTimeout(() => swapped.deliver((ms) => [...ms.slice(1), ms[0] as Message]), 50);
   const byOrder = await run;
   assert.equal(byOrder.same, 0, 'every reply is paired with the wrong request when order is all there is');
   assert.equal(byOrder.different, 12);
 
   const results: PairResult[] = [];
-  const stamped = new ScriptedPeer((m) => [{ ...m, userValue: m.userValue + 1n }]);
+  const stamped = new ScriptedPeer((m) => [{ ...m, userValue: m.userValue + 1n }]).deliverAfter(sentCount(records));
   const run2 = replay(fromArray(records), stamped, { layout: echoLayout, speed: { kind: 'max' }, waitMs: 200, onResult: (r) => results.push(r) });
-  setTimeout(() => stamped.deliver(), 50);
   assert.equal((await run2).different, 12);
   assert.deepEqual(results[0]?.diffs, [{ path: 'header.user_value', captured: '0', replayed: '1' }]);
 
-  const stamped2 = new ScriptedPeer((m) => [{ ...m, userValue: m.userValue + 1n }]);
+  const stamped2 = new ScriptedPeer((m) => [{ ...m, userValue: m.userValue + 1n }]).deliverAfter(sentCount(records));
   const run3 = replay(fromArray(records), stamped2, { layout: echoLayout, volatile: ['header.user_value'], speed: { kind: 'max' }, waitMs: 200 });
-  setTimeout(() => stamped2.deliver(), 50);
   assert.equal((await run3).same, 12);
 });

@@ -12,7 +12,6 @@ import { ProtocolRegistry } from '../protocols.ts';
 import { StudioService } from '../studio-service.ts';
 import { StateStore } from '../../workspace/state-store.ts';
 
-const SETTLE = 800;
 const message = (name: string) => ({ name, header: { type: '1', id: '0', userValue: '0' }, body: { format: 'raw' as const, data: '' } });
 const collectionsOf = (names: string[]) => `${JSON.stringify([{ name: 'smoke', messages: names.map(message) }], null, 2)}\n`;
 
@@ -46,6 +45,15 @@ describe('the workspace area', () => {
       studio.on(event, (payload: StudioEvents[typeof event]) => events.push({ event, payload }));
     await studio.workspaceArea.watching();
   });
+  /** Waits until the views have heard that @name changed (its quiet period is over and it was reloaded). */
+  async function announced(name: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!events.some((e) => e.event === 'workspaceChanged' && (e.payload as { name: string }).name === name)) {
+      if (Date.now() > deadline) throw new Error(`no workspaceChanged for ${name} within 30 s`);
+      await sleep(10);
+    }
+  }
+
   afterEach(async () => {
     await studio.close();
     rmSync(root, { recursive: true, force: true });
@@ -100,14 +108,14 @@ describe('the workspace area', () => {
 
   test('collections.json changed by another program is reloaded before the views hear of it', async () => {
     writeFileSync(path.join(a, 'collections.json'), collectionsOf(['pulled']));
-    await sleep(SETTLE);
+    await announced('collections.json');
     assert.deepEqual(events, [{ event: 'workspaceChanged', payload: { area: 'collections', name: 'collections.json', change: 'added' } }]);
     assert.deepEqual((await studio.handlers.listCollections({}))[0]?.messages.map((m) => m.name), ['pulled']);
   });
 
   test('a malformed collections.json is reported and not overwritten by the next save', async () => {
     writeFileSync(path.join(a, 'collections.json'), '[{"name": "smoke", "messages": [}');
-    await sleep(SETTLE);
+    await announced('collections.json');
     assert.deepEqual(events.map((e) => e.event), ['notice', 'workspaceChanged']);
     assert.match((events[0]?.payload as { message: string }).message, /collections\.json is not a collections file/);
     await rejects(studio.handlers.saveMessage({ collection: 'smoke', message: message('lost?') }), 'EINVAL', /fix it, then save again/);
@@ -116,7 +124,7 @@ describe('the workspace area', () => {
 
   test('a layout changed on disk reloads the layouts, then is announced', async () => {
     writeFileSync(path.join(a, 'layouts', 'echo2.yaml'), 'protocol: echo2\n');
-    await sleep(SETTLE);
+    await announced('echo2.yaml');
     assert.equal(layoutReloads, 1);
     assert.deepEqual(events, [{ event: 'workspaceChanged', payload: { area: 'layouts', name: 'echo2.yaml', change: 'added' } }]);
   });
@@ -124,10 +132,10 @@ describe('the workspace area', () => {
   test('settings: written whole, read back; a hand-made mistake is reported with its place and the Studio goes on', async () => {
     const written = await studio.handlers.setSettings({ settings: { defaultTarget: 'shm:sensor' } });
     assert.deepEqual(written, { settings: { defaultTarget: 'shm:sensor' }, errors: [] });
-    await sleep(SETTLE);
+    await announced('settings.json');
     events = [];
     writeFileSync(path.join(a, 'settings.json'), '{\n  "defaultTarget": 3\n}\n');
-    await sleep(SETTLE);
+    await announced('settings.json');
     const { settings } = await studio.handlers.getWorkspace({});
     assert.deepEqual(settings.settings, {});
     assert.deepEqual(settings.errors.map((e) => [e.line, e.column, e.path]), [[2, 20, 'defaultTarget']]);

@@ -17,6 +17,7 @@ import { startupWorkspaceDir, stateFile } from '../services/workspace/startup.ts
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { newStyleNonce, pageWithStyleNonce, SECURITY_HEADERS, securityHeaders } from '../server/csp.ts';
 import { RENDERER_DIST } from '../server/static-files.ts';
+import { decodedRequestPath } from '../server/request-url.ts';
 import {
   APP_ENTRY,
   APP_SCHEME,

@@ -23,8 +23,19 @@ class Stop {
   constructor(readonly error: DecodeError) {}
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
+// ignoreBOM: a leading U+FEFF is text like any other, kept so that encoding gives back the same bytes.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * ISO 8859-1: each byte is the code point of the same number. (TextDecoder's
+ * "latin1" is windows-1252, which maps 0x80..0x9f elsewhere, so that encoding
+ * could not give those bytes back.)
+ */
+export function latin1Text(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
+}
 
 class Reader {
   readonly view: DataView;
@@ -315,7 +326,7 @@ function readValue(
       if (type.pad !== undefined) while (end > 0 && bytes[end - 1] === type.pad) end--;
       let text: string;
       try {
-        text = (type.encoding === 'utf8' ? utf8 : latin1).decode(bytes.subarray(0, end));
+        text = type.encoding === 'utf8' ? utf8.decode(bytes.subarray(0, end)) : latin1Text(bytes.subarray(0, end));
       } catch {
         r.fail(path, r.pos, 'UTF-8 text', `the bytes ${toHex(bytes.subarray(0, Math.min(end, 16)))}${end > 16 ? '...' : ''}`);
       }

@@ -81,6 +81,51 @@ static inline __s64 kucomms_gen_sext(__u64 v, unsigned int bits)
 	return (__s64)(v ^ sign) - (__s64)sign;
 }
 
+/*
+ * Whether @n bytes are well-formed UTF-8 (no overlong forms, surrogates or
+ * values past U+10FFFF): the codec refuses the same text.
+ */
+static inline int kucomms_gen_utf8_ok(const __u8 *p, size_t n)
+{
+	size_t i = 0, j, more;
+	__u8 lo, hi;
+
+	while (i < n) {
+		lo = 0x80;
+		hi = 0xbf;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		} else if (p[i] >= 0xc2 && p[i] <= 0xdf) {
+			more = 1;
+		} else if (p[i] >= 0xe0 && p[i] <= 0xef) {
+			more = 2;
+			if (p[i] == 0xe0)
+				lo = 0xa0;
+			else if (p[i] == 0xed)
+				hi = 0x9f;
+		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
+			more = 3;
+			if (p[i] == 0xf0)
+				lo = 0x90;
+			else if (p[i] == 0xf4)
+				hi = 0x8f;
+		} else {
+			return 0;
+		}
+		if (n - i <= more)
+			return 0;
+		for (j = 1; j <= more; j++) {
+			if (p[i + j] < lo || p[i + j] > hi)
+				return 0;
+			lo = 0x80;
+			hi = 0xbf;
+		}
+		i += more + 1;
+	}
+	return 1;
+}
+
 #ifdef __KERNEL__
 /* The kernel does not use floating point: floats stay IEEE 754 bits. */
 typedef __u32 kucomms_gen_f32;
@@ -143,7 +188,7 @@ interface Members {
 }
 
 /** Every name the header uses, given out once (c-names.ts). */
-class CNames {
+export class CNames {
   /** struct tag, also the prefix of its _unpack, _pack and _wire */
   readonly structs = new Map<StructDef, string>();
   readonly members = new Map<FieldDef, Members>();
@@ -215,7 +260,7 @@ class CNames {
 }
 
 const HELPER_NAMES = [
-  'kucomms_gen_get', 'kucomms_gen_put', 'kucomms_gen_sext', 'kucomms_gen_f32', 'kucomms_gen_f64',
+  'kucomms_gen_get', 'kucomms_gen_put', 'kucomms_gen_sext', 'kucomms_gen_utf8_ok', 'kucomms_gen_f32', 'kucomms_gen_f64',
   'kucomms_gen_f32_from_bits', 'kucomms_gen_f32_to_bits', 'kucomms_gen_f64_from_bits', 'kucomms_gen_f64_to_bits',
 ];
 
@@ -297,12 +342,28 @@ function elementType(w: CWriter, t: FieldType): string {
 
 const isVarSized = (t: FieldType): boolean => (t.kind === 'bytes' || t.kind === 'string') && t.size.kind !== 'fixed';
 
+/**
+ * A field that always takes no bytes (a fixed count of 0, or bytes of fixed
+ * size 0): C has no zero-size members, so it has none, and nothing to unpack.
+ */
+export function alwaysEmpty(f: FieldDef): boolean {
+  if (f.count?.kind === 'fixed' && f.count.n === 0) return true;
+  const t = f.type;
+  return (t.kind === 'bytes' || t.kind === 'string') && t.size.kind === 'fixed' && t.size.n === 0 && f.count?.kind !== 'field' && f.count?.kind !== 'prefix' && f.count?.kind !== 'rest';
+}
+
 function emitStruct(w: CWriter, s: StructDef, doc: string | undefined): void {
   const name = w.names.struct(s);
   w.lines.push(...docComment(doc));
   w.out(`struct ${name} {`);
+  let members = 0;
   for (const f of s.fields) {
     w.lines.push(...docComment(f.doc, '\t'));
+    if (alwaysEmpty(f)) {
+      w.out(`\t/* ${f.name}: always empty (no bytes), so no member */`);
+      continue;
+    }
+    members++;
     const m = w.names.member(f);
     const t = f.type;
     if (f.count !== undefined && f.count.kind !== 'fixed') {
@@ -328,7 +389,7 @@ function emitStruct(w: CWriter, s: StructDef, doc: string | undefined): void {
     const note = t.kind === 'string' && t.pad !== undefined ? `\t/* padded with ${t.pad} */` : t.kind === 'int' && t.bits % 16 !== 0 && t.bits > 8 ? `\t/* ${t.signed ? 's' : 'u'}${t.bits} */` : '';
     w.out(`\t${elementType(w, t)} ${m.id}${dims}${sizeDim};${note}`);
   }
-  if (s.fields.length === 0) w.out('\t__u8 empty_;\t/* C has no empty structs */');
+  if (members === 0) w.out('\t__u8 empty_;\t/* C has no empty structs */');
   w.out('};');
   w.out();
 }
@@ -421,13 +482,28 @@ function unpackElement(w: CWriter, s: StructDef, t: FieldType, dst: Place): stri
       if (t.size.kind === 'fixed') {
         const n = t.size.n;
         if (n === 0) return [];
-        return [`if (len - at < ${n})`, '\treturn -EBADMSG;', `for (i = 0; i < ${n}; i++)`, `\t${dst.value}[i] = (${t.kind === 'string' ? 'char' : '__u8'})p[at + i];`, `at += ${n};`];
+        return [`if (len - at < ${n})`, '\treturn -EBADMSG;', ...utf8Check(t, `${n}`), `for (i = 0; i < ${n}; i++)`, `\t${dst.value}[i] = (${t.kind === 'string' ? 'char' : '__u8'})p[at + i];`, `at += ${n};`];
       }
-      return [...lengthInto(w, s, t.size), 'if (n > len - at)', '\treturn -EBADMSG;', `${dst.value} = p + at;`, `${dst.size} = (__u32)n;`, 'at += (size_t)n;'];
+      return [...lengthInto(w, s, t.size), 'if (n > len - at)', '\treturn -EBADMSG;', ...utf8Check(t, 'n'), `${dst.value} = p + at;`, `${dst.size} = (__u32)n;`, 'at += (size_t)n;'];
     }
     case 'struct':
       return [`err = ${w.names.struct(t.struct)}_unpack(&${dst.value}, p + at, len - at, &used);`, 'if (err)', '\treturn err;', 'at += used;'];
   }
+}
+
+/** Whether bytes of this type's size can still be refused (a bool past 1, text that is not UTF-8). */
+function needsChecking(t: FieldType): boolean {
+  if (t.kind === 'bool') return true;
+  if (t.kind === 'string') return t.encoding === 'utf8';
+  if (t.kind === 'struct') return t.struct.fields.some((f) => needsChecking(f.type));
+  return false;
+}
+
+/** UTF-8 strings: code refusing @n bytes at p + at that are not UTF-8 (fixed-size ones without their padding). */
+function utf8Check(t: FieldType, n: string): string[] {
+  if (t.kind !== 'string' || t.encoding !== 'utf8') return [];
+  if (t.pad === undefined) return [`if (!kucomms_gen_utf8_ok(p + at, ${n}))`, '\treturn -EBADMSG;'];
+  return [`for (i = ${n}; i > 0 && p[at + i - 1] == ${t.pad}; i--)`, '\t;', 'if (!kucomms_gen_utf8_ok(p + at, i))', '\treturn -EBADMSG;'];
 }
 
 /** Code that sets n to a variable length (count or size) of a field of *out. */
@@ -525,6 +601,7 @@ function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
     const m = w.names.member(f);
     const t = f.type;
     const count = f.count;
+    if (alwaysEmpty(f)) continue;
     if (count === undefined || count.kind === 'fixed') {
       const index = count === undefined ? '' : '[k]';
       const ue = unpackElement(w, s, t, place('out', m, index));
@@ -551,16 +628,19 @@ function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
     // count can never be more than the bytes left (so that empty elements
     // cannot make it loop for long); the codec refuses the same.
     const elem = fixedSize(t);
-    un.push(...lengthInto(w, s, count));
+    const byDivision = elem !== undefined && elem > 0 && !needsChecking(t);
+    // (Elements walked to the end need no count.)
+    if (count.kind !== 'rest' || byDivision) un.push(...lengthInto(w, s, count));
     if (count.kind !== 'rest') un.push('if (n > len - at)', '\treturn -EBADMSG;');
-    if (elem !== undefined && elem > 0) {
+    if (byDivision) {
       if (count.kind === 'rest') un.push(`if (n % ${elem})`, '\treturn -EBADMSG;', `n /= ${elem};`);
       else un.push(`if (n > (len - at) / ${elem})`, '\treturn -EBADMSG;');
       un.push(`out->${m.wire} = p + at;`, `out->${m.count} = (__u32)n;`, `out->${m.wireSize} = (__u32)(n * ${elem});`, `at += (size_t)(n * ${elem});`);
     } else {
-      // Elements of varying size: unpack each to find where the array ends.
+      // Elements of varying size, or that can be refused: unpack each (to find where the array ends, and check it).
       let walk: string[];
-      if (t.kind === 'bytes' || t.kind === 'string') walk = [...lengthInto(w, s, t.size), 'if (n > len - at)', '\treturn -EBADMSG;', 'at += (size_t)n;'];
+      if (t.kind === 'bytes' || t.kind === 'string') walk = [...lengthInto(w, s, t.size), 'if (n > len - at)', '\treturn -EBADMSG;', ...utf8Check(t, 'n'), 'at += (size_t)n;'];
+      else if (t.kind === 'bool') walk = ['if (len - at < 1 || p[at] > 1)', '\treturn -EBADMSG;', 'at += 1;'];
       else {
         const local = `elem_${m.id}`;
         elemLocals.push([elementType(w, t), local]);

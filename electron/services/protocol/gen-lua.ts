@@ -19,12 +19,25 @@ const luaString = (s: string): string => JSON.stringify(s);
 class Fields {
   /** [Lua expression, constructor call] in declaration order */
   decls: Array<[string, string]> = [];
+  readonly table: LuaField[] = [];
   readonly #abbrs = new NameScope(new Set());
-  add(key: string, abbr: string, ctor: (abbr: string) => string): string {
+  add(key: string, abbr: string, ctor: (abbr: string) => string, what: Omit<LuaField, 'abbr'> = { user: false, value: false }): string {
     const variable = `F[${luaString(key)}]`;
-    this.decls.push([variable, ctor(luaString(this.#abbrs.claim(abbr)))]);
+    const claimed = this.#abbrs.claim(abbr);
+    this.decls.push([variable, ctor(luaString(claimed))]);
+    this.table.push({ abbr: claimed, ...what });
     return variable;
   }
+}
+
+/** A field the dissector declares, by its filter name. */
+export interface LuaField {
+  abbr: string;
+  /** a field of the layout's data (not the pseudo-header or header) */
+  user: boolean;
+  /** it shows a value (not a struct or an array, which only group others) */
+  value: boolean;
+  encoding?: 'utf8' | 'latin1';
 }
 
 function valueString(e: ValueNames | undefined, bits: number): string {
@@ -53,7 +66,7 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
     let ctor: (abbr: string) => string;
     switch (t.kind) {
       case 'int':
-        ctor = (a) => `ProtoField.${intCtor(t.bits, t.signed)}(${a}, ${label}, ${t.flags || t.subfields ? 'base.HEX' : 'base.DEC'}, ${valueString(t.enum, t.bits)})`;
+        ctor = (a) => `ProtoField.${intCtor(t.bits, t.signed)}(${a}, ${label}, ${(t.flags || t.subfields) && !t.signed ? 'base.HEX' : 'base.DEC'}, ${valueString(t.enum, t.bits)})`;
         break;
       case 'float':
         ctor = (a) => `ProtoField.${t.bits === 32 ? 'float' : 'double'}(${a}, ${label})`;
@@ -71,13 +84,13 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
         ctor = (a) => `ProtoField.none(${a}, ${luaString(`${f.name} (${t.struct.name})`)})`;
         break;
     }
-    const fv = fields.add(fieldKey(f), abbr, ctor);
+    const fv = fields.add(fieldKey(f), abbr, ctor, { user: true, value: t.kind !== 'struct', ...(t.kind === 'string' ? { encoding: t.encoding } : {}) });
     let arrayVar: string | undefined;
-    if (f.count !== undefined) arrayVar = fields.add(fieldKey(f, ':array'), `${abbr}_array`, (a) => `ProtoField.none(${a}, ${luaString(`${f.name} (array)`)})`);
+    if (f.count !== undefined) arrayVar = fields.add(fieldKey(f, ':array'), `${abbr}_array`, (a) => `ProtoField.none(${a}, ${luaString(`${f.name} (array)`)})`, { user: true, value: false });
     const subVars: string[] = [];
     if (t.kind === 'int' && t.subfields)
       for (const bf of t.subfields)
-        subVars.push(fields.add(fieldKey(f, `:${bf.name}`), `${abbr}.${bf.name}`, (a) => `ProtoField.${intCtor(bf.width, false)}(${a}, ${luaString(bf.name)}, base.DEC, ${valueString(bf.enum, bf.width)})`));
+        subVars.push(fields.add(fieldKey(f, `:${bf.name}`), `${abbr}.${bf.name}`, (a) => `ProtoField.${intCtor(bf.width, false)}(${a}, ${luaString(bf.name)}, base.DEC, ${valueString(bf.enum, bf.width)})`, { user: true, value: true }));
 
     const body: string[] = [];
     const fpath = `fpath`;
@@ -89,10 +102,13 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
         body.push(`local v = ${t.signed ? 'read_int' : 'read_uint'}(ctx.tvb, off, ${n}, ${le})`);
         body.push(`local item = ptree:add(${fv}, ctx.tvb(off, ${n}), v)`);
         if (t.enum && t.bits > 32) body.push(`append_name(item, ${enumTableName(t.enum)}, v)`);
-        if (t.flags) body.push(`append_flags(item, ${flagsTableName(t.flags)}, v)`);
+        // Flags and bits are of the unsigned bits, whatever the integer's sign.
+        if ((t.flags || t.subfields) && t.signed) body.push(`local u = read_uint(ctx.tvb, off, ${n}, ${le})`);
+        const bitsOf = t.signed ? 'u' : 'v';
+        if (t.flags) body.push(`append_flags(item, ${flagsTableName(t.flags)}, ${bitsOf})`);
         t.subfields?.forEach((bf, i) => {
-          body.push(`local bits_${bf.name} = item:add(${subVars[i]}, ctx.tvb(off, ${n}), bits_of(v, ${bf.at}, ${bf.width}))`);
-          if (bf.enum && bf.width > 32) body.push(`append_name(bits_${bf.name}, ${enumTableName(bf.enum)}, bits_of(v, ${bf.at}, ${bf.width}))`);
+          body.push(`local bits_${bf.name} = item:add(${subVars[i]}, ctx.tvb(off, ${n}), bits_of(${bitsOf}, ${bf.at}, ${bf.width}))`);
+          if (bf.enum && bf.width > 32) body.push(`append_name(bits_${bf.name}, ${enumTableName(bf.enum)}, bits_of(${bitsOf}, ${bf.at}, ${bf.width}))`);
         });
         body.push(`scope[${luaString(f.name)}] = to_number(v)`);
         body.push(`off = off + ${n}`);
@@ -109,14 +125,15 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
       case 'bool':
         body.push(`need(ctx, off, 1, ${fpath}, "bool (1 byte)")`);
         body.push('local b = ctx.tvb(off, 1):uint()');
-        body.push(`local item = ptree:add(${fv}, ctx.tvb(off, 1), b == 1)`);
-        body.push(`if b > 1 then stop(ctx, item, string.format("%s at offset %d: expected bool 0 or 1, got %d", ${fpath}, off - ctx.base, b)) end`);
+        // Checked before it is shown: the codec shows no value it refuses.
+        body.push(`if b > 1 then stop(ctx, nil, string.format("%s at offset %d: expected bool 0 or 1, got %d", ${fpath}, off - ctx.base, b)) end`);
+        body.push(`ptree:add(${fv}, ctx.tvb(off, 1), b == 1)`);
         body.push('off = off + 1');
         break;
       case 'bytes':
       case 'string': {
         body.push(...lengthInto('n', t.size, 'size', fpath));
-        body.push(`need(ctx, off, n, ${fpath}, string.format("${t.kind} of %d bytes", n))`);
+        body.push(`need(ctx, off, n, ${fpath}, string.format("${t.kind} of %.0f bytes", n))`);
         if (t.kind === 'bytes') {
           body.push(`local item = ptree:add(${fv}, range(ctx, off, n))`);
           // Wireshark shows empty bytes as <MISSING>; say what it is.
@@ -293,7 +310,7 @@ end
 -- A count is never more than the bytes left after it (the codec's rule).
 local function check_count(ctx, at, from, count, path, got)
 	if count > ctx.limit - from then
-		stop(ctx, nil, string.format("%s at offset %d: expected a count of at most %d (the bytes left), got %s%d", path, at - ctx.base, ctx.limit - from, got, count))
+		stop(ctx, nil, string.format("%s at offset %d: expected a count of at most %d (the bytes left), got %s%.0f", path, at - ctx.base, ctx.limit - from, got, count))
 	end
 end
 
@@ -339,6 +356,11 @@ export interface LuaOptions {
 }
 
 export function generateLua(layout: Layout, source: string, options: LuaOptions = {}): string {
+  return generateLuaDissector(layout, source, options).text;
+}
+
+/** The dissector and the table of the fields it declares. */
+export function generateLuaDissector(layout: Layout, source: string, options: LuaOptions = {}): { text: string; fields: LuaField[] } {
   const linktype = options.linktype ?? LINKTYPE_USER0;
   if (linktype < LINKTYPE_USER0 || linktype > LINKTYPE_USER15)
     throw new GenerateError(`link type ${linktype} is not one of LINKTYPE_USER0..15 (${LINKTYPE_USER0}..${LINKTYPE_USER15})`);
@@ -465,6 +487,6 @@ export function generateLua(layout: Layout, source: string, options: LuaOptions 
   out.push('end');
   out.push('');
   out.push(`DissectorTable.get("wtap_encap"):add(wtap_encaps.USER${linktype - LINKTYPE_USER0}, proto)`);
-  return `${out.join('\n')}\n`;
+  return { text: `${out.join('\n')}\n`, fields: fields.table };
 }
 

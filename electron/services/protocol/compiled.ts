@@ -1,0 +1,577 @@
+// Compiled decoders and encoders: JavaScript generated per layout when it
+// loads (as protobufjs and avsc do), in the backend only: the renderer's CSP
+// forbids runtime code generation and keeps doing so. The interpreted codec
+// (decode.ts, encode.ts) stays the reference: the compiled code takes the
+// fast path and, for a message that does not fit (or a value it cannot
+// encode), hands over to the reference, which says precisely what and where.
+// The differential test holds the two to the same values and verdicts.
+//
+// Layouts come from files, git and remote Studios, so their text is hostile.
+// Nothing from a layout is spliced into the generated source except names
+// checked against the identifier pattern (and then quoted) and integers
+// checked to be integers; every other datum (enum tables, kind names, text
+// decoders) reaches the code through the constants array K.
+import { HEADER_SIZE, decodeMessage as interpretMessage, latin1Text, readInt } from './decode.ts';
+import { encodeData as interpretEncode } from './encode.ts';
+import {
+  intIsBig,
+  selectKind,
+  type FieldDef,
+  type FieldType,
+  type IntType,
+  type Layout,
+  type Length,
+  type MessageKind,
+  type StructDef,
+  type ValueNames,
+} from './layout.ts';
+import type { DecodeError, FieldValue, HeaderValue, StructValue } from './values.ts';
+
+/** What the compiled decoder gives: the codec's values and verdict, without the field tree. */
+export interface CompiledDecoded {
+  kind?: string;
+  header: HeaderValue;
+  data: StructValue;
+  error?: DecodeError;
+}
+
+export interface CompiledCodec {
+  /** The data of a message of @kind (its index in layout.messages); undefined when it does not fit. */
+  decodeDataFast(kind: number, data: Uint8Array): StructValue | undefined;
+  /** A whole message, header included, with the reference codec's error where it does not fit. */
+  decodeMessage(message: Uint8Array): CompiledDecoded;
+  /** The data bytes of a kind's value; undefined where the compiled encoder cannot (the reference then says why). */
+  encodeDataFast(kindName: string, value: StructValue): Uint8Array | undefined;
+  /** The data bytes of a kind's value, or the reference encoder's EncodeError. */
+  encodeData(kindName: string, value: StructValue): Uint8Array;
+}
+
+export class UnsafeLayoutError extends Error {}
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+
+/** A layout name as a quoted property key, after checking it is one. */
+function key(name: string): string {
+  if (!NAME.test(name)) throw new UnsafeLayoutError(`"${name}" is not a layout name ([a-z][a-z0-9_]*): refusing to compile it`);
+  return JSON.stringify(name);
+}
+
+function int(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new UnsafeLayoutError(`${n} is not a size, count or bit number: refusing to compile it`);
+  return String(n);
+}
+
+/** Raised inside generated code when the bytes or value do not fit; never leaves this module. */
+const STOP = Object.freeze({ stop: true });
+
+/** Text decoding as the reference does it; STOP where it refuses. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+function text(b: Uint8Array, from: number, to: number, isUtf8: boolean): string {
+  if (!isUtf8) return latin1Text(b.subarray(from, to));
+  // ASCII (most text) without a TextDecoder call.
+  let s = '';
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    if (c >= 0x80 || to - from > 64) {
+      try {
+        return utf8.decode(b.subarray(from, to));
+      } catch {
+        throw STOP;
+      }
+    }
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** The constants generated code reads: K[i]. */
+class Constants {
+  readonly list: unknown[] = [];
+  readonly #index = new Map<unknown, number>();
+  ref(v: unknown): string {
+    let i = this.#index.get(v);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(v);
+      this.#index.set(v, i);
+    }
+    return `K[${i}]`;
+  }
+}
+
+/** Enum value -> name, keyed as the field's values are (number, or bigint past 48 bits). */
+function enumTable(e: ValueNames, big: boolean): Map<number | bigint, string> {
+  return new Map(e.entries.map((x) => [big ? x.value : Number(x.value), x.name]));
+}
+
+// ---- decoding
+
+class DecoderSource {
+  readonly k = new Constants();
+  readonly fns = new Map<StructDef, string>();
+  readonly code: string[] = [];
+  #locals = 0;
+
+  local(): string {
+    return `v${this.#locals++}`;
+  }
+
+  struct(s: StructDef): string {
+    let fn = this.fns.get(s);
+    if (fn !== undefined) return fn;
+    fn = `s${this.fns.size}`;
+    this.fns.set(s, fn);
+    const body: string[] = [];
+    const locals = new Map<string, string>();
+    for (const f of s.fields) {
+      const v = this.local();
+      locals.set(f.name, v);
+      body.push(...this.field(f, v, locals));
+    }
+    const literal = s.fields.map((f) => `${key(f.name)}: ${locals.get(f.name)}`).join(', ');
+    this.code.push(`function ${fn}() {`, ...body.map((l) => `\t${l}`), `\treturn { ${literal} };`, '}');
+    return fn;
+  }
+
+  /** Lines setting @v to a field's value, advancing p. */
+  field(f: FieldDef, v: string, locals: Map<string, string>): string[] {
+    if (f.count === undefined) return this.value(f.type, v, locals);
+    const lines: string[] = [];
+    const n = this.local();
+    const i = this.local();
+    const e = this.local();
+    lines.push(...this.length(f.count, n, locals, true));
+    lines.push(`const ${v} = [];`);
+    lines.push(f.count.kind === 'rest' ? 'while (p < end) {' : `for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
+    lines.push(...this.value(f.type, e, locals).map((l) => `\t${l}`), `\t${v}.push(${e});`, '}');
+    return lines;
+  }
+
+  /** Lines setting @n to a count or size (a count never more than the bytes left, as the reference checks). */
+  length(len: Length, n: string, locals: Map<string, string>, isCount: boolean): string[] {
+    switch (len.kind) {
+      case 'fixed':
+        return [`const ${n} = ${int(len.n)};`];
+      case 'rest':
+        return [`const ${n} = end - p;`];
+      case 'field': {
+        const src = locals.get(len.field);
+        if (src === undefined) throw new UnsafeLayoutError(`no length field ${len.field}`);
+        return [`const ${n} = Number(${src});`, ...(isCount ? [`if (${n} > end - p) throw STOP;`] : [])];
+      }
+      case 'prefix': {
+        const bytes = len.int.bits / 8;
+        const lines = [`if (p + ${int(bytes)} > end) throw STOP;`, `const ${n} = Number(${this.readInt({ ...len.int, signed: false })});`, `p += ${int(bytes)};`];
+        if (isCount) lines.push(`if (${n} > end - p) throw STOP;`);
+        return lines;
+      }
+    }
+  }
+
+  /** An expression reading an integer at p (a number up to 48 bits, else a BigInt), as the reference does. */
+  readInt(t: IntType): string {
+    const n = t.bits / 8;
+    const le = t.endian === 'little';
+    const at = (i: number): string => `b[p + ${int(le ? i : n - 1 - i)}]`;
+    switch (n) {
+      case 1:
+        return t.signed ? '(b[p] << 24 >> 24)' : 'b[p]';
+      case 2:
+        return t.signed ? `((${at(0)} | ${at(1)} << 8) << 16 >> 16)` : `(${at(0)} | ${at(1)} << 8)`;
+      case 3:
+        return t.signed ? `((${at(0)} | ${at(1)} << 8 | ${at(2)} << 16) << 8 >> 8)` : `(${at(0)} | ${at(1)} << 8 | ${at(2)} << 16)`;
+      case 4:
+        return `dv.${t.signed ? 'getInt32' : 'getUint32'}(p, ${le})`;
+      case 5:
+      case 6: {
+        // low 32 bits unsigned, the high byte(s) signed or not
+        const low = le ? 'dv.getUint32(p, true)' : `dv.getUint32(p + ${n - 4}, false)`;
+        const hiAt = (i: number): string => `b[p + ${int(le ? 4 + i : n - 5 - i)}]`;
+        const hiRaw = n === 5 ? hiAt(0) : `(${hiAt(0)} | ${hiAt(1)} << 8)`;
+        const shift = 32 - (n - 4) * 8;
+        const hi = t.signed ? `(${hiRaw} << ${shift} >> ${shift})` : hiRaw;
+        return `(${hi} * 4294967296 + ${low})`;
+      }
+      case 8:
+        return `dv.${t.signed ? 'getBigInt64' : 'getBigUint64'}(p, ${le})`;
+      default:
+        return `${this.k.ref(readInt)}(dv, p, ${int(n)}, ${le}, ${t.signed})`;
+    }
+  }
+
+  value(t: FieldType, v: string, locals: Map<string, string>): string[] {
+    switch (t.kind) {
+      case 'int': {
+        const n = t.bits / 8;
+        const lines = [`if (p + ${int(n)} > end) throw STOP;`];
+        if (t.subfields) return [...lines, ...this.bits(t, v)];
+        if (t.enum) {
+          const raw = this.local();
+          lines.push(`const ${raw} = ${this.readInt(t)};`, `const ${v} = ${this.k.ref(enumTable(t.enum, intIsBig(t)))}.get(${raw}) ?? ${raw};`);
+        } else lines.push(`const ${v} = ${this.readInt(t)};`);
+        lines.push(`p += ${int(n)};`);
+        return lines;
+      }
+      case 'float': {
+        const n = t.bits / 8;
+        return [`if (p + ${int(n)} > end) throw STOP;`, `const ${v} = dv.getFloat${t.bits === 32 ? 32 : 64}(p, ${t.endian === 'little'});`, `p += ${int(n)};`];
+      }
+      case 'bool':
+        return ['if (p >= end || b[p] > 1) throw STOP;', `const ${v} = b[p++] === 1;`];
+      case 'bytes':
+      case 'string': {
+        const n = this.local();
+        const lines = [...this.length(t.size, n, locals, false), `if (${n} > end - p) throw STOP;`];
+        if (t.kind === 'bytes') return [...lines, `const ${v} = b.subarray(p, p + ${n});`, `p += ${n};`];
+        const keep = this.local();
+        lines.push(`let ${keep} = p + ${n};`);
+        if (t.pad !== undefined) lines.push(`while (${keep} > p && b[${keep} - 1] === ${int(t.pad)}) ${keep}--;`);
+        lines.push(`const ${v} = ${this.k.ref(text)}(b, p, ${keep}, ${t.encoding === 'utf8'});`, `p += ${n};`);
+        return lines;
+      }
+      case 'struct':
+        return [`const ${v} = ${this.struct(t.struct)}();`];
+    }
+  }
+
+  /** A bit-field integer: its parts (and the bits no part names, as $rest when not zero). */
+  bits(t: IntType, v: string): string[] {
+    const raw = this.local();
+    const big = t.bits > 48;
+    const lines = [`const ${raw} = ${big ? `BigInt.asUintN(${int(t.bits)}, BigInt(${this.readInt(t)}))` : `${this.readInt({ ...t, signed: false })}`};`, `p += ${int(t.bits / 8)};`];
+    const parts: string[] = [];
+    let covered = 0n;
+    for (const bf of t.subfields ?? []) {
+      covered |= ((1n << BigInt(bf.width)) - 1n) << BigInt(bf.at);
+      const part = this.local();
+      // Numbers are exact to 2^53: parts of a container up to 48 bits are read without BigInt.
+      const expr = big
+        ? `(${raw} >> ${int(bf.at)}n) & ${((1n << BigInt(bf.width)) - 1n).toString()}n`
+        : `Math.floor(${raw} / ${int(2 ** bf.at)}) % ${int(2 ** bf.width)}`;
+      const asValue = big && bf.width <= 48 ? `Number(${expr})` : expr;
+      lines.push(`const ${part} = ${asValue};`);
+      parts.push(`${key(bf.name)}: ${bf.enum ? `${this.k.ref(enumTable(bf.enum, bf.width > 48))}.get(${part}) ?? ${part}` : part}`);
+    }
+    const unnamed = BigInt.asUintN(t.bits, ~covered);
+    lines.push(`const ${v} = { ${parts.join(', ')} };`);
+    if (unnamed !== 0n) {
+      const rest = big ? `${raw} & ${unnamed.toString()}n` : `${this.k.ref(restBits)}(${raw}, ${int(Number(unnamed))})`;
+      lines.push(`{ const r = ${rest}; if (r) ${v}.$rest = r; }`);
+    }
+    return lines;
+  }
+}
+
+/** The bits of @raw in @mask, both numbers up to 48 bits (past 32, bit operators do not reach). */
+function restBits(raw: number, mask: number): number {
+  const lo = ((raw % 4294967296) & (mask % 4294967296)) >>> 0;
+  const hi = (Math.floor(raw / 4294967296) & Math.floor(mask / 4294967296)) >>> 0;
+  return hi * 4294967296 + lo;
+}
+
+// ---- encoding
+
+class EncoderSource {
+  readonly k = new Constants();
+  readonly fns = new Map<StructDef, string>();
+  readonly code: string[] = [];
+  #locals = 0;
+
+  local(): string {
+    return `w${this.#locals++}`;
+  }
+
+  struct(s: StructDef): string {
+    let fn = this.fns.get(s);
+    if (fn !== undefined) return fn;
+    fn = `e${this.fns.size}`;
+    this.fns.set(s, fn);
+    const body: string[] = ["if (typeof o !== 'object' || o === null || Array.isArray(o) || o instanceof Uint8Array) throw STOP;"];
+    // Length fields take the value of what they measure (left out, or agreeing).
+    const lengths = new Map<string, string>();
+    for (const f of s.fields) {
+      const size = f.type.kind === 'bytes' || f.type.kind === 'string' ? f.type.size : undefined;
+      for (const [len, isCount] of [[f.count, true], [size, false]] as const) {
+        if (len?.kind !== 'field') continue;
+        const m = this.local();
+        body.push(`const ${m} = ${isCount ? `${this.k.ref(countOf)}(o[${key(f.name)}])` : `${this.k.ref(sizeOf)}(o[${key(f.name)}], ${f.count !== undefined}, ${f.type.kind === 'string' && f.type.encoding === 'utf8' ? 1 : f.type.kind === 'string' ? 2 : 0})`};`);
+        const prev = lengths.get(len.field);
+        if (prev !== undefined) body.push(`if (${prev} !== ${m}) throw STOP;`);
+        lengths.set(len.field, m);
+      }
+    }
+    for (const f of s.fields) {
+      const v = this.local();
+      const measured = lengths.get(f.name);
+      body.push(`let ${v} = o[${key(f.name)}];`);
+      if (measured !== undefined) body.push(`if (${v} === undefined) ${v} = ${measured}; else if (!${this.k.ref(agrees)}(${v}, ${measured})) throw STOP;`);
+      body.push(...this.field(f, v));
+    }
+    this.code.push(`function ${fn}(o) {`, ...body.map((l) => `\t${l}`), '}');
+    return fn;
+  }
+
+  field(f: FieldDef, v: string): string[] {
+    if (f.count === undefined) return this.value(f.type, v);
+    const lines = [`if (!Array.isArray(${v})) throw STOP;`];
+    if (f.count.kind === 'fixed') lines.push(`if (${v}.length !== ${int(f.count.n)}) throw STOP;`);
+    if (f.count.kind === 'prefix') lines.push(...this.writeInt(f.count.int, `${v}.length`));
+    const x = this.local();
+    lines.push(`for (const ${x} of ${v}) {`, ...this.value(f.type, x).map((l) => `\t${l}`), '}');
+    return lines;
+  }
+
+  /** Lines writing integer @v (number or bigint, checked to fit). */
+  writeInt(t: IntType, v: string): string[] {
+    const min = t.signed ? -(1n << BigInt(t.bits - 1)) : 0n;
+    const max = t.signed ? (1n << BigInt(t.bits - 1)) - 1n : (1n << BigInt(t.bits)) - 1n;
+    return [`${this.k.ref(putInt)}(${v}, ${int(t.bits / 8)}, ${t.endian === 'little'}, ${min}n, ${max}n);`];
+  }
+
+  value(t: FieldType, v: string): string[] {
+    switch (t.kind) {
+      case 'int': {
+        if (t.subfields) {
+          const raw = this.local();
+          const lines = [`if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v}) || ${v} instanceof Uint8Array) throw STOP;`];
+          lines.push(`let ${raw} = ${v}.$rest === undefined ? 0n : ${this.k.ref(toBig)}(${v}.$rest, undefined, 0n, ${((1n << BigInt(t.bits)) - 1n).toString()}n);`);
+          for (const bf of t.subfields)
+            lines.push(`${raw} |= ${this.k.ref(toBig)}(${v}[${key(bf.name)}] ?? 0, ${bf.enum ? this.k.ref(nameTable(bf.enum)) : 'undefined'}, 0n, ${((1n << BigInt(bf.width)) - 1n).toString()}n) << ${int(bf.at)}n;`);
+          lines.push(...this.writeInt({ ...t, signed: false, subfields: undefined as never }, raw));
+          return lines;
+        }
+        const min = t.signed ? -(1n << BigInt(t.bits - 1)) : 0n;
+        const max = t.signed ? (1n << BigInt(t.bits - 1)) - 1n : (1n << BigInt(t.bits)) - 1n;
+        const names = t.enum ? nameTable(t.enum) : t.flags ? flagTable(t.flags) : undefined;
+        return [`${this.k.ref(putInt)}(${names ? `${this.k.ref(toBig)}(${v}, ${this.k.ref(names)}, ${min}n, ${max}n)` : v}, ${int(t.bits / 8)}, ${t.endian === 'little'}, ${min}n, ${max}n);`];
+      }
+      case 'float':
+        return [`if (typeof ${v} !== 'number') throw STOP;`, `${this.k.ref(putFloat)}(${v}, ${t.bits === 32 ? 4 : 8}, ${t.endian === 'little'});`];
+      case 'bool':
+        return [`if (typeof ${v} !== 'boolean') throw STOP;`, `${this.k.ref(putBytes)}(${v} ? ONE : ZERO);`];
+      case 'bytes':
+      case 'string': {
+        const bytes = this.local();
+        const lines =
+          t.kind === 'bytes'
+            ? [`if (!(${v} instanceof Uint8Array)) throw STOP;`, `let ${bytes} = ${v};`]
+            : [`let ${bytes} = ${this.k.ref(stringBytes)}(${v}, ${t.encoding === 'utf8'});`];
+        if (t.size.kind === 'prefix') lines.push(...this.writeInt(t.size.int, `${bytes}.length`));
+        if (t.size.kind === 'fixed') {
+          const pad = t.kind === 'string' && t.pad !== undefined ? int(t.pad) : '-1';
+          lines.push(`${bytes} = ${this.k.ref(fixedBytes)}(${bytes}, ${int(t.size.n)}, ${pad});`);
+        }
+        lines.push(`${this.k.ref(putBytes)}(${bytes});`);
+        return lines;
+      }
+      case 'struct':
+        return [`${this.struct(t.struct)}(${v});`];
+    }
+  }
+}
+
+function nameTable(e: ValueNames): Map<string, bigint> {
+  return new Map(e.entries.map((x) => [x.name, x.value]));
+}
+
+/** Flag names -> their bit's value; a list of names (and numbers) is or-ed together. */
+function flagTable(e: ValueNames): Map<string, bigint> {
+  return new Map(e.entries.map((x) => [x.name, 1n << x.value]));
+}
+
+// The writer the generated encoders share (one encode at a time: JavaScript is single-threaded here).
+let out = new Uint8Array(256);
+let outView = new DataView(out.buffer);
+let at = 0;
+const ZERO = Uint8Array.of(0);
+const ONE = Uint8Array.of(1);
+
+function reserve(n: number): number {
+  if (at + n > out.length) {
+    const bigger = new Uint8Array(Math.max(out.length * 2, at + n));
+    bigger.set(out.subarray(0, at));
+    out = bigger;
+    outView = new DataView(bigger.buffer);
+  }
+  const from = at;
+  at += n;
+  return from;
+}
+
+/** An integer value as a BigInt within [min, max]: a number, a BigInt, an enum name, or flags (names and numbers). */
+function toBig(v: unknown, names: Map<string, bigint> | undefined, min: bigint, max: bigint): bigint {
+  let n: bigint;
+  if (typeof v === 'bigint') n = v;
+  else if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
+  else if (typeof v === 'string' && names?.has(v)) n = names.get(v) as bigint;
+  else if (Array.isArray(v) && names) {
+    n = 0n;
+    for (const x of v) n |= toBig(x, names, 0n, max);
+  } else throw STOP;
+  if (n < min || n > max) throw STOP;
+  return n;
+}
+
+function putInt(v: unknown, bytes: number, le: boolean, min: bigint, max: bigint): void {
+  if (typeof v === 'number' && bytes <= 6 && Number.isInteger(v) && v >= Number(min) && v <= Number(max)) {
+    const from = reserve(bytes);
+    let x = v < 0 ? v + 2 ** (bytes * 8) : v;
+    for (let i = 0; i < bytes; i++) {
+      out[from + (le ? i : bytes - 1 - i)] = x % 256;
+      x = Math.floor(x / 256);
+    }
+    return;
+  }
+  let x = BigInt.asUintN(bytes * 8, toBig(v, undefined, min, max));
+  const from = reserve(bytes);
+  for (let i = 0; i < bytes; i++) {
+    out[from + (le ? i : bytes - 1 - i)] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+}
+
+function putFloat(v: number, bytes: 4 | 8, le: boolean): void {
+  const from = reserve(bytes);
+  if (bytes === 4) outView.setFloat32(from, v, le);
+  else outView.setFloat64(from, v, le);
+}
+
+function putBytes(b: Uint8Array): void {
+  const from = reserve(b.length);
+  out.set(b, from);
+}
+
+function stringBytes(v: unknown, isUtf8: boolean): Uint8Array {
+  if (typeof v !== 'string') throw STOP;
+  if (isUtf8) return utf8Encoder.encode(v);
+  const b = new Uint8Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c > 255) throw STOP;
+    b[i] = c;
+  }
+  return b;
+}
+
+function fixedBytes(b: Uint8Array, n: number, pad: number): Uint8Array {
+  if (b.length === n) return b;
+  if (pad < 0 || b.length > n) throw STOP;
+  const padded = new Uint8Array(n).fill(pad);
+  padded.set(b);
+  return padded;
+}
+
+/** Whether a length field's given value is the length it measures. */
+function agrees(v: unknown, n: bigint): boolean {
+  return (typeof v === 'number' && Number.isInteger(v) && BigInt(v) === n) || v === n;
+}
+
+function countOf(v: unknown): bigint {
+  if (!Array.isArray(v)) throw STOP;
+  return BigInt(v.length);
+}
+
+/** The byte size of a value (of every element, which must agree, for an array); encoding 1 utf8, 2 latin1, 0 bytes. */
+function sizeOf(v: unknown, isArray: boolean, encoding: number): bigint {
+  const one = (x: unknown): number => {
+    if (encoding === 0) {
+      if (!(x instanceof Uint8Array)) throw STOP;
+      return x.length;
+    }
+    return stringBytes(x, encoding === 1).length;
+  };
+  if (!isArray) return BigInt(one(v));
+  if (!Array.isArray(v)) throw STOP;
+  const sizes = new Set(v.map(one));
+  if (sizes.size > 1) throw STOP;
+  return BigInt([...sizes][0] ?? 0);
+}
+
+// ---- putting it together
+
+function build<T>(source: string, k: unknown[], what: string): T {
+  // The one place code is generated at run time: backend only, from the checked source above.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function('K', 'STOP', 'ONE', 'ZERO', `'use strict';\n${source}`) as (k: unknown[], stop: unknown, one: Uint8Array, zero: Uint8Array) => T;
+  try {
+    return factory(k, STOP, ONE, ZERO);
+  } catch (err) {
+    throw new Error(`compiling the ${what} failed: ${(err as Error).message}`);
+  }
+}
+
+/** Generates the decoder and encoder of every message kind of @layout. */
+export function compileCodec(layout: Layout): CompiledCodec {
+  const dec = new DecoderSource();
+  const kindFns = layout.messages.map((m) => dec.struct(m.struct));
+  const decodeSource = [
+    'let b, dv, p = 0, end = 0;',
+    ...dec.code,
+    `const kinds = [${kindFns.join(', ')}];`,
+    'return function decode(kind, bytes, from, to) {',
+    '\tif (bytes !== b) { b = bytes; dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength); }',
+    '\tp = from; end = to;',
+    '\tconst v = kinds[kind]();',
+    '\tif (p !== end) throw STOP;',
+    '\treturn v;',
+    '};',
+  ].join('\n');
+  const decodeKind = build<(kind: number, bytes: Uint8Array, from: number, to: number) => StructValue>(decodeSource, dec.k.list, `decoder of ${layout.protocol}`);
+
+  const enc = new EncoderSource();
+  const encodeFns = layout.messages.map((m) => enc.struct(m.struct));
+  const encodeSource = [...enc.code, `return [${encodeFns.join(', ')}];`].join('\n');
+  const encoders = build<Array<(o: StructValue) => void>>(encodeSource, enc.k.list, `encoder of ${layout.protocol}`);
+  const kindIndex = new Map(layout.messages.map((m, i) => [m.name, i]));
+
+  const decodeDataFast = (kind: number, data: Uint8Array, from = 0, to = data.length): StructValue | undefined => {
+    try {
+      return decodeKind(kind, data, from, to);
+    } catch (err) {
+      if (err === STOP) return undefined;
+      throw err;
+    }
+  };
+  const encodeDataFast = (kindName: string, value: StructValue): Uint8Array | undefined => {
+    const i = kindIndex.get(kindName);
+    const fn = i === undefined ? undefined : encoders[i];
+    if (!fn) return undefined;
+    at = 0;
+    try {
+      fn(value);
+    } catch (err) {
+      if (err === STOP) return undefined;
+      throw err;
+    }
+    return out.slice(0, at);
+  };
+  const kindOf = (m: MessageKind): number => kindIndex.get(m.name) ?? -1;
+
+  return {
+    decodeDataFast: (kind, data) => decodeDataFast(kind, data),
+    decodeMessage(message) {
+      if (message.length >= HEADER_SIZE) {
+        const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+        const header: HeaderValue = { length: view.getBigUint64(0, true), type: view.getBigUint64(8, true), id: view.getBigUint64(16, true), user_value: view.getBigUint64(24, true) };
+        const kind = selectKind(layout, header);
+        const data = kind && header.length === BigInt(message.length - HEADER_SIZE) ? decodeDataFast(kindOf(kind), message, HEADER_SIZE, message.length) : undefined;
+        if (kind && data) return { kind: kind.name, header, data };
+      }
+      // It does not fit: the reference says where and why.
+      const d = interpretMessage(layout, message);
+      const result: CompiledDecoded = { header: d.header, data: d.data };
+      if (d.kind !== undefined) result.kind = d.kind;
+      if (d.error) result.error = d.error;
+      return result;
+    },
+    encodeDataFast,
+    encodeData(kindName, value) {
+      const fast = encodeDataFast(kindName, value);
+      if (fast) return fast;
+      const kind = layout.messages.find((m) => m.name === kindName);
+      if (!kind) throw new Error(`no message kind "${kindName}" in ${layout.protocol}`);
+      return interpretEncode(kind, value);
+    },
+  };
+}

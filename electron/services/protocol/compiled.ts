@@ -25,7 +25,7 @@ import {
   type StructDef,
   type ValueNames,
 } from './layout.ts';
-import type { DecodeError, FieldValue, HeaderValue, StructValue } from './values.ts';
+import type { DecodeError, HeaderValue, StructValue } from './values.ts';
 
 /** What the compiled decoder gives: the codec's values and verdict, without the field tree. */
 export interface CompiledDecoded {
@@ -492,7 +492,6 @@ function sizeOf(v: unknown, isArray: boolean, encoding: number): bigint {
 
 function build<T>(source: string, k: unknown[], what: string): T {
   // The one place code is generated at run time: backend only, from the checked source above.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function('K', 'STOP', 'ONE', 'ZERO', `'use strict';\n${source}`) as (k: unknown[], stop: unknown, one: Uint8Array, zero: Uint8Array) => T;
   try {
     return factory(k, STOP, ONE, ZERO);

@@ -5,8 +5,9 @@
 // asks for its line in the editor.
 import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test, vi } from 'vitest';
 import type { ScriptRunView, ScriptStopView } from '../../electron/shared/api/scripts-api.ts';
+import FileChangedBanner from '../src/components/FileChangedBanner.vue';
 import ScriptLog from '../src/components/ScriptLog.vue';
 import { useConnectionStore } from '../src/stores/connection.ts';
 import { useNoticesStore } from '../src/stores/notices.ts';
@@ -77,6 +78,51 @@ test('opening the open script again keeps its unsaved edits; Revert throws them 
   expect([store.text, store.dirty]).toEqual([typed, true]);
   await store.revert();
   expect([store.text, store.dirty]).toEqual([files['answer.ts'], false]);
+});
+
+test('the open script changed on disk while edited: the banner asks; Load takes the file, Keep my edits keeps them', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  const off = store.subscribe();
+  const typed = 'export function onMessage() { console.log(3); }\n';
+  store.setText(typed);
+  files['answer.ts'] = 'export function onMessage() { /* from git */ }\n';
+  fake.emit('workspaceChanged', { area: 'scripts', name: 'answer.ts', change: 'changed' });
+  await vi.waitFor(() => expect(store.changedOnDisk).toBe(true));
+  expect(store.text).toBe(typed);
+
+  const banner = mount(FileChangedBanner, { props: { path: `scripts/${store.open}` } });
+  expect(banner.text()).toContain('scripts/answer.ts changed on disk while you were editing it.');
+  const [load, keep] = banner.findAll('button');
+  await keep!.trigger('click');
+  await load!.trigger('click');
+  expect(banner.emitted()).toHaveProperty('keep');
+  expect(banner.emitted()).toHaveProperty('reload');
+
+  await store.revert(); // what the view does on reload
+  expect([store.text, store.dirty, store.changedOnDisk]).toEqual([files['answer.ts'], false, false]);
+  off();
+});
+
+test('the open script changed on disk without edits is reloaded quietly; our own save coming back changes nothing; a removal is said', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  const off = store.subscribe();
+  files['answer.ts'] = 'export function onWork() {}\n';
+  fake.emit('workspaceChanged', { area: 'scripts', name: 'answer.ts', change: 'changed' });
+  await vi.waitFor(() => expect(store.text).toBe(files['answer.ts']));
+  expect([store.dirty, store.changedOnDisk]).toEqual([false, false]);
+
+  store.setText('export function onTimer() {}\n');
+  await store.save();
+  fake.emit('workspaceChanged', { area: 'scripts', name: 'answer.ts', change: 'changed' });
+  await vi.waitFor(() => expect(fake.calls.filter((c) => c.call === 'readScript').length).toBe(3));
+  expect([store.text, store.dirty, store.changedOnDisk]).toEqual(['export function onTimer() {}\n', false, false]);
+
+  fake.emit('workspaceChanged', { area: 'scripts', name: 'answer.ts', change: 'removed' });
+  await vi.waitFor(() => expect(useNoticesStore().notices.map((n) => n.message)).toContain('scripts/answer.ts was removed on disk; save to write it again'));
+  expect(store.dirty).toBe(true);
+  off();
 });
 
 test('type-checking names the layout a run would decode with: the target\'s own, unless another (or none) is chosen', async () => {

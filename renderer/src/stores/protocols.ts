@@ -12,6 +12,7 @@ import { usePersisted } from '../lib/persisted.ts';
 import { printEdit } from '../lib/yaml-splice.ts';
 import { useComposerStore } from './composer.ts';
 import { useConnectionStore } from './connection.ts';
+import { useDiskChanges } from '../lib/disk-changes.ts';
 import { useNoticesStore } from './notices.ts';
 
 /** How long typing pauses before the backend checks the text again. */
@@ -41,12 +42,11 @@ export const useProtocolsStore = defineStore('protocols', () => {
   const codeLanguage = usePersisted<CodeLanguage>('protocols.codeLanguage', 'c');
   const code = ref<{ code: string; fileName: string }>();
   const codeError = ref('');
-  /** The open file changed on disk while it had unsaved edits. */
-  const changedOnDisk = ref(false);
   /** Save was asked with compatibility warnings: shown until confirmed or cancelled. */
   const confirmingSave = ref(false);
 
   const dirty = computed(() => open.value !== null && text.value !== savedText.value);
+  const { changedOnDisk, fileChanged } = useDiskChanges({ savedText, text, dirty }, notices);
   const openView = computed(() => files.value.find((f) => sameFile(f, open.value ?? undefined)));
   const kinds = computed(() => (model.value?.messages ?? []).map((m) => m.name).filter((n): n is string => typeof n === 'string'));
 
@@ -204,22 +204,12 @@ export const useProtocolsStore = defineStore('protocols', () => {
       void refreshFiles();
       const file = open.value;
       if (!file || file.source !== 'workspace' || file.name !== e.name) return;
-      if (e.change === 'removed') {
-        notices.push('warning', `layouts/${e.name} was removed on disk; save to write it again`);
-        savedText.value = '';
-        return;
-      }
-      void conn
-        .api()
-        .readLayout({ source: 'workspace', name: e.name })
-        .then((r) => {
-          if (r.text === savedText.value || r.text === text.value) {
-            savedText.value = r.text;
-            return; // our own save, or the same text
-          }
-          if (!dirty.value) loaded(file, r.text, r.readOnly);
-          else changedOnDisk.value = true;
-        }, (err: unknown) => notices.report(`Reading layouts/${e.name}`, err));
+      void fileChanged(
+        `layouts/${e.name}`,
+        e.change,
+        () => conn.api().readLayout({ source: 'workspace', name: e.name }),
+        (r) => loaded(file, r.text, r.readOnly),
+      );
     });
   }
 

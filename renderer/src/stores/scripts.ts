@@ -8,6 +8,7 @@ import type { ScriptDiagnostic, ScriptFile, ScriptRunView, ScriptStopView } from
 import type { EditorCompletions } from '../lib/editor-types.ts';
 import { usePersisted } from '../lib/persisted.ts';
 import { useConnectionStore } from './connection.ts';
+import { useDiskChanges } from '../lib/disk-changes.ts';
 import { useNoticesStore } from './notices.ts';
 import { useTargetsStore } from './targets.ts';
 
@@ -42,8 +43,6 @@ export const useScriptsStore = defineStore('scripts', () => {
   const text = ref('');
   const savedText = ref('');
   const diagnostics = ref<ScriptDiagnostic[]>([]);
-  /** The open file changed on disk while it had unsaved edits. */
-  const changedOnDisk = ref(false);
   const target = usePersisted('scripts.target', '');
   /** TARGET_LAYOUT, NO_LAYOUT or a protocol name. */
   const protocol = usePersisted('scripts.protocol', TARGET_LAYOUT);
@@ -54,6 +53,7 @@ export const useScriptsStore = defineStore('scripts', () => {
   const starting = ref(false);
 
   const dirty = computed(() => open.value !== '' && text.value !== savedText.value);
+  const { changedOnDisk, fileChanged } = useDiskChanges({ savedText, text, dirty }, notices);
   const run = computed(() => (shownRun.value === undefined ? undefined : runs.value[shownRun.value]));
   const running = computed(() => run.value?.state === 'running');
   const log = computed(() => (shownRun.value === undefined ? [] : (logs.value[shownRun.value] ?? [])));
@@ -253,22 +253,12 @@ export const useScriptsStore = defineStore('scripts', () => {
   async function onDiskChange(name: string, change: 'added' | 'changed' | 'removed'): Promise<void> {
     await refreshFiles();
     if (name !== open.value) return;
-    if (change === 'removed') {
-      notices.push('warning', `scripts/${name} was removed on disk; save to write it again`);
-      savedText.value = '';
-      return;
-    }
-    try {
-      const r = await conn.api().readScript({ name });
-      if (r.text === savedText.value || r.text === text.value) {
-        savedText.value = r.text; // our own save, or the same text
-        return;
-      }
-      if (!dirty.value) loaded(name, r.text);
-      else changedOnDisk.value = true;
-    } catch (err) {
-      notices.report(`Reading scripts/${name}`, err);
-    }
+    await fileChanged(
+      `scripts/${name}`,
+      change,
+      () => conn.api().readScript({ name }),
+      (r) => loaded(name, r.text),
+    );
   }
 
   /** Loads the list and the runs, and reopens the script that was open. */

@@ -7,6 +7,7 @@
 import type { DocPath, ErrorSink } from './load-errors.ts';
 import {
   HEADER_KEYS,
+  scalarSize,
   type Endian,
   type FieldDef,
   type FieldType,
@@ -344,9 +345,8 @@ function minSize(type: FieldType, seen: Set<StructDef>): number {
   switch (type.kind) {
     case 'int':
     case 'float':
-      return type.bits / 8;
     case 'bool':
-      return 1;
+      return scalarSize(type)!;
     case 'bytes':
     case 'string':
       return lengthMin(type.size);

@@ -128,14 +128,19 @@ export function selectKind(layout: Layout, header: Record<HeaderKey, bigint>): M
   );
 }
 
+/** The bytes of an int, float or bool (always the same); undefined for the other kinds. */
+export function scalarSize(type: FieldType): number | undefined {
+  if (type.kind === 'int' || type.kind === 'float') return type.bits / 8;
+  return type.kind === 'bool' ? 1 : undefined;
+}
+
 /** Byte size of a type when it never depends on the data, else undefined. */
 export function fixedSize(type: FieldType): number | undefined {
   switch (type.kind) {
     case 'int':
     case 'float':
-      return type.bits / 8;
     case 'bool':
-      return 1;
+      return scalarSize(type);
     case 'bytes':
     case 'string':
       return type.size.kind === 'fixed' ? type.size.n : undefined;

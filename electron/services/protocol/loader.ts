@@ -40,7 +40,16 @@ export function loadLayoutText(text: string, file: string): Layout {
 
   // Integers arrive as BigInt so that u64 values keep every digit; those that
   // fit a double become numbers for the schema, the rest decimal strings.
-  const plain = numbersFromBigInt(doc.toJS({ maxAliasCount: 100 }));
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias without its anchor, or aliases that expand too far: the YAML
+    // library says so by throwing; report it where the first alias is.
+    sink.atOffset(Math.max(0, text.indexOf('*')), '', (err as Error).message);
+    throw new LayoutLoadError(sink.errors);
+  }
+  const plain = numbersFromBigInt(js);
   if (!validate(plain)) for (const e of collapse(validate.errors ?? [])) reportSchemaError(sink, e);
   const layout = buildLayout(plain, file, sink);
   if (sink.errors.length > 0) {

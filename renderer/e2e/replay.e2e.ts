@@ -126,7 +126,7 @@ export async function replayTests(suite: Suite): Promise<void> {
       await page.waitForSelector('[data-test=replay-capture] option[value="paced.kucap"]', { ...WAIT, state: 'attached' });
       await page.selectOption('[data-test=replay-capture]', 'paced.kucap');
       await page.waitForSelector('[data-test=replay-from] option[value="demo:echo"]', { ...WAIT, state: 'attached' });
-      await page.fill('[data-test=replay-target]', 'demo:echo');
+      await page.selectOption('[data-test=replay-target]', 'demo:echo');
       await page.selectOption('[data-test=replay-speed]', 'original');
       await page.click('[data-test=replay-start]');
       await waitForState(page, 'running');
@@ -144,12 +144,13 @@ export async function replayTests(suite: Suite): Promise<void> {
 
     await suite.test('replay: into kucomms_peer stamp, "First difference" shows header.user_value captured 0, replayed 1', async () => {
       // The Targets view lists devices and demo peers; a shm: peer is connected through the same API the
-      // page uses, and typed into the replay's target field.
+      // page uses, and then offered among the connected targets to replay into.
       const target = `shm:${stampName}`;
       api = await wsStudioApi(new WebSocket(apiUrlOf(url)));
       await api.connect({ target });
       await page.selectOption('[data-test=replay-capture]', 'echo.kucap');
-      await page.fill('[data-test=replay-target]', target);
+      await page.waitForSelector(`[data-test=replay-target] option[value="${target}"]`, { state: 'attached', ...WAIT });
+      await page.selectOption('[data-test=replay-target]', target);
       await page.selectOption('[data-test=replay-speed]', 'max');
       await page.selectOption('[data-test=replay-protocol]', 'echo');
       await page.click('[data-test=replay-start]');
@@ -184,7 +185,7 @@ export async function replayTests(suite: Suite): Promise<void> {
     await suite.test(`replay: ${LONG} pairs in one scrolling list: a late pair scrolled to and opened; "First difference" scrolls to pair ${LATE_DIFFERENCE + 1} and opens it`, async () => {
       await page.selectOption('[data-test=replay-capture]', 'long.kucap');
       await page.waitForSelector('[data-test=replay-from] option[value="demo:echo"]', { ...WAIT, state: 'attached' });
-      await page.fill('[data-test=replay-target]', 'demo:echo');
+      await page.selectOption('[data-test=replay-target]', 'demo:echo');
       await page.selectOption('[data-test=replay-speed]', 'max');
       await page.selectOption('[data-test=replay-protocol]', 'echo');
       await page.click('[data-test=replay-start]');

@@ -201,6 +201,11 @@ export const useReplayStore = defineStore('replay', () => {
       });
     } catch (err) {
       notices.report(`Replaying ${capture.value || '(no capture)'} into ${target.value || '(no target)'}`, err, REPLAY_TOPIC);
+      // The line about the replay before would read as this one's outcome: it goes with its diff.
+      replay.value = undefined;
+      progress.value = undefined;
+      total.value = 0;
+      await newView();
     }
   }
 

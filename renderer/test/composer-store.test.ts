@@ -68,7 +68,7 @@ test('raw mode sends the hex as base64 and refuses hex that is not whole bytes',
   expect(fake.calls.find((x) => x.call === 'send')?.input).toMatchObject({ body: { format: 'raw', data: btoa('hi') } });
   c.rawHex = '6';
   await c.send(1);
-  expect(useNoticesStore().notices.at(-1)?.message).toMatch(/Sending to demo:echo: the data must be hex digits in pairs/);
+  expect(useNoticesStore().notices.at(-1)?.message).toBe('Sending to demo:echo: the data, at character 1: the last byte has one hex digit: write it with two (0f, not f)');
 });
 
 test('the hex view follows each edit of the form', async () => {

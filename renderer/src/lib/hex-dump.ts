@@ -26,7 +26,8 @@ export interface HexLine {
   cells: HexCell[];
 }
 
-const HEADER_BYTES = 32;
+/** The kucomms message header: type, id, user_value and length, 8 bytes each. */
+export const HEADER_BYTES = 32;
 
 function printable(b: number): string {
   return b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
@@ -49,13 +50,40 @@ export function hexLines(bytes: Uint8Array, highlight?: ByteRange, marks: readon
   return lines;
 }
 
-/** Hex digits, spaces allowed between bytes, to bytes; null when they are not whole bytes. */
+/** Hex the way people paste it: "de ad", "dead", "0xde 0xad", "de:ad", "\\xde\\xad", commas and line breaks between. */
+export type HexParse = { bytes: Uint8Array } | { error: string; at: number };
+
+/** Parses @text as hex bytes; an error says what is wrong and its 0-based character position. */
+export function parseHexText(text: string): HexParse {
+  const digits: string[] = [];
+  let pairStart = 0;
+  for (let at = 0; at < text.length; ) {
+    const rest = text.slice(at);
+    const prefix = /^(0x|\\x)/i.exec(rest);
+    if (prefix) {
+      if (digits.length % 2 === 1) return { error: `a byte is cut in two before "${prefix[0]}"`, at };
+      at += prefix[0].length;
+      continue;
+    }
+    const ch = text[at]!;
+    if (/[0-9a-fA-F]/.test(ch)) {
+      if (digits.length % 2 === 0) pairStart = at;
+      digits.push(ch);
+    } else if (/[\s:,;_-]/.test(ch)) {
+      if (digits.length % 2 === 1 && ch !== ' ' && ch !== '\n') return { error: `a byte is cut in two by "${ch}"`, at };
+    } else return { error: `"${ch}" is not a hex digit`, at };
+    at++;
+  }
+  if (digits.length % 2 === 1) return { error: 'the last byte has one hex digit: write it with two (0f, not f)', at: pairStart };
+  const out = new Uint8Array(digits.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(digits[2 * i]! + digits[2 * i + 1]!, 16);
+  return { bytes: out };
+}
+
+/** The bytes of hex @text (see parseHexText), or null if it is not hex. */
 export function parseHex(text: string): Uint8Array | null {
-  const clean = text.replace(/\s+/g, '');
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) return null;
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  const r = parseHexText(text);
+  return 'bytes' in r ? r.bytes : null;
 }
 
 /** Bytes as hex pairs separated by spaces (what the raw editor shows). */

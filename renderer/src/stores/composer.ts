@@ -6,10 +6,11 @@ import { computed, ref, watch } from 'vue';
 import type { Collection, CollectionMessage, EncodedJson, LayoutSummary } from '../../../electron/shared/studio-api.ts';
 import { base64ToBytes, bytesToBase64 } from '../../../electron/shared/message.ts';
 import { defaultStruct, plainCopy, type FormStruct } from '../lib/form-values.ts';
-import { hexText, parseHex } from '../lib/hex-dump.ts';
+import { HEADER_BYTES, hexText, parseHexText } from '../lib/hex-dump.ts';
 import { usePersisted } from '../lib/persisted.ts';
 import { useConnectionStore } from './connection.ts';
 import { useNoticesStore } from './notices.ts';
+import { useTargetsStore } from './targets.ts';
 
 export type ComposerMode = 'layout' | 'raw';
 type Header = CollectionMessage['header'];
@@ -44,13 +45,31 @@ export const useComposerStore = defineStore('composer', () => {
 
   const layout = computed(() => protocols.value.find((p) => p.protocol === protocol.value));
   const kindSpec = computed(() => layout.value?.kinds.find((k) => k.name === kind.value));
+  /** What is wrong with the raw hex, and where (0-based character), for the line under the box. */
+  const rawError = computed(() => {
+    if (mode.value !== 'raw') return undefined;
+    const parsed = parseHexText(rawHex.value);
+    return 'error' in parsed ? parsed : undefined;
+  });
+  /** Header fields whose value is not the one the chosen kind is selected by (the message would decode as another). */
+  const kindMismatch = computed(() => {
+    const spec = mode.value === 'layout' ? kindSpec.value : undefined;
+    if (!spec) return [];
+    const apiKey = { type: 'type', id: 'id', user_value: 'userValue' } as const;
+    return (Object.keys(apiKey) as Array<keyof typeof apiKey>).flatMap((key) => {
+      const needed = spec.when[key];
+      const value = header.value[apiKey[key]];
+      if (needed === undefined || !/^(0x[0-9a-f]+|\d+)$/i.test(value.trim())) return [];
+      return BigInt(value.trim()) === BigInt(needed) ? [] : [{ field: key, value: value.trim(), needed }];
+    });
+  });
 
   /** The message body as the API takes it; throws saying what is wrong with the form. */
   function body(): Body {
     if (mode.value === 'raw') {
-      const bytes = parseHex(rawHex.value);
-      if (!bytes) throw new Error('the data must be hex digits in pairs (spaces allowed)');
-      return { format: 'raw', data: bytesToBase64(bytes) };
+      const parsed = parseHexText(rawHex.value);
+      if ('error' in parsed) throw new Error(`the data, at character ${parsed.at + 1}: ${parsed.error}`);
+      return { format: 'raw', data: bytesToBase64(parsed.bytes) };
     }
     if (!layout.value || !kindSpec.value) throw new Error('choose a protocol and a message kind, or raw mode');
     return { format: 'layout', protocol: protocol.value, kind: kind.value, fields: plainCopy(fields.value) as Record<string, unknown> };
@@ -94,6 +113,22 @@ export const useComposerStore = defineStore('composer', () => {
       notices.report('Loading collections', err);
     }
   }
+
+  /** Raw mode, the data of the message composed so far in the hex box (the header fields stay). */
+  function useRaw(): void {
+    if (mode.value === 'raw') return;
+    if (preview.value) rawHex.value = hexText(base64ToBytes(preview.value.bytes).subarray(HEADER_BYTES));
+    mode.value = 'raw';
+  }
+
+  // The layout of the target chosen (or given to it in Targets) is the one to compose with.
+  const targets = useTargetsStore();
+  watch(
+    () => targets.targets.find((t) => t.target === target.value)?.protocol,
+    (own) => {
+      if (own && own !== protocol.value && mode.value === 'layout' && protocols.value.some((p) => p.protocol === own)) selectProtocol(own);
+    },
+  );
 
   function selectProtocol(name: string): void {
     protocol.value = name;
@@ -205,7 +240,7 @@ export const useComposerStore = defineStore('composer', () => {
 
   return {
     protocols, mode, protocol, kind, header, fields, rawHex, focused, preview, previewError, target, count, periodMs,
-    periodic, sending, lastSent, collections, layout, kindSpec,
-    load, refreshProtocols, selectProtocol, selectKind, refreshPreview, send, startPeriodic, stopPeriodic, save, remove, open, resend,
+    periodic, sending, lastSent, collections, layout, kindSpec, rawError, kindMismatch,
+    load, refreshProtocols, useRaw, selectProtocol, selectKind, refreshPreview, send, startPeriodic, stopPeriodic, save, remove, open, resend,
   };
 });

@@ -6,7 +6,8 @@
 // machine), it runs test:node and test:ui three times each, then the whole
 // npm test once (skipped with --no-full). Prints each run's closing line
 // and duration as it ends, and ends with the closing "N passed, N failed"
-// summed over every run.
+// counting runs. Names given (npm run test:loaded -- test:node) replace
+// test:node and test:ui; --times N changes the three.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -14,7 +15,12 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 const CLOSING = /^(\d+) passed, (\d+) failed\s*$/;
-const full = !process.argv.includes('--no-full');
+const args = process.argv.slice(2);
+const full = !args.includes('--no-full');
+const timesAt = args.indexOf('--times');
+const times = timesAt >= 0 ? Number(args[timesAt + 1]) : 3;
+const named = args.filter((a, i) => !a.startsWith('--') && !(timesAt >= 0 && i === timesAt + 1));
+const suites = named.length > 0 ? named : ['test:node', 'test:ui'];
 
 // A home where the Studio was used: the state remembers a workspace that no longer exists.
 const usedHome = mkdtempSync(path.join(tmpdir(), 'kucomms-used-home-'));
@@ -58,7 +64,7 @@ function run(script) {
 let passed = 0;
 let failed = 0;
 try {
-  const runs = ['test:node', 'test:node', 'test:node', 'test:ui', 'test:ui', 'test:ui', ...(full ? ['test'] : [])];
+  const runs = [...suites.flatMap((suite) => Array(times).fill(suite)), ...(full ? ['test'] : [])];
   for (const script of runs) {
     const r = await run(script);
     passed += r.failed === 0 ? 1 : 0;

@@ -9,6 +9,7 @@ import { beforeEach, expect, test, vi } from 'vitest';
 import type { ScriptRunView, ScriptStopView } from '../../electron/shared/api/scripts-api.ts';
 import FileChangedBanner from '../src/components/FileChangedBanner.vue';
 import ScriptLog from '../src/components/ScriptLog.vue';
+import ScriptsView from '../src/components/ScriptsView.vue';
 import { useConnectionStore } from '../src/stores/connection.ts';
 import { useNoticesStore } from '../src/stores/notices.ts';
 import { NO_LAYOUT, TARGET_LAYOUT, useScriptsStore } from '../src/stores/scripts.ts';
@@ -161,9 +162,9 @@ test('output lines, dropped lines and the stop report fill the run\'s log in ord
   runs = [runView({ state: 'stopped', stop: RUNAWAY })];
   fake.emit('scriptState', { run: 'r1', state: 'stopped', stop: RUNAWAY });
   expect(store.log).toEqual([
-    { kind: 'line', text: 'got 1' },
-    { kind: 'line', text: 'got 2' },
-    { kind: 'line', text: 'got 3' },
+    { kind: 'line', text: 'got 1', at: expect.any(Number) },
+    { kind: 'line', text: 'got 2', at: expect.any(Number) },
+    { kind: 'line', text: 'got 3', at: expect.any(Number) },
     { kind: 'dropped', count: 40 },
     { kind: 'stop', stop: RUNAWAY },
   ]);
@@ -189,7 +190,7 @@ test('a script that fails to load reports its stop before runScript answers: the
 });
 
 test('the log pane names a stop\'s file:line:column and asks for that line when it is clicked', async () => {
-  const log = mount(ScriptLog, { props: { entries: [{ kind: 'line', text: 'hello' }, { kind: 'dropped', count: 1200 }, { kind: 'stop', stop: RUNAWAY }] } });
+  const log = mount(ScriptLog, { props: { entries: [{ kind: 'line', text: 'hello', at: 0 }, { kind: 'dropped', count: 1200 }, { kind: 'stop', stop: RUNAWAY }] } });
   expect(log.find('[data-test=log-line]').text()).toBe('hello');
   expect(log.find('[data-test=log-dropped]').text()).toContain('1,200 lines left out');
   const stop = log.find('[data-test=log-stop]');
@@ -200,4 +201,57 @@ test('the log pane names a stop\'s file:line:column and asks for that line when 
   expect(at.text()).toBe('spin.ts:4:3');
   await at.trigger('click');
   expect(log.emitted('reveal')).toEqual([[RUNAWAY.location]]);
+});
+
+test('each log line shows the time it reached the Studio', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  const off = store.subscribe();
+  const at = new Date(2026, 11, 7, 14, 3, 27, 123).getTime();
+  vi.useFakeTimers({ now: at, toFake: ['Date'] });
+  try {
+    fake.emit('scriptOutput', { run: 'r1', lines: ['first', 'second'] });
+  } finally {
+    vi.useRealTimers();
+  }
+  expect(store.logs.r1).toEqual([
+    { kind: 'line', text: 'first', at },
+    { kind: 'line', text: 'second', at },
+  ]);
+  const log = mount(ScriptLog, { props: { entries: store.logs.r1! } });
+  expect(log.findAll('.line').map((l) => l.text())).toEqual(['14:03:27.123first', '14:03:27.123second']);
+  expect(log.find('[data-test=log-time]').attributes('datetime')).toBe(new Date(at).toISOString());
+  off();
+});
+
+test('saving a running script says the run still has the code from before, and Restart runs the saved one', async () => {
+  const store = useScriptsStore();
+  await store.load();
+  store.target = 'demo:echo';
+  await store.start();
+  runs = [runView({ startedAt: Date.now() - 60_000 })];
+  await store.refreshRuns();
+  expect(store.stale).toBe(false);
+  const view = mount(ScriptsView);
+  store.setText('export function onMessage() { console.log(3); }\n');
+  await store.save();
+  await view.vm.$nextTick();
+  expect(store.stale).toBe(true);
+  expect(view.find('[data-test=script-stale]').text()).toContain('answer.ts was saved after this run started: it still runs the code from before.');
+  fake.api.stopScript = async () => {
+    runs = [runView({ state: 'stopped', stop: { reason: 'stopped', message: 'stopped' } })];
+    return runs[0]!;
+  };
+  fake.api.runScript = async () => {
+    runs = [runView({ run: 'r2', startedAt: Date.now() })];
+    return { run: 'r2' };
+  };
+  await view.find('[data-test=restart-script]').trigger('click');
+  await new Promise((r) => setTimeout(r, 0));
+  await view.vm.$nextTick();
+  expect(store.shownRun).toBe('r2');
+  expect(store.running).toBe(true);
+  expect(store.stale).toBe(false);
+  expect(view.find('[data-test=script-stale]').exists()).toBe(false);
+  view.unmount();
 });

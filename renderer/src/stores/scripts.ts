@@ -24,7 +24,8 @@ export const TARGET_LAYOUT = '';
 export const NO_LAYOUT = '-';
 
 export type LogEntry =
-  | { kind: 'line'; text: string }
+  /** @at: when the line reached the Studio, ms since the Unix epoch (lines come a few batches a second). */
+  | { kind: 'line'; text: string; at: number }
   /** Lines the backend left out (the script printed faster than the cap). */
   | { kind: 'dropped'; count: number }
   | { kind: 'stop'; stop: ScriptStopView };
@@ -52,10 +53,15 @@ export const useScriptsStore = defineStore('scripts', () => {
   const shownRun = ref<string>();
   const starting = ref(false);
 
+  /** When each script was last saved from here, ms since the Unix epoch. */
+  const savedAt = ref<Record<string, number>>({});
+
   const dirty = computed(() => open.value !== '' && text.value !== savedText.value);
   const { changedOnDisk, fileChanged } = useDiskChanges({ savedText, text, dirty }, notices);
   const run = computed(() => (shownRun.value === undefined ? undefined : runs.value[shownRun.value]));
   const running = computed(() => run.value?.state === 'running');
+  /** The shown run is running code its file no longer has: the file was saved after it started. */
+  const stale = computed(() => running.value && run.value !== undefined && (savedAt.value[run.value.script] ?? 0) > run.value.startedAt);
   const log = computed(() => (shownRun.value === undefined ? [] : (logs.value[shownRun.value] ?? [])));
   /** The protocol argument of runScript and scriptDiagnostics. */
   const runProtocol = computed(() => (protocol.value === TARGET_LAYOUT ? undefined : protocol.value === NO_LAYOUT ? null : protocol.value));
@@ -116,6 +122,7 @@ export const useScriptsStore = defineStore('scripts', () => {
       await conn.api().saveScript({ name, text: body });
       savedText.value = body;
       changedOnDisk.value = false;
+      savedAt.value = { ...savedAt.value, [name]: Date.now() };
       notices.settle(`Saving scripts/${name}`);
       await refreshFiles();
       return true;
@@ -210,6 +217,12 @@ export const useScriptsStore = defineStore('scripts', () => {
     }
   }
 
+  /** Stops the shown run and runs the saved script again on the same target. */
+  async function restart(): Promise<void> {
+    await stop();
+    if (!running.value) await start();
+  }
+
   async function stop(): Promise<void> {
     const id = shownRun.value;
     if (id === undefined || !running.value) return;
@@ -226,7 +239,8 @@ export const useScriptsStore = defineStore('scripts', () => {
     const api = conn.api();
     const offs = [
       api.on('scriptOutput', (e) => {
-        const entries: LogEntry[] = e.lines.map((t) => ({ kind: 'line', text: t }));
+        const at = Date.now();
+        const entries: LogEntry[] = e.lines.map((t) => ({ kind: 'line', text: t, at }));
         if (e.dropped) entries.push({ kind: 'dropped', count: e.dropped });
         append(e.run, entries);
       }),
@@ -272,7 +286,7 @@ export const useScriptsStore = defineStore('scripts', () => {
 
   return {
     files, open, text, savedText, diagnostics, changedOnDisk, target, protocol, runs, logs, shownRun, starting,
-    dirty, run, running, log, runProtocol,
-    refreshFiles, openFile, create, save, revert, setText, check, complete, refreshRuns, start, stop, subscribe, load,
+    dirty, run, running, stale, log, runProtocol,
+    refreshFiles, openFile, create, save, revert, setText, check, complete, refreshRuns, start, stop, restart, subscribe, load,
   };
 });

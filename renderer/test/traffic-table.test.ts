@@ -4,7 +4,7 @@
 // view is exactly as long as the old one and nothing scrolled.
 import { mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import type { TrafficRow } from '../../electron/shared/studio-api.ts';
 import TrafficTable from '../src/components/TrafficTable.vue';
 import { useConnectionStore } from '../src/stores/connection.ts';
@@ -12,12 +12,10 @@ import { useTrafficStore } from '../src/stores/traffic.ts';
 import { fakeApi } from './fake-api.ts';
 import { giveListsHeight } from './list-viewport.ts';
 
+/** A bound for the fake API's answers to be drawn; generous for a loaded machine, never a timing assertion. */
+const DRAWN = { timeout: 20_000 };
 /** Every view has this many rows: a filter that changes which rows, not how many. */
 const ROWS = 50;
-
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 20));
-};
 
 function row(view: string, i: number): TrafficRow {
   return { row: i, timestampNs: '0', direction: 'rx', target: `${view}-target`, type: '1', id: String(i), userValue: '0', length: 0, summary: '' };
@@ -43,7 +41,7 @@ beforeEach(async () => {
   await useConnectionStore().attach(fake.api);
   await useTrafficStore().start();
   w = mount(TrafficTable, { props: { active: true }, attachTo: document.body });
-  await flush();
+  await vi.waitFor(() => expect(shown().length).toBeGreaterThan(0), DRAWN);
 });
 
 afterEach(() => {
@@ -58,10 +56,9 @@ test('a filter whose view is as long as the last one shows its own rows, and so 
   expect(shown().length).toBeGreaterThan(0);
   expect(new Set(shown())).toEqual(new Set(['all-target']));
   const traffic = useTrafficStore();
+  // Each filter's rows once they are drawn, however long the fetches take.
   await traffic.applyFilter('type == 1');
-  await flush();
-  expect(new Set(shown())).toEqual(new Set(['v1-target']));
+  await vi.waitFor(() => expect(new Set(shown())).toEqual(new Set(['v1-target'])), DRAWN);
   await traffic.applyFilter('type == 1');
-  await flush();
-  expect(new Set(shown())).toEqual(new Set(['v2-target']));
+  await vi.waitFor(() => expect(new Set(shown())).toEqual(new Set(['v2-target'])), DRAWN);
 });

@@ -182,6 +182,7 @@ export async function runSoak(seconds: number, clients: number): Promise<SoakRes
   } finally {
     clearInterval(sampler);
     if (serverExit === null) result.rssEndMiB = rssMiB(child.pid!);
+    result.rssPeakMiB = Math.max(result.rssPeakMiB, result.rssEndMiB);
     result.serverExit = serverExit;
     for (const api of apis) api.close();
     child.kill('SIGTERM');

@@ -61,6 +61,22 @@ function build(args, cwd = repoRoot) {
 	return out.slice(-8);
 }
 
+// What the extcap test in the guest needs from the host, where it is quick:
+// the generated Lua dissector of the longtest layout, and the folder where
+// tshark looks for extcap programs (tshark -G folders). Null, or why not.
+function prepareWireshark() {
+	const lua = path.join(testDir, '.cache/longtest.lua');
+	const gen = build(['node', 'electron/cli/kucomms-studio.mjs', 'gen', 'lua', 'protocols/longtest.yaml', '-o', lua]);
+	if (gen)
+		return gen;
+	const r = spawnSync('tshark', ['-G', 'folders'], { encoding: 'utf8' });
+	const dir = /^Extcap path:\s*(.+)$/m.exec(r.stdout ?? '')?.[1]?.trim();
+	if (!dir)
+		return [`tshark -G folders names no extcap folder: ${r.error?.message ?? r.stderr}`];
+	fs.writeFileSync(path.join(testDir, '.cache/extcap-dir'), `${dir}\n`);
+	return null;
+}
+
 // The tests a guest script will report, in order.
 function planOf(script) {
 	const text = fs.readFileSync(path.join(repoRoot, script), 'utf8');
@@ -107,6 +123,8 @@ async function main(requested) {
 	report(!nativeBuild, 'build: make -C native', 'failed', nativeBuild ?? []);
 	const programsBuild = build(['make', '-k', '-C', 'kernel/test/programs', `OUT=${binDir}`]);
 	report(!programsBuild, 'build: kernel/test/programs', 'failed', programsBuild ?? []);
+	const wireshark = prepareWireshark();
+	report(!wireshark, 'build: the longtest Lua dissector and the extcap folder for tshark', 'failed', wireshark ?? []);
 	if (kernelBuild) {
 		for (const { names } of plan)
 			for (const name of names)

@@ -72,6 +72,48 @@ test_longtest_watched() {
 	within 10 rmmod kucomms_longtest || fail "rmmod kucomms_longtest failed or hung"
 }
 
+# Wireshark's side: the extcap program (native/examples/kucomms_extcap.c),
+# put in a tmpfs mounted over Wireshark's extcap folder (the host's stays
+# untouched), makes tshark list the monitor's interfaces and capture the
+# longtest pair live, decoded by the dissector `kucomms-studio gen lua`
+# generates for the longtest layout.
+test_tshark_captures_through_the_extcap() {
+	# Both found by run.mjs on the host (tshark -G folders, gen lua), where
+	# they take a second instead of a minute and a half.
+	local dir lua=kernel/test/.cache/longtest.lua out lt status
+	dir=$(cat kernel/test/.cache/extcap-dir 2>/dev/null)
+	[ -d "$dir" ] || fail "no extcap folder from tshark -G folders (got '$dir')"
+	[ -f $lua ] || fail "$lua is missing (run.mjs generates it)"
+	[ -x native/build/kucomms_extcap ] || fail "native/build/kucomms_extcap is missing (make -C native builds it)"
+	mount -t tmpfs tmpfs "$dir" || fail "cannot mount a tmpfs over $dir"
+	cp native/build/kucomms_extcap "$dir/"
+	export HOME=/tmp
+	load_module kucomms_longtest || { umount "$dir"; fail "loading kucomms_longtest failed"; }
+	out=$(tshark -D 2>&1)
+	echo "$out" | grep -q "kumon-kucomms_longtest" || { umount "$dir"; rmmod kucomms_longtest; fail "tshark -D does not list kumon-kucomms_longtest: $(echo "$out" | tail -n 3 | tr '\n' ' ')"; }
+	$LONGTEST /dev/kucomms_longtest > /tmp/longtest.out 2>&1 &
+	lt=$!
+	within 120 tshark -i kumon-kucomms_longtest -a packets:60 -X lua_script:$lua \
+		-T fields -E separator=, -e kucomms_longtest.direction -e kucomms_longtest.type \
+		-e kucomms_longtest.id -e kucomms_longtest.sequence.fill -e frame.comment \
+		> /tmp/tshark.out 2> /tmp/tshark.err
+	status=$?
+	kill -INT $lt
+	wait $lt
+	within 10 rmmod kucomms_longtest
+	umount "$dir"
+	grep -v '^ \*\*\|dangerous' /tmp/tshark.err | sed 's/^/tshark: /'
+	cut -c1-100 /tmp/tshark.out | head -n 3 | sed 's/^/tshark: /'
+	[ $status = 124 ] && { kill -9 $WITHIN_PID; fail "tshark did not stop after 60 packets within 120 s"; }
+	[ $status = 0 ] || fail "tshark failed (status $status): $(tail -n 2 /tmp/tshark.err | tr '\n' ' ')"
+	expect_eq "$(wc -l < /tmp/tshark.out)" 60 "packets tshark printed"
+	grep -Evq '^[01],[01],[0-9]+,' /tmp/tshark.out &&
+		fail "a packet without the decoded direction, type and id: $(grep -Ev '^[01],[01],[0-9]+,' /tmp/tshark.out | head -n 1 | cut -c1-100)"
+	grep -Eq '^1,1,[0-9]+,([0-9a-f]{2})*,link=[0-9]+ pid=[0-9]+ comm=kucomms_lib_lon' /tmp/tshark.out ||
+		fail "no sequence message from the module decoded with its data, link, pid and command"
+	grep -Eq '^0,0,[0-9]+,,link=' /tmp/tshark.out || fail "no message of the application to the module"
+}
+
 # A monitor of every device while devices are created and removed, links
 # open and close, a process holding a link is killed with kill -9 and the
 # user module is unloaded under traffic: every event shows, every link
@@ -124,4 +166,5 @@ run_test "monitor: without kucomms loaded the reader says to load it" test_no_mo
 run_test "monitor: load kucomms and kucomms_echo; /dev/kumon is root-only" test_setup
 run_ctests monitor
 run_test "monitor: kucomms_lib_longtest watched for 20 s: received + dropped equal the device counters, contents check out" test_longtest_watched
+run_test "monitor: tshark lists the monitor through the extcap and captures longtest live, decoded by the generated dissector" test_tshark_captures_through_the_extcap
 run_test "monitor: every device watched while devices, links and the module come and go; rmmod kucomms refused while it is open" test_churn_watched

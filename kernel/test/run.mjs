@@ -29,7 +29,9 @@ const logPath = path.join(testDir, '.cache/last-run.log');
 // kmalloc-*, the boot and the tests take half the time they take with the
 // checks on every cache.
 const BOOT_ARGS = 'slub_debug=FZPU,kmalloc-* init_on_free=1';
-const TIMEOUT_MS = 420_000;
+// A guard against a hung guest, well above a full run on a busy machine (about
+// 500 s of guest time).
+const TIMEOUT_MS = 720_000;
 
 // Kernel log lines that mean the kernel is broken (as guest-lib.sh's
 // KERNEL_BAD, which the hostile test applies inside the guest).

@@ -1,10 +1,11 @@
-// What the Studio's areas (workspace, layouts, captures, scripts) may use of
-// the service they are part of. Each area is a class with a `handlers`
-// table for its calls (electron/shared/api/) and a close() for shutdown.
+// What the Studio's areas may use of the service they are part of: an area
+// never imports another area, it reaches what it needs through this. Each
+// area is a class with a `handlers` table for its calls (electron/shared/api/)
+// and a close() for shutdown.
 import type { z } from 'zod';
 import type { CallSpec, CallTable } from '../../shared/api/call-spec.ts';
 import type { Message } from '../../shared/message.ts';
-import type { StudioEvents } from '../../shared/studio-api.ts';
+import type { StudioApi, StudioEvents } from '../../shared/studio-api.ts';
 import type { Endpoint } from '../endpoint.ts';
 import type { Layout } from '../protocol/layout.ts';
 import type { StateStore } from '../workspace/state-store.ts';
@@ -17,6 +18,9 @@ import type { TrafficViews } from './traffic/traffic-views.ts';
 export type AreaHandlers<T extends CallTable> = {
   [K in keyof T]: (input: z.output<T[K]['input']>) => Promise<T[K] extends CallSpec<z.ZodType, infer R> ? NonNullable<R> : never>;
 };
+
+/** How a message reaches an open target: its local endpoint, or its agent's API and the target's name there. */
+export type SendRoute = { endpoint: Endpoint } | { api: StudioApi; inner: string };
 
 export interface StudioArea<T extends CallTable> {
   readonly handlers: AreaHandlers<T>;

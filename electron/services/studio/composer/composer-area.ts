@@ -11,8 +11,7 @@ import { decodeMessage, HEADER_SIZE } from '../../protocol/decode.ts';
 import { encodeMessage } from '../../protocol/encode.ts';
 import type { Decoded } from '../../protocol/values.ts';
 import { decodedJson } from '../message-view.ts';
-import type { AreaHandlers, StudioArea, StudioContext } from '../studio-context.ts';
-import type { SendRoute } from '../targets/targets-area.ts';
+import type { AreaHandlers, SendRoute, StudioArea, StudioContext } from '../studio-context.ts';
 import { structFromJson } from '../values-from-json.ts';
 
 export class ComposerArea implements StudioArea<typeof composerCalls> {

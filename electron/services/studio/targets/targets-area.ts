@@ -10,7 +10,7 @@ import { StudioError } from '../../../shared/studio-api.ts';
 import { parseTarget } from '../../../shared/target.ts';
 import { Endpoint } from '../../endpoint.ts';
 import type { Layout } from '../../protocol/layout.ts';
-import type { AreaHandlers, StudioArea, StudioContext } from '../studio-context.ts';
+import type { AreaHandlers, SendRoute, StudioArea, StudioContext } from '../studio-context.ts';
 import { connectAgent, type AgentConnection } from './agent-link.ts';
 import { TargetsService } from './targets.ts';
 
@@ -38,9 +38,6 @@ interface Agent {
 }
 
 type AgentApi = AgentConnection['api'];
-
-/** How a message reaches an open target: its local endpoint, or its agent's API and its name there. */
-export type SendRoute = { endpoint: Endpoint } | { api: AgentApi; inner: string };
 
 export interface TargetsAreaOptions {
   targets?: TargetsService;

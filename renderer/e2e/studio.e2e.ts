@@ -192,6 +192,27 @@ export async function studioTests(suite: Suite): Promise<void> {
       await filterTraffic(page, '');
     });
 
+    await suite.test('"Go to newest", shown once the traffic is scrolled up, covers no row', async () => {
+      await showTab(page, 'traffic');
+      await page.waitForFunction(() => document.querySelectorAll('[data-test=row][data-id]').length > 10, undefined, WAIT);
+      const table = await page.locator('[data-test=traffic-table]').boundingBox();
+      await page.mouse.move(table!.x + table!.width / 2, table!.y + table!.height / 2);
+      await page.mouse.wheel(0, -2000);
+      const jump = await page.waitForSelector('[data-test=go-to-end]', WAIT);
+      // The rows as they show: clipped to the list's scroller (rows drawn ahead of the scroll are hidden).
+      const covered = await page.evaluate((button) => {
+        const b = button.getBoundingClientRect();
+        const list = document.querySelector('[data-test=traffic-table] [data-test=scroller]')!.getBoundingClientRect();
+        return [...document.querySelectorAll('[data-test=traffic-table] [data-test=row]')]
+          .map((r) => r.getBoundingClientRect())
+          .map((r) => ({ top: Math.max(r.top, list.top), bottom: Math.min(r.bottom, list.bottom), left: r.left, right: r.right }))
+          .filter((r) => r.bottom > r.top && r.bottom > b.top && r.top < b.bottom && r.right > b.left && r.left < b.right).length;
+      }, jump);
+      check(covered === 0, `the button covers ${covered} rows`);
+      await jump.click();
+      await page.waitForSelector('[data-test=go-to-end]', { state: 'detached', ...WAIT });
+    });
+
     await suite.test('the targets table keeps its columns in place as the counters grow from 0 to tens of thousands', async () => {
       await showTab(page, 'targets');
       await page.waitForFunction(() => Number(document.querySelector('tr[data-target="demo:echo"] [data-test=sent]')?.textContent?.replace(/,/g, '')) >= 20_000, undefined, WAIT);

@@ -7,6 +7,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import type { TrafficRow } from '../../electron/shared/studio-api.ts';
 import TrafficTable from '../src/components/TrafficTable.vue';
+import { useCapturesStore } from '../src/stores/captures.ts';
 import { useConnectionStore } from '../src/stores/connection.ts';
 import { useTrafficStore } from '../src/stores/traffic.ts';
 import { fakeApi } from './fake-api.ts';
@@ -61,4 +62,15 @@ test('a filter whose view is as long as the last one shows its own rows, and so 
   await vi.waitFor(() => expect(new Set(shown())).toEqual(new Set(['v1-target'])), DRAWN);
   await traffic.applyFilter('type == 1');
   await vi.waitFor(() => expect(new Set(shown())).toEqual(new Set(['v2-target'])), DRAWN);
+});
+
+test("an empty view of a capture still being indexed says it is being read, not the live view's 'No traffic yet'", async () => {
+  const traffic = useTrafficStore();
+  const captures = useCapturesStore();
+  traffic.source = 'big.kucap';
+  traffic.total = 0;
+  captures.sources = [{ source: 'big.kucap', format: 'kucap', total: 0, done: false, bytesIndexed: 250, size: 1000, targets: [], damage: [], views: {} }];
+  await vi.waitFor(() => expect(w!.find('[data-test=traffic-empty]').text()).toBe('Reading big.kucap… (25% indexed)'));
+  captures.sources = [{ ...captures.sources[0]!, done: true, bytesIndexed: 1000 }];
+  await vi.waitFor(() => expect(w!.find('[data-test=traffic-empty]').text()).toBe('big.kucap holds no messages.'));
 });

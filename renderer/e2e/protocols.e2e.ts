@@ -16,6 +16,7 @@ import {
   openStudio,
   pickLayout,
   screenshotPath,
+  screenshotSizes,
   sendFromComposer,
   showTab,
   startServe,
@@ -168,6 +169,29 @@ export async function protocolsTests(suite: Suite): Promise<void> {
       await page.waitForSelector('[data-test=form-cannot-follow]', WAIT);
       check((await page.inputValue('[data-test=form-kinds] [data-kind-index="1"] [data-test=kind-name]')) === 'reading', 'the form lost its state while the YAML did not parse');
       checkNoPageErrors(pageErrors);
+    });
+
+    await suite.test('protocols: a shipped layout says it is read-only and its fields look it; the drop-downs say what they choose', async () => {
+      await page.click('[data-layout="builtin:telemetry.yaml"]');
+      await page.waitForSelector('[data-test=open-layout]:has-text("protocols/telemetry.yaml")', WAIT);
+      const banner = await page.innerText('[data-test=read-only-banner]');
+      check(banner.includes('Duplicate to workspace'), `the banner reads "${banner}"`);
+      // The theme's colours as the page computes them (a probe element takes each variable in turn).
+      const colours = await page.evaluate(() => {
+        const probe = document.createElement('div');
+        document.body.append(probe);
+        const [panel, bg] = ['--panel', '--bg'].map((v) => {
+          probe.style.background = `var(${v})`;
+          return getComputedStyle(probe).backgroundColor;
+        });
+        probe.remove();
+        return { field: getComputedStyle(document.querySelector('#lf-protocol')!).backgroundColor, panel, bg };
+      });
+      check(colours.field !== colours.panel && colours.field === colours.bg, `a read-only field's background is ${colours.field} (editable fields: ${colours.panel})`);
+      const endian = await page.locator('[data-test=field-endian] option').first().innerText();
+      const meaning = await page.locator('[data-test=field-meaning] option').first().innerText();
+      check(endian === 'byte order: the layout’s' && meaning === 'a plain number', `the drop-downs read "${endian}" and "${meaning}"`);
+      await screenshotSizes(page, 'protocols-shipped');
     });
   } finally {
     await browser?.close();

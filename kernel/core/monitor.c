@@ -610,19 +610,23 @@ static int kucomms_mon_setup(struct kucomms_monitor *mon,
 			     struct kucomms_mon_setup *setup)
 {
 	u64 capacity = setup->capacity ?: KUCOMMS_MON_DEFAULT_CAPACITY;
+	char device[KUCOMMS_NAME_MAX + 1] = "";
+	struct kucomms_mon_layout layout;
 	size_t len;
 	int err;
 
+	/*
+	 * Everything is checked into locals first: a SETUP refused (EBUSY)
+	 * must not change the layout that mmap() of the live ring relies on.
+	 */
 	len = strnlen(setup->device, sizeof(setup->device));
 	if (setup->flags || memchr_inv(setup->reserved, 0, sizeof(setup->reserved)) ||
 	    len == sizeof(setup->device) ||
-	    (len && kucomms_name_parse(setup->device, len, mon->device)))
+	    (len && kucomms_name_parse(setup->device, len, device)))
 		return -EINVAL;
-	err = kucomms_mon_layout_init(&mon->layout, capacity, PAGE_SIZE);
+	err = kucomms_mon_layout_init(&layout, capacity, PAGE_SIZE);
 	if (err)
 		return err;
-	mon->snaplen = min_t(u64, setup->snaplen ?: U32_MAX,
-			     kucomms_mon_max_caplen(capacity));
 
 	mutex_lock(&kucomms_devices_lock);
 	mutex_lock(&mon->setup_lock);
@@ -630,11 +634,15 @@ static int kucomms_mon_setup(struct kucomms_monitor *mon,
 	if (mon->ready)
 		goto out_unlock;
 	err = -ENODEV;
-	if (mon->device[0] && !kucomms_device_find(mon->device)) {
+	if (device[0] && !kucomms_device_find(device)) {
 		dev_warn_ratelimited(kucomms_mon_dev, "cannot monitor %s: no such device (create it first: echo %s > /sys/devices/virtual/kucomms/kucomms/create_device)\n",
-				     mon->device, mon->device);
+				     device, device);
 		goto out_unlock;
 	}
+	memcpy(mon->device, device, sizeof(mon->device));
+	mon->layout = layout;
+	mon->snaplen = min_t(u64, setup->snaplen ?: U32_MAX,
+			     kucomms_mon_max_caplen(capacity));
 	err = kucomms_mon_alloc(mon);
 	if (err)
 		goto out_unlock;

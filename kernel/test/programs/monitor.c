@@ -311,8 +311,19 @@ TEST(setup_refusals_say_what_is_wrong)
 	CHECK_CONTAINS(why, "has no monitor");
 
 	mon_open(&m, ECHO_DEVICE, 0, 0);
-	CHECK_EQ(ioctl(m.fd, KUCOMMS_MON_IOC_SETUP, &m.setup), -1);
-	CHECK_EQ(errno, EBUSY);
+	{
+		/* Refused, and the live ring keeps its size: mmap agrees. */
+		struct kucomms_mon_setup again = { .capacity = 16 << 20 };
+
+		CHECK_EQ(ioctl(m.fd, KUCOMMS_MON_IOC_SETUP, &again), -1);
+		CHECK_EQ(errno, EBUSY);
+		p = mmap(NULL, (16 << 20) + 4096, PROT_READ, MAP_SHARED, m.fd, 0);
+		CHECK(p == MAP_FAILED);
+		CHECK_EQ(errno, EINVAL);
+		p = mmap(NULL, m.setup.ro_size, PROT_READ, MAP_SHARED, m.fd, 0);
+		CHECK(p != MAP_FAILED);
+		munmap(p, m.setup.ro_size);
+	}
 	/* The records are the kernel's: never writable. */
 	p = mmap(NULL, m.setup.ro_size, PROT_READ | PROT_WRITE, MAP_SHARED, m.fd, 0);
 	CHECK(p == MAP_FAILED);

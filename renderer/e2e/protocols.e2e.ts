@@ -17,6 +17,8 @@ import {
   pickLayout,
   screenshotPath,
   screenshotSizes,
+  SMALL_VIEWPORT,
+  LARGE_VIEWPORT,
   sendFromComposer,
   showTab,
   startServe,
@@ -192,6 +194,14 @@ export async function protocolsTests(suite: Suite): Promise<void> {
       const meaning = await page.locator('[data-test=field-meaning] option').first().innerText();
       check(endian === 'byte order: the layout’s' && meaning === 'a plain number', `the drop-downs read "${endian}" and "${meaning}"`);
       await screenshotSizes(page, 'protocols-shipped');
+    });
+
+    await suite.test("protocols: at 1280×720 the generated code's Copy and Save buttons lie inside its panel", async () => {
+      await page.setViewportSize(SMALL_VIEWPORT);
+      const box = (selector: string) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+      const [panel, save] = await Promise.all([box('[data-test=layout-code]'), box('[data-test=save-code]')]);
+      await page.setViewportSize(LARGE_VIEWPORT);
+      check(save.right <= panel.right && save.bottom <= panel.bottom, `Save ends at x ${save.right}, y ${save.bottom}; its panel at x ${panel.right}, y ${panel.bottom}`);
     });
   } finally {
     await browser?.close();

@@ -78,6 +78,8 @@ const boundaryCases = [
   ['electron/services/studio/x.ts', "const m = await import('../../main/security.ts');", 'refused'],
   ['electron/services/studio/x.ts', "import { StudioError } from '../../shared/studio-api.ts';", 'allowed'],
   ['electron/main/x.ts', "import { app } from 'electron';", 'allowed'],
+  ['electron/services/studio/composer/x.ts', "import { TargetsArea } from '../targets/targets-area.ts';", 'refused'],
+  ['electron/services/studio/captures/x.ts', "import type { TrafficRows } from '../traffic/traffic-rows.ts';", 'allowed'],
 ];
 for (const [file, code, expected] of boundaryCases) {
   const spec = /'([^']+)'/.exec(code)?.[1];

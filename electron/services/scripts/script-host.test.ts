@@ -166,6 +166,26 @@ test('what a script prints reaches its output, from its first line of top-level 
     }
   }));
 
+test('a send with a wrong value throws in the script, naming the value, and nothing is sent', () =>
+  withEcho(async (ep) => {
+    const out = printed();
+    const run = await ScriptRun.start(fixture('bad-sends.ts'), ep, { output: out.output });
+    try {
+      const all = await out.until('done\n');
+      assert.deepEqual(all.trim().split('\n'), [
+        'a string type: RangeError: send: type must be an integer from 0 to 2^64-1, got x',
+        'a negative id: RangeError: send: id must be an integer from 0 to 2^64-1, got -1',
+        'a type past 2^64: RangeError: send: type must be an integer from 0 to 2^64-1, got 18446744073709551616',
+        'a null header: TypeError: send: the header must be an object ({ type, id, userValue }), got null',
+        'data that is an object: TypeError: send: the data must be a Uint8Array or a string, got object',
+        'done',
+      ]);
+      assert.equal(run.counts().sends, 0);
+    } finally {
+      await run.stop();
+    }
+  }));
+
 test('a script that prints and then throws while loading is refused, and what it printed is kept', () =>
   withEcho(async (ep) => {
     const out = printed();

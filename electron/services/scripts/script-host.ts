@@ -149,7 +149,8 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
     if (r.kind === 'send') {
       const m = sendSchema.safeParse(r);
       if (!m.success) {
-        this.emit('sendError', Object.assign(new Error(`${this.file}: bad send: ${m.error.message}`), { code: 'EINVAL' }));
+        const why = m.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
+        this.emit('sendError', Object.assign(new Error(`${this.file}: bad send: ${why}`), { code: 'EINVAL' }));
         return;
       }
       try {

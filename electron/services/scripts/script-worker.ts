@@ -69,6 +69,10 @@ const ctx: ScriptContext = {
     ctx.send(p.header(kind, header), p.encode(kind, fields));
   },
   send(header: ScriptSendHeader, data?: Uint8Array | string) {
+    // Checked here, so the script's own call throws and its stack points at it.
+    if (typeof header !== 'object' || header === null) throw new TypeError(`send: the header must be an object ({ type, id, userValue }), got ${header === null ? 'null' : typeof header}`);
+    if (data !== undefined && typeof data !== 'string' && !(data instanceof Uint8Array))
+      throw new TypeError(`send: the data must be a Uint8Array or a string, got ${data === null ? 'null' : typeof data}`);
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : (data ?? new Uint8Array(0));
     report({
       kind: 'send',

@@ -127,6 +127,21 @@ await check('import cycles: none among the TypeScript, Vue and .mjs files, type-
   return `${found.length} cycles, first: ${found[0].join(' > ')}`;
 });
 
+await check('prettier: the check finds a file that is not formatted', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kucomms-format-'));
+  try {
+    writeFileSync(path.join(dir, 'a.ts'), 'export const a = {b:1}\n');
+    writeFileSync(path.join(dir, 'b.ts'), "export const b = { c: 1 };\n");
+    const r = spawnSync(bin('prettier'), ['--list-different', '--config', path.join(repo, '.prettierrc.json'), 'a.ts', 'b.ts'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    return r.status !== 0 && r.stdout.trim() === 'a.ts' ? undefined : `prettier exited ${r.status} listing ${JSON.stringify(r.stdout)}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 await check(`prettier: ${PRETTIER_SCOPE.length} files are formatted (.prettierrc.json)`, async () => {
   const r = spawnSync(bin('prettier'), ['--list-different', ...PRETTIER_SCOPE], { cwd: repo, encoding: 'utf8' });
   if (r.status === 0) return undefined;

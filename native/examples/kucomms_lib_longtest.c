@@ -14,7 +14,8 @@
  *
  * where avail_tx0 is the free space in its send ring, add_error_count the
  * sends that failed and compare_error_count the echoes that did not match.
- * It exits 0 on SIGINT or SIGTERM, 1 if the link fails.
+ * It exits 0 on SIGINT or SIGTERM, 1 if the link fails, printing the
+ * second line once more with the final counts.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -158,6 +159,13 @@ static void on_work(struct kucomms_endpoint *ep, void *user)
 	send_app_messages(user);
 }
 
+static void print_counts(const struct longtest *t)
+{
+	printf("sent_count_0=%llu : sent_count_1=%llu : received_count_0=%llu : received_count_1=%llu\n",
+	       t->sent_count_0, t->sent_count_1, t->received_count_0, t->received_count_1);
+	fflush(stdout);
+}
+
 static void on_timer(struct kucomms_endpoint *ep, void *user)
 {
 	struct longtest *t = user;
@@ -170,9 +178,7 @@ static void on_timer(struct kucomms_endpoint *ep, void *user)
 	printf("avail_tx0=%llu : add_error_count=%llu : compare_error_count=%llu\n",
 	       (unsigned long long)c.tx_free, t->add_error_count, t->compare_error_count);
 	fflush(stdout);
-	printf("sent_count_0=%llu : sent_count_1=%llu : received_count_0=%llu : received_count_1=%llu\n",
-	       t->sent_count_0, t->sent_count_1, t->received_count_0, t->received_count_1);
-	fflush(stdout);
+	print_counts(t);
 }
 
 static void on_link_state(struct kucomms_link *link, int state, int err, void *user)
@@ -234,6 +240,7 @@ int main(int argc, char **argv)
 	}
 	sigwait(&wait_for, &sig);
 	kucomms_endpoint_destroy(ep);
+	print_counts(t);
 	free(t);
 	return sig == SIGUSR1 ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "descriptors.h"
@@ -50,4 +51,19 @@ void kc_watch_del(struct kucomms_link *link, int fd)
 {
 	if (fd >= 0)
 		epoll_ctl(link->ep->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+/*
+ * Abstract socket names have no permissions of their own, so both ends
+ * check who is on the other side. Unknown is refused like a stranger.
+ */
+bool kc_peer_same_user(int conn, struct ucred *peer)
+{
+	socklen_t len = sizeof(*peer);
+
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, peer, &len)) {
+		*peer = (struct ucred){ .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+		return false;
+	}
+	return peer->uid == geteuid() || peer->uid == 0;
 }

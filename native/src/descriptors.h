@@ -7,7 +7,10 @@
 #ifndef KC_DESCRIPTORS_H
 #define KC_DESCRIPTORS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+struct ucred;
 
 struct kucomms_link;
 struct watch;
@@ -32,5 +35,12 @@ int kc_epoll_add(int epfd, int fd, uint32_t events, struct watch *w);
 int kc_watch_add(struct kucomms_link *link, int fd, struct watch *w, uint32_t events);
 /* Stop watching @fd; nothing for -1 or a descriptor not watched. */
 void kc_watch_del(struct kucomms_link *link, int fd);
+
+/*
+ * Is the process at the other end of Unix socket @conn of our user, or
+ * root (SO_PEERCRED)? Its credentials in *@peer (uid -1 and pid 0 when the
+ * kernel cannot say).
+ */
+bool kc_peer_same_user(int conn, struct ucred *peer);
 
 #endif /* KC_DESCRIPTORS_H */

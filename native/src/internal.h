@@ -89,6 +89,11 @@ struct kucomms_link {
 	const struct link_ops *ops;
 	char target[80];
 	void *user;
+	/*
+	 * Set once (release) when the link starts publishing to monitors,
+	 * freed with the link: the send and receive paths' one branch.
+	 */
+	struct kc_monitor *monitor;
 
 	/* Rings bound to the link memory: the sender's, the receiver's. */
 	struct kucomms_ring tx __attribute__((aligned(KC_CACHELINE)));
@@ -110,6 +115,7 @@ struct kucomms_link {
 };
 
 struct endpoint_op;
+struct kc_monitor;
 
 struct kucomms_endpoint {
 	struct kucomms_handlers h;
@@ -231,5 +237,32 @@ unsigned int kc_receive_all(struct kucomms_endpoint *ep);
  * epoll until a link, the control eventfd or the next deadline wakes us.
  */
 void kc_sleep_once(struct kucomms_endpoint *ep, uint64_t deadline);
+
+/*
+ * monitor_publish.c: a link's messages published to monitors. Create it
+ * for shm link @name's side @side (listening for monitors at once, watched
+ * in the link's endpoint); then the link's paths tell it what they sent
+ * (the records reserved in @tx since its last commit, before the commit)
+ * and received, from any one thread each. kc_monitor_event() takes the
+ * events of its descriptors: false if @w is not one of them.
+ */
+int kc_monitor_create(struct kucomms_link *link, const char *name, unsigned int side,
+		      struct kc_monitor **out);
+void kc_monitor_free(struct kc_monitor *m);
+bool kc_monitor_wanted(void);
+void kc_monitor_set_peer(struct kc_monitor *m, int32_t pid);
+void kc_monitor_sent(struct kc_monitor *m, const struct kucomms_ring *tx);
+void kc_monitor_received(struct kc_monitor *m, const struct kucomms_msg_header *h,
+			 const void *data);
+bool kc_monitor_event(struct kucomms_link *link, struct kc_monitor *m, struct watch *w,
+		      uint32_t events);
+
+/* The link's monitor, if it publishes to monitors (one predictable branch). */
+static inline struct kc_monitor *kc_link_monitor(const struct kucomms_link *link)
+{
+	return __builtin_expect(__atomic_load_n(&link->monitor, __ATOMIC_ACQUIRE) != NULL, 0)
+		       ? link->monitor
+		       : NULL;
+}
 
 #endif /* KUCOMMS_INTERNAL_H */

@@ -154,6 +154,10 @@ int kucomms_reserve(struct kucomms_link *link, uint64_t length, struct kucomms_m
 
 void kucomms_commit(struct kucomms_link *link)
 {
+	struct kc_monitor *monitor = kc_link_monitor(link);
+
+	if (monitor)
+		kc_monitor_sent(monitor, &link->tx);
 	/*
 	 * Stored before the position is published, so a reader that sees
 	 * the consumer's position (derived from ours) sees this one too.

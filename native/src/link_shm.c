@@ -65,8 +65,9 @@ struct shm_link {
 	struct watch w_sock, w_listen;
 	void *mem;
 	size_t size;
-	int shm_fd;	/* link memory: until handed over or mapped */
-	bool connected; /* creator: the one peer has attached */
+	int shm_fd;	  /* link memory: until handed over or mapped */
+	bool connected;	  /* creator: the one peer has attached */
+	int32_t peer_pid; /* once connected, for monitors' records */
 	/*
 	 * The sleep count the peer announced when our last wake went into
 	 * its socket, or NO_SLEEP_WOKEN. The sending thread's alone: sends
@@ -150,6 +151,8 @@ static void shm_release(struct kucomms_link *link)
 		return;
 	kc_close_fd(&s->fd);
 	kc_close_fd(&s->shm_fd);
+	/* Our sends may be publishing until here: the monitor goes last. */
+	kc_monitor_free(link->monitor);
 	if (s->mem)
 		munmap(s->mem, s->size);
 	kc_close_fd(&s->listen_fd);
@@ -165,24 +168,6 @@ static socklen_t socket_address(const char *name, struct sockaddr_un *addr)
 	/* Abstract namespace: sun_path[0] stays 0. */
 	n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "kucomms/shm/%s", name);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-}
-
-/*
- * The socket has no permissions of its own (abstract names have none), so
- * both ends check who is on the other side: the same user as this process,
- * or root.
- */
-static bool same_user(int conn, uid_t *peer)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	/* Unknown (-1) when the kernel cannot say: refused like a stranger. */
-	*peer = (uid_t)-1;
-	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len))
-		return false;
-	*peer = cred.uid;
-	return cred.uid == geteuid() || cred.uid == 0;
 }
 
 /* Welcome (@status 0, with the link memory) or refuse the peer on @conn. */
@@ -244,13 +229,13 @@ static void accept_peer(struct kucomms_link *link)
 {
 	struct shm_link *s = link->transport;
 	int conn = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	uid_t peer;
+	struct ucred peer;
 	int err;
 
 	if (conn < 0)
 		return;
 	/* One peer per link, of this user; others are told why not. */
-	if (!same_user(conn, &peer) || s->connected) {
+	if (!kc_peer_same_user(conn, &peer) || s->connected) {
 		send_hello(link, conn, s->connected ? EBUSY : EPERM);
 		close(conn);
 		return;
@@ -268,6 +253,9 @@ static void accept_peer(struct kucomms_link *link)
 		return;
 	}
 	s->connected = true;
+	s->peer_pid = peer.pid;
+	if (kc_link_monitor(link))
+		kc_monitor_set_peer(link->monitor, peer.pid);
 	s->drain_every = drain_interval(conn);
 	kc_close_fd(&s->shm_fd);
 	err = kc_watch_add(link, conn, &s->w_sock, SOCKET_EVENTS);
@@ -394,7 +382,10 @@ static void peer_gone(struct kucomms_link *link)
 static void shm_event(struct kucomms_link *link, struct watch *w, uint32_t events)
 {
 	struct shm_link *s = link->transport;
+	struct kc_monitor *m = kc_link_monitor(link);
 
+	if (m && kc_monitor_event(link, m, w, events))
+		return;
 	if (w == &s->w_listen)
 		accept_peer(link);
 	else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
@@ -518,6 +509,40 @@ static int create_memory(struct kucomms_link *link, const char *name, uint64_t c
 	return 0;
 }
 
+int kucomms_link_monitor_enable(struct kucomms_link *link)
+{
+	struct shm_link *s = link->transport;
+	struct kc_monitor *m;
+	int err;
+
+	if (link->ops != &shm_ops)
+		return kc_error(-EOPNOTSUPP, "%s: only shm links can be published to monitors",
+				link->target);
+	if (__atomic_load_n(&link->monitor, __ATOMIC_ACQUIRE))
+		return 0;
+	/* "shm:NAME": the name is what follows the prefix. */
+	err = kc_monitor_create(link, link->target + 4,
+				link->tx.prod == &((struct kucomms_side_page *)s->mem)->tx ? 0 : 1,
+				&m);
+	if (err)
+		return err;
+	if (s->peer_pid)
+		kc_monitor_set_peer(m, s->peer_pid);
+	__atomic_store_n(&link->monitor, m, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * For programs that cannot call kucomms_link_monitor_enable(): with
+ * KUCOMMS_MONITOR set, publish every shm link. A link its peer publishes
+ * already is left to the peer; no failure here fails the link.
+ */
+static void monitor_if_wanted(struct kucomms_link *link)
+{
+	if (kc_monitor_wanted())
+		kucomms_link_monitor_enable(link);
+}
+
 int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 			    const struct kucomms_link_options *opts, struct kucomms_link **out)
 {
@@ -565,6 +590,7 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 		err = kc_link_add(link);
 	if (err)
 		goto fail;
+	monitor_if_wanted(link);
 	*out = link;
 	return 0;
 fail:
@@ -747,7 +773,7 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 	struct shm_link *s = link->transport;
 	struct sockaddr_un addr;
 	int memory = -1, err;
-	uid_t creator;
+	struct ucred creator;
 	socklen_t len;
 
 	s->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -762,9 +788,10 @@ static int connect_creator(struct kucomms_link *link, const char *name)
 					link->target);
 		return sys_error(link, "connect");
 	}
-	if (!same_user(s->fd, &creator))
+	if (!kc_peer_same_user(s->fd, &creator))
 		return kc_error(-EPERM, "%s: served by a process of uid %u, not of this user",
-				link->target, (unsigned int)creator);
+				link->target, (unsigned int)creator.uid);
+	s->peer_pid = creator.pid;
 	err = receive_hello(link, &memory);
 	if (err)
 		return err;
@@ -805,6 +832,7 @@ int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 		kc_link_free(link);
 		return err;
 	}
+	monitor_if_wanted(link);
 	*out = link;
 	return 0;
 }

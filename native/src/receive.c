@@ -31,6 +31,10 @@ static unsigned int receive_link(struct kucomms_endpoint *ep, struct kucomms_lin
 	int ret = 0;
 
 	while (n < RECEIVE_BATCH && (ret = kucomms_ring_peek(&link->rx, &hdr, &data)) == 1) {
+		struct kc_monitor *monitor = kc_link_monitor(link);
+
+		if (monitor)
+			kc_monitor_received(monitor, &hdr, data);
 		ep->h.message(link, &hdr, data, ep->user);
 		kucomms_ring_consume(&link->rx);
 		stat_store(&link->rx_stats.received, link->rx.messages);

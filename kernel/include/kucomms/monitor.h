@@ -341,6 +341,65 @@ static inline int kucomms_mon_open(struct kucomms_mon *m, const char *node,
 	return 0;
 }
 
+/* Data bytes kucomms_mon_print() shows per message, at most. */
+#define KUCOMMS_MON_PRINT_DATA_MAX 32
+
+/*
+ * The direction of @rec as printed: to-module or from-module on a device,
+ * from-side0 or from-side1 on a shared-memory link ("shm:NAME"), none.
+ */
+static inline const char *kucomms_mon_dir_name(const struct kucomms_mon_record *rec)
+{
+	bool shm = !strncmp(rec->device, "shm:", 4);
+
+	if (rec->dir == KUCOMMS_MON_TO_MODULE)
+		return shm ? "from-side1" : "to-module";
+	if (rec->dir == KUCOMMS_MON_FROM_MODULE)
+		return shm ? "from-side0" : "from-module";
+	return "none";
+}
+
+/*
+ * Print @rec (and the first bytes of its @data) as one line:
+ *
+ *	TIME DEVICE link=ID pid=PID comm=COMM message DIR type=T id=I user_value=U length=L caplen=C data=HEX...
+ *	TIME DEVICE link=ID pid=PID comm=COMM drop DIR count=N
+ *	TIME DEVICE link=ID pid=PID comm=COMM event NAME value=V
+ */
+static inline void kucomms_mon_print(FILE *out, const struct kucomms_mon_record *rec,
+				     const __u8 *data)
+{
+	unsigned int i;
+
+	fprintf(out, "%llu.%09llu %s ", (unsigned long long)(rec->time_ns / 1000000000),
+		(unsigned long long)(rec->time_ns % 1000000000),
+		rec->device[0] ? rec->device : "-");
+	if (rec->link_id == KUCOMMS_MON_NO_LINK)
+		fprintf(out, "link=- ");
+	else
+		fprintf(out, "link=%u ", rec->link_id);
+	fprintf(out, "pid=%d comm=%s ", rec->pid, rec->comm[0] ? rec->comm : "-");
+	switch (rec->kind) {
+	case KUCOMMS_MON_MESSAGE:
+		fprintf(out, "message %s type=%llu id=%llu user_value=%llu length=%llu caplen=%u data=",
+			kucomms_mon_dir_name(rec), (unsigned long long)rec->msg.type,
+			(unsigned long long)rec->msg.id, (unsigned long long)rec->msg.user_value,
+			(unsigned long long)rec->msg.length, rec->caplen);
+		for (i = 0; i < rec->caplen && i < KUCOMMS_MON_PRINT_DATA_MAX; i++)
+			fprintf(out, "%02x", data[i]);
+		fprintf(out, "%s\n", rec->caplen > KUCOMMS_MON_PRINT_DATA_MAX ? "..." : "");
+		break;
+	case KUCOMMS_MON_DROP:
+		fprintf(out, "drop %s count=%llu\n", kucomms_mon_dir_name(rec),
+			(unsigned long long)rec->value);
+		break;
+	default:
+		fprintf(out, "event %s value=%lld\n", kucomms_mon_event_name(rec->event),
+			(long long)rec->value);
+		break;
+	}
+}
+
 /*
  * Wait up to @timeout_ms (-1: forever) for a record, announcing the sleep
  * on the ring first so the kernel wakes us. Returns 1 when a record may be

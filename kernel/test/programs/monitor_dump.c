@@ -26,54 +26,12 @@
 #include <unistd.h>
 #include <kucomms/monitor.h>
 
-/* Data bytes printed per message, at most. */
-#define DUMP_DATA_MAX 32
-
 static volatile sig_atomic_t stopping;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-static const char *dir_name(unsigned int dir)
-{
-	return dir == KUCOMMS_MON_TO_MODULE ? "to-module" :
-	       dir == KUCOMMS_MON_FROM_MODULE ? "from-module" : "none";
-}
-
-static void print_record(const struct kucomms_mon_record *rec, const __u8 *data)
-{
-	unsigned int i;
-
-	printf("%llu.%09llu %s ", (unsigned long long)(rec->time_ns / 1000000000),
-	       (unsigned long long)(rec->time_ns % 1000000000),
-	       rec->device[0] ? rec->device : "-");
-	if (rec->link_id == KUCOMMS_MON_NO_LINK)
-		printf("link=- ");
-	else
-		printf("link=%u ", rec->link_id);
-	printf("pid=%d comm=%s ", rec->pid, rec->comm[0] ? rec->comm : "-");
-	switch (rec->kind) {
-	case KUCOMMS_MON_MESSAGE:
-		printf("message %s type=%llu id=%llu user_value=%llu length=%llu caplen=%u data=",
-		       dir_name(rec->dir), (unsigned long long)rec->msg.type,
-		       (unsigned long long)rec->msg.id, (unsigned long long)rec->msg.user_value,
-		       (unsigned long long)rec->msg.length, rec->caplen);
-		for (i = 0; i < rec->caplen && i < DUMP_DATA_MAX; i++)
-			printf("%02x", data[i]);
-		printf("%s\n", rec->caplen > DUMP_DATA_MAX ? "..." : "");
-		break;
-	case KUCOMMS_MON_DROP:
-		printf("drop %s count=%llu\n", dir_name(rec->dir),
-		       (unsigned long long)rec->value);
-		break;
-	default:
-		printf("event %s value=%lld\n", kucomms_mon_event_name(rec->event),
-		       (long long)rec->value);
-		break;
-	}
 }
 
 int main(int argc, char **argv)
@@ -129,7 +87,7 @@ int main(int argc, char **argv)
 	while (!stopping && (!count || seen < count)) {
 		n = kucomms_mon_next(&m.reader, &rec, &data);
 		if (n > 0) {
-			print_record(&rec, data);
+			kucomms_mon_print(stdout, &rec, data);
 			kucomms_mon_done(&m.reader);
 			seen++;
 			continue;

@@ -255,6 +255,59 @@ struct kucomms_link_counters {
 
 int kucomms_link_counters(const struct kucomms_link *link, struct kucomms_link_counters *out);
 
+/*
+ * Monitors: a copy of every message a link carries, for tools that watch
+ * traffic they take no part in, in the records of the kernel's monitor
+ * (struct kucomms_mon_record in linux/kucomms.h), so one reader serves
+ * both.
+ *
+ * kucomms_link_monitor_enable() makes this endpoint publish shm link
+ * @link to a monitor: every message it sends and receives on it, until the
+ * link is freed. Call it once, from any thread. For a program that cannot
+ * be changed, setting the environment variable KUCOMMS_MONITOR (to
+ * anything but 0) does it for every shm link the program opens (read with
+ * secure_getenv(): ignored in set-user-ID programs). One side of a link
+ * publishes both directions: when its peer publishes already, this fails
+ * with -EADDRINUSE (and the variable leaves it to the peer). Other links
+ * fail with -EOPNOTSUPP.
+ *
+ * With no monitor attached, the link's send and receive paths pay one
+ * branch. With one, each message is copied once into the monitor's ring;
+ * when that ring is full the record is dropped and counted, and a
+ * KUCOMMS_MON_DROP record with the count comes before any later record of
+ * that direction: the link never waits for a monitor. A monitor may attach
+ * and detach at any time without the link noticing; one at a time.
+ */
+int kucomms_link_monitor_enable(struct kucomms_link *link);
+
+struct kucomms_monitor;
+
+/*
+ * Start a monitor of @target: "shm:NAME" (a shm link one of whose sides
+ * publishes it; the same user or root, checked by SO_PEERCRED, as shm
+ * links do), "/dev/kucomms_NAME" or "/dev/kucomms" (every device; the
+ * kernel's monitor, /dev/kumon), with a ring of @capacity bytes (0: the
+ * default, 1 MiB) keeping @snaplen data bytes of each message (0: all it
+ * can). Returns 0, or a negative errno value with kucomms_last_error()
+ * saying what to do.
+ *
+ * Read with kucomms_monitor_next(): 1 with *@rec a checked copy of the
+ * record and *@data its rec->caplen bytes (valid until
+ * kucomms_monitor_done()), 0 when the ring is empty, -EPROTO if it is
+ * broken. kucomms_monitor_wait() sleeps until records may be there (1),
+ * @timeout_ms passes (0, -1 waits for ever), or the publisher is gone and
+ * every record was read (-EPIPE). One thread at a time.
+ */
+int kucomms_monitor_open(const char *target, uint64_t capacity, uint32_t snaplen,
+			 struct kucomms_monitor **monitor);
+int kucomms_monitor_next(struct kucomms_monitor *monitor, struct kucomms_mon_record *rec,
+			 const void **data);
+void kucomms_monitor_done(struct kucomms_monitor *monitor);
+int kucomms_monitor_wait(struct kucomms_monitor *monitor, int timeout_ms);
+/* The ring's producer line: its messages, and full_events (records lost). */
+const struct kucomms_ring_producer *kucomms_monitor_producer(const struct kucomms_monitor *monitor);
+void kucomms_monitor_close(struct kucomms_monitor *monitor);
+
 struct kucomms_endpoint_counters {
 	uint64_t work_calls;
 	uint64_t timer_calls;

@@ -14,8 +14,8 @@
  *
  * where avail_tx0 is the free space in its send ring, add_error_count the
  * sends that failed and compare_error_count the echoes that did not match.
- * It exits 0 on SIGINT or SIGTERM, 1 if the link fails, printing the
- * second line once more with the final counts.
+ * On SIGINT or SIGTERM it stops, prints both lines once more with the
+ * final counts and exits 0; it exits 1 if the link fails.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -159,8 +159,13 @@ static void on_work(struct kucomms_endpoint *ep, void *user)
 	send_app_messages(user);
 }
 
-static void print_counts(const struct longtest *t)
+static void print_report(struct longtest *t)
 {
+	struct kucomms_link_counters c;
+
+	kucomms_link_counters(t->link, &c);
+	printf("avail_tx0=%llu : add_error_count=%llu : compare_error_count=%llu\n",
+	       (unsigned long long)c.tx_free, t->add_error_count, t->compare_error_count);
 	printf("sent_count_0=%llu : sent_count_1=%llu : received_count_0=%llu : received_count_1=%llu\n",
 	       t->sent_count_0, t->sent_count_1, t->received_count_0, t->received_count_1);
 	fflush(stdout);
@@ -169,16 +174,10 @@ static void print_counts(const struct longtest *t)
 static void on_timer(struct kucomms_endpoint *ep, void *user)
 {
 	struct longtest *t = user;
-	struct kucomms_link_counters c;
 
 	(void)ep;
-	if (++t->timer_ticks % 10)
-		return;
-	kucomms_link_counters(t->link, &c);
-	printf("avail_tx0=%llu : add_error_count=%llu : compare_error_count=%llu\n",
-	       (unsigned long long)c.tx_free, t->add_error_count, t->compare_error_count);
-	fflush(stdout);
-	print_counts(t);
+	if (++t->timer_ticks % 10 == 0)
+		print_report(t);
 }
 
 static void on_link_state(struct kucomms_link *link, int state, int err, void *user)
@@ -239,8 +238,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sigwait(&wait_for, &sig);
+	/* Stopped, nothing is sent or received any more: the final counts. */
+	if (sig != SIGUSR1 && !kucomms_endpoint_stop(ep))
+		print_report(t);
 	kucomms_endpoint_destroy(ep);
-	print_counts(t);
 	free(t);
 	return sig == SIGUSR1 ? 1 : 0;
 }

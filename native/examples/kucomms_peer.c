@@ -206,19 +206,23 @@ static void on_work(struct kucomms_endpoint *ep, void *user)
 		p->seq_sent = ++p->seq_next;
 }
 
-static void on_timer(struct kucomms_endpoint *ep, void *user)
+static void print_stats(const struct peer *p)
 {
-	struct peer *p = user;
-
-	(void)ep;
-	if (!p->longtest || ++p->timer_ticks % 10)
-		return;
 	fprintf(stderr,
 		"kucomms_peer: echoed=%" PRIu64 " echo_errors=%" PRIu64 " seq_sent=%" PRIu64
 		" seq_send_errors=%" PRIu64 " seq_received=%" PRIu64 " seq_compare_errors=%" PRIu64
 		"\n",
 		p->echoed, p->echo_errors, p->seq_sent, p->seq_send_errors, p->seq_received,
 		p->seq_compare_errors);
+}
+
+static void on_timer(struct kucomms_endpoint *ep, void *user)
+{
+	struct peer *p = user;
+
+	(void)ep;
+	if (p->longtest && ++p->timer_ticks % 10 == 0)
+		print_stats(p);
 }
 
 static void on_link_state(struct kucomms_link *link, int state, int err, void *user)
@@ -229,6 +233,8 @@ static void on_link_state(struct kucomms_link *link, int state, int err, void *u
 		return;
 	fprintf(stderr, "kucomms_peer: %s: application gone (%s); waiting for the next\n",
 		kucomms_link_target(link), kucomms_strerror(err));
+	if (p->longtest)
+		print_stats(p); /* what the link carried, all told */
 	kucomms_link_close(link);
 	p->link = NULL; /* on_work creates a fresh one */
 	backlog_clear(p);

@@ -104,11 +104,49 @@ static void stop_broken(struct kc_monitor *m)
 	shutdown(m->conn_fd, SHUT_RDWR);
 }
 
-/* Under mu: put one record (and @rec->caplen bytes of @data): true if it fit. */
-static bool put(struct kc_monitor *m, const struct kucomms_mon_record *rec, const void *data)
+/*
+ * Records the end of a monitor's watch may owe: a drop record for each
+ * direction, then the link's close. Every other record leaves room for
+ * them, so a reader always learns what it missed, even of a link that
+ * closes while its ring is full.
+ */
+#define FINAL_RECORDS 3
+
+/* Under mu: is there room for a record of @length, then the final ones? */
+static bool room_for(struct kc_monitor *m, uint64_t length)
+{
+	struct kucomms_ring *r = &m->ring;
+	uint64_t pos = r->pos, size = kucomms_record_size(length), off, to_end;
+	int i;
+
+	for (i = 0; i <= FINAL_RECORDS; i++) {
+		off = pos & (r->capacity - 1);
+		to_end = r->capacity - off;
+		pos += size <= to_end ? size : to_end + size;
+		size = kucomms_record_size(kucomms_mon_record_length(0));
+	}
+	if (pos - r->peer_pos <= r->capacity)
+		return true;
+	/* An impossible position is the reserve's to report. */
+	return kucomms_ring_refresh_consumer(r) || pos - r->peer_pos <= r->capacity;
+}
+
+/*
+ * Under mu: put one record (and @rec->caplen bytes of @data), leaving room
+ * for the final records unless it is one: true if it fit.
+ */
+static bool put(struct kc_monitor *m, const struct kucomms_mon_record *rec, const void *data,
+		bool final)
 {
 	struct kucomms_msg_header *hdr;
-	int err = kucomms_ring_reserve(&m->ring, kucomms_mon_record_length(rec->caplen), &hdr);
+	int err;
+
+	if (!final && !room_for(m, kucomms_mon_record_length(rec->caplen))) {
+		m->ring.full_events++;
+		kucomms_write_once(m->ring.prod->full_events, m->ring.full_events);
+		return false;
+	}
+	err = kucomms_ring_reserve(&m->ring, kucomms_mon_record_length(rec->caplen), &hdr);
 
 	if (err == -EPROTO)
 		stop_broken(m);
@@ -131,13 +169,13 @@ static void put_message(struct kc_monitor *m, unsigned int dir, const struct kuc
 	if (m->dropped[dir]) {
 		record_init(m, &rec, KUCOMMS_MON_DROP, dir);
 		rec.value = m->dropped[dir];
-		if (put(m, &rec, NULL))
+		if (put(m, &rec, NULL, false))
 			m->dropped[dir] = 0;
 	}
 	record_init(m, &rec, KUCOMMS_MON_MESSAGE, dir);
 	rec.msg = *h;
 	rec.caplen = (uint32_t)(h->length < m->snaplen ? h->length : m->snaplen);
-	if (m->dropped[dir] || !put(m, &rec, data))
+	if (m->dropped[dir] || !put(m, &rec, data, false))
 		m->dropped[dir]++;
 }
 
@@ -305,7 +343,7 @@ static void take_request(struct kc_monitor *m)
 	record_init(m, &rec, KUCOMMS_MON_EVENT, KUCOMMS_MON_DIR_NONE);
 	rec.event = KUCOMMS_MON_EV_LINK_OPEN;
 	rec.value = 1;
-	put(m, &rec, NULL);
+	put(m, &rec, NULL, false);
 	commit(m);
 	pthread_mutex_unlock(&m->mu);
 }
@@ -406,10 +444,32 @@ fail:
 	return err;
 }
 
+/* Under mu, attached: the link is closing; tell what is owed, then that. */
+static void put_final(struct kc_monitor *m)
+{
+	struct kucomms_mon_record rec;
+	unsigned int dir;
+
+	for (dir = 0; dir < 2; dir++) {
+		if (!m->dropped[dir])
+			continue;
+		record_init(m, &rec, KUCOMMS_MON_DROP, dir);
+		rec.value = m->dropped[dir];
+		put(m, &rec, NULL, true);
+	}
+	record_init(m, &rec, KUCOMMS_MON_EVENT, KUCOMMS_MON_DIR_NONE);
+	rec.event = KUCOMMS_MON_EV_LINK_CLOSE;
+	rec.value = KUCOMMS_MON_CLOSED;
+	put(m, &rec, NULL, true);
+	commit(m);
+}
+
 void kc_monitor_free(struct kc_monitor *m)
 {
 	if (!m)
 		return;
+	if (m->attached)
+		put_final(m); /* no thread sends or receives on the link now */
 	kc_close_fd(&m->listen_fd);
 	kc_close_fd(&m->conn_fd);
 	if (m->mem)

@@ -275,6 +275,60 @@ TEST(shm_links_through_the_wrapper)
 	});
 }
 
+TEST(a_monitor_through_the_wrapper_sees_both_directions_of_a_shm_link)
+{
+	run([] {
+		std::atomic<int> received{ 0 };
+		kucomms::Handlers ch, ah;
+		char name[64];
+
+		unique_name(name, sizeof(name), "cppmon");
+		ch.message = [](kucomms::LinkRef link, const kucomms::Header &h, const void *data) {
+			link.send(h, data);
+		};
+		ah.message = [&](kucomms::LinkRef, const kucomms::Header &, const void *) {
+			received++;
+		};
+		kucomms::Endpoint creator(ch), attacher(ah);
+		kucomms::Link created = creator.shm_create(name);
+		created.monitor_enable();
+		creator.start();
+		kucomms::Monitor monitor(std::string("shm:") + name);
+		kucomms::Link attached = attacher.open_target(std::string("shm:") + name);
+		attacher.start();
+		for (int i = 0; i < 10; i++)
+			attached.send_locked(message(i, 10), "0123456789");
+		EXPECT(WAIT_FOR(received.load() == 10));
+		/* Each message twice: from the attacher (side 1), echoed by side 0. */
+		int seen[2] = { 0, 0 };
+		kucomms::MonitorRecord rec;
+		const void *data;
+		while (seen[0] + seen[1] < 20 && monitor.wait(WAIT_LIMIT_MS)) {
+			while (monitor.next(rec, data)) {
+				if (rec.kind == KUCOMMS_MON_MESSAGE) {
+					EXPECT_EQ(rec.msg.id,
+						  static_cast<std::uint64_t>(seen[rec.dir]));
+					EXPECT(!memcmp(data, "0123456789", 10));
+					seen[rec.dir]++;
+				}
+				monitor.done();
+			}
+		}
+		EXPECT_EQ(seen[0], 10);
+		EXPECT_EQ(seen[1], 10);
+		EXPECT(std::string(rec.device) == std::string("shm:") + name);
+		/* Only shm links publish; the error says so. */
+		auto pair = kucomms::Endpoint::inproc_pair(creator, attacher);
+		bool threw = false;
+		try {
+			pair.first.monitor_enable();
+		} catch (const std::system_error &e) {
+			threw = e.code().value() == EOPNOTSUPP;
+		}
+		EXPECT(threw);
+	});
+}
+
 int main(int argc, char **argv)
 {
 	return testing_main(argc, argv);

@@ -280,6 +280,8 @@ static void compute(const struct bench_params *p, struct bench_shared *sh, doubl
 			   s1[0].full_events;
 	out->switches =
 		s0[windows].switches - s0[0].switches + s1[windows].switches - s1[0].switches;
+	out->monitor_messages = sh->monitor_messages;
+	out->monitor_dropped = sh->monitor_dropped;
 	if (p->kind == BENCH_ROUNDTRIP) {
 		out->rtt_p50_us = bench_hist_quantile(&sh->hist, 0.50) / 1e3;
 		out->rtt_p99_us = bench_hist_quantile(&sh->hist, 0.99) / 1e3;

@@ -48,6 +48,7 @@ struct bench_params {
 	bool spin;	      /* baseline round trips: busy-poll */
 	long spin_budget_ns;  /* libkucomms: < 0 keeps the default */
 	const char *shm_name; /* libkucomms shm rows */
+	bool monitored;	      /* libkucomms shm: side 0 publishes to a monitor */
 };
 
 struct bench_snap {
@@ -68,6 +69,8 @@ struct bench_shared {
 	int failed;
 	char error[256];
 	struct bench_snap snap[2][BENCH_MAX_MARKS]; /* [side][mark] */
+	/* Monitored rows: what the monitor read, and the drops it was told of. */
+	uint64_t monitor_messages, monitor_dropped;
 	struct bench_hist hist;
 };
 
@@ -134,6 +137,7 @@ struct bench_result {
 	uint64_t wakeups;     /* both ends' wakeups over the measured windows */
 	uint64_t full_events; /* both ends' sends refused by a full ring, the same */
 	uint64_t switches;    /* both ends' context switches, the same */
+	uint64_t monitor_messages, monitor_dropped; /* monitored rows, whole run */
 };
 
 /*

@@ -259,9 +259,77 @@ static int attach(struct kend *k, const char *name)
 	return 0;
 }
 
+/*
+ * A monitor of the link, in a thread of the creator's process: it reads
+ * every record until the link is gone, looking every millisecond rather
+ * than asking to be woken, as a reader that keeps up with a busy link
+ * would (a wake per message would cost the link a system call each).
+ */
+struct monitor_reader {
+	struct kucomms_monitor *m;
+	struct bench_shared *sh;
+	pthread_t thread;
+};
+
+/* Ring bytes of the monitor: ample for what arrives in a millisecond. */
+#define MONITOR_RING (1ULL << 24)
+
+static void *monitor_read(void *arg)
+{
+	struct monitor_reader *r = arg;
+	struct kucomms_mon_record rec;
+	uint64_t messages = 0, dropped = 0;
+	const void *data;
+	int n;
+
+	for (;;) {
+		while ((n = kucomms_monitor_next(r->m, &rec, &data)) > 0) {
+			messages += rec.kind == KUCOMMS_MON_MESSAGE;
+			dropped += rec.kind == KUCOMMS_MON_DROP ? rec.value : 0;
+			kucomms_monitor_done(r->m);
+		}
+		/* Gone: the link closed, and its last records were read above. */
+		if (n < 0 || kucomms_monitor_wait(r->m, 0) < 0)
+			break;
+		bench_sleep_s(0.001);
+	}
+	r->sh->monitor_messages = messages;
+	r->sh->monitor_dropped = dropped;
+	return NULL;
+}
+
+/* Side 0 of a monitored row: publish the link and watch it. */
+static int monitor_start(struct kend *k, const struct bench_params *p, struct monitor_reader *r)
+{
+	char target[80];
+	int err = kucomms_link_monitor_enable(k->link);
+
+	snprintf(target, sizeof(target), "shm:%s", p->shm_name);
+	if (!err)
+		err = kucomms_monitor_open(target, MONITOR_RING, 0, &r->m);
+	if (err)
+		return kend_fail(k, "starting the monitor", err);
+	r->sh = k->e.sh;
+	if (pthread_create(&r->thread, NULL, monitor_read, r)) {
+		kucomms_monitor_close(r->m);
+		r->m = NULL;
+		return kend_fail(k, "pthread_create", -EAGAIN);
+	}
+	return 0;
+}
+
+static void monitor_stop(struct monitor_reader *r)
+{
+	if (!r->m)
+		return;
+	pthread_join(r->thread, NULL);
+	kucomms_monitor_close(r->m);
+}
+
 int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *p, int party,
 			    void *ctx)
 {
+	struct monitor_reader monitor = { .m = NULL };
 	struct kend k;
 	int err = 0;
 
@@ -274,6 +342,8 @@ int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *
 			err = kend_fail(&k, "kucomms_link_shm_create", err);
 		if (!err)
 			err = kend_start(&k);
+		if (!err && p->monitored)
+			err = monitor_start(&k, p, &monitor);
 		if (!err)
 			latch_wait(&k.connected);
 		if (!err && !__atomic_load_n(&k.failed, __ATOMIC_RELAXED) &&
@@ -287,6 +357,7 @@ int bench_kucomms_shm_party(struct bench_shared *sh, const struct bench_params *
 	if (!err)
 		latch_wait(&k.done);
 	kucomms_endpoint_destroy(k.ep);
+	monitor_stop(&monitor); /* the link is gone: the monitor reads to its end */
 	return err || __atomic_load_n(&k.failed, __ATOMIC_RELAXED) ? -1 : 0;
 }
 

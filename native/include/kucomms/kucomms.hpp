@@ -88,6 +88,8 @@ public:
 	std::uint64_t max_length() const { return kucomms_link_max_length(link_); }
 	void set_user(void *user) const noexcept { kucomms_link_set_user(link_, user); }
 	void *user() const noexcept { return kucomms_link_user(link_); }
+	/* Publish this shm link to monitors (kucomms_link_monitor_enable()). */
+	void monitor_enable() const { check(kucomms_link_monitor_enable(link_)); }
 
 protected:
 	kucomms_link *link_;
@@ -271,6 +273,54 @@ public:
 
 private:
 	std::shared_ptr<detail::Core> core_;
+};
+
+using MonitorRecord = kucomms_mon_record;
+
+/*
+ * A monitor of "shm:NAME", "/dev/kucomms_NAME" or "/dev/kucomms"
+ * (kucomms_monitor_open()); closed when destroyed. One thread at a time.
+ *
+ *	kucomms::Monitor m("shm:demo");
+ *	kucomms::MonitorRecord rec;
+ *	const void *data;
+ *	while (m.wait(-1)) while (m.next(rec, data)) { ...; m.done(); }
+ */
+class Monitor {
+public:
+	explicit Monitor(const std::string &target, std::uint64_t capacity = 0,
+			 std::uint32_t snaplen = 0)
+	{
+		check(kucomms_monitor_open(target.c_str(), capacity, snaplen, &m_));
+	}
+	~Monitor() { kucomms_monitor_close(m_); }
+	Monitor(const Monitor &) = delete;
+	Monitor &operator=(const Monitor &) = delete;
+
+	/* True with the next record (its data valid until done()), false if none. */
+	bool next(MonitorRecord &rec, const void *&data)
+	{
+		return check(kucomms_monitor_next(m_, &rec, &data)) > 0;
+	}
+	void done() noexcept { kucomms_monitor_done(m_); }
+	/*
+	 * Wait up to @timeout_ms (-1: for ever) for records: true if some may
+	 * be there, false on timeout or once the publisher is gone and
+	 * everything was read.
+	 */
+	bool wait(int timeout_ms)
+	{
+		int n = kucomms_monitor_wait(m_, timeout_ms);
+
+		return n == -EPIPE ? false : check(n) > 0;
+	}
+	const kucomms_ring_producer &producer() const noexcept
+	{
+		return *kucomms_monitor_producer(m_);
+	}
+
+private:
+	kucomms_monitor *m_ = nullptr;
 };
 
 } // namespace kucomms

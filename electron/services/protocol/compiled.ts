@@ -295,17 +295,17 @@ class EncoderSource {
       for (const [len, isCount] of [[f.count, true], [size, false]] as const) {
         if (len?.kind !== 'field') continue;
         const m = this.local();
-        body.push(`const ${m} = ${isCount ? `${this.k.ref(countOf)}(o[${key(f.name)}])` : `${this.k.ref(sizeOf)}(o[${key(f.name)}], ${f.count !== undefined}, ${f.type.kind === 'string' && f.type.encoding === 'utf8' ? 1 : f.type.kind === 'string' ? 2 : 0})`};`);
+        body.push(`let ${m} = ${isCount ? `${this.k.ref(countOf)}(own(o, ${key(f.name)}))` : `${this.k.ref(sizeOf)}(own(o, ${key(f.name)}), ${f.count !== undefined}, ${f.type.kind === 'string' && f.type.encoding === 'utf8' ? 1 : f.type.kind === 'string' ? 2 : 0})`};`);
         const prev = lengths.get(len.field);
-        if (prev !== undefined) body.push(`if (${prev} !== ${m}) throw STOP;`);
-        lengths.set(len.field, m);
+        if (prev === undefined) lengths.set(len.field, m);
+        else body.push(`${prev} = ${this.k.ref(bothLengths)}(${prev}, ${m});`);
       }
     }
     for (const f of s.fields) {
       const v = this.local();
       const measured = lengths.get(f.name);
-      body.push(`let ${v} = o[${key(f.name)}];`);
-      if (measured !== undefined) body.push(`if (${v} === undefined) ${v} = ${measured}; else if (!${this.k.ref(agrees)}(${v}, ${measured})) throw STOP;`);
+      body.push(`let ${v} = own(o, ${key(f.name)});`);
+      if (measured !== undefined) body.push(`if (${v} === undefined) ${v} = ${measured} < 0n ? 0n : ${measured}; else if (${measured} >= 0n && !${this.k.ref(agrees)}(${v}, ${measured})) throw STOP;`);
       body.push(...this.field(f, v));
     }
     this.code.push(`function ${fn}(o) {`, ...body.map((l) => `\t${l}`), '}');
@@ -337,7 +337,7 @@ class EncoderSource {
           const lines = [`if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v}) || ${v} instanceof Uint8Array) throw STOP;`];
           lines.push(`let ${raw} = ${v}.$rest === undefined ? 0n : ${this.k.ref(toBig)}(${v}.$rest, undefined, 0n, ${((1n << BigInt(t.bits)) - 1n).toString()}n);`);
           for (const bf of t.subfields)
-            lines.push(`${raw} |= ${this.k.ref(toBig)}(${v}[${key(bf.name)}] ?? 0, ${bf.enum ? this.k.ref(nameTable(bf.enum)) : 'undefined'}, 0n, ${((1n << BigInt(bf.width)) - 1n).toString()}n) << ${int(bf.at)}n;`);
+            lines.push(`${raw} |= ${this.k.ref(toBig)}(own(${v}, ${key(bf.name)}) ?? 0, ${bf.enum ? this.k.ref(nameTable(bf.enum)) : 'undefined'}, 0n, ${((1n << BigInt(bf.width)) - 1n).toString()}n) << ${int(bf.at)}n;`);
           lines.push(...this.writeInt({ ...t, signed: false, subfields: undefined as never }, raw));
           return lines;
         }
@@ -472,7 +472,7 @@ function countOf(v: unknown): bigint {
   return BigInt(v.length);
 }
 
-/** The byte size of a value (of every element, which must agree, for an array); encoding 1 utf8, 2 latin1, 0 bytes. */
+/** The byte size of a value (of every element, which must agree, for an array; -1n for none); encoding 1 utf8, 2 latin1, 0 bytes. */
 function sizeOf(v: unknown, isArray: boolean, encoding: number): bigint {
   const one = (x: unknown): number => {
     if (encoding === 0) {
@@ -485,7 +485,15 @@ function sizeOf(v: unknown, isArray: boolean, encoding: number): bigint {
   if (!Array.isArray(v)) throw STOP;
   const sizes = new Set(v.map(one));
   if (sizes.size > 1) throw STOP;
-  return BigInt([...sizes][0] ?? 0);
+  const [size] = sizes;
+  return size === undefined ? -1n : BigInt(size);
+}
+
+/** Two measures of one length field (-1n: an empty array's, which any value fits): the one they agree on. */
+function bothLengths(a: bigint, b: bigint): bigint {
+  if (a < 0n) return b;
+  if (b >= 0n && a !== b) throw STOP;
+  return a;
 }
 
 // ---- putting it together
@@ -520,7 +528,7 @@ export function compileCodec(layout: Layout): CompiledCodec {
 
   const enc = new EncoderSource();
   const encodeFns = layout.messages.map((m) => enc.struct(m.struct));
-  const encodeSource = [...enc.code, `return [${encodeFns.join(', ')}];`].join('\n');
+  const encodeSource = ['const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined);', ...enc.code, `return [${encodeFns.join(', ')}];`].join('\n');
   const encoders = build<Array<(o: StructValue) => void>>(encodeSource, enc.k.list, `encoder of ${layout.protocol}`);
   const kindIndex = new Map(layout.messages.map((m, i) => [m.name, i]));
 

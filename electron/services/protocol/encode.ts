@@ -90,8 +90,12 @@ export function encodeData(kind: MessageKind, data: StructValue): Uint8Array {
   return w.done();
 }
 
-/** The element count or byte size a length-measured field has in @v. */
-function measure(field: FieldDef, len: Length, key: 'count' | 'size', v: FieldValue | undefined, path: string): bigint {
+/**
+ * The element count or byte size a length-measured field has in @v;
+ * undefined for the size of each element of an empty array, which any
+ * value fits (decoding reads no element, so it never checks it).
+ */
+function measure(field: FieldDef, len: Length, key: 'count' | 'size', v: FieldValue | undefined, path: string): bigint | undefined {
   if (key === 'count') {
     if (!Array.isArray(v)) throw new EncodeError(path, `expected an array, got ${describe(v)}`);
     return BigInt(v.length);
@@ -110,14 +114,20 @@ function measure(field: FieldDef, len: Length, key: 'count' | 'size', v: FieldVa
   if (!Array.isArray(v)) throw new EncodeError(path, `expected an array, got ${describe(v)}`);
   const sizes = new Set(v.map(one));
   if (sizes.size > 1) throw new EncodeError(path, `every element must have the same size (one size field), got sizes ${[...sizes].join(', ')}`);
-  return BigInt([...sizes][0] ?? 0);
+  const [size] = sizes;
+  return size === undefined ? undefined : BigInt(size);
+}
+
+/** A field of a value object: its own property only (a field called constructor is not Object's). */
+export function own(o: StructValue, name: string): FieldValue | undefined {
+  return Object.hasOwn(o, name) ? o[name] : undefined;
 }
 
 function writeStruct(struct: StructDef, value: StructValue, w: Writer, path: string): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array)
     throw new EncodeError(path, `expected an object with the fields of ${struct.name}, got ${describe(value)}`);
   // Length fields take the value of what they measure.
-  const derived = new Map<string, { n: bigint; by: string }>();
+  const derived = new Map<string, { n: bigint | undefined; by: string }>();
   for (const f of struct.fields) {
     const lengths: Array<['count' | 'size', Length | undefined]> = [
       ['count', f.count],
@@ -125,18 +135,21 @@ function writeStruct(struct: StructDef, value: StructValue, w: Writer, path: str
     ];
     for (const [key, len] of lengths) {
       if (len?.kind !== 'field') continue;
-      const n = measure(f, len, key, value[f.name], `${path}.${f.name}`);
+      const n = measure(f, len, key, own(value, f.name), `${path}.${f.name}`);
       const prev = derived.get(len.field);
-      if (prev && prev.n !== n)
+      if (prev?.n !== undefined && n !== undefined && prev.n !== n)
         throw new EncodeError(`${path}.${len.field}`, `measures both ${prev.by} (${prev.n}) and ${f.name} (${n}); they must agree`);
-      derived.set(len.field, { n, by: f.name });
+      if (prev?.n === undefined) derived.set(len.field, { n, by: f.name });
     }
   }
   for (const f of struct.fields) {
     const fpath = `${path}.${f.name}`;
-    let v = value[f.name];
+    let v = own(value, f.name);
     const d = derived.get(f.name);
-    if (d) {
+    if (d?.n === undefined) {
+      // Measures only empty arrays: any value fits, 0 when left out.
+      if (d) v ??= 0n;
+    } else {
       if (v !== undefined && BigInt(v as number | bigint) !== d.n)
         throw new EncodeError(fpath, `is ${describe(v)}, but ${d.by} has ${d.n}; leave it out to have it computed`);
       v = d.n;
@@ -184,7 +197,7 @@ function writeValue(type: FieldType, v: FieldValue | undefined, w: Writer, path:
         throw new EncodeError(path, `expected an object of bit fields, got ${describe(v)}`);
       let raw = v.$rest === undefined ? 0n : toInt(v.$rest, undefined, { bits: type.bits, signed: false }, `${path}.$rest`);
       for (const bf of type.subfields) {
-        const x = toInt(v[bf.name] ?? 0, bf.enum, { bits: bf.width, signed: false }, `${path}.${bf.name}`);
+        const x = toInt(own(v, bf.name) ?? 0, bf.enum, { bits: bf.width, signed: false }, `${path}.${bf.name}`);
         raw |= x << BigInt(bf.at);
       }
       return w.int(raw, type.bits / 8, type.endian === 'little');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { toHex } from '../values.ts';
-import { checkC, checkCodecRoundTrip, checkCompiled, checkLua, checkTs, makeCase, type Case, type Disagreement } from './differential.ts';
+import { checkC, checkCodecRoundTrip, checkCompiled, checkFieldAccess, checkLua, checkTs, makeCase, type Case, type Disagreement } from './differential.ts';
 import { layoutDocument } from './random-layouts.ts';
 
 export interface RunOptions {
@@ -36,6 +36,7 @@ export interface Regression {
 const CHECKS: Array<{ names: string[]; run: (cases: Case[], dir: string) => Disagreement[] | Promise<Disagreement[]> }> = [
   { names: ['codec'], run: (cases) => checkCodecRoundTrip(cases) },
   { names: ['compiled'], run: (cases) => checkCompiled(cases) },
+  { names: ['field-access'], run: (cases) => checkFieldAccess(cases) },
   { names: ['tsc'], run: (cases, dir) => checkTs(cases, path.join(dir, 'ts')) },
   { names: ['gcc', 'clang', 'g++'], run: (cases, dir) => checkC(cases, path.join(dir, 'c')) },
   { names: ['lua', 'tshark'], run: (cases, dir) => checkLua(cases, path.join(dir, 'lua')) },

@@ -14,6 +14,7 @@ import { CaptureWriter } from '../../capture/writer.ts';
 import { readCapture } from '../../capture/reader.ts';
 import { LINKTYPE_USER0, exportPcapng } from '../../capture/pcapng.ts';
 import { compileCodec } from '../compiled.ts';
+import { LayoutAccess } from '../field-access.ts';
 import { HEADER_SIZE, decodeMessage } from '../decode.ts';
 import { encodeData, encodeMessage } from '../encode.ts';
 import { CNames, alwaysEmpty, generateC } from '../gen-c.ts';
@@ -250,6 +251,37 @@ export function checkCompiled(cases: Case[]): Disagreement[] {
       if (hasNaN(want.data)) return;
       const again = codec.encodeDataFast(kind.name, want.data);
       if (!again || toHex(again) !== toHex(m.subarray(HEADER_SIZE))) say(`compiled encode gave ${again ? toHex(again) : 'a refusal'}, not ${toHex(m.subarray(HEADER_SIZE))}`);
+    });
+  });
+  return out;
+}
+
+// ---- reading one field in place (filters): the value the reference decodes there, partial decodes included
+
+function leafPaths(v: FieldValue, path: Array<string | number>, out: Array<Array<string | number>>): Array<Array<string | number>> {
+  if (Array.isArray(v)) v.forEach((x, i) => leafPaths(x, [...path, i], out));
+  else if (typeof v === 'object' && !(v instanceof Uint8Array)) for (const [k, x] of Object.entries(v)) leafPaths(x, [...path, k], out);
+  else out.push(path);
+  return out;
+}
+
+export function checkFieldAccess(cases: Case[]): Disagreement[] {
+  const out: Disagreement[] = [];
+  cases.forEach((c, li) => {
+    const access = new LayoutAccess(c.layout);
+    c.messages.forEach((m, mi) => {
+      const want = decodeMessage(c.layout, m);
+      const kind = c.layout.messages.findIndex((k) => k.name === want.kind);
+      if (kind < 0) return;
+      for (const p of leafPaths(want.data, [], [])) {
+        if (p.includes('$rest')) continue;
+        const expected: FieldValue | undefined = p.reduce<FieldValue | undefined>((v, step) => (v as Record<string, FieldValue>)[step], want.data);
+        const got = access.read(kind, p, m.subarray(HEADER_SIZE), want.header);
+        if (valueKey(got) !== valueKey(expected)) {
+          out.push({ implementation: 'field-access', layout: li, message: mi, what: `data.${p.join('.')}: read ${valueKey(got)}, codec ${valueKey(expected)}` });
+          return;
+        }
+      }
     });
   });
   return out;

@@ -177,8 +177,8 @@ function fields(b: Builder): Doc[] {
     }
     // Arrays: not of something that reads to the end; to the end only last and of elements that take a byte.
     if (kind !== 'length' && !endsInRest && draw(fc.integer({ min: 0, max: 3 })) === 0) f.count = length(b, lengths, last && elementMin > 0, 3);
-    // A length field measures what comes after it, once.
-    if (kind === 'length') lengths.push(name);
+    // A length field measures what comes after it, once (one called rest could not be named: `rest` means to the end).
+    if (kind === 'length' && name !== 'rest') lengths.push(name);
     if (draw(fc.integer({ min: 0, max: 6 })) === 0) f.volatile = true;
     const d = doc(draw);
     if (d !== undefined) f.doc = d;

@@ -7,7 +7,8 @@ import type { Direction } from '../../../shared/message.ts';
 import type { TrafficRow } from '../../../shared/studio-api.ts';
 import { decodeReceived } from '../../protocol/decode.ts';
 import type { Layout } from '../../protocol/layout.ts';
-import type { Decoded, FieldValue, StructValue } from '../../protocol/values.ts';
+import { layoutAccess, type LayoutAccess } from '../../protocol/field-access.ts';
+import type { Decoded, FieldValue, HeaderValue } from '../../protocol/values.ts';
 import type { FilterValue, HeaderName } from './filter.ts';
 import { summaryOf } from '../message-view.ts';
 import type { StoredMessage } from './traffic-store.ts';
@@ -55,18 +56,30 @@ export function rowView(rows: TrafficRows, layoutFor: LayoutFor, row: number): T
   };
 }
 
-/** The filter's reader of rows: header columns read directly, the data decoded only when the expression asks for it. */
+/**
+ * The filter's reader of rows: header columns read directly; a data field
+ * read in place from the row's bytes where its offset never varies, else
+ * through the layout's compiled decoder (protocol/field-access.ts), with the
+ * values the reference codec gives.
+ */
 export function filterRowReader(rows: TrafficRows, layoutFor: LayoutFor): FilterRowReader {
   let row = 0;
-  let decoded: Decoded | null | undefined = null;
-  const decodedRow = (): Decoded | undefined => {
-    if (decoded === null) decoded = decodeRow(rows, layoutFor, row);
-    return decoded;
+  /** This row's layout access, header and kind, found on the first data() of the row. */
+  let place: { access: LayoutAccess; header: HeaderValue; kind: number } | null | undefined = null;
+  const placeOf = (): typeof place => {
+    if (place !== null) return place;
+    const layout = layoutFor(rows.target(row));
+    if (!layout) return (place = undefined);
+    const access = layoutAccess(layout);
+    // user_value is read from the file: only when a kind selects on it.
+    const header: HeaderValue = { length: BigInt(rows.length(row)), type: rows.type(row), id: rows.id(row), user_value: access.selects.has('user_value') ? rows.userValue(row) : 0n };
+    const kind = access.kindOf(header);
+    return (place = kind < 0 ? undefined : { access, header, kind });
   };
   return {
     at(r: number) {
       row = r;
-      decoded = null;
+      place = null;
     },
     header(name: HeaderName): FilterValue {
       switch (name) {
@@ -84,16 +97,16 @@ export function filterRowReader(rows: TrafficRows, layoutFor: LayoutFor): Filter
           return rows.target(row);
         case 'time':
           return rows.timestampNs(row);
-        case 'kind':
-          return decodedRow()?.kind;
+        case 'kind': {
+          const p = placeOf();
+          return p ? p.access.layout.messages[p.kind]?.name : undefined;
+        }
       }
     },
     data(path: Array<string | number>): FilterValue {
-      let v: FieldValue | undefined = decodedRow()?.data;
-      for (const step of path) {
-        if (v === undefined || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
-        v = Array.isArray(v) ? (typeof step === 'number' ? v[step] : undefined) : (v as StructValue)[String(step)];
-      }
+      const p = placeOf();
+      if (!p) return undefined;
+      const v: FieldValue | undefined = p.access.read(p.kind, path, rows.data(row), p.header);
       return v !== undefined && typeof v === 'object' && !(v instanceof Uint8Array) ? undefined : v;
     },
   };

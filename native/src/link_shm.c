@@ -253,8 +253,13 @@ static void accept_peer(struct kucomms_link *link)
 		return;
 	}
 	s->connected = true;
-	s->peer_pid = peer.pid;
-	if (kc_link_monitor(link))
+	/*
+	 * Against a kucomms_link_monitor_enable() on another thread: each
+	 * stores, then loads the other's (sequentially consistent), so at
+	 * least one of us gives the monitor the peer's pid.
+	 */
+	__atomic_store_n(&s->peer_pid, peer.pid, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&link->monitor, __ATOMIC_SEQ_CST))
 		kc_monitor_set_peer(link->monitor, peer.pid);
 	s->drain_every = drain_interval(conn);
 	kc_close_fd(&s->shm_fd);
@@ -513,6 +518,7 @@ int kucomms_link_monitor_enable(struct kucomms_link *link)
 {
 	struct shm_link *s = link->transport;
 	struct kc_monitor *m;
+	int32_t peer;
 	int err;
 
 	if (link->ops != &shm_ops)
@@ -526,9 +532,10 @@ int kucomms_link_monitor_enable(struct kucomms_link *link)
 				&m);
 	if (err)
 		return err;
-	if (s->peer_pid)
-		kc_monitor_set_peer(m, s->peer_pid);
-	__atomic_store_n(&link->monitor, m, __ATOMIC_RELEASE);
+	__atomic_store_n(&link->monitor, m, __ATOMIC_SEQ_CST);
+	peer = __atomic_load_n(&s->peer_pid, __ATOMIC_SEQ_CST);
+	if (peer)
+		kc_monitor_set_peer(m, peer); /* see accept_peer() */
 	return 0;
 }
 

@@ -1,15 +1,17 @@
-// The Replay tab's setup: the target to replay into is chosen among the
-// connected ones, and a replay that fails to start does not leave the
-// previous run's "done" line on screen as if it were its outcome.
+// The Replay tab: the target to replay into is chosen among the connected
+// ones, a replay that fails to start does not leave the previous run's
+// "done" line on screen as if it were its outcome, and an unexpected reply's
+// number is not mistaken for a captured reply's.
 import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeEach, expect, test } from 'vitest';
-import type { ReplayProgress } from '../../electron/shared/api/replay-api.ts';
+import { beforeEach, expect, test, vi } from 'vitest';
+import type { ReplayPairJson, ReplayProgress } from '../../electron/shared/api/replay-api.ts';
 import ReplayView from '../src/components/ReplayView.vue';
 import { useConnectionStore } from '../src/stores/connection.ts';
 import { useReplayStore } from '../src/stores/replay.ts';
 import { useTargetsStore } from '../src/stores/targets.ts';
 import { fakeApi } from './fake-api.ts';
+import { giveListsHeight } from './list-viewport.ts';
 import { flush } from './mounted-diff-view.ts';
 
 const done: ReplayProgress = {
@@ -68,4 +70,24 @@ test("a replay that fails to start takes the previous run's done line away with 
   expect(w.find('[data-test=replay-progress]').exists()).toBe(false);
   expect(useReplayStore().replay).toBeUndefined();
   w.unmount();
+});
+
+test('an unexpected reply is numbered among the replayed replies, told apart from the captured reply of that number', async () => {
+  const restoreHeight = giveListsHeight(200);
+  const pairs: ReplayPairJson[] = [
+    { index: 0, status: 'same', reply: 1, summary: 'data.n=1', diffs: [] },
+    { index: 1, status: 'unexpected', reply: 1, summary: 'data.n=9', diffs: [] },
+  ];
+  const fake = fakeApi({
+    listCaptures: () => [],
+    listReports: () => [],
+    listReplays: () => [{ ...done, same: 1, unexpected: 1 }],
+    replayResults: (i: { replay: string; start: number; count: number }) => ({ replay: i.replay, total: 2, start: i.start, pairs: pairs.slice(i.start, i.start + i.count) }),
+  });
+  await useConnectionStore().attach(fake.api);
+  const w = mount(ReplayView, { attachTo: document.body });
+  await vi.waitFor(() => expect(w.findAll('[data-test=pair-reply]').map((r) => r.text())).toEqual(['1', 'r1']));
+  expect(w.findAll('[data-test=pair-reply]')[1]!.attributes('title')).toBe('reply 1 of the replay (no captured reply is like it)');
+  w.unmount();
+  restoreHeight();
 });

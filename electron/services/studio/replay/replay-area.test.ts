@@ -191,9 +191,13 @@ describe('replay: progress, stopping and refusals', () => {
     }
     writer.close();
     const { replay } = await h().startReplay(startReplayInput.parse({ capture: 'slow.kucap', target: 'demo:echo' }));
-    // Stopped once the first message is out: the other nine are due over the next 9 s.
+    // Stopped once the first message is out and the capture counted: the other nine are due over the next 9 s.
     const deadline = Date.now() + 30_000;
-    while (!((await h().listReplays({})).find((r) => r.replay === replay)?.sent ?? 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const under = async (): Promise<boolean> => {
+      const r = (await h().listReplays({})).find((x) => x.replay === replay);
+      return r !== undefined && r.sent > 0 && r.total !== undefined;
+    };
+    while (!(await under()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const p = await h().stopReplay({ replay });
     assert.equal(p.state, 'stopped');
     assert.equal(p.total, 10);

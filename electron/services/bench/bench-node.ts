@@ -90,5 +90,7 @@ try {
   await stopAllDemoPeers();
 }
 
-// Capture and decode rates come in the same run (they read the same --quick).
+// Capture and decode rates come in the same run (they read the same --quick),
+// then compiled decoding and data-field filters beside their baselines.
 await import('./bench-capture.ts');
+await import('./bench-filter.ts');

@@ -43,6 +43,14 @@ export class RecordReader {
     };
   }
 
+  /** Just the data of the record at @offset (a view: copy it to keep it), for scans that need no header field. */
+  data(offset: number, length: number): Uint8Array {
+    const b = this.#bytes(offset, RECORD_HEADER_SIZE + length);
+    // The stored length, checked without BigInt (the low and high 32 bits).
+    if (b.readUInt32LE(16) !== length || b.readUInt32LE(20) !== 0) return this.read(offset, length).data;
+    return b.subarray(RECORD_HEADER_SIZE);
+  }
+
   /** Just the user_value of the record at @offset. */
   userValue(offset: number): bigint {
     return this.#bytes(offset, RECORD_HEADER_SIZE).readBigUInt64LE(40);

@@ -142,7 +142,7 @@ export class CaptureSource implements TrafficRows {
   }
 
   data(row: number): Uint8Array {
-    return this.#records().read(this.#index.offset(row), this.#index.length(row)).data;
+    return this.#records().data(this.#index.offset(row), this.#index.length(row));
   }
 
   get(row: number): StoredMessage {

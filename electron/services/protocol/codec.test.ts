@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { compileCodec } from './compiled.ts';
 import { decodeMessage } from './decode.ts';
 import { encodeData, encodeMessage } from './encode.ts';
 import { loadLayoutFile, loadLayoutText } from './loader.ts';
@@ -245,4 +246,16 @@ test('codec: encode refuses values that do not fit, naming the field', () => {
   assert.ok(m);
   assert.throws(() => encodeData(m, { v: -8388609 }), /data\.v: -8388609 does not fit s24/);
   assert.equal(toHex(encodeData(m, { v: -8388608 })), '000080');
+});
+
+test('encode: flags take names as decoding shows them (one name, or a list of names and numbers), in the interpreted and the compiled encoder', () => {
+  const layout = loadLayoutText('protocol: p\nflags: { status: { 0: ready, 1: busy, 7: fault } }\nmessages:\n  - name: m\n    fields:\n      - { name: status, type: u8, flags: status }\n', 'p.yaml');
+  const kind = layout.messages[0];
+  assert.ok(kind);
+  const codec = compileCodec(layout);
+  for (const [value, byte] of [[['ready', 'fault'], 0x81], ['busy', 0x02], [['ready', 0x40], 0x41], [0x83, 0x83]] as const) {
+    assert.deepEqual([...encodeData(kind, { status: value as never })], [byte], JSON.stringify(value));
+    assert.deepEqual([...(codec.encodeDataFast('m', { status: value as never }) ?? [])], [byte], `compiled ${JSON.stringify(value)}`);
+  }
+  assert.throws(() => encodeData(kind, { status: ['ready', 'asleep'] }), /data\.status: "asleep" is not in flags status \(ready, busy, fault\)/);
 });

@@ -183,6 +183,18 @@ function toInt(v: FieldValue | undefined, names: IntType['enum'], t: { bits: num
   return n;
 }
 
+/** Flags: a number, one flag's name, or a list of names and numbers (or-ed together), as decoding shows them. */
+function flagsToInt(v: FieldValue | undefined, flags: NonNullable<IntType['flags']>, t: { bits: number; signed: boolean }, path: string): bigint {
+  const one = (x: FieldValue | undefined): bigint => {
+    if (typeof x !== 'string') return toInt(x, undefined, { bits: t.bits, signed: false }, path);
+    const e = flags.entries.find((f) => f.name === x);
+    if (!e) throw new EncodeError(path, `"${x}" is not in flags ${flags.name} (${flags.entries.map((f) => f.name).join(', ')})`);
+    return 1n << e.value;
+  };
+  if (Array.isArray(v)) return v.reduce<bigint>((n, x) => n | one(x), 0n);
+  return typeof v === 'string' ? one(v) : toInt(v, undefined, t, path);
+}
+
 function writeInt(t: IntType, v: bigint, w: Writer, path: string): void {
   const [min, max] = intRange(t);
   if (v < min || v > max) throw new EncodeError(path, `${v} does not fit ${t.signed ? 's' : 'u'}${t.bits} (${min}..${max})`);
@@ -192,7 +204,7 @@ function writeInt(t: IntType, v: bigint, w: Writer, path: string): void {
 function writeValue(type: FieldType, v: FieldValue | undefined, w: Writer, path: string): void {
   switch (type.kind) {
     case 'int': {
-      if (!type.subfields) return writeInt(type, toInt(v, type.enum, type, path), w, path);
+      if (!type.subfields) return writeInt(type, type.flags ? flagsToInt(v, type.flags, type, path) : toInt(v, type.enum, type, path), w, path);
       if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array)
         throw new EncodeError(path, `expected an object of bit fields, got ${describe(v)}`);
       let raw = v.$rest === undefined ? 0n : toInt(v.$rest, undefined, { bits: type.bits, signed: false }, `${path}.$rest`);

@@ -1,6 +1,6 @@
 // What kucomms-studio gen and decode do: code from a layout, and messages
 // (hex or a capture file) decoded field by field. Loaded when one of them runs.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Message } from '../shared/message.ts';
 import { importPcapng } from '../services/capture/pcapng.ts';
@@ -13,7 +13,7 @@ import { EXIT } from './exit-codes.ts';
 import { generateLua } from '../services/protocol/gen-lua.ts';
 import { generateTs } from '../services/protocol/gen-ts.ts';
 import type { Layout } from '../services/protocol/layout.ts';
-import { LayoutLoadError, loadLayoutFile } from '../services/protocol/loader.ts';
+import { LayoutLoadError, loadLayoutFile, loadLayoutText } from '../services/protocol/loader.ts';
 import { valueToJson, type Decoded, type FieldNode } from '../services/protocol/values.ts';
 import { formatMessage } from './format.ts';
 import { refuseOverwritingInput, say } from './cli-support.ts';
@@ -30,6 +30,39 @@ export function loadLayoutOrReport(file: string): Layout | undefined {
     } else say(`cannot read layout ${file}: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+/**
+ * kucomms-studio validate: loads each layout (YAML, schema, meaning) and
+ * generates its code in every language, printing every error; a file that
+ * cannot be read is a usage error, and counts before layout errors.
+ */
+export async function validateCommand(files: string[]): Promise<number> {
+  let unreadable = false;
+  let invalid = false;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      say(`cannot read layout ${file}: ${(err as Error).message}`);
+      unreadable = true;
+      continue;
+    }
+    try {
+      const layout = loadLayoutText(text, file);
+      generateC(layout, file);
+      generateTs(layout, file);
+      generateLua(layout, file);
+      process.stdout.write(`${file}: valid (${layout.messages.length} message kind${layout.messages.length === 1 ? '' : 's'})\n`);
+    } catch (err) {
+      if (err instanceof LayoutLoadError) process.stderr.write(`${err.message}\n`);
+      else if (err instanceof GenerateError) process.stderr.write(`${file}:1:1: ${err.message}\n`);
+      else throw err;
+      invalid = true;
+    }
+  }
+  return unreadable ? EXIT.USAGE : invalid ? EXIT.LAYOUT : EXIT.OK;
 }
 
 interface GenOptions {

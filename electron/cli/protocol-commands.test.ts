@@ -137,3 +137,17 @@ test('cli: capture records a target to a capture file for --duration and says ho
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /kucomms_no_such_device/);
 });
+
+test('cli: validate checks every layout given, prints each error as file:line:column and exits 6 when one has errors', () => {
+  const bad = path.join(work, 'bad-layout.yaml');
+  writeFileSync(bad, 'protocol: p\nendian: middle\nmessages:\n  - name: m\n    fields:\n      - { name: a, type: u12 }\n');
+  const r = studio('validate', longtest, bad);
+  assert.equal(r.status, 6);
+  assert.match(r.stdout, /longtest\.yaml: valid/);
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    `${bad}:2:9: endian: "middle" is not one of "little", "big"`,
+    `${bad}:6:26: messages[0].fields[0].type: unknown type "u12": use u8..u64, s8..s64 (multiples of 8 bits), f32, f64, bool, bytes, string`,
+  ]);
+  assert.equal(studio('validate', longtest).status, 0);
+  assert.equal(studio('validate', path.join(work, 'missing.yaml')).status, 2, 'a file that cannot be read is a usage error');
+});

@@ -1,4 +1,4 @@
-// kucomms-studio gen and decode: their arguments and options. What they do is
+// kucomms-studio gen, validate and decode: their arguments and options. What they do is
 // in protocol-actions.ts, imported when one of them runs.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EXIT } from './exit-codes.ts';
@@ -20,6 +20,11 @@ export function registerProtocolCommands(p: Command, run: Runner): void {
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .addOption(new Option('--linktype <n>', 'lua: the pcapng link type to register for (147 = LINKTYPE_USER0 .. 162)').argParser(linktypeArg).default(147))
     .action(run(lazy(async () => (await actions()).genCommand)));
+
+  p.command('validate')
+    .description(`check layout files: every error of each is printed as file:line:column; exit ${EXIT.LAYOUT} if any has one`)
+    .argument('<layout...>', 'layout files (YAML)')
+    .action(run(lazy(async () => (await actions()).validateCommand)));
 
   p.command('decode')
     .description(`decode messages with a layout: hex bytes of one message (header, then data) or every message of a capture (.kucap or pcapng); exit ${EXIT.DIFFERENT} if one does not fit`)

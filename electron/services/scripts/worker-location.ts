@@ -7,7 +7,10 @@ import { SourceMap } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 
-const LOCATE_TIMEOUT_MS = 2000;
+// Attaching to a worker and pausing it takes well under a second on an idle
+// machine but several on a loaded one; the bound is only for a worker that
+// never pauses, so it is generous.
+const LOCATE_TIMEOUT_MS = 10_000;
 
 /** A place in a script's source, 1-based. */
 export interface SourceLocation {

@@ -5,8 +5,8 @@
 // which is saved under regressions/TARGET/ and replayed by every later run
 // before any random input: an input that once broke a parser stays a test.
 //
-// npm test runs each property FUZZ_RUNS times (bounded); npm run fuzz:node
-// runs them for KUCOMMS_FUZZ_SECONDS each instead.
+// npm test runs each property FUZZ_RUNS times (bounded, from a fixed seed);
+// npm run fuzz:node runs them for KUCOMMS_FUZZ_SECONDS each, from new seeds.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,12 @@ const seconds = Number(process.env.KUCOMMS_FUZZ_SECONDS) || 0;
 export const FUZZ_RUNS = seconds > 0 ? Number.MAX_SAFE_INTEGER : 150;
 /** npm test stops a property after this long whatever FUZZ_RUNS says, so a slow machine takes no longer. */
 const TIME_LIMIT_MS = seconds > 0 ? seconds * 1000 : 8000;
+/**
+ * npm test draws its inputs from a fixed seed, so the same code gets the same
+ * verdict on every machine; fuzz:node draws new ones each run (or replays
+ * KUCOMMS_FUZZ_SEED, the seed a failure prints).
+ */
+const SEED = process.env.KUCOMMS_FUZZ_SEED ? Number(process.env.KUCOMMS_FUZZ_SEED) : seconds > 0 ? undefined : 20261207;
 
 const regressionsRoot = fileURLToPath(new URL('./regressions/', import.meta.url));
 
@@ -62,7 +68,7 @@ export async function fuzz<T extends Input>(target: string, inputs: fc.Arbitrary
     fc.asyncProperty(inputs, async (input) => {
       await check(input);
     }),
-    { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
+    { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, ...(SEED === undefined ? {} : { seed: SEED }) },
   );
   if (result.failed) {
     const input = result.counterexample![0];

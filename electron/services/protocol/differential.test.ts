@@ -5,9 +5,9 @@
 // -Wextra -Werror -pedantic, running unpack and pack), the TypeScript types
 // (tsc --strict) and the Lua dissector (tshark on a pcapng export). They must
 // agree on every value, on where a message stops fitting, and packing back
-// gives the same bytes. A bounded run here (its seed printed; set
-// KUCOMMS_DIFFERENTIAL_SEED to replay one); `npm run fuzz:differential` runs
-// longer. Every failure found is shrunk and kept in differential-regressions/.
+// gives the same bytes. A bounded run here (a fixed seed, printed; set
+// KUCOMMS_DIFFERENTIAL_SEED to run another); `npm run fuzz:differential` runs
+// longer, from random seeds. Every failure found is shrunk and kept in differential-regressions/.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -30,8 +30,12 @@ test('differential: every kept regression case (a shrunk layout and its messages
   assert.deepEqual(found.map((d) => `${files[d.layout] ?? 'all'}: ${d.implementation}: ${d.what}`), []);
 });
 
-// The seed is in the test's name, so that every run's output says how to replay it.
-const seed = Number(process.env.KUCOMMS_DIFFERENTIAL_SEED ?? Math.floor(Math.random() * 2 ** 31));
+// A fixed seed by default, so that npm test gives the same verdict on the same
+// code on every machine; new seeds are the job of `npm run fuzz:differential`,
+// whose finds are kept as regression cases above. The seed is in the test's
+// name, so that every run's output says how to replay it.
+const DEFAULT_SEED = 5;
+const seed = Number(process.env.KUCOMMS_DIFFERENTIAL_SEED ?? DEFAULT_SEED);
 
 test(`differential: 16 random layouts and their messages agree across the codec, compiled code, C (gcc, clang, g++), TypeScript and the Lua dissector (seed ${seed}: KUCOMMS_DIFFERENTIAL_SEED=${seed} replays it)`, async () => {
   const r = await differentialRun({ seed, layouts: 16, batch: 16, regressions, shrinkSeconds: 60, log: (l) => console.log(`# ${l}`) });

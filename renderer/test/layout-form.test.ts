@@ -199,3 +199,22 @@ test('YAML that does not parse leaves the form as it was, and it follows again o
   expect(store.yamlProblem).toBeUndefined();
   expect(w.find<HTMLInputElement>('[data-test=form-protocol]').element.value).toBe('card');
 });
+
+test('typing `- ` to start a new list item keeps the form showing every item, the new one empty and editable', async () => {
+  const w = mount(LayoutForm);
+  // A new kind, a new field and a new bit, each just begun: `- ` with nothing after it yet.
+  const begun = EVERY_TYPE.replace('  - name: other\n', '  - name: other\n  - \n')
+    .replace('      - { name: q, type: bytes, size: rest }\n', '      - { name: q, type: bytes, size: rest }\n      - \n')
+    .replace('          - { name: mode, at: 1, width: 2, enum: unit }\n', '          - { name: mode, at: 1, width: 2, enum: unit }\n          - \n');
+  store.setText(begun);
+  await nextTick();
+  expect(store.yamlProblem).toBeUndefined();
+  expect(store.kinds).toEqual(['sample', 'other']);
+  expect(w.findAll('[data-kind-index]')).toHaveLength(3);
+  expect(w.find<HTMLInputElement>('[data-kind-index="2"] [data-test=kind-name]').element.value).toBe('');
+  expect(w.find('[data-kind-index="0"]').findAll('[data-field^="messages.0.fields."]')).toHaveLength(18);
+  expect(w.find('[data-field="messages.0.fields.4"]').findAll('[data-bit]')).toHaveLength(3);
+  // Naming the new kind in the form fills in the item the YAML began.
+  await w.find('[data-kind-index="2"] [data-test=kind-name]').setValue('third');
+  expect(model(store.text).messages?.map((k) => k.name)).toEqual(['sample', 'other', 'third']);
+});

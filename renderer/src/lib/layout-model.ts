@@ -122,7 +122,9 @@ function plain(doc: Document, node: unknown): unknown {
     for (const p of node.items) out[keyText(p.key)] = plain(doc, p.value);
     return out;
   }
-  if (isSeq(node)) return node.items.map((n) => plain(doc, n));
+  // An item just begun (`- ` with nothing after it yet) is null in the YAML. Every list the form
+  // shows holds maps, so it reads as an empty one: the form keeps it in place, ready to fill.
+  if (isSeq(node)) return node.items.map((n) => plain(doc, n) ?? {});
   if (isScalar(node)) return plainScalar(node);
   return undefined;
 }

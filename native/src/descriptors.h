@@ -8,6 +8,7 @@
 #define KC_DESCRIPTORS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ucred;
@@ -35,6 +36,14 @@ int kc_epoll_add(int epfd, int fd, uint32_t events, struct watch *w);
 int kc_watch_add(struct kucomms_link *link, int fd, struct watch *w, uint32_t events);
 /* Stop watching @fd; nothing for -1 or a descriptor not watched. */
 void kc_watch_del(struct kucomms_link *link, int fd);
+
+/*
+ * Send @len bytes of @buf on Unix socket @sock in one sendmsg() with
+ * @flags (MSG_NOSIGNAL is always added), passing descriptor @fd along by
+ * SCM_RIGHTS unless it is -1: 0, or a negative errno value (-EIO for a
+ * short send).
+ */
+int kc_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags);
 
 /*
  * Is the process at the other end of Unix socket @conn of our user, or

@@ -178,24 +178,8 @@ static int send_hello(struct kucomms_link *link, int conn, uint32_t status)
 		.version = SHM_WIRE_VERSION,
 		.status = status,
 	};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cmsg;
 
-	if (!status) {
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &s->shm_fd, sizeof(int));
-	}
-	return sendmsg(conn, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(hello) ? 0 : -errno;
+	return kc_send_with_fd(conn, &hello, sizeof(hello), status ? -1 : s->shm_fd, 0);
 }
 
 /*

@@ -132,8 +132,8 @@ export async function scriptsTests(suite: Suite): Promise<void> {
       await page.waitForSelector('[data-test=script-dirty]', { state: 'detached', ...WAIT });
       const onDisk = readFileSync(path.join(home.workspace, 'scripts/answer.ts'), 'utf8');
       check(onDisk.includes('msg.decoded.data.data);'), `scripts/answer.ts on disk lacks the typed line:\n${onDisk}`);
-      // The language service finds nothing wrong with it.
-      await page.waitForTimeout(800);
+      // The language service finds nothing wrong with it, once it has checked the text as it is now.
+      await page.waitForSelector('[data-test=script-toolbar][data-checked=yes]', WAIT);
       check((await page.locator('[data-test=script-error-count]').count()) === 0, `type errors shown: ${await page.locator('[data-test=script-error-count]').textContent().catch(() => '')}`);
     });
 

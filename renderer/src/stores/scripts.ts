@@ -44,6 +44,8 @@ export const useScriptsStore = defineStore('scripts', () => {
   const text = ref('');
   const savedText = ref('');
   const diagnostics = ref<ScriptDiagnostic[]>([]);
+  /** The text @diagnostics were found in: the editor's text once its check has come back. */
+  const checkedText = ref<string | undefined>(undefined);
   const target = usePersisted('scripts.target', '');
   /** TARGET_LAYOUT, NO_LAYOUT or a protocol name. */
   const protocol = usePersisted('scripts.protocol', TARGET_LAYOUT);
@@ -151,9 +153,13 @@ export const useScriptsStore = defineStore('scripts', () => {
   async function check(): Promise<void> {
     const seq = ++checkSeq;
     const p = effectiveProtocol.value;
+    const checking = text.value;
     try {
-      const found = await conn.api().scriptDiagnostics({ text: text.value, ...(p !== undefined ? { protocol: p } : {}) });
-      if (seq === checkSeq) diagnostics.value = found;
+      const found = await conn.api().scriptDiagnostics({ text: checking, ...(p !== undefined ? { protocol: p } : {}) });
+      if (seq === checkSeq) {
+        diagnostics.value = found;
+        checkedText.value = checking;
+      }
     } catch (err) {
       if (seq === checkSeq) notices.report('Checking the script', err);
     }
@@ -285,7 +291,7 @@ export const useScriptsStore = defineStore('scripts', () => {
   }
 
   return {
-    files, open, text, savedText, diagnostics, changedOnDisk, target, protocol, runs, logs, shownRun, starting,
+    files, open, text, savedText, diagnostics, checkedText, changedOnDisk, target, protocol, runs, logs, shownRun, starting,
     dirty, run, running, stale, log, runProtocol,
     refreshFiles, openFile, create, save, revert, setText, check, complete, refreshRuns, start, stop, restart, subscribe, load,
   };

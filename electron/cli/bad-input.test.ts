@@ -62,7 +62,16 @@ function capture(name: string, count: number): string {
   const p = path.join(dir, name);
   const w = new CaptureWriter(p, { flushIntervalMs: 0 });
   for (let i = 0; i < count; i++)
-    w.write({ target: 'demo:echo', direction: 'rx', timestampNs: BigInt(i), length: 2n, type: 0n, id: BigInt(i), userValue: 0n, data: Buffer.from('hi') });
+    w.write({
+      target: 'demo:echo',
+      direction: 'rx',
+      timestampNs: BigInt(i),
+      length: 2n,
+      type: 0n,
+      id: BigInt(i),
+      userValue: 0n,
+      data: Buffer.from('hi'),
+    });
   w.close();
   return p;
 }
@@ -77,7 +86,11 @@ const noDir = path.join(dir, 'no-such-dir', 'out');
 
 // [what a user types, the exit code, what stderr must say]
 const CASES: Array<[string[], number, RegExp]> = [
-  [['export-pcapng', empty, '-o', path.join(dir, 'o1.pcapng')], EXIT.USAGE, /is not a kucomms capture file \(it is empty\)/],
+  [
+    ['export-pcapng', empty, '-o', path.join(dir, 'o1.pcapng')],
+    EXIT.USAGE,
+    /is not a kucomms capture file \(it is empty\)/,
+  ],
   [['export-pcapng', garbage, '-o', path.join(dir, 'o2.pcapng')], EXIT.USAGE, /is not a kucomms capture file/],
   [['export-pcapng', missing, '-o', path.join(dir, 'o3.pcapng')], EXIT.USAGE, /ENOENT.*missing/],
   [['export-pcapng', good, '-o', good], EXIT.USAGE, /the file being read/],
@@ -87,7 +100,11 @@ const CASES: Array<[string[], number, RegExp]> = [
   [['import-pcapng', absurd, '-o', path.join(dir, 'o6.kucap')], EXIT.DIFFERENT, /impossible length 4294967280/],
   [['decode', layout, absurd], EXIT.DIFFERENT, /impossible length 4294967280/],
   [['decode', layout, empty], EXIT.USAGE, /neither a kucomms capture/],
-  [['decode', layout, good, '--target', 'nosuch'], EXIT.USAGE, /--target nosuch: .* holds no message of that target; its targets: demo:echo/],
+  [
+    ['decode', layout, good, '--target', 'nosuch'],
+    EXIT.USAGE,
+    /--target nosuch: .* holds no message of that target; its targets: demo:echo/,
+  ],
   [['decode', layout, 'zz'], EXIT.USAGE, /neither a capture file nor hex bytes/],
   [['decode', hugeLayout, '00'], EXIT.LAYOUT, /a layout is at most 1 MB/],
   [['decode', garbage, '00'], EXIT.LAYOUT, /1 error; nothing done/],
@@ -121,14 +138,34 @@ for (const [args, code, says] of CASES) {
     assert.equal(r.signal, null, `died of ${r.signal}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /\n\s+at |Assertion failed|node:internal/, `a stack trace or abort: ${r.stderr}`);
     assert.match(r.stderr, says);
-    const lines = r.stderr.trim().split('\n').filter((l) => !/^\(run with --help|^kucomms-studio: .*: \d+ error/.test(l));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^\(run with --help|^kucomms-studio: .*: \d+ error/.test(l));
     assert.ok(lines.length <= 2, `${lines.length} lines on stderr: ${r.stderr}`);
     assert.equal(r.code, code, r.stderr);
   });
 }
 
 test('help for every command prints and exits 0, BigInt defaults included', async () => {
-  for (const args of [['send', '--help'], ['help', 'send'], ['--help'], ...['listen', 'capture', 'replay', 'decode', 'gen', 'serve', 'agent', 'run-script', 'export-pcapng', 'import-pcapng', 'targets'].map((c) => ['help', c])]) {
+  for (const args of [
+    ['send', '--help'],
+    ['help', 'send'],
+    ['--help'],
+    ...[
+      'listen',
+      'capture',
+      'replay',
+      'decode',
+      'gen',
+      'serve',
+      'agent',
+      'run-script',
+      'export-pcapng',
+      'import-pcapng',
+      'targets',
+    ].map((c) => ['help', c]),
+  ]) {
     const r = await run(args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stdout, /^Usage: kucomms-studio/, args.join(' '));

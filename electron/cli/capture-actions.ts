@@ -55,7 +55,11 @@ export async function captureCommand(targets: string[], o: CaptureOptions): Prom
 export async function exportCommand(input: string, o: { output: string; linktype: number }): Promise<number> {
   refuseOverwritingInput(input, o.output);
   let problems = 0;
-  const n = await exportPcapng(readCapture(input, { onProblem: (p) => (problems++, say(`${input}: ${p.message}`)) }), o.output, { linktype: o.linktype });
+  const n = await exportPcapng(
+    readCapture(input, { onProblem: (p) => (problems++, say(`${input}: ${p.message}`)) }),
+    o.output,
+    { linktype: o.linktype },
+  );
   say(`exported ${n} message${n === 1 ? '' : 's'} to ${o.output}`);
   return problems > 0 ? EXIT.DIFFERENT : EXIT.OK;
 }
@@ -95,10 +99,16 @@ function printResult(r: PairResult, json: boolean): void {
     return;
   }
   if (r.status === 'same') return;
-  if (r.status === 'missing') process.stdout.write(`reply ${r.index}: missing: the captured reply ${describe(r.captured!)} has no replayed counterpart\n`);
-  else if (r.status === 'unexpected') process.stdout.write(`unexpected reply ${r.index}: ${describe(r.replayed!)} has no captured counterpart\n`);
+  if (r.status === 'missing')
+    process.stdout.write(
+      `reply ${r.index}: missing: the captured reply ${describe(r.captured!)} has no replayed counterpart\n`,
+    );
+  else if (r.status === 'unexpected')
+    process.stdout.write(`unexpected reply ${r.index}: ${describe(r.replayed!)} has no captured counterpart\n`);
   else {
-    process.stdout.write(`reply ${r.index}: ${r.diffs.length} difference${r.diffs.length === 1 ? '' : 's'} (captured ${describe(r.captured!)})\n`);
+    process.stdout.write(
+      `reply ${r.index}: ${r.diffs.length} difference${r.diffs.length === 1 ? '' : 's'} (captured ${describe(r.captured!)})\n`,
+    );
     for (const d of r.diffs) process.stdout.write(`  ${d.path}: captured ${d.captured}, replayed ${d.replayed}\n`);
   }
 }

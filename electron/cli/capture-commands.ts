@@ -7,22 +7,27 @@ import { EXIT } from './exit-codes.ts';
 import { lazy, type Runner } from './cli-support.ts';
 import { linktypeArg } from './protocol-commands.ts';
 
-const positive = (what: string) => (v: string): number => {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected ${what} above 0`);
-  return n;
-};
-const wholePositive = (what: string) => (v: string): number => {
-  const n = positive(what)(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected ${what}: a whole number above 0`);
-  return n;
-};
+const positive =
+  (what: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected ${what} above 0`);
+    return n;
+  };
+const wholePositive =
+  (what: string) =>
+  (v: string): number => {
+    const n = positive(what)(v);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected ${what}: a whole number above 0`);
+    return n;
+  };
 
 const speedArg = (v: string): ReplaySpeed => {
   if (v === 'max') return { kind: 'max' };
   if (v === 'original') return { kind: 'timed', factor: 1 };
   const factor = Number(v);
-  if (!(factor > 0) || !Number.isFinite(factor)) throw new InvalidArgumentError('expected original, max, or a speed factor above 0 (2 = twice as fast)');
+  if (!(factor > 0) || !Number.isFinite(factor))
+    throw new InvalidArgumentError('expected original, max, or a speed factor above 0 (2 = twice as fast)');
   return { kind: 'timed', factor };
 };
 
@@ -38,15 +43,30 @@ export function registerCaptureCommands(p: Command, run: Runner): void {
     .action(run(lazy(async () => (await actions()).captureCommand)));
 
   p.command('replay')
-    .description(`send one direction of a capture into a target and compare the replies with the captured ones, field by field; exit ${EXIT.DIFFERENT} when they differ`)
+    .description(
+      `send one direction of a capture into a target and compare the replies with the captured ones, field by field; exit ${EXIT.DIFFERENT} when they differ`,
+    )
     .argument('<capture>', 'a capture file (.kucap or pcapng)')
     .argument('<target>', 'where to replay, e.g. demo:echo')
     .option('--layout <file>', 'decode with this layout (pairs replies by its reply rule; field-level differences)')
     .option('--from <target>', "the captured target whose traffic to replay (default: the capture's first)")
     .addOption(new Option('--direction <dir>', 'the captured direction to send').choices(['tx', 'rx']).default('tx'))
-    .addOption(new Option('--speed <s>', 'original (captured timing), max, or a factor (2 = twice as fast)').argParser(speedArg).default({ kind: 'timed', factor: 1 }, 'original'))
-    .option('--volatile <path>', 'ignore this field when comparing (repeatable), e.g. data.seconds, header.user_value', (v: string, all: string[]) => [...all, v], [] as string[])
-    .addOption(new Option('--wait <ms>', 'how long to wait for missing replies after the last send').argParser(wholePositive('milliseconds')).default(1000))
+    .addOption(
+      new Option('--speed <s>', 'original (captured timing), max, or a factor (2 = twice as fast)')
+        .argParser(speedArg)
+        .default({ kind: 'timed', factor: 1 }, 'original'),
+    )
+    .option(
+      '--volatile <path>',
+      'ignore this field when comparing (repeatable), e.g. data.seconds, header.user_value',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .addOption(
+      new Option('--wait <ms>', 'how long to wait for missing replies after the last send')
+        .argParser(wholePositive('milliseconds'))
+        .default(1000),
+    )
     .option('--record <file>', 'also record the replay session to this capture file')
     .option('--json', 'one JSON object per reply, then the summary', false)
     .action(run(lazy(async () => (await actions()).replayCommand)));
@@ -55,7 +75,9 @@ export function registerCaptureCommands(p: Command, run: Runner): void {
     .description('convert a capture to pcapng for Wireshark and tshark (see gen lua)')
     .argument('<capture>', 'a .kucap file')
     .requiredOption('-o, --output <file>', 'the pcapng file to write')
-    .addOption(new Option('--linktype <n>', 'LINKTYPE_USER number, 147 (USER0) to 162').argParser(linktypeArg).default(147))
+    .addOption(
+      new Option('--linktype <n>', 'LINKTYPE_USER number, 147 (USER0) to 162').argParser(linktypeArg).default(147),
+    )
     .action(run(lazy(async () => (await actions()).exportCommand)));
 
   p.command('import-pcapng')

@@ -46,7 +46,11 @@ export class CliError extends Error {
  * what and where in one line.
  */
 export function isSystemError(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((err as NodeJS.ErrnoException).code!);
+  return (
+    err instanceof Error &&
+    typeof (err as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((err as NodeJS.ErrnoException).code!)
+  );
 }
 
 /** The first line of an error's message: what main() prints for an unexpected failure. */
@@ -60,7 +64,8 @@ export function oneLine(err: unknown): string {
  * stack is for whoever fixes it, so only KUCOMMS_DEBUG=1 prints it.
  */
 export function reportInternalError(err: unknown): void {
-  if (process.env.KUCOMMS_DEBUG === '1') process.stderr.write(`kucomms-studio: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  if (process.env.KUCOMMS_DEBUG === '1')
+    process.stderr.write(`kucomms-studio: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
   else process.stderr.write(`kucomms-studio: internal error: ${oneLine(err)} (KUCOMMS_DEBUG=1 prints where)\n`);
 }
 
@@ -68,5 +73,6 @@ export function reportInternalError(err: unknown): void {
 export function refuseOverwritingInput(input: string, output: string): void {
   const a = statSync(input, { throwIfNoEntry: false });
   const b = statSync(output, { throwIfNoEntry: false });
-  if (a && b && a.dev === b.dev && a.ino === b.ino) throw new CliError(`${output} is ${input}, the file being read: give another output file`, EXIT.USAGE);
+  if (a && b && a.dev === b.dev && a.ino === b.ino)
+    throw new CliError(`${output} is ${input}, the file being read: give another output file`, EXIT.USAGE);
 }

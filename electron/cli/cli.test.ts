@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
 const cli = fileURLToPath(new URL('./kucomms-studio.mjs', import.meta.url));
-const fixture = (name: string): string => fileURLToPath(new URL(`../services/scripts/fixtures/${name}`, import.meta.url));
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../services/scripts/fixtures/${name}`, import.meta.url));
 
 interface Result {
   code: number | null;
@@ -30,22 +31,44 @@ function run(...args: string[]): Promise<Result> {
 test('targets lists the demo targets and exits 0', async () => {
   const r = await run('targets', '--json');
   assert.equal(r.code, 0, r.stderr);
-  const targets = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { target: string }).target);
+  const targets = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { target: string }).target);
   assert.ok(targets.includes('demo:echo') && targets.includes('demo:longtest'), `targets: ${targets.join(', ')}`);
 });
 
 test('--version prints the version package.json gives and exits 0', async () => {
   const r = await run('--version');
   assert.equal(r.code, 0, r.stderr);
-  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   assert.equal(r.stdout, `${version}\n`);
 });
 
 test('send --reply prints the echo with every header field and exits 0', async () => {
-  const r = await run('send', 'demo:echo', '--type', '0xffffffffffffffff', '--id', '7', '--user-value', '3', '--data', 'hi', '--reply', '20000', '--json');
+  const r = await run(
+    'send',
+    'demo:echo',
+    '--type',
+    '0xffffffffffffffff',
+    '--id',
+    '7',
+    '--user-value',
+    '3',
+    '--data',
+    'hi',
+    '--reply',
+    '20000',
+    '--json',
+  );
   assert.equal(r.code, 0, r.stderr);
   const m = JSON.parse(r.stdout) as Record<string, string>;
-  assert.deepEqual([m.direction, m.type, m.id, m.userValue, m.length, m.data], ['rx', '18446744073709551615', '7', '3', '2', Buffer.from('hi').toString('base64')]);
+  assert.deepEqual(
+    [m.direction, m.type, m.id, m.userValue, m.length, m.data],
+    ['rx', '18446744073709551615', '7', '3', '2', Buffer.from('hi').toString('base64')],
+  );
 });
 
 test('send --count sends that many with ids counting up', async () => {
@@ -81,21 +104,33 @@ test('run-script exits 0 after --duration for a healthy script and 3 with the li
   assert.match(ok.stderr, /script stopped: .*work_calls=\d+/);
   const bad = await run('run-script', fixture('runaway.ts'), 'demo:echo', '--runaway-ms', '500');
   assert.equal(bad.code, 3, bad.stderr);
-  const line = readFileSync(fixture('runaway.ts'), 'utf8').split('\n').findIndex((l) => l.includes('LOOPS HERE')) + 1;
+  const line =
+    readFileSync(fixture('runaway.ts'), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('LOOPS HERE')) + 1;
   assert.match(bad.stderr, new RegExp(`runaway\\.ts:${line}: onWork ran for more than 500 ms and was stopped`));
 });
 
 test('run-script --layout exits 6 with the reason when the layout cannot be read or has errors', async () => {
   const missing = await run('run-script', fixture('greeter.ts'), 'demo:echo', '--layout', 'no/such/layout.yaml');
   assert.equal(missing.code, 6, missing.stderr);
-  assert.match(missing.stderr, /^cannot read layout no\/such\/layout\.yaml: ENOENT: no such file or directory.*\nkucomms-studio: \S+greeter\.ts not started: layout no\/such\/layout\.yaml did not load\n$/);
+  assert.match(
+    missing.stderr,
+    /^cannot read layout no\/such\/layout\.yaml: ENOENT: no such file or directory.*\nkucomms-studio: \S+greeter\.ts not started: layout no\/such\/layout\.yaml did not load\n$/,
+  );
   const dir = mkdtempSync(path.join(tmpdir(), 'kucomms-cli-'));
   try {
     const bad = path.join(dir, 'bad.yaml');
-    writeFileSync(bad, 'protocol: bad\nendian: middle\nmessages:\n  - name: m\n    fields:\n      - { name: a, type: u12 }\n');
+    writeFileSync(
+      bad,
+      'protocol: bad\nendian: middle\nmessages:\n  - name: m\n    fields:\n      - { name: a, type: u12 }\n',
+    );
     const broken = await run('run-script', fixture('greeter.ts'), 'demo:echo', '--layout', bad);
     assert.equal(broken.code, 6, broken.stderr);
-    assert.match(broken.stderr, new RegExp(`^${bad}:2:9: endian: .*\n${bad}:6:26: messages\\[0\\]\\.fields\\[0\\]\\.type: unknown type "u12"`));
+    assert.match(
+      broken.stderr,
+      new RegExp(`^${bad}:2:9: endian: .*\n${bad}:6:26: messages\\[0\\]\\.fields\\[0\\]\\.type: unknown type "u12"`),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,7 +12,8 @@ export function formatMessage(m: Message): string {
   const nanos = (m.timestampNs % 1_000_000_000n).toString().padStart(9, '0');
   const time = new Date(Number(seconds) * 1000).toISOString().replace(/\.\d{3}Z$/, `.${nanos}Z`);
   const hex = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('hex');
-  const text = m.data.length > 0 && isPrintable(m.data) ? ` ${JSON.stringify(Buffer.from(m.data).toString('latin1'))}` : '';
+  const text =
+    m.data.length > 0 && isPrintable(m.data) ? ` ${JSON.stringify(Buffer.from(m.data).toString('latin1'))}` : '';
   return `${m.direction} ${time} type=${m.type} id=${m.id} user_value=${m.userValue} length=${m.length} data=${hex}${text}`;
 }
 

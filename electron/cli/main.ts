@@ -27,19 +27,16 @@ function parseWith<T>(schema: z.ZodType<T>, what: string) {
 
 const u64Arg = parseWith(u64Input, 'expected a u64 (decimal or 0x hex)');
 /** A u64 option defaulting to 0; the default is shown as text, since help cannot print a BigInt. */
-const u64Option = (flags: string, description: string): Option => new Option(flags, description).argParser(u64Arg).default(0n, '0');
+const u64Option = (flags: string, description: string): Option =>
+  new Option(flags, description).argParser(u64Arg).default(0n, '0');
 const countArg = parseWith(z.coerce.number().int().min(1), 'expected a whole number of at least 1');
 const secondsArg = parseWith(z.coerce.number().positive(), 'expected a number of seconds above 0');
 const msArg = parseWith(z.coerce.number().int().positive(), 'expected a whole number of milliseconds above 0');
-const hexArg = parseWith(
-  z.string().regex(/^([0-9a-fA-F]{2})*$/, 'an even number of hex digits'),
-  'expected hex bytes',
-);
+const hexArg = parseWith(z.string().regex(/^([0-9a-fA-F]{2})*$/, 'an even number of hex digits'), 'expected hex bytes');
 
 function printer(json: boolean): (m: Message) => void {
   return (m) => process.stdout.write(`${json ? formatMessageJson(m) : formatMessage(m)}\n`);
 }
-
 
 interface SendOptions {
   type: bigint;
@@ -73,14 +70,19 @@ async function sendCommand(target: string, o: SendOptions): Promise<number> {
       if (o.count === 1) ep.send(header, data);
       else await ep.sendBurst(o.count, header, data);
     } catch (err) {
-      throw new CliError(`send to ${target} failed (${(err as KucommsError).code}): ${(err as Error).message}`, EXIT.TARGET);
+      throw new CliError(
+        `send to ${target} failed (${(err as KucommsError).code}): ${(err as Error).message}`,
+        EXIT.TARGET,
+      );
     }
     if (o.reply === undefined) return EXIT.OK;
     const deadline = Date.now() + o.reply;
     while (replies.length < o.count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     replies.forEach(printer(o.json));
     if (replies.length < o.count) {
-      process.stderr.write(`kucomms-studio: ${replies.length} of ${o.count} replies from ${target} within ${o.reply} ms\n`);
+      process.stderr.write(
+        `kucomms-studio: ${replies.length} of ${o.count} replies from ${target} within ${o.reply} ms\n`,
+      );
       return EXIT.TIMEOUT;
     }
     return EXIT.OK;
@@ -132,7 +134,8 @@ async function listenCommand(target: string, o: ListenOptions): Promise<number> 
 
 async function targetsCommand(o: { json: boolean }): Promise<number> {
   const targets = await new TargetsService().list();
-  for (const t of targets) process.stdout.write(o.json ? `${JSON.stringify(t)}\n` : `${t.target.padEnd(32)} ${t.description}\n`);
+  for (const t of targets)
+    process.stdout.write(o.json ? `${JSON.stringify(t)}\n` : `${t.target.padEnd(32)} ${t.description}\n`);
   return EXIT.OK;
 }
 
@@ -163,7 +166,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--hex <bytes>', 'data as hex bytes', hexArg)
     .option('--file <path>', 'data from a file')
     .option('--count <n>', 'send this many copies', countArg, 1)
-    .addOption(new Option('--reply <ms>', 'wait up to ms for as many received messages and print them').argParser(msArg))
+    .addOption(
+      new Option('--reply <ms>', 'wait up to ms for as many received messages and print them').argParser(msArg),
+    )
     .option('--json', 'print replies as JSON lines', false)
     .action(run(sendCommand));
 
@@ -183,7 +188,10 @@ function program(setExit: (code: number) => void): Command {
     .option('--duration <seconds>', 'stop the script after this long', secondsArg)
     .option('--runaway-ms <ms>', 'stop a callback that runs longer than this (default 2000)', msArg)
     .option('--memory-mb <mb>', "the script's heap limit (default 128)", msArg)
-    .option('--layout <file>', 'a protocol layout: each message reaches onMessage decoded, ctx.sendDecoded encodes (exit 6 if it does not load)')
+    .option(
+      '--layout <file>',
+      'a protocol layout: each message reaches onMessage decoded, ctx.sendDecoded encodes (exit 6 if it does not load)',
+    )
     .action(run(lazy(async () => (await import('./script-actions.ts')).runScriptCommand)));
 
   registerProtocolCommands(p, run);

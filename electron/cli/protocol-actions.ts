@@ -18,7 +18,6 @@ import { valueToJson, type Decoded, type FieldNode } from '../services/protocol/
 import { formatMessage } from './format.ts';
 import { refuseOverwritingInput, say } from './cli-support.ts';
 
-
 /** Loads a layout, printing every error (file:line:column) on failure. */
 export function loadLayoutOrReport(file: string): Layout | undefined {
   try {
@@ -54,7 +53,9 @@ export async function validateCommand(files: string[]): Promise<number> {
       generateC(layout, file);
       generateTs(layout, file);
       generateLua(layout, file);
-      process.stdout.write(`${file}: valid (${layout.messages.length} message kind${layout.messages.length === 1 ? '' : 's'})\n`);
+      process.stdout.write(
+        `${file}: valid (${layout.messages.length} message kind${layout.messages.length === 1 ? '' : 's'})\n`,
+      );
     } catch (err) {
       if (err instanceof LayoutLoadError) process.stderr.write(`${err.message}\n`);
       else if (err instanceof GenerateError) process.stderr.write(`${file}:1:1: ${err.message}\n`);
@@ -95,7 +96,10 @@ export async function genCommand(language: string, layoutFile: string, o: GenOpt
 }
 
 /** A capture file (native or pcapng) as a stream of records, or undefined if @arg is not a file. */
-export async function openRecords(arg: string, onProblem: (p: CaptureProblem) => void): Promise<AsyncIterable<CaptureRecord> | undefined> {
+export async function openRecords(
+  arg: string,
+  onProblem: (p: CaptureProblem) => void,
+): Promise<AsyncIterable<CaptureRecord> | undefined> {
   let head: Buffer;
   try {
     const fh = await open(arg, 'r');
@@ -187,7 +191,9 @@ export async function decodeCommand(layoutFile: string, input: string, o: Decode
   }
   if (malformed > 0) say(`${malformed} message${malformed === 1 ? '' : 's'} did not fit ${layoutFile}`);
   if (o.target !== undefined && !targets.has(o.target)) {
-    say(`--target ${o.target}: ${input} holds no message of that target${targets.size ? `; its targets: ${[...targets].join(', ')}` : ' (it holds no message)'}`);
+    say(
+      `--target ${o.target}: ${input} holds no message of that target${targets.size ? `; its targets: ${[...targets].join(', ')}` : ' (it holds no message)'}`,
+    );
     return EXIT.USAGE;
   }
   return malformed > 0 || problems > 0 ? EXIT.DIFFERENT : EXIT.OK;

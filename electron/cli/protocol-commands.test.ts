@@ -59,26 +59,62 @@ test('cli: decode --json gives u64 as decimal strings and bytes as hex', () => {
 test('cli: decode of a message that does not fit exits 5 and prints where it broke', () => {
   const r = studio('decode', longtest, `${SEQ5.slice(0, 16)}0900000000000000${SEQ5.slice(32)}`);
   assert.equal(r.status, 5);
-  assert.match(r.stdout, /\n {2}error: data at offset 32: no message kind of longtest matches type=9 id=5 user_value=0\n$/);
+  assert.match(
+    r.stdout,
+    /\n {2}error: data at offset 32: no message kind of longtest matches type=9 id=5 user_value=0\n$/,
+  );
 });
 
 test('cli: decode of a capture prints every message with its target and direction; --direction filters', () => {
   const file = path.join(work, 'two.kucap');
   const w = new CaptureWriter(file);
-  w.write({ target: 'demo:longtest', direction: 'tx', timestampNs: 1_000_000_000n, length: 2n, type: 0n, id: 0n, userValue: 0n, data: Uint8Array.from([1, 2]) });
-  w.write({ target: 'demo:longtest', direction: 'rx', timestampNs: 2_000_000_000n, length: 1n, type: 1n, id: 1n, userValue: 0n, data: Uint8Array.from([1]) });
+  w.write({
+    target: 'demo:longtest',
+    direction: 'tx',
+    timestampNs: 1_000_000_000n,
+    length: 2n,
+    type: 0n,
+    id: 0n,
+    userValue: 0n,
+    data: Uint8Array.from([1, 2]),
+  });
+  w.write({
+    target: 'demo:longtest',
+    direction: 'rx',
+    timestampNs: 2_000_000_000n,
+    length: 1n,
+    type: 1n,
+    id: 1n,
+    userValue: 0n,
+    data: Uint8Array.from([1]),
+  });
   w.close();
   const all = studio('decode', longtest, file);
   assert.equal(all.status, 0, all.stderr);
-  assert.match(all.stdout, /^#1 demo:longtest tx 1970-01-01T00:00:01\.000000000Z type=0 id=0 user_value=0 length=2: random\n/);
-  assert.match(all.stdout, /\n#2 demo:longtest rx 1970-01-01T00:00:02\.000000000Z type=1 id=1 user_value=0 length=1: sequence\n/);
+  assert.match(
+    all.stdout,
+    /^#1 demo:longtest tx 1970-01-01T00:00:01\.000000000Z type=0 id=0 user_value=0 length=2: random\n/,
+  );
+  assert.match(
+    all.stdout,
+    /\n#2 demo:longtest rx 1970-01-01T00:00:02\.000000000Z type=1 id=1 user_value=0 length=1: sequence\n/,
+  );
   const rx = studio('decode', longtest, file, '--direction', 'rx', '--json');
-  assert.deepEqual(rx.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { index: number; kind: string }).kind), ['sequence']);
+  assert.deepEqual(
+    rx.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { index: number; kind: string }).kind),
+    ['sequence'],
+  );
 });
 
 test('cli: a broken layout exits 6 and prints every error with file, line and column', () => {
   const bad = path.join(work, 'bad.yaml');
-  writeFileSync(bad, 'protocol: bad\nendian: middle\nmessages:\n  - name: m\n    fields:\n      - { name: a, type: u12 }\n');
+  writeFileSync(
+    bad,
+    'protocol: bad\nendian: middle\nmessages:\n  - name: m\n    fields:\n      - { name: a, type: u12 }\n',
+  );
   const r = studio('gen', 'c', bad);
   assert.equal(r.status, 6);
   assert.equal(r.stdout, '');
@@ -92,15 +128,25 @@ test('cli: gen writes C, TypeScript and Lua to stdout or to -o FILE', () => {
   const c = studio('gen', 'c', longtest);
   assert.equal(c.status, 0, c.stderr);
   assert.match(c.stdout, /#ifndef KUCOMMS_GEN_LONGTEST_H\n/);
-  assert.match(c.stdout, /static inline int longtest_msg_sequence_unpack\(struct longtest_msg_sequence \*out, const void \*buf, size_t len\)/);
+  assert.match(
+    c.stdout,
+    /static inline int longtest_msg_sequence_unpack\(struct longtest_msg_sequence \*out, const void \*buf, size_t len\)/,
+  );
   const ts = studio('gen', 'ts', longtest);
-  assert.match(ts.stdout, /export type LongtestMessage =\n {2}\| \{ kind: 'random'; header: LongtestHeader; data: RandomData \}/);
+  assert.match(
+    ts.stdout,
+    /export type LongtestMessage =\n {2}\| \{ kind: 'random'; header: LongtestHeader; data: RandomData \}/,
+  );
   const out = path.join(work, 'longtest.lua');
   const lua = studio('gen', 'lua', longtest, '-o', out, '--linktype', '150');
   assert.equal(lua.status, 0, lua.stderr);
   assert.equal(lua.stdout, '');
   assert.match(readFileSync(out, 'utf8'), /DissectorTable\.get\("wtap_encap"\):add\(wtap_encaps\.USER3, proto\)\n$/);
-  assert.equal(studio('gen', 'lua', longtest, '--linktype', '200').status, 2, 'a link type outside USER0..15 is a usage error');
+  assert.equal(
+    studio('gen', 'lua', longtest, '--linktype', '200').status,
+    2,
+    'a link type outside USER0..15 is a usage error',
+  );
   assert.equal(studio('gen', 'python', longtest).status, 2);
 });
 
@@ -108,7 +154,16 @@ test('cli: export-pcapng and import-pcapng convert a capture both ways without l
   const file = path.join(work, 'conv.kucap');
   const w = new CaptureWriter(file);
   for (let i = 0; i < 100; i++)
-    w.write({ target: i % 2 ? 'demo:echo' : '/dev/kucomms_echo', direction: i % 3 ? 'rx' : 'tx', timestampNs: 1_764_000_000_000_000_001n + BigInt(i), length: BigInt(i % 9), type: 3n, id: BigInt(i), userValue: 7n, data: new Uint8Array(i % 9).fill(i) });
+    w.write({
+      target: i % 2 ? 'demo:echo' : '/dev/kucomms_echo',
+      direction: i % 3 ? 'rx' : 'tx',
+      timestampNs: 1_764_000_000_000_000_001n + BigInt(i),
+      length: BigInt(i % 9),
+      type: 3n,
+      id: BigInt(i),
+      userValue: 7n,
+      data: new Uint8Array(i % 9).fill(i),
+    });
   w.close();
   const pcap = path.join(work, 'conv.pcapng');
   const ex = studio('export-pcapng', file, '-o', pcap);
@@ -133,14 +188,24 @@ test('cli: capture records a target to a capture file for --duration and says ho
   assert.match(r.stderr, new RegExp(`captured 0 messages to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n$`));
   assert.ok(existsSync(file));
   assert.equal(readFileSync(file).subarray(0, 8).toString('latin1'), 'KUCMCAP\n');
-  const missing = studio('capture', '/dev/kucomms_no_such_device', '-o', path.join(work, 'none.kucap'), '--duration', '0.2');
+  const missing = studio(
+    'capture',
+    '/dev/kucomms_no_such_device',
+    '-o',
+    path.join(work, 'none.kucap'),
+    '--duration',
+    '0.2',
+  );
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /kucomms_no_such_device/);
 });
 
 test('cli: validate checks every layout given, prints each error as file:line:column and exits 6 when one has errors', () => {
   const bad = path.join(work, 'bad-layout.yaml');
-  writeFileSync(bad, 'protocol: p\nendian: middle\nmessages:\n  - name: m\n    fields:\n      - { name: a, type: u12 }\n');
+  writeFileSync(
+    bad,
+    'protocol: p\nendian: middle\nmessages:\n  - name: m\n    fields:\n      - { name: a, type: u12 }\n',
+  );
   const r = studio('validate', longtest, bad);
   assert.equal(r.status, 6);
   assert.match(r.stdout, /longtest\.yaml: valid/);
@@ -149,5 +214,9 @@ test('cli: validate checks every layout given, prints each error as file:line:co
     `${bad}:6:26: messages[0].fields[0].type: unknown type "u12": use u8..u64, s8..s64 (multiples of 8 bits), f32, f64, bool, bytes, string`,
   ]);
   assert.equal(studio('validate', longtest).status, 0);
-  assert.equal(studio('validate', path.join(work, 'missing.yaml')).status, 2, 'a file that cannot be read is a usage error');
+  assert.equal(
+    studio('validate', path.join(work, 'missing.yaml')).status,
+    2,
+    'a file that cannot be read is a usage error',
+  );
 });

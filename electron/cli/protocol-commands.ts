@@ -6,7 +6,8 @@ import { lazy, type Runner } from './cli-support.ts';
 
 export const linktypeArg = (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 147 || n > 162) throw new InvalidArgumentError('expected a LINKTYPE_USER number, 147 (USER0) to 162 (USER15)');
+  if (!Number.isInteger(n) || n < 147 || n > 162)
+    throw new InvalidArgumentError('expected a LINKTYPE_USER number, 147 (USER0) to 162 (USER15)');
   return n;
 };
 
@@ -14,20 +15,30 @@ const actions = () => import('./protocol-actions.ts');
 
 export function registerProtocolCommands(p: Command, run: Runner): void {
   p.command('gen')
-    .description('generate code from a protocol layout: a C header (kernel and userspace), TypeScript types, or a Wireshark Lua dissector')
+    .description(
+      'generate code from a protocol layout: a C header (kernel and userspace), TypeScript types, or a Wireshark Lua dissector',
+    )
     .addArgument(p.createArgument('<language>', 'c, ts or lua').choices(['c', 'ts', 'lua']))
     .argument('<layout>', 'a layout file (YAML), e.g. protocols/longtest.yaml')
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .addOption(new Option('--linktype <n>', 'lua: the pcapng link type to register for (147 = LINKTYPE_USER0 .. 162)').argParser(linktypeArg).default(147))
+    .addOption(
+      new Option('--linktype <n>', 'lua: the pcapng link type to register for (147 = LINKTYPE_USER0 .. 162)')
+        .argParser(linktypeArg)
+        .default(147),
+    )
     .action(run(lazy(async () => (await actions()).genCommand)));
 
   p.command('validate')
-    .description(`check layout files: every error of each is printed as file:line:column; exit ${EXIT.LAYOUT} if any has one`)
+    .description(
+      `check layout files: every error of each is printed as file:line:column; exit ${EXIT.LAYOUT} if any has one`,
+    )
     .argument('<layout...>', 'layout files (YAML)')
     .action(run(lazy(async () => (await actions()).validateCommand)));
 
   p.command('decode')
-    .description(`decode messages with a layout: hex bytes of one message (header, then data) or every message of a capture (.kucap or pcapng); exit ${EXIT.DIFFERENT} if one does not fit`)
+    .description(
+      `decode messages with a layout: hex bytes of one message (header, then data) or every message of a capture (.kucap or pcapng); exit ${EXIT.DIFFERENT} if one does not fit`,
+    )
     .argument('<layout>', 'a layout file (YAML)')
     .argument('<input>', 'hex bytes, or a capture file')
     .option('--json', 'one JSON object per message (u64 as decimal strings, bytes as hex)', false)

@@ -18,7 +18,8 @@ interface RunScriptOptions {
 function checkScriptFile(file: string): void {
   const st = statSync(file);
   if (!st.isFile()) throw new CliError(`${file} is not a file: give a .ts, .mts, .js or .mjs module`, EXIT.USAGE);
-  if (st.size > LIMITS.scriptBytes) throw new CliError(`${file} is ${st.size} bytes; ${limitMessage('a script', LIMITS.scriptBytes)}`, EXIT.USAGE);
+  if (st.size > LIMITS.scriptBytes)
+    throw new CliError(`${file} is ${st.size} bytes; ${limitMessage('a script', LIMITS.scriptBytes)}`, EXIT.USAGE);
 }
 
 export async function runScriptCommand(file: string, target: string, o: RunScriptOptions): Promise<number> {
@@ -43,11 +44,15 @@ export async function runScriptCommand(file: string, target: string, o: RunScrip
       process.stderr.write(`kucomms-studio: ${(err as Error).message}\n${stop?.stack ? `${stop.stack}\n` : ''}`);
       return EXIT.SCRIPT;
     }
-    run.on('sendError', (err) => process.stderr.write(`kucomms-studio: script send failed (${err.code}): ${err.message}\n`));
+    run.on('sendError', (err) =>
+      process.stderr.write(`kucomms-studio: script send failed (${err.code}): ${err.message}\n`),
+    );
     const ended = await Promise.race([
       run.finished,
       interrupted().then(() => 'signal' as const),
-      ...(o.duration !== undefined ? [new Promise<'duration'>((r) => setTimeout(r, o.duration! * 1000, 'duration').unref())] : []),
+      ...(o.duration !== undefined
+        ? [new Promise<'duration'>((r) => setTimeout(r, o.duration! * 1000, 'duration').unref())]
+        : []),
     ]);
     const stop = typeof ended === 'string' ? await run.stop() : ended;
     const c = run.counts();

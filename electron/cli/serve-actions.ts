@@ -22,13 +22,18 @@ export interface ServeOptions {
 }
 
 /** Starts the service and its server; the caller prints where it is. */
-export async function startServing(mode: 'serve' | 'agent', o: ServeOptions): Promise<{ server: StudioServer; service: StudioService }> {
+export async function startServing(
+  mode: 'serve' | 'agent',
+  o: ServeOptions,
+): Promise<{ server: StudioServer; service: StudioService }> {
   const useTls = o.tls || (!isLoopback(o.host) && !o.insecure);
   const tls = useTls ? tlsIdentity(o.stateDir) : undefined;
   const state = mode === 'serve' ? new StateStore(stateFile(o.stateDir)) : undefined;
   const service = new StudioService({
     mode,
-    ...(state ? { defaultTarget: DEFAULT_TARGET, state, workspaceDir: startupWorkspaceDir(state, o.stateDir, o.workspace) } : {}),
+    ...(state
+      ? { defaultTarget: DEFAULT_TARGET, state, workspaceDir: startupWorkspaceDir(state, o.stateDir, o.workspace) }
+      : {}),
   });
   for (const notice of state?.notices ?? []) process.stderr.write(`kucomms-studio ${mode}: ${notice}\n`);
   try {
@@ -62,7 +67,9 @@ export async function serveUntilInterrupted(mode: 'serve' | 'agent', o: ServeOpt
       : [`kucomms-studio agent: ${server.apiUrl} token ${server.token}`];
   if (server.fingerprint) lines.push(`kucomms-studio ${mode}: certificate fingerprint (SHA-256) ${server.fingerprint}`);
   if (!isLoopback(server.host) && !server.fingerprint)
-    lines.push(`kucomms-studio ${mode}: WARNING: listening on ${server.host} without TLS: the token crosses the network in clear`);
+    lines.push(
+      `kucomms-studio ${mode}: WARNING: listening on ${server.host} without TLS: the token crosses the network in clear`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
   await interrupted();
   await server.close();

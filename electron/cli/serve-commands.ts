@@ -9,7 +9,8 @@ import type { ServeOptions } from './serve-actions.ts';
 
 function portArg(value: string): number {
   const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port number, 0 to 65535 (0: any free port)');
+  if (!/^[0-9]+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError('expected a port number, 0 to 65535 (0: any free port)');
   return n;
 }
 
@@ -27,8 +28,11 @@ function addServerOptions(c: Command, defaultPort: number): Command {
     .option('--port <n>', `port to listen on (0: any free port)`, portArg, defaultPort)
     .option('--tls', 'serve over TLS even on loopback (a self-signed certificate made on first use)', false)
     .option('--insecure', 'allow listening beyond loopback without TLS (prefer an SSH tunnel)', false)
-    .option('--state-dir <dir>', 'where the TLS certificate and the Studio\'s state are kept', defaultStateDir())
-    .option('--workspace <dir>', 'the workspace folder (layouts, scripts, captures, collections); default: the last one opened, else STATE-DIR/workspace');
+    .option('--state-dir <dir>', "where the TLS certificate and the Studio's state are kept", defaultStateDir())
+    .option(
+      '--workspace <dir>',
+      'the workspace folder (layouts, scripts, captures, collections); default: the last one opened, else STATE-DIR/workspace',
+    );
 }
 
 export function registerServeCommands(p: Command, run: Runner): void {
@@ -37,7 +41,9 @@ export function registerServeCommands(p: Command, run: Runner): void {
     0,
   ).action(run(serving('serve')));
   addServerOptions(
-    p.command('agent').description("expose this machine's targets to a Studio elsewhere (prints the URL, token and fingerprint)"),
+    p
+      .command('agent')
+      .description("expose this machine's targets to a Studio elsewhere (prints the URL, token and fingerprint)"),
     7691,
   ).action(run(serving('agent')));
 }

@@ -42,7 +42,16 @@ const manyBlocks = path.join(work, 'many-blocks.kucap');
 {
   const w = new CaptureWriter(manyBlocks, { blockBytes: 300, flushIntervalMs: 0 });
   for (let n = 0; n < 40; n++)
-    w.write({ target: ['demo:echo', 'shm:x', '/dev/kucomms_echo'][n % 3]!, direction: n % 2 ? 'rx' : 'tx', timestampNs: BigInt(n), length: BigInt(n % 9), type: BigInt(n % 4), id: BigInt(n), userValue: 7n, data: Buffer.alloc(n % 9, n) });
+    w.write({
+      target: ['demo:echo', 'shm:x', '/dev/kucomms_echo'][n % 3]!,
+      direction: n % 2 ? 'rx' : 'tx',
+      timestampNs: BigInt(n),
+      length: BigInt(n % 9),
+      type: BigInt(n % 4),
+      id: BigInt(n),
+      userValue: 7n,
+      data: Buffer.alloc(n % 9, n),
+    });
   w.close();
 }
 const captureBases = [compatCapture, manyBlocks].map((f) => new Uint8Array(readFileSync(f)));
@@ -52,7 +61,8 @@ for (const f of [compatCapture, manyBlocks]) for await (const r of readCapture(f
 /** Each block's length and record count, and the file header's version. */
 function captureFields(b: Buffer): number[] {
   const out = [8];
-  for (let at = FILE_HEADER_SIZE; at + BLOCK_HEADER_SIZE <= b.length; at += BLOCK_HEADER_SIZE + b.readUInt32LE(at + 4)) out.push(at + 4, at + 8);
+  for (let at = FILE_HEADER_SIZE; at + BLOCK_HEADER_SIZE <= b.length; at += BLOCK_HEADER_SIZE + b.readUInt32LE(at + 4))
+    out.push(at + 4, at + 8);
   return out;
 }
 
@@ -75,7 +85,10 @@ function asFile(bytes: Uint8Array, ext: string): string {
 }
 
 function unchanged(file: string, bytes: Uint8Array): void {
-  assert.ok(Buffer.from(bytes).equals(readFileSync(file)) && statSync(file).size === bytes.length, 'reading changed the file');
+  assert.ok(
+    Buffer.from(bytes).equals(readFileSync(file)) && statSync(file).size === bytes.length,
+    'reading changed the file',
+  );
 }
 
 test('fuzz: the capture reader and index read every whole block of a damaged capture, only written records, and report what they skip', async () => {
@@ -100,7 +113,8 @@ test('fuzz: the capture reader and index read every whole block of a damaged cap
       return;
     }
     for (const r of records) assert.ok(written.has(r), `a record that was never written: ${r}`);
-    for (const p of problems) assert.ok(p.offset >= 0 && p.offset <= bytes.length && p.message.length > 0, `problem ${JSON.stringify(p)}`);
+    for (const p of problems)
+      assert.ok(p.offset >= 0 && p.offset <= bytes.length && p.message.length > 0, `problem ${JSON.stringify(p)}`);
     if (problems.length === 0 && captureBases.some((b) => Buffer.from(b).equals(Buffer.from(bytes))))
       assert.equal(records.length, bytes.length === captureBases[0]!.length ? 6 : 40);
     const index = new CaptureIndex(file);
@@ -118,7 +132,14 @@ for (const f of [compatCapture, manyBlocks]) {
 }
 
 test('fuzz: the pcapng reader gives whole records from a damaged pcapng and reports the rest; only a file that is not pcapng at all throws', async () => {
-  const inputs = fc.oneof(oneFieldBroken(pcapngBases), oneLengthBroken(pcapngBases, pcapngFields), fc.uint8Array({ maxLength: 300 }).map((b) => new Uint8Array(Buffer.concat([Buffer.from(pcapngBases[0]!.subarray(0, 28)), b]))), fc.uint8Array({ maxLength: 64 }));
+  const inputs = fc.oneof(
+    oneFieldBroken(pcapngBases),
+    oneLengthBroken(pcapngBases, pcapngFields),
+    fc
+      .uint8Array({ maxLength: 300 })
+      .map((b) => new Uint8Array(Buffer.concat([Buffer.from(pcapngBases[0]!.subarray(0, 28)), b]))),
+    fc.uint8Array({ maxLength: 64 }),
+  );
   await fuzz('pcapng-reader', inputs, async (bytes) => {
     const file = asFile(bytes, 'pcapng');
     const problems: CaptureProblem[] = [];
@@ -127,13 +148,17 @@ test('fuzz: the pcapng reader gives whole records from a damaged pcapng and repo
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
     }
-    for (const p of problems) assert.ok(p.offset >= 0 && p.offset <= bytes.length && p.message.length > 0, `problem ${JSON.stringify(p)}`);
+    for (const p of problems)
+      assert.ok(p.offset >= 0 && p.offset <= bytes.length && p.message.length > 0, `problem ${JSON.stringify(p)}`);
     unchanged(file, bytes);
   });
 });
 
 // Valid messages of every kind of every layout, encoded from random values; the first byte of an input picks the layout.
-const layoutFiles = [new URL('../../protocols/', import.meta.url), new URL('../services/protocol/testdata/', import.meta.url)].flatMap((dir) =>
+const layoutFiles = [
+  new URL('../../protocols/', import.meta.url),
+  new URL('../services/protocol/testdata/', import.meta.url),
+].flatMap((dir) =>
   readdirSync(dir)
     .filter((n) => n.endsWith('.yaml'))
     .map((n) => fileURLToPath(new URL(n, dir))),
@@ -151,7 +176,9 @@ layouts.forEach((layout, li) => {
     for (let seed = 1; seed <= 4; seed++) {
       try {
         const header = { type: kind.when.type ?? 0n, id: kind.when.id ?? 1n, user_value: kind.when.user_value ?? 0n };
-        messages.push(new Uint8Array([li, ...encodeMessage(layout, header, randomMessage(kind, new Rng(seed * 7919)), kind.name)]));
+        messages.push(
+          new Uint8Array([li, ...encodeMessage(layout, header, randomMessage(kind, new Rng(seed * 7919)), kind.name)]),
+        );
       } catch (err) {
         if (!(err instanceof EncodeError)) throw err;
       }
@@ -159,7 +186,10 @@ layouts.forEach((layout, li) => {
 });
 
 test('fuzz: decode gives a result (with its error when the bytes do not fit) for every message of every layout, broken or not, and never throws', async () => {
-  assert.ok(layouts.length >= 4 && messages.length >= 20, `${layouts.length} layouts, ${messages.length} messages to start from`);
+  assert.ok(
+    layouts.length >= 4 && messages.length >= 20,
+    `${layouts.length} layouts, ${messages.length} messages to start from`,
+  );
   const inputs = fc.oneof(oneFieldBroken(messages), fc.uint8Array({ maxLength: 200 }));
   await fuzz('codec-decode', inputs, (input) => {
     const layout = layouts[(input[0] ?? 0) % layouts.length]!;

@@ -39,7 +39,10 @@ function saved(target: string): Array<{ file: string; input: Input }> {
   }
   return names.map((name) => {
     const bytes = readFileSync(path.join(dir, name));
-    return { file: path.join(dir, name), input: name.endsWith('.txt') ? bytes.toString('utf8') : new Uint8Array(bytes) };
+    return {
+      file: path.join(dir, name),
+      input: name.endsWith('.txt') ? bytes.toString('utf8') : new Uint8Array(bytes),
+    };
   });
 }
 
@@ -47,7 +50,10 @@ function save(target: string, input: Input): string {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
   const dir = path.join(regressionsRoot, target);
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}.${typeof input === 'string' ? 'txt' : 'bin'}`);
+  const file = path.join(
+    dir,
+    `${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}.${typeof input === 'string' ? 'txt' : 'bin'}`,
+  );
   writeFileSync(file, bytes);
   return file;
 }
@@ -56,19 +62,31 @@ function save(target: string, input: Input): string {
  * Checks @check against every saved regression of @target, then against
  * inputs from @inputs. Throws, naming the (shrunk, saved) input, on the first failure.
  */
-export async function fuzz<T extends Input>(target: string, inputs: fc.Arbitrary<T>, check: (input: T) => void | Promise<void>): Promise<{ runs: number }> {
+export async function fuzz<T extends Input>(
+  target: string,
+  inputs: fc.Arbitrary<T>,
+  check: (input: T) => void | Promise<void>,
+): Promise<{ runs: number }> {
   for (const { file, input } of saved(target)) {
     try {
       await check(input as T);
     } catch (err) {
-      throw new Error(`${target}: the saved input ${path.relative(process.cwd(), file)} fails again: ${(err as Error).message}`, { cause: err });
+      throw new Error(
+        `${target}: the saved input ${path.relative(process.cwd(), file)} fails again: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
   const result = await fc.check(
     fc.asyncProperty(inputs, async (input) => {
       await check(input);
     }),
-    { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false, ...(SEED === undefined ? {} : { seed: SEED }) },
+    {
+      numRuns: FUZZ_RUNS,
+      interruptAfterTimeLimit: TIME_LIMIT_MS,
+      markInterruptAsFailure: false,
+      ...(SEED === undefined ? {} : { seed: SEED }),
+    },
   );
   if (result.failed) {
     const input = result.counterexample![0];
@@ -125,7 +143,10 @@ export function oneLengthBroken(bases: Uint8Array[], fields: (base: Buffer) => n
     .record({
       pick: fc.constantFrom(...withFields),
       which: fc.nat(),
-      value: fc.oneof(fc.constantFrom(0, 1, 3, 4, 11, 12, 13, 16, 28, 32, 0x7fffffff, 0x80000000, 0xfffffff0, 0xfffffffc, 0xffffffff), fc.nat({ max: 0xffffffff })),
+      value: fc.oneof(
+        fc.constantFrom(0, 1, 3, 4, 11, 12, 13, 16, 28, 32, 0x7fffffff, 0x80000000, 0xfffffff0, 0xfffffffc, 0xffffffff),
+        fc.nat({ max: 0xffffffff }),
+      ),
       littleEndian: fc.boolean(),
     })
     .map(({ pick, which, value, littleEndian }) => {

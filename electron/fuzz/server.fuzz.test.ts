@@ -23,7 +23,10 @@ before(async () => {
   const workspace = path.join(work, 'workspace');
   for (const dir of [root, workspace]) mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>Studio</title>');
-  running = await runServer({ staticRoot: root, service: new StudioService({ mode: 'serve', workspaceDir: workspace }) });
+  running = await runServer({
+    staticRoot: root,
+    service: new StudioService({ mode: 'serve', workspaceDir: workspace }),
+  });
 });
 after(async () => {
   await running.stop();
@@ -42,7 +45,31 @@ function rawRequest(request: Buffer): Promise<string> {
   });
 }
 
-const PATH_PIECES = ['/', '//', '%', '%2', '%ff', '%00', '%2e%2e', '..', '.', '?', '#', 'index.html', 'assets', '\\', ';', '@', ':', '~', 'api', 'token=', '\u00e9', '\u{1f600}', ' '];
+const PATH_PIECES = [
+  '/',
+  '//',
+  '%',
+  '%2',
+  '%ff',
+  '%00',
+  '%2e%2e',
+  '..',
+  '.',
+  '?',
+  '#',
+  'index.html',
+  'assets',
+  '\\',
+  ';',
+  '@',
+  ':',
+  '~',
+  'api',
+  'token=',
+  '\u00e9',
+  '\u{1f600}',
+  ' ',
+];
 const requestPath = fc.oneof(
   fc.array(fc.constantFrom(...PATH_PIECES), { maxLength: 12 }).map((p) => `/${p.join('')}`),
   fc.string({ maxLength: 40 }).map((s) => `/${s}`),
@@ -51,9 +78,28 @@ const requestPath = fc.oneof(
 
 test('fuzz: any HTTP request path or header gets an answer that is not 500, and the server serves on', async () => {
   const inputs = fc
-    .record({ path: requestPath, method: fc.constantFrom('GET', 'HEAD', 'POST', 'OPTIONS', 'GET'), upgrade: fc.boolean(), header: fc.string({ maxLength: 30 }) })
+    .record({
+      path: requestPath,
+      method: fc.constantFrom('GET', 'HEAD', 'POST', 'OPTIONS', 'GET'),
+      upgrade: fc.boolean(),
+      header: fc.string({ maxLength: 30 }),
+    })
     .map(({ path: p, method, upgrade, header }) =>
-      [`${method} ${p} HTTP/1.1`, 'Host: 127.0.0.1', `X-Fuzz: ${header}`, ...(upgrade ? ['Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='] : ['Connection: close']), '', ''].join('\r\n'),
+      [
+        `${method} ${p} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        `X-Fuzz: ${header}`,
+        ...(upgrade
+          ? [
+              'Connection: Upgrade',
+              'Upgrade: websocket',
+              'Sec-WebSocket-Version: 13',
+              'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+            ]
+          : ['Connection: close']),
+        '',
+        '',
+      ].join('\r\n'),
     );
   await fuzz('http-request', inputs, async (request) => {
     const answer = await rawRequest(Buffer.from(request, 'utf8'));
@@ -97,8 +143,18 @@ async function until(what: string, done: () => boolean): Promise<void> {
 test('fuzz: a WebSocket frame is answered with its id when it is a call (whatever its name and input), and closes only its own connection when it is not', async () => {
   let c = await open();
   let nextId = 1;
-  const wellFormed = fc.record({ call: fc.oneof(fc.constantFrom(...CALL_NAMES), fc.string({ maxLength: 12 })), input: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant({})) }).map((f) => JSON.stringify({ id: 0, ...f }));
-  const malformed = fc.oneof(fc.string({ maxLength: 60 }), fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)), fc.constant('{"id": -1, "call": "hello", "input": {}}'), fc.constant('{"id": 1, "call": "hello", "input": {}, "extra": 1}'));
+  const wellFormed = fc
+    .record({
+      call: fc.oneof(fc.constantFrom(...CALL_NAMES), fc.string({ maxLength: 12 })),
+      input: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant({})),
+    })
+    .map((f) => JSON.stringify({ id: 0, ...f }));
+  const malformed = fc.oneof(
+    fc.string({ maxLength: 60 }),
+    fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+    fc.constant('{"id": -1, "call": "hello", "input": {}}'),
+    fc.constant('{"id": 1, "call": "hello", "input": {}, "extra": 1}'),
+  );
   await fuzz('ws-frame', fc.oneof(wellFormed, malformed), async (text) => {
     if (c.closed !== undefined) c = await open();
     let frame: unknown;
@@ -107,7 +163,13 @@ test('fuzz: a WebSocket frame is answered with its id when it is a call (whateve
     } catch {
       frame = undefined;
     }
-    const isCall = typeof frame === 'object' && frame !== null && !Array.isArray(frame) && Object.keys(frame).sort().join() === 'call,id,input' && (frame as { id: unknown }).id === 0 && typeof (frame as { call: unknown }).call === 'string';
+    const isCall =
+      typeof frame === 'object' &&
+      frame !== null &&
+      !Array.isArray(frame) &&
+      Object.keys(frame).sort().join() === 'call,id,input' &&
+      (frame as { id: unknown }).id === 0 &&
+      typeof (frame as { call: unknown }).call === 'string';
     if (!isCall) {
       c.ws.send(text);
       await until('the connection closing after a malformed frame', () => c.closed !== undefined);
@@ -116,10 +178,17 @@ test('fuzz: a WebSocket frame is answered with its id when it is a call (whateve
     }
     const id = nextId++;
     c.ws.send(JSON.stringify({ ...(frame as object), id }));
-    await until(`the reply to call ${JSON.stringify((frame as { call: string }).call)}`, () => c.replies.has(id) || c.closed !== undefined);
+    await until(
+      `the reply to call ${JSON.stringify((frame as { call: string }).call)}`,
+      () => c.replies.has(id) || c.closed !== undefined,
+    );
     assert.equal(c.closed, undefined, 'a well-formed call closed the connection');
     const reply = c.replies.get(id) as { result?: unknown; error?: { code: unknown; message: unknown } };
-    if (reply.error) assert.ok(typeof reply.error.code === 'string' && typeof reply.error.message === 'string', `error without code or message: ${JSON.stringify(reply.error)}`);
+    if (reply.error)
+      assert.ok(
+        typeof reply.error.code === 'string' && typeof reply.error.message === 'string',
+        `error without code or message: ${JSON.stringify(reply.error)}`,
+      );
   });
   if (c.closed === undefined) c.ws.close();
   const again = await open();

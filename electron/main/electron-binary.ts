@@ -11,10 +11,18 @@ export const ELECTRON_PACKAGE_DIR = fileURLToPath(new URL('../../node_modules/el
 export type ElectronLookup = { found: true; binary: string } | { found: false; reason: string };
 
 /** Where the binary is, or why there is none (env: ELECTRON_OVERRIDE_DIST_PATH, as the package honours it). */
-export function findElectronBinary(packageDir = ELECTRON_PACKAGE_DIR, env: NodeJS.ProcessEnv = process.env): ElectronLookup {
-  if (!existsSync(path.join(packageDir, 'package.json'))) return { found: false, reason: `the electron package is not installed (${packageDir})` };
+export function findElectronBinary(
+  packageDir = ELECTRON_PACKAGE_DIR,
+  env: NodeJS.ProcessEnv = process.env,
+): ElectronLookup {
+  if (!existsSync(path.join(packageDir, 'package.json')))
+    return { found: false, reason: `the electron package is not installed (${packageDir})` };
   const pathFile = path.join(packageDir, 'path.txt');
-  const executable = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : process.platform === 'linux' ? 'electron' : '';
+  const executable = existsSync(pathFile)
+    ? readFileSync(pathFile, 'utf8').trim()
+    : process.platform === 'linux'
+      ? 'electron'
+      : '';
   const override = env.ELECTRON_OVERRIDE_DIST_PATH;
   const binary = override ? path.join(override, executable || 'electron') : path.join(packageDir, 'dist', executable);
   if (executable && existsSync(binary)) return { found: true, binary };
@@ -27,5 +35,7 @@ export function findElectronBinary(packageDir = ELECTRON_PACKAGE_DIR, env: NodeJ
 /** Whether a window can be shown here (Linux needs an X or Wayland display). */
 export function displayMissing(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (process.platform !== 'linux') return undefined;
-  return env.DISPLAY || env.WAYLAND_DISPLAY ? undefined : 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+  return env.DISPLAY || env.WAYLAND_DISPLAY
+    ? undefined
+    : 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
 }

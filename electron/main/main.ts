@@ -45,15 +45,21 @@ function serveRenderer(): void {
     if (!file.startsWith(path.resolve(RENDERER_DIST) + path.sep)) return new Response('forbidden', { status: 403 });
     const target = existsSync(file) ? file : path.join(RENDERER_DIST, 'index.html');
     if (!existsSync(target))
-      return new Response('The Studio user interface is not built yet (renderer/dist is missing): build it as the README says.', {
-        status: 200,
-        headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
-      });
+      return new Response(
+        'The Studio user interface is not built yet (renderer/dist is missing): build it as the README says.',
+        {
+          status: 200,
+          headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' },
+        },
+      );
     if (path.extname(target) === '.html') {
       // A page: its own style nonce, in its header and its <meta>.
       const nonce = newStyleNonce();
       const page = pageWithStyleNonce(await readFile(target, 'utf8'), nonce);
-      return new Response(page, { status: 200, headers: { ...securityHeaders(nonce), 'Content-Type': 'text/html; charset=utf-8' } });
+      return new Response(page, {
+        status: 200,
+        headers: { ...securityHeaders(nonce), 'Content-Type': 'text/html; charset=utf-8' },
+      });
     }
     const response = await net.fetch(pathToFileURL(target).toString());
     const headers = new Headers(response.headers);
@@ -66,7 +72,12 @@ function bindApi(service: StudioService): void {
   for (const name of CALL_NAMES)
     ipcMain.handle(callChannel(name), async (event, input): Promise<IpcReply> => {
       if (!isTrustedSender(event.senderFrame))
-        return { error: new StudioError({ code: 'EACCES', message: `${name}: refused: the caller is not the Studio's own page` }).toJSON() };
+        return {
+          error: new StudioError({
+            code: 'EACCES',
+            message: `${name}: refused: the caller is not the Studio's own page`,
+          }).toJSON(),
+        };
       try {
         return { result: await dispatch(service.handlers, name, input) };
       } catch (err) {
@@ -105,7 +116,9 @@ function workspaceArgument(argv: readonly string[]): string | undefined {
 
 async function main(): Promise<void> {
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(permissionGranted()));
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
+    callback(permissionGranted()),
+  );
   session.defaultSession.setPermissionCheckHandler(() => permissionGranted());
   app.on('web-contents-created', (_e, contents) => lockDown(contents));
   serveRenderer();
@@ -118,10 +131,26 @@ async function main(): Promise<void> {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       { label: 'File', submenu: [{ role: 'quit' }] },
-      { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }] },
+      {
+        label: 'View',
+        submenu: [
+          { role: 'reload' },
+          { role: 'toggleDevTools' },
+          { type: 'separator' },
+          { role: 'resetZoom' },
+          { role: 'zoomIn' },
+          { role: 'zoomOut' },
+        ],
+      },
     ]),
   );
-  const win = new BrowserWindow({ width: 1400, height: 900, title: 'kucomms Studio', show: false, webPreferences: { ...WEB_PREFERENCES, preload } });
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'kucomms Studio',
+    show: false,
+    webPreferences: { ...WEB_PREFERENCES, preload },
+  });
   forwardEvents(service, win.webContents);
   win.once('ready-to-show', () => win.show());
   await win.loadURL(APP_ENTRY);

@@ -33,7 +33,14 @@ describe('the window (webPreferences)', () => {
   test('context isolation is on', () => assert.equal(WEB_PREFERENCES.contextIsolation, true));
   test('the renderer is sandboxed', () => assert.equal(WEB_PREFERENCES.sandbox, true));
   test('no Node integration in the page, its workers or its frames', () =>
-    assert.deepEqual([WEB_PREFERENCES.nodeIntegration, WEB_PREFERENCES.nodeIntegrationInWorker, WEB_PREFERENCES.nodeIntegrationInSubFrames], [false, false, false]));
+    assert.deepEqual(
+      [
+        WEB_PREFERENCES.nodeIntegration,
+        WEB_PREFERENCES.nodeIntegrationInWorker,
+        WEB_PREFERENCES.nodeIntegrationInSubFrames,
+      ],
+      [false, false, false],
+    ));
   test('web security stays on and insecure content stays off', () =>
     assert.deepEqual([WEB_PREFERENCES.webSecurity, WEB_PREFERENCES.allowRunningInsecureContent], [true, false]));
   test('no experimental or Blink features, no <webview>', () => {
@@ -53,22 +60,34 @@ describe('the window (webPreferences)', () => {
 });
 
 describe('the Content-Security-Policy', () => {
-  test("scripts only from the Studio itself: no inline, no eval", () => assert.deepEqual(CSP_DIRECTIVES['script-src'], ["'self'"]));
-  test("everything not listed is refused (default-src 'none')", () => assert.deepEqual(CSP_DIRECTIVES['default-src'], ["'none'"]));
+  test('scripts only from the Studio itself: no inline, no eval', () =>
+    assert.deepEqual(CSP_DIRECTIVES['script-src'], ["'self'"]));
+  test("everything not listed is refused (default-src 'none')", () =>
+    assert.deepEqual(CSP_DIRECTIVES['default-src'], ["'none'"]));
   test('no plugins, no base rewriting, no framing, no form posts', () => {
-    for (const d of ['object-src', 'base-uri', 'frame-ancestors', 'form-action']) assert.deepEqual(CSP_DIRECTIVES[d], ["'none'"], d);
+    for (const d of ['object-src', 'base-uri', 'frame-ancestors', 'form-action'])
+      assert.deepEqual(CSP_DIRECTIVES[d], ["'none'"], d);
   });
-  test("connections only to the page's own origin (the API)", () => assert.deepEqual(CSP_DIRECTIVES['connect-src'], ["'self'"]));
+  test("connections only to the page's own origin (the API)", () =>
+    assert.deepEqual(CSP_DIRECTIVES['connect-src'], ["'self'"]));
   test("no directive allows 'unsafe-inline', 'unsafe-eval' or a wildcard", () => {
     for (const [d, values] of Object.entries(CSP_DIRECTIVES))
-      for (const v of values) assert.ok(!["'unsafe-inline'", "'unsafe-eval'", '*', 'http:', 'https:'].includes(v), `${d} ${v}`);
+      for (const v of values)
+        assert.ok(!["'unsafe-inline'", "'unsafe-eval'", '*', 'http:', 'https:'].includes(v), `${d} ${v}`);
   });
 });
 
 describe('navigation, windows, permissions, IPC senders', () => {
   test("navigation stays on the Studio's pages", () => {
     assert.equal(navigationAllowed('studio://app/index.html#/traffic'), true);
-    for (const url of ['https://example.com/', 'http://127.0.0.1:8080/', 'file:///etc/passwd', 'javascript:alert(1)', 'studio://other/index.html', 'not a url'])
+    for (const url of [
+      'https://example.com/',
+      'http://127.0.0.1:8080/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'studio://other/index.html',
+      'not a url',
+    ])
       assert.equal(navigationAllowed(url), false, url);
   });
   test('no page may open a new window', () => assert.deepEqual(windowOpenDecision(), { action: 'deny' }));
@@ -84,15 +103,32 @@ describe('navigation, windows, permissions, IPC senders', () => {
 
 describe('the preload', () => {
   test('exposes one function per API call plus `on`, each invoking only its own channel, and no ipcRenderer', async () => {
-    const out = await build({ entryPoints: [path.join(repo, 'electron/preload/preload.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['electron'], write: false, logLevel: 'error' });
+    const out = await build({
+      entryPoints: [path.join(repo, 'electron/preload/preload.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['electron'],
+      write: false,
+      logLevel: 'error',
+    });
     const exposed: Record<string, Record<string, unknown>> = {};
     const invoked: Array<[string, unknown]> = [];
     const electron = {
       contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => (exposed[key] = api) },
-      ipcRenderer: { invoke: async (channel: string, input: unknown) => invoked.push([channel, input]), on() {}, off() {} },
+      ipcRenderer: {
+        invoke: async (channel: string, input: unknown) => invoked.push([channel, input]),
+        on() {},
+        off() {},
+      },
     };
     const module = { exports: {} };
-    runInNewContext(out.outputFiles[0]!.text, { require: (id: string) => (id === 'electron' ? electron : assert.fail(`the preload requires ${id}`)), module, exports: module.exports, console });
+    runInNewContext(out.outputFiles[0]!.text, {
+      require: (id: string) => (id === 'electron' ? electron : assert.fail(`the preload requires ${id}`)),
+      module,
+      exports: module.exports,
+      console,
+    });
     assert.deepEqual(Object.keys(exposed), ['kucommsStudio']);
     const api = exposed.kucommsStudio!;
     assert.deepEqual(Object.keys(api).sort(), [...CALL_NAMES, 'on'].sort());
@@ -103,13 +139,20 @@ describe('the preload', () => {
       [callChannel('listTargets'), {}],
       [callChannel('send'), { target: 'demo:echo' }],
     ]);
-    assert.throws(() => (api.on as (e: string, l: () => void) => void)('ipc', () => {}), /there is no Studio event "ipc"/);
+    assert.throws(
+      () => (api.on as (e: string, l: () => void) => void)('ipc', () => {}),
+      /there is no Studio event "ipc"/,
+    );
   });
 });
 
 describe('the shell and its start-up', () => {
   test('main and preload type-check (strict, with Electron 45 typings)', () => {
-    const tsc = spawnSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'electron/tsconfig.shell.json'], { cwd: repo, encoding: 'utf8' });
+    const tsc = spawnSync(
+      process.execPath,
+      [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'electron/tsconfig.shell.json'],
+      { cwd: repo, encoding: 'utf8' },
+    );
     assert.equal(tsc.status, 0, `${tsc.stdout}${tsc.stderr}`.split('\n')[0]);
   });
 
@@ -123,10 +166,17 @@ describe('the shell and its start-up', () => {
   });
 
   test('npm start without a binary or display says why in one line and serves the Studio with its token', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: mkdtempSync(path.join(os.tmpdir(), 'no-electron-')) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ELECTRON_OVERRIDE_DIST_PATH: mkdtempSync(path.join(os.tmpdir(), 'no-electron-')),
+    };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'start.ts'), '--port', '0'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'start.ts'), '--port', '0'], {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -144,7 +194,10 @@ describe('the shell and its start-up', () => {
     child.kill('SIGTERM');
     await exited;
     assert.equal(lines.length, 2, out);
-    assert.match(lines[0]!, /^kucomms-studio: cannot open the Electron app \(the Electron binary is not downloaded .*\); serving the Studio to a browser instead$/);
+    assert.match(
+      lines[0]!,
+      /^kucomms-studio: cannot open the Electron app \(the Electron binary is not downloaded .*\); serving the Studio to a browser instead$/,
+    );
     assert.match(lines[1]!, /^kucomms-studio serve: open http:\/\/127\.0\.0\.1:[0-9]+\/\?token=[A-Za-z0-9_-]{32,}$/);
   });
 });

@@ -7,7 +7,13 @@ export const APP_ORIGIN = `${APP_SCHEME}://app`;
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 
 /** The privileges of the app scheme: a standard, secure origin of its own. */
-export const APP_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false, stream: true } as const;
+export const APP_SCHEME_PRIVILEGES = {
+  standard: true,
+  secure: true,
+  supportFetchAPI: true,
+  corsEnabled: false,
+  stream: true,
+} as const;
 
 /** webPreferences of every Studio window (the preload path is added at run time). */
 export const WEB_PREFERENCES = {

@@ -16,14 +16,25 @@ const outDir = path.resolve(here, '../../node_modules/.cache/kucomms-studio');
 async function bundlePreload(): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, 'preload.cjs');
-  await build({ entryPoints: [path.join(here, '../preload/preload.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['electron'], outfile, logLevel: 'error' });
+  await build({
+    entryPoints: [path.join(here, '../preload/preload.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['electron'],
+    outfile,
+    logLevel: 'error',
+  });
   return outfile;
 }
 
 /** Runs Electron until it exits; resolves with its exit code. */
 async function runElectron(binary: string): Promise<number> {
   const preload = await bundlePreload();
-  const child = spawn(binary, [path.join(here, 'entry.mjs')], { stdio: 'inherit', env: { ...process.env, KUCOMMS_STUDIO_PRELOAD: preload } });
+  const child = spawn(binary, [path.join(here, 'entry.mjs')], {
+    stdio: 'inherit',
+    env: { ...process.env, KUCOMMS_STUDIO_PRELOAD: preload },
+  });
   return new Promise((resolve) => {
     child.on('error', () => resolve(127));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -31,7 +42,9 @@ async function runElectron(binary: string): Promise<number> {
 }
 
 function serveInstead(reason: string): Promise<number> {
-  process.stdout.write(`kucomms-studio: cannot open the Electron app (${reason}); serving the Studio to a browser instead\n`);
+  process.stdout.write(
+    `kucomms-studio: cannot open the Electron app (${reason}); serving the Studio to a browser instead\n`,
+  );
   return cli([process.argv[0]!, 'kucomms-studio', 'serve', ...process.argv.slice(2)]);
 }
 

@@ -19,4 +19,7 @@ bridge.on = (event: EventName, listener: (payload: unknown) => void): (() => voi
   };
 };
 
-contextBridge.exposeInMainWorld(ELECTRON_BRIDGE, bridge satisfies Record<keyof ElectronBridge, unknown> as ElectronBridge);
+contextBridge.exposeInMainWorld(
+  ELECTRON_BRIDGE,
+  bridge satisfies Record<keyof ElectronBridge, unknown> as ElectronBridge,
+);

@@ -37,9 +37,15 @@ export function ownOrigins(scheme: 'http' | 'https', host: string, port: number)
 export function checkAccess(req: IncomingMessage, policy: AccessPolicy): AccessResult {
   const origin = req.headers.origin;
   if (origin !== undefined && !policy.origins.includes(origin))
-    return { ok: false, status: 403, reason: `Origin ${origin} is not allowed: open the Studio at ${policy.origins[0]}` };
+    return {
+      ok: false,
+      status: 403,
+      reason: `Origin ${origin} is not allowed: open the Studio at ${policy.origins[0]}`,
+    };
   const token = parseRequestUrl(req.url)?.searchParams.get('token') ?? null;
-  if (token === null) return { ok: false, status: 401, reason: 'no token: open the URL the Studio printed, token included' };
-  if (!sameToken(token, policy.token)) return { ok: false, status: 401, reason: 'wrong token: open the URL the Studio printed, token included' };
+  if (token === null)
+    return { ok: false, status: 401, reason: 'no token: open the URL the Studio printed, token included' };
+  if (!sameToken(token, policy.token))
+    return { ok: false, status: 401, reason: 'wrong token: open the URL the Studio printed, token included' };
   return { ok: true };
 }

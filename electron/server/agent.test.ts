@@ -77,9 +77,14 @@ describe('an agent on 127.0.0.2 (plain WebSocket on loopback)', () => {
 
   test('an address where no agent runs is reported as unreachable, not as the Studio refusing it', async () => {
     // Port 1 on another loopback address: nothing listens there.
-    const err = await studio.handlers.addAgent({ url: 'ws://127.0.0.3:1', token: 'y'.repeat(32) }).catch((e: unknown) => e);
+    const err = await studio.handlers
+      .addAgent({ url: 'ws://127.0.0.3:1', token: 'y'.repeat(32) })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof StudioError);
-    assert.equal(err.message, 'agent ws://127.0.0.3:1: nothing answers at that address (connect ECONNREFUSED 127.0.0.3:1): is it running there, and are the host and port right?');
+    assert.equal(
+      err.message,
+      'agent ws://127.0.0.3:1: nothing answers at that address (connect ECONNREFUSED 127.0.0.3:1): is it running there, and are the host and port right?',
+    );
   });
 
   test('added by URL and token, its targets show beside the local ones and its echo peer answers', async () => {
@@ -87,7 +92,10 @@ describe('an agent on 127.0.0.2 (plain WebSocket on loopback)', () => {
     assert.equal(view.state, 'connected');
     const targets = await studio.handlers.listTargets({});
     const remoteEcho = `${agent.url}/demo:echo`;
-    assert.ok(targets.some((t) => t.target === 'demo:echo' && t.kind === 'demo'), 'the local demo target is listed');
+    assert.ok(
+      targets.some((t) => t.target === 'demo:echo' && t.kind === 'demo'),
+      'the local demo target is listed',
+    );
     const remote = targets.find((t) => t.target === remoteEcho);
     assert.deepEqual(remote && [remote.kind, remote.agent, remote.state], ['remote', agent.url, 'closed']);
 
@@ -100,7 +108,11 @@ describe('an agent on 127.0.0.2 (plain WebSocket on loopback)', () => {
       count: 1,
     });
     assert.equal(sent.sent, 1);
-    await waitFor('the echo from the agent in the local store', () => studio.store.total, (n) => n >= 2);
+    await waitFor(
+      'the echo from the agent in the local store',
+      () => studio.store.total,
+      (n) => n >= 2,
+    );
     const w = await studio.handlers.window({ view: 'all', start: 0, count: 10 });
     assert.deepEqual(
       w.rows.map((r) => [r.target, r.direction, r.type, r.id, r.kind, r.summary]),
@@ -133,7 +145,9 @@ describe('an agent over TLS on 127.0.0.3 (certificate pinned by fingerprint)', (
 
   test('a different fingerprint is refused before the token is sent', async () => {
     const wrong = agent.fingerprint!.replace(/^../, agent.fingerprint!.startsWith('00') ? '11' : '00');
-    const err = await studio.handlers.addAgent({ url: agent.url, token: agent.token, fingerprint: wrong }).catch((e: unknown) => e);
+    const err = await studio.handlers
+      .addAgent({ url: agent.url, token: agent.token, fingerprint: wrong })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof StudioError);
     assert.equal(err.code, 'ECERTMISMATCH');
   });
@@ -145,7 +159,11 @@ describe('an agent over TLS on 127.0.0.3 (certificate pinned by fingerprint)', (
   });
 
   test('with the printed fingerprint it connects and lists its targets', async () => {
-    const view = await studio.handlers.addAgent({ url: agent.url, token: agent.token, fingerprint: agent.fingerprint! });
+    const view = await studio.handlers.addAgent({
+      url: agent.url,
+      token: agent.token,
+      fingerprint: agent.fingerprint!,
+    });
     assert.deepEqual([view.state, view.fingerprint], ['connected', agent.fingerprint]);
     const targets = await studio.handlers.listTargets({});
     assert.ok(targets.some((t) => t.target === `${agent.url}/demo:echo`));

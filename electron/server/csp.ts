@@ -26,7 +26,10 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
 /** The policy; with @styleNonce, style elements carrying that nonce are allowed too. */
 export function contentSecurityPolicy(styleNonce?: string): string {
   return Object.entries(CSP_DIRECTIVES)
-    .map(([name, values]) => `${name} ${[...values, ...(name === 'style-src' && styleNonce ? [`'nonce-${styleNonce}'`] : [])].join(' ')}`)
+    .map(
+      ([name, values]) =>
+        `${name} ${[...values, ...(name === 'style-src' && styleNonce ? [`'nonce-${styleNonce}'`] : [])].join(' ')}`,
+    )
     .join('; ');
 }
 

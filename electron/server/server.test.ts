@@ -92,7 +92,10 @@ describe('what a bad call is answered with', () => {
     const err = await api.window({ start: -1, count: 10 }).catch((e: StudioError) => e);
     assert.ok(err instanceof StudioError);
     assert.equal(err.code, 'EINVAL_INPUT');
-    assert.deepEqual(err.issues?.map((i) => i.path), ['start']);
+    assert.deepEqual(
+      err.issues?.map((i) => i.path),
+      ['start'],
+    );
     assert.match(err.message, /^start: /, 'the field first, not the internal call name');
   });
 
@@ -155,9 +158,12 @@ describe('listening', () => {
       const page = await fetch(`http://127.0.0.1:${running.server.port}/`);
       assert.equal(page.status, 200);
       const nonce = /'nonce-([A-Za-z0-9+/=]{24})'/.exec(page.headers.get('content-security-policy') ?? '')?.[1];
-      assert.ok(nonce, 'the page allows the editor\'s style elements by a nonce');
+      assert.ok(nonce, "the page allows the editor's style elements by a nonce");
       assert.equal(page.headers.get('content-security-policy'), contentSecurityPolicy(nonce));
-      assert.equal(await page.text(), `<!doctype html><meta name="${STYLE_NONCE_META}" nonce="${nonce}"><title>t</title>`);
+      assert.equal(
+        await page.text(),
+        `<!doctype html><meta name="${STYLE_NONCE_META}" nonce="${nonce}"><title>t</title>`,
+      );
       const again = await fetch(`http://127.0.0.1:${running.server.port}/`);
       assert.ok(!again.headers.get('content-security-policy')?.includes(nonce), 'each page load has its own nonce');
       const fetchRaw = (rawPath: string) =>
@@ -169,9 +175,17 @@ describe('listening', () => {
             res.on('end', () => resolve([res.statusCode, body]));
           }).on('error', reject),
         );
-      assert.deepEqual(await fetchRaw('/..%2f..%2f..%2fetc%2fpasswd'), [403, ''], 'an encoded way out of the renderer is refused');
+      assert.deepEqual(
+        await fetchRaw('/..%2f..%2f..%2fetc%2fpasswd'),
+        [403, ''],
+        'an encoded way out of the renderer is refused',
+      );
       const [status, body] = await fetchRaw('/../../../etc/passwd');
-      assert.deepEqual([status, body.replace(/<meta [^>]*>/, '')], [200, '<!doctype html><title>t</title>'], 'dot segments stay inside');
+      assert.deepEqual(
+        [status, body.replace(/<meta [^>]*>/, '')],
+        [200, '<!doctype html><title>t</title>'],
+        'dot segments stay inside',
+      );
     } finally {
       await running.stop();
     }
@@ -202,10 +216,15 @@ describe('a malformed request never ends the server', () => {
         for (const bad of badPaths) {
           const status = await rawRequest(port, `GET ${bad} HTTP/1.1`);
           assert.match(status, mode === 'serve' ? /^HTTP\/1\.1 400 / : /^HTTP\/1\.1 404 /, `GET ${bad}`);
-          const upgrade = await rawRequest(port, `GET ${bad} HTTP/1.1`, 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n');
+          const upgrade = await rawRequest(
+            port,
+            `GET ${bad} HTTP/1.1`,
+            'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n',
+          );
           assert.match(upgrade, /^HTTP\/1\.1 404 /, `an upgrade at ${bad}`);
         }
-        if (mode === 'serve') assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200, 'pages are still served');
+        if (mode === 'serve')
+          assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200, 'pages are still served');
         const api = await client(`${running.server.apiUrl}/api?token=${running.server.token}`);
         try {
           assert.equal(typeof (await api.hello({})).version, 'string', 'the API still answers');
@@ -224,7 +243,10 @@ describe('the Studio through the WebSocket transport, against demo:echo', () => 
   let api: Awaited<ReturnType<typeof client>>;
   before(async () => {
     running = await runServer();
-    api = await client(`${running.server.apiUrl}/api?token=${running.server.token}`, `http://127.0.0.1:${running.server.port}`);
+    api = await client(
+      `${running.server.apiUrl}/api?token=${running.server.token}`,
+      `http://127.0.0.1:${running.server.port}`,
+    );
   });
   after(async () => {
     api.close();
@@ -235,13 +257,21 @@ describe('the Studio through the WebSocket transport, against demo:echo', () => 
     const view = await api.connect({ target: 'demo:echo' });
     assert.equal(view.state, 'open');
     assert.equal(view.protocol, 'echo');
-    await api.send({ target: 'demo:echo', header: { type: '1', id: '7', userValue: '0' }, body: { format: 'raw', data: Buffer.from('hi').toString('base64') } });
+    await api.send({
+      target: 'demo:echo',
+      header: { type: '1', id: '7', userValue: '0' },
+      body: { format: 'raw', data: Buffer.from('hi').toString('base64') },
+    });
     await api.send({
       target: 'demo:echo',
       header: { type: '2', id: '0x10', userValue: '5' },
       body: { format: 'layout', protocol: 'echo', kind: 'any', fields: { data: 'cafe' } },
     });
-    const w = await waitFor('four rows', () => api.window({ start: 0, count: 10 }), (w) => w.total >= 4);
+    const w = await waitFor(
+      'four rows',
+      () => api.window({ start: 0, count: 10 }),
+      (w) => w.total >= 4,
+    );
     assert.deepEqual(
       w.rows.map((r) => [r.direction, r.type, r.id, r.length, r.kind, r.summary]),
       [
@@ -253,7 +283,10 @@ describe('the Studio through the WebSocket transport, against demo:echo', () => 
     );
     const filtered = await api.setFilter({ expression: 'direction == "rx" && type == 2' });
     const fw = await api.window({ view: filtered.view, start: 0, count: 10 });
-    assert.deepEqual(fw.rows.map((r) => [r.direction, r.id]), [['rx', '16']]);
+    assert.deepEqual(
+      fw.rows.map((r) => [r.direction, r.id]),
+      [['rx', '16']],
+    );
     const detail = await api.detail({ row: fw.rows[0]!.row });
     const leaf = detail.decoded?.tree[1]?.children?.[0];
     assert.deepEqual(leaf && [leaf.path, leaf.offset, leaf.size, leaf.value], ['data.data', 32, 2, 'cafe']);
@@ -262,7 +295,11 @@ describe('the Studio through the WebSocket transport, against demo:echo', () => 
 
   test('sending to a target that is not connected says so', async () => {
     const err = await api
-      .send({ target: 'demo:longtest', header: { type: '0', id: '0', userValue: '0' }, body: { format: 'raw', data: '' } })
+      .send({
+        target: 'demo:longtest',
+        header: { type: '0', id: '0', userValue: '0' },
+        body: { format: 'raw', data: '' },
+      })
       .catch((e: StudioError) => e);
     assert.ok(err instanceof StudioError);
     assert.equal(err.code, 'ENOTCONN');
@@ -275,9 +312,18 @@ describe('the Studio through the WebSocket transport, against demo:echo', () => 
     const paused = await api.pause({});
     assert.equal(paused.total, before);
     const burst = 20_000;
-    const sent = await api.send({ target: 'demo:echo', header: { type: '9', id: '0', userValue: '0' }, body: { format: 'raw', data: 'AAAAAA==' }, count: burst });
+    const sent = await api.send({
+      target: 'demo:echo',
+      header: { type: '9', id: '0', userValue: '0' },
+      body: { format: 'raw', data: 'AAAAAA==' },
+      count: burst,
+    });
     assert.equal(sent.sent, burst);
-    await waitFor('the store to hold the burst and its echoes', () => running.service.store.total, (n) => n >= before + 2 * burst);
+    await waitFor(
+      'the store to hold the burst and its echoes',
+      () => running.service.store.total,
+      (n) => n >= before + 2 * burst,
+    );
     assert.equal((await api.window({ start: 0, count: 0 })).total, before, 'the paused view did not move');
     await api.resume({});
     const after = await api.window({ start: before, count: 5000 });

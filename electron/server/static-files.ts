@@ -35,7 +35,9 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
   }
   const urlPath = decodedRequestPath(req.url ?? '/');
   if (urlPath === undefined) {
-    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('malformed request path: its percent-encoding is not valid UTF-8\n');
+    res
+      .writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('malformed request path: its percent-encoding is not valid UTF-8\n');
     return;
   }
   let file = path.resolve(root, `.${urlPath}`);
@@ -57,7 +59,10 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     res.end(req.method === 'HEAD' ? undefined : page);
     return;
   }
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+  res.writeHead(200, {
+    'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'Cache-Control': 'no-cache',
+  });
   if (req.method === 'HEAD') res.end();
   else
     createReadStream(file)

@@ -14,7 +14,10 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function runServer(options: Partial<StudioServerOptions> = {}, mode: 'serve' | 'agent' = 'serve'): Promise<Running> {
+export async function runServer(
+  options: Partial<StudioServerOptions> = {},
+  mode: 'serve' | 'agent' = 'serve',
+): Promise<Running> {
   const service = options.service ?? new StudioService({ mode });
   const server = await startStudioServer({ ...options, service });
   return {

@@ -26,13 +26,30 @@ export function tlsIdentity(dir: string): TlsIdentity {
     try {
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '3650',
-          '-subj', `/CN=kucomms-studio on ${os.hostname()}`, '-keyout', keyFile, '-out', certFile],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '3650',
+          '-subj',
+          `/CN=kucomms-studio on ${os.hostname()}`,
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
     } catch (err) {
       const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-      throw new Error(`cannot make the TLS certificate in ${dir} with openssl (install Debian's openssl package): ${stderr || (err as Error).message}`);
+      throw new Error(
+        `cannot make the TLS certificate in ${dir} with openssl (install Debian's openssl package): ${stderr || (err as Error).message}`,
+      );
     }
     created = true;
   }

@@ -7,7 +7,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EVENT_NAMES, requestFrame, type EventFrame, type ReplyFrame, type StudioEvents } from '../shared/studio-api.ts';
+import {
+  EVENT_NAMES,
+  requestFrame,
+  type EventFrame,
+  type ReplyFrame,
+  type StudioEvents,
+} from '../shared/studio-api.ts';
 import type { StudioService } from '../services/studio/studio-service.ts';
 import { dispatch } from '../services/studio/dispatch.ts';
 import { toStudioError } from '../services/studio/errors.ts';
@@ -53,26 +59,35 @@ export function isLoopback(host: string): boolean {
 
 function refuse(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
   const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\nConnection: close\r\n\r\n${reason}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\nConnection: close\r\n\r\n${reason}`,
+  );
 }
 
 export async function startStudioServer(o: StudioServerOptions): Promise<StudioServer> {
   const host = o.host ?? '127.0.0.1';
   if (!isLoopback(host) && !o.tls && !o.insecure)
-    throw new Error(`listening on ${host} (beyond loopback) needs TLS; pass --tls, or --insecure to opt out knowingly, or tunnel over SSH instead`);
+    throw new Error(
+      `listening on ${host} (beyond loopback) needs TLS; pass --tls, or --insecure to opt out knowingly, or tunnel over SSH instead`,
+    );
   const token = o.token ?? newToken();
   const staticRoot = o.staticRoot;
   const onRequest = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
     try {
       if (staticRoot) serveStatic(staticRoot, req, res);
-      else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('a kucomms Studio agent: connect a Studio to it with its URL and token\n');
+      else
+        res
+          .writeHead(404, { 'Content-Type': 'text/plain' })
+          .end('a kucomms Studio agent: connect a Studio to it with its URL and token\n');
     } catch (err) {
       // One failed request (a file gone mid-read, a bug) answers 500; the server lives on.
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`the Studio could not answer this request: ${(err as Error).message}\n`);
     }
   };
-  const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, onRequest) : createHttpServer(onRequest);
+  const server: Server = o.tls
+    ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, onRequest)
+    : createHttpServer(onRequest);
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsFrameBytes });
   let policy: AccessPolicy | undefined;
 

@@ -37,7 +37,15 @@ class BatchMessage implements Message {
 
   // Shows as a plain message in console.log and util.inspect.
   toJSON(): Message {
-    return { direction: this.direction, timestampNs: this.timestampNs, length: this.length, type: this.type, id: this.id, userValue: this.userValue, data: this.data };
+    return {
+      direction: this.direction,
+      timestampNs: this.timestampNs,
+      length: this.length,
+      type: this.type,
+      id: this.id,
+      userValue: this.userValue,
+      data: this.data,
+    };
   }
 }
 
@@ -52,12 +60,13 @@ export function decodeBatch(batch: Buffer, count: number): Message[] {
   const out = new Array<Message>(count);
   let at = 0;
   for (let i = 0; i < count; i++) {
-    if (at + headerSize > batch.length) throw new Error(`kucomms batch of ${count} records ends early, at record ${i} (byte ${at} of ${batch.length})`);
+    if (at + headerSize > batch.length)
+      throw new Error(`kucomms batch of ${count} records ends early, at record ${i} (byte ${at} of ${batch.length})`);
     const m = new BatchMessage(batch, u64, u32, at, at + headerSize);
     out[i] = m;
     at += headerSize + ((Number(m.length) + 7) & ~7);
   }
-  if (at !== batch.length) throw new Error(`kucomms batch of ${count} records ends at byte ${at} but holds ${batch.length}`);
+  if (at !== batch.length)
+    throw new Error(`kucomms batch of ${count} records ends at byte ${at} but holds ${batch.length}`);
   return out;
 }
-

@@ -34,7 +34,11 @@ function collect(ep: Endpoint, done: (all: Message[]) => boolean, what: string):
   });
 }
 
-async function withEndpoint<T>(target: string, fn: (ep: Endpoint) => Promise<T>, options: EndpointOptions = {}): Promise<T> {
+async function withEndpoint<T>(
+  target: string,
+  fn: (ep: Endpoint) => Promise<T>,
+  options: EndpointOptions = {},
+): Promise<T> {
   const ep = await Endpoint.open(target, options);
   try {
     return await fn(ep);
@@ -61,7 +65,10 @@ describe('demo:echo', () => {
         ],
       );
       const [tx, rx] = all as [Message, Message];
-      assert.ok(tx.timestampNs >= before && rx.timestampNs >= tx.timestampNs, `timestamps ${tx.timestampNs}, ${rx.timestampNs} not after ${before} and in order`);
+      assert.ok(
+        tx.timestampNs >= before && rx.timestampNs >= tx.timestampNs,
+        `timestamps ${tx.timestampNs}, ${rx.timestampNs} not after ${before} and in order`,
+      );
       const c = ep.counters();
       assert.deepEqual([c.sent, c.received, c.bytesSent, c.bytesReceived], [1n, 1n, 14n, 14n]);
     }));
@@ -124,7 +131,11 @@ describe('demo:echo', () => {
             error = err as KucommsError;
           }
         }
-        assert.equal(error?.code, 'ENOBUFS', `sending into a 4 KiB ring as fast as possible: ${error?.message ?? 'never full'}`);
+        assert.equal(
+          error?.code,
+          'ENOBUFS',
+          `sending into a 4 KiB ring as fast as possible: ${error?.message ?? 'never full'}`,
+        );
         assert.match(error.message, /send to shm:/);
         assert.ok(ep.counters().fullEvents >= 1n, 'fullEvents did not count it');
       },
@@ -133,7 +144,9 @@ describe('demo:echo', () => {
 
   test('a message larger than the link allows is refused with EMSGSIZE', () =>
     withEndpoint('demo:echo', async (ep) => {
-      assert.throws(() => ep.send({ type: 0n, id: 0n, userValue: 0n }, Buffer.alloc(ep.maxLength + 1)), { code: 'EMSGSIZE' });
+      assert.throws(() => ep.send({ type: 0n, id: 0n, userValue: 0n }, Buffer.alloc(ep.maxLength + 1)), {
+        code: 'EMSGSIZE',
+      });
     }));
 
   test('a slow JavaScript consumer stalls the endpoint thread instead of queueing without bound', () =>
@@ -162,7 +175,10 @@ describe('demo:echo', () => {
         assert.equal(lastId, 2999n, 'not every echo was delivered');
         const c = ep.counters();
         assert.ok(c.stalls >= 1n, `stalls ${c.stalls}: the endpoint thread never waited for JavaScript`);
-        assert.ok(c.peakPendingBytes <= 8192n + 2048n, `peak pending ${c.peakPendingBytes} bytes, over the 8 KiB limit`);
+        assert.ok(
+          c.peakPendingBytes <= 8192n + 2048n,
+          `peak pending ${c.peakPendingBytes} bytes, over the 8 KiB limit`,
+        );
         assert.ok(ordered, 'messages delivered out of order');
       },
       { maxPendingBytes: 8192, reportSent: false },
@@ -192,18 +208,31 @@ describe('a demo peer and the process that started it', () => {
   test('a demo peer ends when the process that opened it is killed with SIGKILL', async () => {
     const opener = spawn(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', "const { Endpoint } = await import('./electron/services/endpoint.ts'); const ep = await Endpoint.open('demo:echo'); console.log(ep.peerPid); setInterval(() => {}, 1000);"],
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        "const { Endpoint } = await import('./electron/services/endpoint.ts'); const ep = await Endpoint.open('demo:echo'); console.log(ep.peerPid); setInterval(() => {}, 1000);",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
       const [line] = (await once(opener.stdout, 'data')) as [Buffer];
       const peerPid = Number(line.toString().trim());
-      assert.ok(peerPid > 0 && alive(peerPid), `the opener printed ${JSON.stringify(line.toString())}, not a running peer's pid`);
+      assert.ok(
+        peerPid > 0 && alive(peerPid),
+        `the opener printed ${JSON.stringify(line.toString())}, not a running peer's pid`,
+      );
       opener.kill('SIGKILL');
       await once(opener, 'exit');
       const deadline = Date.now() + WAIT_MS;
       while (alive(peerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(alive(peerPid), false, `kucomms_peer ${peerPid} still runs ${WAIT_MS} ms after its opener was killed`);
+      assert.equal(
+        alive(peerPid),
+        false,
+        `kucomms_peer ${peerPid} still runs ${WAIT_MS} ms after its opener was killed`,
+      );
     } finally {
       opener.kill('SIGKILL');
     }
@@ -213,7 +242,11 @@ describe('a demo peer and the process that started it', () => {
 describe('demo:longtest', () => {
   test('echoes type-0 messages and, once spoken to, sends the type-1 sequence (id n, n % 2048 bytes of n % 256)', () =>
     withEndpoint('demo:longtest', async (ep) => {
-      const seen = collect(ep, (all) => received(all).filter((m) => m.type === 1n).length >= 20, '20 sequence messages');
+      const seen = collect(
+        ep,
+        (all) => received(all).filter((m) => m.type === 1n).length >= 20,
+        '20 sequence messages',
+      );
       ep.send({ type: 0n, id: 0n, userValue: 0n }, Buffer.from([1, 2, 3]));
       const rx = received(await seen);
       const echo = rx.find((m) => m.type === 0n);
@@ -222,7 +255,10 @@ describe('demo:longtest', () => {
       seq.forEach((m, n) => {
         assert.equal(m.id, BigInt(n), `sequence message ${n}`);
         assert.equal(m.length, BigInt(n % 2048));
-        assert.ok(m.data.every((b) => b === n % 256), `sequence message ${n} data bytes`);
+        assert.ok(
+          m.data.every((b) => b === n % 256),
+          `sequence message ${n} data bytes`,
+        );
       });
     }));
 });

@@ -24,7 +24,15 @@ export class HeaderChunk {
   constructor(readonly firstRow: number) {}
 
   /** Writes row @r's header columns (the caller counts the row). */
-  setHeader(r: number, timestampNs: bigint, type: bigint, id: bigint, length: number, target: number, direction: Direction): void {
+  setHeader(
+    r: number,
+    timestampNs: bigint,
+    type: bigint,
+    id: bigint,
+    length: number,
+    target: number,
+    direction: Direction,
+  ): void {
     this.ts[r] = timestampNs;
     this.type[r] = type;
     this.id[r] = id;
@@ -47,7 +55,8 @@ export abstract class HeaderRows<C extends HeaderChunk> {
   protected indexOfTarget(target: string, what: string): number {
     let i = this.#targetIndex.get(target);
     if (i === undefined) {
-      if (this.targetNames.length >= MAX_TARGETS) throw new RangeError(`${what} holds at most ${MAX_TARGETS} distinct targets`);
+      if (this.targetNames.length >= MAX_TARGETS)
+        throw new RangeError(`${what} holds at most ${MAX_TARGETS} distinct targets`);
       i = this.targetNames.length;
       this.targetNames.push(target);
       this.#targetIndex.set(target, i);

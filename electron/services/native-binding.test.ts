@@ -14,10 +14,23 @@ test('addon: every function given wrong types, sizes or ranges throws a JavaScri
   const r = spawnSync(process.execPath, ['--import', 'tsx', probe], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.signal, null, `the probe died of ${r.signal}: ${r.stderr.slice(-500)}`);
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { call: string; threw: string | null; message: string });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { call: string; threw: string | null; message: string });
   assert.ok(lines.length >= 30, `only ${lines.length} calls were tried`);
   const silent = lines.filter((l) => l.threw === null);
-  assert.deepEqual(silent.map((l) => l.call), [], 'these calls with bad arguments did not throw');
-  const unclear = lines.filter((l) => !['TypeError', 'RangeError', 'Error'].includes(l.threw!) || l.message.length < 10);
-  assert.deepEqual(unclear.map((l) => `${l.call}: ${l.threw}: ${l.message}`), [], 'these calls threw something unclear');
+  assert.deepEqual(
+    silent.map((l) => l.call),
+    [],
+    'these calls with bad arguments did not throw',
+  );
+  const unclear = lines.filter(
+    (l) => !['TypeError', 'RangeError', 'Error'].includes(l.threw!) || l.message.length < 10,
+  );
+  assert.deepEqual(
+    unclear.map((l) => `${l.call}: ${l.threw}: ${l.message}`),
+    [],
+    'these calls threw something unclear',
+  );
 });

@@ -2,4 +2,6 @@
 // UI and `kucomms-studio --version` prints.
 import { readFileSync } from 'node:fs';
 
-export const STUDIO_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const STUDIO_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;

@@ -99,14 +99,21 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
   });
   socket.addEventListener('close', (ev) => {
     for (const p of pending.values())
-      p.reject(new StudioError({ code: 'ECONNRESET', message: `${p.call}: the Studio backend closed the connection (${ev.code} ${ev.reason})` }));
+      p.reject(
+        new StudioError({
+          code: 'ECONNRESET',
+          message: `${p.call}: the Studio backend closed the connection (${ev.code} ${ev.reason})`,
+        }),
+      );
     pending.clear();
     resolveClosed({ code: ev.code, reason: ev.reason || lastError });
   });
 
   const invoke = (call: CallName, input: unknown): Promise<unknown> => {
     if (socket.readyState !== OPEN)
-      return Promise.reject(new StudioError({ code: 'ECONNRESET', message: `${call}: not connected to the Studio backend` }));
+      return Promise.reject(
+        new StudioError({ code: 'ECONNRESET', message: `${call}: not connected to the Studio backend` }),
+      );
     const id = next++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, call });
@@ -114,7 +121,9 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
     });
   };
 
-  const api = Object.fromEntries(CALL_NAMES.map((name) => [name, (input: unknown) => invoke(name, input)])) as unknown as WsStudioApi;
+  const api = Object.fromEntries(
+    CALL_NAMES.map((name) => [name, (input: unknown) => invoke(name, input)]),
+  ) as unknown as WsStudioApi;
   Object.assign(api, {
     on<E extends EventName>(event: E, listener: (payload: StudioEvents[E]) => void): () => void {
       const set = listeners.get(event) ?? new Set();
@@ -132,7 +141,10 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
     void closed.then((info) =>
       reject(
         unreachable
-          ? new StudioError({ code: unreachable, message: `nothing answers at that address (${lastError}): is it running there, and are the host and port right?` })
+          ? new StudioError({
+              code: unreachable,
+              message: `nothing answers at that address (${lastError}): is it running there, and are the host and port right?`,
+            })
           : new StudioError({
               code: 'ECONNREFUSED',
               message: `the Studio backend refused the connection: ${info.reason || `closed with code ${info.code} (a wrong token or Origin is refused)`}`,
@@ -146,7 +158,11 @@ export function wsStudioApi(socket: SocketLike): Promise<WsStudioApi> {
 export function apiUrlOf(pageUrl: string): string {
   const page = new URL(pageUrl);
   const token = page.searchParams.get('token');
-  if (!token) throw new StudioError({ code: 'EACCES', message: `the page URL has no ?token=...: open the URL the Studio printed, token included` });
+  if (!token)
+    throw new StudioError({
+      code: 'EACCES',
+      message: `the page URL has no ?token=...: open the URL the Studio printed, token included`,
+    });
   const api = new URL('/api', page);
   api.protocol = page.protocol === 'https:' ? 'wss:' : 'ws:';
   api.search = `?token=${encodeURIComponent(token)}`;
@@ -155,9 +171,17 @@ export function apiUrlOf(pageUrl: string): string {
 
 /** The API for this page: the Electron bridge if there is one, else a WebSocket to its origin. */
 export async function connectStudio(): Promise<StudioApi> {
-  const g = globalThis as { [ELECTRON_BRIDGE]?: ElectronBridge; location?: { href: string }; WebSocket?: new (url: string) => SocketLike };
+  const g = globalThis as {
+    [ELECTRON_BRIDGE]?: ElectronBridge;
+    location?: { href: string };
+    WebSocket?: new (url: string) => SocketLike;
+  };
   const bridge = g[ELECTRON_BRIDGE];
   if (bridge) return bridgeStudioApi(bridge);
-  if (!g.location || !g.WebSocket) throw new StudioError({ code: 'ENOTSUP', message: 'no Studio backend: neither the Electron bridge nor a page URL with a token' });
+  if (!g.location || !g.WebSocket)
+    throw new StudioError({
+      code: 'ENOTSUP',
+      message: 'no Studio backend: neither the Electron bridge nor a page URL with a token',
+    });
   return wsStudioApi(new g.WebSocket(apiUrlOf(g.location.href)));
 }

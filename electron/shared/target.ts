@@ -44,9 +44,10 @@ export function parseTarget(target: string): ParsedTarget {
   if (shm?.[1] !== undefined) return { kind: 'shm', target, name: shm[1] };
   if (target.startsWith('demo:')) {
     const demo = target.slice('demo:'.length);
-    if ((DEMO_NAMES as readonly string[]).includes(demo))
-      return { kind: 'demo', target, demo: demo as DemoName };
-    throw new Error(`unknown demo target "${target}": the demo targets are ${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')}`);
+    if ((DEMO_NAMES as readonly string[]).includes(demo)) return { kind: 'demo', target, demo: demo as DemoName };
+    throw new Error(
+      `unknown demo target "${target}": the demo targets are ${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')}`,
+    );
   }
   if (/^ws:\/\/[^/\s]+:[0-9]{1,5}\/?$/.test(target)) return { kind: 'remote', target, url: target };
   throw new Error(

@@ -63,7 +63,9 @@ function startServe(home: string): Promise<{ child: ChildProcess; url: URL }> {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.on('exit', (code, signal) => reject(new Error(`serve exited (${code ?? signal}) before printing its URL: ${out}`)));
+    child.on('exit', (code, signal) =>
+      reject(new Error(`serve exited (${code ?? signal}) before printing its URL: ${out}`)),
+    );
   });
 }
 
@@ -163,12 +165,20 @@ export async function runSoak(seconds: number, clients: number): Promise<SoakRes
     });
     const offer = (async () => {
       for (let id = 0; running(); id += BURST)
-        await call('send', () => driver.send({ target: 'demo:echo', header: { type: '1', id: String(id), userValue: '0' }, body: { format: 'raw', data: '' }, count: BURST }));
+        await call('send', () =>
+          driver.send({
+            target: 'demo:echo',
+            header: { type: '1', id: String(id), userValue: '0' },
+            body: { format: 'raw', data: '' },
+            count: BURST,
+          }),
+        );
     })();
     const hostile = (async () => {
       for (let i = 0; running(); i++) {
         const code = await sendMalformed(url, MALFORMED[i % MALFORMED.length]!);
-        if (code !== 1003 && code !== 1009) result.problems.push(`a malformed frame closed its connection with ${code}, not 1003`);
+        if (code !== 1003 && code !== 1009)
+          result.problems.push(`a malformed frame closed its connection with ${code}, not 1003`);
         result.malformedFrames++;
       }
     })();
@@ -190,11 +200,16 @@ export async function runSoak(seconds: number, clients: number): Promise<SoakRes
     rmSync(home, { recursive: true, force: true });
   }
   if (result.serverExit !== null) result.problems.push(`serve exited during the soak (${result.serverExit})`);
-  if (result.answered !== result.calls) result.problems.push(`${result.calls - result.answered} of ${result.calls} well-formed calls were not answered: ${result.failedCalls.slice(0, 3).join('; ')}`);
+  if (result.answered !== result.calls)
+    result.problems.push(
+      `${result.calls - result.answered} of ${result.calls} well-formed calls were not answered: ${result.failedCalls.slice(0, 3).join('; ')}`,
+    );
   if (result.malformedFrames === 0) result.problems.push('no malformed frame was sent');
   if (result.messagesDelivered === 0) result.problems.push('no message reached the traffic store');
-  const bound = result.rssStartMiB + RSS_ALLOWANCE_MIB + (result.messagesDelivered * STORED_BYTES_PER_MESSAGE) / (1 << 20);
-  if (!(result.rssPeakMiB <= bound)) result.problems.push(`RSS peaked at ${result.rssPeakMiB} MiB, above the bound of ${Math.round(bound)} MiB`);
+  const bound =
+    result.rssStartMiB + RSS_ALLOWANCE_MIB + (result.messagesDelivered * STORED_BYTES_PER_MESSAGE) / (1 << 20);
+  if (!(result.rssPeakMiB <= bound))
+    result.problems.push(`RSS peaked at ${result.rssPeakMiB} MiB, above the bound of ${Math.round(bound)} MiB`);
   return result;
 }
 

@@ -28,16 +28,30 @@ function fill(service: StudioService, n: number): void {
   const t0 = BigInt(Date.now()) * 1_000_000n;
   for (let i = 0; i < n; i++) {
     const id = service.store.total;
-    service.store.appendFields(index, id % 2 ? 'rx' : 'tx', t0 + BigInt(id) * 1000n, BigInt(id % 4), BigInt(id), 0n, DATA);
+    service.store.appendFields(
+      index,
+      id % 2 ? 'rx' : 'tx',
+      t0 + BigInt(id) * 1000n,
+      BigInt(id % 4),
+      BigInt(id),
+      0n,
+      DATA,
+    );
   }
 }
 
 async function shown(page: Page): Promise<number> {
-  return page.evaluate(() => Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')));
+  return page.evaluate(() =>
+    Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')),
+  );
 }
 
 async function waitShown(page: Page, n: number, timeout = 60_000): Promise<void> {
-  await page.waitForFunction((x) => Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')) === x, n, { timeout });
+  await page.waitForFunction(
+    (x) => Number(document.querySelector('[data-test=view-total] b')?.textContent?.replace(/,/g, '')) === x,
+    n,
+    { timeout },
+  );
 }
 
 /**
@@ -63,7 +77,11 @@ function framesPerSecond(page: Page, ms: number, scroll: boolean): Promise<numbe
 const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 
 // Measure the renderer as it is now, not an older build.
-const build = spawnSync(path.join(REPO, 'node_modules/.bin/vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO, stdio: 'inherit' });
+const build = spawnSync(
+  path.join(REPO, 'node_modules/.bin/vite'),
+  ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'],
+  { cwd: REPO, stdio: 'inherit' },
+);
 if (build.status !== 0) throw new Error('the renderer did not build');
 
 const service = new StudioService({ mode: 'serve', defaultTarget: TARGET });
@@ -85,7 +103,9 @@ try {
   await page.press('[data-test=filter] input', 'Enter');
   await waitShown(page, 125_000);
   const ms = performance.now() - started;
-  const backendMs = await page.evaluate(() => Number(/filtered in ([\d.]+) ms/.exec(document.body.textContent ?? '')?.[1]));
+  const backendMs = await page.evaluate(() =>
+    Number(/filtered in ([\d.]+) ms/.exec(document.body.textContent ?? '')?.[1]),
+  );
   emit({ name: 'filter_1m', rows: 1_000_000, matched: 125_000, ms: round(ms), backend_ms: round(backendMs) });
   await page.fill('[data-test=filter] input', '');
   await page.press('[data-test=filter] input', 'Enter');
@@ -108,7 +128,13 @@ try {
   const to = await shown(page);
   const seconds = (performance.now() - started) / 1000;
   clearInterval(feeder);
-  emit({ name: 'live_100k', offered_msgs_per_s: 100_000, msgs_per_s: Math.round((to - from) / seconds), fps: round(fps), rows_before: before });
+  emit({
+    name: 'live_100k',
+    offered_msgs_per_s: 100_000,
+    msgs_per_s: Math.round((to - from) / seconds),
+    fps: round(fps),
+    rows_before: before,
+  });
 
   await service.handlers.clear({});
   fill(service, 10_000_000);
@@ -136,10 +162,20 @@ try {
       last,
       { timeout: 30_000 },
     )
-    .then(() => true, () => false);
-  const lastId = await page.evaluate(() => [...document.querySelectorAll('[data-test=row][data-id]')].at(-1)?.getAttribute('data-id'));
+    .then(
+      () => true,
+      () => false,
+    );
+  const lastId = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-test=row][data-id]')].at(-1)?.getAttribute('data-id'),
+  );
   await page.screenshot({ path: screenshotPath('traffic-10m') });
-  emit({ name: 'rows_10m', rows: 10_000_000, last_row_reachable: reachable, last_row_id: lastId === undefined || lastId === null ? null : Number(lastId) });
+  emit({
+    name: 'rows_10m',
+    rows: 10_000_000,
+    last_row_reachable: reachable,
+    last_row_id: lastId === undefined || lastId === null ? null : Number(lastId),
+  });
 } finally {
   await browser.close();
   await server.close();

@@ -59,94 +59,140 @@ export async function capturesTests(suite: Suite): Promise<void> {
       await pickLayout(page, 'demo:echo', 'telemetry');
     });
 
-    const recorded = await suite.test('captures: record demo:echo while the Composer sends two samples; the count follows live', async () => {
-      await showTab(page, 'captures');
-      await page.check('[data-test=record-targets] input[data-target="demo:echo"]');
-      await page.fill('[data-test=record-name]', 'e2e-session');
-      await page.click('[data-test=record-start]');
-      await page.waitForSelector('[data-test=record-status]:has-text("recording e2e-session.kucap")', WAIT);
-      await showTab(page, 'composer');
-      await page.selectOption('[data-test=protocol]', 'telemetry');
-      await page.selectOption('[data-test=kind]', 'sample');
-      await page.selectOption('[data-test=send-target]', 'demo:echo');
-      for (const s of SAMPLES) {
-        await page.fill('#hdr-id', s.id);
-        await page.fill('[data-path="data.sequence"]', s.sequence);
-        await page.fill('[data-path="data.acceleration.x"]', s.x);
-        await page.fill('[data-path="data.temperature"]', s.temperature);
-        await sendFromComposer(page, 'sent 1 to demo:echo');
-      }
-      await showTab(page, 'captures');
-      await waitForNumber(page, '[data-test=record-count]', 2 * SAMPLES.length);
-      await page.screenshot({ path: screenshotPath('captures-recording') });
-      await page.click('[data-test=record-stop]');
-      await page.waitForSelector('[data-test=record-status]:has-text("last: e2e-session.kucap")', WAIT);
-      await waitForNumber(page, 'tr[data-capture="e2e-session.kucap"] [data-test=messages]', 2 * SAMPLES.length);
-    });
+    const recorded = await suite.test(
+      'captures: record demo:echo while the Composer sends two samples; the count follows live',
+      async () => {
+        await showTab(page, 'captures');
+        await page.check('[data-test=record-targets] input[data-target="demo:echo"]');
+        await page.fill('[data-test=record-name]', 'e2e-session');
+        await page.click('[data-test=record-start]');
+        await page.waitForSelector('[data-test=record-status]:has-text("recording e2e-session.kucap")', WAIT);
+        await showTab(page, 'composer');
+        await page.selectOption('[data-test=protocol]', 'telemetry');
+        await page.selectOption('[data-test=kind]', 'sample');
+        await page.selectOption('[data-test=send-target]', 'demo:echo');
+        for (const s of SAMPLES) {
+          await page.fill('#hdr-id', s.id);
+          await page.fill('[data-path="data.sequence"]', s.sequence);
+          await page.fill('[data-path="data.acceleration.x"]', s.x);
+          await page.fill('[data-path="data.temperature"]', s.temperature);
+          await sendFromComposer(page, 'sent 1 to demo:echo');
+        }
+        await showTab(page, 'captures');
+        await waitForNumber(page, '[data-test=record-count]', 2 * SAMPLES.length);
+        await page.screenshot({ path: screenshotPath('captures-recording') });
+        await page.click('[data-test=record-stop]');
+        await page.waitForSelector('[data-test=record-status]:has-text("last: e2e-session.kucap")', WAIT);
+        await waitForNumber(page, 'tr[data-capture="e2e-session.kucap"] [data-test=messages]', 2 * SAMPLES.length);
+      },
+    );
     if (!recorded) return suite.blocked('the rest of the captures suite', 'nothing was recorded');
 
     await suite.test('captures: the file holds both directions of every sample', async () => {
       const got: string[] = [];
-      for await (const r of readCapture(path.join(captures, 'e2e-session.kucap'))) got.push(`${r.direction} ${r.target} ${r.id}`);
+      for await (const r of readCapture(path.join(captures, 'e2e-session.kucap')))
+        got.push(`${r.direction} ${r.target} ${r.id}`);
       const want = SAMPLES.flatMap((s) => [`tx demo:echo ${s.id}`, `rx demo:echo ${s.id}`]);
       check(got.join(',') === want.join(','), `the capture holds ${got.join(', ')}; expected ${want.join(', ')}`);
     });
 
-    await suite.test('captures: open it in Traffic: the source switches and the samples show decoded from the file', async () => {
-      await page.click('tr[data-capture="e2e-session.kucap"] [data-test=open]');
-      await page.waitForSelector('[data-test=traffic-source]', { state: 'visible', ...WAIT });
-      const source = await page.$eval('[data-test=traffic-source]', (e) => (e as HTMLSelectElement).value);
-      check(source === 'e2e-session.kucap', `Traffic shows source "${source}"`);
-      await page.waitForSelector('[data-test=row][data-id="7002"] >> text=← rx', WAIT);
-      const row = await page.innerText('[data-test=row][data-id="7002"]:has-text("rx")');
-      check(/\bsample\b/.test(row) && row.includes('sequence=18') && row.includes('temperature=-3.25'), `the row from the capture reads "${row}"; expected a decoded sample with sequence=18 and temperature=-3.25`);
-      await page.click('[data-test=row][data-id="7001"]:has-text("rx")');
-      await page.waitForSelector('[data-test=detail] [data-path="data.acceleration.x"]', WAIT);
-      const x = await page.innerText('[data-test=detail] [data-path="data.acceleration.x"]');
-      check(/-5\b/.test(x), `the detail of sample 7001 shows acceleration.x as "${x}"`);
-      check((await page.$$('[data-test=pause]')).length === 0, 'Pause is offered for a capture');
-    });
+    await suite.test(
+      'captures: open it in Traffic: the source switches and the samples show decoded from the file',
+      async () => {
+        await page.click('tr[data-capture="e2e-session.kucap"] [data-test=open]');
+        await page.waitForSelector('[data-test=traffic-source]', { state: 'visible', ...WAIT });
+        const source = await page.$eval('[data-test=traffic-source]', (e) => (e as HTMLSelectElement).value);
+        check(source === 'e2e-session.kucap', `Traffic shows source "${source}"`);
+        await page.waitForSelector('[data-test=row][data-id="7002"] >> text=← rx', WAIT);
+        const row = await page.innerText('[data-test=row][data-id="7002"]:has-text("rx")');
+        check(
+          /\bsample\b/.test(row) && row.includes('sequence=18') && row.includes('temperature=-3.25'),
+          `the row from the capture reads "${row}"; expected a decoded sample with sequence=18 and temperature=-3.25`,
+        );
+        await page.click('[data-test=row][data-id="7001"]:has-text("rx")');
+        await page.waitForSelector('[data-test=detail] [data-path="data.acceleration.x"]', WAIT);
+        const x = await page.innerText('[data-test=detail] [data-path="data.acceleration.x"]');
+        check(/-5\b/.test(x), `the detail of sample 7001 shows acceleration.x as "${x}"`);
+        check((await page.$$('[data-test=pause]')).length === 0, 'Pause is offered for a capture');
+      },
+    );
 
     await suite.test('captures: export pcapng; tshark with the generated dissector reads the values sent', async () => {
       await showTab(page, 'captures');
       await page.click('tr[data-capture="e2e-session.kucap"] [data-test=export]');
-      await page.waitForSelector('[data-test=last-written]:has-text("exported 4 messages to e2e-session.pcapng")', WAIT);
+      await page.waitForSelector(
+        '[data-test=last-written]:has-text("exported 4 messages to e2e-session.pcapng")',
+        WAIT,
+      );
       await page.waitForSelector('tr[data-capture="e2e-session.pcapng"]', WAIT);
       await page.screenshot({ path: screenshotPath('captures-list') });
       const lua = path.join(home.root, 'telemetry.lua');
-      const gen = spawnSync(process.execPath, [CLI, 'gen', 'lua', path.join(REPO, 'protocols/telemetry.yaml'), '-o', lua], { encoding: 'utf8' });
+      const gen = spawnSync(
+        process.execPath,
+        [CLI, 'gen', 'lua', path.join(REPO, 'protocols/telemetry.yaml'), '-o', lua],
+        { encoding: 'utf8' },
+      );
       check(gen.status === 0, `gen lua failed (${gen.status}): ${gen.stderr}`);
       const p = 'kucomms_telemetry';
-      const fields = [`${p}.direction`, `${p}.kind`, `${p}.id`, `${p}.sample.sequence`, `${p}.vector.x`, `${p}.sample.temperature`];
-      const r = spawnSync(TSHARK, ['-X', `lua_script:${lua}`, '-r', path.join(captures, 'e2e-session.pcapng'), '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
+      const fields = [
+        `${p}.direction`,
+        `${p}.kind`,
+        `${p}.id`,
+        `${p}.sample.sequence`,
+        `${p}.vector.x`,
+        `${p}.sample.temperature`,
+      ];
+      const r = spawnSync(
+        TSHARK,
+        [
+          '-X',
+          `lua_script:${lua}`,
+          '-r',
+          path.join(captures, 'e2e-session.pcapng'),
+          '-T',
+          'fields',
+          '-E',
+          'separator=|',
+          ...fields.flatMap((f) => ['-e', f]),
+        ],
+        { encoding: 'utf8' },
+      );
       check(!r.error, `tshark could not run: ${r.error?.message}`);
       check(r.status === 0, `tshark exited ${r.status}: ${r.stderr}`);
       const got = r.stdout.trimEnd().split('\n');
       // direction 0 = tx, 1 = rx; the kind by its name
-      const want = SAMPLES.flatMap((s) => ['0', '1'].map((d) => [d, 'sample', s.id, s.sequence, s.x, s.temperature].join('|')));
+      const want = SAMPLES.flatMap((s) =>
+        ['0', '1'].map((d) => [d, 'sample', s.id, s.sequence, s.x, s.temperature].join('|')),
+      );
       check(got.join('\n') === want.join('\n'), `tshark read:\n${got.join('\n')}\nexpected:\n${want.join('\n')}`);
     });
 
-    await suite.test('captures: a cut-off capture opens up to the cut with a notice naming the byte and the messages shown', async () => {
-      // A longer recording, written as the Studio writes one, then cut mid-block as a crash would leave it.
-      const file = path.join(captures, 'crashed.kucap');
-      const records = [];
-      for await (const r of readCapture(path.join(captures, 'e2e-session.kucap'))) records.push(r);
-      const w = new CaptureWriter(file, { flushIntervalMs: 0, blockBytes: 1024 });
-      for (let n = 0; n < 400; n++) w.write({ ...records[n % records.length]!, id: BigInt(10_000 + n) });
-      w.close();
-      truncateSync(file, statSync(file).size - 200);
-      await page.click('[data-test=refresh]');
-      await page.click('tr[data-capture="crashed.kucap"] [data-test=open]');
-      await page.waitForSelector('[data-test=traffic-source]', { state: 'visible', ...WAIT });
-      const notice = await page.innerText('.traffic [data-test=damage-notice]', WAIT);
-      const m = /^capture crashed\.kucap is damaged: the file ends inside the block at offset (\d+) \(only \d+ of its \d+ body bytes are there\): it was cut off.*; showing the ([\d,]+) messages before it$/.exec(notice);
-      check(m !== null, `the notice reads "${notice}"`);
-      const shown = Number(m![2]!.replace(/,/g, ''));
-      check(shown > 300 && shown < 400, `the notice says ${shown} messages are shown`);
-      await waitForNumber(page, VIEW_TOTAL, shown);
-      await page.screenshot({ path: screenshotPath('traffic-damaged-capture') });
-    });
+    await suite.test(
+      'captures: a cut-off capture opens up to the cut with a notice naming the byte and the messages shown',
+      async () => {
+        // A longer recording, written as the Studio writes one, then cut mid-block as a crash would leave it.
+        const file = path.join(captures, 'crashed.kucap');
+        const records = [];
+        for await (const r of readCapture(path.join(captures, 'e2e-session.kucap'))) records.push(r);
+        const w = new CaptureWriter(file, { flushIntervalMs: 0, blockBytes: 1024 });
+        for (let n = 0; n < 400; n++) w.write({ ...records[n % records.length]!, id: BigInt(10_000 + n) });
+        w.close();
+        truncateSync(file, statSync(file).size - 200);
+        await page.click('[data-test=refresh]');
+        await page.click('tr[data-capture="crashed.kucap"] [data-test=open]');
+        await page.waitForSelector('[data-test=traffic-source]', { state: 'visible', ...WAIT });
+        const notice = await page.innerText('.traffic [data-test=damage-notice]', WAIT);
+        const m =
+          /^capture crashed\.kucap is damaged: the file ends inside the block at offset (\d+) \(only \d+ of its \d+ body bytes are there\): it was cut off.*; showing the ([\d,]+) messages before it$/.exec(
+            notice,
+          );
+        check(m !== null, `the notice reads "${notice}"`);
+        const shown = Number(m![2]!.replace(/,/g, ''));
+        check(shown > 300 && shown < 400, `the notice says ${shown} messages are shown`);
+        await waitForNumber(page, VIEW_TOTAL, shown);
+        await page.screenshot({ path: screenshotPath('traffic-damaged-capture') });
+      },
+    );
 
     await suite.test('captures: back to live traffic keeps what was there', async () => {
       await page.selectOption('[data-test=traffic-source]', 'live');

@@ -14,7 +14,11 @@ export async function electronTests(suite: Suite): Promise<void> {
   const noDisplay = displayMissing();
   if (noDisplay) return suite.skip(NAME, noDisplay);
   await suite.test(NAME, async () => {
-    const app = await _electron.launch({ executablePath: binary.binary, args: [path.join(REPO, 'electron/main/entry.mjs')], cwd: REPO });
+    const app = await _electron.launch({
+      executablePath: binary.binary,
+      args: [path.join(REPO, 'electron/main/entry.mjs')],
+      cwd: REPO,
+    });
     try {
       const page = await app.firstWindow();
       await page.waitForSelector('[data-test=connection].connected', { timeout: 30_000 });

@@ -13,7 +13,14 @@ import type { TabId } from '../src/lib/tabs.ts';
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const SCREENSHOTS = path.join(REPO, 'test-output/screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const CLI = path.join(REPO, 'electron/cli/kucomms-studio.mjs');
 
 export interface Started {
@@ -38,7 +45,11 @@ export function startCli(args: string[], ready: RegExp, timeoutMs = 30_000): Pro
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`kucomms-studio ${args.join(' ')} printed nothing matching ${ready} within ${timeoutMs} ms; it printed: ${out.trim() || '(nothing)'}`));
+      reject(
+        new Error(
+          `kucomms-studio ${args.join(' ')} printed nothing matching ${ready} within ${timeoutMs} ms; it printed: ${out.trim() || '(nothing)'}`,
+        ),
+      );
     }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       out += chunk.toString();
@@ -93,7 +104,10 @@ export interface Serving extends Started {
 /** Starts `kucomms-studio serve` on a free port with @folders; ready once it prints the URL to open. */
 export async function startServe(folders: ServeFolders): Promise<Serving> {
   const workspace = folders.workspace === undefined ? [] : ['--workspace', folders.workspace];
-  const started = await startCli(['serve', '--port', '0', ...workspace, '--state-dir', folders.stateDir], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
+  const started = await startCli(
+    ['serve', '--port', '0', ...workspace, '--state-dir', folders.stateDir],
+    /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/,
+  );
   return { ...started, url: started.match[1]! };
 }
 
@@ -156,7 +170,9 @@ export async function pickLayout(page: Page, target: string, layout: string): Pr
   const picker = `tr[data-target="${target}"] [data-test=layout]`;
   await page.selectOption(picker, layout);
   await page.waitForFunction(
-    ({ picker, layout }) => document.querySelector<HTMLSelectElement>(picker)?.value === layout && !document.querySelector('[data-test=notice].error'),
+    ({ picker, layout }) =>
+      document.querySelector<HTMLSelectElement>(picker)?.value === layout &&
+      !document.querySelector('[data-test=notice].error'),
     { picker, layout },
     WAIT,
   );
@@ -179,12 +195,22 @@ export const VIEW_TOTAL = '[data-test=view-total] b';
 
 /** The number an element shows: its first run of digits (and thousands commas), or what @pattern captures; NaN if none. */
 export async function shownNumber(page: Page, selector: string, pattern = /([\d,]+)/): Promise<number> {
-  const text = (await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+  const text =
+    (await page
+      .locator(selector)
+      .first()
+      .textContent({ timeout: 1000 })
+      .catch(() => null)) ?? '';
   return Number(pattern.exec(text)?.[1]?.replace(/,/g, '') ?? NaN);
 }
 
 /** Waits until the element shows @expected; fails saying what it showed last. */
-export async function waitForNumber(page: Page, selector: string, expected: number, options: { timeout?: number; pattern?: RegExp } = {}): Promise<void> {
+export async function waitForNumber(
+  page: Page,
+  selector: string,
+  expected: number,
+  options: { timeout?: number; pattern?: RegExp } = {},
+): Promise<void> {
   const timeout = options.timeout ?? WAIT.timeout;
   const until = Date.now() + timeout;
   let seen = NaN;

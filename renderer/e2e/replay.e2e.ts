@@ -44,7 +44,8 @@ async function recordEchoCapture(file: string): Promise<void> {
       }
     });
   });
-  for (let i = 0; i < ECHOES; i++) ep.send({ type: 7n, id: BigInt(i), userValue: 0n }, Uint8Array.from([i, 0xa0 + i, 0x55]));
+  for (let i = 0; i < ECHOES; i++)
+    ep.send({ type: 7n, id: BigInt(i), userValue: 0n }, Uint8Array.from([i, 0xa0 + i, 0x55]));
   await done;
   await ep.close();
   writer.close();
@@ -55,9 +56,19 @@ function writePacedCapture(file: string): void {
   const writer = new CaptureWriter(file);
   const t0 = BigInt(Date.now()) * 1_000_000n;
   for (let i = 0; i < PACED; i++) {
-    const request = { direction: 'tx' as const, timestampNs: t0 + BigInt(i * PACE_MS) * 1_000_000n, length: 2n, type: 7n, id: BigInt(i), userValue: 0n, data: Uint8Array.from([i, 0x42]) };
+    const request = {
+      direction: 'tx' as const,
+      timestampNs: t0 + BigInt(i * PACE_MS) * 1_000_000n,
+      length: 2n,
+      type: 7n,
+      id: BigInt(i),
+      userValue: 0n,
+      data: Uint8Array.from([i, 0x42]),
+    };
     writer.write(captureRecord(request, 'demo:echo'));
-    writer.write(captureRecord({ ...request, direction: 'rx', timestampNs: request.timestampNs + 50_000n }, 'demo:echo'));
+    writer.write(
+      captureRecord({ ...request, direction: 'rx', timestampNs: request.timestampNs + 50_000n }, 'demo:echo'),
+    );
   }
   writer.close();
 }
@@ -67,10 +78,23 @@ function writeLongCapture(file: string): void {
   const writer = new CaptureWriter(file);
   const t0 = BigInt(Date.now()) * 1_000_000n;
   for (let i = 0; i < LONG; i++) {
-    const request = { direction: 'tx' as const, timestampNs: t0 + BigInt(i) * 1_000_000n, length: 4n, type: 7n, id: BigInt(i), userValue: 0n, data: Uint8Array.from([i & 0xff, i >> 8, 0x42, 0x42]) };
+    const request = {
+      direction: 'tx' as const,
+      timestampNs: t0 + BigInt(i) * 1_000_000n,
+      length: 4n,
+      type: 7n,
+      id: BigInt(i),
+      userValue: 0n,
+      data: Uint8Array.from([i & 0xff, i >> 8, 0x42, 0x42]),
+    };
     const reply = i === LATE_DIFFERENCE ? Uint8Array.from([i & 0xff, i >> 8, 0x42, 0x43]) : request.data;
     writer.write(captureRecord(request, 'demo:echo'));
-    writer.write(captureRecord({ ...request, direction: 'rx', timestampNs: request.timestampNs + 50_000n, data: reply }, 'demo:echo'));
+    writer.write(
+      captureRecord(
+        { ...request, direction: 'rx', timestampNs: request.timestampNs + 50_000n, data: reply },
+        'demo:echo',
+      ),
+    );
   }
   writer.close();
 }
@@ -102,14 +126,20 @@ export async function replayTests(suite: Suite): Promise<void> {
   let stamp: ChildProcess | undefined;
   let api: WsStudioApi | undefined;
   try {
-    const ready = await suite.test('replay: captures against demo:echo in the workspace, the stamp peer and serve running', async () => {
-      mkdirSync(path.join(workspace, 'captures'));
-      await recordEchoCapture(path.join(workspace, 'captures', 'echo.kucap'));
-      writePacedCapture(path.join(workspace, 'captures', 'paced.kucap'));
-      writeLongCapture(path.join(workspace, 'captures', 'long.kucap'));
-      stamp = await startStampPeer(stampName);
-      serve = await startCli(['serve', '--port', '0', '--workspace', workspace, '--state-dir', state], /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/);
-    });
+    const ready = await suite.test(
+      'replay: captures against demo:echo in the workspace, the stamp peer and serve running',
+      async () => {
+        mkdirSync(path.join(workspace, 'captures'));
+        await recordEchoCapture(path.join(workspace, 'captures', 'echo.kucap'));
+        writePacedCapture(path.join(workspace, 'captures', 'paced.kucap'));
+        writeLongCapture(path.join(workspace, 'captures', 'long.kucap'));
+        stamp = await startStampPeer(stampName);
+        serve = await startCli(
+          ['serve', '--port', '0', '--workspace', workspace, '--state-dir', state],
+          /open (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/,
+        );
+      },
+    );
     if (!ready || !serve) return suite.blocked('replay in Chromium', 'the setup failed');
     const url = serve.match[1]!;
     browser = await launchChromium();
@@ -117,121 +147,181 @@ export async function replayTests(suite: Suite): Promise<void> {
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
-    await suite.test('replay: the captured timing into demo:echo shows progress while it runs, then "All 16 replies matched"', async () => {
-      await page.goto(url);
-      await page.waitForSelector('[data-test=connection].connected', WAIT);
-      await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
-      await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
-      await page.click('[data-tab=replay]');
-      await page.waitForSelector('[data-test=replay-capture] option[value="paced.kucap"]', { ...WAIT, state: 'attached' });
-      await page.selectOption('[data-test=replay-capture]', 'paced.kucap');
-      await page.waitForSelector('[data-test=replay-from] option[value="demo:echo"]', { ...WAIT, state: 'attached' });
-      await page.selectOption('[data-test=replay-target]', 'demo:echo');
-      await page.selectOption('[data-test=replay-speed]', 'original');
-      await page.click('[data-test=replay-start]');
-      await waitForState(page, 'running');
-      await page.waitForFunction(() => /sent [1-9]\d* of 16/.test(document.querySelector('[data-test=replay-sent]')?.textContent ?? ''), undefined, WAIT);
-      const running = await page.innerText('[data-test=replay-sent]');
-      check(!/sent 16 of 16/.test(running), `the replay shows "${running}" while running: it should be part way`);
-      await page.screenshot({ path: screenshotPath('replay-running') });
-      await waitForState(page, 'done');
-      await page.waitForSelector('[data-test=diff-empty]', WAIT);
-      const empty = (await page.innerText('[data-test=diff-empty]')).trim();
-      check(empty === 'All 16 replies matched.', `the empty diff says "${empty}"`);
-      check(await page.isDisabled('[data-test=first-difference]'), 'First difference is enabled with nothing to jump to');
-      await page.screenshot({ path: screenshotPath('replay-empty-diff') });
-    });
+    await suite.test(
+      'replay: the captured timing into demo:echo shows progress while it runs, then "All 16 replies matched"',
+      async () => {
+        await page.goto(url);
+        await page.waitForSelector('[data-test=connection].connected', WAIT);
+        await page.click('tr[data-target="demo:echo"] button:has-text("Connect")');
+        await page.waitForSelector('tr[data-target="demo:echo"] .state.open', WAIT);
+        await page.click('[data-tab=replay]');
+        await page.waitForSelector('[data-test=replay-capture] option[value="paced.kucap"]', {
+          ...WAIT,
+          state: 'attached',
+        });
+        await page.selectOption('[data-test=replay-capture]', 'paced.kucap');
+        await page.waitForSelector('[data-test=replay-from] option[value="demo:echo"]', { ...WAIT, state: 'attached' });
+        await page.selectOption('[data-test=replay-target]', 'demo:echo');
+        await page.selectOption('[data-test=replay-speed]', 'original');
+        await page.click('[data-test=replay-start]');
+        await waitForState(page, 'running');
+        await page.waitForFunction(
+          () => /sent [1-9]\d* of 16/.test(document.querySelector('[data-test=replay-sent]')?.textContent ?? ''),
+          undefined,
+          WAIT,
+        );
+        const running = await page.innerText('[data-test=replay-sent]');
+        check(!/sent 16 of 16/.test(running), `the replay shows "${running}" while running: it should be part way`);
+        await page.screenshot({ path: screenshotPath('replay-running') });
+        await waitForState(page, 'done');
+        await page.waitForSelector('[data-test=diff-empty]', WAIT);
+        const empty = (await page.innerText('[data-test=diff-empty]')).trim();
+        check(empty === 'All 16 replies matched.', `the empty diff says "${empty}"`);
+        check(
+          await page.isDisabled('[data-test=first-difference]'),
+          'First difference is enabled with nothing to jump to',
+        );
+        await page.screenshot({ path: screenshotPath('replay-empty-diff') });
+      },
+    );
 
-    await suite.test('replay: into kucomms_peer stamp, "First difference" shows header.user_value captured 0, replayed 1', async () => {
-      // The Targets view lists devices and demo peers; a shm: peer is connected through the same API the
-      // page uses, and then offered among the connected targets to replay into.
-      const target = `shm:${stampName}`;
-      api = await wsStudioApi(new WebSocket(apiUrlOf(url)));
-      await api.connect({ target });
-      await page.selectOption('[data-test=replay-capture]', 'echo.kucap');
-      await page.waitForSelector(`[data-test=replay-target] option[value="${target}"]`, { state: 'attached', ...WAIT });
-      await page.selectOption('[data-test=replay-target]', target);
-      await page.selectOption('[data-test=replay-speed]', 'max');
-      await page.selectOption('[data-test=replay-protocol]', 'echo');
-      await page.click('[data-test=replay-start]');
-      await waitForState(page, 'done', `echo.kucap into ${target}`);
-      const counts = await page.innerText('[data-test=diff-counts]');
-      check(/0 same\s+12 different\s+0 missing\s+0 unexpected/.test(counts), `the counts read "${counts}"`);
-      await page.click('[data-test=first-difference]');
-      const row = '[data-test=pair-detail] [data-test=field-row].different';
-      await page.waitForSelector(row, WAIT);
-      const rows = await page.$$eval(row, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
-      check(JSON.stringify(rows) === JSON.stringify([['header.user_value', '0', '1']]), `the differing fields shown: ${JSON.stringify(rows)}`);
-      const selected = await page.getAttribute('[data-test=pair].selected', 'data-index');
-      check(selected === '0', `the selected pair is ${selected}, expected the first (0)`);
-      const marked = await page.$$eval('[data-side=replayed] .hex .mark', (cells) => cells.map((c) => c.getAttribute('data-at')).join(','));
-      check(marked === '24,25,26,27,28,29,30,31', `the replayed hex marks bytes ${marked}, expected user_value's 24..31`);
-      await page.screenshot({ path: screenshotPath('replay-diff-field') });
-    });
+    await suite.test(
+      'replay: into kucomms_peer stamp, "First difference" shows header.user_value captured 0, replayed 1',
+      async () => {
+        // The Targets view lists devices and demo peers; a shm: peer is connected through the same API the
+        // page uses, and then offered among the connected targets to replay into.
+        const target = `shm:${stampName}`;
+        api = await wsStudioApi(new WebSocket(apiUrlOf(url)));
+        await api.connect({ target });
+        await page.selectOption('[data-test=replay-capture]', 'echo.kucap');
+        await page.waitForSelector(`[data-test=replay-target] option[value="${target}"]`, {
+          state: 'attached',
+          ...WAIT,
+        });
+        await page.selectOption('[data-test=replay-target]', target);
+        await page.selectOption('[data-test=replay-speed]', 'max');
+        await page.selectOption('[data-test=replay-protocol]', 'echo');
+        await page.click('[data-test=replay-start]');
+        await waitForState(page, 'done', `echo.kucap into ${target}`);
+        const counts = await page.innerText('[data-test=diff-counts]');
+        check(/0 same\s+12 different\s+0 missing\s+0 unexpected/.test(counts), `the counts read "${counts}"`);
+        await page.click('[data-test=first-difference]');
+        const row = '[data-test=pair-detail] [data-test=field-row].different';
+        await page.waitForSelector(row, WAIT);
+        const rows = await page.$$eval(row, (trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())),
+        );
+        check(
+          JSON.stringify(rows) === JSON.stringify([['header.user_value', '0', '1']]),
+          `the differing fields shown: ${JSON.stringify(rows)}`,
+        );
+        const selected = await page.getAttribute('[data-test=pair].selected', 'data-index');
+        check(selected === '0', `the selected pair is ${selected}, expected the first (0)`);
+        const marked = await page.$$eval('[data-side=replayed] .hex .mark', (cells) =>
+          cells.map((c) => c.getAttribute('data-at')).join(','),
+        );
+        check(
+          marked === '24,25,26,27,28,29,30,31',
+          `the replayed hex marks bytes ${marked}, expected user_value's 24..31`,
+        );
+        await page.screenshot({ path: screenshotPath('replay-diff-field') });
+      },
+    );
 
     await suite.test('replay: the report is saved into reports/ and opens again with the same difference', async () => {
       await page.click('[data-test=save-report]');
-      await page.waitForSelector('[data-test=open-report] option[value^="replay-echo-"]', { ...WAIT, state: 'attached' });
+      await page.waitForSelector('[data-test=open-report] option[value^="replay-echo-"]', {
+        ...WAIT,
+        state: 'attached',
+      });
       const name = await page.getAttribute('[data-test=open-report] option[value^="replay-echo-"]', 'value');
       await page.selectOption('[data-test=open-report]', name!);
       await page.waitForSelector(`[data-test=report-open]:has-text("${name}")`, WAIT);
       await page.click('[data-test=first-difference]');
-      await page.waitForSelector('[data-test=pair-detail] [data-test=field-row].different[data-path="header.user_value"]', WAIT);
-      const cells = await page.$$eval('[data-test=pair-detail] [data-test=field-row].different td', (tds) => tds.map((td) => td.textContent?.trim()));
-      check(JSON.stringify(cells) === JSON.stringify(['header.user_value', '0', '1']), `the report's differing field: ${JSON.stringify(cells)}`);
+      await page.waitForSelector(
+        '[data-test=pair-detail] [data-test=field-row].different[data-path="header.user_value"]',
+        WAIT,
+      );
+      const cells = await page.$$eval('[data-test=pair-detail] [data-test=field-row].different td', (tds) =>
+        tds.map((td) => td.textContent?.trim()),
+      );
+      check(
+        JSON.stringify(cells) === JSON.stringify(['header.user_value', '0', '1']),
+        `the report's differing field: ${JSON.stringify(cells)}`,
+      );
       check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
     });
 
-    await suite.test(`replay: ${LONG} pairs in one scrolling list: a late pair scrolled to and opened; "First difference" scrolls to pair ${LATE_DIFFERENCE + 1} and opens it`, async () => {
-      await page.selectOption('[data-test=replay-capture]', 'long.kucap');
-      await page.waitForSelector('[data-test=replay-from] option[value="demo:echo"]', { ...WAIT, state: 'attached' });
-      await page.selectOption('[data-test=replay-target]', 'demo:echo');
-      await page.selectOption('[data-test=replay-speed]', 'max');
-      await page.selectOption('[data-test=replay-protocol]', 'echo');
-      await page.click('[data-test=replay-start]');
-      await waitForState(page, 'done', 'long.kucap into demo:echo');
-      const counts = await page.innerText('[data-test=diff-counts]');
-      check(/1,499 same\s+1 different\s+0 missing\s+0 unexpected/.test(counts), `the counts read "${counts}"`);
-      // The opened report showed only differences; that choice stays for this replay until unticked.
-      await page.uncheck('[data-test=only-differences]');
-      await page.waitForSelector('[data-test=pair-count]:has-text("1,500 pairs")', WAIT);
-      const drawnAtTop = await page.$$eval('[data-test=pair]', (rows) => rows.length);
-      check(drawnAtTop > 5 && drawnAtTop < 100, `${drawnAtTop} pair rows are drawn for a list of ${LONG}: only those in view should be`);
+    await suite.test(
+      `replay: ${LONG} pairs in one scrolling list: a late pair scrolled to and opened; "First difference" scrolls to pair ${LATE_DIFFERENCE + 1} and opens it`,
+      async () => {
+        await page.selectOption('[data-test=replay-capture]', 'long.kucap');
+        await page.waitForSelector('[data-test=replay-from] option[value="demo:echo"]', { ...WAIT, state: 'attached' });
+        await page.selectOption('[data-test=replay-target]', 'demo:echo');
+        await page.selectOption('[data-test=replay-speed]', 'max');
+        await page.selectOption('[data-test=replay-protocol]', 'echo');
+        await page.click('[data-test=replay-start]');
+        await waitForState(page, 'done', 'long.kucap into demo:echo');
+        const counts = await page.innerText('[data-test=diff-counts]');
+        check(/1,499 same\s+1 different\s+0 missing\s+0 unexpected/.test(counts), `the counts read "${counts}"`);
+        // The opened report showed only differences; that choice stays for this replay until unticked.
+        await page.uncheck('[data-test=only-differences]');
+        await page.waitForSelector('[data-test=pair-count]:has-text("1,500 pairs")', WAIT);
+        const drawnAtTop = await page.$$eval('[data-test=pair]', (rows) => rows.length);
+        check(
+          drawnAtTop > 5 && drawnAtTop < 100,
+          `${drawnAtTop} pair rows are drawn for a list of ${LONG}: only those in view should be`,
+        );
 
-      // Drag the scrollbar most of the way down (as a person would), then wheel the rest.
-      const scroller = '[data-test=pair-scroller]';
-      await page.$eval(scroller, (el) => (el.scrollTop = el.scrollHeight * 0.9));
-      const box = (await page.locator(scroller).boundingBox())!;
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 400);
-      await page.waitForSelector(`[data-test=pair][data-at="${LONG - 1}"][data-index]`, WAIT);
-      const late = `[data-test=pair][data-at="${LONG - 5}"]`;
-      await page.waitForSelector(`${late}[data-index]`, WAIT);
-      await page.click(late);
-      await page.waitForSelector(`[data-test=pair-detail][data-index="${LONG - 5}"]`, WAIT);
-      const title = await page.innerText('[data-test=pair-detail] .title');
-      check(title.includes(`Reply ${LONG - 4}`) && title.includes('same'), `the opened late pair reads "${title}"`);
-      const position = await page.innerText('[data-test=pair-count]');
-      check(position.trim() === `${(LONG - 4).toLocaleString('en-US')} of 1,500 pairs`, `the list says "${position}"`);
-      await page.screenshot({ path: screenshotPath('replay-long-late-pair') });
+        // Drag the scrollbar most of the way down (as a person would), then wheel the rest.
+        const scroller = '[data-test=pair-scroller]';
+        await page.$eval(scroller, (el) => (el.scrollTop = el.scrollHeight * 0.9));
+        const box = (await page.locator(scroller).boundingBox())!;
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 400);
+        await page.waitForSelector(`[data-test=pair][data-at="${LONG - 1}"][data-index]`, WAIT);
+        const late = `[data-test=pair][data-at="${LONG - 5}"]`;
+        await page.waitForSelector(`${late}[data-index]`, WAIT);
+        await page.click(late);
+        await page.waitForSelector(`[data-test=pair-detail][data-index="${LONG - 5}"]`, WAIT);
+        const title = await page.innerText('[data-test=pair-detail] .title');
+        check(title.includes(`Reply ${LONG - 4}`) && title.includes('same'), `the opened late pair reads "${title}"`);
+        const position = await page.innerText('[data-test=pair-count]');
+        check(
+          position.trim() === `${(LONG - 4).toLocaleString('en-US')} of 1,500 pairs`,
+          `the list says "${position}"`,
+        );
+        await page.screenshot({ path: screenshotPath('replay-long-late-pair') });
 
-      await page.click('[data-test=first-difference]');
-      const selected = `[data-test=pair].selected[data-at="${LATE_DIFFERENCE}"]`;
-      await page.waitForSelector(selected, WAIT);
-      await page.waitForSelector(`[data-test=pair-detail][data-index="${LATE_DIFFERENCE}"] [data-test=field-row].different`, WAIT);
-      const rowBox = (await page.locator(selected).boundingBox())!;
-      const listBox = (await page.locator(scroller).boundingBox())!;
-      check(rowBox.y >= listBox.y - 1 && rowBox.y + rowBox.height <= listBox.y + listBox.height + 1, `the first difference's row (y ${rowBox.y}..${rowBox.y + rowBox.height}) is not within the list (y ${listBox.y}..${listBox.y + listBox.height})`);
-      const differing = await page.$$eval('[data-test=pair-detail] [data-test=field-row].different', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
-      check(differing.length === 1 && differing[0]![0] === 'data.data' && differing[0]![1] !== differing[0]![2], `the differing fields shown: ${JSON.stringify(differing)}`);
-      await page.screenshot({ path: screenshotPath('replay-long-first-difference') });
+        await page.click('[data-test=first-difference]');
+        const selected = `[data-test=pair].selected[data-at="${LATE_DIFFERENCE}"]`;
+        await page.waitForSelector(selected, WAIT);
+        await page.waitForSelector(
+          `[data-test=pair-detail][data-index="${LATE_DIFFERENCE}"] [data-test=field-row].different`,
+          WAIT,
+        );
+        const rowBox = (await page.locator(selected).boundingBox())!;
+        const listBox = (await page.locator(scroller).boundingBox())!;
+        check(
+          rowBox.y >= listBox.y - 1 && rowBox.y + rowBox.height <= listBox.y + listBox.height + 1,
+          `the first difference's row (y ${rowBox.y}..${rowBox.y + rowBox.height}) is not within the list (y ${listBox.y}..${listBox.y + listBox.height})`,
+        );
+        const differing = await page.$$eval('[data-test=pair-detail] [data-test=field-row].different', (trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())),
+        );
+        check(
+          differing.length === 1 && differing[0]![0] === 'data.data' && differing[0]![1] !== differing[0]![2],
+          `the differing fields shown: ${JSON.stringify(differing)}`,
+        );
+        await page.screenshot({ path: screenshotPath('replay-long-first-difference') });
 
-      // The keyboard moves on from there.
-      await page.focus('[data-test=pair-list]');
-      await page.keyboard.press('ArrowDown');
-      await page.waitForSelector(`[data-test=pair-detail][data-index="${LATE_DIFFERENCE + 1}"]`, WAIT);
-      check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
-    });
+        // The keyboard moves on from there.
+        await page.focus('[data-test=pair-list]');
+        await page.keyboard.press('ArrowDown');
+        await page.waitForSelector(`[data-test=pair-detail][data-index="${LATE_DIFFERENCE + 1}"]`, WAIT);
+        check(pageErrors.length === 0, `errors in the page: ${pageErrors.join('; ')}`);
+      },
+    );
   } finally {
     api?.close();
     await browser?.close();

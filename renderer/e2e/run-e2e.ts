@@ -23,7 +23,8 @@ const suites: Record<string, (suite: Suite) => Promise<void>> = {
 
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !Object.hasOwn(suites, name));
-if (unknown.length > 0) throw new Error(`no end-to-end suite ${unknown.join(', ')}: the suites are ${Object.keys(suites).join(', ')}`);
+if (unknown.length > 0)
+  throw new Error(`no end-to-end suite ${unknown.join(', ')}: the suites are ${Object.keys(suites).join(', ')}`);
 const suite = new Suite();
 for (const [name, run] of Object.entries(suites)) if (only.length === 0 || only.includes(name)) await run(suite);
 process.exitCode = suite.failed === 0 ? 0 : 1;

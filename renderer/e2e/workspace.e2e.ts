@@ -54,7 +54,7 @@ const theme = (page: Page): Promise<string | undefined> => page.evaluate(() => d
 
 /** Waits until the backend's state file holds @key = @value (written a moment after the change). */
 async function waitForKept(stateFile: string, key: string, value: unknown): Promise<void> {
-  for (const until = Date.now() + WAIT.timeout; Date.now() < until; ) {
+  for (const until = Date.now() + WAIT.timeout; Date.now() < until;) {
     try {
       const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { ui?: Record<string, unknown> };
       if (JSON.stringify(state.ui?.[key]) === JSON.stringify(value)) return;
@@ -94,66 +94,117 @@ export async function workspaceTests(suite: Suite): Promise<void> {
     const pageErrors: string[] = [];
     let page = await openWorkspacePage(browser, serve.url, pageErrors);
 
-    await suite.test('workspace: the first start opens STATE-DIR/workspace, named in the top bar with its path on hover', async () => {
-      check((await page.textContent('[data-test=workspace-name]')) === 'workspace', `the top bar names ${await page.textContent('[data-test=workspace-name]')}`);
-      const title = (await page.getAttribute('[data-test=workspace-bar]', 'title')) ?? '';
-      check(title.includes(path.join(home.stateDir, 'workspace')), `the tooltip is "${title}"`);
-    });
+    await suite.test(
+      'workspace: the first start opens STATE-DIR/workspace, named in the top bar with its path on hover',
+      async () => {
+        check(
+          (await page.textContent('[data-test=workspace-name]')) === 'workspace',
+          `the top bar names ${await page.textContent('[data-test=workspace-name]')}`,
+        );
+        const title = (await page.getAttribute('[data-test=workspace-bar]', 'title')) ?? '';
+        check(title.includes(path.join(home.stateDir, 'workspace')), `the tooltip is "${title}"`);
+      },
+    );
 
-    const opened = await suite.test('workspace: the dialog refuses a file with the reason, then opens a folder typed in', async () => {
-      await page.keyboard.press('Control+o');
-      await page.waitForSelector('[data-test=workspace-dialog]', WAIT);
-      check(await page.evaluate(() => document.activeElement?.getAttribute('data-test') === 'workspace-path'), 'the path field does not have the focus');
-      await page.fill('[data-test=workspace-path]', notes);
-      await page.click('[data-test=workspace-open]');
-      await page.waitForSelector('[data-test=workspace-error]:has-text("is a file, not a folder")', WAIT);
-      await page.screenshot({ path: screenshotPath('workspace-dialog-error') });
-      check((await page.textContent('[data-test=workspace-name]')) === 'workspace', 'a refused path changed the workspace');
-      await page.fill('[data-test=workspace-path]', project);
-      await page.keyboard.press('Enter');
-      await page.waitForSelector('[data-test=workspace-dialog]', { state: 'detached', ...WAIT });
-      await page.waitForSelector('[data-test=workspace-name]:text-is("project")', WAIT);
-      await page.click('[data-test=workspace-bar]');
-      await page.waitForSelector('[data-test=workspace-recent]', WAIT);
-      const recent = await page.locator('[data-test=workspace-recent] li').allTextContents();
-      check(recent.length === 2 && recent[0]!.includes(project) && recent[1]!.includes(path.join(home.stateDir, 'workspace')), `recent: ${recent.join(' | ')}`);
-      await page.screenshot({ path: screenshotPath('workspace-dialog') });
-      await page.keyboard.press('Escape');
-      await page.waitForSelector('[data-test=workspace-dialog]', { state: 'detached', ...WAIT });
-    });
+    const opened = await suite.test(
+      'workspace: the dialog refuses a file with the reason, then opens a folder typed in',
+      async () => {
+        await page.keyboard.press('Control+o');
+        await page.waitForSelector('[data-test=workspace-dialog]', WAIT);
+        check(
+          await page.evaluate(() => document.activeElement?.getAttribute('data-test') === 'workspace-path'),
+          'the path field does not have the focus',
+        );
+        await page.fill('[data-test=workspace-path]', notes);
+        await page.click('[data-test=workspace-open]');
+        await page.waitForSelector('[data-test=workspace-error]:has-text("is a file, not a folder")', WAIT);
+        await page.screenshot({ path: screenshotPath('workspace-dialog-error') });
+        check(
+          (await page.textContent('[data-test=workspace-name]')) === 'workspace',
+          'a refused path changed the workspace',
+        );
+        await page.fill('[data-test=workspace-path]', project);
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('[data-test=workspace-dialog]', { state: 'detached', ...WAIT });
+        await page.waitForSelector('[data-test=workspace-name]:text-is("project")', WAIT);
+        await page.click('[data-test=workspace-bar]');
+        await page.waitForSelector('[data-test=workspace-recent]', WAIT);
+        const recent = await page.locator('[data-test=workspace-recent] li').allTextContents();
+        check(
+          recent.length === 2 &&
+            recent[0]!.includes(project) &&
+            recent[1]!.includes(path.join(home.stateDir, 'workspace')),
+          `recent: ${recent.join(' | ')}`,
+        );
+        await page.screenshot({ path: screenshotPath('workspace-dialog') });
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('[data-test=workspace-dialog]', { state: 'detached', ...WAIT });
+      },
+    );
 
-    await suite.test('workspace: the shortcuts overlay opens with ?, lists the shortcuts by view, and closes with Escape', async () => {
-      await page.keyboard.press('?');
-      await page.waitForSelector('[data-test=help-overlay]', WAIT);
-      const text = (await page.textContent('[data-test=help-overlay]')) ?? '';
-      for (const needle of ['Everywhere', 'Show Traffic', 'Switch between the light and the dark theme', 'Open a workspace folder'])
-        check(text.includes(needle), `the overlay lacks "${needle}": ${text}`);
-      check((await page.locator('[role=dialog][aria-modal=true]').count()) === 1, 'the overlay is not a modal dialog');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab');
-      check(await page.evaluate(() => document.activeElement?.closest('[role=dialog]') !== null), 'Tab took the focus out of the overlay');
-      await page.screenshot({ path: screenshotPath('workspace-help-overlay') });
-      await page.keyboard.press('Escape');
-      await page.waitForSelector('[data-test=help-overlay]', { state: 'detached', ...WAIT });
-    });
+    await suite.test(
+      'workspace: the shortcuts overlay opens with ?, lists the shortcuts by view, and closes with Escape',
+      async () => {
+        await page.keyboard.press('?');
+        await page.waitForSelector('[data-test=help-overlay]', WAIT);
+        const text = (await page.textContent('[data-test=help-overlay]')) ?? '';
+        for (const needle of [
+          'Everywhere',
+          'Show Traffic',
+          'Switch between the light and the dark theme',
+          'Open a workspace folder',
+        ])
+          check(text.includes(needle), `the overlay lacks "${needle}": ${text}`);
+        check(
+          (await page.locator('[role=dialog][aria-modal=true]').count()) === 1,
+          'the overlay is not a modal dialog',
+        );
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Tab');
+        check(
+          await page.evaluate(() => document.activeElement?.closest('[role=dialog]') !== null),
+          'Tab took the focus out of the overlay',
+        );
+        await page.screenshot({ path: screenshotPath('workspace-help-overlay') });
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('[data-test=help-overlay]', { state: 'detached', ...WAIT });
+      },
+    );
 
-    await suite.test('workspace: at 1280×720 the shortcuts overlay shows every shortcut, the last one not cut off, without scrolling', async () => {
-      await page.setViewportSize(SMALL_VIEWPORT);
-      await page.keyboard.press('F1');
-      await page.waitForSelector('[data-test=help-overlay]', WAIT);
-      const box = (selector: string) => page.locator(selector).last().evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
-      const [dialog, body, last] = await Promise.all([box('[role=dialog]'), box('[role=dialog] .body'), box('[data-test=help-overlay] dd')]);
-      check(dialog.bottom <= SMALL_VIEWPORT.height, `the overlay ends at y = ${dialog.bottom}, below the ${SMALL_VIEWPORT.height} px window`);
-      const shownTop = Math.max(body.top, dialog.top);
-      const shownBottom = Math.min(body.bottom, dialog.bottom);
-      check(last.top >= shownTop && last.bottom <= shownBottom, `the last shortcut (y ${last.top}..${last.bottom}) lies outside what the overlay shows (y ${shownTop}..${shownBottom}): it is cut off`);
-      const scrolls = await page.locator('[role=dialog] .body').evaluate((e) => e.scrollHeight > e.clientHeight);
-      check(!scrolls, 'the overlay has to be scrolled to see every shortcut');
-      await page.screenshot({ path: screenshotPath('workspace-help-overlay-1280x720') });
-      await page.keyboard.press('Escape');
-      await page.waitForSelector('[data-test=help-overlay]', { state: 'detached', ...WAIT });
-      await page.setViewportSize(LARGE_VIEWPORT);
-    });
+    await suite.test(
+      'workspace: at 1280×720 the shortcuts overlay shows every shortcut, the last one not cut off, without scrolling',
+      async () => {
+        await page.setViewportSize(SMALL_VIEWPORT);
+        await page.keyboard.press('F1');
+        await page.waitForSelector('[data-test=help-overlay]', WAIT);
+        const box = (selector: string) =>
+          page
+            .locator(selector)
+            .last()
+            .evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+        const [dialog, body, last] = await Promise.all([
+          box('[role=dialog]'),
+          box('[role=dialog] .body'),
+          box('[data-test=help-overlay] dd'),
+        ]);
+        check(
+          dialog.bottom <= SMALL_VIEWPORT.height,
+          `the overlay ends at y = ${dialog.bottom}, below the ${SMALL_VIEWPORT.height} px window`,
+        );
+        const shownTop = Math.max(body.top, dialog.top);
+        const shownBottom = Math.min(body.bottom, dialog.bottom);
+        check(
+          last.top >= shownTop && last.bottom <= shownBottom,
+          `the last shortcut (y ${last.top}..${last.bottom}) lies outside what the overlay shows (y ${shownTop}..${shownBottom}): it is cut off`,
+        );
+        const scrolls = await page.locator('[role=dialog] .body').evaluate((e) => e.scrollHeight > e.clientHeight);
+        check(!scrolls, 'the overlay has to be scrolled to see every shortcut');
+        await page.screenshot({ path: screenshotPath('workspace-help-overlay-1280x720') });
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('[data-test=help-overlay]', { state: 'detached', ...WAIT });
+        await page.setViewportSize(LARGE_VIEWPORT);
+      },
+    );
 
     await suite.test('workspace: Alt+N shows the N-th tab', async () => {
       for (const [i, t] of TABS.entries()) {
@@ -162,16 +213,19 @@ export async function workspaceTests(suite: Suite): Promise<void> {
       }
     });
 
-    await suite.test('workspace: traffic to show in the screenshots (demo:echo connected, messages sent with Ctrl+Enter, a row selected)', async () => {
-      await connectTarget(page, 'demo:echo');
-      await showTab(page, 'composer');
-      await page.fill('input[placeholder^="hex bytes"]', '01 02 03 04');
-      await page.fill('#send-count', '6');
-      await page.keyboard.press('Control+Enter'); // the Composer's shortcut for Send
-      await showTab(page, 'traffic');
-      await page.waitForSelector('[data-test=row][data-row="3"]', WAIT);
-      await page.click('[data-test=row][data-row="3"]');
-    });
+    await suite.test(
+      'workspace: traffic to show in the screenshots (demo:echo connected, messages sent with Ctrl+Enter, a row selected)',
+      async () => {
+        await connectTarget(page, 'demo:echo');
+        await showTab(page, 'composer');
+        await page.fill('input[placeholder^="hex bytes"]', '01 02 03 04');
+        await page.fill('#send-count', '6');
+        await page.keyboard.press('Control+Enter'); // the Composer's shortcut for Send
+        await showTab(page, 'traffic');
+        await page.waitForSelector('[data-test=row][data-row="3"]', WAIT);
+        await page.click('[data-test=row][data-row="3"]');
+      },
+    );
 
     await suite.test('workspace: Ctrl+Shift+L and the top bar button switch the theme', async () => {
       const before = await theme(page);
@@ -188,41 +242,53 @@ export async function workspaceTests(suite: Suite): Promise<void> {
       await screenshotViews(page, 'dark');
     });
 
-    await suite.test('workspace: a layout written into layouts/ by another program shows in Protocols and the Composer without a reload', async () => {
-      if (!opened) throw new Error('the project folder was not opened');
-      writeFileSync(path.join(project, 'layouts', 'probe.yaml'), PROBE_LAYOUT);
-      await showTab(page, 'protocols');
-      await page.waitForSelector('[data-layout="workspace:probe.yaml"]', WAIT);
-      await showTab(page, 'composer');
-      await page.waitForSelector('[data-test=protocol] option[value=probe]', { state: 'attached', ...WAIT });
-    });
+    await suite.test(
+      'workspace: a layout written into layouts/ by another program shows in Protocols and the Composer without a reload',
+      async () => {
+        if (!opened) throw new Error('the project folder was not opened');
+        writeFileSync(path.join(project, 'layouts', 'probe.yaml'), PROBE_LAYOUT);
+        await showTab(page, 'protocols');
+        await page.waitForSelector('[data-layout="workspace:probe.yaml"]', WAIT);
+        await showTab(page, 'composer');
+        await page.waitForSelector('[data-test=protocol] option[value=probe]', { state: 'attached', ...WAIT });
+      },
+    );
 
     await suite.test('workspace: a Traffic filter is set (/ goes to the filter)', async () => {
       await showTab(page, 'traffic');
       await page.keyboard.press('/');
       await page.keyboard.type(FILTER);
-      check((await page.inputValue('[data-test=filter] input')) === FILTER, 'what was typed after / is not in the filter box');
+      check(
+        (await page.inputValue('[data-test=filter] input')) === FILTER,
+        'what was typed after / is not in the filter box',
+      );
       await page.keyboard.press('Enter');
       await page.waitForSelector('[data-test=view-total]:has-text("matching")', WAIT);
       await page.screenshot({ path: screenshotPath('workspace-traffic-filtered-dark') });
     });
 
-    await suite.test('workspace: after a restart of the backend a fresh page finds the same workspace, tab, theme and filter', async () => {
-      await waitForKept(stateFile, 'traffic.filter', FILTER);
-      await waitForKept(stateFile, 'app.tab', 'traffic');
-      await waitForKept(stateFile, 'app.theme', 'dark');
-      await page.close();
-      await serve!.stop();
-      serve = await startServe(folders);
-      // The new URL has no #tab: the tab comes from the kept state.
-      page = await openWorkspacePage(browser!, serve.url, pageErrors);
-      await page.waitForSelector('[data-test=workspace-name]:text-is("project")', WAIT);
-      await page.waitForSelector('[data-tab=traffic][aria-selected=true]', WAIT);
-      check((await theme(page)) === 'dark', `the theme is ${await theme(page)}`);
-      check((await page.inputValue('[data-test=filter] input')) === FILTER, `the filter box holds "${await page.inputValue('[data-test=filter] input')}"`);
-      await page.waitForSelector('[data-test=view-total]:has-text("matching")', WAIT);
-      await page.screenshot({ path: screenshotPath('workspace-after-restart') });
-    });
+    await suite.test(
+      'workspace: after a restart of the backend a fresh page finds the same workspace, tab, theme and filter',
+      async () => {
+        await waitForKept(stateFile, 'traffic.filter', FILTER);
+        await waitForKept(stateFile, 'app.tab', 'traffic');
+        await waitForKept(stateFile, 'app.theme', 'dark');
+        await page.close();
+        await serve!.stop();
+        serve = await startServe(folders);
+        // The new URL has no #tab: the tab comes from the kept state.
+        page = await openWorkspacePage(browser!, serve.url, pageErrors);
+        await page.waitForSelector('[data-test=workspace-name]:text-is("project")', WAIT);
+        await page.waitForSelector('[data-tab=traffic][aria-selected=true]', WAIT);
+        check((await theme(page)) === 'dark', `the theme is ${await theme(page)}`);
+        check(
+          (await page.inputValue('[data-test=filter] input')) === FILTER,
+          `the filter box holds "${await page.inputValue('[data-test=filter] input')}"`,
+        );
+        await page.waitForSelector('[data-test=view-total]:has-text("matching")', WAIT);
+        await page.screenshot({ path: screenshotPath('workspace-after-restart') });
+      },
+    );
 
     await suite.test('workspace: no page errors', async () => {
       checkNoPageErrors(pageErrors);

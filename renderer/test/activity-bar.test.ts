@@ -19,10 +19,25 @@ import { fakeApi } from './fake-api.ts';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 const idle: CaptureStatus = { recording: false, targets: [], messages: 0, bytes: 0, lost: [] };
-const recording: CaptureStatus = { recording: true, name: 'capture-1.kucap', targets: [], messages: 1234, bytes: 9000, startedMs: 0, lost: [] };
+const recording: CaptureStatus = {
+  recording: true,
+  name: 'capture-1.kucap',
+  targets: [],
+  messages: 1234,
+  bytes: 9000,
+  startedMs: 0,
+  lost: [],
+};
 const counts = { messages: 0, sends: 0, workCalls: 0, timerCalls: 0 };
 const run = (id: string, script: string, stop?: ScriptRunView['stop']): ScriptRunView => ({
-  run: id, script, target: 'demo:echo', state: stop ? 'stopped' : 'running', startedAt: 0, counts, droppedLines: 0, ...(stop ? { stop } : {}),
+  run: id,
+  script,
+  target: 'demo:echo',
+  state: stop ? 'stopped' : 'running',
+  startedAt: 0,
+  counts,
+  droppedLines: 0,
+  ...(stop ? { stop } : {}),
 });
 
 beforeEach(() => setActivePinia(createPinia()));
@@ -43,7 +58,10 @@ test('Alt+R starts and stops a recording from any view, not only Captures', asyn
   setShortcutView(() => ui.tab);
   const w = mount(CapturesView);
   await flush();
-  const altR = () => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'r', code: 'KeyR', altKey: true, bubbles: true, cancelable: true }));
+  const altR = () =>
+    window.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'r', code: 'KeyR', altKey: true, bubbles: true, cancelable: true }),
+    );
   altR();
   await flush();
   expect(fake.calls.filter((c) => c.call === 'startCapture')).toHaveLength(1);
@@ -70,7 +88,11 @@ test('the top bar shows a recording, a periodic send, a running script and a cra
   const scripts = useScriptsStore();
   scripts.runs = {
     r1: run('r1', 'relay.ts'),
-    r2: run('r2', 'check.ts', { reason: 'error', message: 'check.ts:4: TypeError: x is undefined', callback: 'onMessage' }),
+    r2: run('r2', 'check.ts', {
+      reason: 'error',
+      message: 'check.ts:4: TypeError: x is undefined',
+      callback: 'onMessage',
+    }),
     r3: run('r3', 'old.ts', { reason: 'stopped', message: 'stopped' }),
   };
   await w.vm.$nextTick();

@@ -13,14 +13,28 @@ import { useTrafficStore } from '../src/stores/traffic.ts';
 import { fakeApi } from './fake-api.ts';
 
 const source = (over: Partial<CaptureSourceView> = {}): CaptureSourceView => ({
-  source: 'run.kucap', format: 'kucap', total: 500, done: false, bytesIndexed: 1000, size: 4000, targets: ['demo:echo'], damage: [], views: { all: 500 }, ...over,
+  source: 'run.kucap',
+  format: 'kucap',
+  total: 500,
+  done: false,
+  bytesIndexed: 1000,
+  size: 4000,
+  targets: ['demo:echo'],
+  damage: [],
+  views: { all: 500 },
+  ...over,
 });
 
 let fake: ReturnType<typeof fakeApi>;
 beforeEach(async () => {
   setActivePinia(createPinia());
   fake = fakeApi({
-    window: (i: { source?: string; view: string; start: number }) => ({ view: i.view, total: i.source ? 500 : 10, start: i.start, rows: [] }),
+    window: (i: { source?: string; view: string; start: number }) => ({
+      view: i.view,
+      total: i.source ? 500 : 10,
+      start: i.start,
+      rows: [],
+    }),
     rate: () => [],
     captureStatus: () => ({ recording: false, targets: [], messages: 0, bytes: 0, lost: [] }),
     openCaptures: () => [],
@@ -42,7 +56,10 @@ test('opening a capture shows it in Traffic: calls carry its source, its indexin
   await captures.open('run.kucap');
   expect(traffic.source).toBe('run.kucap');
   expect(traffic.total).toBe(500);
-  expect(fake.calls.filter((c) => c.call === 'window').at(-1)?.input).toMatchObject({ source: 'run.kucap', view: 'all' });
+  expect(fake.calls.filter((c) => c.call === 'window').at(-1)?.input).toMatchObject({
+    source: 'run.kucap',
+    view: 'all',
+  });
   fake.emit('traffic', { total: 20, views: { all: 20 }, paused: false });
   expect(traffic.total).toBe(500);
   expect(traffic.stored).toBe(20);
@@ -69,7 +86,10 @@ test('the filter follows the source: switching applies it to the capture shown',
   await traffic.start();
   await traffic.applyFilter('type == 5');
   await traffic.setSource('run.kucap');
-  expect(fake.calls.filter((c) => c.call === 'setFilter').map((c) => c.input)).toEqual([{ expression: 'type == 5' }, { source: 'run.kucap', expression: 'type == 5' }]);
+  expect(fake.calls.filter((c) => c.call === 'setFilter').map((c) => c.input)).toEqual([
+    { expression: 'type == 5' },
+    { source: 'run.kucap', expression: 'type == 5' },
+  ]);
   expect([traffic.view, traffic.total, traffic.filterText]).toEqual(['f1', 4, 'type == 5']);
 });
 
@@ -83,12 +103,28 @@ test('a capture closed elsewhere (another window) takes Traffic back to live', a
 });
 
 test('the damage notice names the capture, the reason with its offset and the messages shown around it', () => {
-  const damaged = source({ done: true, total: 180, damage: [{ offset: 123_456, message: 'damaged block at offset 123456 (checksum mismatch); skipped 361 bytes to the next block at 123817', messagesBefore: 100 }] });
+  const damaged = source({
+    done: true,
+    total: 180,
+    damage: [
+      {
+        offset: 123_456,
+        message: 'damaged block at offset 123456 (checksum mismatch); skipped 361 bytes to the next block at 123817',
+        messagesBefore: 100,
+      },
+    ],
+  });
   expect(damageNotice(damaged, damaged.damage[0]!)).toBe(
     'capture run.kucap is damaged: damaged block at offset 123456 (checksum mismatch); skipped 361 bytes to the next block at 123817; showing the 100 messages before it and the 80 messages after it',
   );
-  const cut = source({ done: true, total: 1, damage: [{ offset: 99, message: 'the file ends inside the block at offset 99', messagesBefore: 1 }] });
-  expect(damageNotice(cut, cut.damage[0]!)).toBe('capture run.kucap is damaged: the file ends inside the block at offset 99; showing the 1 message before it');
+  const cut = source({
+    done: true,
+    total: 1,
+    damage: [{ offset: 99, message: 'the file ends inside the block at offset 99', messagesBefore: 1 }],
+  });
+  expect(damageNotice(cut, cut.damage[0]!)).toBe(
+    'capture run.kucap is damaged: the file ends inside the block at offset 99; showing the 1 message before it',
+  );
 });
 
 test('the recording status follows the backend; a stop refreshes the list', async () => {

@@ -13,10 +13,32 @@ import { useTargetsStore } from '../src/stores/targets.ts';
 import { fakeApi } from './fake-api.ts';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
-const recording = (messages: number): CaptureStatus => ({ recording: true, name: 'bench.kucap', targets: ['demo:echo'], messages, bytes: messages * 60, startedMs: 0, lost: [] });
+const recording = (messages: number): CaptureStatus => ({
+  recording: true,
+  name: 'bench.kucap',
+  targets: ['demo:echo'],
+  messages,
+  bytes: messages * 60,
+  startedMs: 0,
+  lost: [],
+});
 const damaged: CaptureSourceView = {
-  source: 'old.kucap', format: 'kucap', total: 70, done: true, bytesIndexed: 9000, size: 9100, targets: ['demo:echo'], views: { all: 70 },
-  damage: [{ offset: 9000, message: 'the file ends inside the block at offset 9000 (only 20 of its 361 body bytes are there): it was cut off while being written', messagesBefore: 70 }],
+  source: 'old.kucap',
+  format: 'kucap',
+  total: 70,
+  done: true,
+  bytesIndexed: 9000,
+  size: 9100,
+  targets: ['demo:echo'],
+  views: { all: 70 },
+  damage: [
+    {
+      offset: 9000,
+      message:
+        'the file ends inside the block at offset 9000 (only 20 of its 361 body bytes are there): it was cut off while being written',
+      messagesBefore: 70,
+    },
+  ],
 };
 
 test('record the ticked target under a name; the count follows the backend while it records', async () => {
@@ -62,7 +84,8 @@ test('rename a capture in its row; delete asks first, and Keep it deletes nothin
     openCaptures: () => [],
     listCaptures: () => files,
     renameCapture: (i: { name: string; to: string }) => {
-      if (i.to.includes('/')) throw Object.assign(new Error(`"${i.to}" is not a valid file name`), { code: 'EINVAL_INPUT' });
+      if (i.to.includes('/'))
+        throw Object.assign(new Error(`"${i.to}" is not a valid file name`), { code: 'EINVAL_INPUT' });
       return (files = files.map((f) => (f.name === i.name ? { ...f, name: `${i.to}.kucap` } : f)));
     },
     deleteCapture: (i: { name: string }) => (files = files.filter((f) => f.name !== i.name)),
@@ -78,7 +101,9 @@ test('rename a capture in its row; delete asks first, and Keep it deletes nothin
   await w.find('[data-test=rename-input]').setValue('a/b');
   await w.find('[data-test=rename]').trigger('submit');
   await flush();
-  expect(useNoticesStore().notices.at(-1)?.message).toBe('Renaming morning.kucap to a/b: "a/b" is not a valid file name');
+  expect(useNoticesStore().notices.at(-1)?.message).toBe(
+    'Renaming morning.kucap to a/b: "a/b" is not a valid file name',
+  );
   expect(w.find('[data-test=rename-input]').exists()).toBe(true);
   await w.find('[data-test=rename-input]').setValue('evening');
   await w.find('[data-test=rename]').trigger('submit');
@@ -106,7 +131,10 @@ test('the line about the last export goes once another action starts, and the la
     captureStatus: () => ({ recording: false, name: 'rec.kucap', targets: [], messages: 3, bytes: 100, lost: [] }),
     openCaptures: () => [],
     listCaptures: () => files,
-    exportPcapng: () => ((files = [...files, { name: 'rec.pcapng', format: 'pcapng', size: 90, mtimeMs: 0, messages: 3 }]), { name: 'rec.pcapng', messages: 3, bytes: 90 }),
+    exportPcapng: () => (
+      (files = [...files, { name: 'rec.pcapng', format: 'pcapng', size: 90, mtimeMs: 0, messages: 3 }]),
+      { name: 'rec.pcapng', messages: 3, bytes: 90 }
+    ),
     deleteCapture: (i: { name: string }) => (files = files.filter((f) => f.name !== i.name)),
   });
   await useConnectionStore().attach(fake.api);

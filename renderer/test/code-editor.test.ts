@@ -27,7 +27,11 @@ test('the editor shows its text, follows the model and reports what the user typ
 test('diagnostics are marked at their line and column, and replaced when they change', async () => {
   const text = 'protocol: demo\nmessages:\n  - name: ping\n    fields: 3\n';
   const w = mount(CodeEditor, {
-    props: { modelValue: text, language: 'yaml', diagnostics: [{ line: 4, column: 13, severity: 'error', message: 'fields: expected a list' }] },
+    props: {
+      modelValue: text,
+      language: 'yaml',
+      diagnostics: [{ line: 4, column: 13, severity: 'error', message: 'fields: expected a list' }],
+    },
     attachTo: document.body,
   });
   await nextTick();
@@ -43,7 +47,10 @@ test('diagnostics are marked at their line and column, and replaced when they ch
 });
 
 test('a read-only editor refuses edits from the keyboard', async () => {
-  const w = mount(CodeEditor, { props: { modelValue: 'int x;', language: 'c', readOnly: true }, attachTo: document.body });
+  const w = mount(CodeEditor, {
+    props: { modelValue: 'int x;', language: 'c', readOnly: true },
+    attachTo: document.body,
+  });
   const view = viewOf(w.element);
   expect(view.state.readOnly).toBe(true);
   expect(w.element.querySelector('.cm-content')?.getAttribute('contenteditable')).toBe('false');

@@ -10,9 +10,17 @@ import { fakeApi } from './fake-api.ts';
 const sensor: LayoutSummary = {
   protocol: 'sensor',
   file: 'sensor.yaml',
-  header: { type: { name: 'kind', enum: [{ value: '3', name: 'reading' }] }, id: { name: 'seq' }, user_value: { name: 'user_value' } },
+  header: {
+    type: { name: 'kind', enum: [{ value: '3', name: 'reading' }] },
+    id: { name: 'seq' },
+    user_value: { name: 'user_value' },
+  },
   kinds: [
-    { name: 'reading', when: { type: '3' }, fields: [{ name: 'temp', kind: 'int', type: 's16', bits: 16, signed: true }] },
+    {
+      name: 'reading',
+      when: { type: '3' },
+      fields: [{ name: 'temp', kind: 'int', type: 's16', bits: 16, signed: true }],
+    },
     { name: 'reset', when: { type: '4', user_value: '9' }, fields: [] },
   ],
 };
@@ -68,7 +76,9 @@ test('raw mode sends the hex as base64 and refuses hex that is not whole bytes',
   expect(fake.calls.find((x) => x.call === 'send')?.input).toMatchObject({ body: { format: 'raw', data: btoa('hi') } });
   c.rawHex = '6';
   await c.send(1);
-  expect(useNoticesStore().notices.at(-1)?.message).toBe('Sending to demo:echo: the data, at character 1: the last byte has one hex digit: write it with two (0f, not f)');
+  expect(useNoticesStore().notices.at(-1)?.message).toBe(
+    'Sending to demo:echo: the data, at character 1: the last byte has one hex digit: write it with two (0f, not f)',
+  );
 });
 
 test('the hex view follows each edit of the form', async () => {
@@ -96,7 +106,12 @@ test('a saved raw message opens back into the raw editor', async () => {
 test('a refused send becomes a notice naming the target and the reason, with a permission hint', async () => {
   setActivePinia(createPinia());
   const denied = Object.assign(new Error('open /dev/kucomms_x: Permission denied'), { code: 'EACCES' });
-  const f = fakeApi({ listProtocols: () => [sensor], listCollections: () => [], encode: () => ({ bytes: '', decoded: { tree: [] } }), send: () => Promise.reject(denied) });
+  const f = fakeApi({
+    listProtocols: () => [sensor],
+    listCollections: () => [],
+    encode: () => ({ bytes: '', decoded: { tree: [] } }),
+    send: () => Promise.reject(denied),
+  });
   await useConnectionStore().attach(f.api);
   const c = useComposerStore();
   await c.load();
@@ -104,5 +119,7 @@ test('a refused send becomes a notice naming the target and the reason, with a p
   await c.send(1);
   const n = useNoticesStore().notices.at(-1);
   expect(n?.level).toBe('error');
-  expect(n?.message).toMatch(/^Sending to \/dev\/kucomms_x: open \/dev\/kucomms_x: Permission denied — this needs permission/);
+  expect(n?.message).toMatch(
+    /^Sending to \/dev\/kucomms_x: open \/dev\/kucomms_x: Permission denied — this needs permission/,
+  );
 });

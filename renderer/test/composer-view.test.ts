@@ -20,7 +20,9 @@ const layout = (protocol: string, type: string): LayoutSummary => ({
   protocol,
   file: `${protocol}.yaml`,
   header: { type: { name: 'kind' }, id: { name: 'seq' }, user_value: { name: 'user_value' } },
-  kinds: [{ name: 'reading', when: { type }, fields: [{ name: 'temp', kind: 'int', type: 'u8', bits: 8, signed: false }] }],
+  kinds: [
+    { name: 'reading', when: { type }, fields: [{ name: 'temp', kind: 'int', type: 'u8', bits: 8, signed: false }] },
+  ],
 });
 const HEADER = '\0'.repeat(32);
 
@@ -30,7 +32,10 @@ beforeEach(async () => {
     listProtocols: () => [layout('sensor', '3'), layout('telemetry', '5')],
     listCollections: () => [],
     // The form's one u8 field after the header: 0x2a.
-    encode: () => ({ bytes: btoa(`${HEADER}\x2a`), decoded: { tree: [{ name: 'header', path: 'header', offset: 0, size: 32, type: 'header' }] } }),
+    encode: () => ({
+      bytes: btoa(`${HEADER}\x2a`),
+      decoded: { tree: [{ name: 'header', path: 'header', offset: 0, size: 32, type: 'header' }] },
+    }),
   });
   await useConnectionStore().attach(fake.api);
 });
@@ -42,7 +47,9 @@ test('a header type that contradicts the kind chosen is flagged beside the heade
   await flush();
   expect(w.find('[data-test=kind-mismatch]').exists()).toBe(false);
   await w.find('#hdr-type').setValue('7');
-  expect(w.find('[data-test=kind-mismatch]').text()).toBe('type 7 does not select reading (it needs 3): the message will be read as another kind.');
+  expect(w.find('[data-test=kind-mismatch]').text()).toBe(
+    'type 7 does not select reading (it needs 3): the message will be read as another kind.',
+  );
   await w.find('#hdr-type').setValue('0x3');
   expect(w.find('[data-test=kind-mismatch]').exists()).toBe(false);
 });
@@ -62,7 +69,15 @@ test('raw hex takes 0x…, de:ad, \\x.. and spaces, and says under the box which
     const r = parseHexText(text);
     return 'bytes' in r ? Array.from(r.bytes) : r;
   };
-  for (const text of ['de ad be ef', 'deadbeef', '0xde 0xad 0xbe 0xef', '0xdeadbeef', 'de:ad:be:ef', '\\xde\\xad\\xbe\\xef', 'de, ad, be, ef'])
+  for (const text of [
+    'de ad be ef',
+    'deadbeef',
+    '0xde 0xad 0xbe 0xef',
+    '0xdeadbeef',
+    'de:ad:be:ef',
+    '\\xde\\xad\\xbe\\xef',
+    'de, ad, be, ef',
+  ])
     expect(bytes(text), text).toEqual([0xde, 0xad, 0xbe, 0xef]);
   expect(bytes('de ag')).toEqual({ error: '"g" is not a hex digit', at: 4 });
   expect(bytes('de a')).toEqual({ error: 'the last byte has one hex digit: write it with two (0f, not f)', at: 3 });
@@ -81,7 +96,9 @@ test("choosing a target composes with the target's own layout", async () => {
   const c = useComposerStore();
   await c.load();
   expect(c.protocol).toBe('sensor');
-  const targets: TargetView[] = [{ target: 'demo:echo', kind: 'demo', description: 'echo', state: 'open', protocol: 'telemetry' }];
+  const targets: TargetView[] = [
+    { target: 'demo:echo', kind: 'demo', description: 'echo', state: 'open', protocol: 'telemetry' },
+  ];
   useTargetsStore().targets = targets;
   c.target = 'demo:echo';
   await flush();

@@ -10,15 +10,28 @@ import { fakeApi } from './fake-api.ts';
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 test('the caret view splits the expression at the reported position', () => {
-  expect(filterErrorView({ expression: 'type == 1 && && id', position: 13, message: 'm' })).toMatchObject({ before: 'type == 1 && ', at: '&', after: '& id' });
-  expect(filterErrorView({ expression: 'type ==', position: 7, message: 'm' })).toMatchObject({ before: 'type ==', at: ' ', after: '' });
+  expect(filterErrorView({ expression: 'type == 1 && && id', position: 13, message: 'm' })).toMatchObject({
+    before: 'type == 1 && ',
+    at: '&',
+    after: '& id',
+  });
+  expect(filterErrorView({ expression: 'type ==', position: 7, message: 'm' })).toMatchObject({
+    before: 'type ==',
+    at: ' ',
+    after: '',
+  });
 });
 
-test('the filter box shows a bad expression\'s error at its position, and clears it once fixed', async () => {
+test("the filter box shows a bad expression's error at its position, and clears it once fixed", async () => {
   setActivePinia(createPinia());
   const fake = fakeApi({
     setFilter: (i: { expression: string }) => {
-      if (i.expression === 'id >') throw new StudioError({ code: 'EFILTER', message: 'x', filter: { expression: 'id >', position: 4, message: 'expected a field, a number or a string, found the end' } });
+      if (i.expression === 'id >')
+        throw new StudioError({
+          code: 'EFILTER',
+          message: 'x',
+          filter: { expression: 'id >', position: 4, message: 'expected a field, a number or a string, found the end' },
+        });
       return { view: 'v2', total: 1, ms: 0.2 };
     },
   });
@@ -27,12 +40,17 @@ test('the filter box shows a bad expression\'s error at its position, and clears
   await w.find('input').setValue('id >');
   await w.find('form').trigger('submit');
   await flush();
-  expect(w.find('[data-test=filter-error]').text()).toContain('Position 4: expected a field, a number or a string, found the end');
+  expect(w.find('[data-test=filter-error]').text()).toContain(
+    'Position 4: expected a field, a number or a string, found the end',
+  );
   expect(w.find('[data-test=filter-error-at]').text()).toBe('');
   expect(w.find('.expr').text()).toBe('id >');
   await w.find('input').setValue('id > 1');
   await w.find('form').trigger('submit');
   await flush();
   expect(w.find('[data-test=filter-error]').exists()).toBe(false);
-  expect(fake.calls.filter((c) => c.call === 'setFilter').map((c) => c.input)).toEqual([{ expression: 'id >' }, { expression: 'id > 1' }]);
+  expect(fake.calls.filter((c) => c.call === 'setFilter').map((c) => c.input)).toEqual([
+    { expression: 'id >' },
+    { expression: 'id > 1' },
+  ]);
 });

@@ -4,17 +4,54 @@ import { computedFields, defaultStruct, flagsHint, intError, resizable, typeLabe
 
 const fields: FieldSchemaJson[] = [
   { name: 'n', kind: 'int', type: 'u8', bits: 8, signed: false },
-  { name: 'mode', kind: 'int', type: 'u8', bits: 8, signed: false, enum: [{ value: '0', name: 'off' }, { value: '1', name: 'on' }] },
-  { name: 'ctl', kind: 'int', type: 'u16', bits: 16, signed: false, subfields: [{ name: 'a', at: 0, width: 4 }, { name: 'b', at: 4, width: 2, enum: [{ value: '2', name: 'two' }] }] },
+  {
+    name: 'mode',
+    kind: 'int',
+    type: 'u8',
+    bits: 8,
+    signed: false,
+    enum: [
+      { value: '0', name: 'off' },
+      { value: '1', name: 'on' },
+    ],
+  },
+  {
+    name: 'ctl',
+    kind: 'int',
+    type: 'u16',
+    bits: 16,
+    signed: false,
+    subfields: [
+      { name: 'a', at: 0, width: 4 },
+      { name: 'b', at: 4, width: 2, enum: [{ value: '2', name: 'two' }] },
+    ],
+  },
   { name: 'temp', kind: 'float', type: 'f32', bits: 32 },
   { name: 'ok', kind: 'bool', type: 'bool' },
   { name: 'mac', kind: 'bytes', type: 'bytes', size: { fixed: 3 } },
   { name: 'label', kind: 'string', type: 'string', size: { prefix: true } },
   { name: 'xs', kind: 'int', type: 's16', bits: 16, signed: true, count: { fixed: 2 } },
-  { name: 'points', kind: 'struct', type: 'point', count: { field: 'n' }, fields: [{ name: 'x', kind: 'int', type: 'u8', bits: 8, signed: false }] },
+  {
+    name: 'points',
+    kind: 'struct',
+    type: 'point',
+    count: { field: 'n' },
+    fields: [{ name: 'x', kind: 'int', type: 'u8', bits: 8, signed: false }],
+  },
   { name: 'pos', kind: 'struct', type: 'position', fields: [{ name: 'x', kind: 'float', type: 'f64', bits: 64 }] },
   { name: 'serial', kind: 'int', type: 'u48be', bits: 48, signed: false },
-  { name: 'options', kind: 'int', type: 'u8', bits: 8, signed: false, flags: [{ value: '0', name: 'enabled' }, { value: '1', name: 'interrupt' }, { value: '2', name: 'fifo' }] },
+  {
+    name: 'options',
+    kind: 'int',
+    type: 'u8',
+    bits: 8,
+    signed: false,
+    flags: [
+      { value: '0', name: 'enabled' },
+      { value: '1', name: 'interrupt' },
+      { value: '2', name: 'fifo' },
+    ],
+  },
 ];
 
 test('a form starts with a value for every field, in the form encode takes', () => {
@@ -45,7 +82,20 @@ test('only arrays of variable count can grow and shrink', () => {
 });
 
 test('type labels name the type as the detail pane does: big-endian integers and struct names included', () => {
-  expect(fields.map(typeLabel)).toEqual(['u8', 'u8 enum', 'u16', 'f32', 'bool', 'bytes[3]', 'string', 's16[2]', 'point[]', 'position', 'u48be', 'u8 flags']);
+  expect(fields.map(typeLabel)).toEqual([
+    'u8',
+    'u8 enum',
+    'u16',
+    'f32',
+    'bool',
+    'bytes[3]',
+    'string',
+    's16[2]',
+    'point[]',
+    'position',
+    'u48be',
+    'u8 flags',
+  ]);
 });
 
 test('the flags hint separates the flags', () => {

@@ -15,7 +15,10 @@ test('hex lines: 16 bytes a line, offsets in hex, ASCII with dots', () => {
 
 test('hex lines highlight exactly the bytes of the selected field', () => {
   const lines = hexLines(new Uint8Array(48), { offset: 30, size: 4 });
-  const lit = lines.flatMap((l) => l.cells).filter((c) => c.highlighted).map((c) => c.at);
+  const lit = lines
+    .flatMap((l) => l.cells)
+    .filter((c) => c.highlighted)
+    .map((c) => c.at);
   expect(lit).toEqual([30, 31, 32, 33]);
 });
 
@@ -28,7 +31,14 @@ test('hex text parses with spaces, refuses odd digits and non-hex', () => {
 });
 
 const tree: FieldNodeJson[] = [
-  { name: 'header', path: 'header', offset: 0, size: 32, type: 'header', children: [{ name: 'id', path: 'header.id', offset: 16, size: 8, type: 'u64', value: '7' }] },
+  {
+    name: 'header',
+    path: 'header',
+    offset: 0,
+    size: 32,
+    type: 'header',
+    children: [{ name: 'id', path: 'header.id', offset: 16, size: 8, type: 'u64', value: '7' }],
+  },
   {
     name: 'data',
     path: 'data',
@@ -37,7 +47,14 @@ const tree: FieldNodeJson[] = [
     type: 'reading',
     children: [
       { name: 'temp', path: 'data.temp', offset: 32, size: 2, type: 's16', value: 21 },
-      { name: 'points', path: 'data.points', offset: 34, size: 8, type: 'array', children: [{ name: '[1]', path: 'data.points[1]', offset: 38, size: 4, type: 'u32', value: 3 }] },
+      {
+        name: 'points',
+        path: 'data.points',
+        offset: 34,
+        size: 8,
+        type: 'array',
+        children: [{ name: '[1]', path: 'data.points[1]', offset: 38, size: 4, type: 'u32', value: 3 }],
+      },
     ],
   },
 ];
@@ -61,8 +78,15 @@ test('an undecoded message still has a tree of its header and data', () => {
   expect(findNode(t, 'data')).toMatchObject({ offset: 32, size: 5 });
 });
 
-test('the tree\'s name and type columns fit the widest name with its indent and the widest type, aliases included', () => {
-  const leaf = (name: string, type: string, alias?: string): FieldNodeJson => ({ name, path: name, offset: 0, size: 1, type, ...(alias ? { alias } : {}) });
+test("the tree's name and type columns fit the widest name with its indent and the widest type, aliases included", () => {
+  const leaf = (name: string, type: string, alias?: string): FieldNodeJson => ({
+    name,
+    path: name,
+    offset: 0,
+    size: 1,
+    type,
+    ...(alias ? { alias } : {}),
+  });
   const nested: FieldNodeJson[] = [
     { ...leaf('header', 'header'), children: [leaf('user_value', 'u64', 'sent_ns'), leaf('type', 'u64', 'type')] },
     { ...leaf('data', 'sample'), children: [{ ...leaf('acceleration', 'vector'), children: [leaf('x', 's24')] }] },

@@ -98,7 +98,25 @@ test('YAML -> form -> YAML keeps the meaning of every field type, and the commen
   const m = readModel(r.doc);
   expect(m.messages?.[0]?.when).toEqual({ type: 'sample', user_value: '0x10' });
   expect(Object.keys(m.enums?.kind ?? {})).toEqual(['1', '0xffffffffffffffff']);
-  expect(m.messages?.[0]?.fields?.map((f) => f.type)).toEqual(['u8', 's24', 'u16', 'u8', 'u16', 'f32', 'f64', 'bool', 'bytes', 'u8', 'string', 'string', 'string', 'point', 's64', 'u8', 'bytes']);
+  expect(m.messages?.[0]?.fields?.map((f) => f.type)).toEqual([
+    'u8',
+    's24',
+    'u16',
+    'u8',
+    'u16',
+    'f32',
+    'f64',
+    'bool',
+    'bytes',
+    'u8',
+    'string',
+    'string',
+    'string',
+    'point',
+    's64',
+    'u8',
+    'bytes',
+  ]);
 });
 
 test('the form shows every field of the YAML with its type, sizes and counts', () => {
@@ -112,10 +130,16 @@ test('the form shows every field of the YAML with its type, sizes and counts', (
   expect(field(3).find<HTMLSelectElement>('[data-test=field-flags]').element.value).toBe('status');
   expect(field(4).findAll('[data-bit]')).toHaveLength(2);
   expect(field(10).find<HTMLInputElement>('[data-test=length-size] [data-test=length-value]').element.value).toBe('n');
-  expect(field(11).find<HTMLSelectElement>('[data-test=length-size] [data-test=length-prefix]').element.value).toBe('u16');
+  expect(field(11).find<HTMLSelectElement>('[data-test=length-size] [data-test=length-prefix]').element.value).toBe(
+    'u16',
+  );
   expect(field(13).find<HTMLSelectElement>('[data-test=field-type]').element.value).toBe('point');
-  expect(field(14).find<HTMLSelectElement>('[data-test=length-array] [data-test=length-mode]').element.value).toBe('prefix');
-  expect(field(16).find<HTMLSelectElement>('[data-test=length-size] [data-test=length-mode]').element.value).toBe('rest');
+  expect(field(14).find<HTMLSelectElement>('[data-test=length-array] [data-test=length-mode]').element.value).toBe(
+    'prefix',
+  );
+  expect(field(16).find<HTMLSelectElement>('[data-test=length-size] [data-test=length-mode]').element.value).toBe(
+    'rest',
+  );
   expect(w.find('[data-type=point]').findAll('[data-field]')).toHaveLength(2);
 });
 
@@ -204,8 +228,14 @@ test('typing `- ` to start a new list item keeps the form showing every item, th
   const w = mount(LayoutForm);
   // A new kind, a new field and a new bit, each just begun: `- ` with nothing after it yet.
   const begun = EVERY_TYPE.replace('  - name: other\n', '  - name: other\n  - \n')
-    .replace('      - { name: q, type: bytes, size: rest }\n', '      - { name: q, type: bytes, size: rest }\n      - \n')
-    .replace('          - { name: mode, at: 1, width: 2, enum: unit }\n', '          - { name: mode, at: 1, width: 2, enum: unit }\n          - \n');
+    .replace(
+      '      - { name: q, type: bytes, size: rest }\n',
+      '      - { name: q, type: bytes, size: rest }\n      - \n',
+    )
+    .replace(
+      '          - { name: mode, at: 1, width: 2, enum: unit }\n',
+      '          - { name: mode, at: 1, width: 2, enum: unit }\n          - \n',
+    );
   store.setText(begun);
   await nextTick();
   expect(store.yamlProblem).toBeUndefined();

@@ -32,8 +32,10 @@ export default class LineReporter implements Reporter {
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<{ message?: string }>): void {
     for (const m of modules)
-      for (const e of m.errors()) console.log(`not ok - ${path.basename(m.moduleId)}: failed to load: ${oneLine(e.message)}`);
+      for (const e of m.errors())
+        console.log(`not ok - ${path.basename(m.moduleId)}: failed to load: ${oneLine(e.message)}`);
     for (const e of errors) console.log(`not ok - vitest: ${oneLine(e.message ?? String(e))}`);
-    if (this.#printed === 0 && modules.length === 0) console.log('not ok - vitest: no test files found under renderer/test');
+    if (this.#printed === 0 && modules.length === 0)
+      console.log('not ok - vitest: no test files found under renderer/test');
   }
 }

@@ -8,7 +8,7 @@ export function giveListsHeight(px: number): () => void {
   Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
     configurable: true,
     get(this: HTMLElement): number {
-      return this.classList.contains('virtual-rows') ? px : (own?.get?.call(this) as number | undefined) ?? 0;
+      return this.classList.contains('virtual-rows') ? px : ((own?.get?.call(this) as number | undefined) ?? 0);
     },
   });
   return () => {

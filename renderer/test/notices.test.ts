@@ -49,7 +49,10 @@ test('an error that no longer applies goes: the same action failing again replac
   notices.report('Listing the scripts', new Error('unrelated'));
   await targets.connect('/dev/kucomms0');
   await targets.connect('/dev/kucomms0');
-  expect(notices.notices.map((n) => n.message)).toEqual(['Listing the scripts: unrelated', 'Connecting /dev/kucomms0: the device is busy']);
+  expect(notices.notices.map((n) => n.message)).toEqual([
+    'Listing the scripts: unrelated',
+    'Connecting /dev/kucomms0: the device is busy',
+  ]);
   refuse = false;
   await targets.connect('/dev/kucomms0');
   expect(notices.notices.map((n) => n.message)).toEqual(['Listing the scripts: unrelated']);

@@ -9,7 +9,12 @@ import type { VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, expect, test } from 'vitest';
 import { nextTick } from 'vue';
-import type { ReplayPairDetail, ReplayPairJson, ReplayProgress, ReplayReport } from '../../electron/shared/api/replay-api.ts';
+import type {
+  ReplayPairDetail,
+  ReplayPairJson,
+  ReplayProgress,
+  ReplayReport,
+} from '../../electron/shared/api/replay-api.ts';
 import { useReplayStore } from '../src/stores/replay.ts';
 import { fakeApi } from './fake-api.ts';
 import { diffViewMount, flush } from './mounted-diff-view.ts';
@@ -22,18 +27,40 @@ const IN_VIEW = VIEWPORT / ROW;
 
 function pair(i: number, differs: (i: number) => boolean): ReplayPairJson {
   return differs(i)
-    ? { index: i, status: 'different', reply: i + 1, kind: 'any', summary: `data.n: ${i} → ${i + 1}`, diffs: [{ path: 'data.n', captured: String(i), replayed: String(i + 1) }] }
+    ? {
+        index: i,
+        status: 'different',
+        reply: i + 1,
+        kind: 'any',
+        summary: `data.n: ${i} → ${i + 1}`,
+        diffs: [{ path: 'data.n', captured: String(i), replayed: String(i + 1) }],
+      }
     : { index: i, status: 'same', reply: i + 1, kind: 'any', summary: `data.n=${i}`, diffs: [] };
 }
 
 function detail(p: ReplayPairJson): ReplayPairDetail {
   const replayed = p.status === 'different' ? String(p.index + 1) : String(p.index);
-  return { pair: p, fields: [{ path: 'data.n', captured: String(p.index), replayed, status: p.status === 'different' ? 'different' : 'same' }] };
+  return {
+    pair: p,
+    fields: [
+      { path: 'data.n', captured: String(p.index), replayed, status: p.status === 'different' ? 'different' : 'same' },
+    ],
+  };
 }
 
 const progress: ReplayProgress = {
-  replay: 'replay-1', capture: 'long.kucap', target: 'demo:echo', from: 'demo:echo', sent: PAIRS, total: PAIRS,
-  same: PAIRS - 1, different: 1, missing: 0, unexpected: 0, state: 'done', problems: [],
+  replay: 'replay-1',
+  capture: 'long.kucap',
+  target: 'demo:echo',
+  from: 'demo:echo',
+  sent: PAIRS,
+  total: PAIRS,
+  same: PAIRS - 1,
+  different: 1,
+  missing: 0,
+  unexpected: 0,
+  state: 'done',
+  problems: [],
 };
 
 const mountDiff = diffViewMount(VIEWPORT);
@@ -57,7 +84,13 @@ async function open(differs: (i: number) => boolean): Promise<VueWrapper> {
       const first = view.findIndex((x) => x.status !== 'same');
       // Each replay's pairs name it, so that a row shows whose it is.
       const pairs = view.slice(i.start, i.start + i.count).map((x) => ({ ...x, summary: `${i.replay} ${x.summary}` }));
-      const answer = { replay: i.replay, total: view.length, start: i.start, pairs, ...(first >= 0 ? { firstDifference: first } : {}) };
+      const answer = {
+        replay: i.replay,
+        total: view.length,
+        start: i.start,
+        pairs,
+        ...(first >= 0 ? { firstDifference: first } : {}),
+      };
       if (!held || i.count === 0) return answer;
       const wait = held;
       return new Promise((resolve) => wait.push(() => resolve(answer)));
@@ -76,11 +109,16 @@ beforeEach(() => {
 /** Positions of the rows drawn. */
 const drawn = (v: VueWrapper): number[] => v.findAll('[data-test=pair]').map((p) => Number(p.attributes('data-at')));
 /** Rows drawn that still wait for their pair. */
-const waiting = (v: VueWrapper): number[] => v.findAll('[data-test=pair]:not([data-index])').map((p) => Number(p.attributes('data-at')));
+const waiting = (v: VueWrapper): number[] =>
+  v.findAll('[data-test=pair]:not([data-index])').map((p) => Number(p.attributes('data-at')));
 const rowText = (v: VueWrapper, at: number): string => v.find(`[data-test=pair][data-at="${at}"]`).text();
 /** The pair windows asked of the backend, [start, count] (the view's length alone is asked with count 0). */
 const windows = (): Array<[number, number]> =>
-  fake.calls.filter((c) => c.call === 'replayResults').map((c) => c.input as { start: number; count: number }).filter((i) => i.count > 0).map((i) => [i.start, i.count]);
+  fake.calls
+    .filter((c) => c.call === 'replayResults')
+    .map((c) => c.input as { start: number; count: number })
+    .filter((i) => i.count > 0)
+    .map((i) => [i.start, i.count]);
 
 async function scrollTo(v: VueWrapper, px: number): Promise<void> {
   const scroller = v.find('[data-test=pair-scroller]');
@@ -108,7 +146,11 @@ test('a diff of 20 000 pairs draws only the rows in view, and fetches the window
   expect(drawn(v).length).toBeLessThanOrEqual(IN_VIEW + 1);
   await flush();
   // The block under the view and the one before it (the rows to spare above the view reach into it).
-  expect(windows()).toEqual([[0, 200], [9800, 200], [10_000, 200]]);
+  expect(windows()).toEqual([
+    [0, 200],
+    [9800, 200],
+    [10_000, 200],
+  ]);
   expect(waiting(v)).toEqual([]);
   expect(rowText(v, 10_000)).toContain('data.n=10000');
   expect(rowText(v, 10_019)).toContain('data.n=10019');
@@ -203,7 +245,12 @@ test('answers for a view left meanwhile never fill the new one: "Only difference
   oldView.forEach((release) => release());
   await flush();
   expect(drawn(v)[0]).toBe(0);
-  expect(v.findAll('[data-test=pair]').slice(0, 3).map((p) => p.attributes('data-index'))).toEqual(['1', '3', '5']);
+  expect(
+    v
+      .findAll('[data-test=pair]')
+      .slice(0, 3)
+      .map((p) => p.attributes('data-index')),
+  ).toEqual(['1', '3', '5']);
   expect(v.find('[data-test=pair-count]').text()).toBe('10,000 differences');
 
   // Where the old view's rows were asked for, the differences view shows its own.
@@ -217,9 +264,20 @@ test('a saved report opens into the same list: every one of its 1 200 pairs reac
   const v = await open(() => false);
   const pairs = Array.from({ length: 1200 }, (_, i) => detail(pair(i * 3, () => true)));
   savedReport = {
-    format: 'kucomms-replay-report', version: 1, savedAt: '2024-05-01T10:00:00.000Z',
-    options: { capture: 'long.kucap', direction: 'tx', target: 'demo:echo', speed: { kind: 'max' }, volatile: [], waitMs: 1000 },
-    summary: { ...progress, same: PAIRS - 1200, different: 1200 }, pairs, omitted: 0,
+    format: 'kucomms-replay-report',
+    version: 1,
+    savedAt: '2024-05-01T10:00:00.000Z',
+    options: {
+      capture: 'long.kucap',
+      direction: 'tx',
+      target: 'demo:echo',
+      speed: { kind: 'max' },
+      volatile: [],
+      waitMs: 1000,
+    },
+    summary: { ...progress, same: PAIRS - 1200, different: 1200 },
+    pairs,
+    omitted: 0,
   };
   const callsBefore = fake.calls.length;
   await useReplayStore().openReport('long-report.json');

@@ -15,8 +15,18 @@ import { giveListsHeight } from './list-viewport.ts';
 import { flush } from './mounted-diff-view.ts';
 
 const done: ReplayProgress = {
-  replay: 'replay-1', capture: 'morning.kucap', target: 'demo:echo', from: 'demo:echo', sent: 4, total: 4,
-  same: 4, different: 0, missing: 0, unexpected: 0, state: 'done', problems: [],
+  replay: 'replay-1',
+  capture: 'morning.kucap',
+  target: 'demo:echo',
+  from: 'demo:echo',
+  sent: 4,
+  total: 4,
+  same: 4,
+  different: 0,
+  missing: 0,
+  unexpected: 0,
+  state: 'done',
+  problems: [],
 };
 
 beforeEach(() => setActivePinia(createPinia()));
@@ -44,7 +54,8 @@ async function mountReplay(startReplay: () => unknown) {
 test('Into target is a choice of the connected targets; a remembered one not connected is shown, not choosable', async () => {
   useReplayStore().target = 'shm:gone';
   const { w } = await mountReplay(() => ({ replay: 'replay-2' }));
-  const options = () => w.findAll('[data-test=replay-target] option').map((o) => [o.text(), (o.element as HTMLOptionElement).disabled]);
+  const options = () =>
+    w.findAll('[data-test=replay-target] option').map((o) => [o.text(), (o.element as HTMLOptionElement).disabled]);
   expect(w.find('[data-test=replay-target]').element.tagName).toBe('SELECT');
   expect(options()).toEqual([
     ['demo:echo', false],
@@ -82,12 +93,19 @@ test('an unexpected reply is numbered among the replayed replies, told apart fro
     listCaptures: () => [],
     listReports: () => [],
     listReplays: () => [{ ...done, same: 1, unexpected: 1 }],
-    replayResults: (i: { replay: string; start: number; count: number }) => ({ replay: i.replay, total: 2, start: i.start, pairs: pairs.slice(i.start, i.start + i.count) }),
+    replayResults: (i: { replay: string; start: number; count: number }) => ({
+      replay: i.replay,
+      total: 2,
+      start: i.start,
+      pairs: pairs.slice(i.start, i.start + i.count),
+    }),
   });
   await useConnectionStore().attach(fake.api);
   const w = mount(ReplayView, { attachTo: document.body });
   await vi.waitFor(() => expect(w.findAll('[data-test=pair-reply]').map((r) => r.text())).toEqual(['1', 'r1']));
-  expect(w.findAll('[data-test=pair-reply]')[1]!.attributes('title')).toBe('reply 1 of the replay (no captured reply is like it)');
+  expect(w.findAll('[data-test=pair-reply]')[1]!.attributes('title')).toBe(
+    'reply 1 of the replay (no captured reply is like it)',
+  );
   w.unmount();
   restoreHeight();
 });

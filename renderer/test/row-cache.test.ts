@@ -3,7 +3,17 @@ import type { TrafficRow } from '../../electron/shared/studio-api.ts';
 import { RowCache } from '../src/lib/row-cache.ts';
 
 function row(i: number): TrafficRow {
-  return { row: i, timestampNs: '0', direction: 'rx', target: 'demo:echo', type: '0', id: String(i), userValue: '0', length: 0, summary: '' };
+  return {
+    row: i,
+    timestampNs: '0',
+    direction: 'rx',
+    target: 'demo:echo',
+    type: '0',
+    id: String(i),
+    userValue: '0',
+    length: 0,
+    summary: '',
+  };
 }
 
 /** A backend view of @total rows that counts the windows asked for. */

@@ -37,7 +37,8 @@ describe('scaled scrollbar', () => {
   });
 
   test('scroll positions and virtual positions round-trip', () => {
-    for (const t of [0, 22, 1e6, 123_456_789, bottomTop(huge)]) expect(virtualTop(huge, scrollTopFor(huge, t))).toBeCloseTo(t, 3);
+    for (const t of [0, 22, 1e6, 123_456_789, bottomTop(huge)])
+      expect(virtualTop(huge, scrollTopFor(huge, t))).toBeCloseTo(t, 3);
   });
 
   test('the middle of the scrollbar is the middle of the rows', () => {

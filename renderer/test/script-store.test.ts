@@ -24,8 +24,15 @@ const RUNAWAY: ScriptStopView = {
 };
 
 const runView = (over: Partial<ScriptRunView> = {}): ScriptRunView => ({
-  run: 'r1', script: 'answer.ts', target: 'demo:echo', protocol: 'echo', state: 'running', startedAt: 0,
-  counts: { messages: 0, sends: 0, workCalls: 0, timerCalls: 0 }, droppedLines: 0, ...over,
+  run: 'r1',
+  script: 'answer.ts',
+  target: 'demo:echo',
+  protocol: 'echo',
+  state: 'running',
+  startedAt: 0,
+  counts: { messages: 0, sends: 0, workCalls: 0, timerCalls: 0 },
+  droppedLines: 0,
+  ...over,
 });
 
 let fake: ReturnType<typeof fakeApi>;
@@ -64,7 +71,11 @@ test('Run saves unsaved edits first (a run runs the saved file) and passes "no l
   await store.start();
   const order = fake.calls.map((c) => c.call).filter((c) => c === 'saveScript' || c === 'runScript');
   expect(order).toEqual(['saveScript', 'runScript']);
-  expect(fake.calls.find((c) => c.call === 'runScript')?.input).toEqual({ name: 'answer.ts', target: 'demo:echo', protocol: null });
+  expect(fake.calls.find((c) => c.call === 'runScript')?.input).toEqual({
+    name: 'answer.ts',
+    target: 'demo:echo',
+    protocol: null,
+  });
   expect(files['answer.ts']).toContain('console.log(1)');
   expect(store.dirty).toBe(false);
   expect(store.running).toBe(true);
@@ -121,14 +132,20 @@ test('the open script changed on disk without edits is reloaded quietly; our own
   expect([store.text, store.dirty, store.changedOnDisk]).toEqual(['export function onTimer() {}\n', false, false]);
 
   fake.emit('workspaceChanged', { area: 'scripts', name: 'answer.ts', change: 'removed' });
-  await vi.waitFor(() => expect(useNoticesStore().notices.map((n) => n.message)).toContain('scripts/answer.ts was removed on disk; save to write it again'));
+  await vi.waitFor(() =>
+    expect(useNoticesStore().notices.map((n) => n.message)).toContain(
+      'scripts/answer.ts was removed on disk; save to write it again',
+    ),
+  );
   expect(store.dirty).toBe(true);
   off();
 });
 
-test('type-checking names the layout a run would decode with: the target\'s own, unless another (or none) is chosen', async () => {
+test("type-checking names the layout a run would decode with: the target's own, unless another (or none) is chosen", async () => {
   const store = useScriptsStore();
-  useTargetsStore().targets = [{ target: 'demo:echo', kind: 'demo', description: 'echo peer', state: 'open', protocol: 'telemetry' }];
+  useTargetsStore().targets = [
+    { target: 'demo:echo', kind: 'demo', description: 'echo peer', state: 'open', protocol: 'telemetry' },
+  ];
   await store.load();
   store.target = 'demo:echo';
   const asked: Array<string | null | undefined> = [];
@@ -147,10 +164,12 @@ test('without an open target, Run explains what to do instead of calling the bac
   store.target = '';
   await store.start();
   expect(fake.calls.some((c) => c.call === 'runScript')).toBe(false);
-  expect(useNoticesStore().notices.map((n) => n.message)).toEqual(['Running a script: choose an open target to run it on (connect one in Targets)']);
+  expect(useNoticesStore().notices.map((n) => n.message)).toEqual([
+    'Running a script: choose an open target to run it on (connect one in Targets)',
+  ]);
 });
 
-test('output lines, dropped lines and the stop report fill the run\'s log in order', async () => {
+test("output lines, dropped lines and the stop report fill the run's log in order", async () => {
   const store = useScriptsStore();
   await store.load();
   store.target = 'demo:echo';
@@ -177,7 +196,11 @@ test('a script that fails to load reports its stop before runScript answers: the
   await store.load();
   store.target = 'demo:echo';
   const off = store.subscribe();
-  const failed: ScriptStopView = { reason: 'error', message: 'answer.ts exports none of onMessage, onWork, onTimer', callback: 'load' };
+  const failed: ScriptStopView = {
+    reason: 'error',
+    message: 'answer.ts exports none of onMessage, onWork, onTimer',
+    callback: 'load',
+  };
   fake.api.runScript = async () => {
     runs = [runView({ state: 'stopped', stop: failed })];
     fake.emit('scriptState', { run: 'r1', state: 'stopped', stop: failed });
@@ -189,8 +212,16 @@ test('a script that fails to load reports its stop before runScript answers: the
   off();
 });
 
-test('the log pane names a stop\'s file:line:column and asks for that line when it is clicked', async () => {
-  const log = mount(ScriptLog, { props: { entries: [{ kind: 'line', text: 'hello', at: 0 }, { kind: 'dropped', count: 1200 }, { kind: 'stop', stop: RUNAWAY }] } });
+test("the log pane names a stop's file:line:column and asks for that line when it is clicked", async () => {
+  const log = mount(ScriptLog, {
+    props: {
+      entries: [
+        { kind: 'line', text: 'hello', at: 0 },
+        { kind: 'dropped', count: 1200 },
+        { kind: 'stop', stop: RUNAWAY },
+      ],
+    },
+  });
   expect(log.find('[data-test=log-line]').text()).toBe('hello');
   expect(log.find('[data-test=log-dropped]').text()).toContain('1,200 lines left out');
   const stop = log.find('[data-test=log-stop]');
@@ -237,7 +268,9 @@ test('saving a running script says the run still has the code from before, and R
   await store.save();
   await view.vm.$nextTick();
   expect(store.stale).toBe(true);
-  expect(view.find('[data-test=script-stale]').text()).toContain('answer.ts was saved after this run started: it still runs the code from before.');
+  expect(view.find('[data-test=script-stale]').text()).toContain(
+    'answer.ts was saved after this run started: it still runs the code from before.',
+  );
   fake.api.stopScript = async () => {
     runs = [runView({ state: 'stopped', stop: { reason: 'stopped', message: 'stopped' } })];
     return runs[0]!;

@@ -17,7 +17,8 @@ beforeEach(async () => {
     listTargets: () => listed,
     listAgents: () => [],
     setProtocol: (i: { target: string; protocol: string | null }) => {
-      if (i.protocol === 'nosuch') throw Object.assign(new Error('no protocol "nosuch": the protocols are echo, telemetry'), { code: 'ENOENT' });
+      if (i.protocol === 'nosuch')
+        throw Object.assign(new Error('no protocol "nosuch": the protocols are echo, telemetry'), { code: 'ENOENT' });
       const { protocol: _old, ...unset } = echo;
       listed = [i.protocol ? { ...echo, protocol: i.protocol } : unset];
       return listed[0];
@@ -29,11 +30,17 @@ beforeEach(async () => {
 test('picking a layout for a target sets it in the backend and the table shows it', async () => {
   const store = useTargetsStore();
   await store.setProtocol('demo:echo', 'telemetry');
-  expect(fake.calls.find((c) => c.call === 'setProtocol')?.input).toEqual({ target: 'demo:echo', protocol: 'telemetry' });
+  expect(fake.calls.find((c) => c.call === 'setProtocol')?.input).toEqual({
+    target: 'demo:echo',
+    protocol: 'telemetry',
+  });
   expect(store.targets[0]?.protocol).toBe('telemetry');
   expect(store.busy.has('demo:echo')).toBe(false);
   await store.setProtocol('demo:echo', null);
-  expect(fake.calls.filter((c) => c.call === 'setProtocol').at(-1)?.input).toEqual({ target: 'demo:echo', protocol: null });
+  expect(fake.calls.filter((c) => c.call === 'setProtocol').at(-1)?.input).toEqual({
+    target: 'demo:echo',
+    protocol: null,
+  });
   expect(store.targets[0]?.protocol).toBeUndefined();
 });
 

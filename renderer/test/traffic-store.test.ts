@@ -9,11 +9,24 @@ let fake: ReturnType<typeof fakeApi>;
 beforeEach(async () => {
   setActivePinia(createPinia());
   fake = fakeApi({
-    window: (i: { view: string; start: number; count: number }) => ({ view: i.view, total: 10, start: i.start, rows: [] }),
+    window: (i: { view: string; start: number; count: number }) => ({
+      view: i.view,
+      total: 10,
+      start: i.start,
+      rows: [],
+    }),
     rate: () => [{ t: 1000, rx: 5, tx: 5 }],
     setFilter: (i: { expression: string }) => {
       if (i.expression.includes('&& &&'))
-        throw new StudioError({ code: 'EFILTER', message: 'bad', filter: { expression: i.expression, position: 10, message: 'expected a field, a number or a string, found "&&"' } });
+        throw new StudioError({
+          code: 'EFILTER',
+          message: 'bad',
+          filter: {
+            expression: i.expression,
+            position: 10,
+            message: 'expected a field, a number or a string, found "&&"',
+          },
+        });
       return { view: 'v1', total: 3, ms: 1.5 };
     },
     pause: () => ({ total: 10 }),
@@ -22,7 +35,7 @@ beforeEach(async () => {
   await useConnectionStore().attach(fake.api);
 });
 
-test('the view length follows the backend\'s batched traffic events', async () => {
+test("the view length follows the backend's batched traffic events", async () => {
   const t = useTrafficStore();
   await t.start();
   expect(t.total).toBe(10);
@@ -60,7 +73,7 @@ test('pause and resume reach the backend and show in the store', async () => {
   expect(t.paused).toBe(false);
 });
 
-test('rate points arriving once a second extend the graph\'s series, newest last', async () => {
+test("rate points arriving once a second extend the graph's series, newest last", async () => {
   const t = useTrafficStore();
   await t.start();
   const now = Date.now();

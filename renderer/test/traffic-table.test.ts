@@ -19,7 +19,17 @@ const DRAWN = { timeout: 20_000 };
 const ROWS = 50;
 
 function row(view: string, i: number): TrafficRow {
-  return { row: i, timestampNs: '0', direction: 'rx', target: `${view}-target`, type: '1', id: String(i), userValue: '0', length: 0, summary: '' };
+  return {
+    row: i,
+    timestampNs: '0',
+    direction: 'rx',
+    target: `${view}-target`,
+    type: '1',
+    id: String(i),
+    userValue: '0',
+    length: 0,
+    summary: '',
+  };
 }
 
 let w: VueWrapper | undefined;
@@ -51,7 +61,10 @@ afterEach(() => {
 });
 
 /** The targets of the drawn rows: which view they came from, or 'waiting' for a row not fetched. */
-const shown = (): string[] => w!.findAll('[data-test=row]').map((r) => (r.attributes('data-row') === undefined ? 'waiting' : r.find('.ellipsis').text()));
+const shown = (): string[] =>
+  w!
+    .findAll('[data-test=row]')
+    .map((r) => (r.attributes('data-row') === undefined ? 'waiting' : r.find('.ellipsis').text()));
 
 test('a filter whose view is as long as the last one shows its own rows, and so does the same filter applied again', async () => {
   expect(shown().length).toBeGreaterThan(0);
@@ -69,7 +82,19 @@ test("an empty view of a capture still being indexed says it is being read, not 
   const captures = useCapturesStore();
   traffic.source = 'big.kucap';
   traffic.total = 0;
-  captures.sources = [{ source: 'big.kucap', format: 'kucap', total: 0, done: false, bytesIndexed: 250, size: 1000, targets: [], damage: [], views: {} }];
+  captures.sources = [
+    {
+      source: 'big.kucap',
+      format: 'kucap',
+      total: 0,
+      done: false,
+      bytesIndexed: 250,
+      size: 1000,
+      targets: [],
+      damage: [],
+      views: {},
+    },
+  ];
   await vi.waitFor(() => expect(w!.find('[data-test=traffic-empty]').text()).toBe('Reading big.kucap… (25% indexed)'));
   captures.sources = [{ ...captures.sources[0]!, done: true, bytesIndexed: 1000 }];
   await vi.waitFor(() => expect(w!.find('[data-test=traffic-empty]').text()).toBe('big.kucap holds no messages.'));

@@ -25,7 +25,12 @@ beforeEach(async () => {
   collections = [{ name: 'smoke', messages: [] }];
   open = view('/home/me/a', {
     notices: ['the state file was damaged; it was set aside'],
-    settings: { settings: {}, errors: [{ file: '/home/me/a/settings.json', line: 2, column: 20, path: 'defaultTarget', message: 'expected a string' }] },
+    settings: {
+      settings: {},
+      errors: [
+        { file: '/home/me/a/settings.json', line: 2, column: 20, path: 'defaultTarget', message: 'expected a string' },
+      ],
+    },
   });
   fake = fakeApi({
     getWorkspace: () => open,
@@ -74,7 +79,10 @@ test("the composer's collections follow collections.json changing on disk", asyn
   const composer = useComposerStore();
   await composer.load();
   expect(composer.collections.map((c) => c.name)).toEqual(['smoke']);
-  collections = [{ name: 'smoke', messages: [] }, { name: 'pulled', messages: [] }];
+  collections = [
+    { name: 'smoke', messages: [] },
+    { name: 'pulled', messages: [] },
+  ];
   fake.emit('workspaceChanged', { area: 'collections', name: 'collections.json', change: 'changed' });
   await expect.poll(() => composer.collections.map((c) => c.name)).toEqual(['smoke', 'pulled']);
 });

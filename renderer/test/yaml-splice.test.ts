@@ -78,10 +78,14 @@ const commentLines = (text: string): string[] => text.split('\n').filter((l) => 
 interface FormEdit {
   what: string;
   /** Where in this layout, or undefined when the layout has nothing to apply it to. */
-  plan(m: LayoutModel, text: string): { node: DocPath; change(d: Document): void; removed: number; added: number } | undefined;
+  plan(
+    m: LayoutModel,
+    text: string,
+  ): { node: DocPath; change(d: Document): void; removed: number; added: number } | undefined;
 }
 
-const kindWithFields = (m: LayoutModel, atLeast: number): number => (m.messages ?? []).findIndex((k) => (k.fields?.length ?? 0) >= atLeast);
+const kindWithFields = (m: LayoutModel, atLeast: number): number =>
+  (m.messages ?? []).findIndex((k) => (k.fields?.length ?? 0) >= atLeast);
 /** Fields with bit fields are written over several lines; the others take one (`- { name: a, type: u8 }`). */
 const isOneLine = (m: LayoutModel, k: number, f: number): boolean => m.messages?.[k]?.fields?.[f]?.bits === undefined;
 
@@ -108,7 +112,9 @@ const EDITS: FormEdit[] = [
     plan(m) {
       const k = kindWithFields(m, 1);
       const field = ['messages', k, 'fields', 0];
-      return k < 0 || !isOneLine(m, k, 0) ? undefined : { node: field, change: (d) => setAt(d, [...field, 'name'], 'renamed'), removed: 1, added: 1 };
+      return k < 0 || !isOneLine(m, k, 0)
+        ? undefined
+        : { node: field, change: (d) => setAt(d, [...field, 'name'], 'renamed'), removed: 1, added: 1 };
     },
   },
   {
@@ -116,7 +122,9 @@ const EDITS: FormEdit[] = [
     plan(m) {
       const k = kindWithFields(m, 1);
       const field = ['messages', k, 'fields', 0];
-      return k < 0 || !isOneLine(m, k, 0) ? undefined : { node: field, change: (d) => setAt(d, [...field, 'count'], 4), removed: 1, added: 1 };
+      return k < 0 || !isOneLine(m, k, 0)
+        ? undefined
+        : { node: field, change: (d) => setAt(d, [...field, 'count'], 4), removed: 1, added: 1 };
     },
   },
   {
@@ -124,7 +132,14 @@ const EDITS: FormEdit[] = [
     plan(m) {
       const k = kindWithFields(m, 1);
       const fields = ['messages', k, 'fields'];
-      return k < 0 ? undefined : { node: fields, change: (d) => addItem(d, fields, { name: 'field_1', type: 'u32' }, true), removed: 0, added: 1 };
+      return k < 0
+        ? undefined
+        : {
+            node: fields,
+            change: (d) => addItem(d, fields, { name: 'field_1', type: 'u32' }, true),
+            removed: 0,
+            added: 1,
+          };
     },
   },
   {
@@ -170,7 +185,9 @@ const EDITS: FormEdit[] = [
     what: 'add an enum value',
     plan(m) {
       const name = Object.keys(m.enums ?? {})[0];
-      return name === undefined ? undefined : { node: ['enums', name], change: (d) => addEntry(d, ['enums', name], '200', 'added'), removed: 0, added: 1 };
+      return name === undefined
+        ? undefined
+        : { node: ['enums', name], change: (d) => addEntry(d, ['enums', name], '200', 'added'), removed: 0, added: 1 };
     },
   },
   {
@@ -179,7 +196,12 @@ const EDITS: FormEdit[] = [
       const name = Object.keys(m.enums ?? {})[0];
       const value = Object.keys(m.enums?.[name ?? ''] ?? {})[0];
       if (name === undefined || value === undefined) return undefined;
-      return { node: ['enums', name, value], change: (d) => renameKey(d, ['enums', name], value, '200'), removed: 1, added: 1 };
+      return {
+        node: ['enums', name, value],
+        change: (d) => renameKey(d, ['enums', name], value, '200'),
+        removed: 1,
+        added: 1,
+      };
     },
   },
   {
@@ -188,7 +210,14 @@ const EDITS: FormEdit[] = [
       const now = m.reply?.match ?? [];
       const next = HEADER_KEYS.filter((k) => k === 'user_value' || now.includes(k));
       // As the form does it: a new block `reply` map, which must not turn `[type, id]` into a block list.
-      return now.length === 0 ? undefined : { node: ['reply'], change: (d) => setAt(d, ['reply'], d.createNode({ match: next }, { flow: false })), removed: 1, added: 1 };
+      return now.length === 0
+        ? undefined
+        : {
+            node: ['reply'],
+            change: (d) => setAt(d, ['reply'], d.createNode({ match: next }, { flow: false })),
+            removed: 1,
+            added: 1,
+          };
     },
   },
   {
@@ -197,12 +226,22 @@ const EDITS: FormEdit[] = [
       if (m.doc === undefined) return undefined;
       // One line, or a folded paragraph (`doc: >` and its lines), becomes one line.
       const [first, last] = nodeLines(text, ['doc']);
-      return { node: ['doc'], change: (d) => setAt(d, ['doc'], 'Changed in the form.'), removed: last - first + 1, added: 1 };
+      return {
+        node: ['doc'],
+        change: (d) => setAt(d, ['doc'], 'Changed in the form.'),
+        removed: last - first + 1,
+        added: 1,
+      };
     },
   },
   {
     what: 'add a message kind',
-    plan: () => ({ node: ['messages'], change: (d) => addItem(d, ['messages'], { name: 'kind_1', fields: [] }), removed: 0, added: 2 }),
+    plan: () => ({
+      node: ['messages'],
+      change: (d) => addItem(d, ['messages'], { name: 'kind_1', fields: [] }),
+      removed: 0,
+      added: 2,
+    }),
   },
 ];
 
@@ -229,7 +268,11 @@ describe.each(shipped)('protocols/$name', ({ text }) => {
 });
 
 test('every form edit applies to at least one shipped layout', () => {
-  for (const e of EDITS) expect(shipped.some(({ text }) => e.plan(readModel(parsed(text)), text) !== undefined), e.what).toBe(true);
+  for (const e of EDITS)
+    expect(
+      shipped.some(({ text }) => e.plan(readModel(parsed(text)), text) !== undefined),
+      e.what,
+    ).toBe(true);
 });
 
 const TELEMETRY = shipped.find((s) => s.name === 'telemetry.yaml')!.text;
@@ -237,7 +280,9 @@ const TELEMETRY = shipped.find((s) => s.name === 'telemetry.yaml')!.text;
 test("a field's edit leaves the description paragraph and `match: [id]` as written", () => {
   const { spliced } = applyEdit(TELEMETRY, (d) => setAt(d, ['messages', 1, 'fields', 3, 'type'], 'u16'));
   expect(changedLines(TELEMETRY, spliced)).toEqual({
-    first: TELEMETRY.split('\n').indexOf('      - { name: channels, type: u8, doc: "number of channels, numbered from 0" }'),
+    first: TELEMETRY.split('\n').indexOf(
+      '      - { name: channels, type: u8, doc: "number of channels, numbered from 0" }',
+    ),
     removed: ['      - { name: channels, type: u8, doc: "number of channels, numbered from 0" }'],
     added: ['      - { name: channels, type: u16, doc: "number of channels, numbered from 0" }'],
   });
@@ -263,13 +308,22 @@ messages:
 enums:
   unit: {0: celsius, 1: kelvin}`;
 
-test('an edit inside a flow collection changes only that entry, in the collection\'s own style', () => {
+test("an edit inside a flow collection changes only that entry, in the collection's own style", () => {
   const { spliced } = applyEdit(SMALL, (d) => setAt(d, ['messages', 0, 'when', 'id'], 7));
-  expect(changedLines(SMALL, spliced)).toMatchObject({ removed: ['    when: {type: sample, user_value: 0x10}'], added: ['    when: {type: sample, id: 7, user_value: 0x10}'] });
+  expect(changedLines(SMALL, spliced)).toMatchObject({
+    removed: ['    when: {type: sample, user_value: 0x10}'],
+    added: ['    when: {type: sample, id: 7, user_value: 0x10}'],
+  });
   const renamed = applyEdit(SMALL, (d) => renameKey(d, ['enums', 'unit'], '1', '2')).spliced;
-  expect(changedLines(SMALL, renamed)).toMatchObject({ removed: ['  unit: {0: celsius, 1: kelvin}'], added: ['  unit: {0: celsius, 2: kelvin}'] });
+  expect(changedLines(SMALL, renamed)).toMatchObject({
+    removed: ['  unit: {0: celsius, 1: kelvin}'],
+    added: ['  unit: {0: celsius, 2: kelvin}'],
+  });
   const matched = applyEdit(SMALL, (d) => setAt(d, ['reply', 'match', 1], 'user_value')).spliced;
-  expect(changedLines(SMALL, matched)).toMatchObject({ removed: ['  match: [type, id]'], added: ['  match: [type, user_value]'] });
+  expect(changedLines(SMALL, matched)).toMatchObject({
+    removed: ['  match: [type, id]'],
+    added: ['  match: [type, user_value]'],
+  });
 });
 
 test('an edit at the end of a file without a final newline adds its line there, still without one', () => {
@@ -277,12 +331,17 @@ test('an edit at the end of a file without a final newline adds its line there, 
   expect(spliced).toBe(SMALL.replace('1: kelvin}', '1: kelvin, 2: fahrenheit}'));
   expect(parse(spliced)).toEqual(parse(full));
   const block = SMALL.replace('  unit: {0: celsius, 1: kelvin}', '  unit:\n    0: celsius\n    1: kelvin');
-  expect(applyEdit(block, (d) => addEntry(d, ['enums', 'unit'], '2', 'fahrenheit')).spliced).toBe(`${block}\n    2: fahrenheit`);
+  expect(applyEdit(block, (d) => addEntry(d, ['enums', 'unit'], '2', 'fahrenheit')).spliced).toBe(
+    `${block}\n    2: fahrenheit`,
+  );
 });
 
 test('comments stay with what they are about: on an edited line, before a moved or a removed item', () => {
   const renamed = applyEdit(SMALL, (d) => setAt(d, ['messages', 0, 'name'], 'reading')).spliced;
-  expect(changedLines(SMALL, renamed)).toMatchObject({ removed: ['  - name: sample   # the usual one'], added: ['  - name: reading   # the usual one'] });
+  expect(changedLines(SMALL, renamed)).toMatchObject({
+    removed: ['  - name: sample   # the usual one'],
+    added: ['  - name: reading   # the usual one'],
+  });
 
   const moved = applyEdit(SMALL, (d) => moveItem(d, ['messages', 0, 'fields'], 1, 0)).spliced;
   expect(changedLines(SMALL, moved)).toMatchObject({
@@ -291,19 +350,29 @@ test('comments stay with what they are about: on an edited line, before a moved 
   });
 
   const removed = applyEdit(SMALL, (d) => removeItem(d, ['messages', 0, 'fields'], 1)).spliced;
-  expect(changedLines(SMALL, removed)).toMatchObject({ removed: ['      # b carries the unit', '      - {name: b, type: u16, enum: unit}'], added: [] });
+  expect(changedLines(SMALL, removed)).toMatchObject({
+    removed: ['      # b carries the unit', '      - {name: b, type: u16, enum: unit}'],
+    added: [],
+  });
 });
 
 test('a block field keeps its layout: an edit of one bit changes that bit line', () => {
   const { spliced } = applyEdit(SMALL, (d) => setAt(d, ['messages', 0, 'fields', 2, 'bits', 0, 'width'], 2));
-  expect(changedLines(SMALL, spliced)).toMatchObject({ removed: ['          - {name: on, at: 0}'], added: ['          - {name: on, at: 0, width: 2}'] });
-  const added = applyEdit(SMALL, (d) => addItem(d, ['messages', 0, 'fields', 2, 'bits'], { name: 'bit_1', at: 1 }, true)).spliced;
+  expect(changedLines(SMALL, spliced)).toMatchObject({
+    removed: ['          - {name: on, at: 0}'],
+    added: ['          - {name: on, at: 0, width: 2}'],
+  });
+  const added = applyEdit(SMALL, (d) =>
+    addItem(d, ['messages', 0, 'fields', 2, 'bits'], { name: 'bit_1', at: 1 }, true),
+  ).spliced;
   expect(changedLines(SMALL, added)).toMatchObject({ removed: [], added: ['          - { name: bit_1, at: 1 }'] });
 });
 
 test('a key with no value yet gets its value on its line', () => {
   const text = 'protocol: board\ndoc:\nreply:\n  match: [type, id]\n';
-  expect(applyEdit(text, (d) => setAt(d, ['doc'], 'A board.')).spliced).toBe('protocol: board\ndoc: A board.\nreply:\n  match: [type, id]\n');
+  expect(applyEdit(text, (d) => setAt(d, ['doc'], 'A board.')).spliced).toBe(
+    'protocol: board\ndoc: A board.\nreply:\n  match: [type, id]\n',
+  );
 });
 
 test('CRLF text stays CRLF', () => {

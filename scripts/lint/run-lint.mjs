@@ -5,7 +5,7 @@
 // - the layers' import boundaries, shown to refuse what they must refuse;
 // - no import cycle among the TypeScript, Vue and .mjs files, type-only
 //   imports included (madge), and the checker shown to find one;
-// - Prettier's formatting, for the files listed in PRETTIER_SCOPE.
+// - Prettier's formatting of the TypeScript and Vue tree.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,21 +18,8 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const bin = (name) => path.join(repo, 'node_modules/.bin', name);
 /** The folders searched for import cycles. */
 const CYCLE_ROOTS = ['electron', 'renderer', 'scripts', 'build'];
-/** What Prettier checks: the files formatted so far (the whole tree once it is). */
-const PRETTIER_SCOPE = [
-  'electron/shared/studio-api.ts',
-  'electron/shared/api/shared-types.ts',
-  'electron/shared/api/session-api.ts',
-  'electron/shared/api/targets-api.ts',
-  'electron/shared/api/composer-api.ts',
-  'electron/shared/api/collections-api.ts',
-  'electron/shared/api/traffic-api.ts',
-  'electron/services/studio/studio-service.ts',
-  'electron/services/studio/targets/targets-area.ts',
-  'electron/services/studio/composer/composer-area.ts',
-  'electron/services/studio/collections/collections-area.ts',
-  'electron/services/studio/traffic/traffic-area.ts',
-];
+/** What Prettier checks: the TypeScript and Vue tree (.prettierignore says what is left as written). */
+const PRETTIER_SCOPE = ['.'];
 
 let passed = 0;
 let failed = 0;
@@ -142,7 +129,7 @@ await check('prettier: the check finds a file that is not formatted', async () =
   }
 });
 
-await check(`prettier: ${PRETTIER_SCOPE.length} files are formatted (.prettierrc.json)`, async () => {
+await check('prettier: the TypeScript and Vue tree is formatted (.prettierrc.json)', async () => {
   const r = spawnSync(bin('prettier'), ['--list-different', ...PRETTIER_SCOPE], { cwd: repo, encoding: 'utf8' });
   if (r.status === 0) return undefined;
   const files = r.stdout.trim().split('\n').filter(Boolean);

@@ -51,7 +51,13 @@ async function writeFile(): Promise<void> {
   const data = new Uint8Array(PAYLOAD).fill(0x5a);
   // Messages as a target delivers them: BigInt header fields, a timestamp.
   const messages: Message[] = Array.from({ length: 1024 }, (_, i) => ({
-    direction: i % 2 ? 'rx' : 'tx', timestampNs: 0n, length: BigInt(PAYLOAD), type: 1n, id: 0n, userValue: 0n, data,
+    direction: i % 2 ? 'rx' : 'tx',
+    timestampNs: 0n,
+    length: BigInt(PAYLOAD),
+    type: 1n,
+    id: 0n,
+    userValue: 0n,
+    data,
   }));
   const writer = new CaptureWriter(file);
   const t0 = process.hrtime.bigint();
@@ -67,11 +73,24 @@ async function writeFile(): Promise<void> {
   const back = await countRecords(file);
   const rate = Math.round(WRITE_COUNT / seconds);
   print({
-    name: 'capture-write-file', transport: 'file', payload: PAYLOAD, messages: WRITE_COUNT, msgs_per_s: rate,
-    mb_per_s: Math.round(bytes / seconds / 1e5) / 10, lost: WRITE_COUNT - back.count,
-    goal: `>= ${GOAL} msgs/s, none lost`, goal_met: rate >= GOAL && back.count === WRITE_COUNT,
+    name: 'capture-write-file',
+    transport: 'file',
+    payload: PAYLOAD,
+    messages: WRITE_COUNT,
+    msgs_per_s: rate,
+    mb_per_s: Math.round(bytes / seconds / 1e5) / 10,
+    lost: WRITE_COUNT - back.count,
+    goal: `>= ${GOAL} msgs/s, none lost`,
+    goal_met: rate >= GOAL && back.count === WRITE_COUNT,
   });
-  print({ name: 'capture-read-file', transport: 'file', payload: PAYLOAD, messages: back.count, msgs_per_s: Math.round(back.count / back.seconds), mb_per_s: Math.round(bytes / back.seconds / 1e5) / 10 });
+  print({
+    name: 'capture-read-file',
+    transport: 'file',
+    payload: PAYLOAD,
+    messages: back.count,
+    msgs_per_s: Math.round(back.count / back.seconds),
+    mb_per_s: Math.round(bytes / back.seconds / 1e5) / 10,
+  });
   await openIndex(file, bytes);
 }
 
@@ -84,8 +103,13 @@ async function openIndex(file: string, bytes: number): Promise<void> {
   // What the index's typed arrays hold (chunks are allocated whole); the Node test measures the process too.
   const perMessage = index.memoryBytes / index.total;
   print({
-    name: 'capture-open-index', transport: 'file', payload: PAYLOAD, messages: index.total, msgs_per_s: Math.round(index.total / seconds),
-    mb_per_s: Math.round(bytes / seconds / 1e5) / 10, index_bytes_per_message: Math.round(perMessage * 10) / 10,
+    name: 'capture-open-index',
+    transport: 'file',
+    payload: PAYLOAD,
+    messages: index.total,
+    msgs_per_s: Math.round(index.total / seconds),
+    mb_per_s: Math.round(bytes / seconds / 1e5) / 10,
+    index_bytes_per_message: Math.round(perMessage * 10) / 10,
     goal: `all ${WRITE_COUNT} indexed, <= 40 bytes a message (${INDEX_BYTES_PER_MESSAGE} in typed arrays)`,
     goal_met: index.total === WRITE_COUNT && index.damage.length === 0 && perMessage <= 40,
   });
@@ -119,8 +143,14 @@ async function live(): Promise<void> {
   for await (const r of readCapture(file)) count += r.length === BigInt(PAYLOAD) ? 1 : 0;
   const rate = Math.round(delivered / seconds);
   print({
-    name: 'capture-live-inproc', transport: 'inproc', payload: PAYLOAD, messages: delivered, msgs_per_s: rate, lost: delivered - count,
-    goal: `>= ${GOAL} msgs/s, none lost`, goal_met: rate >= GOAL && count === delivered,
+    name: 'capture-live-inproc',
+    transport: 'inproc',
+    payload: PAYLOAD,
+    messages: delivered,
+    msgs_per_s: rate,
+    lost: delivered - count,
+    goal: `>= ${GOAL} msgs/s, none lost`,
+    goal_met: rate >= GOAL && count === delivered,
   });
 }
 
@@ -129,13 +159,31 @@ function decode(): void {
   const longtest = loadLayoutFile(here('../../../protocols/longtest.yaml'));
   const features = loadLayoutFile(here('../protocol/testdata/features.yaml'));
   const cases = [
-    { name: 'decode-longtest-sequence', layout: longtest, bytes: encodeMessage(longtest, { type: 1n, id: 300n, user_value: 0n }, { fill: new Uint8Array(300 % 2048).fill(300 % 256) }) },
+    {
+      name: 'decode-longtest-sequence',
+      layout: longtest,
+      bytes: encodeMessage(
+        longtest,
+        { type: 1n, id: 300n, user_value: 0n },
+        { fill: new Uint8Array(300 % 2048).fill(300 % 256) },
+      ),
+    },
     {
       name: 'decode-struct-with-arrays',
       layout: features,
-      bytes: encodeMessage(features, { type: 4n, id: 1n, user_value: 0n }, {
-        fixed: [1, 2, 3], points: [{ x: 1, y: 2 }, { x: 3, y: 4 }], samples: [{ at: { x: 1, y: 1 }, value: 0.5, tag: 'abc' }], levels: [1, 2, 3, 4],
-      }),
+      bytes: encodeMessage(
+        features,
+        { type: 4n, id: 1n, user_value: 0n },
+        {
+          fixed: [1, 2, 3],
+          points: [
+            { x: 1, y: 2 },
+            { x: 3, y: 4 },
+          ],
+          samples: [{ at: { x: 1, y: 1 }, value: 0.5, tag: 'abc' }],
+          levels: [1, 2, 3, 4],
+        },
+      ),
     },
   ];
   for (const c of cases) {
@@ -143,7 +191,14 @@ function decode(): void {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < DECODE_COUNT; i++) if (decodeMessage(c.layout, c.bytes).error) errors++;
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    print({ name: c.name, transport: 'none', payload: c.bytes.length - 32, messages: DECODE_COUNT, msgs_per_s: Math.round(DECODE_COUNT / seconds), errors });
+    print({
+      name: c.name,
+      transport: 'none',
+      payload: c.bytes.length - 32,
+      messages: DECODE_COUNT,
+      msgs_per_s: Math.round(DECODE_COUNT / seconds),
+      errors,
+    });
   }
 }
 

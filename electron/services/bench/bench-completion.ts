@@ -25,7 +25,8 @@ const studio = new StudioService({ mode: 'serve', workspaceDir: dir });
 try {
   const h = studio.handlers;
   const body = (i: number): string => `  const n${i} = ${i};\n  msg.decoded.header.`;
-  const complete = (i: number) => h.scriptCompletions({ text: `${head}${body(i)}\n}\n`, offset: head.length + body(i).length });
+  const complete = (i: number) =>
+    h.scriptCompletions({ text: `${head}${body(i)}\n}\n`, offset: head.length + body(i).length });
   let t0 = performance.now();
   await complete(0);
   const firstMs = performance.now() - t0;
@@ -41,7 +42,13 @@ try {
   }
   for (const [name, list] of Object.entries(times)) {
     const sorted = [...list].sort((a, b) => a - b);
-    const row = { name: `script-${name}`, rounds: ROUNDS, first_ms: name === 'completion' ? Number(firstMs.toFixed(1)) : undefined, p50_ms: Number(percentile(sorted, 0.5).toFixed(2)), p95_ms: Number(percentile(sorted, 0.95).toFixed(2)) };
+    const row = {
+      name: `script-${name}`,
+      rounds: ROUNDS,
+      first_ms: name === 'completion' ? Number(firstMs.toFixed(1)) : undefined,
+      p50_ms: Number(percentile(sorted, 0.5).toFixed(2)),
+      p95_ms: Number(percentile(sorted, 0.95).toFixed(2)),
+    };
     console.log(JSON.stringify(row));
   }
 } finally {

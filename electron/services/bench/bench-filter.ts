@@ -36,7 +36,12 @@ const telemetry = loadLayoutFile(fileURLToPath(new URL('../../../protocols/telem
 const sampleKind = telemetry.messages.find((m) => m.name === 'sample');
 if (!sampleKind?.when.type) throw new Error('telemetry has no sample kind');
 const sample = (i: number): Uint8Array =>
-  encodeMessage(telemetry, { type: sampleKind.when.type ?? 0n, id: 0n, user_value: BigInt(i) }, { ...TELEMETRY_EXAMPLES.sample, sequence: i, temperature: 20 + (i % 20) }, 'sample');
+  encodeMessage(
+    telemetry,
+    { type: sampleKind.when.type ?? 0n, id: 0n, user_value: BigInt(i) },
+    { ...TELEMETRY_EXAMPLES.sample, sequence: i, temperature: 20 + (i % 20) },
+    'sample',
+  );
 
 function decodeRates(): void {
   const message = sample(7);
@@ -52,8 +57,13 @@ function decodeRates(): void {
   const interpreted = rate(() => !decodeMessage(telemetry, message).error, DECODE_COUNT / 10);
   const compiled = rate(() => !codec.decodeMessage(message).error, DECODE_COUNT);
   print({
-    name: 'decode-telemetry-sample', codec: 'compiled', msgs_per_s: Math.round(compiled), interpreted_msgs_per_s: Math.round(interpreted),
-    ratio: Math.round((compiled / interpreted) * 10) / 10, goal: '>= 5000000 msgs/s and >= 15x interpreted', goal_met: compiled >= 5e6 && compiled >= 15 * interpreted,
+    name: 'decode-telemetry-sample',
+    codec: 'compiled',
+    msgs_per_s: Math.round(compiled),
+    interpreted_msgs_per_s: Math.round(interpreted),
+    ratio: Math.round((compiled / interpreted) * 10) / 10,
+    goal: '>= 5000000 msgs/s and >= 15x interpreted',
+    goal_met: compiled >= 5e6 && compiled >= 15 * interpreted,
   });
 }
 
@@ -64,7 +74,16 @@ function writeCapture(file: string, count: number): void {
   for (let i = 0; i < count; i++) {
     const m = messages[i % 20] as Uint8Array;
     const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
-    w.write({ target: TARGET, direction: 'rx', timestampNs: BigInt(i), length: v.getBigUint64(0, true), type: v.getBigUint64(8, true), id: BigInt(i), userValue: v.getBigUint64(24, true), data: m.subarray(32) });
+    w.write({
+      target: TARGET,
+      direction: 'rx',
+      timestampNs: BigInt(i),
+      length: v.getBigUint64(0, true),
+      type: v.getBigUint64(8, true),
+      id: BigInt(i),
+      userValue: v.getBigUint64(24, true),
+      data: m.subarray(32),
+    });
   }
   w.close();
 }
@@ -73,7 +92,12 @@ async function filterRates(): Promise<void> {
   const file = path.join(dir, 'telemetry.kucap');
   writeCapture(file, FILTER_MESSAGES);
   let t0 = performance.now();
-  const source = new CaptureSource('telemetry.kucap', file, () => telemetry, () => {});
+  const source = new CaptureSource(
+    'telemetry.kucap',
+    file,
+    () => telemetry,
+    () => {},
+  );
   await source.indexed;
   const openMs = performance.now() - t0;
   if (source.error) throw new Error(source.error);
@@ -84,7 +108,16 @@ async function filterRates(): Promise<void> {
   // Temperatures 20..39: 31..39 are above 30, 9 in every 20.
   if (matched !== (FILTER_MESSAGES / 20) * 9) throw new Error(`the filter matched ${matched}`);
   source.close();
-  print({ name: 'filter-data-field', messages: FILTER_MESSAGES, ms: Math.round(ms), open_ms: Math.round(openMs), filter: FILTER, matched, goal: '<= 2000 ms', goal_met: ms <= 2000 });
+  print({
+    name: 'filter-data-field',
+    messages: FILTER_MESSAGES,
+    ms: Math.round(ms),
+    open_ms: Math.round(openMs),
+    filter: FILTER,
+    matched,
+    goal: '<= 2000 ms',
+    goal_met: ms <= 2000,
+  });
 
   // tshark on a sample of the same messages, exported to pcapng with the generated dissector.
   const sampleFile = path.join(dir, 'sample.kucap');
@@ -94,7 +127,22 @@ async function filterRates(): Promise<void> {
   const lua = path.join(dir, 'telemetry.lua');
   writeFileSync(lua, generateLua(telemetry, 'telemetry.yaml'));
   t0 = performance.now();
-  const r = spawnSync('tshark', ['-r', pcap, '-X', `lua_script:${lua}`, '-Y', 'kucomms_telemetry.sample.temperature > 30', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(
+    'tshark',
+    [
+      '-r',
+      pcap,
+      '-X',
+      `lua_script:${lua}`,
+      '-Y',
+      'kucomms_telemetry.sample.temperature > 30',
+      '-T',
+      'fields',
+      '-e',
+      'frame.number',
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
   const tsharkSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
   const tsharkMatched = r.stdout.trim().split('\n').length;
@@ -102,8 +150,14 @@ async function filterRates(): Promise<void> {
   const rate = FILTER_MESSAGES / (ms / 1000);
   const tsharkRate = TSHARK_SAMPLE / tsharkSeconds;
   print({
-    name: 'filter-vs-tshark', messages: FILTER_MESSAGES, msgs_per_s: Math.round(rate), tshark_messages: TSHARK_SAMPLE, tshark_msgs_per_s: Math.round(tsharkRate),
-    ratio: Math.round((rate / tsharkRate) * 10) / 10, goal: '>= 100x', goal_met: rate >= 100 * tsharkRate,
+    name: 'filter-vs-tshark',
+    messages: FILTER_MESSAGES,
+    msgs_per_s: Math.round(rate),
+    tshark_messages: TSHARK_SAMPLE,
+    tshark_msgs_per_s: Math.round(tsharkRate),
+    ratio: Math.round((rate / tsharkRate) * 10) / 10,
+    goal: '>= 100x',
+    goal_met: rate >= 100 * tsharkRate,
   });
 }
 

@@ -14,12 +14,21 @@ export function announcedCount(path: string): number | undefined {
   try {
     const size = fstatSync(fd).size;
     const head = Buffer.alloc(Math.max(FILE_HEADER_SIZE, BLOCK_HEADER_SIZE));
-    if (readSync(fd, head, 0, FILE_HEADER_SIZE, 0) < FILE_HEADER_SIZE || !head.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) return undefined;
+    if (
+      readSync(fd, head, 0, FILE_HEADER_SIZE, 0) < FILE_HEADER_SIZE ||
+      !head.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)
+    )
+      return undefined;
     let count = 0;
-    for (let at = FILE_HEADER_SIZE; at < size; ) {
+    for (let at = FILE_HEADER_SIZE; at < size;) {
       if (readSync(fd, head, 0, BLOCK_HEADER_SIZE, at) < BLOCK_HEADER_SIZE) return undefined;
       const length = head.readUInt32LE(4);
-      if (head.readUInt32LE(0) !== BLOCK_MAGIC || length > LIMITS.captureBlockBytes || at + BLOCK_HEADER_SIZE + length > size) return undefined;
+      if (
+        head.readUInt32LE(0) !== BLOCK_MAGIC ||
+        length > LIMITS.captureBlockBytes ||
+        at + BLOCK_HEADER_SIZE + length > size
+      )
+        return undefined;
       count += head.readUInt32LE(8);
       at += BLOCK_HEADER_SIZE + length;
     }
@@ -42,7 +51,7 @@ export function announcedPackets(path: string): number | undefined {
     const head = Buffer.alloc(12);
     let littleEndian = true;
     let count = 0;
-    for (let at = 0; at < size; ) {
+    for (let at = 0; at < size;) {
       if (readSync(fd, head, 0, 12, at) < 12) return undefined;
       if (head.readUInt32LE(0) === PCAPNG_SECTION) {
         if (head.readUInt32LE(8) === PCAPNG_BYTE_ORDER) littleEndian = true;

@@ -39,20 +39,36 @@ function hashOf(file: string): string {
 }
 
 /** Reads @file every way the Studio does (stream, index, pcapng import); returns what each said, and checks the file did not change. */
-async function readEveryWay(file: string): Promise<{ records: string[]; problems: string[]; indexRows: number; indexProblems: string[] }> {
+async function readEveryWay(
+  file: string,
+): Promise<{ records: string[]; problems: string[]; indexRows: number; indexProblems: string[] }> {
   const before = hashOf(file);
   const problems: CaptureProblem[] = [];
   const records = await readAll(readCapture(file, { onProblem: (p) => problems.push(p) }));
   const index = new CaptureIndex(file);
   await index.build();
   assert.equal(hashOf(file), before, `reading ${path.basename(file)} changed it`);
-  return { records, problems: problems.map((p) => p.message), indexRows: index.total, indexProblems: index.damage.map((p) => p.message) };
+  return {
+    records,
+    problems: problems.map((p) => p.message),
+    indexRows: index.total,
+    indexProblems: index.damage.map((p) => p.message),
+  };
 }
 
 function writeCapture(file: string, count: number): void {
   const w = new CaptureWriter(file, { flushIntervalMs: 0 });
   for (let n = 0; n < count; n++)
-    w.write({ target: 'demo:echo', direction: 'rx', timestampNs: BigInt(n), length: 4n, type: 1n, id: BigInt(n), userValue: 0n, data: Buffer.from([n, n, n, n]) });
+    w.write({
+      target: 'demo:echo',
+      direction: 'rx',
+      timestampNs: BigInt(n),
+      length: 4n,
+      type: 1n,
+      id: BigInt(n),
+      userValue: 0n,
+      data: Buffer.from([n, n, n, n]),
+    });
   w.close();
 }
 
@@ -60,7 +76,10 @@ function writeCapture(file: string, count: number): void {
 function rewriteFirstBlock(file: string, edit: (header: Buffer, body: Buffer) => void): void {
   const bytes = readFileSync(file);
   const header = bytes.subarray(FILE_HEADER_SIZE, FILE_HEADER_SIZE + BLOCK_HEADER_SIZE);
-  const body = bytes.subarray(FILE_HEADER_SIZE + BLOCK_HEADER_SIZE, FILE_HEADER_SIZE + BLOCK_HEADER_SIZE + header.readUInt32LE(4));
+  const body = bytes.subarray(
+    FILE_HEADER_SIZE + BLOCK_HEADER_SIZE,
+    FILE_HEADER_SIZE + BLOCK_HEADER_SIZE + header.readUInt32LE(4),
+  );
   edit(header, body);
   header.writeUInt32LE(crc32(body, crc32(header.subarray(4, 12))), 12);
   writeFileSync(file, bytes);
@@ -74,7 +93,10 @@ test('compat: a version-1 capture and a version-1 pcapng export open with every 
   assert.equal(indexRows, 6);
   const before = hashOf(compat('export-v1.pcapng'));
   const pcapProblems: CaptureProblem[] = [];
-  assert.deepEqual(await readAll(importPcapng(compat('export-v1.pcapng'), (p) => pcapProblems.push(p))), COMPAT_LISTING);
+  assert.deepEqual(
+    await readAll(importPcapng(compat('export-v1.pcapng'), (p) => pcapProblems.push(p))),
+    COMPAT_LISTING,
+  );
   assert.deepEqual(pcapProblems, []);
   assert.equal(hashOf(compat('export-v1.pcapng')), before);
 });
@@ -119,7 +141,9 @@ test('capture: a block whose target table runs past its body is reported, not th
   rewriteFirstBlock(file, (_header, body) => body.writeUInt16LE(0xffff, 2));
   const r = await readEveryWay(file);
   assert.equal(r.records.length, 0);
-  assert.deepEqual(r.problems, [`block at ${FILE_HEADER_SIZE}: target 0 of its table runs past the body; its 10 records were skipped`]);
+  assert.deepEqual(r.problems, [
+    `block at ${FILE_HEADER_SIZE}: target 0 of its table runs past the body; its 10 records were skipped`,
+  ]);
   assert.deepEqual(r.indexProblems, r.problems);
 });
 
@@ -147,6 +171,12 @@ test('pcapng: a block claiming 4 GB in the middle of a file: the packets before 
 test('pcapng: an empty file and a file of another kind are one clear error each', async () => {
   const empty = path.join(work, 'empty.pcapng');
   writeFileSync(empty, '');
-  await assert.rejects(readAll(importPcapng(empty)), { name: 'InputError', message: `${empty} is not a pcapng file (it is empty)` });
-  await assert.rejects(readAll(importPcapng(compat('capture-v1.kucap'))), { name: 'InputError', message: /is not a pcapng file \(it does not start with a section header block\)/ });
+  await assert.rejects(readAll(importPcapng(empty)), {
+    name: 'InputError',
+    message: `${empty} is not a pcapng file (it is empty)`,
+  });
+  await assert.rejects(readAll(importPcapng(compat('capture-v1.kucap'))), {
+    name: 'InputError',
+    message: /is not a pcapng file \(it does not start with a section header block\)/,
+  });
 });

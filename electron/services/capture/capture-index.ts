@@ -105,11 +105,27 @@ export class CaptureIndex extends HeaderRows<IndexChunk> {
     walkBlock(block, onProblem, (targets) => {
       const global = targets.map((t) => this.indexOfTarget(t, 'a capture opened into Traffic'));
       return (p, length, target, direction) =>
-        this.#append(bodyAt + p, v.getBigUint64(p, true), v.getBigUint64(p + 24, true), v.getBigUint64(p + 32, true), length, global[target]!, direction);
+        this.#append(
+          bodyAt + p,
+          v.getBigUint64(p, true),
+          v.getBigUint64(p + 24, true),
+          v.getBigUint64(p + 32, true),
+          length,
+          global[target]!,
+          direction,
+        );
     });
   }
 
-  #append(offset: number, ts: bigint, type: bigint, id: bigint, length: number, target: number, direction: Direction): void {
+  #append(
+    offset: number,
+    ts: bigint,
+    type: bigint,
+    id: bigint,
+    length: number,
+    target: number,
+    direction: Direction,
+  ): void {
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || !chunk.fits(offset)) {
       chunk = new IndexChunk(this.rowCount, offset);

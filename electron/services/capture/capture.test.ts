@@ -38,8 +38,22 @@ function assertRecord(got: CaptureRecord | undefined, n: number): void {
   assert.ok(got, `record ${n} is missing`);
   assert.equal(got.id, want.id, `record ${n}: id`);
   assert.deepEqual(
-    { target: got.target, direction: got.direction, ts: got.timestampNs, type: got.type, uv: got.userValue, length: got.length },
-    { target: want.target, direction: want.direction, ts: want.timestampNs, type: want.type, uv: want.userValue, length: want.length },
+    {
+      target: got.target,
+      direction: got.direction,
+      ts: got.timestampNs,
+      type: got.type,
+      uv: got.userValue,
+      length: got.length,
+    },
+    {
+      target: want.target,
+      direction: want.direction,
+      ts: want.timestampNs,
+      type: want.type,
+      uv: want.userValue,
+      length: want.length,
+    },
     `record ${n}`,
   );
   assert.equal(Buffer.from(got.data).toString('hex'), Buffer.from(want.data).toString('hex'), `record ${n}: data`);
@@ -69,9 +83,13 @@ test('capture: 20 000 messages of three targets, both directions, come back iden
 
 test('capture: a writer killed with SIGKILL leaves a capture readable up to its last whole block', async () => {
   const file = path.join(work, 'killed.kucap');
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./testdata/write-forever.ts', import.meta.url)), file], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./testdata/write-forever.ts', import.meta.url)), file],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
@@ -85,7 +103,10 @@ test('capture: a writer killed with SIGKILL leaves a capture readable up to its 
     records.forEach((r, n) => {
       assert.equal(r.id, BigInt(n), `record ${n} is out of order or missing`);
       assert.equal(r.data.length, n % 200);
-      assert.ok(r.data.every((b) => b === n % 256), `record ${n}: data`);
+      assert.ok(
+        r.data.every((b) => b === n % 256),
+        `record ${n}: data`,
+      );
     });
   const killed = await readAll(file);
   assert.ok(killed.records.length >= 5000, `only ${killed.records.length} of the 5000 flushed records read back`);
@@ -98,10 +119,16 @@ test('capture: a writer killed with SIGKILL leaves a capture readable up to its 
   for await (const b of readCaptureBlocks(file)) wholeEnd = b.offset + BLOCK_HEADER_SIZE + b.body.length;
   writeFileSync(file, readFileSync(file).subarray(0, wholeEnd - 7));
   const { records, problems } = await readAll(file);
-  assert.ok(records.length > 0 && records.length < killed.records.length, `${records.length} records after cutting the last block, ${killed.records.length} before`);
+  assert.ok(
+    records.length > 0 && records.length < killed.records.length,
+    `${records.length} records after cutting the last block, ${killed.records.length} before`,
+  );
   checkPrefix(records);
   assert.equal(problems.length, 1, `problems: ${JSON.stringify(problems)}`);
-  assert.match(problems[0]?.message ?? '', /^the file ends inside the block at offset \d+ \(only \d+ of its \d+ body bytes are there\): it was cut off while being written; everything before it was read$/);
+  assert.match(
+    problems[0]?.message ?? '',
+    /^the file ends inside the block at offset \d+ \(only \d+ of its \d+ body bytes are there\): it was cut off while being written; everything before it was read$/,
+  );
 });
 
 test('capture: a damaged block is reported with its offset and skipped; the blocks after it are read', async () => {
@@ -116,7 +143,10 @@ test('capture: a damaged block is reported with its offset and skipped; the bloc
   assert.equal(problems.length, 1, JSON.stringify(problems));
   const p = problems[0];
   assert.ok(p && p.offset <= middle, `reported at ${p?.offset}, the damage is at ${middle}`);
-  assert.match(p.message, /^damaged block at offset \d+ \(checksum mismatch\); skipped \d+ bytes to the next block at \d+$/);
+  assert.match(
+    p.message,
+    /^damaged block at offset \d+ \(checksum mismatch\); skipped \d+ bytes to the next block at \d+$/,
+  );
   const lost = clean.records.length - records.length;
   assert.ok(lost > 0 && lost < 100, `${lost} records lost: one block's worth expected`);
   const ids = records.map((r) => Number(r.id));
@@ -162,7 +192,16 @@ test('capture: writing and reading 1 000 000 messages takes no more memory than 
   const w = new CaptureWriter(big, { flushIntervalMs: 0 });
   let peak = 0;
   for (let n = 0; n < 1_000_000; n++) {
-    w.write({ target: 'demo:echo', direction: 'rx', timestampNs: BigInt(n), length: 16n, type: 1n, id: BigInt(n), userValue: 0n, data });
+    w.write({
+      target: 'demo:echo',
+      direction: 'rx',
+      timestampNs: BigInt(n),
+      length: 16n,
+      type: 1n,
+      id: BigInt(n),
+      userValue: 0n,
+      data,
+    });
     if (n % 250_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base);
   }
   w.close();
@@ -174,8 +213,14 @@ test('capture: writing and reading 1 000 000 messages takes no more memory than 
   assert.equal(count, 1_000_000);
   const afterBig = heapAfterGc() - base;
   assert.ok(statSync(big).size > 60_000_000, 'the capture is larger than any buffer');
-  assert.ok(afterBig - afterSmall < 8 << 20, `heap kept ${((afterBig - afterSmall) / 1048576).toFixed(1)} MiB more after a million messages than after ten`);
-  assert.ok(peak < 64 << 20, `heap peaked ${(peak / 1048576).toFixed(1)} MiB above the start while streaming 64 MB (no more than a few blocks may be live)`);
+  assert.ok(
+    afterBig - afterSmall < 8 << 20,
+    `heap kept ${((afterBig - afterSmall) / 1048576).toFixed(1)} MiB more after a million messages than after ten`,
+  );
+  assert.ok(
+    peak < 64 << 20,
+    `heap peaked ${(peak / 1048576).toFixed(1)} MiB above the start while streaming 64 MB (no more than a few blocks may be live)`,
+  );
 });
 
 test('pcapng: export then import gives back every message, target, direction and nanosecond timestamp', async () => {
@@ -195,7 +240,28 @@ test('pcapng: tshark opens the export, one interface per target, LINKTYPE_USER0,
   writeCapture(file, 6);
   const pcap = path.join(work, 'tshark.pcapng');
   await exportPcapng(readCapture(file), pcap);
-  const r = spawnSync('tshark', ['-r', pcap, '-T', 'fields', '-E', 'separator=|', '-e', 'frame.interface_name', '-e', 'frame.encap_type', '-e', 'frame.packet_flags_direction', '-e', 'frame.time_epoch', '-e', 'frame.len'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'tshark',
+    [
+      '-r',
+      pcap,
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'frame.interface_name',
+      '-e',
+      'frame.encap_type',
+      '-e',
+      'frame.packet_flags_direction',
+      '-e',
+      'frame.time_epoch',
+      '-e',
+      'frame.len',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.error) assert.fail(`tshark could not run (apt-get install tshark): ${r.error.message}`);
   assert.equal(r.status, 0, r.stderr);
   const rows = r.stdout.trimEnd().split('\n');

@@ -87,8 +87,16 @@ function sides(layout: Layout | undefined, m: Message | undefined): Map<string, 
     return out;
   }
   const decoded = decodeMessage(layout, messageBytes(m));
-  for (const [path, n] of leaves(decoded.tree)) out.set(path, { text: n.display ?? '', at: { offset: n.offset, size: n.size }, ...(n.volatile ? { volatile: true } : {}) });
-  out.set('decode error', decoded.error ? { text: decoded.error.message, at: { offset: decoded.error.offset, size: 0 } } : { text: '(none)' });
+  for (const [path, n] of leaves(decoded.tree))
+    out.set(path, {
+      text: n.display ?? '',
+      at: { offset: n.offset, size: n.size },
+      ...(n.volatile ? { volatile: true } : {}),
+    });
+  out.set(
+    'decode error',
+    decoded.error ? { text: decoded.error.message, at: { offset: decoded.error.offset, size: 0 } } : { text: '(none)' },
+  );
   return out;
 }
 
@@ -96,7 +104,12 @@ function sides(layout: Layout | undefined, m: Message | undefined): Map<string, 
  * Every field of @captured and @replayed side by side (either may be absent:
  * a missing or an unexpected reply), each saying whether it differs.
  */
-export function compareFields(layout: Layout | undefined, captured: Message | undefined, replayed: Message | undefined, volatile: VolatileFields): FieldComparison[] {
+export function compareFields(
+  layout: Layout | undefined,
+  captured: Message | undefined,
+  replayed: Message | undefined,
+  volatile: VolatileFields,
+): FieldComparison[] {
   const a = sides(layout, captured);
   const b = sides(layout, replayed);
   const rows: FieldComparison[] = [];
@@ -120,7 +133,12 @@ export function compareFields(layout: Layout | undefined, captured: Message | un
 }
 
 /** The fields that differ between a captured reply and its replayed partner, volatile ones aside. */
-export function diffMessages(layout: Layout | undefined, captured: Message, replayed: Message, volatile: VolatileFields): FieldDiff[] {
+export function diffMessages(
+  layout: Layout | undefined,
+  captured: Message,
+  replayed: Message,
+  volatile: VolatileFields,
+): FieldDiff[] {
   return compareFields(layout, captured, replayed, volatile)
     .filter((r) => r.status === 'different')
     .map((r) => ({ path: r.path, captured: r.captured ?? '(absent)', replayed: r.replayed ?? '(absent)' }));

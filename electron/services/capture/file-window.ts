@@ -16,7 +16,8 @@ export class FileWindow {
 
   /** Makes [at, at + n) available; false if the file ends first. */
   async ensure(at: number, n: number): Promise<boolean> {
-    if (!(n >= 0 && n <= MOST)) throw new RangeError(`a file window of ${n} bytes was asked for; readers check lengths against LIMITS first`);
+    if (!(n >= 0 && n <= MOST))
+      throw new RangeError(`a file window of ${n} bytes was asked for; readers check lengths against LIMITS first`);
     while (at + n > this.start + this.buf.length) {
       if (this.eof) return false;
       const keep = this.buf.subarray(Math.max(0, at - this.start));

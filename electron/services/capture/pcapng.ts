@@ -83,7 +83,11 @@ export interface ExportOptions {
 }
 
 /** Writes @records to @path as pcapng; resolves with the number written. */
-export async function exportPcapng(records: AsyncIterable<CaptureRecord>, path: string, options: ExportOptions = {}): Promise<number> {
+export async function exportPcapng(
+  records: AsyncIterable<CaptureRecord>,
+  path: string,
+  options: ExportOptions = {},
+): Promise<number> {
   const linktype = options.linktype ?? LINKTYPE_USER0;
   if (!Number.isInteger(linktype) || linktype < LINKTYPE_USER0 || linktype > LINKTYPE_USER15)
     throw new Error(`link type ${linktype} is not one of LINKTYPE_USER0..15 (${LINKTYPE_USER0}..${LINKTYPE_USER15})`);
@@ -122,7 +126,14 @@ export async function exportPcapng(records: AsyncIterable<CaptureRecord>, path: 
         const idb = Buffer.alloc(8);
         idb.writeUInt16LE(linktype, 0);
         idb.writeUInt32LE(0, 4);
-        out(block(IDB, [idb, option(IF_NAME, Buffer.from(r.target, 'utf8')), option(IF_TSRESOL, Buffer.from([9])), option(OPT_END, Buffer.alloc(0))]));
+        out(
+          block(IDB, [
+            idb,
+            option(IF_NAME, Buffer.from(r.target, 'utf8')),
+            option(IF_TSRESOL, Buffer.from([9])),
+            option(OPT_END, Buffer.alloc(0)),
+          ]),
+        );
       }
       const packet = packetOf(r);
       const epb = Buffer.alloc(20);
@@ -133,7 +144,15 @@ export async function exportPcapng(records: AsyncIterable<CaptureRecord>, path: 
       epb.writeUInt32LE(packet.length, 16);
       const flags = Buffer.alloc(4);
       flags.writeUInt32LE(r.direction === 'rx' ? EPB_INBOUND : EPB_OUTBOUND);
-      out(block(EPB, [epb, packet, Buffer.alloc(pad4(packet.length) - packet.length), option(EPB_FLAGS, flags), option(OPT_END, Buffer.alloc(0))]));
+      out(
+        block(EPB, [
+          epb,
+          packet,
+          Buffer.alloc(pad4(packet.length) - packet.length),
+          option(EPB_FLAGS, flags),
+          option(OPT_END, Buffer.alloc(0)),
+        ]),
+      );
       count++;
     }
     flush();
@@ -156,13 +175,15 @@ function tsresol(v: number): bigint {
 /** The record a packet of ours carries, or why it is not one. */
 export function recordOfPacket(p: Buffer, timestampNs: bigint): CaptureRecord | string {
   if (p.length < 4) return `packet of ${p.length} bytes is too short for the pseudo-header`;
-  if (p.readUInt8(0) !== PSEUDO_HEADER_VERSION) return `pseudo-header version ${p.readUInt8(0)} is not ${PSEUDO_HEADER_VERSION}`;
+  if (p.readUInt8(0) !== PSEUDO_HEADER_VERSION)
+    return `pseudo-header version ${p.readUInt8(0)} is not ${PSEUDO_HEADER_VERSION}`;
   const direction = DIRECTION_NAME[p.readUInt8(1)];
   if (direction === undefined) return `direction ${p.readUInt8(1)} is neither 0 (tx) nor 1 (rx)`;
   const h = p.readUInt16LE(2);
   if (h < 4 || h + 32 > p.length) return `pseudo-header length ${h} does not fit the ${p.length}-byte packet`;
   const length = p.readBigUInt64LE(h);
-  if (length !== BigInt(p.length - h - 32)) return `message header says ${length} data bytes, the packet holds ${p.length - h - 32}`;
+  if (length !== BigInt(p.length - h - 32))
+    return `message header says ${length} data bytes, the packet holds ${p.length - h - 32}`;
   return {
     target: p.toString('utf8', 4, h),
     direction,
@@ -183,7 +204,10 @@ export function recordOfPacket(p: Buffer, timestampNs: bigint): CaptureRecord | 
  * by), reported with the bytes left unread. Throws InputError only if the
  * file is not pcapng at all.
  */
-export async function* importPcapng(path: string, onProblem: (p: CaptureProblem) => void = () => {}): AsyncGenerator<CaptureRecord> {
+export async function* importPcapng(
+  path: string,
+  onProblem: (p: CaptureProblem) => void = () => {},
+): AsyncGenerator<CaptureRecord> {
   const fh = await open(path, 'r');
   try {
     const w = new FileWindow(fh);
@@ -193,8 +217,16 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
     let warnedLinktype = new Set<number>();
     for (;;) {
       if (!(await w.ensure(at, 12))) {
-        if (at === 0) throw new InputError(path, `${path} is not a pcapng file (${w.end === 0 ? 'it is empty' : `it holds only ${w.end} bytes`})`);
-        if (w.end > at) onProblem({ offset: at, message: `the file ends inside a block at offset ${at}: its last ${w.end - at} bytes were skipped` });
+        if (at === 0)
+          throw new InputError(
+            path,
+            `${path} is not a pcapng file (${w.end === 0 ? 'it is empty' : `it holds only ${w.end} bytes`})`,
+          );
+        if (w.end > at)
+          onProblem({
+            offset: at,
+            message: `the file ends inside a block at offset ${at}: its last ${w.end - at} bytes were skipped`,
+          });
         return;
       }
       const head = w.slice(at, 12);
@@ -203,36 +235,54 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
         const magic = head.readUInt32LE(8);
         if (magic === BYTE_ORDER_MAGIC) le = true;
         else if (head.readUInt32BE(8) === BYTE_ORDER_MAGIC) le = false;
-        else if (at === 0) throw new InputError(path, `${path} is not a pcapng file (byte-order magic 0x${magic.toString(16)})`);
+        else if (at === 0)
+          throw new InputError(path, `${path} is not a pcapng file (byte-order magic 0x${magic.toString(16)})`);
         else {
-          await skipToEnd(w, at, onProblem, `the section header block at offset ${at} has a bad byte-order magic 0x${magic.toString(16)}`);
+          await skipToEnd(
+            w,
+            at,
+            onProblem,
+            `the section header block at offset ${at} has a bad byte-order magic 0x${magic.toString(16)}`,
+          );
           return;
         }
         interfaces = [];
         warnedLinktype = new Set();
-      } else if (at === 0) throw new InputError(path, `${path} is not a pcapng file (it does not start with a section header block)`);
+      } else if (at === 0)
+        throw new InputError(path, `${path} is not a pcapng file (it does not start with a section header block)`);
       const u32 = (b: Buffer, o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
       const u16 = (b: Buffer, o: number): number => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
       const blockType = u32(head, 0);
       const total = u32(head, 4);
       const minimum = blockType === EPB ? 32 : blockType === IDB ? 20 : blockType === SHB ? 28 : 12;
       if (total < minimum || total % 4 !== 0 || total > LIMITS.pcapngBlockBytes) {
-        const why = total > LIMITS.pcapngBlockBytes ? `more than the ${formatBytes(LIMITS.pcapngBlockBytes)} a block may have` : `a block of this type needs at least ${minimum}, a multiple of 4`;
+        const why =
+          total > LIMITS.pcapngBlockBytes
+            ? `more than the ${formatBytes(LIMITS.pcapngBlockBytes)} a block may have`
+            : `a block of this type needs at least ${minimum}, a multiple of 4`;
         await skipToEnd(w, at, onProblem, `the block at offset ${at} has an impossible length ${total} (${why})`);
         return;
       }
       if (!(await w.ensure(at, total))) {
-        onProblem({ offset: at, message: `the file ends inside a block at offset ${at} (cut off): its last ${w.end - at} bytes were skipped; everything before them was read` });
+        onProblem({
+          offset: at,
+          message: `the file ends inside a block at offset ${at} (cut off): its last ${w.end - at} bytes were skipped; everything before them was read`,
+        });
         return;
       }
       if (u32(w.slice(at + total - 4, 4), 0) !== total) {
-        await skipToEnd(w, at, onProblem, `the block at offset ${at} says ${total} bytes at its start and ${u32(w.slice(at + total - 4, 4), 0)} at its end`);
+        await skipToEnd(
+          w,
+          at,
+          onProblem,
+          `the block at offset ${at} says ${total} bytes at its start and ${u32(w.slice(at + total - 4, 4), 0)} at its end`,
+        );
         return;
       }
       const b = Buffer.from(w.slice(at, total));
       if (blockType === IDB) {
         const iface: Interface = { linktype: u16(b, 8), unitsPerSecond: 1_000_000n };
-        for (let o = 16; o + 4 <= total - 4; ) {
+        for (let o = 16; o + 4 <= total - 4;) {
           const code = u16(b, o);
           const len = u16(b, o + 2);
           if (code === OPT_END) break;
@@ -245,7 +295,10 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
         const iface = interfaces[id];
         const caplen = blockType === EPB ? u32(b, 20) : total - 16;
         if (blockType === EPB && caplen > total - 32) {
-          onProblem({ offset: at, message: `packet at offset ${at} says ${caplen} captured bytes, its ${total}-byte block holds at most ${total - 32}; skipped` });
+          onProblem({
+            offset: at,
+            message: `packet at offset ${at} says ${caplen} captured bytes, its ${total}-byte block holds at most ${total - 32}; skipped`,
+          });
           at += total;
           continue;
         }
@@ -255,9 +308,14 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
           const units = (BigInt(u32(b, 12)) << 32n) | BigInt(u32(b, 16));
           ts = (units * 1_000_000_000n) / iface.unitsPerSecond;
         }
-        if (!iface) onProblem({ offset: at, message: `packet at offset ${at} names interface ${id}, which was not described` });
+        if (!iface)
+          onProblem({ offset: at, message: `packet at offset ${at} names interface ${id}, which was not described` });
         else if (iface.linktype < LINKTYPE_USER0 || iface.linktype > LINKTYPE_USER15) {
-          if (!warnedLinktype.has(id)) onProblem({ offset: at, message: `interface ${id} has link type ${iface.linktype}, not LINKTYPE_USER0..15: its packets are skipped` });
+          if (!warnedLinktype.has(id))
+            onProblem({
+              offset: at,
+              message: `interface ${id} has link type ${iface.linktype}, not LINKTYPE_USER0..15: its packets are skipped`,
+            });
           warnedLinktype.add(id);
         } else {
           const r = recordOfPacket(b.subarray(dataAt, dataAt + caplen), ts);
@@ -273,7 +331,15 @@ export async function* importPcapng(path: string, onProblem: (p: CaptureProblem)
 }
 
 /** Reports that reading stops at @at because of @why, and how many bytes that leaves unread. */
-async function skipToEnd(w: FileWindow, at: number, onProblem: (p: CaptureProblem) => void, why: string): Promise<void> {
+async function skipToEnd(
+  w: FileWindow,
+  at: number,
+  onProblem: (p: CaptureProblem) => void,
+  why: string,
+): Promise<void> {
   const size = (await w.fh.stat()).size;
-  onProblem({ offset: at, message: `${why}: the rest of the file (${size - at} bytes from offset ${at}) was skipped; everything before it was read` });
+  onProblem({
+    offset: at,
+    message: `${why}: the rest of the file (${size - at} bytes from offset ${at}) was skipped; everything before it was read`,
+  });
 }

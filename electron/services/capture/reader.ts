@@ -33,7 +33,8 @@ export interface ReadCaptureOptions {
 const MAGIC_BYTES = Buffer.alloc(4);
 MAGIC_BYTES.writeUInt32LE(BLOCK_MAGIC);
 
-type BlockCheck = { ok: true; body: Buffer; count: number; next: number } | { ok: false; why: string; truncated: boolean };
+type BlockCheck =
+  { ok: true; body: Buffer; count: number; next: number } | { ok: false; why: string; truncated: boolean };
 
 async function checkBlock(w: FileWindow, at: number): Promise<BlockCheck> {
   if (!(await w.ensure(at, BLOCK_HEADER_SIZE)))
@@ -42,9 +43,18 @@ async function checkBlock(w: FileWindow, at: number): Promise<BlockCheck> {
   if (head.readUInt32LE(0) !== BLOCK_MAGIC) return { ok: false, why: 'no block magic', truncated: false };
   const length = head.readUInt32LE(4);
   const count = head.readUInt32LE(8);
-  if (length > LIMITS.captureBlockBytes) return { ok: false, why: `block length ${length} is more than the ${formatBytes(LIMITS.captureBlockBytes)} a block may have`, truncated: false };
+  if (length > LIMITS.captureBlockBytes)
+    return {
+      ok: false,
+      why: `block length ${length} is more than the ${formatBytes(LIMITS.captureBlockBytes)} a block may have`,
+      truncated: false,
+    };
   if (!(await w.ensure(at, BLOCK_HEADER_SIZE + length)))
-    return { ok: false, why: `only ${w.end - at - BLOCK_HEADER_SIZE} of its ${length} body bytes are there`, truncated: true };
+    return {
+      ok: false,
+      why: `only ${w.end - at - BLOCK_HEADER_SIZE} of its ${length} body bytes are there`,
+      truncated: true,
+    };
   const block = w.slice(at, BLOCK_HEADER_SIZE + length);
   const body = block.subarray(BLOCK_HEADER_SIZE);
   const crc = crc32(body, crc32(block.subarray(4, 12)));
@@ -103,7 +113,11 @@ export type RecordVisitor = (at: number, length: number, target: number, directi
  * (not called if the table is damaged: reported, no record visited) and
  * returns the visitor of the block's records.
  */
-export function walkBlock(block: CaptureBlock, report: (p: CaptureProblem) => void, visitor: (targets: string[]) => RecordVisitor): void {
+export function walkBlock(
+  block: CaptureBlock,
+  report: (p: CaptureProblem) => void,
+  visitor: (targets: string[]) => RecordVisitor,
+): void {
   const { body, offset, count } = block;
   const table = blockTargets(body);
   if (typeof table === 'string') {
@@ -142,24 +156,28 @@ export function walkBlock(block: CaptureBlock, report: (p: CaptureProblem) => vo
     p += RECORD_HEADER_SIZE + length;
     n++;
   }
-  if (n !== count) report({ offset, message: `block at ${offset} announces ${count} records but holds ${n}; all ${n} were read` });
+  if (n !== count)
+    report({ offset, message: `block at ${offset} announces ${count} records but holds ${n}; all ${n} were read` });
 }
 
 function parseBody(block: CaptureBlock, report: (p: CaptureProblem) => void): CaptureRecord[] {
   // One copy per block: records may outlive the reader's window.
   const b = Buffer.from(block.body);
   const records: CaptureRecord[] = [];
-  walkBlock({ ...block, body: b }, report, (targets) => (p, length, target, direction) =>
-    records.push({
-      target: targets[target]!,
-      direction,
-      timestampNs: b.readBigUInt64LE(p),
-      length: BigInt(length),
-      type: b.readBigUInt64LE(p + 24),
-      id: b.readBigUInt64LE(p + 32),
-      userValue: b.readBigUInt64LE(p + 40),
-      data: b.subarray(p + RECORD_HEADER_SIZE, p + RECORD_HEADER_SIZE + length),
-    }),
+  walkBlock(
+    { ...block, body: b },
+    report,
+    (targets) => (p, length, target, direction) =>
+      records.push({
+        target: targets[target]!,
+        direction,
+        timestampNs: b.readBigUInt64LE(p),
+        length: BigInt(length),
+        type: b.readBigUInt64LE(p + 24),
+        id: b.readBigUInt64LE(p + 32),
+        userValue: b.readBigUInt64LE(p + 40),
+        data: b.subarray(p + RECORD_HEADER_SIZE, p + RECORD_HEADER_SIZE + length),
+      }),
   );
   return records;
 }
@@ -180,9 +198,16 @@ export async function* readCaptureBlocks(path: string, options: ReadCaptureOptio
   try {
     const w = new FileWindow(fh);
     if (!(await w.ensure(0, FILE_HEADER_SIZE)) || !isCaptureHeader(w.slice(0, FILE_HEADER_SIZE)))
-      throw new InputError(path, `${path} is not a kucomms capture file (${w.end === 0 ? 'it is empty' : 'it does not start with "KUCMCAP"'})`);
+      throw new InputError(
+        path,
+        `${path} is not a kucomms capture file (${w.end === 0 ? 'it is empty' : 'it does not start with "KUCMCAP"'})`,
+      );
     const version = w.slice(0, FILE_HEADER_SIZE).readUInt32LE(8);
-    if (version !== FILE_VERSION) throw new InputError(path, `${path}: capture format version ${version}; this Studio reads version ${FILE_VERSION}`);
+    if (version !== FILE_VERSION)
+      throw new InputError(
+        path,
+        `${path}: capture format version ${version}; this Studio reads version ${FILE_VERSION}`,
+      );
     let at = FILE_HEADER_SIZE;
     for (;;) {
       if (!(await w.ensure(at, 1))) return;
@@ -202,7 +227,10 @@ export async function* readCaptureBlocks(path: string, options: ReadCaptureOptio
         });
         return;
       }
-      report({ offset: at, message: `damaged block at offset ${at} (${block.why}); skipped ${next - at} bytes to the next block at ${next}` });
+      report({
+        offset: at,
+        message: `damaged block at offset ${at} (${block.why}); skipped ${next - at} bytes to the next block at ${next}`,
+      });
       at = next;
     }
   } finally {

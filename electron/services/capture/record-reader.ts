@@ -33,7 +33,9 @@ export class RecordReader {
     const b = this.#bytes(offset, RECORD_HEADER_SIZE + length);
     const stored = b.readBigUInt64LE(16);
     if (stored !== BigInt(length))
-      throw new Error(`${this.path} changed since it was opened: the record at offset ${offset} now says ${stored} data bytes, not ${length}; open it again`);
+      throw new Error(
+        `${this.path} changed since it was opened: the record at offset ${offset} now says ${stored} data bytes, not ${length}; open it again`,
+      );
     return {
       timestampNs: b.readBigUInt64LE(0),
       type: b.readBigUInt64LE(24),
@@ -73,7 +75,9 @@ export class RecordReader {
     }
     if (got < n) {
       this.#cache = Buffer.alloc(0);
-      throw new Error(`${this.path} changed since it was opened: it ends before the record at offset ${offset}; open it again`);
+      throw new Error(
+        `${this.path} changed since it was opened: it ends before the record at offset ${offset}; open it again`,
+      );
     }
     this.#cache = this.#cache.subarray(0, got);
     this.#cacheAt = offset;

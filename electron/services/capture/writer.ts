@@ -115,7 +115,10 @@ export class CaptureWriter {
     b.writeUInt32LE(BLOCK_MAGIC, start);
     b.writeUInt32LE(bodyLength, start + 4);
     b.writeUInt32LE(this.#records, start + 8);
-    const crc = crc32(b.subarray(start + BLOCK_HEADER_SIZE, start + BLOCK_HEADER_SIZE + bodyLength), crc32(b.subarray(start + 4, start + 12)));
+    const crc = crc32(
+      b.subarray(start + BLOCK_HEADER_SIZE, start + BLOCK_HEADER_SIZE + bodyLength),
+      crc32(b.subarray(start + 4, start + 12)),
+    );
     b.writeUInt32LE(crc, start + 12);
     writeSync(this.#fd, b, start, BLOCK_HEADER_SIZE + bodyLength);
     this.#pos = 0;

@@ -119,7 +119,8 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
       const enumName = str(f.enum);
       const flagsName = str(f.flags);
       const given = [enumName && 'enum', flagsName && 'flags', f.bits !== undefined && 'bits'].filter(Boolean);
-      if (given.length > 1) complain(String(given[1]), `an integer takes one of enum, flags and bits, not ${given.join(' and ')}`);
+      if (given.length > 1)
+        complain(String(given[1]), `an integer takes one of enum, flags and bits, not ${given.join(' and ')}`);
       if (enumName !== undefined) {
         const e = enums.get(enumName);
         if (!e) errors.at([...path, 'enum'], unknownName('enum', enumName, enums));
@@ -134,7 +135,10 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
         else {
           for (const entry of fl.entries)
             if (entry.value >= BigInt(int.bits))
-              errors.at([...path, 'flags'], `flags "${fl.name}" names bit ${entry.value} ("${entry.name}"), but ${typeName} has bits 0 to ${int.bits - 1}`);
+              errors.at(
+                [...path, 'flags'],
+                `flags "${fl.name}" names bit ${entry.value} ("${entry.name}"), but ${typeName} has bits 0 to ${int.bits - 1}`,
+              );
           int.flags = fl;
         }
       }
@@ -146,7 +150,10 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
     } else if (typeName === 'bytes' || typeName === 'string') {
       const size = f.size === undefined ? undefined : resolveLength(f.size, [...path, 'size'], fieldEndian);
       if (f.size === undefined)
-        errors.at(path, `a ${typeName} field needs a size: a number, rest, an earlier field's name or {prefix: u8|u16|u32...}`);
+        errors.at(
+          path,
+          `a ${typeName} field needs a size: a number, rest, an earlier field's name or {prefix: u8|u16|u32...}`,
+        );
       const sized = size ?? { kind: 'fixed', n: 0 };
       if (typeName === 'bytes') type = { kind: 'bytes', size: sized };
       else {
@@ -159,7 +166,10 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
     } else {
       const struct = types.get(typeName);
       if (!struct) {
-        errors.at([...path, 'type'], `unknown type "${typeName}": use u8..u64, s8..s64 (multiples of 8 bits), f32, f64, bool, bytes, string${types.size ? ` or one of the types ${[...types.keys()].join(', ')}` : ''}`);
+        errors.at(
+          [...path, 'type'],
+          `unknown type "${typeName}": use u8..u64, s8..s64 (multiples of 8 bits), f32, f64, bool, bytes, string${types.size ? ` or one of the types ${[...types.keys()].join(', ')}` : ''}`,
+        );
         return undefined;
       }
       type = { kind: 'struct', struct };
@@ -192,7 +202,11 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
       if (!isObj(item)) return;
       const field = buildField(item, [...path, i]);
       if (!field) return;
-      if (index.has(field.name)) errors.at([...path, i, 'name'], `field "${field.name}" is already defined in ${struct.name} (fields[${index.get(field.name)}])`);
+      if (index.has(field.name))
+        errors.at(
+          [...path, i, 'name'],
+          `field "${field.name}" is already defined in ${struct.name} (fields[${index.get(field.name)}])`,
+        );
       index.set(field.name, i);
       struct.fields.push(field);
       fieldPaths.set(field, [...path, i]);
@@ -212,7 +226,8 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
   messagesJson.forEach((m, i) => {
     if (!isObj(m) || typeof m.name !== 'string') return;
     const path: DocPath = ['messages', i];
-    if (kindNames.has(m.name)) errors.at([...path, 'name'], `message kind "${m.name}" is already defined (messages[${kindNames.get(m.name)}])`);
+    if (kindNames.has(m.name))
+      errors.at([...path, 'name'], `message kind "${m.name}" is already defined (messages[${kindNames.get(m.name)}])`);
     kindNames.set(m.name, i);
     const when: MessageKind['when'] = {};
     const whenJson = isObj(m.when) ? m.when : {};
@@ -228,15 +243,21 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
         const entry = e?.entries.find((x) => x.name === v);
         if (entry) when[key] = entry.value;
         else
-          errors.at([...path, 'when', key], e
-            ? `"${v}" is not in enum "${e.name}" (${e.entries.map((x) => x.name).join(', ')})`
-            : `"${v}" is a name, but header.${key} has no enum; give a number or set header.${key}.enum`);
+          errors.at(
+            [...path, 'when', key],
+            e
+              ? `"${v}" is not in enum "${e.name}" (${e.entries.map((x) => x.name).join(', ')})`
+              : `"${v}" is a name, but header.${key} has no enum; give a number or set header.${key}.enum`,
+          );
       }
     }
     const whenKey = HEADER_KEYS.map((k) => when[k]?.toString() ?? '*').join(',');
     const earlier = whenSeen.get(whenKey);
     if (earlier !== undefined)
-      errors.at(m.when === undefined ? path : [...path, 'when'], `selects the same messages as "${earlier}", which comes first, so "${m.name}" is never used`);
+      errors.at(
+        m.when === undefined ? path : [...path, 'when'],
+        `selects the same messages as "${earlier}", which comes first, so "${m.name}" is never used`,
+      );
     whenSeen.set(whenKey, m.name);
     const struct: StructDef = { name: m.name, fields: [] };
     buildFields(m.fields, [...path, 'fields'], struct);
@@ -268,12 +289,18 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
       if (names.has(b.name)) errors.at([...path, i, 'name'], `bit field "${b.name}" is already defined`);
       names.add(b.name);
       if (b.at + width > int.bits) {
-        errors.at([...path, i], `bits ${b.at}..${b.at + width - 1} do not fit in a ${int.bits}-bit integer (bits 0..${int.bits - 1})`);
+        errors.at(
+          [...path, i],
+          `bits ${b.at}..${b.at + width - 1} do not fit in a ${int.bits}-bit integer (bits 0..${int.bits - 1})`,
+        );
       } else {
         for (let bit = b.at; bit < b.at + width; bit++) {
           const other = owner[bit];
           if (other !== undefined) {
-            errors.at([...path, i], `"${b.name}" (bits ${b.at}..${b.at + width - 1}) overlaps "${other}" at bit ${bit}`);
+            errors.at(
+              [...path, i],
+              `"${b.name}" (bits ${b.at}..${b.at + width - 1}) overlaps "${other}" at bit ${bit}`,
+            );
             break;
           }
         }
@@ -301,7 +328,10 @@ function checkEnumFits(e: ValueNames, int: IntType, path: DocPath, errors: Error
   const max = int.signed ? (1n << BigInt(int.bits - 1)) - 1n : (1n << BigInt(int.bits)) - 1n;
   for (const entry of e.entries)
     if (entry.value > max) {
-      errors.at(path, `enum "${e.name}" value ${entry.value} ("${entry.name}") does not fit ${int.bits} bits (at most ${max})`);
+      errors.at(
+        path,
+        `enum "${e.name}" value ${entry.value} ("${entry.name}") does not fit ${int.bits} bits (at most ${max})`,
+      );
       return;
     }
 }
@@ -321,7 +351,10 @@ function checkLengths(struct: StructDef, paths: Map<FieldDef, DocPath>, errors: 
     for (const [key, len] of lengths) {
       if (!len) continue;
       if (len.kind === 'rest' && !last)
-        errors.at([...path, key], `${key}: rest reads to the end of the data, so "${field.name}" must be the last field of ${struct.name}`);
+        errors.at(
+          [...path, key],
+          `${key}: rest reads to the end of the data, so "${field.name}" must be the last field of ${struct.name}`,
+        );
       if (len.kind === 'rest' && key === 'size' && field.count !== undefined)
         errors.at([...path, key], 'size: rest cannot be the size of each element of an array');
       if (len.kind !== 'field') continue;
@@ -329,14 +362,37 @@ function checkLengths(struct: StructDef, paths: Map<FieldDef, DocPath>, errors: 
       const ref = struct.fields[j];
       if (!ref) errors.at([...path, key], `${key}: no field named "${len.field}" in ${struct.name}`);
       else if (j >= i)
-        errors.at([...path, key], `${key}: field "${len.field}" ${j === i ? 'is this field itself' : 'comes after this one'}; a length field must come before the field it measures`);
-      else if (ref.type.kind !== 'int' || ref.count !== undefined || ref.type.subfields || ref.type.enum || ref.type.flags || ref.type.signed)
-        errors.at([...path, key], `${key}: field "${len.field}" is not a plain unsigned integer, so it cannot be a length`);
+        errors.at(
+          [...path, key],
+          `${key}: field "${len.field}" ${j === i ? 'is this field itself' : 'comes after this one'}; a length field must come before the field it measures`,
+        );
+      else if (
+        ref.type.kind !== 'int' ||
+        ref.count !== undefined ||
+        ref.type.subfields ||
+        ref.type.enum ||
+        ref.type.flags ||
+        ref.type.signed
+      )
+        errors.at(
+          [...path, key],
+          `${key}: field "${len.field}" is not a plain unsigned integer, so it cannot be a length`,
+        );
     }
     if (field.count?.kind === 'rest' && minSize(field.type, new Set()) === 0)
-      errors.at([...path, 'count'], `count: rest reads elements until the data ends, so they must take at least one byte; an element of "${field.name}" can be empty`);
-    if (field.type.kind === 'struct' && endsWithRest(field.type.struct, new Set()) && (!last || field.count !== undefined))
-      errors.at(path, `type ${field.type.struct.name} reads to the end of the data, so "${field.name}" must be the last field and not an array`);
+      errors.at(
+        [...path, 'count'],
+        `count: rest reads elements until the data ends, so they must take at least one byte; an element of "${field.name}" can be empty`,
+      );
+    if (
+      field.type.kind === 'struct' &&
+      endsWithRest(field.type.struct, new Set()) &&
+      (!last || field.count !== undefined)
+    )
+      errors.at(
+        path,
+        `type ${field.type.struct.name} reads to the end of the data, so "${field.name}" must be the last field and not an array`,
+      );
   });
 }
 
@@ -354,7 +410,13 @@ function minSize(type: FieldType, seen: Set<StructDef>): number {
       if (seen.has(type.struct)) return 1; // recursion, reported on its own
       seen.add(type.struct);
       let total = 0;
-      for (const f of type.struct.fields) total += f.count === undefined ? minSize(f.type, seen) : f.count.kind === 'fixed' ? f.count.n * minSize(f.type, seen) : lengthMin(f.count);
+      for (const f of type.struct.fields)
+        total +=
+          f.count === undefined
+            ? minSize(f.type, seen)
+            : f.count.kind === 'fixed'
+              ? f.count.n * minSize(f.type, seen)
+              : lengthMin(f.count);
       seen.delete(type.struct);
       return total;
     }
@@ -388,7 +450,10 @@ function checkRecursion(types: Map<string, StructDef>, paths: Map<FieldDef, DocP
         if (!reported.has(target)) {
           reported.add(target);
           const cycle = [...stack.slice(at), target].map((x) => x.name).join(' -> ');
-          errors.at([...(paths.get(f) ?? []), 'type'], `type ${target.name} contains itself (${cycle}), so it would never end`);
+          errors.at(
+            [...(paths.get(f) ?? []), 'type'],
+            `type ${target.name} contains itself (${cycle}), so it would never end`,
+          );
         }
         continue;
       }

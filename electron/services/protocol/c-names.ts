@@ -50,7 +50,8 @@ export class NameScope {
    */
   claimGroup(want: string, suffixes: readonly string[]): string {
     let base = want;
-    for (let i = 2; suffixes.some((s) => this.#taken.has(base + s) || this.reserved.has(base + s)); i++) base = `${want}_${i}`;
+    for (let i = 2; suffixes.some((s) => this.#taken.has(base + s) || this.reserved.has(base + s)); i++)
+      base = `${want}_${i}`;
     for (const s of suffixes) this.#taken.add(base + s);
     return base;
   }

@@ -38,7 +38,10 @@ function assertContains(got: FieldValue | undefined, want: FieldValue, path: str
     assert.equal(got.length, want.length, `${path}: length`);
     want.forEach((w, i) => assertContains(got[i], w, `${path}[${i}]`));
   } else if (typeof want === 'object') {
-    assert.ok(typeof got === 'object' && got !== null && !Array.isArray(got) && !(got instanceof Uint8Array), `${path}: expected a struct`);
+    assert.ok(
+      typeof got === 'object' && got !== null && !Array.isArray(got) && !(got instanceof Uint8Array),
+      `${path}: expected a struct`,
+    );
     for (const [k, w] of Object.entries(want)) assertContains((got as StructValue)[k], w, `${path}.${k}`);
   } else assert.equal(got, want, path);
 }
@@ -53,7 +56,11 @@ for (const kind of features.messages) {
       assert.equal(d.error, undefined, `message ${i} (${toHex(bytes)}): ${d.error?.message}`);
       assert.equal(d.kind, kind.name);
       assertContains(d.data, value, 'data');
-      const again = encodeMessage(features, { type: d.header.type, id: d.header.id, user_value: d.header.user_value }, d.data);
+      const again = encodeMessage(
+        features,
+        { type: d.header.type, id: d.header.id, user_value: d.header.user_value },
+        d.data,
+      );
       assert.equal(toHex(again), toHex(bytes), `message ${i}: re-encoded bytes differ`);
     }
   });
@@ -62,25 +69,96 @@ for (const kind of features.messages) {
 test('codec: integers of every width decode from known bytes in both byte orders', () => {
   const data = Uint8Array.from([
     0x81, // a8
-    0x01, 0x02, // a16 LE
-    0x01, 0x02, 0x03, // a24 LE
-    0x01, 0x02, 0x03, 0x04, // a32
-    0x01, 0x02, 0x03, 0x04, 0x05, // a40
-    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, // a48
-    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, // a56
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // a64
-    0x01, 0x02, // b16 BE
-    0x01, 0x02, 0x03, // b24 BE
-    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, // b48 BE
-    0x80, 0, 0, 0, 0, 0, 0, 1, // b64 BE
+    0x01,
+    0x02, // a16 LE
+    0x01,
+    0x02,
+    0x03, // a24 LE
+    0x01,
+    0x02,
+    0x03,
+    0x04, // a32
+    0x01,
+    0x02,
+    0x03,
+    0x04,
+    0x05, // a40
+    0x01,
+    0x02,
+    0x03,
+    0x04,
+    0x05,
+    0x06, // a48
+    0x01,
+    0x02,
+    0x03,
+    0x04,
+    0x05,
+    0x06,
+    0x07, // a56
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff, // a64
+    0x01,
+    0x02, // b16 BE
+    0x01,
+    0x02,
+    0x03, // b24 BE
+    0x01,
+    0x02,
+    0x03,
+    0x04,
+    0x05,
+    0x06, // b48 BE
+    0x80,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    1, // b64 BE
     0xff, // i8
-    0xfe, 0xff, // i16 LE = -2
-    0x00, 0x00, 0x80, // i24 LE = -8388608
-    0xff, 0xff, 0xff, 0xfd, // i32 BE = -3
-    0xff, 0xff, 0xff, 0xff, 0x7f, // i40 LE = 2^39 - 1
-    0x80, 0, 0, 0, 0, 0, // i48 BE = -2^47
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // i56 = -1
-    0, 0, 0, 0, 0, 0, 0, 0x80, // i64 = -2^63
+    0xfe,
+    0xff, // i16 LE = -2
+    0x00,
+    0x00,
+    0x80, // i24 LE = -8388608
+    0xff,
+    0xff,
+    0xff,
+    0xfd, // i32 BE = -3
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0x7f, // i40 LE = 2^39 - 1
+    0x80,
+    0,
+    0,
+    0,
+    0,
+    0, // i48 BE = -2^47
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff,
+    0xff, // i56 = -1
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0x80, // i64 = -2^63
   ]);
   const bytes = new Uint8Array(32 + data.length);
   const view = new DataView(bytes.buffer);
@@ -90,10 +168,26 @@ test('codec: integers of every width decode from known bytes in both byte orders
   const r = decodeMessage(features, bytes);
   assert.equal(r.error, undefined, r.error?.message);
   const want: Record<string, number | bigint> = {
-    a8: 0x81, a16: 0x0201, a24: 0x030201, a32: 0x04030201, a40: 0x0504030201, a48: 0x060504030201,
-    a56: 0x07060504030201n, a64: 0xffffffffffffffffn, b16: 0x0102, b24: 0x010203, b48: 0x010203040506,
-    b64: 0x8000000000000001n, i8: -1, i16: -2, i24: -8388608, i32: -3, i40: 2 ** 39 - 1, i48: -(2 ** 47),
-    i56: -1n, i64: -(2n ** 63n),
+    a8: 0x81,
+    a16: 0x0201,
+    a24: 0x030201,
+    a32: 0x04030201,
+    a40: 0x0504030201,
+    a48: 0x060504030201,
+    a56: 0x07060504030201n,
+    a64: 0xffffffffffffffffn,
+    b16: 0x0102,
+    b24: 0x010203,
+    b48: 0x010203040506,
+    b64: 0x8000000000000001n,
+    i8: -1,
+    i16: -2,
+    i24: -8388608,
+    i32: -3,
+    i40: 2 ** 39 - 1,
+    i48: -(2 ** 47),
+    i56: -1n,
+    i64: -(2n ** 63n),
   };
   for (const [k, v] of Object.entries(want)) assert.equal(r.data[k], v, `data.${k}`);
   assert.equal(typeof r.data.a64, 'bigint', 'u64 values are BigInt');
@@ -103,8 +197,14 @@ test('codec: integers of every width decode from known bytes in both byte orders
 
 test('codec: floats, enums, flags and bit fields decode to what they mean', () => {
   const bytes = message('reading', {
-    unit: 'volt', status: 0b10000011, control: { enabled: 1, mode: 'fast', gain: 9, channel: 200 },
-    temperature: 21.5, pressure: 1013.25, calibrated: true, seconds: 5, trailer: Uint8Array.from([9, 8]),
+    unit: 'volt',
+    status: 0b10000011,
+    control: { enabled: 1, mode: 'fast', gain: 9, channel: 200 },
+    temperature: 21.5,
+    pressure: 1013.25,
+    calibrated: true,
+    seconds: 5,
+    trailer: Uint8Array.from([9, 8]),
   });
   const data = bytes.subarray(32);
   assert.equal(toHex(data.subarray(0, 4)), '1083' + '95c8', 'unit 0x10, status 0x83, control 0xc895 little-endian');
@@ -124,8 +224,14 @@ test('codec: floats, enums, flags and bit fields decode to what they mean', () =
 
 test('codec: bits outside every declared bit field survive a round trip in $rest', () => {
   const bytes = message('reading', {
-    unit: 0, status: 0, control: { enabled: 0, mode: 0, gain: 0, channel: 0, $rest: 0b1000 },
-    temperature: 0, pressure: 0, calibrated: false, seconds: 0, trailer: new Uint8Array(),
+    unit: 0,
+    status: 0,
+    control: { enabled: 0, mode: 0, gain: 0, channel: 0, $rest: 0b1000 },
+    temperature: 0,
+    pressure: 0,
+    calibrated: false,
+    seconds: 0,
+    trailer: new Uint8Array(),
   });
   const d = decodeMessage(features, bytes);
   assert.deepEqual(d.data.control, { enabled: 0, mode: 'off', gain: 0, channel: 0, $rest: 8 });
@@ -133,7 +239,13 @@ test('codec: bits outside every declared bit field survive a round trip in $rest
 });
 
 test('codec: strings by fixed size with padding, by length field, by prefix, latin1', () => {
-  const bytes = message('texts', { label: 'abc', name: 'Zoë', note: 'hi', legacy: 'Çà!?', blob: Uint8Array.from([1, 2, 3]) });
+  const bytes = message('texts', {
+    label: 'abc',
+    name: 'Zoë',
+    note: 'hi',
+    legacy: 'Çà!?',
+    blob: Uint8Array.from([1, 2, 3]),
+  });
   const data = bytes.subarray(32);
   assert.equal(toHex(data.subarray(0, 8)), '6162630000000000', 'label padded with zeros');
   assert.equal(data[8], 4, 'name_len computed: "Zoë" is 4 UTF-8 bytes');
@@ -141,17 +253,31 @@ test('codec: strings by fixed size with padding, by length field, by prefix, lat
   assert.equal(toHex(data.subarray(17, 21)), 'c7e0213f', 'latin1 is one byte per character');
   const d = decodeMessage(features, bytes);
   assert.equal(d.error, undefined);
-  assert.deepEqual({ label: d.data.label, name_len: d.data.name_len, name: d.data.name, note: d.data.note, legacy: d.data.legacy }, {
-    label: 'abc', name_len: 4, name: 'Zoë', note: 'hi', legacy: 'Çà!?',
-  });
-  assert.throws(() => message('texts', { label: 'abc', name_len: 3, name: 'Zoë', note: '', legacy: 'abcd', blob: new Uint8Array(3) }), /name_len: is 3, but name has 4/);
+  assert.deepEqual(
+    { label: d.data.label, name_len: d.data.name_len, name: d.data.name, note: d.data.note, legacy: d.data.legacy },
+    {
+      label: 'abc',
+      name_len: 4,
+      name: 'Zoë',
+      note: 'hi',
+      legacy: 'Çà!?',
+    },
+  );
+  assert.throws(
+    () =>
+      message('texts', { label: 'abc', name_len: 3, name: 'Zoë', note: '', legacy: 'abcd', blob: new Uint8Array(3) }),
+    /name_len: is 3, but name has 4/,
+  );
 });
 
 test('codec: arrays of fixed count, count from a field, count prefix and rest; nested structs', () => {
   const bytes = message('lists', {
     fixed: [1, 2, 65535],
     points: [{ x: -1, y: 256 }],
-    samples: [{ at: { x: 1, y: 2 }, value: 0.5, tag: 'a' }, { at: { x: 3, y: 4 }, value: -2, tag: '' }],
+    samples: [
+      { at: { x: 1, y: 2 }, value: 0.5, tag: 'a' },
+      { at: { x: 3, y: 4 }, value: -2, tag: '' },
+    ],
     levels: [-1, 300],
   });
   const d = decodeMessage(features, bytes);
@@ -166,8 +292,14 @@ test('codec: arrays of fixed count, count from a field, count prefix and rest; n
 
 test('codec: a cut-off message decodes to a partial tree and names the field, offset and expected size', () => {
   const bytes = message('reading', {
-    unit: 1, status: 0, control: { enabled: 1, mode: 0, gain: 0, channel: 0 }, temperature: 1, pressure: 2,
-    calibrated: true, seconds: 7, trailer: new Uint8Array(),
+    unit: 1,
+    status: 0,
+    control: { enabled: 1, mode: 0, gain: 0, channel: 0 },
+    temperature: 1,
+    pressure: 2,
+    calibrated: true,
+    seconds: 7,
+    trailer: new Uint8Array(),
   });
   const cut = bytes.slice(0, 32 + 10);
   new DataView(cut.buffer).setBigUint64(0, 10n, true);
@@ -185,7 +317,10 @@ test('codec: a length field larger than the data, a bad bool, bad UTF-8, extra b
   const texts = message('texts', { label: '', name: 'ab', note: '', legacy: 'abcd', blob: new Uint8Array(3) });
   const longName = texts.slice();
   longName[32 + 8] = 200;
-  assert.match(decodeMessage(features, longName).error?.message ?? '', /^data\.name at offset 41: expected string of 200 bytes \(name_len\), but only 11 bytes left$/);
+  assert.match(
+    decodeMessage(features, longName).error?.message ?? '',
+    /^data\.name at offset 41: expected string of 200 bytes \(name_len\), but only 11 bytes left$/,
+  );
 
   const badUtf8 = texts.slice();
   badUtf8[32 + 9] = 0xff;
@@ -194,13 +329,44 @@ test('codec: a length field larger than the data, a bad bool, bad UTF-8, extra b
   assert.match(u.error?.message ?? '', /expected UTF-8 text, got the bytes ff62/);
 
   const reading = message('reading', {
-    unit: 0, status: 0, control: { enabled: 0, mode: 0, gain: 0, channel: 0 }, temperature: 0, pressure: 0, calibrated: false, seconds: 0, trailer: new Uint8Array(),
+    unit: 0,
+    status: 0,
+    control: { enabled: 0, mode: 0, gain: 0, channel: 0 },
+    temperature: 0,
+    pressure: 0,
+    calibrated: false,
+    seconds: 0,
+    trailer: new Uint8Array(),
   });
   const badBool = reading.slice();
   badBool[32 + 16] = 2;
-  assert.equal(decodeMessage(features, badBool).error?.message, 'data.calibrated at offset 48: expected bool 0 or 1, got 2');
+  assert.equal(
+    decodeMessage(features, badBool).error?.message,
+    'data.calibrated at offset 48: expected bool 0 or 1, got 2',
+  );
 
-  const ints = message('ints', { a8: 0, a16: 0, a24: 0, a32: 0, a40: 0, a48: 0, a56: 0n, a64: 0n, b16: 0, b24: 0, b48: 0, b64: 0n, i8: 0, i16: 0, i24: 0, i32: 0, i40: 0, i48: 0, i56: 0n, i64: 0n });
+  const ints = message('ints', {
+    a8: 0,
+    a16: 0,
+    a24: 0,
+    a32: 0,
+    a40: 0,
+    a48: 0,
+    a56: 0n,
+    a64: 0n,
+    b16: 0,
+    b24: 0,
+    b48: 0,
+    b64: 0n,
+    i8: 0,
+    i16: 0,
+    i24: 0,
+    i32: 0,
+    i40: 0,
+    i48: 0,
+    i56: 0n,
+    i64: 0n,
+  });
   const extra = new Uint8Array(ints.length + 3);
   extra.set(ints);
   new DataView(extra.buffer).setBigUint64(0, BigInt(ints.length - 32 + 3), true);
@@ -210,11 +376,21 @@ test('codec: a length field larger than the data, a bad bool, bad UTF-8, extra b
 
   const unknown = ints.slice();
   unknown[8] = 99;
-  assert.equal(decodeMessage(features, unknown).error?.message, 'data at offset 32: no message kind of features matches type=99 id=1 user_value=0');
+  assert.equal(
+    decodeMessage(features, unknown).error?.message,
+    'data at offset 32: no message kind of features matches type=99 id=1 user_value=0',
+  );
 
-  assert.match(decodeMessage(features, ints.slice(0, 20)).error?.message ?? '', /expected the 32-byte message header, but the message has 20 bytes/);
+  assert.match(
+    decodeMessage(features, ints.slice(0, 20)).error?.message ?? '',
+    /expected the 32-byte message header, but the message has 20 bytes/,
+  );
   const lying = ints.slice(0, 40);
-  assert.equal(decodeMessage(features, lying).error?.path, 'data.a32', 'the header promises more bytes than follow: a32 is cut');
+  assert.equal(
+    decodeMessage(features, lying).error?.path,
+    'data.a32',
+    'the header promises more bytes than follow: a32 is cut',
+  );
 });
 
 test('codec: the longtest layout decodes sequence message n as id n with n % 2048 bytes of n % 256', () => {
@@ -226,10 +402,16 @@ test('codec: the longtest layout decodes sequence message n as id n with n % 204
   assert.equal(d.kind, 'sequence');
   assert.equal(node(d.tree, 'header.id')?.alias, 'sequence');
   assert.equal(toHex(d.data.fill as Uint8Array), '01');
-  assert.equal(decodeMessage(longtest, encodeMessage(longtest, { type: 0n, id: 3n, user_value: 0n }, { payload: Uint8Array.from([7, 7]) })).kind, 'random');
+  assert.equal(
+    decodeMessage(
+      longtest,
+      encodeMessage(longtest, { type: 0n, id: 3n, user_value: 0n }, { payload: Uint8Array.from([7, 7]) }),
+    ).kind,
+    'random',
+  );
 });
 
-test('codec: a message larger than the encoder\'s first buffer encodes whole', () => {
+test("codec: a message larger than the encoder's first buffer encodes whole", () => {
   const longtest = loadLayoutFile(fileURLToPath(new URL('../../../protocols/longtest.yaml', import.meta.url)));
   const payload = Uint8Array.from({ length: 5000 }, (_, i) => i % 251);
   const bytes = encodeMessage(longtest, { type: 0n, id: 1n, user_value: 0n }, { payload });
@@ -241,7 +423,10 @@ test('codec: encode refuses values that do not fit, naming the field', () => {
   const kind = features.messages.find((m) => m.name === 'ints');
   assert.ok(kind);
   assert.throws(() => encodeData(kind, { a8: 256 }), /data\.a8: 256 does not fit u8 \(0\.\.255\)/);
-  const small = loadLayoutText('protocol: p\nmessages:\n  - name: m\n    fields:\n      - { name: v, type: s24 }\n', 'p.yaml');
+  const small = loadLayoutText(
+    'protocol: p\nmessages:\n  - name: m\n    fields:\n      - { name: v, type: s24 }\n',
+    'p.yaml',
+  );
   const m = small.messages[0];
   assert.ok(m);
   assert.throws(() => encodeData(m, { v: -8388609 }), /data\.v: -8388609 does not fit s24/);
@@ -249,13 +434,28 @@ test('codec: encode refuses values that do not fit, naming the field', () => {
 });
 
 test('encode: flags take names as decoding shows them (one name, or a list of names and numbers), in the interpreted and the compiled encoder', () => {
-  const layout = loadLayoutText('protocol: p\nflags: { status: { 0: ready, 1: busy, 7: fault } }\nmessages:\n  - name: m\n    fields:\n      - { name: status, type: u8, flags: status }\n', 'p.yaml');
+  const layout = loadLayoutText(
+    'protocol: p\nflags: { status: { 0: ready, 1: busy, 7: fault } }\nmessages:\n  - name: m\n    fields:\n      - { name: status, type: u8, flags: status }\n',
+    'p.yaml',
+  );
   const kind = layout.messages[0];
   assert.ok(kind);
   const codec = compileCodec(layout);
-  for (const [value, byte] of [[['ready', 'fault'], 0x81], ['busy', 0x02], [['ready', 0x40], 0x41], [0x83, 0x83]] as const) {
+  for (const [value, byte] of [
+    [['ready', 'fault'], 0x81],
+    ['busy', 0x02],
+    [['ready', 0x40], 0x41],
+    [0x83, 0x83],
+  ] as const) {
     assert.deepEqual([...encodeData(kind, { status: value as never })], [byte], JSON.stringify(value));
-    assert.deepEqual([...(codec.encodeDataFast('m', { status: value as never }) ?? [])], [byte], `compiled ${JSON.stringify(value)}`);
+    assert.deepEqual(
+      [...(codec.encodeDataFast('m', { status: value as never }) ?? [])],
+      [byte],
+      `compiled ${JSON.stringify(value)}`,
+    );
   }
-  assert.throws(() => encodeData(kind, { status: ['ready', 'asleep'] }), /data\.status: "asleep" is not in flags status \(ready, busy, fault\)/);
+  assert.throws(
+    () => encodeData(kind, { status: ['ready', 'asleep'] }),
+    /data\.status: "asleep" is not in flags status \(ready, busy, fault\)/,
+  );
 });

@@ -10,10 +10,19 @@ import type { Layout } from './layout.ts';
 import { loadLayoutText } from './loader.ts';
 
 const base = (): Layout =>
-  loadLayoutText('protocol: p\nenums: { e: { 1: one } }\nmessages:\n  - name: m\n    when: { type: 1 }\n    fields:\n      - { name: a, type: u8, enum: e }\n      - { name: b, type: u16 }\n', 'p.yaml');
+  loadLayoutText(
+    'protocol: p\nenums: { e: { 1: one } }\nmessages:\n  - name: m\n    when: { type: 1 }\n    fields:\n      - { name: a, type: u8, enum: e }\n      - { name: b, type: u16 }\n',
+    'p.yaml',
+  );
 
 test('compiled codec: a field name that is not a layout name (made past the loader) is refused, not compiled', () => {
-  for (const hostile of ['a"]; globalThis.pwned = 1; //', 'constructor() { globalThis.pwned = 1 }', '__proto__', 'a\u2028b', 'A']) {
+  for (const hostile of [
+    'a"]; globalThis.pwned = 1; //',
+    'constructor() { globalThis.pwned = 1 }',
+    '__proto__',
+    'a\u2028b',
+    'A',
+  ]) {
     const layout = base();
     const field = layout.messages[0]?.struct.fields[1];
     assert.ok(field);
@@ -44,7 +53,10 @@ test('compiled codec: a message that does not fit gets the reference error (fiel
   const whole = encodeMessage(layout, { type: 1n, id: 0n, user_value: 0n }, { a: 1, b: 2 });
   const cut = whole.slice(0, 34);
   new DataView(cut.buffer).setBigUint64(0, 2n, true);
-  assert.equal(codec.decodeMessage(cut).error?.message, 'data.b at offset 33: expected u16 (2 bytes), but only 1 byte left');
+  assert.equal(
+    codec.decodeMessage(cut).error?.message,
+    'data.b at offset 33: expected u16 (2 bytes), but only 1 byte left',
+  );
   assert.equal(codec.decodeDataFast(0, cut.subarray(32)), undefined);
   assert.throws(() => codec.encodeData('m', { a: 'two', b: 1 }), /data\.a: "two" is not in enum e/);
 });

@@ -52,12 +52,14 @@ const NAME = /^[a-z][a-z0-9_]*$/;
 
 /** A layout name as a quoted property key, after checking it is one. */
 function key(name: string): string {
-  if (!NAME.test(name)) throw new UnsafeLayoutError(`"${name}" is not a layout name ([a-z][a-z0-9_]*): refusing to compile it`);
+  if (!NAME.test(name))
+    throw new UnsafeLayoutError(`"${name}" is not a layout name ([a-z][a-z0-9_]*): refusing to compile it`);
   return JSON.stringify(name);
 }
 
 function int(n: number): string {
-  if (!Number.isSafeInteger(n) || n < 0) throw new UnsafeLayoutError(`${n} is not a size, count or bit number: refusing to compile it`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UnsafeLayoutError(`${n} is not a size, count or bit number: refusing to compile it`);
   return String(n);
 }
 
@@ -162,7 +164,11 @@ class DecoderSource {
       }
       case 'prefix': {
         const bytes = len.int.bits / 8;
-        const lines = [`if (p + ${int(bytes)} > end) throw STOP;`, `const ${n} = Number(${this.readInt({ ...len.int, signed: false })});`, `p += ${int(bytes)};`];
+        const lines = [
+          `if (p + ${int(bytes)} > end) throw STOP;`,
+          `const ${n} = Number(${this.readInt({ ...len.int, signed: false })});`,
+          `p += ${int(bytes)};`,
+        ];
         if (isCount) lines.push(`if (${n} > end - p) throw STOP;`);
         return lines;
       }
@@ -180,7 +186,9 @@ class DecoderSource {
       case 2:
         return t.signed ? `((${at(0)} | ${at(1)} << 8) << 16 >> 16)` : `(${at(0)} | ${at(1)} << 8)`;
       case 3:
-        return t.signed ? `((${at(0)} | ${at(1)} << 8 | ${at(2)} << 16) << 8 >> 8)` : `(${at(0)} | ${at(1)} << 8 | ${at(2)} << 16)`;
+        return t.signed
+          ? `((${at(0)} | ${at(1)} << 8 | ${at(2)} << 16) << 8 >> 8)`
+          : `(${at(0)} | ${at(1)} << 8 | ${at(2)} << 16)`;
       case 4:
         return `dv.${t.signed ? 'getInt32' : 'getUint32'}(p, ${le})`;
       case 5:
@@ -208,14 +216,21 @@ class DecoderSource {
         if (t.subfields) return [...lines, ...this.bits(t, v)];
         if (t.enum) {
           const raw = this.local();
-          lines.push(`const ${raw} = ${this.readInt(t)};`, `const ${v} = ${this.k.ref(enumTable(t.enum, intIsBig(t)))}.get(${raw}) ?? ${raw};`);
+          lines.push(
+            `const ${raw} = ${this.readInt(t)};`,
+            `const ${v} = ${this.k.ref(enumTable(t.enum, intIsBig(t)))}.get(${raw}) ?? ${raw};`,
+          );
         } else lines.push(`const ${v} = ${this.readInt(t)};`);
         lines.push(`p += ${int(n)};`);
         return lines;
       }
       case 'float': {
         const n = t.bits / 8;
-        return [`if (p + ${int(n)} > end) throw STOP;`, `const ${v} = dv.getFloat${t.bits === 32 ? 32 : 64}(p, ${t.endian === 'little'});`, `p += ${int(n)};`];
+        return [
+          `if (p + ${int(n)} > end) throw STOP;`,
+          `const ${v} = dv.getFloat${t.bits === 32 ? 32 : 64}(p, ${t.endian === 'little'});`,
+          `p += ${int(n)};`,
+        ];
       }
       case 'bool':
         return ['if (p >= end || b[p] > 1) throw STOP;', `const ${v} = b[p++] === 1;`];
@@ -239,7 +254,10 @@ class DecoderSource {
   bits(t: IntType, v: string): string[] {
     const raw = this.local();
     const big = t.bits > 48;
-    const lines = [`const ${raw} = ${big ? `BigInt.asUintN(${int(t.bits)}, BigInt(${this.readInt(t)}))` : `${this.readInt({ ...t, signed: false })}`};`, `p += ${int(t.bits / 8)};`];
+    const lines = [
+      `const ${raw} = ${big ? `BigInt.asUintN(${int(t.bits)}, BigInt(${this.readInt(t)}))` : `${this.readInt({ ...t, signed: false })}`};`,
+      `p += ${int(t.bits / 8)};`,
+    ];
     const parts: string[] = [];
     let covered = 0n;
     for (const bf of t.subfields ?? []) {
@@ -251,7 +269,9 @@ class DecoderSource {
         : `Math.floor(${raw} / ${int(2 ** bf.at)}) % ${int(2 ** bf.width)}`;
       const asValue = big && bf.width <= 48 ? `Number(${expr})` : expr;
       lines.push(`const ${part} = ${asValue};`);
-      parts.push(`${key(bf.name)}: ${bf.enum ? `${this.k.ref(enumTable(bf.enum, bf.width > 48))}.get(${part}) ?? ${part}` : part}`);
+      parts.push(
+        `${key(bf.name)}: ${bf.enum ? `${this.k.ref(enumTable(bf.enum, bf.width > 48))}.get(${part}) ?? ${part}` : part}`,
+      );
     }
     const unnamed = BigInt.asUintN(t.bits, ~covered);
     lines.push(`const ${v} = { ${parts.join(', ')} };`);
@@ -287,15 +307,22 @@ class EncoderSource {
     if (fn !== undefined) return fn;
     fn = `e${this.fns.size}`;
     this.fns.set(s, fn);
-    const body: string[] = ["if (typeof o !== 'object' || o === null || Array.isArray(o) || o instanceof Uint8Array) throw STOP;"];
+    const body: string[] = [
+      "if (typeof o !== 'object' || o === null || Array.isArray(o) || o instanceof Uint8Array) throw STOP;",
+    ];
     // Length fields take the value of what they measure (left out, or agreeing).
     const lengths = new Map<string, string>();
     for (const f of s.fields) {
       const size = f.type.kind === 'bytes' || f.type.kind === 'string' ? f.type.size : undefined;
-      for (const [len, isCount] of [[f.count, true], [size, false]] as const) {
+      for (const [len, isCount] of [
+        [f.count, true],
+        [size, false],
+      ] as const) {
         if (len?.kind !== 'field') continue;
         const m = this.local();
-        body.push(`let ${m} = ${isCount ? `${this.k.ref(countOf)}(own(o, ${key(f.name)}))` : `${this.k.ref(sizeOf)}(own(o, ${key(f.name)}), ${f.count !== undefined}, ${f.type.kind === 'string' && f.type.encoding === 'utf8' ? 1 : f.type.kind === 'string' ? 2 : 0})`};`);
+        body.push(
+          `let ${m} = ${isCount ? `${this.k.ref(countOf)}(own(o, ${key(f.name)}))` : `${this.k.ref(sizeOf)}(own(o, ${key(f.name)}), ${f.count !== undefined}, ${f.type.kind === 'string' && f.type.encoding === 'utf8' ? 1 : f.type.kind === 'string' ? 2 : 0})`};`,
+        );
         const prev = lengths.get(len.field);
         if (prev === undefined) lengths.set(len.field, m);
         else body.push(`${prev} = ${this.k.ref(bothLengths)}(${prev}, ${m});`);
@@ -305,7 +332,10 @@ class EncoderSource {
       const v = this.local();
       const measured = lengths.get(f.name);
       body.push(`let ${v} = own(o, ${key(f.name)});`);
-      if (measured !== undefined) body.push(`if (${v} === undefined) ${v} = ${measured} < 0n ? 0n : ${measured}; else if (${measured} >= 0n && !${this.k.ref(agrees)}(${v}, ${measured})) throw STOP;`);
+      if (measured !== undefined)
+        body.push(
+          `if (${v} === undefined) ${v} = ${measured} < 0n ? 0n : ${measured}; else if (${measured} >= 0n && !${this.k.ref(agrees)}(${v}, ${measured})) throw STOP;`,
+        );
       body.push(...this.field(f, v));
     }
     this.code.push(`function ${fn}(o) {`, ...body.map((l) => `\t${l}`), '}');
@@ -334,20 +364,31 @@ class EncoderSource {
       case 'int': {
         if (t.subfields) {
           const raw = this.local();
-          const lines = [`if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v}) || ${v} instanceof Uint8Array) throw STOP;`];
-          lines.push(`let ${raw} = ${v}.$rest === undefined ? 0n : ${this.k.ref(toBig)}(${v}.$rest, undefined, 0n, ${((1n << BigInt(t.bits)) - 1n).toString()}n);`);
+          const lines = [
+            `if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v}) || ${v} instanceof Uint8Array) throw STOP;`,
+          ];
+          lines.push(
+            `let ${raw} = ${v}.$rest === undefined ? 0n : ${this.k.ref(toBig)}(${v}.$rest, undefined, 0n, ${((1n << BigInt(t.bits)) - 1n).toString()}n);`,
+          );
           for (const bf of t.subfields)
-            lines.push(`${raw} |= ${this.k.ref(toBig)}(own(${v}, ${key(bf.name)}) ?? 0, ${bf.enum ? this.k.ref(nameTable(bf.enum)) : 'undefined'}, 0n, ${((1n << BigInt(bf.width)) - 1n).toString()}n) << ${int(bf.at)}n;`);
+            lines.push(
+              `${raw} |= ${this.k.ref(toBig)}(own(${v}, ${key(bf.name)}) ?? 0, ${bf.enum ? this.k.ref(nameTable(bf.enum)) : 'undefined'}, 0n, ${((1n << BigInt(bf.width)) - 1n).toString()}n) << ${int(bf.at)}n;`,
+            );
           lines.push(...this.writeInt({ ...t, signed: false, subfields: undefined as never }, raw));
           return lines;
         }
         const min = t.signed ? -(1n << BigInt(t.bits - 1)) : 0n;
         const max = t.signed ? (1n << BigInt(t.bits - 1)) - 1n : (1n << BigInt(t.bits)) - 1n;
         const names = t.enum ? nameTable(t.enum) : t.flags ? flagTable(t.flags) : undefined;
-        return [`${this.k.ref(putInt)}(${names ? `${this.k.ref(toBig)}(${v}, ${this.k.ref(names)}, ${min}n, ${max}n)` : v}, ${int(t.bits / 8)}, ${t.endian === 'little'}, ${min}n, ${max}n);`];
+        return [
+          `${this.k.ref(putInt)}(${names ? `${this.k.ref(toBig)}(${v}, ${this.k.ref(names)}, ${min}n, ${max}n)` : v}, ${int(t.bits / 8)}, ${t.endian === 'little'}, ${min}n, ${max}n);`,
+        ];
       }
       case 'float':
-        return [`if (typeof ${v} !== 'number') throw STOP;`, `${this.k.ref(putFloat)}(${v}, ${t.bits === 32 ? 4 : 8}, ${t.endian === 'little'});`];
+        return [
+          `if (typeof ${v} !== 'number') throw STOP;`,
+          `${this.k.ref(putFloat)}(${v}, ${t.bits === 32 ? 4 : 8}, ${t.endian === 'little'});`,
+        ];
       case 'bool':
         return [`if (typeof ${v} !== 'boolean') throw STOP;`, `${this.k.ref(putBytes)}(${v} ? ONE : ZERO);`];
       case 'bytes':
@@ -500,7 +541,12 @@ function bothLengths(a: bigint, b: bigint): bigint {
 
 function build<T>(source: string, k: unknown[], what: string): T {
   // The one place code is generated at run time: backend only, from the checked source above.
-  const factory = new Function('K', 'STOP', 'ONE', 'ZERO', `'use strict';\n${source}`) as (k: unknown[], stop: unknown, one: Uint8Array, zero: Uint8Array) => T;
+  const factory = new Function('K', 'STOP', 'ONE', 'ZERO', `'use strict';\n${source}`) as (
+    k: unknown[],
+    stop: unknown,
+    one: Uint8Array,
+    zero: Uint8Array,
+  ) => T;
   try {
     return factory(k, STOP, ONE, ZERO);
   } catch (err) {
@@ -524,11 +570,19 @@ export function compileCodec(layout: Layout): CompiledCodec {
     '\treturn v;',
     '};',
   ].join('\n');
-  const decodeKind = build<(kind: number, bytes: Uint8Array, from: number, to: number) => StructValue>(decodeSource, dec.k.list, `decoder of ${layout.protocol}`);
+  const decodeKind = build<(kind: number, bytes: Uint8Array, from: number, to: number) => StructValue>(
+    decodeSource,
+    dec.k.list,
+    `decoder of ${layout.protocol}`,
+  );
 
   const enc = new EncoderSource();
   const encodeFns = layout.messages.map((m) => enc.struct(m.struct));
-  const encodeSource = ['const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined);', ...enc.code, `return [${encodeFns.join(', ')}];`].join('\n');
+  const encodeSource = [
+    'const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined);',
+    ...enc.code,
+    `return [${encodeFns.join(', ')}];`,
+  ].join('\n');
   const encoders = build<Array<(o: StructValue) => void>>(encodeSource, enc.k.list, `encoder of ${layout.protocol}`);
   const kindIndex = new Map(layout.messages.map((m, i) => [m.name, i]));
 
@@ -560,9 +614,17 @@ export function compileCodec(layout: Layout): CompiledCodec {
     decodeMessage(message) {
       if (message.length >= HEADER_SIZE) {
         const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-        const header: HeaderValue = { length: view.getBigUint64(0, true), type: view.getBigUint64(8, true), id: view.getBigUint64(16, true), user_value: view.getBigUint64(24, true) };
+        const header: HeaderValue = {
+          length: view.getBigUint64(0, true),
+          type: view.getBigUint64(8, true),
+          id: view.getBigUint64(16, true),
+          user_value: view.getBigUint64(24, true),
+        };
         const kind = selectKind(layout, header);
-        const data = kind && header.length === BigInt(message.length - HEADER_SIZE) ? decodeDataFast(kindOf(kind), message, HEADER_SIZE, message.length) : undefined;
+        const data =
+          kind && header.length === BigInt(message.length - HEADER_SIZE)
+            ? decodeDataFast(kindOf(kind), message, HEADER_SIZE, message.length)
+            : undefined;
         if (kind && data) return { kind: kind.name, header, data };
       }
       // It does not fit: the reference says where and why.

@@ -14,7 +14,15 @@ import {
   type StructDef,
 } from './layout.ts';
 import type { Message } from '../../shared/message.ts';
-import { toHex, type Decoded, type DecodeError, type FieldNode, type FieldValue, type HeaderValue, type StructValue } from './values.ts';
+import {
+  toHex,
+  type Decoded,
+  type DecodeError,
+  type FieldNode,
+  type FieldValue,
+  type HeaderValue,
+  type StructValue,
+} from './values.ts';
 
 export const HEADER_SIZE = 32;
 
@@ -60,7 +68,12 @@ class Reader {
       });
   }
   fail(path: string, at: number, expected: string, got: string): never {
-    throw new Stop({ path, offset: this.base + at, expected, message: `${path} at offset ${this.base + at}: expected ${expected}, got ${got}` });
+    throw new Stop({
+      path,
+      offset: this.base + at,
+      expected,
+      message: `${path} at offset ${this.base + at}: expected ${expected}, got ${got}`,
+    });
   }
 }
 
@@ -78,7 +91,13 @@ export function readInt(view: DataView, at: number, bytes: number, littleEndian:
  * The same value as readInt(), as the codec hands it out: a number up to 48
  * bits (read without BigInt, the common and fast case), else a BigInt.
  */
-export function readIntValue(view: DataView, at: number, bytes: number, littleEndian: boolean, signed: boolean): number | bigint {
+export function readIntValue(
+  view: DataView,
+  at: number,
+  bytes: number,
+  littleEndian: boolean,
+  signed: boolean,
+): number | bigint {
   if (bytes === 8) return signed ? view.getBigInt64(at, littleEndian) : view.getBigUint64(at, littleEndian);
   if (bytes > 6) return readInt(view, at, bytes, littleEndian, signed);
   let v = 0;
@@ -115,7 +134,12 @@ export function decodeMessage(layout: Layout, message: Uint8Array): Decoded {
   if (message.length < HEADER_SIZE) {
     const header: HeaderValue = { length: 0n, type: 0n, id: 0n, user_value: 0n };
     const msg = `header at offset 0: expected the 32-byte message header, but the message has ${message.length} byte${message.length === 1 ? '' : 's'}`;
-    return { header, data: {}, tree: [], error: { path: 'header', offset: 0, expected: '32-byte message header', message: msg } };
+    return {
+      header,
+      data: {},
+      tree: [],
+      error: { path: 'header', offset: 0, expected: '32-byte message header', message: msg },
+    };
   }
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   const header: HeaderValue = {
@@ -139,12 +163,22 @@ export function decodeMessage(layout: Layout, message: Uint8Array): Decoded {
 
 /** Decodes a message given as its header values and its data bytes. */
 /** Decodes a message as targets deliver it and captures and the traffic store keep it (header fields and data). */
-export function decodeReceived(layout: Layout, m: Pick<Message, 'length' | 'type' | 'id' | 'userValue' | 'data'>): Decoded {
+export function decodeReceived(
+  layout: Layout,
+  m: Pick<Message, 'length' | 'type' | 'id' | 'userValue' | 'data'>,
+): Decoded {
   return decodeData(layout, { length: m.length, type: m.type, id: m.id, user_value: m.userValue }, m.data);
 }
 
 export function decodeData(layout: Layout, header: HeaderValue, data: Uint8Array): Decoded {
-  const headerNode: FieldNode = { name: 'header', path: 'header', offset: 0, size: HEADER_SIZE, type: 'header', children: [] };
+  const headerNode: FieldNode = {
+    name: 'header',
+    path: 'header',
+    offset: 0,
+    size: HEADER_SIZE,
+    type: 'header',
+    children: [],
+  };
   headerNode.children = (['length', ...HEADER_KEYS] as const).map((key, i) => {
     const def = key === 'length' ? undefined : layout.header[key];
     const value = header[key];
@@ -164,7 +198,14 @@ export function decodeData(layout: Layout, header: HeaderValue, data: Uint8Array
   });
 
   const kind = selectKind(layout, header);
-  const dataNode: FieldNode = { name: 'data', path: 'data', offset: HEADER_SIZE, size: data.length, type: kind?.name ?? 'bytes', children: [] };
+  const dataNode: FieldNode = {
+    name: 'data',
+    path: 'data',
+    offset: HEADER_SIZE,
+    size: data.length,
+    type: kind?.name ?? 'bytes',
+    children: [],
+  };
   const result: Decoded = { header, data: {}, tree: [headerNode, dataNode] };
   if (!kind) {
     dataNode.value = data;
@@ -210,7 +251,14 @@ function readStruct(struct: StructDef, r: Reader, path: string, node: FieldNode,
       out[field.name] = child;
       continue;
     }
-    const arrayNode: FieldNode = { name: field.name, path: fpath, offset: r.base + start, size: 0, type: 'array', children: [] };
+    const arrayNode: FieldNode = {
+      name: field.name,
+      path: fpath,
+      offset: r.base + start,
+      size: 0,
+      type: 'array',
+      children: [],
+    };
     if (field.volatile) arrayNode.volatile = true;
     children.push(arrayNode);
     const items: FieldValue[] = [];
@@ -226,7 +274,14 @@ function readStruct(struct: StructDef, r: Reader, path: string, node: FieldNode,
 }
 
 /** A length's value; undefined for rest. Prefixes are read (and shown) here. */
-function readLength(len: Length, r: Reader, path: string, what: string, scope: StructValue, struct: StructDef): number | undefined {
+function readLength(
+  len: Length,
+  r: Reader,
+  path: string,
+  what: string,
+  scope: StructValue,
+  struct: StructDef,
+): number | undefined {
   switch (len.kind) {
     case 'fixed':
       return len.n;
@@ -266,7 +321,15 @@ interface LeafPlace {
 
 /** Adds the node of a value that was just read (from p.start to the reader's position). */
 function leaf(p: LeafPlace, typeName: string, value: FieldValue, display: string): FieldValue {
-  const node: FieldNode = { name: p.name, path: p.path, offset: p.r.base + p.start, size: p.r.pos - p.start, type: typeName, value, display };
+  const node: FieldNode = {
+    name: p.name,
+    path: p.path,
+    offset: p.r.base + p.start,
+    size: p.r.pos - p.start,
+    type: typeName,
+    value,
+    display,
+  };
   if (p.field.volatile) node.volatile = true;
   p.siblings.push(node);
   return value;
@@ -295,13 +358,19 @@ function readValue(
       if (type.subfields) return readBits(field, type, raw, r, start, path, name, siblings);
       const enumName = type.enum ? valueName(type.enum, raw) : undefined;
       const value = enumName ?? num;
-      const display = enumName !== undefined ? `${enumName} (${raw})` : `0x${BigInt.asUintN(type.bits, raw).toString(16)}${flagsText(type.flags, raw)}`;
+      const display =
+        enumName !== undefined
+          ? `${enumName} (${raw})`
+          : `0x${BigInt.asUintN(type.bits, raw).toString(16)}${flagsText(type.flags, raw)}`;
       return leaf(at, intTypeName(type), value, display);
     }
     case 'float': {
       const bytes = type.bits / 8;
       r.need(bytes, path, `f${type.bits} (${bytes} bytes)`);
-      const v = type.bits === 32 ? r.view.getFloat32(r.pos, type.endian === 'little') : r.view.getFloat64(r.pos, type.endian === 'little');
+      const v =
+        type.bits === 32
+          ? r.view.getFloat32(r.pos, type.endian === 'little')
+          : r.view.getFloat64(r.pos, type.endian === 'little');
       r.pos += bytes;
       return leaf(at, `f${type.bits}`, v, String(v));
     }
@@ -315,7 +384,8 @@ function readValue(
     case 'bytes':
     case 'string': {
       const n = readLength(type.size, r, path, 'size', scope, { name: path, fields: [] }) ?? r.left;
-      const from = type.size.kind === 'field' ? ` (${type.size.field})` : type.size.kind === 'prefix' ? ' (its prefix)' : '';
+      const from =
+        type.size.kind === 'field' ? ` (${type.size.field})` : type.size.kind === 'prefix' ? ' (its prefix)' : '';
       r.need(n, path, `${type.kind} of ${n} byte${n === 1 ? '' : 's'}${from}`);
       const bytes = r.bytes.subarray(r.pos, r.pos + n);
       if (type.kind === 'bytes') {
@@ -328,7 +398,12 @@ function readValue(
       try {
         text = type.encoding === 'utf8' ? utf8.decode(bytes.subarray(0, end)) : latin1Text(bytes.subarray(0, end));
       } catch {
-        r.fail(path, r.pos, 'UTF-8 text', `the bytes ${toHex(bytes.subarray(0, Math.min(end, 16)))}${end > 16 ? '...' : ''}`);
+        r.fail(
+          path,
+          r.pos,
+          'UTF-8 text',
+          `the bytes ${toHex(bytes.subarray(0, Math.min(end, 16)))}${end > 16 ? '...' : ''}`,
+        );
       }
       r.pos += n;
       return leaf(at, 'string', text, JSON.stringify(text));
@@ -360,8 +435,14 @@ function readBits(
 ): FieldValue {
   const unsigned = type.signed ? BigInt.asUintN(type.bits, raw) : raw;
   const node: FieldNode = {
-    name, path, offset: r.base + start, size: type.bits / 8, type: intTypeName(type),
-    value: intValue(type, raw), display: `0x${unsigned.toString(16)}`, children: [],
+    name,
+    path,
+    offset: r.base + start,
+    size: type.bits / 8,
+    type: intTypeName(type),
+    value: intValue(type, raw),
+    display: `0x${unsigned.toString(16)}`,
+    children: [],
   };
   if (field.volatile) node.volatile = true;
   siblings.push(node);
@@ -374,9 +455,14 @@ function readBits(
     const enumName = bf.enum ? valueName(bf.enum, v) : undefined;
     value[bf.name] = enumName ?? (bf.width > 48 ? v : Number(v));
     const child: FieldNode = {
-      name: bf.name, path: `${path}.${bf.name}`, offset: node.offset, size: node.size,
-      type: bf.width === 1 ? 'bit' : `bits${bf.width}`, value: value[bf.name] as FieldValue,
-      display: enumName !== undefined ? `${enumName} (${v})` : v.toString(), bits: { at: bf.at, width: bf.width },
+      name: bf.name,
+      path: `${path}.${bf.name}`,
+      offset: node.offset,
+      size: node.size,
+      type: bf.width === 1 ? 'bit' : `bits${bf.width}`,
+      value: value[bf.name] as FieldValue,
+      display: enumName !== undefined ? `${enumName} (${v})` : v.toString(),
+      bits: { at: bf.at, width: bf.width },
     };
     if (bf.volatile || field.volatile) child.volatile = true;
     node.children?.push(child);

@@ -24,10 +24,17 @@ test('differential: every kept regression case (a shrunk layout and its messages
   assert.ok(files.length > 0, 'regression cases are kept in testdata/differential-regressions/');
   const cases: Case[] = files.map((f) => {
     const r = JSON.parse(readFileSync(path.join(regressions, f), 'utf8')) as Regression;
-    return { yaml: r.yaml, layout: loadLayoutText(r.yaml, f), messages: r.messages.map((m) => Uint8Array.from(Buffer.from(m, 'hex'))) };
+    return {
+      yaml: r.yaml,
+      layout: loadLayoutText(r.yaml, f),
+      messages: r.messages.map((m) => Uint8Array.from(Buffer.from(m, 'hex'))),
+    };
   });
   const found = await checkAll(cases);
-  assert.deepEqual(found.map((d) => `${files[d.layout] ?? 'all'}: ${d.implementation}: ${d.what}`), []);
+  assert.deepEqual(
+    found.map((d) => `${files[d.layout] ?? 'all'}: ${d.implementation}: ${d.what}`),
+    [],
+  );
 });
 
 // A fixed seed by default, so that npm test gives the same verdict on the same
@@ -38,10 +45,19 @@ const DEFAULT_SEED = 5;
 const seed = Number(process.env.KUCOMMS_DIFFERENTIAL_SEED ?? DEFAULT_SEED);
 
 test(`differential: 16 random layouts and their messages agree across the codec, compiled code, C (gcc, clang, g++), TypeScript and the Lua dissector (seed ${seed}: KUCOMMS_DIFFERENTIAL_SEED=${seed} replays it)`, async () => {
-  const r = await differentialRun({ seed, layouts: 16, batch: 16, regressions, shrinkSeconds: 60, log: (l) => console.log(`# ${l}`) });
+  const r = await differentialRun({
+    seed,
+    layouts: 16,
+    batch: 16,
+    regressions,
+    shrinkSeconds: 60,
+    log: (l) => console.log(`# ${l}`),
+  });
   assert.ok(r.messages > 16 * 10, `${r.messages} messages`);
   assert.deepEqual(
-    r.failures.map((f) => `${f.disagreements[0]?.implementation}: ${f.disagreements[0]?.what} (kept as a regression case)`),
+    r.failures.map(
+      (f) => `${f.disagreements[0]?.implementation}: ${f.disagreements[0]?.what} (kept as a regression case)`,
+    ),
     [],
     `seed ${seed} found disagreements`,
   );

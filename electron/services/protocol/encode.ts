@@ -2,7 +2,16 @@
 // message that decodes without error, encode(decode(bytes)) === bytes.
 // Length fields may be left out: they are computed from what they measure
 // (and checked against it when given).
-import { HEADER_KEYS, type FieldDef, type FieldType, type IntType, type Layout, type Length, type MessageKind, type StructDef } from './layout.ts';
+import {
+  HEADER_KEYS,
+  type FieldDef,
+  type FieldType,
+  type IntType,
+  type Layout,
+  type Length,
+  type MessageKind,
+  type StructDef,
+} from './layout.ts';
 import { HEADER_SIZE } from './decode.ts';
 import type { FieldValue, HeaderValue, StructValue } from './values.ts';
 
@@ -55,7 +64,8 @@ function stringBytes(text: string, encoding: 'utf8' | 'latin1', path: string): U
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c > 255) throw new EncodeError(path, `character ${JSON.stringify(text[i])} is not latin1 (one byte per character)`);
+    if (c > 255)
+      throw new EncodeError(path, `character ${JSON.stringify(text[i])} is not latin1 (one byte per character)`);
     out[i] = c;
   }
   return out;
@@ -69,9 +79,23 @@ function describe(v: unknown): string {
 }
 
 /** A whole message, header included; header.length follows from the data. */
-export function encodeMessage(layout: Layout, header: Omit<HeaderValue, 'length'>, data: StructValue, kindName?: string): Uint8Array {
-  const kind = kindName === undefined ? layout.messages.find((m) => HEADER_KEYS.every((k) => m.when[k] === undefined || m.when[k] === header[k])) : layout.messages.find((m) => m.name === kindName);
-  if (!kind) throw new EncodeError('header', kindName === undefined ? `no message kind of ${layout.protocol} matches this header` : `no message kind "${kindName}" in ${layout.protocol}`);
+export function encodeMessage(
+  layout: Layout,
+  header: Omit<HeaderValue, 'length'>,
+  data: StructValue,
+  kindName?: string,
+): Uint8Array {
+  const kind =
+    kindName === undefined
+      ? layout.messages.find((m) => HEADER_KEYS.every((k) => m.when[k] === undefined || m.when[k] === header[k]))
+      : layout.messages.find((m) => m.name === kindName);
+  if (!kind)
+    throw new EncodeError(
+      'header',
+      kindName === undefined
+        ? `no message kind of ${layout.protocol} matches this header`
+        : `no message kind "${kindName}" in ${layout.protocol}`,
+    );
   const body = encodeData(kind, data);
   const out = new Uint8Array(HEADER_SIZE + body.length);
   const view = new DataView(out.buffer);
@@ -95,7 +119,13 @@ export function encodeData(kind: MessageKind, data: StructValue): Uint8Array {
  * undefined for the size of each element of an empty array, which any
  * value fits (decoding reads no element, so it never checks it).
  */
-function measure(field: FieldDef, len: Length, key: 'count' | 'size', v: FieldValue | undefined, path: string): bigint | undefined {
+function measure(
+  field: FieldDef,
+  len: Length,
+  key: 'count' | 'size',
+  v: FieldValue | undefined,
+  path: string,
+): bigint | undefined {
   if (key === 'count') {
     if (!Array.isArray(v)) throw new EncodeError(path, `expected an array, got ${describe(v)}`);
     return BigInt(v.length);
@@ -113,7 +143,11 @@ function measure(field: FieldDef, len: Length, key: 'count' | 'size', v: FieldVa
   // An array whose elements all take their size from one field.
   if (!Array.isArray(v)) throw new EncodeError(path, `expected an array, got ${describe(v)}`);
   const sizes = new Set(v.map(one));
-  if (sizes.size > 1) throw new EncodeError(path, `every element must have the same size (one size field), got sizes ${[...sizes].join(', ')}`);
+  if (sizes.size > 1)
+    throw new EncodeError(
+      path,
+      `every element must have the same size (one size field), got sizes ${[...sizes].join(', ')}`,
+    );
   const [size] = sizes;
   return size === undefined ? undefined : BigInt(size);
 }
@@ -138,7 +172,10 @@ function writeStruct(struct: StructDef, value: StructValue, w: Writer, path: str
       const n = measure(f, len, key, own(value, f.name), `${path}.${f.name}`);
       const prev = derived.get(len.field);
       if (prev?.n !== undefined && n !== undefined && prev.n !== n)
-        throw new EncodeError(`${path}.${len.field}`, `measures both ${prev.by} (${prev.n}) and ${f.name} (${n}); they must agree`);
+        throw new EncodeError(
+          `${path}.${len.field}`,
+          `measures both ${prev.by} (${prev.n}) and ${f.name} (${n}); they must agree`,
+        );
       if (prev?.n === undefined) derived.set(len.field, { n, by: f.name });
     }
   }
@@ -159,7 +196,8 @@ function writeStruct(struct: StructDef, value: StructValue, w: Writer, path: str
       continue;
     }
     if (!Array.isArray(v)) throw new EncodeError(fpath, `expected an array, got ${describe(v)}`);
-    if (f.count.kind === 'fixed' && v.length !== f.count.n) throw new EncodeError(fpath, `expected ${f.count.n} elements, got ${v.length}`);
+    if (f.count.kind === 'fixed' && v.length !== f.count.n)
+      throw new EncodeError(fpath, `expected ${f.count.n} elements, got ${v.length}`);
     if (f.count.kind === 'prefix') writeInt(f.count.int, BigInt(v.length), w, `${fpath} (count prefix)`);
     v.forEach((x, i) => writeValue(f.type, x, w, `${fpath}[${i}]`));
   }
@@ -169,26 +207,49 @@ function intRange(t: { bits: number; signed: boolean }): [bigint, bigint] {
   return t.signed ? [-(1n << BigInt(t.bits - 1)), (1n << BigInt(t.bits - 1)) - 1n] : [0n, (1n << BigInt(t.bits)) - 1n];
 }
 
-function toInt(v: FieldValue | undefined, names: IntType['enum'], t: { bits: number; signed: boolean }, path: string): bigint {
+function toInt(
+  v: FieldValue | undefined,
+  names: IntType['enum'],
+  t: { bits: number; signed: boolean },
+  path: string,
+): bigint {
   let n: bigint;
   if (typeof v === 'bigint') n = v;
   else if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
   else if (typeof v === 'string' && names) {
     const e = names.entries.find((x) => x.name === v);
-    if (!e) throw new EncodeError(path, `"${v}" is not in enum ${names.name} (${names.entries.map((x) => x.name).join(', ')})`);
+    if (!e)
+      throw new EncodeError(
+        path,
+        `"${v}" is not in enum ${names.name} (${names.entries.map((x) => x.name).join(', ')})`,
+      );
     n = e.value;
-  } else throw new EncodeError(path, `expected an integer${names ? ` or a name from enum ${names.name}` : ''}, got ${describe(v)}`);
+  } else
+    throw new EncodeError(
+      path,
+      `expected an integer${names ? ` or a name from enum ${names.name}` : ''}, got ${describe(v)}`,
+    );
   const [min, max] = intRange(t);
-  if (n < min || n > max) throw new EncodeError(path, `${n} does not fit ${t.signed ? 's' : 'u'}${t.bits} (${min}..${max})`);
+  if (n < min || n > max)
+    throw new EncodeError(path, `${n} does not fit ${t.signed ? 's' : 'u'}${t.bits} (${min}..${max})`);
   return n;
 }
 
 /** Flags: a number, one flag's name, or a list of names and numbers (or-ed together), as decoding shows them. */
-function flagsToInt(v: FieldValue | undefined, flags: NonNullable<IntType['flags']>, t: { bits: number; signed: boolean }, path: string): bigint {
+function flagsToInt(
+  v: FieldValue | undefined,
+  flags: NonNullable<IntType['flags']>,
+  t: { bits: number; signed: boolean },
+  path: string,
+): bigint {
   const one = (x: FieldValue | undefined): bigint => {
     if (typeof x !== 'string') return toInt(x, undefined, { bits: t.bits, signed: false }, path);
     const e = flags.entries.find((f) => f.name === x);
-    if (!e) throw new EncodeError(path, `"${x}" is not in flags ${flags.name} (${flags.entries.map((f) => f.name).join(', ')})`);
+    if (!e)
+      throw new EncodeError(
+        path,
+        `"${x}" is not in flags ${flags.name} (${flags.entries.map((f) => f.name).join(', ')})`,
+      );
     return 1n << e.value;
   };
   if (Array.isArray(v)) return v.reduce<bigint>((n, x) => n | one(x), 0n);
@@ -197,17 +258,25 @@ function flagsToInt(v: FieldValue | undefined, flags: NonNullable<IntType['flags
 
 function writeInt(t: IntType, v: bigint, w: Writer, path: string): void {
   const [min, max] = intRange(t);
-  if (v < min || v > max) throw new EncodeError(path, `${v} does not fit ${t.signed ? 's' : 'u'}${t.bits} (${min}..${max})`);
+  if (v < min || v > max)
+    throw new EncodeError(path, `${v} does not fit ${t.signed ? 's' : 'u'}${t.bits} (${min}..${max})`);
   w.int(v, t.bits / 8, t.endian === 'little');
 }
 
 function writeValue(type: FieldType, v: FieldValue | undefined, w: Writer, path: string): void {
   switch (type.kind) {
     case 'int': {
-      if (!type.subfields) return writeInt(type, type.flags ? flagsToInt(v, type.flags, type, path) : toInt(v, type.enum, type, path), w, path);
+      if (!type.subfields)
+        return writeInt(
+          type,
+          type.flags ? flagsToInt(v, type.flags, type, path) : toInt(v, type.enum, type, path),
+          w,
+          path,
+        );
       if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array)
         throw new EncodeError(path, `expected an object of bit fields, got ${describe(v)}`);
-      let raw = v.$rest === undefined ? 0n : toInt(v.$rest, undefined, { bits: type.bits, signed: false }, `${path}.$rest`);
+      let raw =
+        v.$rest === undefined ? 0n : toInt(v.$rest, undefined, { bits: type.bits, signed: false }, `${path}.$rest`);
       for (const bf of type.subfields) {
         const x = toInt(own(v, bf.name) ?? 0, bf.enum, { bits: bf.width, signed: false }, `${path}.${bf.name}`);
         raw |= x << BigInt(bf.at);

@@ -7,7 +7,19 @@
 // all three cases the value is the one the reference codec gives.
 import { compileCodec, type CompiledCodec } from './compiled.ts';
 import { decodeData, latin1Text } from './decode.ts';
-import { HEADER_KEYS, fixedSize, intIsBig, selectKind, valueName, type FieldDef, type FieldType, type HeaderKey, type IntType, type Layout, type StructDef } from './layout.ts';
+import {
+  HEADER_KEYS,
+  fixedSize,
+  intIsBig,
+  selectKind,
+  valueName,
+  type FieldDef,
+  type FieldType,
+  type HeaderKey,
+  type IntType,
+  type Layout,
+  type StructDef,
+} from './layout.ts';
 import type { FieldValue, HeaderValue, StructValue } from './values.ts';
 
 /** A path below `data`: field names and array indices. */
@@ -46,7 +58,12 @@ function fixedPlace(struct: StructDef, path: DataPath): Fixed | undefined {
         field = f;
         break;
       }
-      const size = f.count === undefined ? fixedSize(f.type) : f.count.kind === 'fixed' ? (fixedSize(f.type) ?? NaN) * f.count.n : undefined;
+      const size =
+        f.count === undefined
+          ? fixedSize(f.type)
+          : f.count.kind === 'fixed'
+            ? (fixedSize(f.type) ?? NaN) * f.count.n
+            : undefined;
       if (size === undefined || Number.isNaN(size) || refusable(f.type)) return undefined;
       offset += size;
     }
@@ -55,7 +72,8 @@ function fixedPlace(struct: StructDef, path: DataPath): Fixed | undefined {
     if (field.count !== undefined) {
       const index = path[++i];
       const element = fixedSize(type);
-      if (field.count.kind !== 'fixed' || typeof index !== 'number' || index >= field.count.n || element === undefined) return undefined;
+      if (field.count.kind !== 'fixed' || typeof index !== 'number' || index >= field.count.n || element === undefined)
+        return undefined;
       if (index > 0 && refusable(type)) return undefined;
       offset += index * element;
     }
@@ -118,7 +136,13 @@ function inPlace(place: Fixed): ((d: Uint8Array) => FieldValue | undefined) | un
       return (d) => (d.length < end ? undefined : intAt(type, d, offset));
     }
     case 'float':
-      return (d) => (d.length < end ? undefined : new DataView(d.buffer, d.byteOffset + offset, size)[type.bits === 32 ? 'getFloat32' : 'getFloat64'](0, type.endian === 'little'));
+      return (d) =>
+        d.length < end
+          ? undefined
+          : new DataView(d.buffer, d.byteOffset + offset, size)[type.bits === 32 ? 'getFloat32' : 'getFloat64'](
+              0,
+              type.endian === 'little',
+            );
     case 'bool':
       // A byte past 1 stops the codec here: no value.
       return (d) => (d.length < end || (d[offset] as number) > 1 ? undefined : d[offset] === 1);

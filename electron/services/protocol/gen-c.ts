@@ -30,7 +30,6 @@ import { NameScope, cIdent } from './c-names.ts';
 
 export class GenerateError extends Error {}
 
-
 function nativeInt(bits: number, signed: boolean): string {
   const w = bits <= 8 ? 8 : bits <= 16 ? 16 : bits <= 32 ? 32 : 64;
   return `__${signed ? 's' : 'u'}${w}`;
@@ -218,11 +217,15 @@ export class CNames {
     this.kindConstants = layout.messages.map((m) => upper.claim(`${P}_MSG_KIND_${m.name.toUpperCase()}`));
     this.whenConstants = layout.messages.map((m) => {
       const out: Partial<Record<(typeof HEADER_KEYS)[number], string>> = {};
-      for (const k of HEADER_KEYS) if (m.when[k] !== undefined) out[k] = upper.claim(`${P}_MSG_${m.name.toUpperCase()}_${k.toUpperCase()}`);
+      for (const k of HEADER_KEYS)
+        if (m.when[k] !== undefined) out[k] = upper.claim(`${P}_MSG_${m.name.toUpperCase()}_${k.toUpperCase()}`);
       return out;
     });
     for (const set of [...layout.enums.values(), ...layout.flags.values()])
-      this.constants.set(set, set.entries.map((e) => upper.claim(`${P}_${set.name.toUpperCase()}_${e.name.toUpperCase()}`)));
+      this.constants.set(
+        set,
+        set.entries.map((e) => upper.claim(`${P}_${set.name.toUpperCase()}_${e.name.toUpperCase()}`)),
+      );
     for (const s of this.structs.keys()) this.#claimMembers(s);
   }
 
@@ -236,7 +239,8 @@ export class CNames {
         m.wire = scope.claim(`${m.id}_wire`);
         m.count = scope.claim(`${m.id}_count`);
         m.wireSize = scope.claim(`${m.id}_wire_size`);
-      } else if ((f.type.kind === 'bytes' || f.type.kind === 'string') && f.type.size.kind !== 'fixed') m.size = scope.claim(`${m.id}_size`);
+      } else if ((f.type.kind === 'bytes' || f.type.kind === 'string') && f.type.size.kind !== 'fixed')
+        m.size = scope.claim(`${m.id}_size`);
       if (f.type.kind === 'int' && f.type.subfields) {
         const bitScope = new NameScope();
         m.bits = f.type.subfields.map((bf) => bitScope.claim(cIdent(bf.name)));
@@ -260,8 +264,16 @@ export class CNames {
 }
 
 const HELPER_NAMES = [
-  'kucomms_gen_get', 'kucomms_gen_put', 'kucomms_gen_sext', 'kucomms_gen_utf8_ok', 'kucomms_gen_f32', 'kucomms_gen_f64',
-  'kucomms_gen_f32_from_bits', 'kucomms_gen_f32_to_bits', 'kucomms_gen_f64_from_bits', 'kucomms_gen_f64_to_bits',
+  'kucomms_gen_get',
+  'kucomms_gen_put',
+  'kucomms_gen_sext',
+  'kucomms_gen_utf8_ok',
+  'kucomms_gen_f32',
+  'kucomms_gen_f64',
+  'kucomms_gen_f32_from_bits',
+  'kucomms_gen_f32_to_bits',
+  'kucomms_gen_f64_from_bits',
+  'kucomms_gen_f64_to_bits',
 ];
 
 /** The bits of a bit-field integer that no part names. */
@@ -301,7 +313,9 @@ function docComment(doc: string | undefined, indent = ''): string[] {
     } else line = line ? `${line} ${w}` : w;
   }
   if (line) lines.push(line);
-  return lines.length === 1 ? [`${indent}/* ${lines[0]} */`] : [`${indent}/*`, ...lines.map((l) => `${indent} * ${l}`), `${indent} */`];
+  return lines.length === 1
+    ? [`${indent}/* ${lines[0]} */`]
+    : [`${indent}/*`, ...lines.map((l) => `${indent} * ${l}`), `${indent} */`];
 }
 
 function emitValueNames(w: CWriter, names: ValueNames, isFlags: boolean): void {
@@ -349,7 +363,14 @@ const isVarSized = (t: FieldType): boolean => (t.kind === 'bytes' || t.kind === 
 export function alwaysEmpty(f: FieldDef): boolean {
   if (f.count?.kind === 'fixed' && f.count.n === 0) return true;
   const t = f.type;
-  return (t.kind === 'bytes' || t.kind === 'string') && t.size.kind === 'fixed' && t.size.n === 0 && f.count?.kind !== 'field' && f.count?.kind !== 'prefix' && f.count?.kind !== 'rest';
+  return (
+    (t.kind === 'bytes' || t.kind === 'string') &&
+    t.size.kind === 'fixed' &&
+    t.size.n === 0 &&
+    f.count?.kind !== 'field' &&
+    f.count?.kind !== 'prefix' &&
+    f.count?.kind !== 'rest'
+  );
 }
 
 function emitStruct(w: CWriter, s: StructDef, doc: string | undefined): void {
@@ -374,19 +395,31 @@ function emitStruct(w: CWriter, s: StructDef, doc: string | undefined): void {
     }
     const dims = f.count?.kind === 'fixed' ? `[${f.count.n}]` : '';
     if (isVarSized(t)) {
-      w.out(`\tconst __u8 *${m.id}${dims};\t/* points into the buffer${t.kind === 'string' ? '; not NUL-terminated' : ''} */`);
+      w.out(
+        `\tconst __u8 *${m.id}${dims};\t/* points into the buffer${t.kind === 'string' ? '; not NUL-terminated' : ''} */`,
+      );
       w.out(`\t__u32 ${m.size}${dims};`);
       continue;
     }
     if (t.kind === 'int' && t.subfields) {
       w.out('\tstruct {');
-      t.subfields.forEach((bf, i) => w.out(`\t\t${nativeInt(bf.width, false)} ${m.bits?.[i]};\t/* bits ${bf.at}..${bf.at + bf.width - 1} */`));
-      if (m.rest) w.out(`\t\t${nativeInt(t.bits, false)} ${m.rest};\t/* the bits no part names (mask ${hexMask(unnamedBits(t))}), kept as they were */`);
+      t.subfields.forEach((bf, i) =>
+        w.out(`\t\t${nativeInt(bf.width, false)} ${m.bits?.[i]};\t/* bits ${bf.at}..${bf.at + bf.width - 1} */`),
+      );
+      if (m.rest)
+        w.out(
+          `\t\t${nativeInt(t.bits, false)} ${m.rest};\t/* the bits no part names (mask ${hexMask(unnamedBits(t))}), kept as they were */`,
+        );
       w.out(`\t} ${m.id}${dims};`);
       continue;
     }
     const sizeDim = (t.kind === 'bytes' || t.kind === 'string') && t.size.kind === 'fixed' ? `[${t.size.n}]` : '';
-    const note = t.kind === 'string' && t.pad !== undefined ? `\t/* padded with ${t.pad} */` : t.kind === 'int' && t.bits % 16 !== 0 && t.bits > 8 ? `\t/* ${t.signed ? 's' : 'u'}${t.bits} */` : '';
+    const note =
+      t.kind === 'string' && t.pad !== undefined
+        ? `\t/* padded with ${t.pad} */`
+        : t.kind === 'int' && t.bits % 16 !== 0 && t.bits > 8
+          ? `\t/* ${t.signed ? 's' : 'u'}${t.bits} */`
+          : '';
     w.out(`\t${elementType(w, t)} ${m.id}${dims}${sizeDim};${note}`);
   }
   if (members === 0) w.out('\t__u8 empty_;\t/* C has no empty structs */');
@@ -436,7 +469,9 @@ function emitWire(w: CWriter, s: StructDef): void {
   let offset = 0;
   for (const f of s.fields) {
     if (present.includes(f))
-      w.out(`KUCOMMS_GEN_STATIC_ASSERT(offsetof(struct ${name}, ${w.names.member(f).id}) == ${offset}, "${name}.${f.name} is at offset ${offset}");`);
+      w.out(
+        `KUCOMMS_GEN_STATIC_ASSERT(offsetof(struct ${name}, ${w.names.member(f).id}) == ${offset}, "${name}.${f.name} is at offset ${offset}");`,
+      );
     offset += fieldFixedSize(f) ?? 0;
   }
   w.out();
@@ -464,16 +499,27 @@ function unpackElement(w: CWriter, s: StructDef, t: FieldType, dst: Place): stri
       const lines = [`if (len - at < ${n})`, '\treturn -EBADMSG;'];
       if (t.subfields) {
         lines.push(`raw = ${read};`);
-        t.subfields.forEach((bf, i) => lines.push(`${dst.value}.${dst.bits?.[i]} = (${nativeInt(bf.width, false)})((raw >> ${bf.at}) & ${widthMask(bf.width)});`));
-        if (dst.rest) lines.push(`${dst.value}.${dst.rest} = (${nativeInt(t.bits, false)})(raw & ${hexMask(unnamedBits(t))});`);
-      } else if (t.signed) lines.push(`${dst.value} = (${nativeInt(t.bits, true)})kucomms_gen_sext(${read}, ${t.bits});`);
+        t.subfields.forEach((bf, i) =>
+          lines.push(
+            `${dst.value}.${dst.bits?.[i]} = (${nativeInt(bf.width, false)})((raw >> ${bf.at}) & ${widthMask(bf.width)});`,
+          ),
+        );
+        if (dst.rest)
+          lines.push(`${dst.value}.${dst.rest} = (${nativeInt(t.bits, false)})(raw & ${hexMask(unnamedBits(t))});`);
+      } else if (t.signed)
+        lines.push(`${dst.value} = (${nativeInt(t.bits, true)})kucomms_gen_sext(${read}, ${t.bits});`);
       else lines.push(`${dst.value} = (${nativeInt(t.bits, false)})${read};`);
       lines.push(`at += ${n};`);
       return lines;
     }
     case 'float': {
       const n = t.bits / 8;
-      return [`if (len - at < ${n})`, '\treturn -EBADMSG;', `${dst.value} = kucomms_gen_f${t.bits}_from_bits((__u${t.bits})kucomms_gen_get(p + at, ${n}, ${big(t)}));`, `at += ${n};`];
+      return [
+        `if (len - at < ${n})`,
+        '\treturn -EBADMSG;',
+        `${dst.value} = kucomms_gen_f${t.bits}_from_bits((__u${t.bits})kucomms_gen_get(p + at, ${n}, ${big(t)}));`,
+        `at += ${n};`,
+      ];
     }
     case 'bool':
       return ['if (len - at < 1 || p[at] > 1)', '\treturn -EBADMSG;', `${dst.value} = p[at] == 1;`, 'at += 1;'];
@@ -482,12 +528,32 @@ function unpackElement(w: CWriter, s: StructDef, t: FieldType, dst: Place): stri
       if (t.size.kind === 'fixed') {
         const n = t.size.n;
         if (n === 0) return [];
-        return [`if (len - at < ${n})`, '\treturn -EBADMSG;', ...utf8Check(t, `${n}`), `for (i = 0; i < ${n}; i++)`, `\t${dst.value}[i] = (${t.kind === 'string' ? 'char' : '__u8'})p[at + i];`, `at += ${n};`];
+        return [
+          `if (len - at < ${n})`,
+          '\treturn -EBADMSG;',
+          ...utf8Check(t, `${n}`),
+          `for (i = 0; i < ${n}; i++)`,
+          `\t${dst.value}[i] = (${t.kind === 'string' ? 'char' : '__u8'})p[at + i];`,
+          `at += ${n};`,
+        ];
       }
-      return [...lengthInto(w, s, t.size), 'if (n > len - at)', '\treturn -EBADMSG;', ...utf8Check(t, 'n'), `${dst.value} = p + at;`, `${dst.size} = (__u32)n;`, 'at += (size_t)n;'];
+      return [
+        ...lengthInto(w, s, t.size),
+        'if (n > len - at)',
+        '\treturn -EBADMSG;',
+        ...utf8Check(t, 'n'),
+        `${dst.value} = p + at;`,
+        `${dst.size} = (__u32)n;`,
+        'at += (size_t)n;',
+      ];
     }
     case 'struct':
-      return [`err = ${w.names.struct(t.struct)}_unpack(&${dst.value}, p + at, len - at, &used);`, 'if (err)', '\treturn err;', 'at += used;'];
+      return [
+        `err = ${w.names.struct(t.struct)}_unpack(&${dst.value}, p + at, len - at, &used);`,
+        'if (err)',
+        '\treturn err;',
+        'at += used;',
+      ];
   }
 }
 
@@ -503,7 +569,12 @@ function needsChecking(t: FieldType): boolean {
 function utf8Check(t: FieldType, n: string): string[] {
   if (t.kind !== 'string' || t.encoding !== 'utf8') return [];
   if (t.pad === undefined) return [`if (!kucomms_gen_utf8_ok(p + at, ${n}))`, '\treturn -EBADMSG;'];
-  return [`for (i = ${n}; i > 0 && p[at + i - 1] == ${t.pad}; i--)`, '\t;', 'if (!kucomms_gen_utf8_ok(p + at, i))', '\treturn -EBADMSG;'];
+  return [
+    `for (i = ${n}; i > 0 && p[at + i - 1] == ${t.pad}; i--)`,
+    '\t;',
+    'if (!kucomms_gen_utf8_ok(p + at, i))',
+    '\treturn -EBADMSG;',
+  ];
 }
 
 /** Code that sets n to a variable length (count or size) of a field of *out. */
@@ -513,7 +584,12 @@ function lengthInto(w: CWriter, s: StructDef, len: Length): string[] {
       return [`n = out->${w.names.member(lengthField(s, len.field)).id};`];
     case 'prefix': {
       const b = len.int.bits / 8;
-      return [`if (len - at < ${b})`, '\treturn -EBADMSG;', `n = kucomms_gen_get(p + at, ${b}, ${big(len.int)});`, `at += ${b};`];
+      return [
+        `if (len - at < ${b})`,
+        '\treturn -EBADMSG;',
+        `n = kucomms_gen_get(p + at, ${b}, ${big(len.int)});`,
+        `at += ${b};`,
+      ];
     }
     case 'rest':
       return ['n = len - at;'];
@@ -536,7 +612,9 @@ function packElement(w: CWriter, t: FieldType, src: Place): string[] {
       const lines = [`if (cap - at < ${n})`, '\treturn -EMSGSIZE;'];
       if (t.subfields) {
         lines.push(src.rest ? `raw = (__u64)${src.value}.${src.rest} & ${hexMask(unnamedBits(t))};` : 'raw = 0;');
-        t.subfields.forEach((bf, i) => lines.push(`raw |= ((__u64)${src.value}.${src.bits?.[i]} & ${widthMask(bf.width)}) << ${bf.at};`));
+        t.subfields.forEach((bf, i) =>
+          lines.push(`raw |= ((__u64)${src.value}.${src.bits?.[i]} & ${widthMask(bf.width)}) << ${bf.at};`),
+        );
         lines.push(`kucomms_gen_put(p + at, ${n}, ${big(t)}, raw);`);
       } else lines.push(`kucomms_gen_put(p + at, ${n}, ${big(t)}, (__u64)${src.value});`);
       lines.push(`at += ${n};`);
@@ -544,7 +622,12 @@ function packElement(w: CWriter, t: FieldType, src: Place): string[] {
     }
     case 'float': {
       const n = t.bits / 8;
-      return [`if (cap - at < ${n})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${n}, ${big(t)}, kucomms_gen_f${t.bits}_to_bits(${src.value}));`, `at += ${n};`];
+      return [
+        `if (cap - at < ${n})`,
+        '\treturn -EMSGSIZE;',
+        `kucomms_gen_put(p + at, ${n}, ${big(t)}, kucomms_gen_f${t.bits}_to_bits(${src.value}));`,
+        `at += ${n};`,
+      ];
     }
     case 'bool':
       return ['if (cap - at < 1)', '\treturn -EMSGSIZE;', `p[at] = ${src.value} ? 1 : 0;`, 'at += 1;'];
@@ -553,18 +636,40 @@ function packElement(w: CWriter, t: FieldType, src: Place): string[] {
       if (t.size.kind === 'fixed') {
         const n = t.size.n;
         if (n === 0) return [];
-        return [`if (cap - at < ${n})`, '\treturn -EMSGSIZE;', `for (i = 0; i < ${n}; i++)`, `\tp[at + i] = (__u8)${src.value}[i];`, `at += ${n};`];
+        return [
+          `if (cap - at < ${n})`,
+          '\treturn -EMSGSIZE;',
+          `for (i = 0; i < ${n}; i++)`,
+          `\tp[at + i] = (__u8)${src.value}[i];`,
+          `at += ${n};`,
+        ];
       }
       const lines: string[] = [];
       if (t.size.kind === 'prefix') {
         const b = t.size.int.bits / 8;
-        lines.push(`if (cap - at < ${b})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${b}, ${big(t.size.int)}, ${src.size});`, `at += ${b};`);
+        lines.push(
+          `if (cap - at < ${b})`,
+          '\treturn -EMSGSIZE;',
+          `kucomms_gen_put(p + at, ${b}, ${big(t.size.int)}, ${src.size});`,
+          `at += ${b};`,
+        );
       }
-      lines.push(`if (cap - at < ${src.size})`, '\treturn -EMSGSIZE;', `for (i = 0; i < ${src.size}; i++)`, `\tp[at + i] = ${src.value}[i];`, `at += ${src.size};`);
+      lines.push(
+        `if (cap - at < ${src.size})`,
+        '\treturn -EMSGSIZE;',
+        `for (i = 0; i < ${src.size}; i++)`,
+        `\tp[at + i] = ${src.value}[i];`,
+        `at += ${src.size};`,
+      );
       return lines;
     }
     case 'struct':
-      return [`err = ${w.names.struct(t.struct)}_pack(&${src.value}, p + at, cap - at, &used);`, 'if (err)', '\treturn err;', 'at += used;'];
+      return [
+        `err = ${w.names.struct(t.struct)}_pack(&${src.value}, p + at, cap - at, &used);`,
+        'if (err)',
+        '\treturn err;',
+        'at += used;',
+      ];
   }
 }
 
@@ -578,7 +683,9 @@ function indent(lines: string[], depth: number): string[] {
  */
 function locals(body: string[], all: Array<[string, string]>): string[] {
   const text = body.join('\n');
-  return all.filter(([, name]) => new RegExp(`(?<!->|\\.)\\b${name}\\b`).test(text)).map(([type, name]) => `\t${type} ${name};`);
+  return all
+    .filter(([, name]) => new RegExp(`(?<!->|\\.)\\b${name}\\b`).test(text))
+    .map(([type, name]) => `\t${type} ${name};`);
 }
 
 /** Fields that measure another: pack checks that they agree with it. */
@@ -586,7 +693,11 @@ function measuredBy(s: StructDef, f: FieldDef): Array<{ field: FieldDef; what: '
   const out: Array<{ field: FieldDef; what: 'count' | 'size' }> = [];
   for (const g of s.fields) {
     if (g.count?.kind === 'field' && g.count.field === f.name) out.push({ field: g, what: 'count' });
-    else if ((g.type.kind === 'bytes' || g.type.kind === 'string') && g.type.size.kind === 'field' && g.type.size.field === f.name)
+    else if (
+      (g.type.kind === 'bytes' || g.type.kind === 'string') &&
+      g.type.size.kind === 'field' &&
+      g.type.size.field === f.name
+    )
       out.push({ field: g, what: 'size' });
   }
   return out;
@@ -612,8 +723,13 @@ function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
         const gm = w.names.member(g.field);
         if (g.what === 'count') pk.push(`if ((__u64)in->${m.id} != (__u64)in->${gm.count})`, '\treturn -EINVAL;');
         else if (g.field.count?.kind === 'fixed')
-          pk.push(`for (k = 0; k < ${g.field.count.n}; k++)`, `\tif ((__u64)in->${m.id} != (__u64)in->${gm.size}[k])`, '\t\treturn -EINVAL;');
-        else if (g.field.count === undefined) pk.push(`if ((__u64)in->${m.id} != (__u64)in->${gm.size})`, '\treturn -EINVAL;');
+          pk.push(
+            `for (k = 0; k < ${g.field.count.n}; k++)`,
+            `\tif ((__u64)in->${m.id} != (__u64)in->${gm.size}[k])`,
+            '\t\treturn -EINVAL;',
+          );
+        else if (g.field.count === undefined)
+          pk.push(`if ((__u64)in->${m.id} != (__u64)in->${gm.size})`, '\treturn -EINVAL;');
       }
       if (count === undefined) {
         un.push(...ue);
@@ -635,11 +751,23 @@ function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
     if (byDivision) {
       if (count.kind === 'rest') un.push(`if (n % ${elem})`, '\treturn -EBADMSG;', `n /= ${elem};`);
       else un.push(`if (n > (len - at) / ${elem})`, '\treturn -EBADMSG;');
-      un.push(`out->${m.wire} = p + at;`, `out->${m.count} = (__u32)n;`, `out->${m.wireSize} = (__u32)(n * ${elem});`, `at += (size_t)(n * ${elem});`);
+      un.push(
+        `out->${m.wire} = p + at;`,
+        `out->${m.count} = (__u32)n;`,
+        `out->${m.wireSize} = (__u32)(n * ${elem});`,
+        `at += (size_t)(n * ${elem});`,
+      );
     } else {
       // Elements of varying size, or that can be refused: unpack each (to find where the array ends, and check it).
       let walk: string[];
-      if (t.kind === 'bytes' || t.kind === 'string') walk = [...lengthInto(w, s, t.size), 'if (n > len - at)', '\treturn -EBADMSG;', ...utf8Check(t, 'n'), 'at += (size_t)n;'];
+      if (t.kind === 'bytes' || t.kind === 'string')
+        walk = [
+          ...lengthInto(w, s, t.size),
+          'if (n > len - at)',
+          '\treturn -EBADMSG;',
+          ...utf8Check(t, 'n'),
+          'at += (size_t)n;',
+        ];
       else if (t.kind === 'bool') walk = ['if (len - at < 1 || p[at] > 1)', '\treturn -EBADMSG;', 'at += 1;'];
       else {
         const local = `elem_${m.id}`;
@@ -654,16 +782,36 @@ function emitFunctions(w: CWriter, s: StructDef, isMessage: boolean): void {
     }
     if (count.kind === 'prefix') {
       const b = count.int.bits / 8;
-      pk.push(`if (cap - at < ${b})`, '\treturn -EMSGSIZE;', `kucomms_gen_put(p + at, ${b}, ${big(count.int)}, in->${m.count});`, `at += ${b};`);
+      pk.push(
+        `if (cap - at < ${b})`,
+        '\treturn -EMSGSIZE;',
+        `kucomms_gen_put(p + at, ${b}, ${big(count.int)}, in->${m.count});`,
+        `at += ${b};`,
+      );
     }
-    pk.push(`if (cap - at < in->${m.wireSize})`, '\treturn -EMSGSIZE;', `for (i = 0; i < in->${m.wireSize}; i++)`, `\tp[at + i] = in->${m.wire}[i];`, `at += in->${m.wireSize};`);
+    pk.push(
+      `if (cap - at < in->${m.wireSize})`,
+      '\treturn -EMSGSIZE;',
+      `for (i = 0; i < in->${m.wireSize}; i++)`,
+      `\tp[at + i] = in->${m.wire}[i];`,
+      `at += in->${m.wireSize};`,
+    );
   }
   const common: Array<[string, string]> = [
-    ['__u64', 'n'], ['__u64', 'todo'], ['__u64', 'raw'], ['size_t', 'i'], ['size_t', 'k'], ['size_t', 'used'], ['size_t', 'start'], ['int', 'err'],
+    ['__u64', 'n'],
+    ['__u64', 'todo'],
+    ['__u64', 'raw'],
+    ['size_t', 'i'],
+    ['size_t', 'k'],
+    ['size_t', 'used'],
+    ['size_t', 'start'],
+    ['int', 'err'],
   ];
 
   w.out(`/* Decodes ${name} from @buf; sets *@used to the bytes it took. */`);
-  const unArgs = isMessage ? `struct ${name} *out, const void *buf, size_t len` : `struct ${name} *out, const void *buf, size_t len, size_t *used_out`;
+  const unArgs = isMessage
+    ? `struct ${name} *out, const void *buf, size_t len`
+    : `struct ${name} *out, const void *buf, size_t len, size_t *used_out`;
   w.out(`static inline int ${name}_unpack(${unArgs})`);
   w.out('{');
   w.out('\tconst __u8 *p = (const __u8 *)buf;');
@@ -782,4 +930,3 @@ export function generateC(layout: Layout, source: string): string {
   w.out(`#endif /* ${guard} */`);
   return `${w.lines.join('\n')}\n`;
 }
-

@@ -21,7 +21,12 @@ class Fields {
   decls: Array<[string, string]> = [];
   readonly table: LuaField[] = [];
   readonly #abbrs = new NameScope(new Set());
-  add(key: string, abbr: string, ctor: (abbr: string) => string, what: Omit<LuaField, 'abbr'> = { user: false, value: false }): string {
+  add(
+    key: string,
+    abbr: string,
+    ctor: (abbr: string) => string,
+    what: Omit<LuaField, 'abbr'> = { user: false, value: false },
+  ): string {
     const variable = `F[${luaString(key)}]`;
     const claimed = this.#abbrs.claim(abbr);
     this.decls.push([variable, ctor(luaString(claimed))]);
@@ -52,7 +57,15 @@ function intCtor(bits: number, signed: boolean): string {
 }
 
 /** The Lua code of one struct's dissect function. */
-function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: string, fields: Fields, structFns: Map<StructDef, string>, isMessage: boolean): string[] {
+function structFunction(
+  layout: Layout,
+  s: StructDef,
+  abbrName: string,
+  fname: string,
+  fields: Fields,
+  structFns: Map<StructDef, string>,
+  isMessage: boolean,
+): string[] {
   const prefix = `kucomms_${layout.protocol}.${abbrName}`;
   const L: string[] = [];
   L.push(`local function ${fname}(ctx, tree, off, path)`);
@@ -66,7 +79,8 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
     let ctor: (abbr: string) => string;
     switch (t.kind) {
       case 'int':
-        ctor = (a) => `ProtoField.${intCtor(t.bits, t.signed)}(${a}, ${label}, ${(t.flags || t.subfields) && !t.signed ? 'base.HEX' : 'base.DEC'}, ${valueString(t.enum, t.bits)})`;
+        ctor = (a) =>
+          `ProtoField.${intCtor(t.bits, t.signed)}(${a}, ${label}, ${(t.flags || t.subfields) && !t.signed ? 'base.HEX' : 'base.DEC'}, ${valueString(t.enum, t.bits)})`;
         break;
       case 'float':
         ctor = (a) => `ProtoField.${t.bits === 32 ? 'float' : 'double'}(${a}, ${label})`;
@@ -84,13 +98,31 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
         ctor = (a) => `ProtoField.none(${a}, ${luaString(`${f.name} (${t.struct.name})`)})`;
         break;
     }
-    const fv = fields.add(fieldKey(f), abbr, ctor, { user: true, value: t.kind !== 'struct', ...(t.kind === 'string' ? { encoding: t.encoding } : {}) });
+    const fv = fields.add(fieldKey(f), abbr, ctor, {
+      user: true,
+      value: t.kind !== 'struct',
+      ...(t.kind === 'string' ? { encoding: t.encoding } : {}),
+    });
     let arrayVar: string | undefined;
-    if (f.count !== undefined) arrayVar = fields.add(fieldKey(f, ':array'), `${abbr}_array`, (a) => `ProtoField.none(${a}, ${luaString(`${f.name} (array)`)})`, { user: true, value: false });
+    if (f.count !== undefined)
+      arrayVar = fields.add(
+        fieldKey(f, ':array'),
+        `${abbr}_array`,
+        (a) => `ProtoField.none(${a}, ${luaString(`${f.name} (array)`)})`,
+        { user: true, value: false },
+      );
     const subVars: string[] = [];
     if (t.kind === 'int' && t.subfields)
       for (const bf of t.subfields)
-        subVars.push(fields.add(fieldKey(f, `:${bf.name}`), `${abbr}.${bf.name}`, (a) => `ProtoField.${intCtor(bf.width, false)}(${a}, ${luaString(bf.name)}, base.DEC, ${valueString(bf.enum, bf.width)})`, { user: true, value: true }));
+        subVars.push(
+          fields.add(
+            fieldKey(f, `:${bf.name}`),
+            `${abbr}.${bf.name}`,
+            (a) =>
+              `ProtoField.${intCtor(bf.width, false)}(${a}, ${luaString(bf.name)}, base.DEC, ${valueString(bf.enum, bf.width)})`,
+            { user: true, value: true },
+          ),
+        );
 
     const body: string[] = [];
     const fpath = `fpath`;
@@ -98,7 +130,9 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
       case 'int': {
         const n = t.bits / 8;
         const le = t.endian === 'little';
-        body.push(`need(ctx, off, ${n}, ${fpath}, ${luaString(`${t.signed ? 's' : 'u'}${t.bits} (${n} byte${n === 1 ? '' : 's'})`)})`);
+        body.push(
+          `need(ctx, off, ${n}, ${fpath}, ${luaString(`${t.signed ? 's' : 'u'}${t.bits} (${n} byte${n === 1 ? '' : 's'})`)})`,
+        );
         body.push(`local v = ${t.signed ? 'read_int' : 'read_uint'}(ctx.tvb, off, ${n}, ${le})`);
         body.push(`local item = ptree:add(${fv}, ctx.tvb(off, ${n}), v)`);
         if (t.enum && t.bits > 32) body.push(`append_name(item, ${enumTableName(t.enum)}, v)`);
@@ -107,8 +141,13 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
         const bitsOf = t.signed ? 'u' : 'v';
         if (t.flags) body.push(`append_flags(item, ${flagsTableName(t.flags)}, ${bitsOf})`);
         t.subfields?.forEach((bf, i) => {
-          body.push(`local bits_${bf.name} = item:add(${subVars[i]}, ctx.tvb(off, ${n}), bits_of(${bitsOf}, ${bf.at}, ${bf.width}))`);
-          if (bf.enum && bf.width > 32) body.push(`append_name(bits_${bf.name}, ${enumTableName(bf.enum)}, bits_of(${bitsOf}, ${bf.at}, ${bf.width}))`);
+          body.push(
+            `local bits_${bf.name} = item:add(${subVars[i]}, ctx.tvb(off, ${n}), bits_of(${bitsOf}, ${bf.at}, ${bf.width}))`,
+          );
+          if (bf.enum && bf.width > 32)
+            body.push(
+              `append_name(bits_${bf.name}, ${enumTableName(bf.enum)}, bits_of(${bitsOf}, ${bf.at}, ${bf.width}))`,
+            );
         });
         body.push(`scope[${luaString(f.name)}] = to_number(v)`);
         body.push(`off = off + ${n}`);
@@ -126,7 +165,9 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
         body.push(`need(ctx, off, 1, ${fpath}, "bool (1 byte)")`);
         body.push('local b = ctx.tvb(off, 1):uint()');
         // Checked before it is shown: the codec shows no value it refuses.
-        body.push(`if b > 1 then stop(ctx, nil, string.format("%s at offset %d: expected bool 0 or 1, got %d", ${fpath}, off - ctx.base, b)) end`);
+        body.push(
+          `if b > 1 then stop(ctx, nil, string.format("%s at offset %d: expected bool 0 or 1, got %d", ${fpath}, off - ctx.base, b)) end`,
+        );
         body.push(`ptree:add(${fv}, ctx.tvb(off, 1), b == 1)`);
         body.push('off = off + 1');
         break;
@@ -138,11 +179,11 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
           body.push(`local item = ptree:add(${fv}, range(ctx, off, n))`);
           // Wireshark shows empty bytes as <MISSING>; say what it is.
           body.push(`if n == 0 then item:set_text(${luaString(`${f.name}: (0 bytes)`)}) end`);
-        }
-        else {
+        } else {
           const enc = t.encoding === 'latin1' ? 'ENC_ISO_8859_1' : 'ENC_UTF_8';
           body.push('local keep = n');
-          if (t.pad !== undefined) body.push(`while keep > 0 and ctx.tvb(off + keep - 1, 1):uint() == ${t.pad} do keep = keep - 1 end`);
+          if (t.pad !== undefined)
+            body.push(`while keep > 0 and ctx.tvb(off + keep - 1, 1):uint() == ${t.pad} do keep = keep - 1 end`);
           // The codec refuses what is not UTF-8: so does the dissector.
           if (t.encoding === 'utf8') body.push(`check_utf8(ctx, off, keep, ${fpath})`);
           // Decoded by Wireshark itself (latin1 becomes UTF-8), padding left out.
@@ -191,7 +232,12 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
    * Lua lines setting @variable to a length (as the codec reads it: a count
    * may not be more than the bytes left after it, reported at the count).
    */
-  function lengthInto(variable: string, len: NonNullable<FieldDef['count']>, what: 'count' | 'size', pathVar: string): string[] {
+  function lengthInto(
+    variable: string,
+    len: NonNullable<FieldDef['count']>,
+    what: 'count' | 'size',
+    pathVar: string,
+  ): string[] {
     const lines: string[] = [];
     switch (len.kind) {
       case 'fixed':
@@ -200,13 +246,16 @@ function structFunction(layout: Layout, s: StructDef, abbrName: string, fname: s
         return [`local ${variable} = ${what === 'size' ? 'ctx.limit - off' : '0'}`];
       case 'field':
         lines.push(`local ${variable} = scope[${luaString(len.field)}]`);
-        if (what === 'count') lines.push(`check_count(ctx, off, off, ${variable}, ${pathVar}, ${luaString(`${len.field} = `)})`);
+        if (what === 'count')
+          lines.push(`check_count(ctx, off, off, ${variable}, ${pathVar}, ${luaString(`${len.field} = `)})`);
         return lines;
       case 'prefix': {
         const n = len.int.bits / 8;
         const prefixPath = `${pathVar} .. ${luaString(` (${what} prefix)`)}`;
         const type = `${len.int.signed ? 's' : 'u'}${len.int.bits}${len.int.bits > 8 && len.int.endian === 'big' ? 'be' : ''}`;
-        lines.push(`local ${variable} = read_prefix(ctx, off, ${n}, ${len.int.endian === 'little'}, ${prefixPath}, ${luaString(`a ${n}-byte ${what} prefix (${type})`)})`);
+        lines.push(
+          `local ${variable} = read_prefix(ctx, off, ${n}, ${len.int.endian === 'little'}, ${prefixPath}, ${luaString(`a ${n}-byte ${what} prefix (${type})`)})`,
+        );
         if (what === 'count') lines.push(`check_count(ctx, off, off + ${n}, ${variable}, ${prefixPath}, "")`);
         lines.push(`off = off + ${n}`);
         return lines;
@@ -360,10 +409,16 @@ export function generateLua(layout: Layout, source: string, options: LuaOptions 
 }
 
 /** The dissector and the table of the fields it declares. */
-export function generateLuaDissector(layout: Layout, source: string, options: LuaOptions = {}): { text: string; fields: LuaField[] } {
+export function generateLuaDissector(
+  layout: Layout,
+  source: string,
+  options: LuaOptions = {},
+): { text: string; fields: LuaField[] } {
   const linktype = options.linktype ?? LINKTYPE_USER0;
   if (linktype < LINKTYPE_USER0 || linktype > LINKTYPE_USER15)
-    throw new GenerateError(`link type ${linktype} is not one of LINKTYPE_USER0..15 (${LINKTYPE_USER0}..${LINKTYPE_USER15})`);
+    throw new GenerateError(
+      `link type ${linktype} is not one of LINKTYPE_USER0..15 (${LINKTYPE_USER0}..${LINKTYPE_USER15})`,
+    );
   const p = `kucomms_${layout.protocol}`;
   const fields = new Fields();
   const out: string[] = [];
@@ -376,7 +431,11 @@ export function generateLuaDissector(layout: Layout, source: string, options: Lu
   const D = { 0: 'tx (to the target)', 1: 'rx (from the target)' };
   const ph = {
     version: fields.add('version', `${p}.pseudo_version`, (a) => `ProtoField.uint8(${a}, "Pseudo-header version")`),
-    direction: fields.add('direction', `${p}.direction`, (a) => `ProtoField.uint8(${a}, "Direction", base.DEC, { [0] = ${luaString(D[0])}, [1] = ${luaString(D[1])} })`),
+    direction: fields.add(
+      'direction',
+      `${p}.direction`,
+      (a) => `ProtoField.uint8(${a}, "Direction", base.DEC, { [0] = ${luaString(D[0])}, [1] = ${luaString(D[1])} })`,
+    ),
     target: fields.add('target', `${p}.target`, (a) => `ProtoField.string(${a}, "Target")`),
     kind: fields.add('kind', `${p}.kind`, (a) => `ProtoField.string(${a}, "Message kind")`),
     header: fields.add('header', `${p}.header`, (a) => `ProtoField.none(${a}, "Header")`),
@@ -385,7 +444,11 @@ export function generateLuaDissector(layout: Layout, source: string, options: Lu
   const headerVars: Record<string, string> = {};
   for (const k of HEADER_KEYS) {
     const h = layout.header[k];
-    headerVars[k] = fields.add(k, `${p}.${k}`, (a) => `ProtoField.uint64(${a}, ${luaString(h.name === k ? k : `${k} (${h.name})`)})`);
+    headerVars[k] = fields.add(
+      k,
+      `${p}.${k}`,
+      (a) => `ProtoField.uint64(${a}, ${luaString(h.name === k ? k : `${k} (${h.name})`)})`,
+    );
   }
   const dataVar = fields.add('data', `${p}.data`, (a) => `ProtoField.none(${a}, "Data")`);
 
@@ -414,14 +477,20 @@ export function generateLuaDissector(layout: Layout, source: string, options: Lu
   out.push('local F = {}');
   for (const [v, ctor] of fields.decls) out.push(`${v} = ${ctor}`);
   out.push(`proto.fields = { ${fields.decls.map(([v]) => v).join(', ')} }`);
-  out.push(`local ef_malformed = ProtoExpert.new(${luaString(`${p}.malformed`)}, "Message does not fit the ${layout.protocol} layout", expert.group.MALFORMED, expert.severity.ERROR)`);
+  out.push(
+    `local ef_malformed = ProtoExpert.new(${luaString(`${p}.malformed`)}, "Message does not fit the ${layout.protocol} layout", expert.group.MALFORMED, expert.severity.ERROR)`,
+  );
   out.push('proto.experts = { ef_malformed }');
   out.push('');
   out.push('-- Enum names by value (for values wider than 32 bits) and flag bits.');
   for (const e of layout.enums.values())
-    out.push(`local ${enumTableName(e)} = { ${e.entries.map((x) => `[${luaString(x.value.toString())}] = ${luaString(x.name)}`).join(', ')} }`);
+    out.push(
+      `local ${enumTableName(e)} = { ${e.entries.map((x) => `[${luaString(x.value.toString())}] = ${luaString(x.name)}`).join(', ')} }`,
+    );
   for (const f of layout.flags.values())
-    out.push(`local ${flagsTableName(f)} = { ${f.entries.map((x) => `{ ${x.value}, ${luaString(x.name)} }`).join(', ')} }`);
+    out.push(
+      `local ${flagsTableName(f)} = { ${f.entries.map((x) => `{ ${x.value}, ${luaString(x.name)} }`).join(', ')} }`,
+    );
   out.push(...RUNTIME.split('\n'));
   out.push(...code);
 
@@ -449,7 +518,9 @@ export function generateLuaDissector(layout: Layout, source: string, options: Lu
   out.push(`\troot:add(${ph.direction}, tvb(1, 1))`);
   out.push('\tlocal phlen = tvb(2, 2):le_uint()');
   out.push('\tif phlen < 4 or phlen + 32 > tvb:len() then');
-  out.push('\t\tmalformed(ctx, nil, string.format("pseudo-header length %d does not fit the %d-byte packet", phlen, tvb:len()))');
+  out.push(
+    '\t\tmalformed(ctx, nil, string.format("pseudo-header length %d does not fit the %d-byte packet", phlen, tvb:len()))',
+  );
   out.push('\t\treturn');
   out.push('\tend');
   out.push('\tlocal target = phlen > 4 and tvb(4, phlen - 4):string(ENC_UTF_8) or ""');
@@ -467,12 +538,18 @@ export function generateLuaDissector(layout: Layout, source: string, options: Lu
   out.push('\tctx.base = phlen');
   out.push('\tlocal dlen = tvb:len() - phlen - 32');
   out.push('\tif h.length ~= UInt64(dlen) then');
-  out.push('\t\tmalformed(ctx, ht, string.format("header.length says %s data bytes, but %d follow the header", tostring(h.length), dlen))');
+  out.push(
+    '\t\tmalformed(ctx, ht, string.format("header.length says %s data bytes, but %d follow the header", tostring(h.length), dlen))',
+  );
   out.push('\tend');
   out.push('\tlocal kind, dissect = kind_of(h)');
-  out.push(`\tpinfo.cols.info = string.format("%s %s %s type=%s id=%s len=%d", direction == 1 and "rx" or "tx", target, kind or "?", tostring(h.type), tostring(h.id), dlen)`);
+  out.push(
+    `\tpinfo.cols.info = string.format("%s %s %s type=%s id=%s len=%d", direction == 1 and "rx" or "tx", target, kind or "?", tostring(h.type), tostring(h.id), dlen)`,
+  );
   out.push('\tif not kind then');
-  out.push(`\t\tmalformed(ctx, nil, string.format("data at offset 32: no message kind of ${layout.protocol} matches type=%s id=%s user_value=%s", tostring(h.type), tostring(h.id), tostring(h.user_value)))`);
+  out.push(
+    `\t\tmalformed(ctx, nil, string.format("data at offset 32: no message kind of ${layout.protocol} matches type=%s id=%s user_value=%s", tostring(h.type), tostring(h.id), tostring(h.user_value)))`,
+  );
   out.push('\t\treturn');
   out.push('\tend');
   out.push(`\troot:add(${ph.kind}, tvb(phlen, 32), kind)`);
@@ -480,7 +557,9 @@ export function generateLuaDissector(layout: Layout, source: string, options: Lu
   out.push('\tlocal ok, err = pcall(function()');
   out.push('\t\tlocal off = dissect(ctx, dt, phlen + 32, "data")');
   out.push('\t\tif off < ctx.limit then');
-  out.push('\t\t\tmalformed(ctx, nil, string.format("data at offset %d: expected the end of %s, but %d more bytes follow", off - phlen, kind, ctx.limit - off))');
+  out.push(
+    '\t\t\tmalformed(ctx, nil, string.format("data at offset %d: expected the end of %s, but %d more bytes follow", off - phlen, kind, ctx.limit - off))',
+  );
   out.push('\t\tend');
   out.push('\tend)');
   out.push('\tif not ok and err ~= STOP then malformed(ctx, nil, "dissector error: " .. tostring(err)) end');
@@ -489,4 +568,3 @@ export function generateLuaDissector(layout: Layout, source: string, options: Lu
   out.push(`DissectorTable.get("wtap_encap"):add(wtap_encaps.USER${linktype - LINKTYPE_USER0}, proto)`);
   return { text: `${out.join('\n')}\n`, fields: fields.table };
 }
-

@@ -32,7 +32,13 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const telemetryFile = here('../../../protocols/telemetry.yaml');
 const nastyFile = here('./testdata/nasty-names.yaml');
-const LAYOUTS = [featuresFile, here('../../../protocols/longtest.yaml'), here('../../../protocols/echo.yaml'), telemetryFile, nastyFile];
+const LAYOUTS = [
+  featuresFile,
+  here('../../../protocols/longtest.yaml'),
+  here('../../../protocols/echo.yaml'),
+  telemetryFile,
+  nastyFile,
+];
 
 function compile(compiler: string, args: string[]): void {
   const r = spawnSync(compiler, args, { encoding: 'utf8' });
@@ -55,7 +61,16 @@ for (const file of LAYOUTS) {
       writeFileSync(header, generateC(layout, path.basename(file)));
       const main = path.join(work, `${layout.protocol}_${compiler}.${ext}`);
       writeFileSync(main, `#include "${layout.protocol}_layout.h"\nint main(void) { return 0; }\n`);
-      compile(compiler, [`-std=${std}`, '-Wall', '-Wextra', '-Werror', '-pedantic', '-o', path.join(work, `${layout.protocol}_${compiler}`), main]);
+      compile(compiler, [
+        `-std=${std}`,
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-pedantic',
+        '-o',
+        path.join(work, `${layout.protocol}_${compiler}`),
+        main,
+      ]);
     });
   }
 }
@@ -70,9 +85,14 @@ function cLines(s: StructDef, v: StructValue, prefix: string, out: string[]): st
           if (t.subfields) {
             for (const bf of t.subfields) {
               const b = (x as StructValue)[bf.name];
-              out.push(`${p}.${bf.name}=${typeof b === 'string' ? String(bf.enum?.entries.find((e) => e.name === b)?.value) : String(b)}`);
+              out.push(
+                `${p}.${bf.name}=${typeof b === 'string' ? String(bf.enum?.entries.find((e) => e.name === b)?.value) : String(b)}`,
+              );
             }
-          } else out.push(`${p}=${typeof x === 'string' ? String(t.enum?.entries.find((e) => e.name === x)?.value) : String(x)}`);
+          } else
+            out.push(
+              `${p}=${typeof x === 'string' ? String(t.enum?.entries.find((e) => e.name === x)?.value) : String(x)}`,
+            );
           return;
         case 'float': {
           const dv = new DataView(new ArrayBuffer(8));
@@ -92,7 +112,9 @@ function cLines(s: StructDef, v: StructValue, prefix: string, out: string[]): st
           out.push(`${p}=${toHex(x as Uint8Array)}`);
           return;
         case 'string':
-          out.push(`${p}=${toHex(t.encoding === 'latin1' ? Buffer.from(x as string, 'latin1') : Buffer.from(x as string, 'utf8'))}`);
+          out.push(
+            `${p}=${toHex(t.encoding === 'latin1' ? Buffer.from(x as string, 'latin1') : Buffer.from(x as string, 'utf8'))}`,
+          );
           return;
         case 'struct':
           cLines(t.struct, x as StructValue, p, out);
@@ -108,14 +130,28 @@ function cLines(s: StructDef, v: StructValue, prefix: string, out: string[]): st
 test('gen c: a C program using the generated header decodes 400 random messages to the same values as the TypeScript codec, and packs them back to the same bytes', () => {
   writeFileSync(path.join(work, 'features_layout.h'), generateC(features, 'features.yaml'));
   const program = path.join(work, 'features_dump');
-  compile('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-I', work, '-o', program, here('./testdata/features_dump.c')]);
+  compile('gcc', [
+    '-std=c11',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    '-I',
+    work,
+    '-o',
+    program,
+    here('./testdata/features_dump.c'),
+  ]);
   const rng = new Rng(20261125);
   const input: string[] = [];
   const expected: string[] = [];
   for (let i = 0; i < 400; i++) {
     const kind = features.messages[i % features.messages.length];
     assert.ok(kind);
-    const bytes = encodeMessage(features, { type: kind.when.type ?? 0n, id: BigInt(i), user_value: 0n }, randomMessage(kind, rng));
+    const bytes = encodeMessage(
+      features,
+      { type: kind.when.type ?? 0n, id: BigInt(i), user_value: 0n },
+      randomMessage(kind, rng),
+    );
     const d = decodeMessage(features, bytes);
     assert.equal(d.error, undefined, d.error?.message);
     // Bits that no bit field names are not in the C struct; leave them out.
@@ -123,7 +159,14 @@ test('gen c: a C program using the generated header decodes 400 random messages 
     expected.push(...cLines(kind.struct, d.data, 'data', []), 'roundtrip=ok', '--');
   }
   const r = spawnSync(program, [], { input: `${input.join('\n')}\n`, encoding: 'utf8' });
-  assert.equal(r.status, 0, `features_dump failed: ${r.stdout.split('\n').filter((l) => l.startsWith('unpack=')).join(', ')} ${r.stderr}`);
+  assert.equal(
+    r.status,
+    0,
+    `features_dump failed: ${r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('unpack='))
+      .join(', ')} ${r.stderr}`,
+  );
   const got = r.stdout.trimEnd().split('\n');
   for (let i = 0; i < Math.max(got.length, expected.length); i++)
     assert.equal(got[i], expected[i], `line ${i + 1} of the C program's output differs from the TypeScript codec`);
@@ -186,17 +229,32 @@ test('gen c: the generated headers (features, nasty names) build into a kernel m
   assert.ok(existsSync(path.join(dir, 'features_mod.ko')));
 });
 
-test('gen c and gen ts: names that are keywords, macros, the generator\'s locals or another part\'s generated name keep the public names and qualify the rest', () => {
+test("gen c and gen ts: names that are keywords, macros, the generator's locals or another part's generated name keep the public names and qualify the rest", () => {
   const nasty = loadLayoutFile(nastyFile);
   const c = generateC(nasty, 'nasty-names.yaml');
   // The generator's own public names keep their spelling...
-  for (const name of ['NASTY_MSG_KIND_X,', 'enum nasty_msg_kind {', 'struct nasty_msg_x {', 'nasty_msg_raw_unpack(', 'struct nasty_point {'])
+  for (const name of [
+    'NASTY_MSG_KIND_X,',
+    'enum nasty_msg_kind {',
+    'struct nasty_msg_x {',
+    'nasty_msg_raw_unpack(',
+    'struct nasty_point {',
+  ])
     assert.ok(c.includes(name), `the header has ${name}`);
   // ...and what collides with them is qualified.
-  for (const name of ['NASTY_MSG_KIND_X_2 = 1', 'enum nasty_msg_kind_2 {', 'struct nasty_msg_x_2 {', 'enum nasty_point_2 {', '__s32 int_;', '__s32 int__2;', 'errno_;', 'current_;'])
+  for (const name of [
+    'NASTY_MSG_KIND_X_2 = 1',
+    'enum nasty_msg_kind_2 {',
+    'struct nasty_msg_x_2 {',
+    'enum nasty_point_2 {',
+    '__s32 int_;',
+    '__s32 int__2;',
+    'errno_;',
+    'current_;',
+  ])
     assert.ok(c.includes(name), `the header has ${name}`);
   const ts = generateTs(nasty, 'nasty-names.yaml');
-  assert.equal(ts.match(/^export interface XData /gm)?.length, 1, 'one XData: the message x\'s data is XData_2');
+  assert.equal(ts.match(/^export interface XData /gm)?.length, 1, "one XData: the message x's data is XData_2");
   assert.match(ts, /^export type Point_2 = 'origin'/m);
 });
 
@@ -213,7 +271,7 @@ test('gen ts: the types accept what the codec decodes and reject what it never p
       "const lists: ListsData = { fixed: [1, 2, 3], points: [{ x: -1, y: 2 }], samples: [{ at: { x: 1, y: 1 }, value: 0.5, tag: 'a' }], levels: [-1] };",
       'const unknownUnit: Unit = 77;',
       "const m: FeaturesMessage = { kind: 'reading', header: { length: 0n, type: 2n, id: 1n, user_value: 0n }, data: reading };",
-      "// @ts-expect-error a64 is a u64: always a bigint",
+      '// @ts-expect-error a64 is a u64: always a bigint',
       'const wrong: Pick<IntsData, "a64"> = { a64: 1 };',
       "// @ts-expect-error 'amps' is not in enum unit",
       "const badUnit: Unit = 'amps';",
@@ -222,7 +280,25 @@ test('gen ts: the types accept what the codec decodes and reject what it never p
     ].join('\n'),
   );
   const tsc = here('../../../node_modules/typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--allowImportingTsExtensions', '--types', 'node', use], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--target',
+      'ES2022',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--allowImportingTsExtensions',
+      '--types',
+      'node',
+      use,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, `tsc rejected the generated types:\n${r.stdout}${r.stderr}`);
 });
 
@@ -232,8 +308,13 @@ async function exportFeatures(messages: Uint8Array[], file: string): Promise<voi
   messages.forEach((m, i) => {
     const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
     w.write({
-      target: '/dev/kucomms_features', direction: i % 2 ? 'rx' : 'tx', timestampNs: 1_764_000_000_000_000_000n + BigInt(i),
-      length: v.getBigUint64(0, true), type: v.getBigUint64(8, true), id: v.getBigUint64(16, true), userValue: v.getBigUint64(24, true),
+      target: '/dev/kucomms_features',
+      direction: i % 2 ? 'rx' : 'tx',
+      timestampNs: 1_764_000_000_000_000_000n + BigInt(i),
+      length: v.getBigUint64(0, true),
+      type: v.getBigUint64(8, true),
+      id: v.getBigUint64(16, true),
+      userValue: v.getBigUint64(24, true),
       data: m.subarray(32),
     });
   });
@@ -254,43 +335,148 @@ test('gen lua: tshark with the generated dissector prints every field of an expo
   const pcap = path.join(work, 'features.pcapng');
   await exportFeatures(
     [
-      encodeMessage(features, { type: 2n, id: 41n, user_value: 7n }, {
-        unit: 'volt', status: 0x83, control: { enabled: 1, mode: 'fast', gain: 9, channel: 200 }, temperature: 21.5,
-        pressure: 1013.25, calibrated: true, seconds: 5, trailer: Uint8Array.from([9, 8]),
-      }),
-      encodeMessage(features, { type: 1n, id: 42n, user_value: 0n }, {
-        a8: 255, a16: 2, a24: 0xabcdef, a32: 4, a40: 5, a48: 2 ** 47, a56: 7n, a64: 0xffffffffffffffffn, b16: 9, b24: 10, b48: 11,
-        b64: 12n, i8: -1, i16: -2, i24: -3, i32: -4, i40: -5, i48: -6, i56: -7n, i64: -(2n ** 63n),
-      }),
-      encodeMessage(features, { type: 3n, id: 43n, user_value: 0n }, { label: 'abc', name: 'Zoë', note: 'hi', legacy: 'Çà!?', blob: Uint8Array.from([1, 2, 3]) }),
-      encodeMessage(features, { type: 4n, id: 44n, user_value: 0n }, {
-        fixed: [1, 2, 3], points: [{ x: -1, y: 256 }, { x: 5, y: 6 }], samples: [{ at: { x: 1, y: 2 }, value: 0.5, tag: 'tag' }], levels: [-1, 300],
-      }),
+      encodeMessage(
+        features,
+        { type: 2n, id: 41n, user_value: 7n },
+        {
+          unit: 'volt',
+          status: 0x83,
+          control: { enabled: 1, mode: 'fast', gain: 9, channel: 200 },
+          temperature: 21.5,
+          pressure: 1013.25,
+          calibrated: true,
+          seconds: 5,
+          trailer: Uint8Array.from([9, 8]),
+        },
+      ),
+      encodeMessage(
+        features,
+        { type: 1n, id: 42n, user_value: 0n },
+        {
+          a8: 255,
+          a16: 2,
+          a24: 0xabcdef,
+          a32: 4,
+          a40: 5,
+          a48: 2 ** 47,
+          a56: 7n,
+          a64: 0xffffffffffffffffn,
+          b16: 9,
+          b24: 10,
+          b48: 11,
+          b64: 12n,
+          i8: -1,
+          i16: -2,
+          i24: -3,
+          i32: -4,
+          i40: -5,
+          i48: -6,
+          i56: -7n,
+          i64: -(2n ** 63n),
+        },
+      ),
+      encodeMessage(
+        features,
+        { type: 3n, id: 43n, user_value: 0n },
+        { label: 'abc', name: 'Zoë', note: 'hi', legacy: 'Çà!?', blob: Uint8Array.from([1, 2, 3]) },
+      ),
+      encodeMessage(
+        features,
+        { type: 4n, id: 44n, user_value: 0n },
+        {
+          fixed: [1, 2, 3],
+          points: [
+            { x: -1, y: 256 },
+            { x: 5, y: 6 },
+          ],
+          samples: [{ at: { x: 1, y: 2 }, value: 0.5, tag: 'tag' }],
+          levels: [-1, 300],
+        },
+      ),
     ],
     pcap,
   );
   const p = 'kucomms_features';
   const columns = [
-    'frame.interface_name', `${p}.direction`, `${p}.target`, `${p}.kind`, `${p}.id`, `${p}.user_value`,
-    `${p}.reading.unit`, `${p}.reading.status`, `${p}.reading.control.mode`, `${p}.reading.control.channel`, `${p}.reading.temperature`,
-    `${p}.reading.pressure`, `${p}.reading.calibrated`, `${p}.reading.trailer`,
-    `${p}.ints.a8`, `${p}.ints.a24`, `${p}.ints.a48`, `${p}.ints.a64`, `${p}.ints.i24`, `${p}.ints.i56`, `${p}.ints.i64`,
-    `${p}.texts.label`, `${p}.texts.name`, `${p}.texts.legacy`, `${p}.texts.blob`,
-    `${p}.lists.fixed`, `${p}.point.x`, `${p}.point.y`, `${p}.sample.tag`, `${p}.lists.levels`,
+    'frame.interface_name',
+    `${p}.direction`,
+    `${p}.target`,
+    `${p}.kind`,
+    `${p}.id`,
+    `${p}.user_value`,
+    `${p}.reading.unit`,
+    `${p}.reading.status`,
+    `${p}.reading.control.mode`,
+    `${p}.reading.control.channel`,
+    `${p}.reading.temperature`,
+    `${p}.reading.pressure`,
+    `${p}.reading.calibrated`,
+    `${p}.reading.trailer`,
+    `${p}.ints.a8`,
+    `${p}.ints.a24`,
+    `${p}.ints.a48`,
+    `${p}.ints.a64`,
+    `${p}.ints.i24`,
+    `${p}.ints.i56`,
+    `${p}.ints.i64`,
+    `${p}.texts.label`,
+    `${p}.texts.name`,
+    `${p}.texts.legacy`,
+    `${p}.texts.blob`,
+    `${p}.lists.fixed`,
+    `${p}.point.x`,
+    `${p}.point.y`,
+    `${p}.sample.tag`,
+    `${p}.lists.levels`,
   ];
-  const out = tshark(['-r', pcap, '-X', `lua_script:${lua}`, '-T', 'fields', '-E', 'separator=|', ...columns.flatMap((c) => ['-e', c])]);
-  const rows = out.trimEnd().split('\n').map((l) => l.split('|'));
+  const out = tshark([
+    '-r',
+    pcap,
+    '-X',
+    `lua_script:${lua}`,
+    '-T',
+    'fields',
+    '-E',
+    'separator=|',
+    ...columns.flatMap((c) => ['-e', c]),
+  ]);
+  const rows = out
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('|'));
   const cell = (row: number, column: string): string | undefined => rows[row]?.[columns.indexOf(column)];
   const want: Array<[number, string, string]> = [
-    [0, 'frame.interface_name', '/dev/kucomms_features'], [0, `${p}.direction`, '0'], [1, `${p}.direction`, '1'],
-    [0, `${p}.target`, '/dev/kucomms_features'], [0, `${p}.kind`, 'reading'], [0, `${p}.id`, '41'], [0, `${p}.user_value`, '7'],
-    [0, `${p}.reading.unit`, '16'], [0, `${p}.reading.status`, '0x83'], [0, `${p}.reading.control.mode`, '2'],
-    [0, `${p}.reading.control.channel`, '200'], [0, `${p}.reading.temperature`, '21.5'], [0, `${p}.reading.pressure`, '1013.25'],
-    [0, `${p}.reading.calibrated`, '1'], [0, `${p}.reading.trailer`, '0908'],
-    [1, `${p}.ints.a8`, '255'], [1, `${p}.ints.a24`, String(0xabcdef)], [1, `${p}.ints.a48`, String(2 ** 47)],
-    [1, `${p}.ints.a64`, '18446744073709551615'], [1, `${p}.ints.i24`, '-3'], [1, `${p}.ints.i56`, '-7'], [1, `${p}.ints.i64`, '-9223372036854775808'],
-    [2, `${p}.texts.label`, 'abc'], [2, `${p}.texts.name`, 'Zoë'], [2, `${p}.texts.legacy`, 'Çà!?'], [2, `${p}.texts.blob`, '010203'],
-    [3, `${p}.lists.fixed`, '1,2,3'], [3, `${p}.point.x`, '-1,5,1'], [3, `${p}.point.y`, '256,6,2'], [3, `${p}.sample.tag`, 'tag'], [3, `${p}.lists.levels`, '-1,300'],
+    [0, 'frame.interface_name', '/dev/kucomms_features'],
+    [0, `${p}.direction`, '0'],
+    [1, `${p}.direction`, '1'],
+    [0, `${p}.target`, '/dev/kucomms_features'],
+    [0, `${p}.kind`, 'reading'],
+    [0, `${p}.id`, '41'],
+    [0, `${p}.user_value`, '7'],
+    [0, `${p}.reading.unit`, '16'],
+    [0, `${p}.reading.status`, '0x83'],
+    [0, `${p}.reading.control.mode`, '2'],
+    [0, `${p}.reading.control.channel`, '200'],
+    [0, `${p}.reading.temperature`, '21.5'],
+    [0, `${p}.reading.pressure`, '1013.25'],
+    [0, `${p}.reading.calibrated`, '1'],
+    [0, `${p}.reading.trailer`, '0908'],
+    [1, `${p}.ints.a8`, '255'],
+    [1, `${p}.ints.a24`, String(0xabcdef)],
+    [1, `${p}.ints.a48`, String(2 ** 47)],
+    [1, `${p}.ints.a64`, '18446744073709551615'],
+    [1, `${p}.ints.i24`, '-3'],
+    [1, `${p}.ints.i56`, '-7'],
+    [1, `${p}.ints.i64`, '-9223372036854775808'],
+    [2, `${p}.texts.label`, 'abc'],
+    [2, `${p}.texts.name`, 'Zoë'],
+    [2, `${p}.texts.legacy`, 'Çà!?'],
+    [2, `${p}.texts.blob`, '010203'],
+    [3, `${p}.lists.fixed`, '1,2,3'],
+    [3, `${p}.point.x`, '-1,5,1'],
+    [3, `${p}.point.y`, '256,6,2'],
+    [3, `${p}.sample.tag`, 'tag'],
+    [3, `${p}.lists.levels`, '-1,300'],
   ];
   for (const [row, column, value] of want) assert.equal(cell(row, column), value, `frame ${row + 1}, ${column}`);
 });
@@ -298,13 +484,35 @@ test('gen lua: tshark with the generated dissector prints every field of an expo
 test('gen lua: a cut-off message shows its fields up to the cut and expert info naming the field and offset', async () => {
   const lua = path.join(work, 'features.lua');
   const pcap = path.join(work, 'cut.pcapng');
-  const whole = encodeMessage(features, { type: 2n, id: 1n, user_value: 0n }, {
-    unit: 1, status: 0, control: { enabled: 0, mode: 0, gain: 0, channel: 0 }, temperature: 3.25, pressure: 0, calibrated: false, seconds: 0, trailer: new Uint8Array(),
-  });
+  const whole = encodeMessage(
+    features,
+    { type: 2n, id: 1n, user_value: 0n },
+    {
+      unit: 1,
+      status: 0,
+      control: { enabled: 0, mode: 0, gain: 0, channel: 0 },
+      temperature: 3.25,
+      pressure: 0,
+      calibrated: false,
+      seconds: 0,
+      trailer: new Uint8Array(),
+    },
+  );
   const cut = whole.slice(0, 42);
   new DataView(cut.buffer).setBigUint64(0, 10n, true);
   await exportFeatures([cut], pcap);
-  const out = tshark(['-r', pcap, '-X', `lua_script:${lua}`, '-T', 'fields', '-e', 'kucomms_features.reading.temperature', '-e', '_ws.expert.message']);
+  const out = tshark([
+    '-r',
+    pcap,
+    '-X',
+    `lua_script:${lua}`,
+    '-T',
+    'fields',
+    '-e',
+    'kucomms_features.reading.temperature',
+    '-e',
+    '_ws.expert.message',
+  ]);
   assert.equal(out.trim(), '3.25\tdata.pressure at offset 40: expected f64 (8 bytes), but only 2 bytes left');
 });
 
@@ -314,28 +522,81 @@ test('gen lua: tshark with the telemetry dissector shows one message of every ki
   writeFileSync(lua, generateLua(telemetry, 'telemetry.yaml'));
   const pcap = path.join(work, 'telemetry.pcapng');
   await exportFeatures(
-    telemetry.messages.map((kind, i) => encodeMessage(telemetry, { type: kind.when.type ?? 0n, id: BigInt(100 + i), user_value: 0n }, TELEMETRY_EXAMPLES[kind.name] ?? {})),
+    telemetry.messages.map((kind, i) =>
+      encodeMessage(
+        telemetry,
+        { type: kind.when.type ?? 0n, id: BigInt(100 + i), user_value: 0n },
+        TELEMETRY_EXAMPLES[kind.name] ?? {},
+      ),
+    ),
     pcap,
   );
   const p = 'kucomms_telemetry';
   const columns = [
-    `${p}.kind`, `${p}.id`, `${p}.version.patch`, `${p}.info.serial`, `${p}.info.model`, `${p}.info.calibrated`, `${p}.info.driver`,
-    `${p}.configure.sensor`, `${p}.configure.options`, `${p}.configure.control.range`, `${p}.configure.control.filter`, `${p}.configure.alarm_above`,
-    `${p}.configure.label`, `${p}.configured.period_us`, `${p}.sample.taken_us`, `${p}.sample.clock_offset_ns`, `${p}.vector.x`, `${p}.vector.z`,
-    `${p}.sample.temperature`, `${p}.sample.aux_mv`, `${p}.event.severity`, `${p}.event.text`, '_ws.expert.message',
+    `${p}.kind`,
+    `${p}.id`,
+    `${p}.version.patch`,
+    `${p}.info.serial`,
+    `${p}.info.model`,
+    `${p}.info.calibrated`,
+    `${p}.info.driver`,
+    `${p}.configure.sensor`,
+    `${p}.configure.options`,
+    `${p}.configure.control.range`,
+    `${p}.configure.control.filter`,
+    `${p}.configure.alarm_above`,
+    `${p}.configure.label`,
+    `${p}.configured.period_us`,
+    `${p}.sample.taken_us`,
+    `${p}.sample.clock_offset_ns`,
+    `${p}.vector.x`,
+    `${p}.vector.z`,
+    `${p}.sample.temperature`,
+    `${p}.sample.aux_mv`,
+    `${p}.event.severity`,
+    `${p}.event.text`,
+    '_ws.expert.message',
   ];
-  const out = tshark(['-r', pcap, '-X', `lua_script:${lua}`, '-T', 'fields', '-E', 'separator=|', ...columns.flatMap((c) => ['-e', c])]);
-  const rows = out.trimEnd().split('\n').map((l) => l.split('|'));
+  const out = tshark([
+    '-r',
+    pcap,
+    '-X',
+    `lua_script:${lua}`,
+    '-T',
+    'fields',
+    '-E',
+    'separator=|',
+    ...columns.flatMap((c) => ['-e', c]),
+  ]);
+  const rows = out
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('|'));
   assert.equal(rows.length, telemetry.messages.length, `one row per message:\n${out}`);
   const cell = (row: number, column: string): string | undefined => rows[row]?.[columns.indexOf(column)];
   const want: Array<[number, string, string]> = [
-    [0, `${p}.kind`, 'get_info'], [0, `${p}.id`, '100'], [1, `${p}.kind`, 'info'], [1, `${p}.version.patch`, '513'],
-    [1, `${p}.info.serial`, String(0xa1b2c3d4e5)], [1, `${p}.info.model`, 'TS-4 sensor hub'], [1, `${p}.info.calibrated`, '1'],
-    [1, `${p}.info.driver`, 'kucomms_telemetry 1.3.0'], [2, `${p}.configure.sensor`, '4'], [2, `${p}.configure.options`, '0x0b'],
-    [2, `${p}.configure.control.range`, '2'], [2, `${p}.configure.control.filter`, '5'], [2, `${p}.configure.alarm_above`, '85.5'],
-    [2, `${p}.configure.label`, 'left arm'], [3, `${p}.configured.period_us`, '9984'], [4, `${p}.sample.taken_us`, String(2 ** 40 + 12_345)],
-    [4, `${p}.sample.clock_offset_ns`, '-1234567890123'], [4, `${p}.vector.x`, String(-(2 ** 23))], [4, `${p}.vector.z`, String(2 ** 23 - 1)],
-    [4, `${p}.sample.temperature`, '36.75'], [4, `${p}.sample.aux_mv`, '0,3300,1650,65535'], [5, `${p}.event.severity`, '2'],
+    [0, `${p}.kind`, 'get_info'],
+    [0, `${p}.id`, '100'],
+    [1, `${p}.kind`, 'info'],
+    [1, `${p}.version.patch`, '513'],
+    [1, `${p}.info.serial`, String(0xa1b2c3d4e5)],
+    [1, `${p}.info.model`, 'TS-4 sensor hub'],
+    [1, `${p}.info.calibrated`, '1'],
+    [1, `${p}.info.driver`, 'kucomms_telemetry 1.3.0'],
+    [2, `${p}.configure.sensor`, '4'],
+    [2, `${p}.configure.options`, '0x0b'],
+    [2, `${p}.configure.control.range`, '2'],
+    [2, `${p}.configure.control.filter`, '5'],
+    [2, `${p}.configure.alarm_above`, '85.5'],
+    [2, `${p}.configure.label`, 'left arm'],
+    [3, `${p}.configured.period_us`, '9984'],
+    [4, `${p}.sample.taken_us`, String(2 ** 40 + 12_345)],
+    [4, `${p}.sample.clock_offset_ns`, '-1234567890123'],
+    [4, `${p}.vector.x`, String(-(2 ** 23))],
+    [4, `${p}.vector.z`, String(2 ** 23 - 1)],
+    [4, `${p}.sample.temperature`, '36.75'],
+    [4, `${p}.sample.aux_mv`, '0,3300,1650,65535'],
+    [5, `${p}.event.severity`, '2'],
     [5, `${p}.event.text`, 'left arm: 86.25 °C is above 85.5 °C'],
   ];
   for (const [row, column, value] of want) assert.equal(cell(row, column), value, `frame ${row + 1}, ${column}`);
@@ -346,7 +607,11 @@ test('gen lua: a string that is not UTF-8 is expert info naming the field and of
   const lua = path.join(work, 'features-utf8.lua');
   writeFileSync(lua, generateLua(features, 'features.yaml'));
   const pcap = path.join(work, 'utf8.pcapng');
-  const good = encodeMessage(features, { type: 3n, id: 1n, user_value: 0n }, { label: 'ab', name: 'xyz', note: 'hi', legacy: 'abcd', blob: Uint8Array.from([1, 2, 3]) });
+  const good = encodeMessage(
+    features,
+    { type: 3n, id: 1n, user_value: 0n },
+    { label: 'ab', name: 'xyz', note: 'hi', legacy: 'abcd', blob: Uint8Array.from([1, 2, 3]) },
+  );
   // label is 8 bytes at 32; name_len at 40; name at 41: an overlong "/" (c0 af), then a surrogate (ed a0 80).
   const broken = good.slice();
   broken.set([0xc0, 0xaf, 0x7a], 41);

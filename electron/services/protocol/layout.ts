@@ -123,9 +123,7 @@ export interface Layout {
 
 /** The message kind whose `when` matches these header values, if any. */
 export function selectKind(layout: Layout, header: Record<HeaderKey, bigint>): MessageKind | undefined {
-  return layout.messages.find((m) =>
-    HEADER_KEYS.every((k) => m.when[k] === undefined || m.when[k] === header[k]),
-  );
+  return layout.messages.find((m) => HEADER_KEYS.every((k) => m.when[k] === undefined || m.when[k] === header[k]));
 }
 
 /** The bytes of an int, float or bool (always the same); undefined for the other kinds. */

@@ -25,7 +25,13 @@ export function loadLayoutFile(file: string): Layout {
 
 function tooLarge(file: string, bytes: number): LayoutLoadError {
   return new LayoutLoadError([
-    { file, line: 1, column: 1, path: '', message: `the layout is ${bytes} bytes; a layout is at most ${formatBytes(LIMITS.layoutBytes)}` },
+    {
+      file,
+      line: 1,
+      column: 1,
+      path: '',
+      message: `the layout is ${bytes} bytes; a layout is at most ${formatBytes(LIMITS.layoutBytes)}`,
+    },
   ]);
 }
 
@@ -36,7 +42,11 @@ export function loadLayoutText(text: string, file: string): Layout {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, intAsBigInt: true, prettyErrors: false });
   const sink = new ErrorSink(file, doc, lines);
   for (const e of [...doc.errors, ...doc.warnings])
-    sink.atOffset(e.pos[0], '', yamlMessage(e.code, e.message, /^("[^"]*"|'[^']*'|[^:\s,}\]]+)/.exec(text.slice(e.pos[0]))?.[0] ?? ''));
+    sink.atOffset(
+      e.pos[0],
+      '',
+      yamlMessage(e.code, e.message, /^("[^"]*"|'[^']*'|[^:\s,}\]]+)/.exec(text.slice(e.pos[0]))?.[0] ?? ''),
+    );
 
   // Integers arrive as BigInt so that u64 values keep every digit; those that
   // fit a double become numbers for the schema, the rest decimal strings.
@@ -65,7 +75,8 @@ function yamlMessage(code: string, message: string, source: string): string {
 }
 
 function numbersFromBigInt(v: unknown): unknown {
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'bigint')
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   if (Array.isArray(v)) return v.map(numbersFromBigInt);
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
@@ -95,7 +106,11 @@ function reportSchemaError(sink: ErrorSink, e: ErrorObject): void {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
-      sink.at([...path, key], `unknown key "${key}"${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`, true);
+      sink.at(
+        [...path, key],
+        `unknown key "${key}"${allowed.length ? `; allowed here: ${allowed.join(', ')}` : ''}`,
+        true,
+      );
       return;
     }
     case 'required':
@@ -113,7 +128,10 @@ function reportSchemaError(sink: ErrorSink, e: ErrorObject): void {
         // an error about a key (from propertyNames): reported above
         return;
       }
-      sink.at(path, `${JSON.stringify(e.data)} is not ${description ?? (e.keyword === 'enum' ? `one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : 'allowed here')}`);
+      sink.at(
+        path,
+        `${JSON.stringify(e.data)} is not ${description ?? (e.keyword === 'enum' ? `one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` : 'allowed here')}`,
+      );
       return;
     default:
       sink.at(path, `${e.message ?? 'is not valid'}`);

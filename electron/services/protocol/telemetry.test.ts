@@ -26,7 +26,11 @@ function roundTrip(kindName: string, bytes: Uint8Array, what: string): StructVal
   const d = decodeMessage(telemetry, bytes);
   assert.equal(d.error, undefined, `${what} (${toHex(bytes)}): ${d.error?.message}`);
   assert.equal(d.kind, kindName, `${what}: decoded kind`);
-  const again = encodeMessage(telemetry, { type: d.header.type, id: d.header.id, user_value: d.header.user_value }, d.data);
+  const again = encodeMessage(
+    telemetry,
+    { type: d.header.type, id: d.header.id, user_value: d.header.user_value },
+    d.data,
+  );
   assert.equal(toHex(again), toHex(bytes), `${what}: re-encoded bytes differ`);
   return d.data;
 }
@@ -48,7 +52,11 @@ test('telemetry layout: loads without errors; kinds get_info..event are types 1.
   assert.deepEqual(telemetry.reply, { match: ['id'] });
   assert.deepEqual(
     Object.values(telemetry.header).map((h) => [h.key, h.name, h.volatile]),
-    [['type', 'kind', false], ['id', 'request_id', false], ['user_value', 'sent_ns', true]],
+    [
+      ['type', 'kind', false],
+      ['id', 'request_id', false],
+      ['user_value', 'sent_ns', true],
+    ],
   );
   assert.deepEqual(Object.keys(TELEMETRY_EXAMPLES), KINDS, 'one example per kind');
 });
@@ -71,17 +79,33 @@ for (const kindName of KINDS) {
   });
 }
 
-test('telemetry layout: the serial is big-endian, the 24- and 48-bit fields little-endian two\'s complement, at the offsets shown', () => {
+test("telemetry layout: the serial is big-endian, the 24- and 48-bit fields little-endian two's complement, at the offsets shown", () => {
   const info = encode('info', TELEMETRY_EXAMPLES.info ?? {});
   assert.equal(toHex(info.subarray(32 + 4, 32 + 10)), '00a1b2c3d4e5', 'info.serial at data offset 4');
   const sample = encode('sample', TELEMETRY_EXAMPLES.sample ?? {});
   assert.equal(sample.length, 32 + 39, 'a sample is 39 data bytes');
-  assert.equal(toHex(sample.subarray(32 + 6, 32 + 12)), '39300000' + '0001', 'sample.taken_us (2^40 + 12345) at data offset 6');
-  assert.equal(toHex(sample.subarray(32 + 12, 32 + 18)), '35fb048ee0fe', 'sample.clock_offset_ns (-1234567890123) at data offset 12');
-  assert.equal(toHex(sample.subarray(32 + 18, 32 + 27)), '000080' + '001000' + 'ffff7f', 'sample.acceleration x, y, z at data offset 18');
+  assert.equal(
+    toHex(sample.subarray(32 + 6, 32 + 12)),
+    '39300000' + '0001',
+    'sample.taken_us (2^40 + 12345) at data offset 6',
+  );
+  assert.equal(
+    toHex(sample.subarray(32 + 12, 32 + 18)),
+    '35fb048ee0fe',
+    'sample.clock_offset_ns (-1234567890123) at data offset 12',
+  );
+  assert.equal(
+    toHex(sample.subarray(32 + 18, 32 + 27)),
+    '000080' + '001000' + 'ffff7f',
+    'sample.acceleration x, y, z at data offset 18',
+  );
   const tree = decodeMessage(telemetry, sample).tree;
   const z = node(tree, 'data.acceleration.z');
-  assert.deepEqual([z?.offset, z?.size, z?.type, z?.value], [32 + 24, 3, 's24', 2 ** 23 - 1], 'data.acceleration.z in the field tree');
+  assert.deepEqual(
+    [z?.offset, z?.size, z?.type, z?.value],
+    [32 + 24, 3, 's24', 2 ** 23 - 1],
+    'data.acceleration.z in the field tree',
+  );
   const aux = node(tree, 'data.aux_mv[3]');
   assert.deepEqual([aux?.offset, aux?.size, aux?.value], [32 + 37, 2, 65_535], 'data.aux_mv[3] in the field tree');
 });

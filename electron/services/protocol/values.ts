@@ -65,7 +65,11 @@ export interface Decoded {
 }
 
 // Buffer where there is one (Node: much faster), else by hand (the renderer).
-const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'hex'): string } } }).Buffer;
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'hex'): string } };
+  }
+).Buffer;
 
 export function toHex(bytes: Uint8Array): string {
   if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -89,5 +93,7 @@ export function formatValue(v: FieldValue): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof Uint8Array) return v.length === 0 ? '(0 bytes)' : `${toHex(v)} (${v.length} bytes)`;
   if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
-  return `{${Object.entries(v).map(([k, x]) => `${k}: ${formatValue(x)}`).join(', ')}}`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${k}: ${formatValue(x)}`)
+    .join(', ')}}`;
 }

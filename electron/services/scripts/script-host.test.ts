@@ -13,14 +13,22 @@ import { ScriptRun, type ScriptStop } from './script-host.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 // The 1-based line of @marker in a fixture.
-const lineOf = (name: string, marker: string): number => readFileSync(fixture(name), 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+const lineOf = (name: string, marker: string): number =>
+  readFileSync(fixture(name), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(marker)) + 1;
 // A generous bound for things that happen in other threads; not a timing assertion.
 const WAIT_MS = 30_000;
 
 after(() => stopAllDemoPeers());
 
 function within<T>(p: Promise<T>, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: nothing after ${WAIT_MS} ms`)), WAIT_MS).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: nothing after ${WAIT_MS} ms`)), WAIT_MS).unref(),
+    ),
+  ]);
 }
 
 function nextRx(ep: Endpoint, type: bigint): Promise<Message> {
@@ -70,11 +78,18 @@ test('work runs 100 times for each timer call (once a second), counted over 3 ti
     const end = await timerAt(start.timerCalls + 3);
     await run.stop();
     const work = end.workCalls - start.workCalls + (end.workSkipped - start.workSkipped);
-    assert.ok(work >= 240 && work <= 360, `work ticks (calls + skipped) between 3 timer calls: expected about 300, got ${work}`);
+    assert.ok(
+      work >= 240 && work <= 360,
+      `work ticks (calls + skipped) between 3 timer calls: expected about 300, got ${work}`,
+    );
   }));
 
 /** The script's counts once @ok holds for them. */
-async function waitForCounts(run: ScriptRun, ok: (c: ReturnType<ScriptRun['counts']>) => boolean, what: string): Promise<ReturnType<ScriptRun['counts']>> {
+async function waitForCounts(
+  run: ScriptRun,
+  ok: (c: ReturnType<ScriptRun['counts']>) => boolean,
+  what: string,
+): Promise<ReturnType<ScriptRun['counts']>> {
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const c = run.counts();
@@ -91,7 +106,10 @@ test('a script that throws is stopped and reported with its stack and line; the 
     const stop: ScriptStop = await within(run.finished, 'the stop report');
     assert.equal(stop.reason, 'error');
     assert.equal(stop.callback, 'onMessage');
-    assert.deepEqual(stop.location && [stop.location.file, stop.location.line], [fixture('throws.ts'), lineOf('throws.ts', 'THROWS HERE')]);
+    assert.deepEqual(stop.location && [stop.location.file, stop.location.line], [
+      fixture('throws.ts'),
+      lineOf('throws.ts', 'THROWS HERE'),
+    ]);
     assert.match(stop.message, /throws\.ts:\d+: onMessage threw: cannot handle message 9/);
     assert.match(stop.stack ?? '', /at onMessage/);
     const echo = nextRx(ep, 6n);
@@ -105,7 +123,10 @@ test('a script stuck in a loop is stopped and reported with the line it was stuc
     const stop = await within(run.finished, 'the runaway report');
     assert.equal(stop.reason, 'runaway');
     assert.equal(stop.callback, 'onWork');
-    assert.deepEqual(stop.location && [stop.location.file, stop.location.line], [fixture('runaway.ts'), lineOf('runaway.ts', 'LOOPS HERE')]);
+    assert.deepEqual(stop.location && [stop.location.file, stop.location.line], [
+      fixture('runaway.ts'),
+      lineOf('runaway.ts', 'LOOPS HERE'),
+    ]);
     assert.match(stop.message, /onWork ran for more than 500 ms and was stopped/);
     const echo = nextRx(ep, 3n);
     ep.send({ type: 3n, id: 1n, userValue: 0n });
@@ -190,7 +211,10 @@ test('a send with a wrong value throws in the script, naming the value, and noth
 test('a script that prints and then throws while loading is refused, and what it printed is kept', () =>
   withEcho(async (ep) => {
     const out = printed();
-    await assert.rejects(ScriptRun.start(fixture('fails-to-load.ts'), ep, { output: out.output }), /load threw: no settings for this target/);
+    await assert.rejects(
+      ScriptRun.start(fixture('fails-to-load.ts'), ep, { output: out.output }),
+      /load threw: no settings for this target/,
+    );
     await out.until('fails-to-load: reading settings\n');
   }));
 
@@ -210,7 +234,10 @@ test('with a layout, a script sees the decoded fields of an echoed message and a
       sendHello(ep, 5n, 41, 'Ada');
       const m = await answer;
       const d = decodeReceived(greeter, m);
-      assert.deepEqual([m.id, d.kind, d.data, d.error], [5n, 'answer', { count: 42, greeting: 'hello, Ada' }, undefined]);
+      assert.deepEqual(
+        [m.id, d.kind, d.data, d.error],
+        [5n, 'answer', { count: 42, greeting: 'hello, Ada' }, undefined],
+      );
     } finally {
       assert.equal((await run.stop()).reason, 'stopped');
     }
@@ -230,8 +257,14 @@ test('a message that does not fit the layout reaches the script with the codec e
         return decodeReceived(greeter, m).data.text;
       };
       // A hello whose u16 count is cut short, then a type the layout has no kind for.
-      assert.equal(await problemText(6n, Uint8Array.of(1), 1n), 'data.count at offset 32: expected u16 (2 bytes), but only 1 byte left');
-      assert.equal(await problemText(7n, Uint8Array.of(), 9n), 'data at offset 32: no message kind of greeter matches type=9 id=7 user_value=0');
+      assert.equal(
+        await problemText(6n, Uint8Array.of(1), 1n),
+        'data.count at offset 32: expected u16 (2 bytes), but only 1 byte left',
+      );
+      assert.equal(
+        await problemText(7n, Uint8Array.of(), 9n),
+        'data at offset 32: no message kind of greeter matches type=9 id=7 user_value=0',
+      );
       const answer = nextRx(ep, 2n);
       sendHello(ep, 8n, 0, 'Bo');
       assert.deepEqual(decodeReceived(greeter, await answer).data, { count: 1, greeting: 'hello, Bo' });
@@ -243,11 +276,14 @@ test('a message that does not fit the layout reaches the script with the codec e
 
 test('a layout that does not load refuses the script with the reason', () =>
   withEcho(async (ep) => {
-    await assert.rejects(ScriptRun.start(fixture('greeter.ts'), ep, { layout: fixture('no-such-layout.yaml') }), (err: Error & { stop?: ScriptStop }) => {
-      assert.equal(err.stop?.reason, 'layout');
-      assert.match(err.message, /^cannot read layout .*no-such-layout\.yaml: ENOENT/);
-      return true;
-    });
+    await assert.rejects(
+      ScriptRun.start(fixture('greeter.ts'), ep, { layout: fixture('no-such-layout.yaml') }),
+      (err: Error & { stop?: ScriptStop }) => {
+        assert.equal(err.stop?.reason, 'layout');
+        assert.match(err.message, /^cannot read layout .*no-such-layout\.yaml: ENOENT/);
+        return true;
+      },
+    );
   }));
 
 test('a script without a layout that sends in protocol terms is stopped with the reason', () =>
@@ -256,5 +292,8 @@ test('a script without a layout that sends in protocol terms is stopped with the
     ep.send({ type: 1n, id: 1n, userValue: 0n });
     const stop = await within(run.finished, 'the stop report');
     assert.equal(stop.reason, 'error');
-    assert.match(stop.message, /sends-decoded\.ts:5: onMessage threw: sendDecoded: the script runs without a layout \(run-script --layout FILE\)$/);
+    assert.match(
+      stop.message,
+      /sends-decoded\.ts:5: onMessage threw: sendDecoded: the script runs without a layout \(run-script --layout FILE\)$/,
+    );
   }));

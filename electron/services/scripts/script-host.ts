@@ -10,7 +10,14 @@ import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import type { Message } from '../../shared/message.ts';
 import type { Endpoint, KucommsError } from '../endpoint.ts';
-import { CALLBACK_NAMES, Slot, type CallbackName, type ScriptMessage, type WorkerData, type WorkerReport } from './script-api.ts';
+import {
+  CALLBACK_NAMES,
+  Slot,
+  type CallbackName,
+  type ScriptMessage,
+  type WorkerData,
+  type WorkerReport,
+} from './script-api.ts';
 import { locateBusyWorker, type SourceLocation } from './worker-location.ts';
 
 export interface ScriptOptions {
@@ -53,9 +60,18 @@ export interface ScriptEvents {
   sendError: [error: KucommsError];
 }
 
-const u64 = z.bigint().min(0n).max((1n << 64n) - 1n);
+const u64 = z
+  .bigint()
+  .min(0n)
+  .max((1n << 64n) - 1n);
 // What a script asks to send crosses a thread boundary: check it.
-const sendSchema = z.object({ kind: z.literal('send'), type: u64, id: u64, userValue: u64, data: z.instanceof(Uint8Array) });
+const sendSchema = z.object({
+  kind: z.literal('send'),
+  type: u64,
+  id: u64,
+  userValue: u64,
+  data: z.instanceof(Uint8Array),
+});
 
 const WATCHDOG_INTERVAL_MS = 100;
 
@@ -78,7 +94,12 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
     const shared = new SharedArrayBuffer(Slot.Count * Float64Array.BYTES_PER_ELEMENT);
     this.#state = new Float64Array(shared);
     this.finished = new Promise((resolve) => (this.#resolve = resolve));
-    const data: WorkerData = { file: this.file, target: endpoint.target, shared, ...(options.layout !== undefined ? { layout: options.layout } : {}) };
+    const data: WorkerData = {
+      file: this.file,
+      target: endpoint.target,
+      shared,
+      ...(options.layout !== undefined ? { layout: options.layout } : {}),
+    };
     this.#worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
       workerData: data,
       stdout: true,
@@ -94,8 +115,16 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
     this.#worker.on('message', (r: WorkerReport) => this.#onReport(r));
     this.#worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY')
-        this.#finish({ reason: 'out-of-memory', message: `${this.file} ran out of memory (limit ${options.memoryMb ?? 128} MB) and was stopped` });
-      else this.#finish({ reason: 'error', message: `${this.file}: ${err.message}`, ...(err.stack ? { stack: err.stack } : {}) });
+        this.#finish({
+          reason: 'out-of-memory',
+          message: `${this.file} ran out of memory (limit ${options.memoryMb ?? 128} MB) and was stopped`,
+        });
+      else
+        this.#finish({
+          reason: 'error',
+          message: `${this.file}: ${err.message}`,
+          ...(err.stack ? { stack: err.stack } : {}),
+        });
     });
     this.#worker.on('exit', () => this.#finish({ reason: 'stopped', message: `${this.file} stopped` }));
     const runawayMs = options.runawayMs ?? 2000;
@@ -141,7 +170,14 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
     const rx: ScriptMessage[] = [];
     for (const m of msgs)
       if (m.direction === 'rx')
-        rx.push({ length: m.length, type: m.type, id: m.id, userValue: m.userValue, timestampNs: m.timestampNs, data: m.data });
+        rx.push({
+          length: m.length,
+          type: m.type,
+          id: m.id,
+          userValue: m.userValue,
+          timestampNs: m.timestampNs,
+          data: m.data,
+        });
     if (rx.length) this.#worker.postMessage({ kind: 'messages', messages: rx });
   }
 

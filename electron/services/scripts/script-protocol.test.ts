@@ -13,8 +13,14 @@ test('sendDecoded fills in the header value that selects the kind and keeps the 
 });
 
 test('a header value that would select another kind, or an unknown kind, is refused by name', () => {
-  assert.throws(() => greeter.header('answer', { type: 1n }), /^EncodeError: header\.type: 1 does not select message kind answer of greeter \(it needs 2\)$/);
-  assert.throws(() => greeter.encode('goodbye', {}), /^EncodeError: kind: no message kind "goodbye" in greeter \(hello, answer, problem\)$/);
+  assert.throws(
+    () => greeter.header('answer', { type: 1n }),
+    /^EncodeError: header\.type: 1 does not select message kind answer of greeter \(it needs 2\)$/,
+  );
+  assert.throws(
+    () => greeter.encode('goodbye', {}),
+    /^EncodeError: kind: no message kind "goodbye" in greeter \(hello, answer, problem\)$/,
+  );
 });
 
 test('encode gives the data bytes of a kind, length prefixes included', () => {

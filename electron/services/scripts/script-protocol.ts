@@ -38,11 +38,20 @@ export class ScriptProtocol {
     const header = { length: m.length, type: m.type, id: m.id, user_value: m.userValue };
     try {
       const d = decodeReceived(this.layout, m);
-      return { header, data: d.data, ...(d.kind !== undefined ? { kind: d.kind } : {}), ...(d.error ? { error: d.error } : {}) };
+      return {
+        header,
+        data: d.data,
+        ...(d.kind !== undefined ? { kind: d.kind } : {}),
+        ...(d.error ? { error: d.error } : {}),
+      };
     } catch (err) {
       // A codec bug must not stop the script: it gets the message as a misfit.
       const message = `data at offset ${HEADER_SIZE}: the ${this.protocol} decoder failed: ${(err as Error).message}`;
-      return { header, data: {}, error: { path: 'data', offset: HEADER_SIZE, expected: `a message ${this.protocol} decodes`, message } };
+      return {
+        header,
+        data: {},
+        error: { path: 'data', offset: HEADER_SIZE, expected: `a message ${this.protocol} decodes`, message },
+      };
     }
   }
 
@@ -59,7 +68,10 @@ export class ScriptProtocol {
       if (needed === undefined) continue;
       const v = given[sendKey];
       if (v !== undefined && (typeof v === 'bigint' ? v : Number.isSafeInteger(v) ? BigInt(v) : undefined) !== needed)
-        throw new EncodeError(`header.${key}`, `${String(v)} does not select message kind ${kind} of ${this.protocol} (it needs ${needed})`);
+        throw new EncodeError(
+          `header.${key}`,
+          `${String(v)} does not select message kind ${kind} of ${this.protocol} (it needs ${needed})`,
+        );
       out[sendKey] = needed;
     }
     return out;
@@ -68,7 +80,10 @@ export class ScriptProtocol {
   #kind(name: string): MessageKind {
     const k = this.layout.messages.find((m) => m.name === name);
     if (!k)
-      throw new EncodeError('kind', `no message kind "${name}" in ${this.protocol} (${this.layout.messages.map((m) => m.name).join(', ')})`);
+      throw new EncodeError(
+        'kind',
+        `no message kind "${name}" in ${this.protocol} (${this.layout.messages.map((m) => m.name).join(', ')})`,
+      );
     return k;
   }
 }

@@ -70,9 +70,14 @@ const ctx: ScriptContext = {
   },
   send(header: ScriptSendHeader, data?: Uint8Array | string) {
     // Checked here, so the script's own call throws and its stack points at it.
-    if (typeof header !== 'object' || header === null) throw new TypeError(`send: the header must be an object ({ type, id, userValue }), got ${header === null ? 'null' : typeof header}`);
+    if (typeof header !== 'object' || header === null)
+      throw new TypeError(
+        `send: the header must be an object ({ type, id, userValue }), got ${header === null ? 'null' : typeof header}`,
+      );
     if (data !== undefined && typeof data !== 'string' && !(data instanceof Uint8Array))
-      throw new TypeError(`send: the data must be a Uint8Array or a string, got ${data === null ? 'null' : typeof data}`);
+      throw new TypeError(
+        `send: the data must be a Uint8Array or a string, got ${data === null ? 'null' : typeof data}`,
+      );
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : (data ?? new Uint8Array(0));
     report({
       kind: 'send',
@@ -109,7 +114,8 @@ try {
 }
 const { onMessage, onWork, onTimer } = script;
 for (const [name, fn] of Object.entries({ onMessage, onWork, onTimer }))
-  if (fn !== undefined && typeof fn !== 'function') fail('load', new TypeError(`${file}: export ${name} is not a function`));
+  if (fn !== undefined && typeof fn !== 'function')
+    fail('load', new TypeError(`${file}: export ${name} is not a function`));
 if (!onMessage && !onWork && !onTimer)
   fail('load', new TypeError(`${file} exports none of onMessage, onWork, onTimer`));
 

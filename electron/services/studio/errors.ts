@@ -13,7 +13,12 @@ export function toStudioError(err: unknown): StudioError {
       message: err.message,
       filter: { expression: err.expression, position: err.position, message: err.reason },
     });
-  if (err instanceof EncodeError) return new StudioError({ code: 'EINVAL_INPUT', message: err.message, issues: [{ path: err.path, message: err.message }] });
+  if (err instanceof EncodeError)
+    return new StudioError({
+      code: 'EINVAL_INPUT',
+      message: err.message,
+      issues: [{ path: err.path, message: err.message }],
+    });
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === 'string' ? e.code : 'EIO';
   const message = typeof e?.message === 'string' ? e.message : String(err);

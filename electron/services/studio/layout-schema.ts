@@ -45,7 +45,14 @@ function typeJson(t: FieldType): Omit<FieldSchemaJson, 'name' | 'type'> {
         ...(t.enum ? { enum: names(t.enum) } : {}),
         ...(t.flags ? { flags: names(t.flags) } : {}),
         ...(t.subfields
-          ? { subfields: t.subfields.map((b) => ({ name: b.name, at: b.at, width: b.width, ...(b.enum ? { enum: names(b.enum) } : {}) })) }
+          ? {
+              subfields: t.subfields.map((b) => ({
+                name: b.name,
+                at: b.at,
+                width: b.width,
+                ...(b.enum ? { enum: names(b.enum) } : {}),
+              })),
+            }
           : {}),
       };
     case 'float':
@@ -73,6 +80,10 @@ export function fieldSchema(f: FieldDef): FieldSchemaJson {
 export function headerSchema(l: Layout): LayoutSummary['header'] {
   const out = {} as LayoutSummary['header'];
   for (const [key, h] of Object.entries(l.header) as Array<[keyof Layout['header'], Layout['header']['type']]>)
-    out[key] = { name: h.name, ...(h.doc !== undefined ? { doc: h.doc } : {}), ...(h.enum ? { enum: names(h.enum) } : {}) };
+    out[key] = {
+      name: h.name,
+      ...(h.doc !== undefined ? { doc: h.doc } : {}),
+      ...(h.enum ? { enum: names(h.enum) } : {}),
+    };
   return out;
 }

@@ -14,7 +14,7 @@ const mine = path.join(workspace, 'layouts');
 mkdirSync(mine);
 after(() => rmSync(workspace, { recursive: true, force: true }));
 
-test('registry: lists the shipped layouts and the workspace\'s, broken files with their errors', () => {
+test("registry: lists the shipped layouts and the workspace's, broken files with their errors", () => {
   const broken = path.join(mine, 'broken.yaml');
   writeFileSync(broken, 'protocol: broken\nmessages:\n  - { name: m, fields: [ { name: a, type: u7 } ] }\n');
   const registry = new ProtocolRegistry({ workspaceDir: () => workspace });
@@ -31,7 +31,10 @@ test('registry: lists the shipped layouts and the workspace\'s, broken files wit
     'shipped ones first, each folder sorted by name',
   );
   const error = entries.find((e) => e.file === broken)?.errors[0];
-  assert.equal(`${error?.line}:${error?.column} ${error?.message}`, '3:43 unknown type "u7": use u8..u64, s8..s64 (multiples of 8 bits), f32, f64, bool, bytes, string');
+  assert.equal(
+    `${error?.line}:${error?.column} ${error?.message}`,
+    '3:43 unknown type "u7": use u8..u64, s8..s64 (multiples of 8 bits), f32, f64, bool, bytes, string',
+  );
   assert.equal(registry.get('longtest').messages.length, 2);
 });
 
@@ -45,7 +48,13 @@ test('registry: a fixed file is taken once the layouts are read again; decodeRec
   const entry = registry.entry('workspace', 'fixed.yaml');
   assert.deepEqual(entry?.errors, []);
   assert.ok(entry?.layout);
-  const d = decodeReceived(entry.layout, { length: 2n, type: 0n, id: 0n, userValue: 0n, data: Uint8Array.from([1, 2]) });
+  const d = decodeReceived(entry.layout, {
+    length: 2n,
+    type: 0n,
+    id: 0n,
+    userValue: 0n,
+    data: Uint8Array.from([1, 2]),
+  });
   assert.equal(d.kind, 'm');
   assert.equal(d.data.a, 0x0102);
 });

@@ -43,16 +43,26 @@ export function loadLayoutChecked(text: string, file: string): { layout?: Layout
 export function protocolPosition(text: string): { line: number; column: number } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  const pair = isMap(doc.contents) ? doc.contents.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'protocol') : undefined;
+  const pair = isMap(doc.contents)
+    ? doc.contents.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'protocol')
+    : undefined;
   const offset = (pair?.value as Node | undefined)?.range?.[0] ?? 0;
   const { line, col } = lines.linePos(offset);
   return { line, column: col };
 }
 
 /** The error a file gets when an earlier file already defines its protocol. */
-export function clashError(text: string, protocol: string, owner: { source: LayoutSource; name: string }): LayoutErrorJson {
+export function clashError(
+  text: string,
+  protocol: string,
+  owner: { source: LayoutSource; name: string },
+): LayoutErrorJson {
   const where = owner.source === 'builtin' ? `the shipped layout protocols/${owner.name}` : `layouts/${owner.name}`;
-  return { ...protocolPosition(text), path: 'protocol', message: `protocol "${protocol}" is already defined by ${where}: give this layout another protocol name` };
+  return {
+    ...protocolPosition(text),
+    path: 'protocol',
+    message: `protocol "${protocol}" is already defined by ${where}: give this layout another protocol name`,
+  };
 }
 
 export class ProtocolRegistry {
@@ -105,7 +115,12 @@ export class ProtocolRegistry {
         try {
           text = readFileSync(file, 'utf8');
         } catch (err) {
-          entry.errors.push({ line: 1, column: 1, path: '', message: `cannot read the file: ${(err as Error).message}` });
+          entry.errors.push({
+            line: 1,
+            column: 1,
+            path: '',
+            message: `cannot read the file: ${(err as Error).message}`,
+          });
           entries.push(entry);
           continue;
         }
@@ -136,7 +151,10 @@ export class ProtocolRegistry {
     const layout = this.#layouts().find((l) => l.protocol === protocol);
     if (!layout) {
       const known = this.#layouts().map((l) => l.protocol);
-      throw new StudioError({ code: 'ENOENT', message: `no protocol "${protocol}": the protocols are ${known.join(', ') || 'none'} (shipped ones and the workspace's layouts/)` });
+      throw new StudioError({
+        code: 'ENOENT',
+        message: `no protocol "${protocol}": the protocols are ${known.join(', ') || 'none'} (shipped ones and the workspace's layouts/)`,
+      });
     }
     return layout;
   }
@@ -157,7 +175,13 @@ export class ProtocolRegistry {
 }
 
 export function fileView(e: LayoutEntry): LayoutFileView {
-  return { source: e.source, name: e.name, readOnly: e.source === 'builtin', ...(e.layout ? { protocol: e.layout.protocol } : {}), errors: e.errors };
+  return {
+    source: e.source,
+    name: e.name,
+    readOnly: e.source === 'builtin',
+    ...(e.layout ? { protocol: e.layout.protocol } : {}),
+    errors: e.errors,
+  };
 }
 
 export function layoutSummary(l: Layout): LayoutSummary {

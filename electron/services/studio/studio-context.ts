@@ -16,7 +16,9 @@ import type { TrafficViews } from './traffic/traffic-views.ts';
 
 /** The handlers of one area's call table, given validated input. */
 export type AreaHandlers<T extends CallTable> = {
-  [K in keyof T]: (input: z.output<T[K]['input']>) => Promise<T[K] extends CallSpec<z.ZodType, infer R> ? NonNullable<R> : never>;
+  [K in keyof T]: (
+    input: z.output<T[K]['input']>,
+  ) => Promise<T[K] extends CallSpec<z.ZodType, infer R> ? NonNullable<R> : never>;
 };
 
 /** How a message reaches an open target: its local endpoint, or its agent's API and the target's name there. */

@@ -55,6 +55,7 @@ export function structFromJson(struct: StructDef, json: unknown, path = 'data'):
     throw new EncodeError(path, `expected an object with the fields of ${struct.name}`);
   const src = json as Record<string, unknown>;
   const out: StructValue = {};
-  for (const f of struct.fields) if (src[f.name] !== undefined) out[f.name] = field(f, src[f.name], `${path}.${f.name}`);
+  for (const f of struct.fields)
+    if (src[f.name] !== undefined) out[f.name] = field(f, src[f.name], `${path}.${f.name}`);
   return out;
 }

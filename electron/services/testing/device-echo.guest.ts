@@ -33,7 +33,10 @@ function until(ep: Endpoint, count: number): Promise<Message[]> {
 
 test(`the targets list shows ${DEVICE}`, async () => {
   const list = await new TargetsService().list();
-  assert.ok(list.some((t) => t.target === DEVICE && t.kind === 'device'), `targets: ${list.map((t) => t.target).join(', ')}`);
+  assert.ok(
+    list.some((t) => t.target === DEVICE && t.kind === 'device'),
+    `targets: ${list.map((t) => t.target).join(', ')}`,
+  );
 });
 
 test(`a message comes back from ${DEVICE} with every header field and byte, both directions reported`, async () => {
@@ -42,7 +45,10 @@ test(`a message comes back from ${DEVICE} with every header field and byte, both
     const got = until(ep, 1);
     ep.send({ type: U64_MAX, id: 1n << 63n, userValue: 42n }, Buffer.from('through the kernel'));
     const [m] = await got;
-    assert.deepEqual([m?.type, m?.id, m?.userValue, Buffer.from(m?.data ?? []).toString()], [U64_MAX, 1n << 63n, 42n, 'through the kernel']);
+    assert.deepEqual(
+      [m?.type, m?.id, m?.userValue, Buffer.from(m?.data ?? []).toString()],
+      [U64_MAX, 1n << 63n, 42n, 'through the kernel'],
+    );
     const c = ep.counters();
     assert.deepEqual([c.sent, c.received], [1n, 1n]);
   } finally {
@@ -54,7 +60,8 @@ test(`10 000 messages come back from ${DEVICE} complete and in order`, async () 
   const ep = await Endpoint.open(DEVICE, { reportSent: false });
   try {
     const got = until(ep, 10_000);
-    for (let sent = 0; sent < 10_000; sent += 1000) await ep.sendBurst(1000, { type: 1n, id: BigInt(sent), userValue: 0n }, Buffer.alloc(100, 7));
+    for (let sent = 0; sent < 10_000; sent += 1000)
+      await ep.sendBurst(1000, { type: 1n, id: BigInt(sent), userValue: 0n }, Buffer.alloc(100, 7));
     const rx = await got;
     const wrong = rx.findIndex((m, i) => m.id !== BigInt(i));
     assert.equal(wrong, -1, `echo ${wrong} has id ${rx[wrong]?.id}`);
@@ -66,7 +73,10 @@ test(`10 000 messages come back from ${DEVICE} complete and in order`, async () 
 test(`a message larger than ${DEVICE}'s ring allows is refused with EMSGSIZE`, async () => {
   const ep = await Endpoint.open(DEVICE);
   try {
-    assert.throws(() => ep.send({ type: 0n, id: 0n, userValue: 0n }, Buffer.alloc(ep.maxLength + 1)), (err: KucommsError) => err.code === 'EMSGSIZE');
+    assert.throws(
+      () => ep.send({ type: 0n, id: 0n, userValue: 0n }, Buffer.alloc(ep.maxLength + 1)),
+      (err: KucommsError) => err.code === 'EMSGSIZE',
+    );
   } finally {
     await ep.close();
   }
@@ -74,8 +84,16 @@ test(`a message larger than ${DEVICE}'s ring allows is refused with EMSGSIZE`, a
 
 test(`kucomms-studio send --reply through ${DEVICE} exits 0 and prints the echo`, () => {
   const cli = fileURLToPath(new URL('../../cli/kucomms-studio.mjs', import.meta.url));
-  const r = spawnSync(process.execPath, [cli, 'send', DEVICE, '--type', '3', '--id', '4', '--data', 'cli', '--reply', '20000'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `exit ${r.status ?? r.signal}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`);
+  const r = spawnSync(
+    process.execPath,
+    [cli, 'send', DEVICE, '--type', '3', '--id', '4', '--data', 'cli', '--reply', '20000'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(
+    r.status,
+    0,
+    `exit ${r.status ?? r.signal}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`,
+  );
   assert.match(r.stdout, /^rx \S+ type=3 id=4 user_value=0 length=3 data=636c69 "cli"\n$/);
 });
 
@@ -84,13 +102,21 @@ test('a device created through sysfs appears in the targets list and goes when r
   const name = 'kucomms_studio_test';
   await svc.watch();
   try {
-    const appeared = new Promise<boolean>((resolve) => svc.on('changed', (t) => t.some((x) => x.target === `/dev/${name}`) && resolve(true)));
+    const appeared = new Promise<boolean>((resolve) =>
+      svc.on('changed', (t) => t.some((x) => x.target === `/dev/${name}`) && resolve(true)),
+    );
     await svc.createDevice(name);
-    assert.equal(await Promise.race([appeared, new Promise<boolean>((r) => setTimeout(r, WAIT_MS, false))]), true, `/dev/${name} never listed`);
+    assert.equal(
+      await Promise.race([appeared, new Promise<boolean>((r) => setTimeout(r, WAIT_MS, false))]),
+      true,
+      `/dev/${name} never listed`,
+    );
     await svc.removeDevice(name);
     for (let i = 0; i < 100 && existsSync(`/dev/${name}`); i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(!(await svc.list()).some((x) => x.target === `/dev/${name}`), `/dev/${name} still listed after removal`);
-    await assert.rejects(svc.removeDevice(name), (err: KucommsError) => /cannot remove device kucomms_studio_test/.test(err.message));
+    await assert.rejects(svc.removeDevice(name), (err: KucommsError) =>
+      /cannot remove device kucomms_studio_test/.test(err.message),
+    );
   } finally {
     svc.close();
   }

@@ -7,14 +7,20 @@ import { parseSettings } from './settings.ts';
 describe('workspace settings', () => {
   test('a valid file gives its settings', () => {
     const text = '{\n  "defaultTarget": "shm:sensor",\n  "defaultLayouts": { "shm:sensor": "telemetry" }\n}\n';
-    assert.deepEqual(parseSettings(text, 'settings.json'), { settings: { defaultTarget: 'shm:sensor', defaultLayouts: { 'shm:sensor': 'telemetry' } }, errors: [] });
+    assert.deepEqual(parseSettings(text, 'settings.json'), {
+      settings: { defaultTarget: 'shm:sensor', defaultLayouts: { 'shm:sensor': 'telemetry' } },
+      errors: [],
+    });
   });
 
   test('a JSON syntax error says where', () => {
     const { settings, errors } = parseSettings('{\n  "defaultTarget": "demo:echo",\n}\n', '/ws/settings.json');
     assert.deepEqual(settings, {});
     assert.equal(errors.length, 1);
-    assert.deepEqual({ line: errors[0]?.line, column: errors[0]?.column, file: errors[0]?.file }, { line: 3, column: 1, file: '/ws/settings.json' });
+    assert.deepEqual(
+      { line: errors[0]?.line, column: errors[0]?.column, file: errors[0]?.file },
+      { line: 3, column: 1, file: '/ws/settings.json' },
+    );
     assert.match(errors[0]?.message ?? '', /^not valid JSON: /);
   });
 

@@ -3,7 +3,11 @@
 // on with the defaults instead of stopping.
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { workspaceSettingsSchema, type WorkspaceSettings, type WorkspaceSettingsView } from '../../shared/api/workspace-api.ts';
+import {
+  workspaceSettingsSchema,
+  type WorkspaceSettings,
+  type WorkspaceSettingsView,
+} from '../../shared/api/workspace-api.ts';
 import { ErrorSink } from '../protocol/load-errors.ts';
 
 export function readSettings(file: string): WorkspaceSettingsView {
@@ -12,7 +16,10 @@ export function readSettings(file: string): WorkspaceSettingsView {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: {}, errors: [] };
-    return { settings: {}, errors: [{ file, line: 1, column: 1, path: '', message: `cannot read: ${(err as Error).message}` }] };
+    return {
+      settings: {},
+      errors: [{ file, line: 1, column: 1, path: '', message: `cannot read: ${(err as Error).message}` }],
+    };
   }
   return parseSettings(text, file);
 }
@@ -33,7 +40,13 @@ export function parseSettings(text: string, file: string): WorkspaceSettingsView
   if (parsed.success) return { settings: parsed.data, errors: [] };
   for (const issue of parsed.error.issues) {
     const docPath = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) sink.at([...docPath, key], `unknown setting "${key}"; the settings are ${Object.keys(workspaceSettingsSchema.shape).join(', ')}`, true);
+    if (issue.code === 'unrecognized_keys')
+      for (const key of issue.keys)
+        sink.at(
+          [...docPath, key],
+          `unknown setting "${key}"; the settings are ${Object.keys(workspaceSettingsSchema.shape).join(', ')}`,
+          true,
+        );
     else sink.at(docPath, issue.message);
   }
   return { settings: {}, errors: sink.errors };

@@ -25,7 +25,10 @@ describe('the state store', () => {
     const next = new StateStore(file);
     assert.equal(next.lastWorkspace, '/work/a');
     assert.deepEqual(next.recentWorkspaces(), ['/work/a', '/work/b']);
-    assert.deepEqual(next.uiState(), { 'app.tab': 'traffic', 'composer.choice': { target: 'demo:echo', protocol: 'echo' } });
+    assert.deepEqual(next.uiState(), {
+      'app.tab': 'traffic',
+      'composer.choice': { target: 'demo:echo', protocol: 'echo' },
+    });
     assert.deepEqual(next.notices, []);
     // Written whole: no temporary file is left beside it.
     assert.deepEqual(readdirSync(path.dirname(file)), ['state.json']);
@@ -42,7 +45,11 @@ describe('the state store', () => {
     assert.match(store.notices[0] ?? '', /state\.json was damaged .* set aside as .*\.corrupt/);
     const aside = readdirSync(dir).filter((f) => f.endsWith('.corrupt'));
     assert.equal(aside.length, 1);
-    assert.equal(readFileSync(path.join(dir, aside[0] ?? ''), 'utf8'), '{"lastWorkspace": "/work/a", "ui": {', 'the damaged file is kept as it was');
+    assert.equal(
+      readFileSync(path.join(dir, aside[0] ?? ''), 'utf8'),
+      '{"lastWorkspace": "/work/a", "ui": {',
+      'the damaged file is kept as it was',
+    );
     store.setUiState('app.theme', 'dark');
     assert.deepEqual(new StateStore(file).uiState(), { 'app.theme': 'dark' });
   });
@@ -58,7 +65,10 @@ describe('the state store', () => {
   test('a value past the limits is refused and what was kept stays', () => {
     const store = new StateStore(path.join(stateDir(), 'state.json'));
     store.setUiState('big', 'x');
-    assert.throws(() => store.setUiState('big', 'x'.repeat(UI_VALUE_LIMIT)), (e: unknown) => e instanceof StudioError && e.code === 'E2BIG' && /"big" is \d+ bytes/.test(e.message));
+    assert.throws(
+      () => store.setUiState('big', 'x'.repeat(UI_VALUE_LIMIT)),
+      (e: unknown) => e instanceof StudioError && e.code === 'E2BIG' && /"big" is \d+ bytes/.test(e.message),
+    );
     assert.deepEqual(store.uiState(), { big: 'x' });
     const chunk = 'y'.repeat(UI_VALUE_LIMIT - 100);
     let i = 0;

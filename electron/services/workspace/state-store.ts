@@ -67,10 +67,16 @@ export class StateStore {
     }
     const bytes = Buffer.byteLength(JSON.stringify(value));
     if (bytes > UI_VALUE_LIMIT)
-      throw new StudioError({ code: 'E2BIG', message: `UI state "${key}" is ${bytes} bytes of JSON; a value may take at most ${UI_VALUE_LIMIT}` });
+      throw new StudioError({
+        code: 'E2BIG',
+        message: `UI state "${key}" is ${bytes} bytes of JSON; a value may take at most ${UI_VALUE_LIMIT}`,
+      });
     const others = [...this.#ui].reduce((sum, [k, v]) => (k === key ? sum : sum + v.bytes), 0);
     if (others + bytes > UI_TOTAL_LIMIT)
-      throw new StudioError({ code: 'E2BIG', message: `UI state is full (${UI_TOTAL_LIMIT} bytes of JSON in all): "${key}" does not fit` });
+      throw new StudioError({
+        code: 'E2BIG',
+        message: `UI state is full (${UI_TOTAL_LIMIT} bytes of JSON in all): "${key}" does not fit`,
+      });
     this.#ui.set(key, { value, bytes });
     this.#save();
   }
@@ -88,7 +94,10 @@ export class StateStore {
     try {
       parsed = stateFileSchema.parse(JSON.parse(text));
     } catch (err) {
-      this.#setAside(file, err instanceof z.ZodError ? (err.issues[0]?.message ?? 'unexpected content') : (err as Error).message);
+      this.#setAside(
+        file,
+        err instanceof z.ZodError ? (err.issues[0]?.message ?? 'unexpected content') : (err as Error).message,
+      );
       return;
     }
     this.#lastWorkspace = parsed.lastWorkspace;
@@ -102,9 +111,13 @@ export class StateStore {
     const aside = `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}.corrupt`;
     try {
       renameSync(file, aside);
-      this.notices.push(`the Studio's state ${file} was damaged (${why}); it was set aside as ${aside} and the Studio starts afresh`);
+      this.notices.push(
+        `the Studio's state ${file} was damaged (${why}); it was set aside as ${aside} and the Studio starts afresh`,
+      );
     } catch (err) {
-      this.notices.push(`the Studio's state ${file} is damaged (${why}) and could not be set aside (${(err as Error).message})`);
+      this.notices.push(
+        `the Studio's state ${file} is damaged (${why}) and could not be set aside (${(err as Error).message})`,
+      );
     }
   }
 

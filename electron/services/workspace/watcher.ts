@@ -34,7 +34,11 @@ export class WorkspaceWatcher {
   ) {}
 
   /** Watches @workspace; resolves once watching (changes from then on are reported). */
-  static async start(workspace: Workspace, onChange: (change: WorkspaceChange) => void, quietMs = QUIET_MS): Promise<WorkspaceWatcher> {
+  static async start(
+    workspace: Workspace,
+    onChange: (change: WorkspaceChange) => void,
+    quietMs = QUIET_MS,
+  ): Promise<WorkspaceWatcher> {
     const fsWatcher = watch(workspace.dir, {
       ignoreInitial: true,
       depth: 1,
@@ -63,7 +67,10 @@ export class WorkspaceWatcher {
     const rel = path.relative(this.workspace.dir, absolute);
     if (!this.workspace.changeAreaOf(rel)) return;
     clearTimeout(this.#pending.get(rel));
-    this.#pending.set(rel, setTimeout(() => this.#settle(rel), this.quietMs));
+    this.#pending.set(
+      rel,
+      setTimeout(() => this.#settle(rel), this.quietMs),
+    );
   }
 
   #settle(rel: string): void {

@@ -10,7 +10,16 @@
 //
 // File names given by a user (through the API) are checked here, so no
 // caller can reach outside the folder.
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkspaceArea, WorkspaceChangeArea } from '../../shared/api/workspace-api.ts';
@@ -58,7 +67,10 @@ export class Workspace {
     try {
       for (const area of WORKSPACE_AREAS) mkdirSync(path.join(this.dir, area), { recursive: true });
     } catch (err) {
-      throw new StudioError({ code: (err as NodeJS.ErrnoException).code ?? 'EIO', message: `cannot open workspace ${this.dir}: ${(err as Error).message}` });
+      throw new StudioError({
+        code: (err as NodeJS.ErrnoException).code ?? 'EIO',
+        message: `cannot open workspace ${this.dir}: ${(err as Error).message}`,
+      });
     }
   }
 
@@ -73,10 +85,16 @@ export class Workspace {
   /** The path of file @name of @area; throws EINVAL_INPUT for a name that is not a plain file name of that area. */
   resolve(area: WorkspaceArea, name: string): string {
     if (!FILE_NAME.test(name) || name.includes('..'))
-      throw new StudioError({ code: 'EINVAL_INPUT', message: `"${name}" is not a valid file name: use letters, digits, _ . + - (no folders), at most 128 characters` });
+      throw new StudioError({
+        code: 'EINVAL_INPUT',
+        message: `"${name}" is not a valid file name: use letters, digits, _ . + - (no folders), at most 128 characters`,
+      });
     const extensions = AREA_EXTENSIONS[area];
     if (!extensions.some((e) => name.endsWith(e)))
-      throw new StudioError({ code: 'EINVAL_INPUT', message: `"${name}": ${area} files end in ${extensions.join(' or ')}` });
+      throw new StudioError({
+        code: 'EINVAL_INPUT',
+        message: `"${name}": ${area} files end in ${extensions.join(' or ')}`,
+      });
     return path.join(this.dir, area, name);
   }
 
@@ -122,7 +140,13 @@ export class Workspace {
       return readFileSync(file, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-      throw new StudioError({ code, message: code === 'ENOENT' ? `${area}/${name} does not exist in ${this.dir}` : `${area}/${name}: ${(err as Error).message}` });
+      throw new StudioError({
+        code,
+        message:
+          code === 'ENOENT'
+            ? `${area}/${name} does not exist in ${this.dir}`
+            : `${area}/${name}: ${(err as Error).message}`,
+      });
     }
   }
 
@@ -140,11 +164,19 @@ export class Workspace {
 export function openWorkspaceFolder(dir: string): Workspace {
   const expanded = dir === '~' || dir.startsWith('~/') ? path.join(os.homedir(), dir.slice(1)) : dir;
   if (!path.isAbsolute(expanded))
-    throw new StudioError({ code: 'EINVAL_INPUT', message: `"${dir}" is not an absolute path: give the whole path of the folder (e.g. ${path.join(os.homedir(), 'my-protocol')})` });
+    throw new StudioError({
+      code: 'EINVAL_INPUT',
+      message: `"${dir}" is not an absolute path: give the whole path of the folder (e.g. ${path.join(os.homedir(), 'my-protocol')})`,
+    });
   const resolved = path.resolve(expanded);
   const st = statSync(resolved, { throwIfNoEntry: false });
-  if (!st) throw new StudioError({ code: 'ENOENT', message: `${resolved} does not exist: create the folder first, or give another one` });
-  if (!st.isDirectory()) throw new StudioError({ code: 'ENOTDIR', message: `${resolved} is a file, not a folder: a workspace is a folder` });
+  if (!st)
+    throw new StudioError({
+      code: 'ENOENT',
+      message: `${resolved} does not exist: create the folder first, or give another one`,
+    });
+  if (!st.isDirectory())
+    throw new StudioError({ code: 'ENOTDIR', message: `${resolved} is a file, not a folder: a workspace is a folder` });
   try {
     accessSync(resolved, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch {

@@ -98,7 +98,10 @@ export const captureCalls = {
     z.object({ name: captureName }).strict(),
     'opens a capture file of the workspace as a Traffic source, indexed in one streaming pass (rows are readable while it runs: captureSources events tell the progress)',
   ),
-  closeCapture: call<CaptureSourceView[]>()(z.object({ source: captureName }).strict(), 'closes an opened capture; returns those still open'),
+  closeCapture: call<CaptureSourceView[]>()(
+    z.object({ source: captureName }).strict(),
+    'closes an opened capture; returns those still open',
+  ),
   openCaptures: call<CaptureSourceView[]>()(empty, 'the captures opened as Traffic sources'),
   saveCapture: call<CaptureWritten>()(
     z.object({ source: z.string().min(1).max(200).default('live'), name: captureName }).strict(),
@@ -123,7 +126,7 @@ export const captureCalls = {
 } satisfies CallTable;
 
 export const captureEvents = {
-  capture: event<CaptureStatus>('The recorder\'s state: on start and stop, and a few times a second while it records.'),
+  capture: event<CaptureStatus>("The recorder's state: on start and stop, and a few times a second while it records."),
   captureSources: event<CaptureSourceView[]>(
     'The opened captures: on open and close, and a few times a second while one is indexed.',
   ),

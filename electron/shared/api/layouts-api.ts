@@ -58,13 +58,18 @@ export interface LayoutCheck {
 export type CodeLanguage = 'c' | 'ts' | 'lua';
 
 const layoutFile = z.string().min(1, 'expected a layout file name').max(128);
-const layoutText = z.string().refine((t) => utf8Bytes(t) <= LIMITS.layoutBytes, limitMessage('a layout', LIMITS.layoutBytes));
+const layoutText = z
+  .string()
+  .refine((t) => utf8Bytes(t) <= LIMITS.layoutBytes, limitMessage('a layout', LIMITS.layoutBytes));
 const source = z.enum(['builtin', 'workspace']);
 /** The file a text is (a version of): names it in errors, and is not a clash with itself. */
 const fileRef = z.object({ source, name: layoutFile }).strict();
 
 export const layoutCalls = {
-  listLayouts: call<LayoutFileView[]>()(z.object({}).strict(), 'the shipped layouts (read-only) and the workspace\'s layouts/*.yaml, each with its errors'),
+  listLayouts: call<LayoutFileView[]>()(
+    z.object({}).strict(),
+    "the shipped layouts (read-only) and the workspace's layouts/*.yaml, each with its errors",
+  ),
   readLayout: call<{ text: string; readOnly: boolean }>()(
     z.object({ source, name: layoutFile }).strict(),
     'the text of a layout file',
@@ -82,7 +87,7 @@ export const layoutCalls = {
         fields: z.record(z.string(), z.unknown()).optional(),
       })
       .strict(),
-    'the bytes and field tree of a sample message of a kind of the layout text (header: the kind\'s `when`)',
+    "the bytes and field tree of a sample message of a kind of the layout text (header: the kind's `when`)",
   ),
   generateCode: call<{ code: string; fileName: string }>()(
     z.object({ text: layoutText, language: z.enum(['c', 'ts', 'lua']), file: fileRef.optional() }).strict(),

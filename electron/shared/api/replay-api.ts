@@ -11,7 +11,10 @@ export const replaySpeedInput = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('timed'),
       /** 1 = the captured timing, 2 = twice as fast. */
-      factor: z.number().positive('the speed factor is above 0 (2 = twice as fast)').max(1000, 'at most 1000 times as fast; use max for as fast as possible'),
+      factor: z
+        .number()
+        .positive('the speed factor is above 0 (2 = twice as fast)')
+        .max(1000, 'at most 1000 times as fast; use max for as fast as possible'),
     })
     .strict(),
   z.object({ kind: z.literal('max') }).strict(),
@@ -155,8 +158,14 @@ export const replayCalls = {
     z.object({ capture: fileName }).strict(),
     'The targets a capture recorded (from its first records): the choices for startReplay.from',
   ),
-  startReplay: call<{ replay: string }>()(startReplayInput, 'Replays one direction of a capture into an open target and compares the replies; progress comes as replayProgress events'),
-  stopReplay: call<ReplayProgress>()(z.object({ replay: replayId }).strict(), 'Stops a running replay (nothing more is sent or waited for); its results so far stay'),
+  startReplay: call<{ replay: string }>()(
+    startReplayInput,
+    'Replays one direction of a capture into an open target and compares the replies; progress comes as replayProgress events',
+  ),
+  stopReplay: call<ReplayProgress>()(
+    z.object({ replay: replayId }).strict(),
+    'Stops a running replay (nothing more is sent or waited for); its results so far stay',
+  ),
   listReplays: call<ReplayProgress[]>()(empty, 'The replays of this session, running or finished, oldest first'),
   replayResults: call<ReplayResultsPage>()(
     z
@@ -182,7 +191,9 @@ export const replayCalls = {
 } satisfies CallTable;
 
 export const replayEvents = {
-  replayProgress: event<ReplayProgress>('A replay\'s counts, a few times a second while it runs, and once when it ends.'),
+  replayProgress: event<ReplayProgress>(
+    "A replay's counts, a few times a second while it runs, and once when it ends.",
+  ),
 } satisfies EventTable;
 
 export type ReplayEvents = EventPayloads<typeof replayEvents>;

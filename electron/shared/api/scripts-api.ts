@@ -98,29 +98,40 @@ const scriptName = z.string().min(1, 'expected a script name').max(128);
 const protocolName = z.string().min(1).max(200);
 const runId = z.string().min(1).max(64);
 /** Script text as an editor holds it. */
-const scriptText = z.string().refine((t) => utf8Bytes(t) <= LIMITS.scriptBytes, limitMessage('a script', LIMITS.scriptBytes));
+const scriptText = z
+  .string()
+  .refine((t) => utf8Bytes(t) <= LIMITS.scriptBytes, limitMessage('a script', LIMITS.scriptBytes));
 
 export const scriptCalls = {
   listScripts: call<ScriptFile[]>()(empty, 'the handler scripts of the workspace (scripts/*.ts, .js, .mjs)'),
-  readScript: call<{ name: string; text: string }>()(z.object({ name: scriptName }).strict(), 'the text of a workspace script'),
-  saveScript: call<ScriptFile>()(z.object({ name: scriptName, text: scriptText }).strict(), 'writes a workspace script (whole or not at all)'),
+  readScript: call<{ name: string; text: string }>()(
+    z.object({ name: scriptName }).strict(),
+    'the text of a workspace script',
+  ),
+  saveScript: call<ScriptFile>()(
+    z.object({ name: scriptName, text: scriptText }).strict(),
+    'writes a workspace script (whole or not at all)',
+  ),
   createScript: call<{ name: string; text: string }>()(
     z.object({ name: scriptName, protocol: protocolName.optional() }).strict(),
     'creates a script from the template: typed with the layout `protocol` (default echo), answering a message; EEXIST when the name is taken',
   ),
   runScript: call<{ run: string }>()(
     z.object({ name: scriptName, target: targetName, protocol: protocolName.nullable().optional() }).strict(),
-    'runs the SAVED script on an open target, its messages decoded with `protocol` (default: the target\'s layout; null: none)',
+    "runs the SAVED script on an open target, its messages decoded with `protocol` (default: the target's layout; null: none)",
   ),
   stopScript: call<ScriptRunView>()(z.object({ run: runId }).strict(), 'stops a running script'),
-  listRuns: call<ScriptRunView[]>()(empty, 'the runs of this session, running and recently stopped, with counts and why they stopped'),
+  listRuns: call<ScriptRunView[]>()(
+    empty,
+    'the runs of this session, running and recently stopped, with counts and why they stopped',
+  ),
   scriptCompletions: call<ScriptCompletions>()(
     z.object({ text: scriptText, offset: z.number().int().min(0) }).strict(),
-    'what may be typed at `offset` of a script\'s text (a TypeScript language service over the script, the script API and the imported layouts\' types)',
+    "what may be typed at `offset` of a script's text (a TypeScript language service over the script, the script API and the imported layouts' types)",
   ),
   scriptDiagnostics: call<ScriptDiagnostic[]>()(
     z.object({ text: scriptText, protocol: protocolName.nullable().optional() }).strict(),
-    'type errors of a script\'s text with line and column; with `protocol` (the layout it will run with), a warning when it imports another layout\'s types',
+    "type errors of a script's text with line and column; with `protocol` (the layout it will run with), a warning when it imports another layout's types",
   ),
 } satisfies CallTable;
 

@@ -25,7 +25,9 @@ export const workspaceSettingsSchema = z
     /** The target the Composer and the scripts start with, e.g. "demo:echo" or "shm:sensor". */
     defaultTarget: z.string().min(1, 'expected a target name').max(512).optional(),
     /** The protocol (layout) each target decodes with when connected, by target name. */
-    defaultLayouts: z.record(z.string().min(1).max(512), z.string().min(1, 'expected a protocol name').max(128)).optional(),
+    defaultLayouts: z
+      .record(z.string().min(1).max(512), z.string().min(1, 'expected a protocol name').max(128))
+      .optional(),
   })
   .strict();
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
@@ -69,21 +71,35 @@ const uiStateKey = z
 
 /** Any JSON value (the UI state keeps what the renderer gives it, within size limits). */
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-const json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
+const json: z.ZodType<Json> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
+);
 
 export const workspaceCalls = {
-  getWorkspace: call<WorkspaceView>()(empty, 'The open workspace: its folder, its files by area, its settings and the recently opened folders.'),
+  getWorkspace: call<WorkspaceView>()(
+    empty,
+    'The open workspace: its folder, its files by area, its settings and the recently opened folders.',
+  ),
   openWorkspace: call<WorkspaceView>()(
     z.object({ dir: z.string().trim().min(1, 'expected a folder path').max(4096) }).strict(),
     'Opens another folder as the workspace (creating its sub-folders); layouts, collections, scripts and captures follow it. Remembered for the next start.',
   ),
-  listWorkspaceFiles: call<WorkspaceFileView[]>()(z.object({ area: workspaceAreaInput }).strict(), 'The files of one area of the open workspace, by name.'),
-  getSettings: call<WorkspaceSettingsView>()(empty, "The open workspace's settings.json, with the errors that kept it from being taken."),
+  listWorkspaceFiles: call<WorkspaceFileView[]>()(
+    z.object({ area: workspaceAreaInput }).strict(),
+    'The files of one area of the open workspace, by name.',
+  ),
+  getSettings: call<WorkspaceSettingsView>()(
+    empty,
+    "The open workspace's settings.json, with the errors that kept it from being taken.",
+  ),
   setSettings: call<WorkspaceSettingsView>()(
     z.object({ settings: workspaceSettingsSchema }).strict(),
     "Replaces the open workspace's settings.json (written whole or not at all).",
   ),
-  getUiState: call<Record<string, Json>>()(empty, 'Every UI state value kept for this machine (open tab, theme, selections), by key.'),
+  getUiState: call<Record<string, Json>>()(
+    empty,
+    'Every UI state value kept for this machine (open tab, theme, selections), by key.',
+  ),
   setUiState: call<Record<string, never>>()(
     z.object({ key: uiStateKey, value: json }).strict(),
     'Keeps one UI state value across restarts (null forgets it). A value may take 64 KiB of JSON, all of them 1 MiB.',

@@ -36,7 +36,11 @@ const highlightStyle = HighlightStyle.define([
   { tag: [t.keyword, t.controlKeyword, t.moduleKeyword, t.operatorKeyword], color: syntax('keyword', '#7b4fc4') },
   { tag: [t.string, t.special(t.string), t.regexp], color: syntax('string', '#1f7a3a') },
   { tag: [t.number, t.bool, t.null, t.atom], color: syntax('number', '#b35c00') },
-  { tag: [t.comment, t.lineComment, t.blockComment, t.docComment], color: syntax('comment', '#6b7785'), fontStyle: 'italic' },
+  {
+    tag: [t.comment, t.lineComment, t.blockComment, t.docComment],
+    color: syntax('comment', '#6b7785'),
+    fontStyle: 'italic',
+  },
   { tag: [t.typeName, t.className, t.namespace], color: syntax('type', '#1f6f8c') },
   { tag: [t.propertyName, t.definition(t.propertyName)], color: syntax('property', '#2f5fb8') },
   { tag: [t.function(t.variableName), t.function(t.propertyName)], color: syntax('function', '#8a3f9e') },
@@ -50,7 +54,9 @@ const theme = EditorView.theme({
   '.cm-content': { caretColor: 'var(--text)' },
   '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--text)' },
   '&.cm-focused': { outline: 'none' },
-  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection': { backgroundColor: 'var(--row-selected)' },
+  '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection': {
+    backgroundColor: 'var(--row-selected)',
+  },
   '.cm-activeLine': { backgroundColor: 'var(--row-hover)' },
   '.cm-gutters': { backgroundColor: 'var(--bg)', color: 'var(--text-dim)', borderRight: '1px solid var(--border)' },
   '.cm-activeLineGutter': { backgroundColor: 'var(--row-hover)' },

@@ -51,7 +51,11 @@ const HEADER_FIELDS: Record<string, ByteRange> = {
 };
 
 /** The bytes of the field at @path, if the message has it. */
-export function fieldRange(tree: FieldNodeJson[], path: string | undefined, messageSize: number): ByteRange | undefined {
+export function fieldRange(
+  tree: FieldNodeJson[],
+  path: string | undefined,
+  messageSize: number,
+): ByteRange | undefined {
   if (path === undefined) return undefined;
   const node = findNode(tree, path);
   if (node) return { offset: node.offset, size: Math.max(node.size, node.bits ? 1 : 0) };
@@ -61,7 +65,14 @@ export function fieldRange(tree: FieldNodeJson[], path: string | undefined, mess
 
 /** The tree of a message no layout decodes: its header fields and its data. */
 export function rawTree(message: { length: string; type: string; id: string; userValue: string }): FieldNodeJson[] {
-  const leaf = (key: string, value: string): FieldNodeJson => ({ name: key, path: `header.${key}`, ...HEADER_FIELDS[`header.${key}`]!, type: 'u64', value, display: value });
+  const leaf = (key: string, value: string): FieldNodeJson => ({
+    name: key,
+    path: `header.${key}`,
+    ...HEADER_FIELDS[`header.${key}`]!,
+    type: 'u64',
+    value,
+    display: value,
+  });
   return [
     {
       name: 'header',
@@ -69,7 +80,12 @@ export function rawTree(message: { length: string; type: string; id: string; use
       offset: 0,
       size: 32,
       type: 'header',
-      children: [leaf('length', message.length), leaf('type', message.type), leaf('id', message.id), leaf('user_value', message.userValue)],
+      children: [
+        leaf('length', message.length),
+        leaf('type', message.type),
+        leaf('id', message.id),
+        leaf('user_value', message.userValue),
+      ],
     },
     { name: 'data', path: 'data', offset: 32, size: Number(message.length), type: 'bytes' },
   ];

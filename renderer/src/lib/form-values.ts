@@ -11,8 +11,7 @@ export interface FormStruct {
 /** Fields whose value another field's length names: the encoder computes them. */
 export function computedFields(fields: FieldSchemaJson[]): Set<string> {
   const out = new Set<string>();
-  for (const f of fields)
-    for (const l of [f.size, f.count]) if (l && 'field' in l) out.add(l.field);
+  for (const f of fields) for (const l of [f.size, f.count]) if (l && 'field' in l) out.add(l.field);
   return out;
 }
 

@@ -43,7 +43,14 @@ export function hexLines(bytes: Uint8Array, highlight?: ByteRange, marks: readon
     const cells: HexCell[] = [];
     for (let at = start; at < Math.min(bytes.length, start + BYTES_PER_LINE); at++) {
       const b = bytes[at]!;
-      cells.push({ at, hex: b.toString(16).padStart(2, '0'), ascii: printable(b), highlighted: inRange(at, highlight), marked: marks.some((m) => inRange(at, m)), header: at < HEADER_BYTES });
+      cells.push({
+        at,
+        hex: b.toString(16).padStart(2, '0'),
+        ascii: printable(b),
+        highlighted: inRange(at, highlight),
+        marked: marks.some((m) => inRange(at, m)),
+        header: at < HEADER_BYTES,
+      });
     }
     lines.push({ offset: start.toString(16).padStart(6, '0'), cells });
   }
@@ -57,7 +64,7 @@ export type HexParse = { bytes: Uint8Array } | { error: string; at: number };
 export function parseHexText(text: string): HexParse {
   const digits: string[] = [];
   let pairStart = 0;
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const rest = text.slice(at);
     const prefix = /^(0x|\\x)/i.exec(rest);
     if (prefix) {
@@ -74,7 +81,8 @@ export function parseHexText(text: string): HexParse {
     } else return { error: `"${ch}" is not a hex digit`, at };
     at++;
   }
-  if (digits.length % 2 === 1) return { error: 'the last byte has one hex digit: write it with two (0f, not f)', at: pairStart };
+  if (digits.length % 2 === 1)
+    return { error: 'the last byte has one hex digit: write it with two (0f, not f)', at: pairStart };
   const out = new Uint8Array(digits.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(digits[2 * i]! + digits[2 * i + 1]!, 16);
   return { bytes: out };

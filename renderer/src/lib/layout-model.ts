@@ -6,7 +6,21 @@
 // (yaml-splice.ts). The YAML side
 // parses the text the person types; while it does not parse, the form keeps
 // the last document that did.
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  Pair,
+  parseDocument,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+  type Document,
+  type Node,
+} from 'yaml';
 
 export type HeaderKey = 'type' | 'id' | 'user_value';
 export const HEADER_KEYS: readonly HeaderKey[] = ['type', 'id', 'user_value'];
@@ -76,7 +90,8 @@ export const INT_TYPES = [8, 16, 24, 32, 40, 48, 56, 64].flatMap((bits) => [`u${
 export const SCALAR_TYPES = [...INT_TYPES, 'f32', 'f64', 'bool', 'bytes', 'string'];
 export const PREFIX_TYPES = [8, 16, 24, 32, 40, 48, 56, 64].map((bits) => `u${bits}`);
 
-export const isIntType = (t: string | undefined): boolean => t !== undefined && /^[us](8|16|24|32|40|48|56|64)$/.test(t);
+export const isIntType = (t: string | undefined): boolean =>
+  t !== undefined && /^[us](8|16|24|32|40|48|56|64)$/.test(t);
 
 /** Where a YAML text stops parsing, 1-based. */
 export interface YamlProblem {
@@ -94,9 +109,18 @@ export function parseLayoutYaml(text: string): { doc: Document } | { problem: Ya
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lines.linePos(error.pos[0]);
-    return { problem: { line, column: col, message: (error.message.split('\n')[0] ?? error.message).replace(/ at line.*$/, '') } };
+    return {
+      problem: {
+        line,
+        column: col,
+        message: (error.message.split('\n')[0] ?? error.message).replace(/ at line.*$/, ''),
+      },
+    };
   }
-  if (doc.contents !== null && !isMap(doc.contents)) return { problem: { line: 1, column: 1, message: 'a layout is a map of keys (protocol, messages, ...) at the top level' } };
+  if (doc.contents !== null && !isMap(doc.contents))
+    return {
+      problem: { line: 1, column: 1, message: 'a layout is a map of keys (protocol, messages, ...) at the top level' },
+    };
   return { doc };
 }
 
@@ -110,7 +134,8 @@ function plainScalar(s: Scalar): unknown {
   const v = s.value;
   if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) {
     if (s.format === 'HEX') return `0x${v.toString(16)}`;
-    if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+    if (typeof v === 'bigint')
+      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   }
   return v;
 }
@@ -143,14 +168,34 @@ export function intNode(text: string): Scalar | string {
     node.format = 'HEX';
     return node;
   }
-  if (/^(0|[1-9][0-9]*)$/.test(t)) return new Scalar(BigInt(t) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(t) : BigInt(t));
+  if (/^(0|[1-9][0-9]*)$/.test(t))
+    return new Scalar(BigInt(t) <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(t) : BigInt(t));
   return t; // a name (an enum value in `when`, a length field), or a mistake the loader will name
 }
 
-
 /** Where a new key goes among its siblings, so form edits write keys in the order layouts are read. */
 const TOP_ORDER = ['protocol', 'doc', 'endian', 'header', 'reply', 'messages', 'types', 'enums', 'flags'];
-const INNER_ORDER = ['name', 'type', 'id', 'user_value', 'endian', 'enum', 'flags', 'bits', 'at', 'width', 'size', 'count', 'encoding', 'pad', 'volatile', 'doc', 'when', 'fields', 'match'];
+const INNER_ORDER = [
+  'name',
+  'type',
+  'id',
+  'user_value',
+  'endian',
+  'enum',
+  'flags',
+  'bits',
+  'at',
+  'width',
+  'size',
+  'count',
+  'encoding',
+  'pad',
+  'volatile',
+  'doc',
+  'when',
+  'fields',
+  'match',
+];
 
 const keyText = (key: unknown): string => String(isScalar(key) ? plainScalar(key) : key);
 

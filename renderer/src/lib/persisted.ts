@@ -42,7 +42,11 @@ function jsonType(v: unknown): string {
 }
 
 /** The kept value of @key when it fits @initial's type. */
-function keptValue(loaded: Record<string, UiStateValue> | undefined, key: string, initial: unknown): { value: unknown } | undefined {
+function keptValue(
+  loaded: Record<string, UiStateValue> | undefined,
+  key: string,
+  initial: unknown,
+): { value: unknown } | undefined {
   if (!loaded || !Object.hasOwn(loaded, key)) return undefined;
   const value = loaded[key];
   return jsonType(value) === jsonType(initial) ? { value } : undefined;
@@ -80,7 +84,11 @@ export function usePersisted<T>(key: string, initial: T): Ref<T> {
   if (existing) return existing.ref as Ref<T>;
   const write = writer();
   const kept = keptValue(loaded.values, key, initial);
-  const entry: Entry = { ref: ref(kept ? kept.value : initial), initial, kept: kept ? JSON.stringify(kept.value) : undefined };
+  const entry: Entry = {
+    ref: ref(kept ? kept.value : initial),
+    initial,
+    kept: kept ? JSON.stringify(kept.value) : undefined,
+  };
   entries.set(key, entry);
   // Detached from the caller's scope: the ref is shared and outlives the component that asked first.
   effectScope(true).run(() =>

@@ -7,7 +7,11 @@ import type { RatePoint } from '../../../electron/shared/api/traffic-api.ts';
 const lastWholeSecond = (nowMs: number): number => Math.floor(nowMs / 1000) - 1;
 
 /** Seconds, received and sent per second, over the @seconds whole seconds before @nowMs. */
-export function rateSeries(rates: readonly RatePoint[], nowMs: number, seconds: number): [number[], number[], number[]] {
+export function rateSeries(
+  rates: readonly RatePoint[],
+  nowMs: number,
+  seconds: number,
+): [number[], number[], number[]] {
   const end = lastWholeSecond(nowMs);
   const bySecond = new Map(rates.map((p) => [Math.floor(p.t / 1000), p]));
   const xs: number[] = [];

@@ -94,7 +94,10 @@ export class RowCache<Row> {
         // drop a block it did not have yet): show what came, fetch the rest.
         // Only for a complete answer, so it ends once the backend catches up.
         const answered = Math.min(w.total, (b + 1) * this.#blockSize);
-        if (b * this.#blockSize + w.rows.length >= answered && answered < Math.min(this.#total, (b + 1) * this.#blockSize))
+        if (
+          b * this.#blockSize + w.rows.length >= answered &&
+          answered < Math.min(this.#total, (b + 1) * this.#blockSize)
+        )
           void this.#load(b);
         this.onChange();
       },

@@ -73,11 +73,14 @@ export function parseKeys(keys: string): Combo {
   const key = parts.pop() ?? '';
   const combo: Combo = { ctrl: false, alt: false, shift: false, key: key.length === 1 ? key.toUpperCase() : key };
   for (const m of parts) {
-    if (!(MODIFIERS as readonly string[]).includes(m)) throw new Error(`shortcut "${keys}": "${m}" is not a modifier (${MODIFIERS.join(', ')})`);
+    if (!(MODIFIERS as readonly string[]).includes(m))
+      throw new Error(`shortcut "${keys}": "${m}" is not a modifier (${MODIFIERS.join(', ')})`);
     combo[m.toLowerCase() as 'ctrl' | 'alt' | 'shift'] = true;
   }
   if (key.length !== 1 && !NAMED_KEYS.has(key) && !/^F([1-9]|1[0-2])$/.test(key))
-    throw new Error(`shortcut "${keys}": "${key}" is not a key (one character, F1-F12, or ${[...NAMED_KEYS].join(', ')})`);
+    throw new Error(
+      `shortcut "${keys}": "${key}" is not a key (one character, F1-F12, or ${[...NAMED_KEYS].join(', ')})`,
+    );
   return combo;
 }
 
@@ -117,7 +120,10 @@ function onKeydown(e: KeyboardEvent): void {
   const view = shownView();
   const modal = document.querySelector('[aria-modal="true"]') !== null;
   const candidates = registry.value.filter(
-    (s) => matches(s.combo, e) && (!typing || actsWhileTyping(s.combo)) && (s.view === undefined || (s.view === view && !modal)),
+    (s) =>
+      matches(s.combo, e) &&
+      (!typing || actsWhileTyping(s.combo)) &&
+      (s.view === undefined || (s.view === view && !modal)),
   );
   // A view's own shortcut over a global one; among equals, the one registered last.
   const chosen = candidates.filter((s) => s.view !== undefined).at(-1) ?? candidates.at(-1);
@@ -128,8 +134,19 @@ function onKeydown(e: KeyboardEvent): void {
 }
 
 /** Registers a shortcut; returns its removal (also done when the calling component or store goes away). */
-export function useShortcut(keys: string, description: string, run: () => void, options: { view?: TabId } = {}): () => void {
-  const shortcut: Shortcut = { keys, description, combo: parseKeys(keys), run, ...(options.view ? { view: options.view } : {}) };
+export function useShortcut(
+  keys: string,
+  description: string,
+  run: () => void,
+  options: { view?: TabId } = {},
+): () => void {
+  const shortcut: Shortcut = {
+    keys,
+    description,
+    combo: parseKeys(keys),
+    run,
+    ...(options.view ? { view: options.view } : {}),
+  };
   registry.value = [...registry.value, shortcut];
   if (!listening && typeof window !== 'undefined') {
     // The capture phase: a shortcut acts before an editor (CodeMirror) takes the same keys for itself.

@@ -61,7 +61,10 @@ class Splicer {
       // A collection the form built afresh (no source range) is written in the style of the one it replaces.
       if (bFlow === (inFlow || a.flow === true) || a.range == null) {
         const items = this.#rewriteItems(b, a, bFlow);
-        if (items !== null) return this.#text.slice(span.start, items.span.start) + items.text + this.#text.slice(items.span.end, span.end);
+        if (items !== null)
+          return (
+            this.#text.slice(span.start, items.span.start) + items.text + this.#text.slice(items.span.end, span.end)
+          );
       }
     }
     // Replaced whole: anything inside a flow collection, a scalar or flow collection in a block one.
@@ -91,11 +94,14 @@ class Splicer {
     let text = '';
     for (const [j, item] of a.items.entries()) {
       const k = origins[j];
-      const body = (k !== undefined ? this.#rewriteItem(b.items[k], item, spans[k]!, flow) : null) ?? this.#printItem(item, isMap(a), flow, column);
+      const body =
+        (k !== undefined ? this.#rewriteItem(b.items[k], item, spans[k]!, flow) : null) ??
+        this.#printItem(item, isMap(a), flow, column);
       if (body === null) return null;
       if (j === 0) {
         // An old later item that comes first keeps the comment lines before it where they can stay on lines of their own.
-        const comments = k !== undefined && k > 0 && separatorBefore(k).includes('#') ? separatorBefore(k).replace(/^\s+/, '') : '';
+        const comments =
+          k !== undefined && k > 0 && separatorBefore(k).includes('#') ? separatorBefore(k).replace(/^\s+/, '') : '';
         if (comments && (flow || !ownsLine)) return null;
         text += comments;
       } else text += k !== undefined && k > 0 ? separatorBefore(k) : freshSeparator;
@@ -110,7 +116,8 @@ class Splicer {
     if (isPair(b) && isPair(a)) {
       if (!isScalar(b.key) || !b.key.range || !(isScalar(b.value) || isCollection(b.value))) return null;
       const keyEnd = b.key.range[1];
-      const key = this.#print(b.key) === this.#print(a.key) ? this.#text.slice(span.start, keyEnd) : this.#printKey(a.key, flow);
+      const key =
+        this.#print(b.key) === this.#print(a.key) ? this.#text.slice(span.start, keyEnd) : this.#printKey(a.key, flow);
       const valueSpan = this.#nodeSpan(b.value, flow);
       const value = this.#rewrite(b.value, a.value, flow);
       if (key === null || !valueSpan || value === null) return null;
@@ -233,7 +240,11 @@ class Splicer {
  * (the form edits the document parsed from the old text, so an untouched or
  * moved node keeps its source range), else from an unclaimed equal one.
  */
-function matchItems(b: YAMLMap | YAMLSeq, a: YAMLMap | YAMLSeq, print: (n: unknown) => string): Array<number | undefined> {
+function matchItems(
+  b: YAMLMap | YAMLSeq,
+  a: YAMLMap | YAMLSeq,
+  print: (n: unknown) => string,
+): Array<number | undefined> {
   const claimed = new Set<number>();
   const origins: Array<number | undefined> = a.items.map(() => undefined);
   const claim = (j: number, test: (old: unknown) => boolean): void => {
@@ -265,5 +276,7 @@ function sameData(text: string, doc: Document): boolean {
 }
 
 function canonical(data: unknown): string {
-  return JSON.stringify(data, (_key, v: unknown) => (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)) ? { int: String(v) } : v));
+  return JSON.stringify(data, (_key, v: unknown) =>
+    typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)) ? { int: String(v) } : v,
+  );
 }

@@ -5,7 +5,12 @@
 // the actions on them.
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { CaptureFileView, CaptureSourceView, CaptureStatus, CaptureWritten } from '../../../electron/shared/api/captures-api.ts';
+import type {
+  CaptureFileView,
+  CaptureSourceView,
+  CaptureStatus,
+  CaptureWritten,
+} from '../../../electron/shared/api/captures-api.ts';
 import { base64ToBytes } from '../../../electron/shared/message.ts';
 import { useConnectionStore } from './connection.ts';
 import { useNoticesStore } from './notices.ts';
@@ -79,7 +84,9 @@ export const useCapturesStore = defineStore('captures', () => {
 
   /** Starts recording @targets (empty: every open target) into @name (empty: a dated name). */
   async function record(targets: string[], name: string): Promise<boolean> {
-    const s = await run('Starting the capture', 'record', () => conn.api().startCapture({ targets, ...(name.trim() ? { name: name.trim() } : {}) }));
+    const s = await run('Starting the capture', 'record', () =>
+      conn.api().startCapture({ targets, ...(name.trim() ? { name: name.trim() } : {}) }),
+    );
     if (!s) return false;
     status.value = s;
     void refresh();
@@ -89,7 +96,14 @@ export const useCapturesStore = defineStore('captures', () => {
   async function stop(): Promise<void> {
     const r = await run('Stopping the capture', 'record', () => conn.api().stopCapture({}));
     if (!r) return;
-    status.value = { ...status.value, recording: false, name: r.name, messages: r.messages, bytes: r.bytes, lost: r.lost };
+    status.value = {
+      ...status.value,
+      recording: false,
+      name: r.name,
+      messages: r.messages,
+      bytes: r.bytes,
+      lost: r.lost,
+    };
     await refresh();
   }
 
@@ -115,7 +129,9 @@ export const useCapturesStore = defineStore('captures', () => {
 
   /** Saves a Traffic source ('live' or an opened capture) as @name in the workspace. */
   async function save(source: string, name: string): Promise<boolean> {
-    const w = await run(`Saving ${source === 'live' ? 'the live traffic' : source} as ${name}`, name, () => conn.api().saveCapture({ source, name }));
+    const w = await run(`Saving ${source === 'live' ? 'the live traffic' : source} as ${name}`, name, () =>
+      conn.api().saveCapture({ source, name }),
+    );
     if (!w) return false;
     wrote('saved', w);
     await refresh();
@@ -156,5 +172,22 @@ export const useCapturesStore = defineStore('captures', () => {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
-  return { status, files, sources, busy, lastWritten, start, refresh, record, stop, open, close, save, exportPcapng, rename, remove, download };
+  return {
+    status,
+    files,
+    sources,
+    busy,
+    lastWritten,
+    start,
+    refresh,
+    record,
+    stop,
+    open,
+    close,
+    save,
+    exportPcapng,
+    rename,
+    remove,
+    download,
+  };
 });

@@ -72,7 +72,12 @@ export const useComposerStore = defineStore('composer', () => {
       return { format: 'raw', data: bytesToBase64(parsed.bytes) };
     }
     if (!layout.value || !kindSpec.value) throw new Error('choose a protocol and a message kind, or raw mode');
-    return { format: 'layout', protocol: protocol.value, kind: kind.value, fields: plainCopy(fields.value) as Record<string, unknown> };
+    return {
+      format: 'layout',
+      protocol: protocol.value,
+      kind: kind.value,
+      fields: plainCopy(fields.value) as Record<string, unknown>,
+    };
   }
 
   let watchingLayouts = false;
@@ -87,7 +92,10 @@ export const useComposerStore = defineStore('composer', () => {
       });
     }
     try {
-      [protocols.value, collections.value] = await Promise.all([conn.api().listProtocols({}), conn.api().listCollections({})]);
+      [protocols.value, collections.value] = await Promise.all([
+        conn.api().listProtocols({}),
+        conn.api().listCollections({}),
+      ]);
       // A kept choice stays while its layout and kind exist; its form starts afresh.
       if (layout.value) selectKind(kindSpec.value ? kind.value : (layout.value.kinds[0]?.name ?? ''));
       else if (protocols.value[0]) selectProtocol(protocols.value[0].protocol);
@@ -100,7 +108,8 @@ export const useComposerStore = defineStore('composer', () => {
   async function refreshProtocols(): Promise<void> {
     try {
       protocols.value = await conn.api().listProtocols({});
-      if (protocol.value && !kindSpec.value) selectProtocol(layout.value ? protocol.value : (protocols.value[0]?.protocol ?? ''));
+      if (protocol.value && !kindSpec.value)
+        selectProtocol(layout.value ? protocol.value : (protocols.value[0]?.protocol ?? ''));
     } catch (err) {
       notices.report('Loading protocols', err);
     }
@@ -126,7 +135,8 @@ export const useComposerStore = defineStore('composer', () => {
   watch(
     () => targets.targets.find((t) => t.target === target.value)?.protocol,
     (own) => {
-      if (own && own !== protocol.value && mode.value === 'layout' && protocols.value.some((p) => p.protocol === own)) selectProtocol(own);
+      if (own && own !== protocol.value && mode.value === 'layout' && protocols.value.some((p) => p.protocol === own))
+        selectProtocol(own);
     },
   );
 
@@ -140,7 +150,13 @@ export const useComposerStore = defineStore('composer', () => {
     kind.value = name;
     const spec = kindSpec.value;
     fields.value = defaultStruct(spec?.fields ?? []);
-    if (spec) header.value = { ...header.value, type: spec.when.type ?? header.value.type, id: spec.when.id ?? header.value.id, userValue: spec.when.user_value ?? header.value.userValue };
+    if (spec)
+      header.value = {
+        ...header.value,
+        type: spec.when.type ?? header.value.type,
+        id: spec.when.id ?? header.value.id,
+        userValue: spec.when.user_value ?? header.value.userValue,
+      };
     focused.value = undefined;
   }
 
@@ -164,7 +180,9 @@ export const useComposerStore = defineStore('composer', () => {
   async function send(copies = count.value): Promise<void> {
     sending.value = true;
     try {
-      const { sent } = await conn.api().send({ target: target.value, header: header.value, body: body(), count: copies });
+      const { sent } = await conn
+        .api()
+        .send({ target: target.value, header: header.value, body: body(), count: copies });
       lastSent.value = `sent ${sent} to ${target.value}`;
       notices.settle(SEND_TOPIC);
     } catch (err) {
@@ -176,7 +194,9 @@ export const useComposerStore = defineStore('composer', () => {
 
   async function startPeriodic(): Promise<void> {
     try {
-      const r = await conn.api().startPeriodic({ target: target.value, header: header.value, body: body(), periodMs: periodMs.value });
+      const r = await conn
+        .api()
+        .startPeriodic({ target: target.value, header: header.value, body: body(), periodMs: periodMs.value });
       periodic.value = r.periodic;
       lastSent.value = `sending to ${target.value} every ${periodMs.value} ms`;
       notices.settle(SEND_TOPIC);
@@ -239,8 +259,39 @@ export const useComposerStore = defineStore('composer', () => {
   }
 
   return {
-    protocols, mode, protocol, kind, header, fields, rawHex, focused, preview, previewError, target, count, periodMs,
-    periodic, sending, lastSent, collections, layout, kindSpec, rawError, kindMismatch,
-    load, refreshProtocols, useRaw, selectProtocol, selectKind, refreshPreview, send, startPeriodic, stopPeriodic, save, remove, open, resend,
+    protocols,
+    mode,
+    protocol,
+    kind,
+    header,
+    fields,
+    rawHex,
+    focused,
+    preview,
+    previewError,
+    target,
+    count,
+    periodMs,
+    periodic,
+    sending,
+    lastSent,
+    collections,
+    layout,
+    kindSpec,
+    rawError,
+    kindMismatch,
+    load,
+    refreshProtocols,
+    useRaw,
+    selectProtocol,
+    selectKind,
+    refreshPreview,
+    send,
+    startPeriodic,
+    stopPeriodic,
+    save,
+    remove,
+    open,
+    resend,
   };
 });

@@ -38,7 +38,8 @@ export const useConnectionStore = defineStore('connection', () => {
 
   /** The API; throws when there is no connection (callers report it as a notice). */
   function api(): StudioApi {
-    if (!apiRef.value || state.value !== 'connected') throw new Error(error.value || 'not connected to the Studio backend');
+    if (!apiRef.value || state.value !== 'connected')
+      throw new Error(error.value || 'not connected to the Studio backend');
     return apiRef.value;
   }
 

@@ -5,7 +5,12 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import type { Document } from 'yaml';
-import type { CodeLanguage, LayoutCheck, LayoutFileRef, LayoutFileView } from '../../../electron/shared/api/layouts-api.ts';
+import type {
+  CodeLanguage,
+  LayoutCheck,
+  LayoutFileRef,
+  LayoutFileView,
+} from '../../../electron/shared/api/layouts-api.ts';
 import type { EncodedJson } from '../../../electron/shared/studio-api.ts';
 import { parseLayoutYaml, readModel, type LayoutModel, type YamlProblem } from '../lib/layout-model.ts';
 import { usePersisted } from '../lib/persisted.ts';
@@ -18,7 +23,8 @@ import { useNoticesStore } from './notices.ts';
 /** How long typing pauses before the backend checks the text again. */
 export const CHECK_DELAY_MS = 250;
 
-export const sameFile = (a: LayoutFileRef | undefined, b: LayoutFileRef | undefined): boolean => a?.source === b?.source && a?.name === b?.name;
+export const sameFile = (a: LayoutFileRef | undefined, b: LayoutFileRef | undefined): boolean =>
+  a?.source === b?.source && a?.name === b?.name;
 
 export const useProtocolsStore = defineStore('protocols', () => {
   const conn = useConnectionStore();
@@ -48,7 +54,9 @@ export const useProtocolsStore = defineStore('protocols', () => {
   const dirty = computed(() => open.value !== null && text.value !== savedText.value);
   const { changedOnDisk, fileChanged } = useDiskChanges({ savedText, text, dirty }, notices);
   const openView = computed(() => files.value.find((f) => sameFile(f, open.value ?? undefined)));
-  const kinds = computed(() => (model.value?.messages ?? []).map((m) => m.name).filter((n): n is string => typeof n === 'string'));
+  const kinds = computed(() =>
+    (model.value?.messages ?? []).map((m) => m.name).filter((n): n is string => typeof n === 'string'),
+  );
 
   async function refreshFiles(): Promise<void> {
     try {
@@ -103,7 +111,9 @@ export const useProtocolsStore = defineStore('protocols', () => {
   async function createLayout(name: string, from?: LayoutFileRef): Promise<boolean> {
     const fileName = /\.ya?ml$/.test(name) ? name : `${name}.yaml`;
     try {
-      const r = await conn.api().createLayout({ name: fileName, ...(from ? { from: { source: from.source, name: from.name } } : {}) });
+      const r = await conn
+        .api()
+        .createLayout({ name: fileName, ...(from ? { from: { source: from.source, name: from.name } } : {}) });
       await refreshFiles();
       loaded(r.file, r.text, false);
       void useComposerStore().refreshProtocols();
@@ -175,7 +185,11 @@ export const useProtocolsStore = defineStore('protocols', () => {
   async function refreshCode(seq = checkSeq): Promise<void> {
     const file = open.value;
     try {
-      const r = await conn.api().generateCode({ text: text.value, language: codeLanguage.value, ...(file ? { file: { source: file.source, name: file.name } } : {}) });
+      const r = await conn.api().generateCode({
+        text: text.value,
+        language: codeLanguage.value,
+        ...(file ? { file: { source: file.source, name: file.name } } : {}),
+      });
       if (seq !== checkSeq) return;
       code.value = r;
       codeError.value = '';
@@ -222,8 +236,34 @@ export const useProtocolsStore = defineStore('protocols', () => {
   }
 
   return {
-    files, open, openView, readOnly, text, savedText, model, yamlProblem, check, previewKind, preview, previewError, codeLanguage,
-    code, codeError, changedOnDisk, confirmingSave, dirty, kinds,
-    refreshFiles, setText, edit, openFile, createLayout, save, runChecks, revert, subscribe, start,
+    files,
+    open,
+    openView,
+    readOnly,
+    text,
+    savedText,
+    model,
+    yamlProblem,
+    check,
+    previewKind,
+    preview,
+    previewError,
+    codeLanguage,
+    code,
+    codeError,
+    changedOnDisk,
+    confirmingSave,
+    dirty,
+    kinds,
+    refreshFiles,
+    setText,
+    edit,
+    openFile,
+    createLayout,
+    save,
+    runChecks,
+    revert,
+    subscribe,
+    start,
   };
 });

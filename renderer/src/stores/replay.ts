@@ -82,7 +82,12 @@ export const useReplayStore = defineStore('replay', () => {
   async function fetchPairs(start: number, count: number): Promise<RowWindow<ReplayPairJson>> {
     if (report.value) return { total: reportPairs.value.length, rows: reportPairs.value.slice(start, start + count) };
     if (!replay.value) return { total: 0, rows: [] };
-    const page = await conn.api().replayResults({ replay: replay.value, start, count, ...(onlyDifferences.value ? { only: 'differences' as const } : {}) });
+    const page = await conn.api().replayResults({
+      replay: replay.value,
+      start,
+      count,
+      ...(onlyDifferences.value ? { only: 'differences' as const } : {}),
+    });
     return { total: page.total, rows: page.pairs };
   }
   // Forgetting a view (reset) drops the answers still on their way for it.
@@ -101,8 +106,12 @@ export const useReplayStore = defineStore('replay', () => {
   const running = computed(() => progress.value?.state === 'running');
   const summary = computed<DiffSummary | undefined>(() => (report.value ? report.value.summary : progress.value));
   /** Replies that were compared (a reply pairs with a captured one, or is missing or unexpected). */
-  const compared = computed(() => (summary.value ? summary.value.same + summary.value.different + summary.value.missing + summary.value.unexpected : 0));
-  const differing = computed(() => (summary.value ? summary.value.different + summary.value.missing + summary.value.unexpected : 0));
+  const compared = computed(() =>
+    summary.value ? summary.value.same + summary.value.different + summary.value.missing + summary.value.unexpected : 0,
+  );
+  const differing = computed(() =>
+    summary.value ? summary.value.different + summary.value.missing + summary.value.unexpected : 0,
+  );
 
   async function loadCaptures(): Promise<void> {
     try {
@@ -184,7 +193,10 @@ export const useReplayStore = defineStore('replay', () => {
   }
 
   async function startReplay(): Promise<void> {
-    const speedInput = speed.value === 'max' ? { kind: 'max' as const } : { kind: 'timed' as const, factor: speed.value === 'original' ? 1 : factor.value };
+    const speedInput =
+      speed.value === 'max'
+        ? { kind: 'max' as const }
+        : { kind: 'timed' as const, factor: speed.value === 'original' ? 1 : factor.value };
     try {
       const { replay: id } = await conn.api().startReplay({
         capture: capture.value,
@@ -197,10 +209,23 @@ export const useReplayStore = defineStore('replay', () => {
       });
       notices.settle(REPLAY_TOPIC);
       await show({
-        replay: id, capture: capture.value, target: target.value, sent: 0, same: 0, different: 0, missing: 0, unexpected: 0, state: 'running', problems: [],
+        replay: id,
+        capture: capture.value,
+        target: target.value,
+        sent: 0,
+        same: 0,
+        different: 0,
+        missing: 0,
+        unexpected: 0,
+        state: 'running',
+        problems: [],
       });
     } catch (err) {
-      notices.report(`Replaying ${capture.value || '(no capture)'} into ${target.value || '(no target)'}`, err, REPLAY_TOPIC);
+      notices.report(
+        `Replaying ${capture.value || '(no capture)'} into ${target.value || '(no target)'}`,
+        err,
+        REPLAY_TOPIC,
+      );
       // The line about the replay before would read as this one's outcome: it goes with its diff.
       replay.value = undefined;
       progress.value = undefined;
@@ -230,7 +255,12 @@ export const useReplayStore = defineStore('replay', () => {
     if (!replay.value) return;
     const asked = viewVersion.value;
     try {
-      const page = await conn.api().replayResults({ replay: replay.value, start: 0, count: 0, ...(onlyDifferences.value ? { only: 'differences' as const } : {}) });
+      const page = await conn.api().replayResults({
+        replay: replay.value,
+        start: 0,
+        count: 0,
+        ...(onlyDifferences.value ? { only: 'differences' as const } : {}),
+      });
       // Another view since, or an older answer overtaken by a newer one (a view only grows).
       if (asked !== viewVersion.value || (totalOfView === asked && page.total < total.value)) return;
       totalOfView = asked;
@@ -313,10 +343,48 @@ export const useReplayStore = defineStore('replay', () => {
   }
 
   return {
-    captures, capture, sources, from, direction, target, speed, factor, volatileText, protocol, reports,
-    replay, progress, report, reportName, onlyDifferences, listsDifferencesOnly, total, firstDifference, viewVersion, selected, selectedAt, reveal, detail,
-    cache, running, summary, compared, differing,
-    load, loadCaptures, loadSources, loadReports, subscribe, startReplay, stopReplay, refreshTotal, setOnlyDifferences, pairAt,
-    selectAt, jumpToFirstDifference, saveReport, openReport,
+    captures,
+    capture,
+    sources,
+    from,
+    direction,
+    target,
+    speed,
+    factor,
+    volatileText,
+    protocol,
+    reports,
+    replay,
+    progress,
+    report,
+    reportName,
+    onlyDifferences,
+    listsDifferencesOnly,
+    total,
+    firstDifference,
+    viewVersion,
+    selected,
+    selectedAt,
+    reveal,
+    detail,
+    cache,
+    running,
+    summary,
+    compared,
+    differing,
+    load,
+    loadCaptures,
+    loadSources,
+    loadReports,
+    subscribe,
+    startReplay,
+    stopReplay,
+    refreshTotal,
+    setOnlyDifferences,
+    pairAt,
+    selectAt,
+    jumpToFirstDifference,
+    saveReport,
+    openReport,
   };
 });

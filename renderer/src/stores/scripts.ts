@@ -4,7 +4,12 @@
 // printed and why it stopped, with file:line where the backend knows it.
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { ScriptDiagnostic, ScriptFile, ScriptRunView, ScriptStopView } from '../../../electron/shared/api/scripts-api.ts';
+import type {
+  ScriptDiagnostic,
+  ScriptFile,
+  ScriptRunView,
+  ScriptStopView,
+} from '../../../electron/shared/api/scripts-api.ts';
 import type { EditorCompletions } from '../lib/editor-types.ts';
 import { usePersisted } from '../lib/persisted.ts';
 import { useConnectionStore } from './connection.ts';
@@ -63,10 +68,14 @@ export const useScriptsStore = defineStore('scripts', () => {
   const run = computed(() => (shownRun.value === undefined ? undefined : runs.value[shownRun.value]));
   const running = computed(() => run.value?.state === 'running');
   /** The shown run is running code its file no longer has: the file was saved after it started. */
-  const stale = computed(() => running.value && run.value !== undefined && (savedAt.value[run.value.script] ?? 0) > run.value.startedAt);
+  const stale = computed(
+    () => running.value && run.value !== undefined && (savedAt.value[run.value.script] ?? 0) > run.value.startedAt,
+  );
   const log = computed(() => (shownRun.value === undefined ? [] : (logs.value[shownRun.value] ?? [])));
   /** The protocol argument of runScript and scriptDiagnostics. */
-  const runProtocol = computed(() => (protocol.value === TARGET_LAYOUT ? undefined : protocol.value === NO_LAYOUT ? null : protocol.value));
+  const runProtocol = computed(() =>
+    protocol.value === TARGET_LAYOUT ? undefined : protocol.value === NO_LAYOUT ? null : protocol.value,
+  );
   /** The layout a run would decode with, as far as known here (the target's own when that is the choice). */
   const effectiveProtocol = computed(() => {
     if (runProtocol.value !== undefined) return runProtocol.value;
@@ -252,7 +261,8 @@ export const useScriptsStore = defineStore('scripts', () => {
       }),
       api.on('scriptState', (e) => {
         const known = runs.value[e.run];
-        if (known) runs.value = { ...runs.value, [e.run]: { ...known, state: e.state, ...(e.stop ? { stop: e.stop } : {}) } };
+        if (known)
+          runs.value = { ...runs.value, [e.run]: { ...known, state: e.state, ...(e.stop ? { stop: e.stop } : {}) } };
         if (e.stop) append(e.run, [{ kind: 'stop', stop: e.stop }]);
         void refreshRuns();
       }),
@@ -291,8 +301,38 @@ export const useScriptsStore = defineStore('scripts', () => {
   }
 
   return {
-    files, open, text, savedText, diagnostics, checkedText, changedOnDisk, target, protocol, runs, logs, shownRun, starting,
-    dirty, run, running, stale, log, runProtocol,
-    refreshFiles, openFile, create, save, revert, setText, check, complete, refreshRuns, start, stop, restart, subscribe, load,
+    files,
+    open,
+    text,
+    savedText,
+    diagnostics,
+    checkedText,
+    changedOnDisk,
+    target,
+    protocol,
+    runs,
+    logs,
+    shownRun,
+    starting,
+    dirty,
+    run,
+    running,
+    stale,
+    log,
+    runProtocol,
+    refreshFiles,
+    openFile,
+    create,
+    save,
+    revert,
+    setText,
+    check,
+    complete,
+    refreshRuns,
+    start,
+    stop,
+    restart,
+    subscribe,
+    load,
   };
 });

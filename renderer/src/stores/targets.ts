@@ -54,12 +54,17 @@ export const useTargetsStore = defineStore('targets', () => {
   }
 
   const connect = (target: string) => withBusy(target, `Connecting ${target}`, () => conn.api().connect({ target }));
-  const disconnect = (target: string) => withBusy(target, `Disconnecting ${target}`, () => conn.api().disconnect({ target }));
+  const disconnect = (target: string) =>
+    withBusy(target, `Disconnecting ${target}`, () => conn.api().disconnect({ target }));
   /** Decodes @target's messages with the layout @protocol from now on (null: none). */
   const setProtocol = (target: string, protocol: string | null) =>
-    withBusy(target, `Setting the layout of ${target} to ${protocol ?? 'none'}`, () => conn.api().setProtocol({ target, protocol }));
-  const createDevice = (name: string) => withBusy(`/dev/${name}`, `Creating /dev/${name}`, () => conn.api().createDevice({ name }));
-  const removeDevice = (name: string) => withBusy(`/dev/${name}`, `Removing /dev/${name}`, () => conn.api().removeDevice({ name }));
+    withBusy(target, `Setting the layout of ${target} to ${protocol ?? 'none'}`, () =>
+      conn.api().setProtocol({ target, protocol }),
+    );
+  const createDevice = (name: string) =>
+    withBusy(`/dev/${name}`, `Creating /dev/${name}`, () => conn.api().createDevice({ name }));
+  const removeDevice = (name: string) =>
+    withBusy(`/dev/${name}`, `Removing /dev/${name}`, () => conn.api().removeDevice({ name }));
 
   async function addAgent(url: string, token: string, fingerprint?: string): Promise<boolean> {
     // The backend's messages name the agent's URL: the action does not repeat it.
@@ -72,5 +77,20 @@ export const useTargetsStore = defineStore('targets', () => {
 
   const removeAgent = (url: string) => withBusy(url, `Removing agent ${url}`, () => conn.api().removeAgent({ url }));
 
-  return { targets, agents, listed, busy, openTargets, refresh, subscribe, connect, disconnect, setProtocol, createDevice, removeDevice, addAgent, removeAgent };
+  return {
+    targets,
+    agents,
+    listed,
+    busy,
+    openTargets,
+    refresh,
+    subscribe,
+    connect,
+    disconnect,
+    setProtocol,
+    createDevice,
+    removeDevice,
+    addAgent,
+    removeAgent,
+  };
 });

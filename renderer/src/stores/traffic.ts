@@ -42,7 +42,9 @@ export const useTrafficStore = defineStore('traffic', () => {
 
   /** The `source` input of Traffic's calls: left out for the live store (as before there were sources). */
   const from = (): { source?: string } => (source.value === LIVE ? {} : { source: source.value });
-  const cache = markRaw(new RowCache((start, count) => conn.api().window({ ...from(), view: view.value, start, count })));
+  const cache = markRaw(
+    new RowCache((start, count) => conn.api().window({ ...from(), view: view.value, start, count })),
+  );
   cache.onChange = () => rowsVersion.value++;
   cache.onError = (err) => notices.report('Fetching traffic rows', err);
 
@@ -76,7 +78,10 @@ export const useTrafficStore = defineStore('traffic', () => {
     });
     const offRate = api.on('rate', addRate);
     try {
-      const [w, r] = await Promise.all([api.window({ view: view.value, start: 0, count: 0 }), api.rate({ seconds: RATE_SECONDS })]);
+      const [w, r] = await Promise.all([
+        api.window({ view: view.value, start: 0, count: 0 }),
+        api.rate({ seconds: RATE_SECONDS }),
+      ]);
       setTotal(w.total);
       rates.value = r;
       if (filterText.value) await applyFilter(filterText.value);
@@ -171,8 +176,28 @@ export const useTrafficStore = defineStore('traffic', () => {
   }
 
   return {
-    source, setSource, view, total, stored, paused, filterText, filterError, filterMs, filtering, rowsVersion, selectedRow, detail, selectedPath, rates, cache,
-    start, applyFilter, setPaused, clear, select, addRate,
+    source,
+    setSource,
+    view,
+    total,
+    stored,
+    paused,
+    filterText,
+    filterError,
+    filterMs,
+    filtering,
+    rowsVersion,
+    selectedRow,
+    detail,
+    selectedPath,
+    rates,
+    cache,
+    start,
+    applyFilter,
+    setPaused,
+    clear,
+    select,
+    addRate,
   };
 });
 

@@ -19,7 +19,9 @@ export const useUiStateStore = defineStore('ui-state', () => {
   const helpOpen = ref(false);
   const workspaceDialogOpen = ref(false);
 
-  const theme = computed<Theme>(() => (themeChoice.value === 'system' ? (systemDark.value ? 'dark' : 'light') : themeChoice.value));
+  const theme = computed<Theme>(() =>
+    themeChoice.value === 'system' ? (systemDark.value ? 'dark' : 'light') : themeChoice.value,
+  );
 
   /** Puts the theme on the page, following the desktop's preference while none is chosen; returns the stop. */
   function followTheme(): () => void {

@@ -27,7 +27,10 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   function reportSettings(view: WorkspaceView): void {
     const errors = view.settings.errors;
     if (errors.length > 0)
-      notices.push('error', `settings.json is not taken (defaults apply): ${errors.map((e) => `line ${e.line} column ${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ')}`);
+      notices.push(
+        'error',
+        `settings.json is not taken (defaults apply): ${errors.map((e) => `line ${e.line} column ${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ')}`,
+      );
   }
 
   /** Opens @dir as the workspace; throws the backend's error (the dialog shows it beside the path). */

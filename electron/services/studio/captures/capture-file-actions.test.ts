@@ -21,7 +21,16 @@ const captures = (name: string): string => path.join(work, 'captures', name);
 function write(name: string, count: number): void {
   const w = new CaptureWriter(captures(name), { flushIntervalMs: 0, blockBytes: 1024 });
   for (let n = 0; n < count; n++)
-    w.write({ target: 'demo:echo', direction: n % 2 ? 'rx' : 'tx', timestampNs: BigInt(n), length: 8n, type: 1n, id: BigInt(n), userValue: 0n, data: new Uint8Array(8).fill(n) });
+    w.write({
+      target: 'demo:echo',
+      direction: n % 2 ? 'rx' : 'tx',
+      timestampNs: BigInt(n),
+      length: 8n,
+      type: 1n,
+      id: BigInt(n),
+      userValue: 0n,
+      data: new Uint8Array(8).fill(n),
+    });
   w.close();
 }
 
@@ -42,27 +51,49 @@ test('rename keeps the format and never replaces another file; names are checked
     ['junk.pcapng', 'morning.kucap', 'session.pcapng'],
   );
   assert.deepEqual(readFileSync(captures('morning.kucap')), bytes);
-  await assert.rejects(service.handlers.renameCapture({ name: 'morning.kucap', to: 'session.pcapng' }), { code: 'EINVAL_INPUT', message: /renaming does not convert it/ });
+  await assert.rejects(service.handlers.renameCapture({ name: 'morning.kucap', to: 'session.pcapng' }), {
+    code: 'EINVAL_INPUT',
+    message: /renaming does not convert it/,
+  });
   write('evening.kucap', 5);
-  await assert.rejects(service.handlers.renameCapture({ name: 'morning.kucap', to: 'evening.kucap' }), { code: 'EEXIST', message: 'captures/evening.kucap already exists: choose another name' });
+  await assert.rejects(service.handlers.renameCapture({ name: 'morning.kucap', to: 'evening.kucap' }), {
+    code: 'EEXIST',
+    message: 'captures/evening.kucap already exists: choose another name',
+  });
   assert.equal((await listed())['evening.kucap'], 5, 'the file in the way is kept as it was');
   for (const bad of ['../escape.kucap', 'sub/dir.kucap', '.hidden.kucap'])
-    await assert.rejects(service.handlers.renameCapture({ name: 'morning.kucap', to: bad }), { code: 'EINVAL_INPUT', message: /is not a valid file name/ }, bad);
+    await assert.rejects(
+      service.handlers.renameCapture({ name: 'morning.kucap', to: bad }),
+      { code: 'EINVAL_INPUT', message: /is not a valid file name/ },
+      bad,
+    );
   await assert.rejects(service.handlers.renameCapture({ name: 'nosuch.kucap', to: 'x.kucap' }), { code: 'ENOENT' });
   assert.ok(!existsSync(path.join(work, 'escape.kucap')));
 });
 
 test('delete removes the file; refused while it is open in Traffic or being recorded', async () => {
   await service.handlers.openCapture({ name: 'evening.kucap' });
-  await assert.rejects(service.handlers.deleteCapture({ name: 'evening.kucap' }), { code: 'EBUSY', message: 'cannot delete evening.kucap: it is open in Traffic (close it first)' });
+  await assert.rejects(service.handlers.deleteCapture({ name: 'evening.kucap' }), {
+    code: 'EBUSY',
+    message: 'cannot delete evening.kucap: it is open in Traffic (close it first)',
+  });
   await service.handlers.closeCapture({ source: 'evening.kucap' });
   const left = await service.handlers.deleteCapture({ name: 'evening.kucap' });
-  assert.deepEqual(left.map((f) => f.name), ['junk.pcapng', 'morning.kucap', 'session.pcapng']);
+  assert.deepEqual(
+    left.map((f) => f.name),
+    ['junk.pcapng', 'morning.kucap', 'session.pcapng'],
+  );
   assert.ok(!existsSync(captures('evening.kucap')));
   await service.handlers.connect({ target: 'demo:echo' });
   await service.handlers.startCapture({ name: 'now' });
-  await assert.rejects(service.handlers.deleteCapture({ name: 'now.kucap' }), { code: 'EBUSY', message: /being recorded/ });
-  await assert.rejects(service.handlers.renameCapture({ name: 'now.kucap', to: 'later' }), { code: 'EBUSY', message: /being recorded/ });
+  await assert.rejects(service.handlers.deleteCapture({ name: 'now.kucap' }), {
+    code: 'EBUSY',
+    message: /being recorded/,
+  });
+  await assert.rejects(service.handlers.renameCapture({ name: 'now.kucap', to: 'later' }), {
+    code: 'EBUSY',
+    message: /being recorded/,
+  });
   await service.handlers.stopCapture({});
   await assert.rejects(service.handlers.deleteCapture({ name: '../settings.json' }), { code: 'EINVAL_INPUT' });
 });

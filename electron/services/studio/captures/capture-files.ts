@@ -15,7 +15,11 @@ import type { TrafficRows } from '../traffic/traffic-rows.ts';
 const SLICE = 20_000;
 
 /** Writes @records to @file (named @name) as .kucap or .pcapng by its extension. */
-export async function writeCaptureFile(name: string, file: string, records: AsyncIterable<CaptureRecord>): Promise<CaptureWritten> {
+export async function writeCaptureFile(
+  name: string,
+  file: string,
+  records: AsyncIterable<CaptureRecord>,
+): Promise<CaptureWritten> {
   const tmp = path.join(path.dirname(file), `.${name}.${process.pid}.tmp`);
   try {
     let messages: number;

@@ -76,7 +76,9 @@ export class CaptureSource implements TrafficRows {
     const out = path.join(this.#tmpDir, 'converted.kucap');
     const writer = new CaptureWriter(out, { flushIntervalMs: 0 });
     try {
-      for await (const r of importPcapng(this.file, (p) => this.#importDamage.push({ ...p, messagesBefore: writer.count }))) {
+      for await (const r of importPcapng(this.file, (p) =>
+        this.#importDamage.push({ ...p, messagesBefore: writer.count }),
+      )) {
         if (this.#closed) break;
         writer.write(r);
       }
@@ -102,7 +104,11 @@ export class CaptureSource implements TrafficRows {
       total: this.total,
       done: this.done,
       // Converting a pcapng file reads it whole before indexing starts: report the index's share of the converted file.
-      bytesIndexed: converting ? 0 : this.format === 'pcapng' ? Math.round((this.#index.bytesIndexed / Math.max(1, statSync(this.#index.path).size)) * this.#size) : this.#index.bytesIndexed,
+      bytesIndexed: converting
+        ? 0
+        : this.format === 'pcapng'
+          ? Math.round((this.#index.bytesIndexed / Math.max(1, statSync(this.#index.path).size)) * this.#size)
+          : this.#index.bytesIndexed,
       size: this.#size,
       targets: [...this.#index.targets],
       damage: this.format === 'pcapng' ? this.#importDamage : this.#index.damage,
@@ -149,7 +155,17 @@ export class CaptureSource implements TrafficRows {
     const r = this.#records().read(this.#index.offset(row), this.#index.length(row));
     // A copy: the reader's cache is reused by the next read.
     const data = Uint8Array.from(r.data);
-    return { row, target: this.#index.target(row), direction: this.#index.direction(row), timestampNs: r.timestampNs, length: BigInt(data.length), type: r.type, id: r.id, userValue: r.userValue, data };
+    return {
+      row,
+      target: this.#index.target(row),
+      direction: this.#index.direction(row),
+      timestampNs: r.timestampNs,
+      length: BigInt(data.length),
+      type: r.type,
+      id: r.id,
+      userValue: r.userValue,
+      data,
+    };
   }
 
   #records(): RecordReader {

@@ -3,7 +3,14 @@
 // them into Traffic as sources (captures/capture-source.ts), save and export.
 import { existsSync, linkSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { LIMITS } from '../../../shared/limits.ts';
-import type { CaptureFileView, CaptureLostTarget, CaptureSourceView, CaptureStatus, CaptureWritten, captureCalls } from '../../../shared/api/captures-api.ts';
+import type {
+  CaptureFileView,
+  CaptureLostTarget,
+  CaptureSourceView,
+  CaptureStatus,
+  CaptureWritten,
+  captureCalls,
+} from '../../../shared/api/captures-api.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
 import { announcedCount, announcedPackets } from '../../capture/announced-count.ts';
 import { readCapture } from '../../capture/reader.ts';
@@ -57,10 +64,18 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
       saveCapture: async (i) => this.#save(i.source, captureFileName(i.name)),
       exportPcapng: async (i) => {
         const name = captureFileName(i.name);
-        if (!name.endsWith('.kucap')) throw new StudioError({ code: 'EINVAL_INPUT', message: `${name} is not a .kucap capture: only those are exported to pcapng` });
+        if (!name.endsWith('.kucap'))
+          throw new StudioError({
+            code: 'EINVAL_INPUT',
+            message: `${name} is not a .kucap capture: only those are exported to pcapng`,
+          });
         const input = this.#existing(name);
         const output = i.output === undefined ? name.replace(/\.kucap$/, '.pcapng') : captureFileName(i.output);
-        if (!output.endsWith('.pcapng')) throw new StudioError({ code: 'EINVAL_INPUT', message: `the export's name must end in .pcapng, not "${output}"` });
+        if (!output.endsWith('.pcapng'))
+          throw new StudioError({
+            code: 'EINVAL_INPUT',
+            message: `the export's name must end in .pcapng, not "${output}"`,
+          });
         return writeCaptureFile(output, this.ctx.workspace().resolve('captures', output), readCapture(input));
       },
       renameCapture: async (i) => {
@@ -77,7 +92,10 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
         const file = this.#existing(captureFileName(i.name));
         const size = statSync(file).size;
         if (size > DOWNLOAD_LIMIT)
-          throw new StudioError({ code: 'EFBIG', message: `${i.name} is ${size} bytes, more than the ${DOWNLOAD_LIMIT >> 20} MiB a download carries: take it from ${file}` });
+          throw new StudioError({
+            code: 'EFBIG',
+            message: `${i.name} is ${size} bytes, more than the ${DOWNLOAD_LIMIT >> 20} MiB a download carries: take it from ${file}`,
+          });
         return { name: i.name, size, data: readFileSync(file).toString('base64') };
       },
     };
@@ -87,22 +105,37 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
   source(name: string): CaptureSource {
     const s = this.#sources.get(name);
     if (!s)
-      throw new StudioError({ code: 'ENOENT', message: `no capture "${name}" is open in Traffic (open: live${[...this.#sources.keys()].map((k) => `, ${k}`).join('')}): open it first` });
+      throw new StudioError({
+        code: 'ENOENT',
+        message: `no capture "${name}" is open in Traffic (open: live${[...this.#sources.keys()].map((k) => `, ${k}`).join('')}): open it first`,
+      });
     return s;
   }
 
   /** The path of capture @name, which must exist. */
   #existing(name: string): string {
     const file = this.ctx.workspace().resolve('captures', name);
-    if (!existsSync(file)) throw new StudioError({ code: 'ENOENT', message: `captures/${name} does not exist in ${this.ctx.workspace().dir}` });
+    if (!existsSync(file))
+      throw new StudioError({
+        code: 'ENOENT',
+        message: `captures/${name} does not exist in ${this.ctx.workspace().dir}`,
+      });
     return file;
   }
 
   /** The path of capture @name, which must exist and be neither recorded nor open in Traffic (@verb says what is refused). */
   #idle(name: string, verb: string): string {
     const file = this.#existing(name);
-    if (this.#recorder?.name === name) throw new StudioError({ code: 'EBUSY', message: `cannot ${verb} ${name}: it is being recorded (stop the recording first)` });
-    if (this.#sources.has(name)) throw new StudioError({ code: 'EBUSY', message: `cannot ${verb} ${name}: it is open in Traffic (close it first)` });
+    if (this.#recorder?.name === name)
+      throw new StudioError({
+        code: 'EBUSY',
+        message: `cannot ${verb} ${name}: it is being recorded (stop the recording first)`,
+      });
+    if (this.#sources.has(name))
+      throw new StudioError({
+        code: 'EBUSY',
+        message: `cannot ${verb} ${name}: it is open in Traffic (close it first)`,
+      });
     return file;
   }
 
@@ -110,7 +143,11 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
   #rename(name: string, requested: string): void {
     const extension = name.slice(name.lastIndexOf('.'));
     const to = requested.endsWith('.kucap') || requested.endsWith('.pcapng') ? requested : `${requested}${extension}`;
-    if (!to.endsWith(extension)) throw new StudioError({ code: 'EINVAL_INPUT', message: `"${to}": ${name} is a ${extension} file, and renaming does not convert it (export it instead)` });
+    if (!to.endsWith(extension))
+      throw new StudioError({
+        code: 'EINVAL_INPUT',
+        message: `"${to}": ${name} is a ${extension} file, and renaming does not convert it (export it instead)`,
+      });
     const target = this.ctx.workspace().resolve('captures', to);
     const file = this.#idle(name, 'rename');
     if (to === name) return;
@@ -118,7 +155,8 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
       // A link then an unlink, not rename(2): a file already there under the new name is kept, not replaced.
       linkSync(file, target);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StudioError({ code: 'EEXIST', message: `captures/${to} already exists: choose another name` });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new StudioError({ code: 'EEXIST', message: `captures/${to} already exists: choose another name` });
       throw err;
     }
     unlinkSync(file);
@@ -126,11 +164,17 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
   }
 
   #start(targets: string[] | undefined, requested: string | undefined): CaptureStatus {
-    if (this.#recorder) throw new StudioError({ code: 'EBUSY', message: `already recording ${this.#recorder.name}: stop it first` });
+    if (this.#recorder)
+      throw new StudioError({ code: 'EBUSY', message: `already recording ${this.#recorder.name}: stop it first` });
     const name = captureFileName(requested ?? defaultName());
-    if (!name.endsWith('.kucap')) throw new StudioError({ code: 'EINVAL_INPUT', message: `a recording is written as .kucap, not "${name}" (export it to pcapng afterwards)` });
+    if (!name.endsWith('.kucap'))
+      throw new StudioError({
+        code: 'EINVAL_INPUT',
+        message: `a recording is written as .kucap, not "${name}" (export it to pcapng afterwards)`,
+      });
     const file = this.ctx.workspace().resolve('captures', name);
-    if (existsSync(file)) throw new StudioError({ code: 'EEXIST', message: `captures/${name} already exists: choose another name` });
+    if (existsSync(file))
+      throw new StudioError({ code: 'EEXIST', message: `captures/${name} already exists: choose another name` });
     for (const t of targets ?? []) {
       try {
         this.ctx.endpointOf(t);
@@ -161,11 +205,16 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
       .map((f) => {
         const format = f.name.endsWith('.pcapng') ? 'pcapng' : 'kucap';
         const view: CaptureFileView = { name: f.name, format, size: f.size, mtimeMs: f.mtimeMs };
-        if (this.#recorder?.name === f.name) return { ...view, recording: true, messages: this.#recorder.status().messages };
+        if (this.#recorder?.name === f.name)
+          return { ...view, recording: true, messages: this.#recorder.status().messages };
         let known = this.#counts.get(f.name);
         if (!known || known.size !== f.size || known.mtimeMs !== f.mtimeMs) {
           const file = this.ctx.workspace().resolve('captures', f.name);
-          known = { size: f.size, mtimeMs: f.mtimeMs, messages: format === 'kucap' ? announcedCount(file) : announcedPackets(file) };
+          known = {
+            size: f.size,
+            mtimeMs: f.mtimeMs,
+            messages: format === 'kucap' ? announcedCount(file) : announcedPackets(file),
+          };
           this.#counts.set(f.name, known);
         }
         if (known.messages !== undefined) view.messages = known.messages;
@@ -176,9 +225,15 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
   #open(name: string): CaptureSourceView {
     const open = this.#sources.get(name);
     if (open) return open.view();
-    if (this.#recorder?.name === name) throw new StudioError({ code: 'EBUSY', message: `${name} is being recorded: stop the recording first` });
+    if (this.#recorder?.name === name)
+      throw new StudioError({ code: 'EBUSY', message: `${name} is being recorded: stop the recording first` });
     const file = this.#existing(name);
-    const source = new CaptureSource(name, file, (target) => this.ctx.layoutOf(target), () => this.#emitSources());
+    const source = new CaptureSource(
+      name,
+      file,
+      (target) => this.ctx.layoutOf(target),
+      () => this.#emitSources(),
+    );
     this.#sources.set(name, source);
     this.#emitSources();
     return source.view();
@@ -186,7 +241,8 @@ export class CapturesArea implements StudioArea<typeof captureCalls> {
 
   async #save(sourceName: string, name: string): Promise<CaptureWritten> {
     const file = this.ctx.workspace().resolve('captures', name);
-    if (existsSync(file)) throw new StudioError({ code: 'EEXIST', message: `captures/${name} already exists: choose another name` });
+    if (existsSync(file))
+      throw new StudioError({ code: 'EEXIST', message: `captures/${name} already exists: choose another name` });
     let rows: TrafficRows;
     if (sourceName === 'live') rows = this.ctx.store;
     else {

@@ -30,7 +30,12 @@ after(async () => {
 });
 const captures = (name: string): string => path.join(work, 'captures', name);
 
-async function until<T>(what: string, get: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  get: () => T | Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await get();
@@ -42,7 +47,11 @@ async function until<T>(what: string, get: () => T | Promise<T>, ok: (v: T) => b
 
 async function opened(name: string): Promise<CaptureSourceView> {
   await service.handlers.openCapture({ name });
-  return until(`${name} indexed`, async () => (await service.handlers.openCaptures({})).find((s) => s.source === name)!, (s) => s.done);
+  return until(
+    `${name} indexed`,
+    async () => (await service.handlers.openCaptures({})).find((s) => s.source === name)!,
+    (s) => s.done,
+  );
 }
 
 async function readAll(file: string): Promise<CaptureRecord[]> {
@@ -66,14 +75,31 @@ describe('recording', () => {
     const started = await service.handlers.startCapture({ name: 'echo-session' });
     assert.equal(started.name, 'echo-session.kucap');
     assert.equal(started.recording, true);
-    const sent = Array.from({ length: 20 }, (_, i) => Uint8Array.from({ length: i * 7 }, (_, k) => (k * 13 + i) & 0xff));
+    const sent = Array.from({ length: 20 }, (_, i) =>
+      Uint8Array.from({ length: i * 7 }, (_, k) => (k * 13 + i) & 0xff),
+    );
     for (const [i, data] of sent.entries())
-      await service.handlers.send({ target: 'demo:echo', header: { type: String(i % 3), id: String(1000 + i), userValue: String(0xfeed0000 + i) }, body: { format: 'raw', data: bytesToBase64(data) }, count: 1 });
-    await until('the echoes recorded', () => service.handlers.captureStatus({}), (s) => s.messages === 40);
+      await service.handlers.send({
+        target: 'demo:echo',
+        header: { type: String(i % 3), id: String(1000 + i), userValue: String(0xfeed0000 + i) },
+        body: { format: 'raw', data: bytesToBase64(data) },
+        count: 1,
+      });
+    await until(
+      'the echoes recorded',
+      () => service.handlers.captureStatus({}),
+      (s) => s.messages === 40,
+    );
     const stopped = await service.handlers.stopCapture({});
-    assert.deepEqual({ name: stopped.name, messages: stopped.messages, lost: stopped.lost }, { name: 'echo-session.kucap', messages: 40, lost: [] });
+    assert.deepEqual(
+      { name: stopped.name, messages: stopped.messages, lost: stopped.lost },
+      { name: 'echo-session.kucap', messages: 40, lost: [] },
+    );
     assert.equal(stopped.bytes, statSync(captures('echo-session.kucap')).size);
-    assert.ok(statuses.some((s) => s.recording && s.messages > 0), 'a status event while recording');
+    assert.ok(
+      statuses.some((s) => s.recording && s.messages > 0),
+      'a status event while recording',
+    );
     assert.equal(statuses.at(-1)?.recording, false);
 
     const records = await readAll(captures('echo-session.kucap'));
@@ -82,7 +108,11 @@ describe('recording', () => {
       assert.equal(got.length, 20, `${direction} messages`);
       got.forEach((r, i) => {
         assert.equal(r.target, 'demo:echo');
-        assert.deepEqual([r.type, r.id, r.userValue, r.length], [BigInt(i % 3), BigInt(1000 + i), BigInt(0xfeed0000 + i), BigInt(sent[i]!.length)], `${direction} ${i}: header`);
+        assert.deepEqual(
+          [r.type, r.id, r.userValue, r.length],
+          [BigInt(i % 3), BigInt(1000 + i), BigInt(0xfeed0000 + i), BigInt(sent[i]!.length)],
+          `${direction} ${i}: header`,
+        );
         assert.deepEqual(Buffer.from(r.data), Buffer.from(sent[i]!), `${direction} ${i}: data`);
       });
     }
@@ -99,10 +129,23 @@ describe('recording', () => {
 
   test('a target that goes down while recording: the capture keeps what it got and says so', async () => {
     await service.handlers.startCapture({ name: 'goes-down', targets: ['demo:echo'] });
-    await service.handlers.send({ target: 'demo:echo', header: { type: '1', id: '1', userValue: '0' }, body: { format: 'raw', data: 'AQI=' }, count: 5 });
-    await until('ten recorded', () => service.handlers.captureStatus({}), (s) => s.messages === 10);
+    await service.handlers.send({
+      target: 'demo:echo',
+      header: { type: '1', id: '1', userValue: '0' },
+      body: { format: 'raw', data: 'AQI=' },
+      count: 5,
+    });
+    await until(
+      'ten recorded',
+      () => service.handlers.captureStatus({}),
+      (s) => s.messages === 10,
+    );
     await service.handlers.disconnect({ target: 'demo:echo' });
-    const status = await until('the loss noticed', () => service.handlers.captureStatus({}), (s) => s.lost.length > 0);
+    const status = await until(
+      'the loss noticed',
+      () => service.handlers.captureStatus({}),
+      (s) => s.lost.length > 0,
+    );
     assert.equal(status.lost[0]?.target, 'demo:echo');
     assert.equal(status.lost[0]?.messagesBefore, 10);
     const stopped = await service.handlers.stopCapture({});
@@ -122,7 +165,16 @@ describe('a capture of a million messages opened into Traffic', () => {
     for (let n = 0; n < N; n++) {
       data.fill(n & 0xff);
       data[0] = n % 5;
-      w.write({ target: n % 2 ? 'demo:echo' : 'shm:peer', direction: n % 2 ? 'rx' : 'tx', timestampNs: 1_764_000_000_000_000_000n + BigInt(n), length: BigInt(PAYLOAD), type: BigInt(n % 7), id: BigInt(n), userValue: BigInt(n) * 3n, data });
+      w.write({
+        target: n % 2 ? 'demo:echo' : 'shm:peer',
+        direction: n % 2 ? 'rx' : 'tx',
+        timestampNs: 1_764_000_000_000_000_000n + BigInt(n),
+        length: BigInt(PAYLOAD),
+        type: BigInt(n % 7),
+        id: BigInt(n),
+        userValue: BigInt(n) * 3n,
+        data,
+      });
     }
     w.close();
     assert.ok(statSync(captures('million.kucap')).size > N * (48 + PAYLOAD));
@@ -147,19 +199,33 @@ describe('a capture of a million messages opened into Traffic', () => {
         w.rows.map((r) => [r.row, r.id, r.type, r.userValue, r.direction, r.target, r.length]),
         [0, 1, 2].map((k) => {
           const n = start + k;
-          return [n, String(n), String(n % 7), String(n * 3), n % 2 ? 'rx' : 'tx', n % 2 ? 'demo:echo' : 'shm:peer', PAYLOAD];
+          return [
+            n,
+            String(n),
+            String(n % 7),
+            String(n * 3),
+            n % 2 ? 'rx' : 'tx',
+            n % 2 ? 'demo:echo' : 'shm:peer',
+            PAYLOAD,
+          ];
         }),
       );
     }
   });
 
   test('a filter on a header column and on user_value (read from the file) finds exactly the matching rows', async () => {
-    const f = await service.handlers.setFilter({ source: 'million.kucap', expression: 'type == 3 && direction == "rx" && user_value > 2997000' });
+    const f = await service.handlers.setFilter({
+      source: 'million.kucap',
+      expression: 'type == 3 && direction == "rx" && user_value > 2997000',
+    });
     const expected: number[] = [];
     for (let n = 999_001; n < N; n++) if (n % 7 === 3 && n % 2 === 1) expected.push(n);
     assert.equal(f.total, expected.length);
     const w = await service.handlers.window({ source: 'million.kucap', view: f.view, start: 0, count: 5000 });
-    assert.deepEqual(w.rows.map((r) => r.row), expected);
+    assert.deepEqual(
+      w.rows.map((r) => r.row),
+      expected,
+    );
     const live = await service.handlers.window({ view: 'all', start: 0, count: 0 });
     assert.ok(live.total < 100, 'the live store is another source: untouched');
   });
@@ -177,8 +243,14 @@ describe('a capture of a million messages opened into Traffic', () => {
 
   test('closing it frees the source', async () => {
     const left = await service.handlers.closeCapture({ source: 'million.kucap' });
-    assert.equal(left.some((s) => s.source === 'million.kucap'), false);
-    await assert.rejects(service.handlers.window({ source: 'million.kucap', view: 'all', start: 0, count: 1 }), { code: 'ENOENT', message: /open it first/ });
+    assert.equal(
+      left.some((s) => s.source === 'million.kucap'),
+      false,
+    );
+    await assert.rejects(service.handlers.window({ source: 'million.kucap', view: 'all', start: 0, count: 1 }), {
+      code: 'ENOENT',
+      message: /open it first/,
+    });
     rmSync(captures('million.kucap'));
   });
 });
@@ -187,18 +259,45 @@ test('a filter set while a capture is still being indexed ends with every matchi
   const N = 300_000;
   const w = new CaptureWriter(captures('while-indexing.kucap'), { flushIntervalMs: 0 });
   const data = new Uint8Array(16);
-  for (let n = 0; n < N; n++) w.write({ target: 'demo:echo', direction: 'rx', timestampNs: BigInt(n), length: 16n, type: BigInt(n % 10), id: BigInt(n), userValue: 0n, data });
+  for (let n = 0; n < N; n++)
+    w.write({
+      target: 'demo:echo',
+      direction: 'rx',
+      timestampNs: BigInt(n),
+      length: 16n,
+      type: BigInt(n % 10),
+      id: BigInt(n),
+      userValue: 0n,
+      data,
+    });
   w.close();
   await service.handlers.openCapture({ name: 'while-indexing.kucap' });
   const f = await service.handlers.setFilter({ source: 'while-indexing.kucap', expression: 'type == 4' });
-  const view = await until('indexed', async () => (await service.handlers.openCaptures({})).find((s) => s.source === 'while-indexing.kucap')!, (s) => s.done);
+  const view = await until(
+    'indexed',
+    async () => (await service.handlers.openCaptures({})).find((s) => s.source === 'while-indexing.kucap')!,
+    (s) => s.done,
+  );
   assert.equal(view.views[f.view], N / 10);
-  assert.equal((await service.handlers.window({ source: 'while-indexing.kucap', view: f.view, start: N / 10 - 1, count: 1 })).rows[0]?.id, String(N - 6));
+  assert.equal(
+    (await service.handlers.window({ source: 'while-indexing.kucap', view: f.view, start: N / 10 - 1, count: 1 }))
+      .rows[0]?.id,
+    String(N - 6),
+  );
   await service.handlers.closeCapture({ source: 'while-indexing.kucap' });
 });
 
 describe('damaged captures', () => {
-  const record = (n: number): CaptureRecord => ({ target: 'demo:echo', direction: 'rx', timestampNs: BigInt(n), length: 8n, type: 1n, id: BigInt(n), userValue: 0n, data: new Uint8Array(8).fill(n) });
+  const record = (n: number): CaptureRecord => ({
+    target: 'demo:echo',
+    direction: 'rx',
+    timestampNs: BigInt(n),
+    length: 8n,
+    type: 1n,
+    id: BigInt(n),
+    userValue: 0n,
+    data: new Uint8Array(8).fill(n),
+  });
   function write(name: string, count: number): void {
     const w = new CaptureWriter(captures(name), { flushIntervalMs: 0, blockBytes: 1024 });
     for (let n = 0; n < count; n++) w.write(record(n));
@@ -216,8 +315,15 @@ describe('damaged captures', () => {
     assert.ok(view.total > 150 && view.total < 200, `${view.total} messages before the cut`);
     assert.match(damage.message, new RegExp(`ends inside the block at offset ${damage.offset} .*cut off`));
     const w = await service.handlers.window({ source: 'cut.kucap', view: 'all', start: view.total - 1, count: 5 });
-    assert.deepEqual(w.rows.map((r) => r.id), [String(view.total - 1)]);
-    assert.equal((await service.handlers.listCaptures({})).find((f) => f.name === 'cut.kucap')?.messages, undefined, 'no count is announced for a cut-off file');
+    assert.deepEqual(
+      w.rows.map((r) => r.id),
+      [String(view.total - 1)],
+    );
+    assert.equal(
+      (await service.handlers.listCaptures({})).find((f) => f.name === 'cut.kucap')?.messages,
+      undefined,
+      'no count is announced for a cut-off file',
+    );
   });
 
   test('a damaged block in the middle: the messages before and after it open, the damage is placed', async () => {
@@ -231,9 +337,15 @@ describe('damaged captures', () => {
     const damage = view.damage[0]!;
     assert.ok(damage.offset <= at, 'the damage starts at or before the spoilt bytes');
     assert.match(damage.message, /damaged block at offset \d+ \(checksum mismatch\); skipped/);
-    const ids = (await service.handlers.window({ source: 'hole.kucap', view: 'all', start: 0, count: 500 })).rows.map((r) => Number(r.id));
+    const ids = (await service.handlers.window({ source: 'hole.kucap', view: 'all', start: 0, count: 500 })).rows.map(
+      (r) => Number(r.id),
+    );
     assert.equal(ids.length, view.total);
-    assert.deepEqual(ids.slice(0, damage.messagesBefore), Array.from({ length: damage.messagesBefore }, (_, i) => i), 'every message before the damage');
+    assert.deepEqual(
+      ids.slice(0, damage.messagesBefore),
+      Array.from({ length: damage.messagesBefore }, (_, i) => i),
+      'every message before the damage',
+    );
     assert.equal(ids.at(-1), 199, 'the messages after it too');
     assert.ok(view.total < 200, 'the damaged block is left out');
   });
@@ -241,7 +353,11 @@ describe('damaged captures', () => {
   test('a file that is not a capture says so', async () => {
     writeFileSync(captures('junk.kucap'), 'hello, not a capture');
     await service.handlers.openCapture({ name: 'junk.kucap' });
-    const view = await until('junk indexed', async () => (await service.handlers.openCaptures({})).find((s) => s.source === 'junk.kucap')!, (s) => s.done);
+    const view = await until(
+      'junk indexed',
+      async () => (await service.handlers.openCaptures({})).find((s) => s.source === 'junk.kucap')!,
+      (s) => s.done,
+    );
     assert.match(view.error ?? '', /is not a kucomms capture file/);
     assert.equal(view.total, 0);
   });
@@ -256,7 +372,10 @@ describe('save as and pcapng', () => {
     const records = await readAll(captures('live-copy.kucap'));
     assert.equal(records.length, total);
     const last = service.store.get(total - 1);
-    assert.deepEqual([records.at(-1)?.id, records.at(-1)?.direction, Buffer.from(records.at(-1)!.data)], [last.id, last.direction, Buffer.from(last.data)]);
+    assert.deepEqual(
+      [records.at(-1)?.id, records.at(-1)?.direction, Buffer.from(records.at(-1)!.data)],
+      [last.id, last.direction, Buffer.from(last.data)],
+    );
     await assert.rejects(service.handlers.saveCapture({ source: 'live', name: 'live-copy.kucap' }), { code: 'EEXIST' });
   });
 
@@ -274,11 +393,18 @@ describe('save as and pcapng', () => {
     for await (const r of importPcapng(captures('echo-session.pcapng'))) n += r.target === 'demo:echo' ? 1 : 0;
     assert.equal(n, 40);
     const view = await opened('echo-session.pcapng');
-    assert.deepEqual({ total: view.total, format: view.format, damage: view.damage }, { total: 40, format: 'pcapng', damage: [] });
+    assert.deepEqual(
+      { total: view.total, format: view.format, damage: view.damage },
+      { total: 40, format: 'pcapng', damage: [] },
+    );
     const w = await service.handlers.window({ source: 'echo-session.pcapng', view: 'all', start: 0, count: 40 });
     // An echo may arrive after the next send: compare as sets, in the capture's order per direction.
     for (const direction of ['tx', 'rx'])
-      assert.deepEqual(w.rows.filter((r) => r.direction === direction).map((r) => r.id), Array.from({ length: 20 }, (_, i) => String(1000 + i)), direction);
+      assert.deepEqual(
+        w.rows.filter((r) => r.direction === direction).map((r) => r.id),
+        Array.from({ length: 20 }, (_, i) => String(1000 + i)),
+        direction,
+      );
     const download = await service.handlers.downloadCapture({ name: 'echo-session.pcapng' });
     assert.deepEqual(Buffer.from(download.data, 'base64'), readFileSync(captures('echo-session.pcapng')));
   });

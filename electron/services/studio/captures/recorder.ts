@@ -52,7 +52,10 @@ export class Recorder {
     } catch (err) {
       // The disk is full or the file went away: stop writing, keep what is there, and say so.
       this.#failure = (err as Error).message;
-      this.ctx.emit('notice', { level: 'error', message: `capture ${this.name} stopped writing after ${this.#writer.count} messages: ${this.#failure}` });
+      this.ctx.emit('notice', {
+        level: 'error',
+        message: `capture ${this.name} stopped writing after ${this.#writer.count} messages: ${this.#failure}`,
+      });
     }
   }
 
@@ -80,7 +83,10 @@ export class Recorder {
         if ((err as StudioError).code !== 'ENOTCONN') continue;
         const lost = { target, error: (err as Error).message, messagesBefore: this.#writer.count };
         this.#lost.push(lost);
-        this.ctx.emit('notice', { level: 'warning', message: `capture ${this.name}: ${target} stopped delivering after ${lost.messagesBefore} messages of the capture (${lost.error}); the capture keeps what it got and goes on with the others` });
+        this.ctx.emit('notice', {
+          level: 'warning',
+          message: `capture ${this.name}: ${target} stopped delivering after ${lost.messagesBefore} messages of the capture (${lost.error}); the capture keeps what it got and goes on with the others`,
+        });
       }
     }
     const status = this.status();

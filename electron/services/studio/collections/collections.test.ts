@@ -8,7 +8,11 @@ import { StudioError } from '../../../shared/studio-api.ts';
 import { Collections } from './collections.ts';
 
 describe('collections', () => {
-  const message = (name: string) => ({ name, header: { type: '1', id: '2', userValue: '0' }, body: { format: 'raw' as const, data: 'aGk=' } });
+  const message = (name: string) => ({
+    name,
+    header: { type: '1', id: '2', userValue: '0' },
+    body: { format: 'raw' as const, data: 'aGk=' },
+  });
 
   test('a saved message is listed, replaced by name, and read back from the file by the next Studio', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'studio-collections-')), 'collections.json');
@@ -16,7 +20,12 @@ describe('collections', () => {
     c.save('smoke', message('hello'));
     c.save('smoke', { ...message('hello'), header: { type: '9', id: '2', userValue: '0' } });
     c.save('smoke', message('bye'));
-    assert.deepEqual(new Collections(file).list(), [{ name: 'smoke', messages: [{ ...message('hello'), header: { type: '9', id: '2', userValue: '0' } }, message('bye')] }]);
+    assert.deepEqual(new Collections(file).list(), [
+      {
+        name: 'smoke',
+        messages: [{ ...message('hello'), header: { type: '9', id: '2', userValue: '0' } }, message('bye')],
+      },
+    ]);
     assert.match(readFileSync(file, 'utf8'), /"name": "smoke"/);
   });
 
@@ -24,6 +33,10 @@ describe('collections', () => {
     const c = new Collections();
     c.save('one', message('only'));
     assert.deepEqual(c.remove('one', 'only'), []);
-    assert.throws(() => c.remove('one', 'only'), (e: unknown) => e instanceof StudioError && e.code === 'ENOENT' && /collection "one" has no message "only"/.test(e.message));
+    assert.throws(
+      () => c.remove('one', 'only'),
+      (e: unknown) =>
+        e instanceof StudioError && e.code === 'ENOENT' && /collection "one" has no message "only"/.test(e.message),
+    );
   });
 });

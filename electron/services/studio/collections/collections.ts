@@ -4,7 +4,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeWhole } from '../../workspace/workspace.ts';
-import { collectionMessageInput, StudioError, type Collection, type CollectionMessage } from '../../../shared/studio-api.ts';
+import {
+  collectionMessageInput,
+  StudioError,
+  type Collection,
+  type CollectionMessage,
+} from '../../../shared/studio-api.ts';
 
 const fileSchema = z.array(z.object({ name: z.string(), messages: z.array(collectionMessageInput) }));
 
@@ -50,7 +55,10 @@ export class Collections {
       parsed = fileSchema.parse(JSON.parse(text));
     } catch (err) {
       const why = err instanceof z.ZodError ? z.prettifyError(err).replace(/\n/g, ' ') : (err as Error).message;
-      this.#error = new StudioError({ code: 'EINVAL', message: `${this.#file} is not a collections file (${why}); fix it, then save again` });
+      this.#error = new StudioError({
+        code: 'EINVAL',
+        message: `${this.#file} is not a collections file (${why}); fix it, then save again`,
+      });
       return;
     }
     for (const c of parsed) this.#all.set(c.name, c.messages);

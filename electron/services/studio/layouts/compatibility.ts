@@ -23,8 +23,18 @@ function place(struct: StructDef, start: number | undefined, prefix: string, out
     const path = `${prefix}${f.name}`;
     const size = fieldFixedSize(f);
     const count = f.count === undefined ? '' : f.count.kind === 'fixed' ? `[${f.count.n}]` : '[]';
-    out.set(path, { ...(offset !== undefined ? { offset } : {}), ...(size !== undefined ? { size } : {}), type: `${typeName(f.type)}${count}` });
-    if (f.type.kind === 'struct') place(f.type.struct, f.count === undefined || fixedSize(f.type) !== undefined ? offset : undefined, `${path}${f.count ? '[0]' : ''}.`, out);
+    out.set(path, {
+      ...(offset !== undefined ? { offset } : {}),
+      ...(size !== undefined ? { size } : {}),
+      type: `${typeName(f.type)}${count}`,
+    });
+    if (f.type.kind === 'struct')
+      place(
+        f.type.struct,
+        f.count === undefined || fixedSize(f.type) !== undefined ? offset : undefined,
+        `${path}${f.count ? '[0]' : ''}.`,
+        out,
+      );
     if (f.type.kind === 'int' && f.type.subfields)
       for (const b of f.type.subfields) out.set(`${path}.${b.name}`, { offset: b.at, size: b.width, type: 'bits' });
     offset = offset === undefined || size === undefined ? undefined : offset + size;
@@ -32,9 +42,11 @@ function place(struct: StructDef, start: number | undefined, prefix: string, out
 }
 
 function when(kind: MessageKind): string {
-  return Object.entries(kind.when)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ') || '(any message)';
+  return (
+    Object.entries(kind.when)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ') || '(any message)'
+  );
 }
 
 const where = (p: Placed, unit: string): string =>
@@ -46,7 +58,12 @@ export function compatibilityWarnings(saved: Layout, edited: Layout): Compatibil
   for (const oldKind of saved.messages) {
     const newKind = edited.messages.find((m) => m.name === oldKind.name);
     if (!newKind) {
-      out.push({ kind: oldKind.name, change: 'kind-removed', old: { when: when(oldKind) }, message: `message kind ${oldKind.name} was removed: its messages no longer decode as ${oldKind.name}` });
+      out.push({
+        kind: oldKind.name,
+        change: 'kind-removed',
+        old: { when: when(oldKind) },
+        message: `message kind ${oldKind.name} was removed: its messages no longer decode as ${oldKind.name}`,
+      });
       continue;
     }
     if (when(oldKind) !== when(newKind))
@@ -66,15 +83,42 @@ export function compatibilityWarnings(saved: Layout, edited: Layout): Compatibil
       const unit = o.type === 'bits' ? 'bits' : 'bytes';
       const label = `${oldKind.name}.${field}`;
       if (!n) {
-        out.push({ kind: oldKind.name, field, change: 'removed', old: o, message: `${label} was removed (it was at ${where(o, unit)})` });
+        out.push({
+          kind: oldKind.name,
+          field,
+          change: 'removed',
+          old: o,
+          message: `${label} was removed (it was at ${where(o, unit)})`,
+        });
         continue;
       }
       if (o.type !== n.type && o.type !== 'bits' && n.type !== 'bits')
-        out.push({ kind: oldKind.name, field, change: 'retyped', old: o, new: n, message: `${label} changed type from ${o.type} to ${n.type}` });
+        out.push({
+          kind: oldKind.name,
+          field,
+          change: 'retyped',
+          old: o,
+          new: n,
+          message: `${label} changed type from ${o.type} to ${n.type}`,
+        });
       if (o.size !== n.size)
-        out.push({ kind: oldKind.name, field, change: 'resized', old: o, new: n, message: `${label} was resized from ${o.size ?? 'variable'} to ${n.size ?? 'variable'} ${unit}` });
+        out.push({
+          kind: oldKind.name,
+          field,
+          change: 'resized',
+          old: o,
+          new: n,
+          message: `${label} was resized from ${o.size ?? 'variable'} to ${n.size ?? 'variable'} ${unit}`,
+        });
       if (o.offset !== undefined && n.offset !== undefined && o.offset !== n.offset)
-        out.push({ kind: oldKind.name, field, change: 'moved', old: o, new: n, message: `${label} moved from ${unit === 'bits' ? 'bit' : 'offset'} ${o.offset} to ${n.offset}` });
+        out.push({
+          kind: oldKind.name,
+          field,
+          change: 'moved',
+          old: o,
+          new: n,
+          message: `${label} moved from ${unit === 'bits' ? 'bit' : 'offset'} ${o.offset} to ${n.offset}`,
+        });
     }
   }
   return out;

@@ -4,7 +4,13 @@
 // after writing a file this area reloads it at once, so the composer sees
 // the saved layout without waiting for the workspace watcher.
 import { readFileSync } from 'node:fs';
-import type { LayoutErrorJson, LayoutFileRef, LayoutFileView, LayoutSource, layoutCalls } from '../../../shared/api/layouts-api.ts';
+import type {
+  LayoutErrorJson,
+  LayoutFileRef,
+  LayoutFileView,
+  LayoutSource,
+  layoutCalls,
+} from '../../../shared/api/layouts-api.ts';
 import { bytesToBase64 } from '../../../shared/message.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
 import { GenerateError, generateC } from '../../protocol/gen-c.ts';
@@ -32,7 +38,11 @@ export class LayoutsArea implements StudioArea<typeof layoutCalls> {
         const { layout, errors } = this.#check(i.text, i.file);
         if (!layout) return { errors, compatibility: [] };
         const saved = i.file?.source === 'workspace' ? this.#savedLayout(i.file.name) : undefined;
-        return { errors, ...(errors.length === 0 ? { summary: layoutSummary(layout) } : {}), compatibility: saved ? compatibilityWarnings(saved, layout) : [] };
+        return {
+          errors,
+          ...(errors.length === 0 ? { summary: layoutSummary(layout) } : {}),
+          compatibility: saved ? compatibilityWarnings(saved, layout) : [],
+        };
       },
       previewLayout: async (i) => {
         const { bytes, decoded } = sampleMessage(this.#valid(i.text), i.kind, i.fields);
@@ -51,7 +61,8 @@ export class LayoutsArea implements StudioArea<typeof layoutCalls> {
               return { code: generateLua(layout, source), fileName: `kucomms_${layout.protocol}.lua` };
           }
         } catch (err) {
-          if (err instanceof GenerateError) throw new StudioError({ code: 'EINVAL_INPUT', message: `${source}: ${err.message}` });
+          if (err instanceof GenerateError)
+            throw new StudioError({ code: 'EINVAL_INPUT', message: `${source}: ${err.message}` });
           throw err;
         }
       },
@@ -59,15 +70,23 @@ export class LayoutsArea implements StudioArea<typeof layoutCalls> {
         const file = this.#write(i.name, i.text);
         if (file.errors.length === 0) return { file };
         const n = file.errors.length;
-        return { file, warning: `layouts/${i.name} was saved with ${n} error${n === 1 ? '' : 's'}: it is not used until ${n === 1 ? 'it is' : 'they are'} fixed` };
+        return {
+          file,
+          warning: `layouts/${i.name} was saved with ${n} error${n === 1 ? '' : 's'}: it is not used until ${n === 1 ? 'it is' : 'they are'} fixed`,
+        };
       },
       createLayout: async (i) => {
         const ws = ctx.workspace();
         if (ctx.protocols.entry('workspace', i.name) || ws.list('layouts').some((f) => f.name === i.name))
-          throw new StudioError({ code: 'EEXIST', message: `layouts/${i.name} already exists: open it, or choose another name` });
+          throw new StudioError({
+            code: 'EEXIST',
+            message: `layouts/${i.name} already exists: open it, or choose another name`,
+          });
         ws.resolve('layouts', i.name); // the name's checks, before anything is read
         const protocol = protocolNameFor(i.name);
-        const text = i.from ? renameProtocol(this.#read(i.from.source, i.from.name), protocol) : layoutTemplate(protocol);
+        const text = i.from
+          ? renameProtocol(this.#read(i.from.source, i.from.name), protocol)
+          : layoutTemplate(protocol);
         return { file: this.#write(i.name, text), text };
       },
     };
@@ -104,7 +123,10 @@ export class LayoutsArea implements StudioArea<typeof layoutCalls> {
     const { layout, errors } = loadLayoutChecked(text, name ?? UNSAVED);
     if (layout) return layout;
     const first = errors.slice(0, 3).map((e) => `${e.line}:${e.column}: ${e.message}`);
-    throw new StudioError({ code: 'EINVAL_INPUT', message: `the layout has ${errors.length} error${errors.length === 1 ? '' : 's'} (${first.join('; ')}${errors.length > 3 ? '; …' : ''}): fix ${errors.length === 1 ? 'it' : 'them'} first` });
+    throw new StudioError({
+      code: 'EINVAL_INPUT',
+      message: `the layout has ${errors.length} error${errors.length === 1 ? '' : 's'} (${first.join('; ')}${errors.length > 3 ? '; …' : ''}): fix ${errors.length === 1 ? 'it' : 'them'} first`,
+    });
   }
 
   /** The saved workspace file @name as a layout, when it exists and loads. */

@@ -6,7 +6,11 @@ import { isScalar, parseDocument } from 'yaml';
 
 /** A protocol name (lower case, [a-z][a-z0-9_]*) made from a file name: "My-Proto.yaml" -> my_proto. */
 export function protocolNameFor(fileName: string): string {
-  const stem = fileName.replace(/\.ya?ml$/, '').toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  const stem = fileName
+    .replace(/\.ya?ml$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   const name = /^[a-z]/.test(stem) ? stem : `p_${stem}`;
   return name.slice(0, 48);
 }

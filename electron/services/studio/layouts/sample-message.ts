@@ -36,24 +36,33 @@ function defaultField(f: FieldDef): FieldValue {
 export function defaultStruct(struct: StructDef): StructValue {
   const measured = new Set<string>();
   for (const f of struct.fields)
-    for (const l of [f.count, f.type.kind === 'bytes' || f.type.kind === 'string' ? f.type.size : undefined]) if (l?.kind === 'field') measured.add(l.field);
+    for (const l of [f.count, f.type.kind === 'bytes' || f.type.kind === 'string' ? f.type.size : undefined])
+      if (l?.kind === 'field') measured.add(l.field);
   const out: StructValue = {};
   for (const f of struct.fields) if (!measured.has(f.name)) out[f.name] = defaultField(f);
   return out;
 }
 
 /** Encodes and decodes a sample of @kindName; throws StudioError naming what does not encode. */
-export function sampleMessage(layout: Layout, kindName: string, fields?: Record<string, unknown>): { bytes: Uint8Array; decoded: Decoded } {
+export function sampleMessage(
+  layout: Layout,
+  kindName: string,
+  fields?: Record<string, unknown>,
+): { bytes: Uint8Array; decoded: Decoded } {
   const kind = layout.messages.find((m) => m.name === kindName);
   if (!kind)
-    throw new StudioError({ code: 'ENOENT', message: `protocol ${layout.protocol} has no message kind "${kindName}": its kinds are ${layout.messages.map((m) => m.name).join(', ')}` });
+    throw new StudioError({
+      code: 'ENOENT',
+      message: `protocol ${layout.protocol} has no message kind "${kindName}": its kinds are ${layout.messages.map((m) => m.name).join(', ')}`,
+    });
   const header = { type: kind.when.type ?? 0n, id: kind.when.id ?? 0n, user_value: kind.when.user_value ?? 0n };
   try {
     const data = { ...defaultStruct(kind.struct), ...(fields ? structFromJson(kind.struct, fields) : {}) };
     const bytes = encodeMessage(layout, header, data, kind.name);
     return { bytes, decoded: decodeMessage(layout, bytes) };
   } catch (err) {
-    if (err instanceof EncodeError) throw new StudioError({ code: 'EINVAL_INPUT', message: `${kind.name}: ${err.message}` });
+    if (err instanceof EncodeError)
+      throw new StudioError({ code: 'EINVAL_INPUT', message: `${kind.name}: ${err.message}` });
     throw err;
   }
 }

@@ -26,7 +26,14 @@ export function pairJson(p: StoredPair, index: number, layout: Layout | undefine
     line = `${listed.join('; ')}${more > 0 ? `; ${more} more` : ''}`;
   } else if (p.status === 'missing') line = `no reply came for: ${summary || '(no data)'}`;
   else if (p.status === 'unexpected') line = `no captured reply is like: ${summary || '(no data)'}`;
-  return { index, status: p.status, reply: p.reply, ...(kind !== undefined ? { kind } : {}), summary: line, diffs: p.diffs };
+  return {
+    index,
+    status: p.status,
+    reply: p.reply,
+    ...(kind !== undefined ? { kind } : {}),
+    summary: line,
+    diffs: p.diffs,
+  };
 }
 
 function messageJson(m: Message): ReplayMessageJson {
@@ -41,7 +48,12 @@ function messageJson(m: Message): ReplayMessageJson {
 }
 
 /** The pair field by field (every field, the differing ones marked) with both messages. */
-export function pairDetail(p: StoredPair, index: number, layout: Layout | undefined, volatile: readonly string[]): ReplayPairDetail {
+export function pairDetail(
+  p: StoredPair,
+  index: number,
+  layout: Layout | undefined,
+  volatile: readonly string[],
+): ReplayPairDetail {
   return {
     pair: pairJson(p, index, layout),
     fields: compareFields(layout, p.captured, p.replayed, new VolatileFields(volatile)),

@@ -39,7 +39,8 @@ async function recordEchoCapture(name: string): Promise<void> {
       }
     });
   });
-  for (let i = 0; i < MESSAGES; i++) ep.send({ type: 7n, id: BigInt(i), userValue: 0n }, Uint8Array.from([i, 0xa0 + i, 0x55]));
+  for (let i = 0; i < MESSAGES; i++)
+    ep.send({ type: 7n, id: BigInt(i), userValue: 0n }, Uint8Array.from([i, 0xa0 + i, 0x55]));
   await done;
   await ep.close();
   writer.close();
@@ -73,7 +74,16 @@ function ended(replay: string): Promise<ReplayProgress> {
 }
 
 async function replayInto(target: string, extra: Record<string, unknown> = {}): Promise<ReplayProgress> {
-  const { replay } = await h().startReplay(startReplayInput.parse({ capture: 'echo.kucap', target, protocol: 'echo', speed: { kind: 'max' }, waitMs: 500, ...extra }));
+  const { replay } = await h().startReplay(
+    startReplayInput.parse({
+      capture: 'echo.kucap',
+      target,
+      protocol: 'echo',
+      speed: { kind: 'max' },
+      waitMs: 500,
+      ...extra,
+    }),
+  );
   return ended(replay);
 }
 
@@ -109,15 +119,38 @@ describe('replay: against real peers', () => {
   test('into demo:echo: every reply the same, an empty list of differences', async () => {
     const p = await replayInto('demo:echo');
     assert.deepEqual(
-      { state: p.state, from: p.from, sent: p.sent, total: p.total, same: p.same, different: p.different, missing: p.missing, unexpected: p.unexpected, protocol: p.protocol },
-      { state: 'done', from: 'demo:echo', sent: MESSAGES, total: MESSAGES, same: MESSAGES, different: 0, missing: 0, unexpected: 0, protocol: 'echo' },
+      {
+        state: p.state,
+        from: p.from,
+        sent: p.sent,
+        total: p.total,
+        same: p.same,
+        different: p.different,
+        missing: p.missing,
+        unexpected: p.unexpected,
+        protocol: p.protocol,
+      },
+      {
+        state: 'done',
+        from: 'demo:echo',
+        sent: MESSAGES,
+        total: MESSAGES,
+        same: MESSAGES,
+        different: 0,
+        missing: 0,
+        unexpected: 0,
+        protocol: 'echo',
+      },
     );
     const diffs = await h().replayResults({ replay: p.replay, start: 0, count: 100, only: 'differences' });
     assert.equal(diffs.total, 0);
     assert.equal(diffs.firstDifference, undefined);
     const all = await h().replayResults({ replay: p.replay, start: 0, count: 100 });
     assert.equal(all.total, MESSAGES);
-    assert.ok(all.pairs.every((x) => x.status === 'same' && x.kind === 'any' && x.diffs.length === 0), JSON.stringify(all.pairs[0]));
+    assert.ok(
+      all.pairs.every((x) => x.status === 'same' && x.kind === 'any' && x.diffs.length === 0),
+      JSON.stringify(all.pairs[0]),
+    );
   });
 
   test('into kucomms_peer stamp: each reply differs in exactly header.user_value, with both values and where the bytes are', async () => {
@@ -133,8 +166,20 @@ describe('replay: against real peers', () => {
 
     const detail = await h().replayPair({ replay: p.replay, index: first.index });
     const different = detail.fields.filter((f) => f.status !== 'same');
-    assert.deepEqual(different, [{ path: 'header.user_value', captured: '0', replayed: '1', capturedAt: { offset: 24, size: 8 }, replayedAt: { offset: 24, size: 8 }, status: 'different' }]);
-    assert.ok(detail.fields.some((f) => f.path === 'data.data' && f.status === 'same' && f.captured === '00a055'), JSON.stringify(detail.fields));
+    assert.deepEqual(different, [
+      {
+        path: 'header.user_value',
+        captured: '0',
+        replayed: '1',
+        capturedAt: { offset: 24, size: 8 },
+        replayedAt: { offset: 24, size: 8 },
+        status: 'different',
+      },
+    ]);
+    assert.ok(
+      detail.fields.some((f) => f.path === 'data.data' && f.status === 'same' && f.captured === '00a055'),
+      JSON.stringify(detail.fields),
+    );
     const captured = Buffer.from(detail.captured!.bytes, 'base64');
     const replayed = Buffer.from(detail.replayed!.bytes, 'base64');
     assert.equal(captured.readBigUInt64LE(24), 0n);
@@ -157,18 +202,28 @@ describe('replay: against real peers', () => {
     assert.equal(onDisk.format, 'kucomms-replay-report');
     assert.ok((await h().listReports({})).some((f) => f.name === name));
     const report = await h().readReport({ name });
-    assert.deepEqual([report.summary.different, report.summary.same, report.pairs.length, report.omitted], [MESSAGES, 0, MESSAGES, 0]);
+    assert.deepEqual(
+      [report.summary.different, report.summary.same, report.pairs.length, report.omitted],
+      [MESSAGES, 0, MESSAGES, 0],
+    );
     assert.equal(report.options.target, stampTarget);
     assert.equal(report.options.capture, 'echo.kucap');
     // The peer's count goes on across replays on one connection: read the stamp from the saved bytes.
     const first = report.pairs[0]!;
     const stamp = Buffer.from(first.replayed!.bytes, 'base64').readBigUInt64LE(24);
     assert.ok(stamp > 1n);
-    assert.deepEqual(first.fields.filter((f) => f.status === 'different').map((f) => [f.path, f.captured, f.replayed]), [['header.user_value', '0', stamp.toString()]]);
+    assert.deepEqual(
+      first.fields.filter((f) => f.status === 'different').map((f) => [f.path, f.captured, f.replayed]),
+      [['header.user_value', '0', stamp.toString()]],
+    );
 
     const named = await h().saveReplayReport({ replay: p.replay, name: 'nightly.json' });
     assert.equal(named.name, 'nightly.json');
-    await rejects(h().saveReplayReport({ replay: p.replay, name: '../escape.json' }), 'EINVAL_INPUT', /not a valid file name/);
+    await rejects(
+      h().saveReplayReport({ replay: p.replay, name: '../escape.json' }),
+      'EINVAL_INPUT',
+      /not a valid file name/,
+    );
   });
 
   test('a file in reports/ that is not a report is refused naming it and what is wrong', async () => {
@@ -185,7 +240,15 @@ describe('replay: progress, stopping and refusals', () => {
     const writer = new CaptureWriter(path.join(dir, 'captures', 'slow.kucap'));
     const t0 = 1_700_000_000_000_000_000n;
     for (let i = 0; i < 10; i++) {
-      const m = { direction: 'tx' as const, timestampNs: t0 + BigInt(i) * 1_000_000_000n, length: 1n, type: 7n, id: BigInt(i), userValue: 0n, data: Uint8Array.from([i]) };
+      const m = {
+        direction: 'tx' as const,
+        timestampNs: t0 + BigInt(i) * 1_000_000_000n,
+        length: 1n,
+        type: 7n,
+        id: BigInt(i),
+        userValue: 0n,
+        data: Uint8Array.from([i]),
+      };
       writer.write(captureRecord(m, 'demo:echo'));
       writer.write(captureRecord({ ...m, direction: 'rx', timestampNs: m.timestampNs + 1000n }, 'demo:echo'));
     }
@@ -207,11 +270,27 @@ describe('replay: progress, stopping and refusals', () => {
   });
 
   test('a capture that does not exist, a target that is not open, a second replay into a busy target: refused saying so', async () => {
-    await rejects(h().startReplay(startReplayInput.parse({ capture: 'nope.kucap', target: 'demo:echo' })), 'ENOENT', /captures\/nope\.kucap does not exist/);
-    await rejects(h().startReplay(startReplayInput.parse({ capture: 'echo.kucap', target: 'demo:longtest' })), 'ENOTCONN', /demo:longtest/);
-    await rejects(h().startReplay(startReplayInput.parse({ capture: 'echo.kucap', target: 'demo:echo', protocol: 'nosuch' })), 'ENOENT', /no protocol "nosuch"/);
+    await rejects(
+      h().startReplay(startReplayInput.parse({ capture: 'nope.kucap', target: 'demo:echo' })),
+      'ENOENT',
+      /captures\/nope\.kucap does not exist/,
+    );
+    await rejects(
+      h().startReplay(startReplayInput.parse({ capture: 'echo.kucap', target: 'demo:longtest' })),
+      'ENOTCONN',
+      /demo:longtest/,
+    );
+    await rejects(
+      h().startReplay(startReplayInput.parse({ capture: 'echo.kucap', target: 'demo:echo', protocol: 'nosuch' })),
+      'ENOENT',
+      /no protocol "nosuch"/,
+    );
     const { replay } = await h().startReplay(startReplayInput.parse({ capture: 'slow.kucap', target: 'demo:echo' }));
-    await rejects(h().startReplay(startReplayInput.parse({ capture: 'echo.kucap', target: 'demo:echo' })), 'EBUSY', new RegExp(`${replay} is already replaying into demo:echo`));
+    await rejects(
+      h().startReplay(startReplayInput.parse({ capture: 'echo.kucap', target: 'demo:echo' })),
+      'EBUSY',
+      new RegExp(`${replay} is already replaying into demo:echo`),
+    );
     await h().stopReplay({ replay });
     await rejects(h().replayResults({ replay: 'replay-999', start: 0, count: 1 }), 'ENOENT', /no replay replay-999/);
     assert.deepEqual(await h().replaySources({ capture: 'echo.kucap' }), { targets: ['demo:echo'] });

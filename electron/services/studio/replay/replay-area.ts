@@ -52,10 +52,16 @@ export class ReplayArea implements StudioArea<typeof replayCalls> {
       replayPair: async ({ replay, index }) => {
         const run = this.#run(replay);
         const pair = run.pairs[index];
-        if (!pair) throw new StudioError({ code: 'ENOENT', message: `replay ${replay} has ${run.pairs.length} reply pairings kept; there is none at ${index}` });
+        if (!pair)
+          throw new StudioError({
+            code: 'ENOENT',
+            message: `replay ${replay} has ${run.pairs.length} reply pairings kept; there is none at ${index}`,
+          });
         return pairDetail(pair, index, run.layout, run.options.volatile);
       },
-      saveReplayReport: async ({ replay, name }) => ({ name: saveReport(this.ctx.workspace(), this.#run(replay), name) }),
+      saveReplayReport: async ({ replay, name }) => ({
+        name: saveReport(this.ctx.workspace(), this.#run(replay), name),
+      }),
       listReports: async () => this.ctx.workspace().list('reports'),
       readReport: async ({ name }) => readReport(this.ctx.workspace(), name),
     };
@@ -63,7 +69,11 @@ export class ReplayArea implements StudioArea<typeof replayCalls> {
 
   #captureFile(capture: string): string {
     const file = this.ctx.workspace().resolve('captures', capture);
-    if (!existsSync(file)) throw new StudioError({ code: 'ENOENT', message: `captures/${capture} does not exist in the workspace ${this.ctx.workspace().dir}` });
+    if (!existsSync(file))
+      throw new StudioError({
+        code: 'ENOENT',
+        message: `captures/${capture} does not exist in the workspace ${this.ctx.workspace().dir}`,
+      });
     return file;
   }
 
@@ -82,7 +92,9 @@ export class ReplayArea implements StudioArea<typeof replayCalls> {
   }
 
   #layout(options: ReplayOptionsJson): Layout | undefined {
-    return options.protocol !== undefined ? this.ctx.protocols.get(options.protocol) : this.ctx.layoutOf(options.target);
+    return options.protocol !== undefined
+      ? this.ctx.protocols.get(options.protocol)
+      : this.ctx.layoutOf(options.target);
   }
 
   #start(options: ReplayOptionsJson): ReplayRun {
@@ -90,9 +102,20 @@ export class ReplayArea implements StudioArea<typeof replayCalls> {
     const endpoint = this.ctx.endpointOf(options.target);
     const layout = this.#layout(options);
     const busy = [...this.#runs.values()].find((r) => r.running && r.options.target === options.target);
-    if (busy) throw new StudioError({ code: 'EBUSY', message: `replay ${busy.id} is already replaying into ${options.target}: stop it first (two replays into one target would take each other's replies)` });
+    if (busy)
+      throw new StudioError({
+        code: 'EBUSY',
+        message: `replay ${busy.id} is already replaying into ${options.target}: stop it first (two replays into one target would take each other's replies)`,
+      });
     const id = `replay-${this.#next++}`;
-    const run = new ReplayRun({ id, options, file, endpoint, ...(layout ? { layout } : {}), onProgress: (p) => this.ctx.emit('replayProgress', p) });
+    const run = new ReplayRun({
+      id,
+      options,
+      file,
+      endpoint,
+      ...(layout ? { layout } : {}),
+      onProgress: (p) => this.ctx.emit('replayProgress', p),
+    });
     this.#runs.set(id, run);
     this.#forgetOld();
     return run;
@@ -105,7 +128,11 @@ export class ReplayArea implements StudioArea<typeof replayCalls> {
 
   #run(id: string): ReplayRun {
     const run = this.#runs.get(id);
-    if (!run) throw new StudioError({ code: 'ENOENT', message: `no replay ${id} in this session (finished replays are kept ${KEEP_FINISHED} at a time; saved reports stay in reports/)` });
+    if (!run)
+      throw new StudioError({
+        code: 'ENOENT',
+        message: `no replay ${id} in this session (finished replays are kept ${KEEP_FINISHED} at a time; saved reports stay in reports/)`,
+      });
     return run;
   }
 

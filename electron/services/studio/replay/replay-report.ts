@@ -27,13 +27,20 @@ export function buildReport(run: ReplayRun, now = new Date()): ReplayReport {
 
 /** replay-CAPTURE-YYYYMMDD-HHMMSS.json, a name the workspace accepts. */
 export function reportName(capture: string, now = new Date()): string {
-  const base = capture.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_.+-]/g, '_').slice(0, 80);
+  const base = capture
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9_.+-]/g, '_')
+    .slice(0, 80);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `replay-${base}-${stamp}.json`;
 }
 
 export function saveReport(workspace: Workspace, run: ReplayRun, name?: string): string {
-  if (run.running) throw new StudioError({ code: 'EBUSY', message: `replay ${run.id} is still running: stop it or let it finish before saving its report` });
+  if (run.running)
+    throw new StudioError({
+      code: 'EBUSY',
+      message: `replay ${run.id} is still running: stop it or let it finish before saving its report`,
+    });
   const now = new Date();
   const file = name ?? reportName(run.options.capture, now);
   workspace.writeText('reports', file, `${JSON.stringify(buildReport(run, now), null, 2)}\n`);
@@ -51,9 +58,19 @@ export function readReport(workspace: Workspace, name: string): ReplayReport {
   }
   const r = data as Partial<ReplayReport> | null;
   if (typeof r !== 'object' || r === null || r.format !== REPORT_FORMAT)
-    throw new StudioError({ code: 'EINVAL', message: `reports/${name} is not a replay report (it has no "format": "${REPORT_FORMAT}")` });
-  if (r.version !== 1) throw new StudioError({ code: 'EINVAL', message: `reports/${name}: report version ${String(r.version)}; this Studio reads version 1` });
+    throw new StudioError({
+      code: 'EINVAL',
+      message: `reports/${name} is not a replay report (it has no "format": "${REPORT_FORMAT}")`,
+    });
+  if (r.version !== 1)
+    throw new StudioError({
+      code: 'EINVAL',
+      message: `reports/${name}: report version ${String(r.version)}; this Studio reads version 1`,
+    });
   if (!Array.isArray(r.pairs) || typeof r.summary !== 'object' || typeof r.options !== 'object')
-    throw new StudioError({ code: 'EINVAL', message: `reports/${name} is damaged: it lacks its summary, options or pairs` });
+    throw new StudioError({
+      code: 'EINVAL',
+      message: `reports/${name} is damaged: it lacks its summary, options or pairs`,
+    });
   return r as ReplayReport;
 }

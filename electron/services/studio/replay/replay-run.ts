@@ -33,7 +33,10 @@ export interface ReplayRunSetup {
 }
 
 /** The records of a capture file, .kucap or .pcapng (by its name, as the workspace names them). */
-export function captureRecords(file: string, onProblem: (p: CaptureProblem) => void = () => {}): AsyncIterable<CaptureRecord> {
+export function captureRecords(
+  file: string,
+  onProblem: (p: CaptureProblem) => void = () => {},
+): AsyncIterable<CaptureRecord> {
   return file.endsWith('.pcapng') ? importPcapng(file, onProblem) : readCapture(file, { onProblem });
 }
 
@@ -93,20 +96,24 @@ export class ReplayRun {
   async #run(): Promise<void> {
     const { options, file, endpoint } = this.#setup;
     try {
-      const summary = await replay(captureRecords(file, (p) => this.#problem(p.message)), endpoint, {
-        ...(this.layout ? { layout: this.layout } : {}),
-        ...(options.from !== undefined ? { from: options.from } : {}),
-        direction: options.direction,
-        speed: options.speed,
-        volatile: options.volatile,
-        waitMs: options.waitMs,
-        signal: this.#abort.signal,
-        onSent: (sent) => {
-          this.progress.sent = sent;
-          this.#dirty = true;
+      const summary = await replay(
+        captureRecords(file, (p) => this.#problem(p.message)),
+        endpoint,
+        {
+          ...(this.layout ? { layout: this.layout } : {}),
+          ...(options.from !== undefined ? { from: options.from } : {}),
+          direction: options.direction,
+          speed: options.speed,
+          volatile: options.volatile,
+          waitMs: options.waitMs,
+          signal: this.#abort.signal,
+          onSent: (sent) => {
+            this.progress.sent = sent;
+            this.#dirty = true;
+          },
+          onResult: (r) => this.#keep(r),
         },
-        onResult: (r) => this.#keep(r),
-      });
+      );
       if (summary.from) this.progress.from = summary.from;
       this.progress.sent = summary.sent;
       this.progress.state = this.#abort.signal.aborted ? 'stopped' : 'done';
@@ -128,7 +135,9 @@ export class ReplayRun {
     if (this.pairs.length >= KEEP_PAIRS) {
       if (!this.#capped) {
         this.#capped = true;
-        this.#problem(`only the first ${KEEP_PAIRS.toLocaleString('en-US')} reply pairings are kept for browsing; the counts include every one`);
+        this.#problem(
+          `only the first ${KEEP_PAIRS.toLocaleString('en-US')} reply pairings are kept for browsing; the counts include every one`,
+        );
       }
       return;
     }

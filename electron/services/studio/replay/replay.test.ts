@@ -26,17 +26,31 @@ const echoLayout = loadLayoutFile(path.join(repo, 'protocols/echo.yaml'));
 const work = mkdtempSync(path.join(tmpdir(), 'kucomms-replay-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function reading(id: number, temperature: number, seconds: number): { header: Omit<SendHeader, 'userValue'> & { userValue: bigint }; data: Uint8Array } {
+function reading(
+  id: number,
+  temperature: number,
+  seconds: number,
+): { header: Omit<SendHeader, 'userValue'> & { userValue: bigint }; data: Uint8Array } {
   const data: StructValue = {
-    unit: 'kelvin', status: 1, control: { enabled: 1, mode: 'slow', gain: 3, channel: id }, temperature, pressure: 1000 + id,
-    calibrated: true, seconds, trailer: Uint8Array.from([id]),
+    unit: 'kelvin',
+    status: 1,
+    control: { enabled: 1, mode: 'slow', gain: 3, channel: id },
+    temperature,
+    pressure: 1000 + id,
+    calibrated: true,
+    seconds,
+    trailer: Uint8Array.from([id]),
   };
   const bytes = encodeMessage(features, { type: 2n, id: BigInt(id), user_value: BigInt(id) * 1000n }, data);
   return { header: { type: 2n, id: BigInt(id), userValue: BigInt(id) * 1000n }, data: bytes.subarray(32) };
 }
 
 /** Sends @count messages through a live target and captures both directions. */
-async function captureThrough(target: string, file: string, messages: Array<ReturnType<typeof reading>>): Promise<void> {
+async function captureThrough(
+  target: string,
+  file: string,
+  messages: Array<ReturnType<typeof reading>>,
+): Promise<void> {
   const ep = await Endpoint.open(target);
   const writer = new CaptureWriter(file);
   let replies = 0;
@@ -62,9 +76,16 @@ test('replay: a capture of demo:echo replayed into a fresh demo:echo has no diff
   const ep = await Endpoint.open('demo:echo');
   const results: PairResult[] = [];
   try {
-    const summary = await replay(readCapture(file), ep, { layout: features, speed: { kind: 'max' }, onResult: (r) => results.push(r) });
+    const summary = await replay(readCapture(file), ep, {
+      layout: features,
+      speed: { kind: 'max' },
+      onResult: (r) => results.push(r),
+    });
     assert.deepEqual(summary, { from: 'demo:echo', sent: 12, same: 12, different: 0, missing: 0, unexpected: 0 });
-    assert.deepEqual(results.map((r) => r.diffs), Array.from({ length: 12 }, () => []));
+    assert.deepEqual(
+      results.map((r) => r.diffs),
+      Array.from({ length: 12 }, () => []),
+    );
   } finally {
     await ep.close();
   }
@@ -72,29 +93,70 @@ test('replay: a capture of demo:echo replayed into a fresh demo:echo has no diff
 
 test('replay: the CLI replays into demo:echo with original timing, prints the summary and exits 0', async () => {
   const file = path.join(work, 'echo.kucap');
-  const r = spawnSync(process.execPath, [path.join(repo, 'electron/cli/kucomms-studio.mjs'), 'replay', file, 'demo:echo', '--layout', path.join(repo, 'electron/services/protocol/testdata/features.yaml')], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(repo, 'electron/cli/kucomms-studio.mjs'),
+      'replay',
+      file,
+      'demo:echo',
+      '--layout',
+      path.join(repo, 'electron/services/protocol/testdata/features.yaml'),
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   assert.equal(r.status, 0, `exit ${r.status}: ${r.stdout}${r.stderr}`);
-  assert.equal(r.stdout, 'replayed 12 messages of demo:echo into demo:echo: 12 same, 0 different, 0 missing, 0 unexpected\n');
+  assert.equal(
+    r.stdout,
+    'replayed 12 messages of demo:echo into demo:echo: 12 same, 0 different, 0 missing, 0 unexpected\n',
+  );
 });
 
 test('replay: the CLI exits 5 and lists the replies demo:longtest sends that the echo capture does not have', async () => {
   // longtest echoes type-0 messages like an echo peer, but also starts its
   // own type-1 sequence once it has heard from us: replies nobody captured.
   const file = path.join(work, 'type0.kucap');
-  const zeros = Array.from({ length: 4 }, (_, i) => ({ header: { type: 0n, id: BigInt(i), userValue: 0n }, data: Uint8Array.from([i, i]) }));
+  const zeros = Array.from({ length: 4 }, (_, i) => ({
+    header: { type: 0n, id: BigInt(i), userValue: 0n },
+    data: Uint8Array.from([i, i]),
+  }));
   await captureThrough('demo:echo', file, zeros);
-  const r = spawnSync(process.execPath, [path.join(repo, 'electron/cli/kucomms-studio.mjs'), 'replay', file, 'demo:longtest', '--layout', path.join(repo, 'protocols/echo.yaml'), '--speed', 'max', '--wait', '300'], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(repo, 'electron/cli/kucomms-studio.mjs'),
+      'replay',
+      file,
+      'demo:longtest',
+      '--layout',
+      path.join(repo, 'protocols/echo.yaml'),
+      '--speed',
+      'max',
+      '--wait',
+      '300',
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   assert.equal(r.status, 5, `exit ${r.status}: ${r.stdout}${r.stderr}`);
   const lines = r.stdout.trimEnd().split('\n');
   const summary = lines.pop() ?? '';
-  assert.match(summary, /^replayed 4 messages of demo:echo into demo:longtest: 4 same, 0 different, 0 missing, [1-9][0-9]* unexpected$/);
-  assert.ok(lines.length > 0 && lines.every((l) => /^unexpected reply \d+: type=1 id=\d+ user_value=0 length=\d+ has no captured counterpart$/.test(l)), lines.join('\n'));
+  assert.match(
+    summary,
+    /^replayed 4 messages of demo:echo into demo:longtest: 4 same, 0 different, 0 missing, [1-9][0-9]* unexpected$/,
+  );
+  assert.ok(
+    lines.length > 0 &&
+      lines.every((l) =>
+        /^unexpected reply \d+: type=1 id=\d+ user_value=0 length=\d+ has no captured counterpart$/.test(l),
+      ),
+    lines.join('\n'),
+  );
 });
 
 /** A peer in this process whose answers a test decides (order, content, omissions). */
@@ -107,7 +169,13 @@ class ScriptedPeer extends EventEmitter implements ReplayTarget {
     super();
   }
   send(header: SendHeader, data: Uint8Array = new Uint8Array()): void {
-    const m: Message = { direction: 'tx', timestampNs: 0n, length: BigInt(data.length), ...header, data: Uint8Array.from(data) };
+    const m: Message = {
+      direction: 'tx',
+      timestampNs: 0n,
+      length: BigInt(data.length),
+      ...header,
+      data: Uint8Array.from(data),
+    };
     this.#pending.push(...this.answer(m).map((a) => ({ ...a, direction: 'rx' as const })));
     this.emit('messages', [m]);
     const at = this.#deliverAt;
@@ -147,13 +215,19 @@ test('replay: a peer that answers differently gets exactly its differences, fiel
     const i = Number(m.id);
     const changed = reading(i, m.id === 3n ? 99.5 : 20 + i / 4, 555); // seconds: volatile
     reply = { ...reply, data: changed.data };
-    if (m.id === 7n) reply = { ...reply, data: reading(i, 20 + i / 4, 555).data.map((b, k) => (k === 3 ? b ^ 0x10 : b)) };
+    if (m.id === 7n)
+      reply = { ...reply, data: reading(i, 20 + i / 4, 555).data.map((b, k) => (k === 3 ? b ^ 0x10 : b)) };
     const extra = m.id === 11n ? [{ ...m, id: 99n }] : [];
     return [reply, ...extra];
   });
   const results: PairResult[] = [];
   peer.deliverAfter(sentCount(records), (ms) => ms.reverse()); // replies out of order: paired by id
-  const run = replay(fromArray(records), peer, { layout: features, speed: { kind: 'max' }, waitMs: 200, onResult: (r) => results.push(r) });
+  const run = replay(fromArray(records), peer, {
+    layout: features,
+    speed: { kind: 'max' },
+    waitMs: 200,
+    onResult: (r) => results.push(r),
+  });
   const summary = await run;
   assert.deepEqual(summary, { from: 'demo:echo', sent: 12, same: 9, different: 2, missing: 1, unexpected: 1 });
   const different = results
@@ -164,13 +238,22 @@ test('replay: a peer that answers differently gets exactly its differences, fiel
     { id: 3n, diffs: [{ path: 'data.temperature', captured: '20.75', replayed: '99.5' }] },
     { id: 7n, diffs: [{ path: 'data.control.channel', captured: '7', replayed: '23' }] },
   ]);
-  assert.deepEqual(results.filter((r) => r.status === 'missing').map((r) => r.captured?.id), [5n]);
-  assert.deepEqual(results.filter((r) => r.status === 'unexpected').map((r) => r.replayed?.id), [99n]);
+  assert.deepEqual(
+    results.filter((r) => r.status === 'missing').map((r) => r.captured?.id),
+    [5n],
+  );
+  assert.deepEqual(
+    results.filter((r) => r.status === 'unexpected').map((r) => r.replayed?.id),
+    [99n],
+  );
 });
 
 test('replay: without a reply rule replies pair by order; a user-marked volatile field is ignored', async () => {
   const records = await capturedEcho();
-  const swapped = new ScriptedPeer((m) => [{ ...m }]).deliverAfter(sentCount(records), (ms) => [...ms.slice(1), ms[0] as Message]);
+  const swapped = new ScriptedPeer((m) => [{ ...m }]).deliverAfter(sentCount(records), (ms) => [
+    ...ms.slice(1),
+    ms[0] as Message,
+  ]);
   const run = replay(fromArray(records), swapped, { speed: { kind: 'max' }, waitMs: 200 });
   const byOrder = await run;
   assert.equal(byOrder.same, 0, 'every reply is paired with the wrong request when order is all there is');
@@ -178,11 +261,21 @@ test('replay: without a reply rule replies pair by order; a user-marked volatile
 
   const results: PairResult[] = [];
   const stamped = new ScriptedPeer((m) => [{ ...m, userValue: m.userValue + 1n }]).deliverAfter(sentCount(records));
-  const run2 = replay(fromArray(records), stamped, { layout: echoLayout, speed: { kind: 'max' }, waitMs: 200, onResult: (r) => results.push(r) });
+  const run2 = replay(fromArray(records), stamped, {
+    layout: echoLayout,
+    speed: { kind: 'max' },
+    waitMs: 200,
+    onResult: (r) => results.push(r),
+  });
   assert.equal((await run2).different, 12);
   assert.deepEqual(results[0]?.diffs, [{ path: 'header.user_value', captured: '0', replayed: '1' }]);
 
   const stamped2 = new ScriptedPeer((m) => [{ ...m, userValue: m.userValue + 1n }]).deliverAfter(sentCount(records));
-  const run3 = replay(fromArray(records), stamped2, { layout: echoLayout, volatile: ['header.user_value'], speed: { kind: 'max' }, waitMs: 200 });
+  const run3 = replay(fromArray(records), stamped2, {
+    layout: echoLayout,
+    volatile: ['header.user_value'],
+    speed: { kind: 'max' },
+    waitMs: 200,
+  });
   assert.equal((await run3).same, 12);
 });

@@ -70,13 +70,25 @@ const FULL_RETRY_MS = 1;
 const DEFAULT_WAIT_MS = 1000;
 const SETTLE_MS = 100;
 
-export async function replay(records: AsyncIterable<CaptureRecord>, target: ReplayTarget, options: ReplayOptions = {}): Promise<ReplaySummary> {
+export async function replay(
+  records: AsyncIterable<CaptureRecord>,
+  target: ReplayTarget,
+  options: ReplayOptions = {},
+): Promise<ReplaySummary> {
   const sendDir = options.direction ?? 'tx';
   const speed = options.speed ?? { kind: 'timed', factor: 1 };
   const volatile = new VolatileFields(options.volatile ?? []);
   const match = options.layout?.reply?.match ?? [];
-  const keyOf = (m: Message): string => match.map((k) => (k === 'user_value' ? m.userValue : m[k]).toString()).join(',');
-  const summary: ReplaySummary = { from: options.from ?? '', sent: 0, same: 0, different: 0, missing: 0, unexpected: 0 };
+  const keyOf = (m: Message): string =>
+    match.map((k) => (k === 'user_value' ? m.userValue : m[k]).toString()).join(',');
+  const summary: ReplaySummary = {
+    from: options.from ?? '',
+    sent: 0,
+    same: 0,
+    different: 0,
+    missing: 0,
+    unexpected: 0,
+  };
   const report = (r: PairResult): void => {
     summary[r.status]++;
     options.onResult?.(r);

@@ -102,7 +102,9 @@ export class ScriptLanguage {
 
   /** Builds the service and type-checks a first script, so the first real request is quick. */
   warm(): void {
-    this.diagnostics(`import type { ScriptContext, ScriptMessage } from '${SCRIPT_API_MODULE}';\nexport function onMessage(msg: ScriptMessage, ctx: ScriptContext) { ctx.send({ type: msg.type }); }\n`);
+    this.diagnostics(
+      `import type { ScriptContext, ScriptMessage } from '${SCRIPT_API_MODULE}';\nexport function onMessage(msg: ScriptMessage, ctx: ScriptContext) { ctx.send({ type: msg.type }); }\n`,
+    );
   }
 
   completions(text: string, offset: number): ScriptCompletions {
@@ -110,16 +112,29 @@ export class ScriptLanguage {
     const modules = this.#moduleNameCompletions(text, at);
     if (modules) return modules;
     const service = this.#update(text);
-    const found = service.getCompletionsAtPosition(SCRIPT_FILE, at, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
+    const found = service.getCompletionsAtPosition(SCRIPT_FILE, at, {
+      includeCompletionsWithInsertText: true,
+      includeCompletionsForModuleExports: false,
+    });
     if (!found) return { from: at, options: [] };
-    const entries = [...found.entries].sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name)).slice(0, OPTION_LIMIT);
+    const entries = [...found.entries]
+      .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name))
+      .slice(0, OPTION_LIMIT);
     const span = entries.find((e) => e.replacementSpan)?.replacementSpan ?? found.optionalReplacementSpan;
     const from = span ? span.start : wordStart(text, at);
     const withDetail = entries.length <= DETAIL_LIMIT;
     const options = entries.map((e): ScriptCompletionOption => {
       const option: ScriptCompletionOption = { label: e.name, type: COMPLETION_TYPES[e.kind] ?? 'text' };
       if (!withDetail) return option;
-      const details = service.getCompletionEntryDetails(SCRIPT_FILE, at, e.name, undefined, e.source, undefined, e.data);
+      const details = service.getCompletionEntryDetails(
+        SCRIPT_FILE,
+        at,
+        e.name,
+        undefined,
+        e.source,
+        undefined,
+        e.data,
+      );
       if (!details) return option;
       const detail = typeOfDeclaration(ts.displayPartsToString(details.displayParts), e.name);
       const tags = (details.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`.trim());
@@ -141,11 +156,29 @@ export class ScriptLanguage {
     return out.sort((a, b) => a.line - b.line || a.column - b.column);
   }
 
-  #diagnostic(source: ts.SourceFile, start: number, length: number, category: ts.DiagnosticCategory, message: string): ScriptDiagnostic {
+  #diagnostic(
+    source: ts.SourceFile,
+    start: number,
+    length: number,
+    category: ts.DiagnosticCategory,
+    message: string,
+  ): ScriptDiagnostic {
     const begin = source.getLineAndCharacterOfPosition(start);
     const end = source.getLineAndCharacterOfPosition(start + length);
-    const severity = category === ts.DiagnosticCategory.Error ? 'error' : category === ts.DiagnosticCategory.Warning ? 'warning' : 'info';
-    return { line: begin.line + 1, column: begin.character + 1, endLine: end.line + 1, endColumn: end.character + 1, severity, message };
+    const severity =
+      category === ts.DiagnosticCategory.Error
+        ? 'error'
+        : category === ts.DiagnosticCategory.Warning
+          ? 'warning'
+          : 'info';
+    return {
+      line: begin.line + 1,
+      column: begin.character + 1,
+      endLine: end.line + 1,
+      endColumn: end.character + 1,
+      severity,
+      message,
+    };
   }
 
   #message(d: ts.Diagnostic): string {
@@ -169,7 +202,9 @@ export class ScriptLanguage {
         runProtocol === null
           ? `this script is typed for the ${imported} layout but runs without one: msg.decoded will be absent (pick the ${imported} layout to run with)`
           : `this script is typed for the ${imported} layout but runs with ${runProtocol}: its messages will be decoded as ${runProtocol} (pick the ${imported} layout, or import '${layoutModule(runProtocol)}')`;
-      out.push(this.#diagnostic(source, spec.getStart(source), spec.getWidth(source), ts.DiagnosticCategory.Warning, message));
+      out.push(
+        this.#diagnostic(source, spec.getStart(source), spec.getWidth(source), ts.DiagnosticCategory.Warning, message),
+      );
     }
     return out;
   }
@@ -182,7 +217,14 @@ export class ScriptLanguage {
     const modules = [SCRIPT_API_MODULE, ...this.#layouts.protocols().map(layoutModule)];
     return {
       from: at - m[2].length,
-      options: modules.map((label) => ({ label, type: 'namespace', detail: label === SCRIPT_API_MODULE ? 'the script API' : `types of the ${label.slice(LAYOUT_MODULE_PREFIX.length)} layout` })),
+      options: modules.map((label) => ({
+        label,
+        type: 'namespace',
+        detail:
+          label === SCRIPT_API_MODULE
+            ? 'the script API'
+            : `types of the ${label.slice(LAYOUT_MODULE_PREFIX.length)} layout`,
+      })),
     };
   }
 
@@ -192,7 +234,8 @@ export class ScriptLanguage {
     // A layout edited since the last request gets its types generated again.
     for (const [protocol, known] of this.#generated) {
       const now = this.#generate(protocol);
-      if (now !== undefined && now !== known.text) this.#generated.set(protocol, { text: now, version: known.version + 1 });
+      if (now !== undefined && now !== known.text)
+        this.#generated.set(protocol, { text: now, version: known.version + 1 });
     }
     this.#service ??= ts.createLanguageService(this.#host(), ts.createDocumentRegistry());
     return this.#service;
@@ -211,7 +254,9 @@ export class ScriptLanguage {
   }
 
   #resolve(specifier: string, containingFile: string): ts.ResolvedModuleWithFailedLookupLocations {
-    const resolved = (file: string): ts.ResolvedModuleWithFailedLookupLocations => ({ resolvedModule: { resolvedFileName: file, extension: ts.Extension.Ts } });
+    const resolved = (file: string): ts.ResolvedModuleWithFailedLookupLocations => ({
+      resolvedModule: { resolvedFileName: file, extension: ts.Extension.Ts },
+    });
     if (specifier === SCRIPT_API_MODULE) return resolved(SCRIPT_API_FILE);
     const protocol = protocolOfModule(specifier);
     if (protocol === undefined) return ts.resolveModuleName(specifier, containingFile, OPTIONS, ts.sys);
@@ -240,7 +285,8 @@ export class ScriptLanguage {
       getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
       fileExists: (file) => this.#virtualText(file) !== undefined || ts.sys.fileExists(file),
       readFile: (file) => this.#virtualText(file) ?? ts.sys.readFile(file),
-      resolveModuleNameLiterals: (literals, containingFile) => literals.map((l) => this.#resolve(l.text, containingFile)),
+      resolveModuleNameLiterals: (literals, containingFile) =>
+        literals.map((l) => this.#resolve(l.text, containingFile)),
     };
   }
 }

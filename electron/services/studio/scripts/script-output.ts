@@ -58,6 +58,10 @@ export class ScriptOutput {
       return;
     }
     this.#inSecond++;
-    this.#lines.push(line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}… (${line.length - MAX_LINE_CHARS} more characters)` : line);
+    this.#lines.push(
+      line.length > MAX_LINE_CHARS
+        ? `${line.slice(0, MAX_LINE_CHARS)}… (${line.length - MAX_LINE_CHARS} more characters)`
+        : line,
+    );
   }
 }

@@ -50,7 +50,14 @@ export class ScriptRuns {
     const layout = this.#layout(o);
     const id = `r${this.#next++}`;
     const entry: Entry = {
-      view: { run: id, script: o.name, target: o.target, ...(layout ? { protocol: layout.protocol } : {}), state: 'running', startedAt: Date.now() },
+      view: {
+        run: id,
+        script: o.name,
+        target: o.target,
+        ...(layout ? { protocol: layout.protocol } : {}),
+        state: 'running',
+        startedAt: Date.now(),
+      },
       output: new ScriptOutput(),
     };
     this.#runs.set(id, entry);
@@ -111,7 +118,11 @@ export class ScriptRuns {
 
   #get(id: string): Entry {
     const entry = this.#runs.get(id);
-    if (!entry) throw new StudioError({ code: 'ENOENT', message: `no script run "${id}": the runs are ${[...this.#runs.keys()].join(', ') || 'none'}` });
+    if (!entry)
+      throw new StudioError({
+        code: 'ENOENT',
+        message: `no script run "${id}": the runs are ${[...this.#runs.keys()].join(', ') || 'none'}`,
+      });
     return entry;
   }
 
@@ -119,7 +130,12 @@ export class ScriptRuns {
     const c = e.run?.counts();
     return {
       ...e.view,
-      counts: { messages: c?.messages ?? 0, sends: c?.sends ?? 0, workCalls: c?.workCalls ?? 0, timerCalls: c?.timerCalls ?? 0 },
+      counts: {
+        messages: c?.messages ?? 0,
+        sends: c?.sends ?? 0,
+        workCalls: c?.workCalls ?? 0,
+        timerCalls: c?.timerCalls ?? 0,
+      },
       droppedLines: e.output.droppedTotal,
     };
   }
@@ -127,7 +143,11 @@ export class ScriptRuns {
   // Once per run: its last output goes out before the news that it stopped.
   #stopped(entry: Entry, file: string, stop: ScriptStop): void {
     if (entry.view.state === 'stopped') return;
-    const view = stopView(stop.reason === 'stopped' && entry.stopCause ? { ...stop, message: entry.stopCause } : stop, file, entry.view.script);
+    const view = stopView(
+      stop.reason === 'stopped' && entry.stopCause ? { ...stop, message: entry.stopCause } : stop,
+      file,
+      entry.view.script,
+    );
     entry.view = { ...entry.view, state: 'stopped', stop: view };
     entry.output.end();
     this.#flush();
@@ -143,7 +163,12 @@ export class ScriptRuns {
     this.#flushTimer = undefined;
     for (const [run, entry] of this.#runs) {
       const batch = entry.output.take();
-      if (batch) this.#ctx.emit('scriptOutput', { run, lines: batch.lines, ...(batch.dropped ? { dropped: batch.dropped } : {}) });
+      if (batch)
+        this.#ctx.emit('scriptOutput', {
+          run,
+          lines: batch.lines,
+          ...(batch.dropped ? { dropped: batch.dropped } : {}),
+        });
     }
   }
 
@@ -156,7 +181,10 @@ export class ScriptRuns {
 /** The stop report in the workspace's terms: the script's name where the host names its path. */
 function stopView(stop: ScriptStop, file: string, name: string): ScriptStopView {
   const rename = (text: string): string => text.split(file).join(name);
-  const location = stop.location && { ...stop.location, file: stop.location.file === file ? name : path.basename(stop.location.file) };
+  const location = stop.location && {
+    ...stop.location,
+    file: stop.location.file === file ? name : path.basename(stop.location.file),
+  };
   return {
     reason: stop.reason,
     message: rename(stop.message),

@@ -31,11 +31,20 @@ after(async () => {
 });
 
 function within<T>(p: Promise<T>, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: nothing after ${WAIT_MS} ms`)), WAIT_MS).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: nothing after ${WAIT_MS} ms`)), WAIT_MS).unref(),
+    ),
+  ]);
 }
 
 /** The next @event payload of @run that @accept takes. */
-function next<E extends keyof ScriptEvents>(event: E, run: () => string | undefined, accept: (p: ScriptEvents[E]) => boolean = () => true): Promise<ScriptEvents[E]> {
+function next<E extends keyof ScriptEvents>(
+  event: E,
+  run: () => string | undefined,
+  accept: (p: ScriptEvents[E]) => boolean = () => true,
+): Promise<ScriptEvents[E]> {
   return within(
     new Promise((resolve) => {
       const on = (p: ScriptEvents[E]): void => {
@@ -61,7 +70,12 @@ function collectOutput(run: () => string | undefined): { lines: string[]; droppe
 }
 
 const send = (type: number, id = 1, data = 'hi') =>
-  h().send({ target: 'demo:echo', header: { type: String(type), id: String(id), userValue: '0' }, body: { format: 'raw', data: bytesToBase64(Buffer.from(data)) }, count: 1 });
+  h().send({
+    target: 'demo:echo',
+    header: { type: String(type), id: String(id), userValue: '0' },
+    body: { format: 'raw', data: bytesToBase64(Buffer.from(data)) },
+    count: 1,
+  });
 
 /** The 1-based line of the first line of @text containing @marker. */
 const lineOf = (text: string, marker: string): number => text.split('\n').findIndex((l) => l.includes(marker)) + 1;
@@ -76,9 +90,16 @@ async function rejects(p: Promise<unknown>, code: string, message: RegExp): Prom
 }
 
 /** Starts @name and returns its id, with the stopped event already awaited in `stopped`. */
-async function start(name: string, protocol?: string | null): Promise<{ run: string; stopped: Promise<ScriptEvents['scriptState']> }> {
+async function start(
+  name: string,
+  protocol?: string | null,
+): Promise<{ run: string; stopped: Promise<ScriptEvents['scriptState']> }> {
   let id: string | undefined;
-  const stopped = next('scriptState', () => id, (p) => p.state === 'stopped');
+  const stopped = next(
+    'scriptState',
+    () => id,
+    (p) => p.state === 'stopped',
+  );
   id = (await h().runScript({ name, target: 'demo:echo', ...(protocol !== undefined ? { protocol } : {}) })).run;
   return { run: id, stopped };
 }
@@ -88,8 +109,14 @@ describe('scripts: workspace files', () => {
     const created = await h().createScript({ name: 'answer' });
     assert.equal(created.name, 'answer.ts');
     assert.match(created.text, /import type \{ EchoMessage \} from 'kucomms:layout\/echo'/);
-    assert.match(created.text, /export function onMessage\(msg: ScriptMessage<DecodedAs<EchoMessage>>, ctx: ScriptContext\)/);
-    assert.deepEqual((await h().listScripts({})).map((f) => f.name), ['answer.ts']);
+    assert.match(
+      created.text,
+      /export function onMessage\(msg: ScriptMessage<DecodedAs<EchoMessage>>, ctx: ScriptContext\)/,
+    );
+    assert.deepEqual(
+      (await h().listScripts({})).map((f) => f.name),
+      ['answer.ts'],
+    );
     assert.equal((await h().readScript({ name: 'answer.ts' })).text, created.text);
     const saved = await h().saveScript({ name: 'answer.ts', text: `${created.text}// saved\n` });
     assert.equal(saved.name, 'answer.ts');
@@ -114,11 +141,21 @@ describe('scripts: runs', () => {
     const { run, stopped } = await start('answer.ts');
     id = run;
     const listed = (await h().listRuns({})).find((r) => r.run === run);
-    assert.deepEqual([listed?.state, listed?.script, listed?.target, listed?.protocol], ['running', 'answer.ts', 'demo:echo', 'echo']);
-    const logged = next('scriptOutput', () => id, (p) => p.lines.some((l) => l.includes('type 2')));
+    assert.deepEqual(
+      [listed?.state, listed?.script, listed?.target, listed?.protocol],
+      ['running', 'answer.ts', 'demo:echo', 'echo'],
+    );
+    const logged = next(
+      'scriptOutput',
+      () => id,
+      (p) => p.lines.some((l) => l.includes('type 2')),
+    );
     await send(1, 41, 'ping');
     await logged;
-    assert.ok(output.lines.includes('got any: type 1, id 41, 4 bytes'), `the log lines were: ${output.lines.join(' | ')}`);
+    assert.ok(
+      output.lines.includes('got any: type 1, id 41, 4 bytes'),
+      `the log lines were: ${output.lines.join(' | ')}`,
+    );
     await waitFor(() => countRows('tx', 2n) === txBefore + 1, 'the answer (type 2) stored as tx on demo:echo');
     const counts = (await h().listRuns({})).find((r) => r.run === run)?.counts;
     assert.equal(counts?.sends, 1);
@@ -135,14 +172,21 @@ describe('scripts: runs', () => {
     await h().saveScript({ name: 'runaway.ts', text });
     const { run, stopped } = await start('runaway.ts', null);
     await send(3);
-    await waitFor(async () => ((await h().listRuns({})).find((r) => r.run === run)?.counts.messages ?? 0) >= 1, 'the script got the message');
+    await waitFor(
+      async () => ((await h().listRuns({})).find((r) => r.run === run)?.counts.messages ?? 0) >= 1,
+      'the script got the message',
+    );
     // The script's thread is spinning; the Studio's is not.
     const [scripts, encoded] = await Promise.all([
       h().listScripts({}),
       h().encode({ header: { type: '1', id: '1', userValue: '0' }, body: { format: 'raw', data: 'AA==' } }),
     ]);
     assert.ok(scripts.length >= 2 && encoded.bytes.length > 0);
-    assert.equal((await h().listRuns({})).find((r) => r.run === run)?.state, 'running', 'the calls were answered before the runaway was stopped');
+    assert.equal(
+      (await h().listRuns({})).find((r) => r.run === run)?.state,
+      'running',
+      'the calls were answered before the runaway was stopped',
+    );
     const stop = (await stopped).stop as ScriptStopView;
     assert.equal(stop.reason, 'runaway');
     assert.equal(stop.callback, 'onMessage');
@@ -173,17 +217,27 @@ describe('scripts: runs', () => {
     assert.equal(listed?.state, 'stopped');
     assert.equal(listed?.stop?.reason, 'error');
     assert.match(listed?.stop?.message ?? '', /empty\.ts exports none of onMessage, onWork, onTimer/);
-    await rejects(h().runScript({ name: 'answer.ts', target: 'shm:nobody' }), 'ENOTCONN', /shm:nobody is not connected/);
+    await rejects(
+      h().runScript({ name: 'answer.ts', target: 'shm:nobody' }),
+      'ENOTCONN',
+      /shm:nobody is not connected/,
+    );
   });
 
   test('a script printing in a loop is capped: at most 200 lines a second reach the UI, the rest are counted as dropped', async () => {
-    await h().saveScript({ name: 'chatty.ts', text: `export function onMessage(): void {\n  for (let i = 0; i < 5000; i++) console.log('line', i);\n}\n` });
+    await h().saveScript({
+      name: 'chatty.ts',
+      text: `export function onMessage(): void {\n  for (let i = 0; i < 5000; i++) console.log('line', i);\n}\n`,
+    });
     let id: string | undefined;
     const output = collectOutput(() => id);
     const { run, stopped } = await start('chatty.ts', null);
     id = run;
     await send(5);
-    await waitFor(() => output.lines.length + output.dropped === 5000, `5000 lines shown or dropped (so far ${output.lines.length} + ${output.dropped})`);
+    await waitFor(
+      () => output.lines.length + output.dropped === 5000,
+      `5000 lines shown or dropped (so far ${output.lines.length} + ${output.dropped})`,
+    );
     assert.ok(output.lines.length <= 400, `${output.lines.length} lines shown (the cap is 200 a second)`);
     assert.deepEqual(output.lines.slice(0, 2), ['line 0', 'line 1']);
     assert.equal((await h().listRuns({})).find((r) => r.run === run)?.droppedLines, output.dropped);
@@ -197,13 +251,15 @@ describe('scripts: completion and type errors', () => {
 import type { TelemetryMessage } from 'kucomms:layout/telemetry';
 export function onMessage(msg: ScriptMessage<DecodedAs<TelemetryMessage>>, ctx: ScriptContext): void {
 `;
-  const complete = (body: string) => h().scriptCompletions({ text: `${head}${body}\n}\n`, offset: head.length + body.length });
+  const complete = (body: string) =>
+    h().scriptCompletions({ text: `${head}${body}\n}\n`, offset: head.length + body.length });
   const labels = async (body: string) => (await complete(body)).options.map((o) => o.label);
 
-  test('msg.decoded. offers the decoded message; once narrowed to a kind, its data offers the layout\'s fields', async () => {
+  test("msg.decoded. offers the decoded message; once narrowed to a kind, its data offers the layout's fields", async () => {
     assert.deepEqual(await labels('  msg.decoded.'), ['data', 'error', 'header', 'kind']);
     const fields = await labels("  if (msg.decoded?.kind === 'sample') msg.decoded.data.");
-    for (const f of ['sequence', 'channel', 'status', 'taken_us', 'acceleration', 'temperature', 'aux_mv']) assert.ok(fields.includes(f), `${f} is not offered: ${fields.join(', ')}`);
+    for (const f of ['sequence', 'channel', 'status', 'taken_us', 'acceleration', 'temperature', 'aux_mv'])
+      assert.ok(fields.includes(f), `${f} is not offered: ${fields.join(', ')}`);
     const kinds = await labels("  const d = msg.decoded;\n  if (!d || d.error) return;\n  if (d.kind === '");
     assert.ok(kinds.includes('sample') && kinds.includes('event'), `kinds offered: ${kinds.join(', ')}`);
   });
@@ -217,14 +273,17 @@ export function onMessage(msg: ScriptMessage<DecodedAs<TelemetryMessage>>, ctx: 
     assert.match(send.detail ?? '', /^\(header: ScriptSendHeader, data\?: .*\): void$/);
   });
 
-  test('module names complete inside an import\'s quotes', async () => {
+  test("module names complete inside an import's quotes", async () => {
     const text = "import type { X } from 'kucomms:la";
     const c = await h().scriptCompletions({ text, offset: text.length });
     assert.equal(c.from, text.indexOf('kucomms'));
-    assert.ok(c.options.some((o) => o.label === 'kucomms:layout/telemetry') && c.options.some((o) => o.label === 'kucomms:script'));
+    assert.ok(
+      c.options.some((o) => o.label === 'kucomms:layout/telemetry') &&
+        c.options.some((o) => o.label === 'kucomms:script'),
+    );
   });
 
-  test('type errors come with line and column; a script typed for another layout than the run\'s gets a warning on its import', async () => {
+  test("type errors come with line and column; a script typed for another layout than the run's gets a warning on its import", async () => {
     const text = `${head}  const n: number = msg.decoded?.kind;\n  ctx.sendd('x', {});\n}\n`;
     const diags = await h().scriptDiagnostics({ text, protocol: 'echo' });
     const assignment = diags.find((d) => d.line === 4);
@@ -239,13 +298,22 @@ export function onMessage(msg: ScriptMessage<DecodedAs<TelemetryMessage>>, ctx: 
     assert.match(mismatch?.message ?? '', /typed for the telemetry layout but runs with echo/);
     assert.deepEqual(await h().scriptDiagnostics({ text: `${head}}\n`, protocol: 'telemetry' }), []);
     const unknown = await h().scriptDiagnostics({ text: "import type { X } from 'kucomms:layout/nope';\n" });
-    assert.match(unknown[0]?.message ?? '', /no module 'kucomms:layout\/nope': a script imports its types from 'kucomms:script', 'kucomms:layout\/echo'/);
+    assert.match(
+      unknown[0]?.message ?? '',
+      /no module 'kucomms:layout\/nope': a script imports its types from 'kucomms:script', 'kucomms:layout\/echo'/,
+    );
   });
 });
 
 function countRows(direction: 'rx' | 'tx', type: bigint): number {
   let n = 0;
-  for (let row = 0; row < studio.store.total; row++) if (studio.store.direction(row) === direction && studio.store.type(row) === type && studio.store.target(row) === 'demo:echo') n++;
+  for (let row = 0; row < studio.store.total; row++)
+    if (
+      studio.store.direction(row) === direction &&
+      studio.store.type(row) === type &&
+      studio.store.target(row) === 'demo:echo'
+    )
+      n++;
   return n;
 }
 

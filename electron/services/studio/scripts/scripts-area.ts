@@ -46,7 +46,10 @@ export class ScriptsArea implements StudioArea<typeof scriptCalls> {
         // A bare name becomes a TypeScript script.
         const name = /\.(ts|js|mjs)$/.test(i.name) ? i.name : `${i.name}.ts`;
         if (ws.list('scripts').some((f) => f.name === name))
-          throw new StudioError({ code: 'EEXIST', message: `scripts/${name} already exists: open it, or choose another name` });
+          throw new StudioError({
+            code: 'EEXIST',
+            message: `scripts/${name} already exists: open it, or choose another name`,
+          });
         const text = scriptTemplate(name, ctx.protocols.get(i.protocol ?? DEFAULT_TEMPLATE_PROTOCOL));
         ws.writeText('scripts', name, text);
         return { name, text };

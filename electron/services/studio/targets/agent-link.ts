@@ -28,7 +28,9 @@ function peerCertificate(host: string, port: number): Promise<PeerCertificate> {
       socket.destroy();
       resolve(cert);
     });
-    socket.on('timeout', () => socket.destroy(new Error(`no TLS handshake from ${host}:${port} within ${HANDSHAKE_TIMEOUT_MS} ms`)));
+    socket.on('timeout', () =>
+      socket.destroy(new Error(`no TLS handshake from ${host}:${port} within ${HANDSHAKE_TIMEOUT_MS} ms`)),
+    );
     socket.on('error', reject);
   });
 }
@@ -45,18 +47,26 @@ export async function connectAgent(url: string, token: string, fingerprint?: str
   apiUrl.searchParams.set('token', token);
   const where = `${base.hostname}:${base.port}`;
   if (base.protocol === 'ws:') {
-    const api = await wsStudioApi(new WebSocket(apiUrl, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS }) as unknown as SocketLike).catch((err: Error) => {
+    const api = await wsStudioApi(
+      new WebSocket(apiUrl, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS }) as unknown as SocketLike,
+    ).catch((err: Error) => {
       throw new StudioError({ code: 'ECONNREFUSED', message: `agent ${url}: ${err.message}` });
     });
     return { api };
   }
   if (!fingerprint)
-    throw new StudioError({ code: 'EINVAL_INPUT', message: `agent ${url}: a wss:// agent needs the certificate fingerprint it printed with its token` });
+    throw new StudioError({
+      code: 'EINVAL_INPUT',
+      message: `agent ${url}: a wss:// agent needs the certificate fingerprint it printed with its token`,
+    });
   let cert: PeerCertificate;
   try {
     cert = await peerCertificate(base.hostname, Number(base.port));
   } catch (err) {
-    throw new StudioError({ code: 'ECONNREFUSED', message: `agent ${url}: cannot reach ${where} over TLS: ${(err as Error).message}` });
+    throw new StudioError({
+      code: 'ECONNREFUSED',
+      message: `agent ${url}: cannot reach ${where} over TLS: ${(err as Error).message}`,
+    });
   }
   if (!sameFingerprint(cert.fingerprint256, fingerprint))
     throw new StudioError({
@@ -67,10 +77,15 @@ export async function connectAgent(url: string, token: string, fingerprint?: str
     ca: pem(cert.raw),
     // The certificate is pinned by fingerprint, not by host name.
     checkServerIdentity: (_host, presented) =>
-      sameFingerprint(presented.fingerprint256, fingerprint) ? undefined : new Error(`certificate fingerprint ${presented.fingerprint256} is not the pinned one`),
+      sameFingerprint(presented.fingerprint256, fingerprint)
+        ? undefined
+        : new Error(`certificate fingerprint ${presented.fingerprint256} is not the pinned one`),
   };
   // ws hands TLS options to tls.connect; its typings know an older checkServerIdentity.
-  const socket = new WebSocket(apiUrl, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...pinned } as unknown as WebSocket.ClientOptions);
+  const socket = new WebSocket(apiUrl, {
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    ...pinned,
+  } as unknown as WebSocket.ClientOptions);
   const api = await wsStudioApi(socket as unknown as SocketLike).catch((err: Error) => {
     throw new StudioError({ code: 'ECONNREFUSED', message: `agent ${url}: ${err.message}` });
   });

@@ -20,7 +20,8 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 test('lists kucomms devices sorted, then the demo targets; other device names are ignored', async () => {
-  for (const n of ['kucomms_zeta', 'tty0', 'kucomms_alpha', 'kucomms_', 'kucomms_Bad']) await writeFile(path.join(dev, n), '');
+  for (const n of ['kucomms_zeta', 'tty0', 'kucomms_alpha', 'kucomms_', 'kucomms_Bad'])
+    await writeFile(path.join(dev, n), '');
   const list = await new TargetsService({ devDir: dev }).list();
   assert.deepEqual(
     list.map((t) => [t.target, t.kind]),
@@ -40,7 +41,10 @@ test('reports a device appearing and going', async () => {
     const next = (): Promise<TargetInfo[]> => new Promise((resolve) => svc.once('changed', resolve));
     let changed = next();
     await writeFile(path.join(dev, 'kucomms_new'), '');
-    assert.ok((await changed).some((t) => t.target.endsWith('/kucomms_new')), 'the new device is not listed');
+    assert.ok(
+      (await changed).some((t) => t.target.endsWith('/kucomms_new')),
+      'the new device is not listed',
+    );
     changed = next();
     await rm(path.join(dev, 'kucomms_new'));
     assert.ok(!(await changed).some((t) => t.target.endsWith('/kucomms_new')), 'the removed device is still listed');
@@ -62,6 +66,9 @@ test('creates and removes devices by writing their name to the sysfs control fil
 
 test('without the module, or with a bad name, device control fails with a clear error', async () => {
   const svc = new TargetsService({ devDir: dev, sysfsDir: sys });
-  await assert.rejects(svc.createDevice('kucomms_mine'), { code: 'ENOENT', message: /kucomms module is not loaded .*modprobe kucomms/ });
+  await assert.rejects(svc.createDevice('kucomms_mine'), {
+    code: 'ENOENT',
+    message: /kucomms module is not loaded .*modprobe kucomms/,
+  });
   await assert.rejects(svc.createDevice('mine'), { code: 'EINVAL', message: /must be "kucomms_" followed by/ });
 });

@@ -44,7 +44,11 @@ export class TargetsService extends EventEmitter<TargetsEvents> {
   async list(): Promise<TargetInfo[]> {
     const names = (await readdir(this.devDir)).filter((n) => checkDeviceName(n) === null).sort();
     return [
-      ...names.map((n): TargetInfo => ({ target: path.posix.join(this.devDir, n), kind: 'device', description: `kucomms device ${n}` })),
+      ...names.map((n): TargetInfo => ({
+        target: path.posix.join(this.devDir, n),
+        kind: 'device',
+        description: `kucomms device ${n}`,
+      })),
       ...DEMO_NAMES.map((d): TargetInfo => ({ target: `demo:${d}`, kind: 'demo', description: DEMO_DESCRIPTIONS[d] })),
     ];
   }

@@ -16,7 +16,16 @@ interface Row {
 function rowOf(r: Row): FilterRow {
   return {
     header: (name: HeaderName): FilterValue =>
-      ({ type: r.type, id: r.id, user_value: r.user_value ?? 0n, length: 0, direction: r.direction ?? 'rx', target: 'demo:echo', kind: r.kind, time: 0n })[name],
+      ({
+        type: r.type,
+        id: r.id,
+        user_value: r.user_value ?? 0n,
+        length: 0,
+        direction: r.direction ?? 'rx',
+        target: 'demo:echo',
+        kind: r.kind,
+        time: 0n,
+      })[name],
     data: (path) => {
       let v: unknown = r.data;
       for (const step of path) v = v === undefined ? undefined : (v as Record<string | number, unknown>)[step];
@@ -61,7 +70,8 @@ describe('filter expressions', () => {
     ['1 < id', [2, 3, 4]],
   ];
   for (const [expression, expected] of cases)
-    test(`${expression} matches ids ${expected.join(', ') || 'none'}`, () => assert.deepEqual(ids(expression), expected));
+    test(`${expression} matches ids ${expected.join(', ') || 'none'}`, () =>
+      assert.deepEqual(ids(expression), expected));
 });
 
 describe('filter errors say where', () => {
@@ -71,7 +81,11 @@ describe('filter errors say where', () => {
     ['type == 1 & id == 2', 10, 'unexpected character "&" (use &&)'],
     ['(type == 1', 10, 'expected ")" to close the "(" at position 0, found the end of the expression'],
     ['type == 1)', 9, 'this ")" closes nothing'],
-    ['temp > 20', 0, 'unknown field "temp": use type, id, user_value, length, direction, target, kind, time, or data.FIELD for a decoded field'],
+    [
+      'temp > 20',
+      0,
+      'unknown field "temp": use type, id, user_value, length, direction, target, kind, time, or data.FIELD for a decoded field',
+    ],
     ['data > 1', 0, 'expected a decoded field after "data", e.g. data.temp'],
     ['data.points[x] == 1', 12, 'expected an array index (0, 1, ...) after "[", found "x"'],
     ['direction == "rx', 13, 'this string has no closing "'],
@@ -94,6 +108,9 @@ describe('filter errors say where', () => {
       })();
       assert.ok(err instanceof FilterError, `expected a FilterError for ${expression}`);
       assert.deepEqual([err.position, err.reason], [position, message]);
-      assert.ok(err.message.includes(`\n  ${expression}\n  ${' '.repeat(position)}^`), 'the message points at the position');
+      assert.ok(
+        err.message.includes(`\n  ${expression}\n  ${' '.repeat(position)}^`),
+        'the message points at the position',
+      );
     });
 });

@@ -73,7 +73,8 @@ function tokenize(src: string): Token[] {
       const m = /^-?(0x[0-9a-fA-F]+|[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)/.exec(src.slice(i));
       if (!m) fail(at, `expected a number after "-"`);
       const text = m![0];
-      if (/^[A-Za-z0-9_]/.test(src.slice(i + text.length))) fail(at, `"${text}${src.slice(i + text.length).match(/^[A-Za-z0-9_]+/)![0]}" is not a number`);
+      if (/^[A-Za-z0-9_]/.test(src.slice(i + text.length)))
+        fail(at, `"${text}${src.slice(i + text.length).match(/^[A-Za-z0-9_]+/)![0]}" is not a number`);
       const isInt = /^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(text);
       const value = isInt ? (text.startsWith('-') ? -BigInt(text.slice(1)) : BigInt(text)) : Number(text);
       out.push({ kind: 'number', text, at, value });
@@ -94,7 +95,11 @@ function tokenize(src: string): Token[] {
       continue;
     }
     const op = OPERATORS.find((o) => src.startsWith(o, i));
-    if (op === undefined) fail(at, `unexpected character "${c}"${c === '=' ? ' (compare with ==)' : c === '&' || c === '|' ? ` (use ${c}${c})` : ''}`);
+    if (op === undefined)
+      fail(
+        at,
+        `unexpected character "${c}"${c === '=' ? ' (compare with ==)' : c === '&' || c === '|' ? ` (use ${c}${c})` : ''}`,
+      );
     out.push({ kind: 'op', text: op!, at });
     i += op!.length;
   }
@@ -135,7 +140,10 @@ class Parser {
     const node = this.#or();
     if (this.#tok.kind !== 'end') {
       const t = this.#tok;
-      this.#fail(t, t.text === ')' ? 'this ")" closes nothing' : `expected && or || or the end, found ${this.#describe(t)}`);
+      this.#fail(
+        t,
+        t.text === ')' ? 'this ")" closes nothing' : `expected && or || or the end, found ${this.#describe(t)}`,
+      );
     }
     return node;
   }
@@ -164,7 +172,11 @@ class Parser {
     if (this.#eat('!')) return this.#nested(open, () => ({ kind: 'not', operand: this.#unary() }));
     if (this.#eat('(')) {
       const inner = this.#nested(open, () => this.#or());
-      if (!this.#eat(')')) this.#fail(this.#tok, `expected ")" to close the "(" at position ${open.at}, found ${this.#describe(this.#tok)}`);
+      if (!this.#eat(')'))
+        this.#fail(
+          this.#tok,
+          `expected ")" to close the "(" at position ${open.at}, found ${this.#describe(this.#tok)}`,
+        );
       return inner;
     }
     const left = this.#operand();
@@ -174,12 +186,20 @@ class Parser {
       const right = this.#operand();
       const op = opTok.text as Op;
       for (const side of [left, right])
-        if (side.kind === 'literal' && (typeof side.value === 'string' || typeof side.value === 'boolean') && op !== '==' && op !== '!=')
+        if (
+          side.kind === 'literal' &&
+          (typeof side.value === 'string' || typeof side.value === 'boolean') &&
+          op !== '==' &&
+          op !== '!='
+        )
           this.#fail(opTok, `${op} compares numbers; ${JSON.stringify(side.value)} can only be compared with == or !=`);
       return { kind: 'compare', op, left, right, at: opTok.at };
     }
     if (left.kind === 'literal' && typeof left.value !== 'boolean')
-      this.#fail(opTok, `expected a comparison (==, !=, <, <=, >, >=) after ${JSON.stringify(String(left.value))}, found ${this.#describe(opTok)}`);
+      this.#fail(
+        opTok,
+        `expected a comparison (==, !=, <, <=, >, >=) after ${JSON.stringify(String(left.value))}, found ${this.#describe(opTok)}`,
+      );
     return { kind: 'truthy', operand: left };
   }
 
@@ -219,7 +239,8 @@ class Parser {
         path.push(t.text);
       } else if (this.#eat('[')) {
         const t = this.#tok;
-        if (t.kind !== 'number' || typeof t.value !== 'bigint' || t.value < 0n) this.#fail(t, `expected an array index (0, 1, ...) after "[", found ${this.#describe(t)}`);
+        if (t.kind !== 'number' || typeof t.value !== 'bigint' || t.value < 0n)
+          this.#fail(t, `expected an array index (0, 1, ...) after "[", found ${this.#describe(t)}`);
         this.#pos++;
         path.push(Number(t.value));
         if (!this.#eat(']')) this.#fail(this.#tok, `expected "]" after the index, found ${this.#describe(this.#tok)}`);
@@ -330,7 +351,11 @@ function readsData(n: Node): boolean {
 export function compileFilter(expression: string): CompiledFilter {
   if (expression.trim() === '') throw new FilterError(expression, 0, 'the expression is empty');
   if (expression.length > LIMITS.filterChars)
-    throw new FilterError(expression, LIMITS.filterChars, `the expression has ${expression.length} characters; a filter is at most ${LIMITS.filterChars}`);
+    throw new FilterError(
+      expression,
+      LIMITS.filterChars,
+      `the expression has ${expression.length} characters; a filter is at most ${LIMITS.filterChars}`,
+    );
   const tree = new Parser(expression, tokenize(expression)).parse();
   return { test: compileNode(tree), usesData: readsData(tree) };
 }

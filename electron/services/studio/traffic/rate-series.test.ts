@@ -25,6 +25,9 @@ describe('the rate series', () => {
     const rate = new RateSeries(() => now);
     rate.count(3, 3);
     now += 3600 * 1000;
-    assert.deepEqual(rate.points(3600).filter((p) => p.rx || p.tx), []);
+    assert.deepEqual(
+      rate.points(3600).filter((p) => p.rx || p.tx),
+      [],
+    );
   });
 });

@@ -39,7 +39,8 @@ export class RateSeries {
     this.#advance(now);
     const n = Math.min(seconds, KEEP_SECONDS);
     const out: RatePoint[] = [];
-    for (let s = now - n + 1; s <= now; s++) out.push({ t: s * 1000, rx: this.#rx[s % KEEP_SECONDS]!, tx: this.#tx[s % KEEP_SECONDS]! });
+    for (let s = now - n + 1; s <= now; s++)
+      out.push({ t: s * 1000, rx: this.#rx[s % KEEP_SECONDS]!, tx: this.#tx[s % KEEP_SECONDS]! });
     return out;
   }
 }

@@ -72,7 +72,12 @@ export function filterRowReader(rows: TrafficRows, layoutFor: LayoutFor): Filter
     if (!layout) return (place = undefined);
     const access = layoutAccess(layout);
     // user_value is read from the file: only when a kind selects on it.
-    const header: HeaderValue = { length: BigInt(rows.length(row)), type: rows.type(row), id: rows.id(row), user_value: access.selects.has('user_value') ? rows.userValue(row) : 0n };
+    const header: HeaderValue = {
+      length: BigInt(rows.length(row)),
+      type: rows.type(row),
+      id: rows.id(row),
+      user_value: access.selects.has('user_value') ? rows.userValue(row) : 0n,
+    };
     const kind = access.kindOf(header);
     return (place = kind < 0 ? undefined : { access, header, kind });
   };

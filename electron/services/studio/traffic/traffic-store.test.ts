@@ -37,14 +37,24 @@ describe('a million rows', () => {
       assert.equal(w.total, N);
       assert.deepEqual(
         w.rows.map((r) => [r.row, r.id, r.type, r.direction, r.target, r.length]),
-        [0, 1, 2].map((k) => [start + k, String(start + k), String((start + k) % 7), (start + k) % 2 ? 'tx' : 'rx', 'demo:echo', 4]),
+        [0, 1, 2].map((k) => [
+          start + k,
+          String(start + k),
+          String((start + k) % 7),
+          (start + k) % 2 ? 'tx' : 'rx',
+          'demo:echo',
+          4,
+        ]),
       );
     }
   });
 
   test('a window past the end is short, not an error', async () => {
     const w = await service.handlers.window({ view: 'all', start: N - 2, count: 100 });
-    assert.deepEqual(w.rows.map((r) => r.row), [N - 2, N - 1]);
+    assert.deepEqual(
+      w.rows.map((r) => r.row),
+      [N - 2, N - 1],
+    );
   });
 
   test('a filter over them finds exactly the matching rows, in order', async () => {
@@ -53,12 +63,18 @@ describe('a million rows', () => {
     for (let i = 999_001; i < N; i++) if (i % 7 === 3 && i % 2 === 1) expected.push(i);
     assert.equal(f.total, expected.length);
     const w = await service.handlers.window({ view: f.view, start: 0, count: 5000 });
-    assert.deepEqual(w.rows.map((r) => r.row), expected);
+    assert.deepEqual(
+      w.rows.map((r) => r.row),
+      expected,
+    );
   });
 
   test('the detail of a row has its bytes', async () => {
     const d = await service.handlers.detail({ row: 123_456 });
-    assert.equal(Buffer.from(d.bytes, 'base64').toString('hex'), `0400000000000000${(123_456 % 7).toString(16).padStart(2, '0')}00000000000000${Buffer.from(new BigUint64Array([123_456n]).buffer).toString('hex')}000000000000000001020304`);
+    assert.equal(
+      Buffer.from(d.bytes, 'base64').toString('hex'),
+      `0400000000000000${(123_456 % 7).toString(16).padStart(2, '0')}00000000000000${Buffer.from(new BigUint64Array([123_456n]).buffer).toString('hex')}000000000000000001020304`,
+    );
   });
 });
 

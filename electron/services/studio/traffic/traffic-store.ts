@@ -51,7 +51,15 @@ export class TrafficStore extends HeaderRows<Chunk> {
   }
 
   /** Appends one row from its fields (the store's hot path); returns its row number. */
-  appendFields(targetIndex: number, direction: Direction, timestampNs: bigint, type: bigint, id: bigint, userValue: bigint, data: Uint8Array): number {
+  appendFields(
+    targetIndex: number,
+    direction: Direction,
+    timestampNs: bigint,
+    type: bigint,
+    id: bigint,
+    userValue: bigint,
+    data: Uint8Array,
+  ): number {
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || !chunk.fits(data.length)) {
       chunk = new Chunk(this.rowCount);

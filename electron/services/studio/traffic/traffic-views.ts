@@ -153,7 +153,11 @@ export class TrafficViews {
 
   #get(view: string): FilteredView {
     const v = this.#views.get(view);
-    if (!v) throw new StudioError({ code: 'ENOENT', message: `no traffic view "${view}": set the filter again (views: ${[ALL_VIEW, ...this.#views.keys()].join(', ')})` });
+    if (!v)
+      throw new StudioError({
+        code: 'ENOENT',
+        message: `no traffic view "${view}": set the filter again (views: ${[ALL_VIEW, ...this.#views.keys()].join(', ')})`,
+      });
     return v;
   }
 }

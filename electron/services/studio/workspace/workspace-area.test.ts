@@ -12,8 +12,13 @@ import { ProtocolRegistry } from '../protocols.ts';
 import { StudioService } from '../studio-service.ts';
 import { StateStore } from '../../workspace/state-store.ts';
 
-const message = (name: string) => ({ name, header: { type: '1', id: '0', userValue: '0' }, body: { format: 'raw' as const, data: '' } });
-const collectionsOf = (names: string[]) => `${JSON.stringify([{ name: 'smoke', messages: names.map(message) }], null, 2)}\n`;
+const message = (name: string) => ({
+  name,
+  header: { type: '1', id: '0', userValue: '0' },
+  body: { format: 'raw' as const, data: '' },
+});
+const collectionsOf = (names: string[]) =>
+  `${JSON.stringify([{ name: 'smoke', messages: names.map(message) }], null, 2)}\n`;
 
 async function rejects(p: Promise<unknown>, code: string, text: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof StudioError && e.code === code && text.test(e.message));
@@ -70,8 +75,16 @@ describe('the workspace area', () => {
 
   test('a path that is not a folder is refused, saying why, and the open workspace stays', async () => {
     writeFileSync(path.join(root, 'file.txt'), 'x');
-    await rejects(studio.handlers.openWorkspace({ dir: path.join(root, 'file.txt') }), 'ENOTDIR', /file\.txt is a file, not a folder/);
-    await rejects(studio.handlers.openWorkspace({ dir: path.join(root, 'missing') }), 'ENOENT', /missing does not exist: create the folder first/);
+    await rejects(
+      studio.handlers.openWorkspace({ dir: path.join(root, 'file.txt') }),
+      'ENOTDIR',
+      /file\.txt is a file, not a folder/,
+    );
+    await rejects(
+      studio.handlers.openWorkspace({ dir: path.join(root, 'missing') }),
+      'ENOENT',
+      /missing does not exist: create the folder first/,
+    );
     await rejects(studio.handlers.openWorkspace({ dir: 'relative/dir' }), 'EINVAL_INPUT', /not an absolute path/);
     if (process.getuid?.() !== 0) {
       const locked = path.join(root, 'locked');
@@ -87,9 +100,15 @@ describe('the workspace area', () => {
     const view = await studio.handlers.openWorkspace({ dir: b });
     assert.equal(view.dir, b);
     assert.deepEqual(view.recent, [b, a]);
-    assert.deepEqual(view.files.layouts.map((f) => f.name), ['sensor.yaml']);
+    assert.deepEqual(
+      view.files.layouts.map((f) => f.name),
+      ['sensor.yaml'],
+    );
     assert.deepEqual([view.files.scripts, view.files.captures, view.files.reports], [[], [], []]);
-    assert.deepEqual((await studio.handlers.listCollections({}))[0]?.messages.map((m) => m.name), ['from-b']);
+    assert.deepEqual(
+      (await studio.handlers.listCollections({}))[0]?.messages.map((m) => m.name),
+      ['from-b'],
+    );
     assert.equal(state.lastWorkspace, b);
     assert.ok(layoutReloads >= 1, 'the layouts are reloaded from the new folder');
     assert.deepEqual(events.slice(0, 1), [{ event: 'workspaceOpened', payload: { dir: b, name: 'b' } }]);
@@ -109,16 +128,28 @@ describe('the workspace area', () => {
   test('collections.json changed by another program is reloaded before the views hear of it', async () => {
     writeFileSync(path.join(a, 'collections.json'), collectionsOf(['pulled']));
     await announced('collections.json');
-    assert.deepEqual(events, [{ event: 'workspaceChanged', payload: { area: 'collections', name: 'collections.json', change: 'added' } }]);
-    assert.deepEqual((await studio.handlers.listCollections({}))[0]?.messages.map((m) => m.name), ['pulled']);
+    assert.deepEqual(events, [
+      { event: 'workspaceChanged', payload: { area: 'collections', name: 'collections.json', change: 'added' } },
+    ]);
+    assert.deepEqual(
+      (await studio.handlers.listCollections({}))[0]?.messages.map((m) => m.name),
+      ['pulled'],
+    );
   });
 
   test('a malformed collections.json is reported and not overwritten by the next save', async () => {
     writeFileSync(path.join(a, 'collections.json'), '[{"name": "smoke", "messages": [}');
     await announced('collections.json');
-    assert.deepEqual(events.map((e) => e.event), ['notice', 'workspaceChanged']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['notice', 'workspaceChanged'],
+    );
     assert.match((events[0]?.payload as { message: string }).message, /collections\.json is not a collections file/);
-    await rejects(studio.handlers.saveMessage({ collection: 'smoke', message: message('lost?') }), 'EINVAL', /fix it, then save again/);
+    await rejects(
+      studio.handlers.saveMessage({ collection: 'smoke', message: message('lost?') }),
+      'EINVAL',
+      /fix it, then save again/,
+    );
     assert.equal(readFileSync(path.join(a, 'collections.json'), 'utf8'), '[{"name": "smoke", "messages": [}');
   });
 
@@ -126,7 +157,9 @@ describe('the workspace area', () => {
     writeFileSync(path.join(a, 'layouts', 'echo2.yaml'), 'protocol: echo2\n');
     await announced('echo2.yaml');
     assert.equal(layoutReloads, 1);
-    assert.deepEqual(events, [{ event: 'workspaceChanged', payload: { area: 'layouts', name: 'echo2.yaml', change: 'added' } }]);
+    assert.deepEqual(events, [
+      { event: 'workspaceChanged', payload: { area: 'layouts', name: 'echo2.yaml', change: 'added' } },
+    ]);
   });
 
   test('settings: written whole, read back; a hand-made mistake is reported with its place and the Studio goes on', async () => {
@@ -138,8 +171,14 @@ describe('the workspace area', () => {
     await announced('settings.json');
     const { settings } = await studio.handlers.getWorkspace({});
     assert.deepEqual(settings.settings, {});
-    assert.deepEqual(settings.errors.map((e) => [e.line, e.column, e.path]), [[2, 20, 'defaultTarget']]);
-    assert.deepEqual(events.map((e) => e.event), ['notice', 'workspaceChanged']);
+    assert.deepEqual(
+      settings.errors.map((e) => [e.line, e.column, e.path]),
+      [[2, 20, 'defaultTarget']],
+    );
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['notice', 'workspaceChanged'],
+    );
     assert.match((events[0]?.payload as { message: string }).message, /settings\.json:2:20: defaultTarget: /);
   });
 
@@ -148,7 +187,11 @@ describe('the workspace area', () => {
     const connected = await studio.handlers.connect({ target: 'demo:echo' });
     assert.equal(connected.protocol, 'telemetry');
     await studio.handlers.disconnect({ target: 'demo:echo' });
-    assert.equal((await studio.handlers.connect({ target: 'demo:echo', protocol: 'echo' })).protocol, 'echo', 'a layout asked for wins');
+    assert.equal(
+      (await studio.handlers.connect({ target: 'demo:echo', protocol: 'echo' })).protocol,
+      'echo',
+      'a layout asked for wins',
+    );
   });
 
   test('a layout picked for a target before it is connected is the one it connects with, not the default (nor the one used last time)', async () => {
@@ -157,7 +200,11 @@ describe('the workspace area', () => {
     assert.equal((await studio.handlers.connect({ target: 'demo:echo' })).protocol, 'longtest');
     await studio.handlers.disconnect({ target: 'demo:echo' });
     await studio.handlers.setProtocol({ target: 'demo:echo', protocol: null });
-    assert.equal((await studio.handlers.connect({ target: 'demo:echo' })).protocol, undefined, '(none) picked stays none');
+    assert.equal(
+      (await studio.handlers.connect({ target: 'demo:echo' })).protocol,
+      undefined,
+      '(none) picked stays none',
+    );
     await studio.handlers.disconnect({ target: 'demo:echo' });
   });
 

@@ -110,7 +110,10 @@ export class WorkspaceArea implements StudioArea<typeof workspaceCalls> {
     if (change.area === 'settings') {
       const { errors } = readSettings(workspace.settingsFile);
       if (errors.length > 0)
-        this.ctx.emit('notice', { level: 'error', message: `settings.json is not taken: ${errors.map(formatLayoutError).join('; ')}` });
+        this.ctx.emit('notice', {
+          level: 'error',
+          message: `settings.json is not taken: ${errors.map(formatLayoutError).join('; ')}`,
+        });
     }
     this.ctx.emit('workspaceChanged', change);
   }

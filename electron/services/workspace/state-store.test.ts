@@ -15,16 +15,16 @@ describe('the state store', () => {
   test('the next start finds the last workspace, the recent ones and the UI state', () => {
     const file = path.join(stateDir(), 'state.json');
     const first = new StateStore(file);
-    first.rememberWorkspace('/work/a');
-    first.rememberWorkspace('/work/b');
-    first.rememberWorkspace('/work/a');
+    first.rememberWorkspace('/home/ada/a');
+    first.rememberWorkspace('/home/ada/b');
+    first.rememberWorkspace('/home/ada/a');
     first.setUiState('app.tab', 'traffic');
     first.setUiState('traffic.filter', 'type == 3');
     first.setUiState('composer.choice', { target: 'demo:echo', protocol: 'echo' });
     first.setUiState('traffic.filter', null);
     const next = new StateStore(file);
-    assert.equal(next.lastWorkspace, '/work/a');
-    assert.deepEqual(next.recentWorkspaces(), ['/work/a', '/work/b']);
+    assert.equal(next.lastWorkspace, '/home/ada/a');
+    assert.deepEqual(next.recentWorkspaces(), ['/home/ada/a', '/home/ada/b']);
     assert.deepEqual(next.uiState(), {
       'app.tab': 'traffic',
       'composer.choice': { target: 'demo:echo', protocol: 'echo' },
@@ -37,7 +37,7 @@ describe('the state store', () => {
   test('a damaged state file is set aside with a notice, and the Studio starts afresh', () => {
     const dir = stateDir();
     const file = path.join(dir, 'state.json');
-    writeFileSync(file, '{"lastWorkspace": "/work/a", "ui": {');
+    writeFileSync(file, '{"lastWorkspace": "/home/ada/a", "ui": {');
     const store = new StateStore(file);
     assert.equal(store.lastWorkspace, undefined);
     assert.deepEqual(store.uiState(), {});
@@ -47,7 +47,7 @@ describe('the state store', () => {
     assert.equal(aside.length, 1);
     assert.equal(
       readFileSync(path.join(dir, aside[0] ?? ''), 'utf8'),
-      '{"lastWorkspace": "/work/a", "ui": {',
+      '{"lastWorkspace": "/home/ada/a", "ui": {',
       'the damaged file is kept as it was',
     );
     store.setUiState('app.theme', 'dark');

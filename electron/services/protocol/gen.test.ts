@@ -329,6 +329,28 @@ function tshark(args: string[]): string {
   return r.stdout;
 }
 
+/** The @columns of every packet of @pcap, dissected with @lua: tshark's output and its rows of cells. */
+function tsharkFields(pcap: string, lua: string, columns: string[]): { out: string; rows: string[][] } {
+  const out = tshark([
+    '-r',
+    pcap,
+    '-X',
+    `lua_script:${lua}`,
+    '-T',
+    'fields',
+    '-E',
+    'separator=|',
+    ...columns.flatMap((c) => ['-e', c]),
+  ]);
+  return {
+    out,
+    rows: out
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('|')),
+  };
+}
+
 test('gen lua: tshark with the generated dissector prints every field of an exported pcapng with the right values', async () => {
   const lua = path.join(work, 'features.lua');
   writeFileSync(lua, generateLua(features, 'features.yaml'));
@@ -429,21 +451,7 @@ test('gen lua: tshark with the generated dissector prints every field of an expo
     `${p}.sample.tag`,
     `${p}.lists.levels`,
   ];
-  const out = tshark([
-    '-r',
-    pcap,
-    '-X',
-    `lua_script:${lua}`,
-    '-T',
-    'fields',
-    '-E',
-    'separator=|',
-    ...columns.flatMap((c) => ['-e', c]),
-  ]);
-  const rows = out
-    .trimEnd()
-    .split('\n')
-    .map((l) => l.split('|'));
+  const { rows } = tsharkFields(pcap, lua, columns);
   const cell = (row: number, column: string): string | undefined => rows[row]?.[columns.indexOf(column)];
   const want: Array<[number, string, string]> = [
     [0, 'frame.interface_name', '/dev/kucomms_features'],
@@ -557,21 +565,7 @@ test('gen lua: tshark with the telemetry dissector shows one message of every ki
     `${p}.event.text`,
     '_ws.expert.message',
   ];
-  const out = tshark([
-    '-r',
-    pcap,
-    '-X',
-    `lua_script:${lua}`,
-    '-T',
-    'fields',
-    '-E',
-    'separator=|',
-    ...columns.flatMap((c) => ['-e', c]),
-  ]);
-  const rows = out
-    .trimEnd()
-    .split('\n')
-    .map((l) => l.split('|'));
+  const { out, rows } = tsharkFields(pcap, lua, columns);
   assert.equal(rows.length, telemetry.messages.length, `one row per message:\n${out}`);
   const cell = (row: number, column: string): string | undefined => rows[row]?.[columns.indexOf(column)];
   const want: Array<[number, string, string]> = [

@@ -111,8 +111,7 @@ export const Slot = {
   TimerCalls: 4,
   WorkSkipped: 5,
   TimerSkipped: 6,
-  Sends: 7,
-  Count: 8,
+  Count: 7,
 } as const;
 
 /** Worker -> host messages. */

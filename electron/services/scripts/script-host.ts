@@ -52,6 +52,7 @@ export interface ScriptCounts {
   timerCalls: number;
   workSkipped: number;
   timerSkipped: number;
+  /** Messages the script sent that reached the endpoint. */
   sends: number;
 }
 
@@ -84,6 +85,9 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
   #state: Float64Array;
   #watchdog: NodeJS.Timeout;
   #stop: ScriptStop | undefined;
+  // Counted here, where a send reaches the endpoint, so the count is never
+  // behind a message the peer has already answered.
+  #sends = 0;
   #resolve!: (s: ScriptStop) => void;
   #onMessages = (msgs: Message[]): void => this.#forward(msgs);
 
@@ -153,7 +157,7 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
       timerCalls: s[Slot.TimerCalls] ?? 0,
       workSkipped: s[Slot.WorkSkipped] ?? 0,
       timerSkipped: s[Slot.TimerSkipped] ?? 0,
-      sends: s[Slot.Sends] ?? 0,
+      sends: this.#sends,
     };
   }
 
@@ -191,6 +195,7 @@ export class ScriptRun extends EventEmitter<ScriptEvents> {
       }
       try {
         this.#endpoint.send(m.data, m.data.data);
+        this.#sends++;
       } catch (err) {
         this.emit('sendError', err as KucommsError);
       }

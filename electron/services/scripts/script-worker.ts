@@ -86,7 +86,6 @@ const ctx: ScriptContext = {
       userValue: toU64(header.userValue, 'userValue'),
       data: bytes,
     });
-    state[Slot.Sends]!++;
   },
 };
 

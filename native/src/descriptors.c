@@ -94,3 +94,51 @@ int kc_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags)
 		return 0;
 	return n < 0 ? -errno : -EIO;
 }
+
+static void close_passed_fds(struct msghdr *msg)
+{
+	struct cmsghdr *cmsg;
+	size_t i, count;
+	int fd;
+
+	for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
+		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < count; i++) {
+			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(fd));
+			close(fd);
+		}
+	}
+}
+
+ssize_t kc_recv_with_fd(int sock, void *buf, size_t len, int *fd)
+{
+	union {
+		/* Room for more than one descriptor, to tell them apart. */
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg;
+	ssize_t n;
+
+	*fd = -1;
+	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
+	    cmsg->cmsg_len == CMSG_LEN(sizeof(int)) && !CMSG_NXTHDR(&msg, cmsg) &&
+	    !(msg.msg_flags & MSG_CTRUNC))
+		memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	else
+		close_passed_fds(&msg);
+	return n;
+}

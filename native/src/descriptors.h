@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ucred;
 
@@ -44,6 +45,16 @@ void kc_watch_del(struct kucomms_link *link, int fd);
  * short send).
  */
 int kc_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags);
+
+/*
+ * Receive one message of at most @len bytes into @buf from Unix socket
+ * @sock without blocking, descriptors passed along close-on-exec. *@fd gets
+ * the descriptor when exactly one came by SCM_RIGHTS and nothing else did;
+ * otherwise -1, and every descriptor that came is closed (a peer must not
+ * be able to leak descriptors into us). The message's length, or a negative
+ * errno value.
+ */
+ssize_t kc_recv_with_fd(int sock, void *buf, size_t len, int *fd);
 
 /*
  * Is the process at the other end of Unix socket @conn of our user, or

@@ -463,6 +463,17 @@ static struct kucomms_link *shm_link_alloc(struct kucomms_endpoint *ep, const ch
 	return link;
 }
 
+/* A link object for shm:@name in *@out: 0, or a negative errno value (error set). */
+static int shm_link_new(struct kucomms_endpoint *ep, const char *name, struct kucomms_link **out)
+{
+	int err = name_check(name);
+
+	if (err)
+		return err;
+	*out = shm_link_alloc(ep, name);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int sys_error(struct kucomms_link *link, const char *what)
 {
 	int err = errno;
@@ -544,16 +555,13 @@ int kucomms_link_shm_create(struct kucomms_endpoint *ep, const char *name,
 	socklen_t len;
 	int err;
 
-	err = name_check(name);
+	err = shm_link_new(ep, name, &link);
 	if (err)
 		return err;
-	err = kc_check_capacities(opts, &cap0, &cap1, name);
-	if (err)
-		return err;
-	link = shm_link_alloc(ep, name);
-	if (!link)
-		return -ENOMEM;
 	s = link->transport;
+	err = kc_check_capacities(opts, &cap0, &cap1, link->target);
+	if (err)
+		goto fail;
 	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s->listen_fd < 0) {
 		err = sys_error(link, "socket");
@@ -630,23 +638,6 @@ static int map_memory(struct kucomms_link *link, struct kucomms_link_layout *l)
 }
 
 /* Close the descriptors a message carried, whatever their number. */
-static void close_passed_fds(struct msghdr *msg)
-{
-	struct cmsghdr *cmsg;
-	size_t i, count;
-	int fd;
-
-	for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
-		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
-			continue;
-		count = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < count; i++) {
-			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(fd));
-			close(fd);
-		}
-	}
-}
-
 static int refused(struct kucomms_link *link, uint32_t status)
 {
 	switch (status) {
@@ -662,25 +653,36 @@ static int refused(struct kucomms_link *link, uint32_t status)
 	}
 }
 
+/* Attacher: is @n bytes of @hello, with descriptor @memory, a welcome? */
+static int check_hello(struct kucomms_link *link, const struct shm_hello *hello, ssize_t n,
+		       int memory)
+{
+	if (n == 0)
+		return kc_error(-ECONNRESET,
+				"%s: its creator closed the connection without answering",
+				link->target);
+	if (n != sizeof(*hello))
+		return kc_error(-EPROTO, "%s: its creator sent a malformed greeting (%zd bytes)",
+				link->target, n);
+	if (hello->version != SHM_WIRE_VERSION)
+		return kc_error(-EPROTONOSUPPORT,
+				"%s: its creator speaks shm link protocol version %u, this library speaks %u (run the same libkucomms on both ends)",
+				link->target, hello->version, SHM_WIRE_VERSION);
+	if (hello->status)
+		return refused(link, hello->status);
+	if (memory < 0)
+		return kc_error(-EPROTO,
+				"%s: its creator sent a malformed greeting (a welcome carries the link memory descriptor and nothing else)",
+				link->target);
+	return 0;
+}
+
 /* Attacher: receive the hello and the link memory descriptor it carries. */
 static int receive_hello(struct kucomms_link *link, int *memory)
 {
 	struct shm_hello hello;
-	union {
-		/* Room for more than a welcome carries, to tell them apart. */
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
 	struct shm_link *s = link->transport;
 	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-	struct cmsghdr *cmsg;
 	ssize_t n;
 	int ret;
 
@@ -691,39 +693,13 @@ static int receive_hello(struct kucomms_link *link, int *memory)
 				link->target, ATTACH_TIMEOUT_MS / 1000);
 	if (ret < 0)
 		return sys_error(link, "poll");
-	n = recvmsg(s->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	n = kc_recv_with_fd(s->fd, &hello, sizeof(hello), memory);
 	if (n < 0)
-		return sys_error(link, "recvmsg");
-	if (n == 0)
-		return kc_error(-ECONNRESET,
-				"%s: its creator closed the connection without answering",
-				link->target);
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (n != sizeof(hello)) {
-		close_passed_fds(&msg);
-		return kc_error(-EPROTO, "%s: its creator sent a malformed greeting (%zd bytes)",
-				link->target, n);
-	}
-	if (hello.version != SHM_WIRE_VERSION) {
-		close_passed_fds(&msg);
-		return kc_error(-EPROTONOSUPPORT,
-				"%s: its creator speaks shm link protocol version %u, this library speaks %u (run the same libkucomms on both ends)",
-				link->target, hello.version, SHM_WIRE_VERSION);
-	}
-	if (hello.status) {
-		close_passed_fds(&msg);
-		return refused(link, hello.status);
-	}
-	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, cmsg) ||
-	    (msg.msg_flags & MSG_CTRUNC)) {
-		close_passed_fds(&msg);
-		return kc_error(-EPROTO,
-				"%s: its creator sent a malformed greeting (a welcome carries the link memory descriptor and nothing else)",
-				link->target);
-	}
-	memcpy(memory, CMSG_DATA(cmsg), sizeof(int));
-	return 0;
+		return kc_error((int)n, "%s: recvmsg: %s", link->target, strerror((int)-n));
+	ret = check_hello(link, &hello, n, *memory);
+	if (ret)
+		kc_close_fd(memory);
+	return ret;
 }
 
 /*
@@ -804,12 +780,9 @@ int kucomms_link_shm_attach(struct kucomms_endpoint *ep, const char *name,
 	struct shm_link *s;
 	int err;
 
-	err = name_check(name);
+	err = shm_link_new(ep, name, &link);
 	if (err)
 		return err;
-	link = shm_link_alloc(ep, name);
-	if (!link)
-		return -ENOMEM;
 	s = link->transport;
 	err = connect_creator(link, name);
 	if (!err)

@@ -64,44 +64,40 @@ static int refused(struct kucomms_monitor *m, uint32_t status)
 	}
 }
 
+/* Is @n bytes of @hello, with descriptor @memfd, a ring offered? */
+static int check_hello(struct kucomms_monitor *m, const struct monitor_hello *hello, ssize_t n,
+		       int memfd)
+{
+	if (n != sizeof(*hello) || hello->version != MONITOR_WIRE_VERSION)
+		return kc_error(-EPROTO,
+				"monitor of %s: its endpoint answered in a protocol this library does not speak (run the same libkucomms on both)",
+				m->target);
+	if (hello->status)
+		return refused(m, hello->status);
+	if (memfd < 0)
+		return kc_error(-EPROTO, "monitor of %s: its endpoint sent no ring", m->target);
+	return 0;
+}
+
 /* The hello and the ring's memfd; 0, or a negative errno value (error set). */
 static int receive_ring(struct kucomms_monitor *m, int *memfd)
 {
 	struct monitor_hello hello;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = &hello, .iov_len = sizeof(hello) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
-	};
 	struct pollfd pfd = { .fd = m->fd, .events = POLLIN };
-	struct cmsghdr *cmsg;
 	ssize_t n;
+	int err;
 
 	if (poll(&pfd, 1, ANSWER_TIMEOUT_MS) == 0)
 		return kc_error(-ETIMEDOUT,
 				"monitor of %s: its endpoint did not answer within %d s", m->target,
 				ANSWER_TIMEOUT_MS / 1000);
-	n = recvmsg(m->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	n = kc_recv_with_fd(m->fd, &hello, sizeof(hello), memfd);
 	if (n < 0)
-		return sys_error(m, "recvmsg");
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (n != sizeof(hello) || hello.version != MONITOR_WIRE_VERSION)
-		return kc_error(-EPROTO,
-				"monitor of %s: its endpoint answered in a protocol this library does not speak (run the same libkucomms on both)",
-				m->target);
-	if (hello.status)
-		return refused(m, hello.status);
-	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
-		return kc_error(-EPROTO, "monitor of %s: its endpoint sent no ring", m->target);
-	memcpy(memfd, CMSG_DATA(cmsg), sizeof(int));
-	return 0;
+		return kc_error((int)n, "monitor of %s: recvmsg: %s", m->target, strerror((int)-n));
+	err = check_hello(m, &hello, n, *memfd);
+	if (err)
+		kc_close_fd(memfd);
+	return err;
 }
 
 /* Map the ring behind @memfd (sealed, or a shrink could kill us) and bind it. */

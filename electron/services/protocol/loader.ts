@@ -4,10 +4,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { LIMITS, formatBytes, utf8Bytes } from '../../shared/limits.ts';
 import { Ajv, type ErrorObject } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
 import { buildLayout } from './build-layout.ts';
 import type { Layout } from './layout.ts';
 import { ErrorSink, LayoutLoadError, type DocPath } from './load-errors.ts';
+import { readYamlText } from './yaml-text.ts';
 
 export { LayoutLoadError, formatLayoutError, type LayoutError } from './load-errors.ts';
 
@@ -38,27 +38,9 @@ function tooLarge(file: string, bytes: number): LayoutLoadError {
 export function loadLayoutText(text: string, file: string): Layout {
   const bytes = utf8Bytes(text);
   if (bytes > LIMITS.layoutBytes) throw tooLarge(file, bytes);
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, intAsBigInt: true, prettyErrors: false });
-  const sink = new ErrorSink(file, doc, lines);
-  for (const e of [...doc.errors, ...doc.warnings])
-    sink.atOffset(
-      e.pos[0],
-      '',
-      yamlMessage(e.code, e.message, /^("[^"]*"|'[^']*'|[^:\s,}\]]+)/.exec(text.slice(e.pos[0]))?.[0] ?? ''),
-    );
-
   // Integers arrive as BigInt so that u64 values keep every digit; those that
   // fit a double become numbers for the schema, the rest decimal strings.
-  let js: unknown;
-  try {
-    js = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    // An alias without its anchor, or aliases that expand too far: the YAML
-    // library says so by throwing; report it where the first alias is.
-    sink.atOffset(Math.max(0, text.indexOf('*')), '', (err as Error).message);
-    throw new LayoutLoadError(sink.errors);
-  }
+  const { js, sink } = readYamlText(text, file);
   const plain = numbersFromBigInt(js);
   if (!validate(plain)) for (const e of collapse(validate.errors ?? [])) reportSchemaError(sink, e);
   const layout = buildLayout(plain, file, sink);
@@ -67,11 +49,6 @@ export function loadLayoutText(text: string, file: string): Layout {
     throw new LayoutLoadError(sink.errors);
   }
   return layout;
-}
-
-function yamlMessage(code: string, message: string, source: string): string {
-  if (code === 'DUPLICATE_KEY') return `duplicate key "${source}": a key may appear only once in a map`;
-  return (message.split('\n')[0] ?? message).replace(/ at line.*$/, '');
 }
 
 function numbersFromBigInt(v: unknown): unknown {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * kucomms_monitor: print every message a link carries, one line each, as
- * the kernel's monitor_dump does (kucomms_mon_print()).
+ * kucomms_monitor: print every message a link carries, one line each
+ * (kucomms_mon_print()).
  *
  *	kucomms_monitor [-c CAPACITY] [-s SNAPLEN] [-n COUNT] [-i IDLE_MS]
  *			[-r READY_FILE] TARGET

@@ -7,6 +7,7 @@
 . kernel/test/guest-lib.sh
 
 LONGTEST=native/build/kucomms_lib_longtest
+MONITOR=native/build/kucomms_monitor
 LONGTEST_SECONDS=${LONGTEST_SECONDS:-20}
 
 expect_no_live_objects() {
@@ -19,7 +20,7 @@ expect_no_live_objects() {
 
 test_no_module_no_monitor() {
 	local out
-	out=$("$TEST_BIN/monitor_dump" -i 0 2>&1) && fail "monitor_dump worked without kucomms loaded"
+	out=$("$MONITOR" -i 0 /dev/kucomms 2>&1) && fail "kucomms_monitor worked without kucomms loaded"
 	echo "$out" | grep -q "kucomms.ko is not loaded (modprobe kucomms)" ||
 		fail "expected the error to say kucomms.ko is not loaded, got: $out"
 }
@@ -121,9 +122,9 @@ test_tshark_captures_through_the_extcap() {
 test_churn_watched() {
 	local out dump churn holder
 	rm -f /tmp/mon-all.ready
-	"$TEST_BIN/monitor_dump" -r /tmp/mon-all.ready > /tmp/mon-all.out 2> /tmp/mon-all.err &
+	"$MONITOR" -r /tmp/mon-all.ready /dev/kucomms > /tmp/mon-all.out 2> /tmp/mon-all.err &
 	dump=$!
-	wait_for 10 '[ -e /tmp/mon-all.ready ]' || fail "monitor_dump did not attach: $(cat /tmp/mon-all.err)"
+	wait_for 10 '[ -e /tmp/mon-all.ready ]' || fail "kucomms_monitor did not attach: $(cat /tmp/mon-all.err)"
 	out=$(write_attr kucomms create_device kucomms_mon_a) || fail "create_device kucomms_mon_a: $out"
 	"$TEST_BIN/attach_wait" /dev/kucomms_mon_a > /tmp/holder.out 2>&1 &
 	holder=$!
@@ -157,7 +158,7 @@ test_churn_watched() {
 	within 10 rmmod kucomms 2> /tmp/rmmod.err && fail "rmmod kucomms worked with a monitor open"
 	[ $? = 124 ] && fail "rmmod kucomms with a monitor open hung"
 	kill -INT $dump
-	wait $dump || fail "monitor_dump: $(cat /tmp/mon-all.err)"
+	wait $dump || fail "kucomms_monitor: $(cat /tmp/mon-all.err)"
 	expect_no_live_objects "after the monitor closed"
 	within 10 rmmod kucomms || fail "rmmod kucomms failed or hung once the monitor closed"
 }

@@ -67,6 +67,13 @@ export interface ReplayProgress {
   protocol?: string;
 }
 
+/** The progress of a replay that has just started: nothing sent or compared yet. */
+export function startingProgress(
+  which: Pick<ReplayProgress, 'replay' | 'capture' | 'target' | 'from' | 'protocol'>,
+): ReplayProgress {
+  return { ...which, sent: 0, same: 0, different: 0, missing: 0, unexpected: 0, state: 'running', problems: [] };
+}
+
 /** Where a field lies in a message: bytes from the header's first byte. */
 export interface ByteSpanJson {
   offset: number;

@@ -6,12 +6,13 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
 import type { CaptureFileView } from '../../../electron/shared/api/captures-api.ts';
-import type {
-  ReplayPairDetail,
-  ReplayPairJson,
-  ReplayProgress,
-  ReplayReport,
-  ReportFile,
+import {
+  startingProgress,
+  type ReplayPairDetail,
+  type ReplayPairJson,
+  type ReplayProgress,
+  type ReplayReport,
+  type ReportFile,
 } from '../../../electron/shared/api/replay-api.ts';
 import { usePersisted } from '../lib/persisted.ts';
 import { RowCache, type RowWindow } from '../lib/row-cache.ts';
@@ -208,18 +209,7 @@ export const useReplayStore = defineStore('replay', () => {
         ...(protocol.value ? { protocol: protocol.value } : {}),
       });
       notices.settle(REPLAY_TOPIC);
-      await show({
-        replay: id,
-        capture: capture.value,
-        target: target.value,
-        sent: 0,
-        same: 0,
-        different: 0,
-        missing: 0,
-        unexpected: 0,
-        state: 'running',
-        problems: [],
-      });
+      await show(startingProgress({ replay: id, capture: capture.value, target: target.value }));
     } catch (err) {
       notices.report(
         `Replaying ${capture.value || '(no capture)'} into ${target.value || '(no target)'}`,

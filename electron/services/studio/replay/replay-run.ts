@@ -2,7 +2,7 @@
 // engine (replay.ts) streaming the capture, its reply pairings kept
 // for browsing, the capture counted on the side so progress has a total, and
 // progress reported a few times a second.
-import type { ReplayOptionsJson, ReplayProgress } from '../../../shared/api/replay-api.ts';
+import { startingProgress, type ReplayOptionsJson, type ReplayProgress } from '../../../shared/api/replay-api.ts';
 import type { Message } from '../../../shared/message.ts';
 import type { FieldDiff } from '../../capture/diff.ts';
 import type { CaptureRecord } from '../../capture/format.ts';
@@ -66,20 +66,13 @@ export class ReplayRun {
     this.id = setup.id;
     this.options = setup.options;
     this.layout = setup.layout;
-    this.progress = {
+    this.progress = startingProgress({
       replay: setup.id,
       capture: setup.options.capture,
       target: setup.options.target,
       ...(setup.options.from !== undefined ? { from: setup.options.from } : {}),
       ...(setup.layout ? { protocol: setup.layout.protocol } : {}),
-      sent: 0,
-      same: 0,
-      different: 0,
-      missing: 0,
-      unexpected: 0,
-      state: 'running',
-      problems: [],
-    };
+    });
     this.#timer = setInterval(() => this.#report(), PROGRESS_MS);
     void this.#count();
     this.finished = this.#run();

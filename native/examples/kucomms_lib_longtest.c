@@ -217,6 +217,14 @@ int main(int argc, char **argv)
 	t->rng |= 1;
 	t->main_thread = pthread_self();
 
+	/*
+	 * A shell starts a background job with SIGINT ignored, and POSIX
+	 * leaves open whether sigwait() sees a signal that is ignored: take
+	 * the default action back (never run, the signals stay blocked) so
+	 * SIGINT stops it however it was started.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&wait_for);
 	sigaddset(&wait_for, SIGINT);
 	sigaddset(&wait_for, SIGTERM);

@@ -196,13 +196,16 @@ TEST(a_peer_killed_mid_stream_is_reported_and_sends_then_fail_with_epipe)
 	CHECK(served_by_nobody(name));
 }
 
-/* Run "kucomms_lib_longtest shm:NAME" with its output thrown away. */
-static pid_t spawn_longtest_app(const char *name)
+/*
+ * Run "kucomms_lib_longtest shm:NAME" with its output into @out (-1: thrown
+ * away). With @sigint_ignored it starts the way a shell starts a background
+ * job from a script: SIGINT ignored.
+ */
+static pid_t spawn_longtest_app(const char *name, int out, bool sigint_ignored)
 {
 	char exe[PATH_MAX], app[PATH_MAX + 32], target[96];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	pid_t pid, parent;
-	int null;
 
 	if (n < 0)
 		return -1;
@@ -213,12 +216,71 @@ static pid_t spawn_longtest_app(const char *name)
 	pid = fork();
 	if (pid == 0) {
 		die_with_parent(parent);
-		null = open("/dev/null", O_WRONLY);
-		dup2(null, STDOUT_FILENO);
+		if (out < 0)
+			out = open("/dev/null", O_WRONLY);
+		dup2(out, STDOUT_FILENO);
+		if (sigint_ignored)
+			signal(SIGINT, SIG_IGN);
 		execl(app, app, target, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
+}
+
+/* Reaps @pid if it exits within the wait limit; else kills it. Its wait status, or -1. */
+static int reap_within_limit(pid_t pid)
+{
+	pid_t reaped = 0;
+	int status = -1;
+
+	/* WAIT_FOR tests its condition once more at the end: waitpid must not run twice. */
+	if (WAIT_FOR(reaped == pid || (reaped = waitpid(pid, &status, WNOHANG)) == pid))
+		return status;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* The two lines the reference manual shows, each with its numbers, and nothing else. */
+static bool is_longtest_report(FILE *f)
+{
+	unsigned long long v[7];
+	char extra;
+
+	rewind(f);
+	return fscanf(f, "avail_tx0=%llu : add_error_count=%llu : compare_error_count=%llu\n",
+		      &v[0], &v[1], &v[2]) == 3 &&
+	       fscanf(f,
+		      "sent_count_0=%llu : sent_count_1=%llu : received_count_0=%llu : received_count_1=%llu",
+		      &v[3], &v[4], &v[5], &v[6]) == 4 &&
+	       fscanf(f, "\n%c", &extra) == EOF && v[1] == 0 && v[2] == 0 && v[3] > 0;
+}
+
+TEST(the_longtest_app_started_with_sigint_ignored_stops_on_sigint_and_prints_its_report)
+{
+	struct session s = { .echo_type0 = true };
+	struct kucomms_endpoint *ep = kucomms_endpoint_create(&handlers, &s, NULL);
+	struct kucomms_link *link;
+	FILE *out = tmpfile();
+	char name[64];
+	pid_t app;
+	int status;
+
+	CHECK(ep && out);
+	unique_name(name, sizeof(name), "bg");
+	CHECK_EQ(kucomms_link_shm_create(ep, name, NULL, &link), 0);
+	CHECK_EQ(kucomms_endpoint_start(ep), 0);
+	app = spawn_longtest_app(name, fileno(out), true);
+	CHECK(app > 0);
+	/* Streaming: its signals are blocked for sigwait by now, so SIGINT cannot come too early. */
+	CHECK(WAIT_FOR(load_u64(&s.echoes) >= 40));
+	kill(app, SIGINT);
+	status = reap_within_limit(app);
+	CHECK(status != -1);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(is_longtest_report(out));
+	fclose(out);
+	kucomms_endpoint_destroy(ep);
 }
 
 TEST(an_attached_process_killed_is_reported_to_the_creator)
@@ -234,7 +296,7 @@ TEST(an_attached_process_killed_is_reported_to_the_creator)
 	unique_name(name, sizeof(name), "app");
 	CHECK_EQ(kucomms_link_shm_create(ep, name, NULL, &link), 0);
 	CHECK_EQ(kucomms_endpoint_start(ep), 0);
-	app = spawn_longtest_app(name);
+	app = spawn_longtest_app(name, -1, false);
 	CHECK(app > 0);
 	CHECK(WAIT_FOR(load_int(&s.state) == KUCOMMS_LINK_CONNECTED));
 	/* Four messages per work tick: it is streaming. */

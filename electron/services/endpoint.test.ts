@@ -146,6 +146,7 @@ describe('demo:echo', () => {
     withEndpoint('demo:echo', async (ep) => {
       assert.throws(() => ep.send({ type: 0n, id: 0n, userValue: 0n }, Buffer.alloc(ep.maxLength + 1)), {
         code: 'EMSGSIZE',
+        message: `a message to demo:echo may carry at most ${ep.maxLength} bytes of data; ${ep.maxLength + 1} were given`,
       });
     }));
 

@@ -143,12 +143,34 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
 
   /** Sends one message; throws a KucommsError ('ENOBUFS' ring full, 'EMSGSIZE', 'EPIPE', ...). */
   send(header: SendHeader, data?: Uint8Array): void {
-    this.#live('send to').send(header.type, header.id, header.userValue, data);
+    const native = this.#live('send to');
+    try {
+      native.send(header.type, header.id, header.userValue, data);
+    } catch (err) {
+      throw this.#explained(err, data);
+    }
   }
 
   /** Sends @count copies with ids counting up from header.id, waiting out a full ring. */
   sendBurst(count: number, header: SendHeader, data?: Uint8Array): Promise<number> {
-    return this.#live('send to').sendBurst(count, header.type, header.id, header.userValue, data);
+    const native = this.#live('send to');
+    return native
+      .sendBurst(count, header.type, header.id, header.userValue, data)
+      .catch((err: unknown) => Promise.reject(this.#explained(err, data)));
+  }
+
+  /**
+   * A send's error as the user can act on it: an oversize message names the
+   * limit and the size given, and this target (the addon names the link,
+   * which for a demo target is an internal shm peer).
+   */
+  #explained(err: unknown, data: Uint8Array | undefined): unknown {
+    if ((err as KucommsError).code !== 'EMSGSIZE' || !this.#native) return err;
+    const given = data?.byteLength ?? 0;
+    return kucommsError(
+      'EMSGSIZE',
+      `a message to ${this.target} may carry at most ${this.#native.maxLength} bytes of data; ${given} were given`,
+    );
   }
 
   counters(): Counters {

@@ -79,6 +79,62 @@ test('send --count sends that many with ids counting up', async () => {
   assert.match(lines[499] ?? '', /^rx \S+ type=0 id=1499 user_value=0 length=2 data=00ff$/);
 });
 
+test('send --hex takes bytes as people paste them: spaced, colon-separated, 0x-prefixed', async () => {
+  for (const hex of ['00 ff 10', '00:FF:10', '0x00 0xff 0x10', '0x00ff10']) {
+    const r = await run('send', 'demo:echo', '--hex', hex, '--reply', '20000');
+    assert.equal(r.code, 0, `${hex}: ${r.stderr}`);
+    assert.match(r.stdout, /length=3 data=00ff10\n$/, hex);
+  }
+});
+
+test('an oversize send names the bytes a message may carry and the bytes given, not an internal peer', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kucomms-cli-big-'));
+  try {
+    const big = path.join(dir, 'big.bin');
+    writeFileSync(big, Buffer.alloc(1 << 20));
+    const r = await run('send', 'demo:echo', '--file', big);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /demo:echo may carry at most \d+ bytes of data; 1048576 were given/);
+    assert.doesNotMatch(r.stderr, /shm:studio_/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('send --record captures the session it drives, sends and replies, and the capture replays clean', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kucomms-cli-record-'));
+  try {
+    const file = path.join(dir, 'session.kucap');
+    const r = await run(
+      'send',
+      'demo:echo',
+      '--count',
+      '3',
+      '--id',
+      '10',
+      '--data',
+      'ab',
+      '--reply',
+      '20000',
+      '--record',
+      file,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /recorded 6 messages to /);
+    const decoded = await run('decode', fixture('../../../../protocols/echo.yaml'), file);
+    assert.equal(decoded.code, 0, decoded.stderr);
+    const lines = decoded.stdout.split('\n').filter((l) => l.startsWith('#'));
+    assert.deepEqual(
+      lines.map((l) => /demo:echo (tx|rx) .* id=(\d+)/.exec(l)?.slice(1).join(' ')),
+      ['tx 10', 'tx 11', 'tx 12', 'rx 10', 'rx 11', 'rx 12'],
+    );
+    const replayed = await run('replay', file, 'demo:echo', '--speed', 'max');
+    assert.equal(replayed.code, 0, `${replayed.stdout}${replayed.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a bad command line exits 2 and says what is wrong', async () => {
   const r = await run('send', 'demo:echo', '--type', '-1');
   assert.equal(r.code, 2);

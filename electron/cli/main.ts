@@ -10,9 +10,10 @@ import { stopAllDemoPeers } from '../services/demo-peers.ts';
 import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { formatMessage, formatMessageJson } from './format.ts';
 import { registerProtocolCommands } from './protocol-commands.ts';
-import { CliError, interrupted, isSystemError, lazy, oneLine, reportInternalError } from './cli-support.ts';
+import { CliError, interrupted, isSystemError, lazy, oneLine, reportInternalError, say } from './cli-support.ts';
 import { InputError } from '../services/input-error.ts';
 import { openTarget } from './open-target.ts';
+import { parseHexBytes } from './hex-bytes.ts';
 import { STUDIO_VERSION } from '../services/version.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
@@ -32,7 +33,12 @@ const u64Option = (flags: string, description: string): Option =>
 const countArg = parseWith(z.coerce.number().int().min(1), 'expected a whole number of at least 1');
 const secondsArg = parseWith(z.coerce.number().positive(), 'expected a number of seconds above 0');
 const msArg = parseWith(z.coerce.number().int().positive(), 'expected a whole number of milliseconds above 0');
-const hexArg = parseWith(z.string().regex(/^([0-9a-fA-F]{2})*$/, 'an even number of hex digits'), 'expected hex bytes');
+const hexArg = (value: string): Buffer => {
+  const bytes = parseHexBytes(value);
+  if (typeof bytes === 'string')
+    throw new InvalidArgumentError(`expected hex bytes (00ff, 00 ff, 00:ff, 0x00 0xff): ${bytes}`);
+  return bytes;
+};
 
 function printer(json: boolean): (m: Message) => void {
   return (m) => process.stdout.write(`${json ? formatMessageJson(m) : formatMessage(m)}\n`);
@@ -43,10 +49,11 @@ interface SendOptions {
   id: bigint;
   userValue: bigint;
   data?: string;
-  hex?: string;
+  hex?: Buffer;
   file?: string;
   count: number;
   reply?: number;
+  record?: string;
   json: boolean;
 }
 
@@ -55,17 +62,26 @@ async function sendCommand(target: string, o: SendOptions): Promise<number> {
   if (given > 1) throw new CliError('give at most one of --data, --hex and --file', EXIT.USAGE);
   const data =
     o.hex !== undefined
-      ? Buffer.from(o.hex, 'hex')
+      ? o.hex
       : o.file !== undefined
         ? await readFile(o.file).catch((err: Error) => {
             throw new CliError(`cannot read --file: ${err.message}`, EXIT.USAGE);
           })
         : Buffer.from(o.data ?? '', 'utf8');
+  // Opened first: a file that cannot be written fails the command before anything is sent.
+  const recorder = o.record !== undefined ? await sessionRecorder(o.record, target) : undefined;
   const ep = await openTarget(target);
   try {
     const header: SendHeader = { type: o.type, id: o.id, userValue: o.userValue };
     const replies: Message[] = [];
-    ep.on('messages', (msgs) => replies.push(...msgs.filter((m) => m.direction === 'rx')));
+    let sentSeen = 0;
+    ep.on('messages', (msgs) => {
+      for (const m of msgs) {
+        recorder?.write(m);
+        if (m.direction === 'rx') replies.push(m);
+        else sentSeen++;
+      }
+    });
     try {
       if (o.count === 1) ep.send(header, data);
       else await ep.sendBurst(o.count, header, data);
@@ -75,9 +91,10 @@ async function sendCommand(target: string, o: SendOptions): Promise<number> {
         EXIT.TARGET,
       );
     }
+    // What was sent reaches the recording as the endpoint reports it, a moment after the send.
+    if (recorder) await waitUntil(() => sentSeen >= o.count, RECORD_SENT_WAIT_MS);
     if (o.reply === undefined) return EXIT.OK;
-    const deadline = Date.now() + o.reply;
-    while (replies.length < o.count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil(() => replies.length >= o.count, o.reply);
     replies.forEach(printer(o.json));
     if (replies.length < o.count) {
       process.stderr.write(
@@ -88,7 +105,33 @@ async function sendCommand(target: string, o: SendOptions): Promise<number> {
     return EXIT.OK;
   } finally {
     await ep.close();
+    recorder?.close();
   }
+}
+
+/** How long a sent message may take to be reported back for --record (it takes microseconds). */
+const RECORD_SENT_WAIT_MS = 10_000;
+
+/** Resolves once @done() holds or @ms have passed, whichever is first. */
+async function waitUntil(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** A capture file taking every message of @target, sent and received; says where it went when closed. */
+async function sessionRecorder(file: string, target: string): Promise<{ write(m: Message): void; close(): void }> {
+  const [{ CaptureWriter }, { captureRecord }] = await Promise.all([
+    import('../services/capture/writer.ts'),
+    import('../services/capture/format.ts'),
+  ]);
+  const writer = new CaptureWriter(file);
+  return {
+    write: (m) => writer.write(captureRecord(m, target)),
+    close: () => {
+      writer.close();
+      say(`recorded ${writer.count} message${writer.count === 1 ? '' : 's'} to ${file}`);
+    },
+  };
 }
 
 interface ListenOptions {
@@ -163,13 +206,14 @@ function program(setExit: (code: number) => void): Command {
     .addOption(u64Option('--id <u64>', 'message id (the first, with --count)'))
     .addOption(u64Option('--user-value <u64>', 'user value'))
     .option('--data <text>', 'data as UTF-8 text')
-    .option('--hex <bytes>', 'data as hex bytes', hexArg)
+    .option('--hex <bytes>', 'data as hex bytes: 00ff, "00 ff", 00:ff or "0x00 0xff"', hexArg)
     .option('--file <path>', 'data from a file')
     .option('--count <n>', 'send this many copies', countArg, 1)
     .addOption(
       new Option('--reply <ms>', 'wait up to ms for as many received messages and print them').argParser(msArg),
     )
     .option('--json', 'print replies as JSON lines', false)
+    .option('--record <file>', 'record what is sent (and, with --reply, the replies) to this capture file (.kucap)')
     .action(run(sendCommand));
 
   p.command('listen')

@@ -17,6 +17,7 @@ import { LayoutLoadError, loadLayoutFile, loadLayoutText } from '../services/pro
 import { valueToJson, type Decoded, type FieldNode } from '../services/protocol/values.ts';
 import { formatMessage } from './format.ts';
 import { refuseOverwritingInput, say } from './cli-support.ts';
+import { parseHexBytes } from './hex-bytes.ts';
 
 /** Loads a layout, printing every error (file:line:column) on failure. */
 export function loadLayoutOrReport(file: string): Layout | undefined {
@@ -168,12 +169,12 @@ export async function decodeCommand(layoutFile: string, input: string, o: Decode
     return EXIT.USAGE;
   }
   if (!records) {
-    const hex = input.replace(/\s+/g, '');
-    if (!/^([0-9a-fA-F]{2})+$/.test(hex)) {
+    const bytes = parseHexBytes(input);
+    if (typeof bytes === 'string' || bytes.length === 0) {
       say(`"${input}" is neither a capture file nor hex bytes of a message (32-byte header, then data)`);
       return EXIT.USAGE;
     }
-    const d = decodeMessage(layout, Buffer.from(hex, 'hex'));
+    const d = decodeMessage(layout, bytes);
     printDecoded(d, o.json);
     return d.error ? EXIT.DIFFERENT : EXIT.OK;
   }

@@ -6,7 +6,9 @@
 # Runs every executable test_* in each BUILD_DIR (the directory's name is the
 # flavour shown in brackets: build-asan -> [asan]), checks the sources (their
 # format, tests/check_format.sh, and that no two library files call each
-# other, tests/check_calls.sh on the objects of the first BUILD_DIR), then, if
+# other, tests/check_calls.sh on the objects of the first BUILD_DIR), what
+# `make install` gives a program built with pkg-config (tests/check_install.sh),
+# then, if
 # build-fuzz/ exists next to this script's parent, runs every fuzz_* there over
 # its committed corpus (fuzz/corpus/NAME/) for FUZZ_SECONDS in total (default
 # 20; 0 only replays the corpus). Prints one "ok - ..." or "not ok - ...: why" line per test, then
@@ -272,6 +274,7 @@ for arg in "$@"; do
 	run_build_dir "$arg"
 done
 run_source_checks "$1"
+run_test_binary install "$native_dir/tests/check_install.sh"
 run_fuzzers
 
 echo "$passed passed, $failed failed"

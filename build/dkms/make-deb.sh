@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build build/out/kucomms-dkms_VERSION_all.deb offline, with dpkg-deb only:
 # the kernel module sources for DKMS in /usr/src/kucomms-VERSION, the udev
-# rule, and the sources of the userspace examples.
+# rule, the sources of the userspace examples, and a Makefile and README
+# for building a kernel module of your own against kucomms.ko.
 #
 # VERSION is the "version" of the top-level package.json, the project's one
 # version number. The copies of kernel/dkms.conf (PACKAGE_VERSION) and
@@ -21,15 +22,9 @@ module=kucomms
 
 die() { echo "make-deb: $*" >&2; exit 1; }
 
-version=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version ?? "")' "$repo/package.json")
-# No hyphen: kucomms-dkms is built from the project's own tree, a Debian
-# native package, whose version has no Debian revision.
-[[ $version =~ ^[0-9][A-Za-z0-9.+~]*$ ]] ||
-	die "package.json version '$version' is not a Debian native version (digits first, then [A-Za-z0-9.+~])"
-
-changelog_version=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$here/changelog")
-[[ $changelog_version == "$version" ]] ||
-	die "build/dkms/changelog's top entry is version '$changelog_version' but package.json says '$version': add a changelog entry for $version"
+# shellcheck source=../deb/common.sh
+. "$repo/build/deb/common.sh"
+version=$(deb_project_version)
 
 dkms_conf=$repo/kernel/dkms.conf
 [[ -f $dkms_conf ]] || die "$dkms_conf is missing: there are no module sources to package"
@@ -112,29 +107,17 @@ if [[ ${#other_headers[@]} -gt 0 ]]; then
 fi
 install_new "$here/examples.mk" "$examples/Makefile"
 install_new "$here/examples-README" "$examples/README"
+# How to build a kernel module of your own against kucomms.ko.
+install_new "$here/module/Makefile" "$doc/module/Makefile"
+install_new "$here/module/README" "$doc/module/README"
 
-install_new "$here/copyright" "$doc/copyright"
-gzip -9n <"$here/changelog" >"$doc/changelog.gz"
+deb_docs "$root" "$package"
 
-# Control area.
-mkdir -m 0755 "$root/DEBIAN"
-installed_size=$(du -sk --apparent-size "$root/usr" | cut -f1)
-sed -e '/^#/d' -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$installed_size/" \
-	"$here/control.in" >"$root/DEBIAN/control"
 for script in postinst prerm postrm; do
+	mkdir -p -m 0755 "$root/DEBIAN"
 	sed "s/@VERSION@/$version/" "$here/$script" >"$root/DEBIAN/$script"
 	chmod 0755 "$root/DEBIAN/$script"
 done
-(cd "$root" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
-chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
-
-# Reproducible: every timestamp is the changelog entry's, whatever the
-# checkout's, so the same sources give the same package.
-changelog_date=$(sed -n 's/^ -- .*>  //p' "$here/changelog" | head -n 1)
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(date -d "$changelog_date" +%s)}
-find "$root" -depth -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-
-mkdir -p "$out"
 deb=$out/${package}_${version}_all.deb
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
+deb_build "$root" "$here/control.in" "$deb"
 echo "$deb"

@@ -8,6 +8,9 @@
 // the modules for the Debian kernel, boots that kernel in QEMU to run the
 // reference manual's longtest transcript against the DKMS-built modules,
 // then purges the package and checks that nothing of it is left.
+// Along the way (library-packages.mjs): libkucomms's packages are built,
+// inspected and unpacked, and a module and a daemon of a user's own are
+// built from what the packages install and talk to each other in the guest.
 //
 // Runs as root on a machine with dkms and the headers of the kernel it
 // boots (.ci/run installs them). One line per check, then "N passed,
@@ -19,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findKernelVersion, repoRoot, runGuest } from '../../kernel/test/vm.mjs';
 import { configFiles, findSchema, lintConfigs } from './electron-builder-config.mjs';
+import { libraryPackages, ownDaemon, ownLibdir, ownModule, ownModuleBuild } from './library-packages.mjs';
 
 const pkg = 'kucomms-dkms';
 const moduleNames = ['kucomms', 'kucomms_longtest', 'kucomms_echo', 'kucomms_tutorial'];
@@ -429,7 +433,7 @@ function parseLongtest(lines) {
 	return { errors, counters };
 }
 
-async function bootAndRun(notReady) {
+async function bootAndRun(notReady, notOwn) {
 	let guest = null;
 	if (!notReady && !fs.existsSync(path.join(repoRoot, longtestBinary)))
 		run('npm', ['run', '--silent', 'build:native'], { cwd: repoRoot });
@@ -438,7 +442,7 @@ async function bootAndRun(notReady) {
 	const booted = await check(`${kernel} boots in QEMU and runs the transcript to the end`, async () => {
 		const result = await runGuest({
 			script: 'build/test/guest/dkms-longtest.sh',
-			args: [longtestBinary, String(longtestSeconds)],
+			args: [longtestBinary, String(longtestSeconds), ...(notOwn ? [] : [ownModule, ownDaemon, ownLibdir])],
 			timeoutMs: 180_000,
 		});
 		guest = { ...result, ...parseGuest(result.lines) };
@@ -505,6 +509,15 @@ async function bootAndRun(notReady) {
 	await check('kucomms_lib_longtest exits with status 0 on SIGINT', () =>
 		(fact('longtest-exit') === '0' ? undefined : `got status ${fact('longtest-exit')}: ${output()}`), noGuest);
 
+	await check('the module of your own loads, and the daemon built against libkucomms gets its message echoed by it', () => {
+		const problems = [];
+		if (fact('own-insmod') !== '0') problems.push(`insmod kucomms_own.ko exited with ${fact('own-insmod')}`);
+		if (fact('own-echo') !== 'echoed type=7 id=42 user_value=1234')
+			problems.push(`expected the daemon to print "echoed type=7 id=42 user_value=1234", got "${fact('own-echo')}"`);
+		if (fact('own-rmmod') !== '0') problems.push(`rmmod kucomms_own exited with ${fact('own-rmmod')}`);
+		return problems.join('; ') || undefined;
+	}, noGuest ?? notOwn);
+
 	await check('every module unloads with rmmod', () => {
 		const bad = [...moduleNames].reverse().filter((m) => fact(`rmmod-${m}`) !== '0');
 		if (bad.length)
@@ -555,8 +568,10 @@ async function removeAndCheck(notInstalled) {
 try {
 	await lintElectronBuilder();
 	const noDeb = await buildAndInspect();
+	const noDaemon = await libraryPackages({ check, run, version });
 	const { notInstalled, notReady } = await install(noDeb);
-	await bootAndRun(notReady);
+	const noModule = await ownModuleBuild({ check, run, kernel, notInstalled });
+	await bootAndRun(notReady, noDaemon ?? noModule);
 	await removeAndCheck(notInstalled);
 } catch (err) {
 	report('the package suite runs to the end', `threw ${err.stack ?? err}`);

@@ -6,9 +6,16 @@
 # lines (and the program's output as "@@longtest LINE", the kernel log as
 # "@@dmesg LINE") for build/test/package.test.mjs to judge.
 #
-#   dkms-longtest.sh LONGTEST_BINARY SECONDS
+#   dkms-longtest.sh LONGTEST_BINARY SECONDS [OWN_MODULE OWN_DAEMON OWN_LIBDIR]
+#
+# With OWN_*: a module of a user's own (built against the installed
+# package) serves /dev/kucomms_own, and OWN_DAEMON, linked against the
+# libkucomms in OWN_LIBDIR, sends it a message and prints the echo.
 longtest=$1
 seconds=$2
+own_module=${3:-}
+own_daemon=${4:-}
+own_libdir=${5:-}
 kver=$KUCOMMS_KERNEL_VERSION
 sysfs=/sys/devices/virtual/kucomms/kucomms
 
@@ -68,6 +75,15 @@ for module in kucomms_echo kucomms_tutorial; do
 	echo $module > "$sysfs/create_device"
 	load $module
 done
+
+if [ -n "$own_module" ]; then
+	echo kucomms_own > "$sysfs/create_device"
+	insmod "$own_module"
+	say "own-insmod $?"
+	say "own-echo $(LD_LIBRARY_PATH=$own_libdir timeout 60 "$own_daemon" /dev/kucomms_own 2>&1)"
+	rmmod kucomms_own
+	say "own-rmmod $?"
+fi
 
 for module in kucomms_tutorial kucomms_echo kucomms_longtest kucomms; do
 	rmmod "$module"

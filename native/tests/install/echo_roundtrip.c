@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * A program built only from an installed libkucomms (pkg-config --cflags
- * --libs kucomms): two endpoints joined in process, one echoes, the other
- * sends one message and waits for it to come back. Prints
- * "echoed type=T id=I user_value=U" and exits 0, or says what failed.
+ * --libs kucomms): it sends one message and waits for it to come back.
+ * Prints "echoed type=T id=I user_value=U" and exits 0, or says what failed.
+ *
+ *	echo_roundtrip              to an echoing endpoint of its own, in process
+ *	echo_roundtrip TARGET       to TARGET, e.g. /dev/kucomms_NAME, which echoes
  */
 #include <poll.h>
 #include <stdio.h>
@@ -31,7 +33,7 @@ static void got_echo(struct kucomms_link *link, const struct kucomms_msg_header 
 		perror("write");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct kucomms_handlers echoer = { .message = echo }, sender = { .message = got_echo };
 	struct kucomms_msg_header msg = { .type = 7, .id = 42, .user_value = 1234 }, back;
@@ -42,10 +44,11 @@ int main(void)
 	if (pipe(done))
 		return perror("pipe"), 1;
 	a = kucomms_endpoint_create(&sender, NULL, NULL);
-	b = kucomms_endpoint_create(&echoer, NULL, NULL);
-	if (!a || !b || kucomms_link_inproc_pair(a, b, NULL, &la, &lb) ||
-	    kucomms_endpoint_start(a) || kucomms_endpoint_start(b) ||
-	    kucomms_send_locked(la, &msg, NULL)) {
+	b = argc > 1 ? NULL : kucomms_endpoint_create(&echoer, NULL, NULL);
+	if (!a || (argc > 1 && kucomms_link_open_target(a, argv[1], NULL, &la)) ||
+	    (argc == 1 &&
+	     (!b || kucomms_link_inproc_pair(a, b, NULL, &la, &lb) || kucomms_endpoint_start(b))) ||
+	    kucomms_endpoint_start(a) || kucomms_send_locked(la, &msg, NULL)) {
 		fprintf(stderr, "echo_roundtrip: %s\n", kucomms_last_error());
 		return 1;
 	}
@@ -57,6 +60,7 @@ int main(void)
 	printf("echoed type=%llu id=%llu user_value=%llu\n", (unsigned long long)back.type,
 	       (unsigned long long)back.id, (unsigned long long)back.user_value);
 	kucomms_endpoint_destroy(a);
-	kucomms_endpoint_destroy(b);
+	if (b)
+		kucomms_endpoint_destroy(b);
 	return 0;
 }

@@ -11,17 +11,21 @@
 // checked against the identifier pattern (and then quoted) and integers
 // checked to be integers; every other datum (enum tables, kind names, text
 // decoders) reaches the code through the constants array K.
-import { HEADER_SIZE, decodeMessage as interpretMessage, latin1Text, readInt } from './decode.ts';
+import { decodeMessage as interpretMessage, latin1Text, readInt } from './decode.ts';
 import { encodeData as interpretEncode } from './encode.ts';
 import {
+  HEADER_KEYS,
+  fieldFixedSize,
+  fixedSize,
   intIsBig,
-  selectKind,
+  scalarSize,
+  structFixedSize,
   type FieldDef,
   type FieldType,
   type IntType,
   type Layout,
+  type HeaderKey,
   type Length,
-  type MessageKind,
   type StructDef,
   type ValueNames,
 } from './layout.ts';
@@ -62,6 +66,9 @@ function int(n: number): string {
     throw new UnsafeLayoutError(`${n} is not a size, count or bit number: refusing to compile it`);
   return String(n);
 }
+
+/** Fixed arrays up to this many elements are read element by element, without a loop. */
+const UNROLL = 16;
 
 /** Raised inside generated code when the bytes or value do not fit; never leaves this module. */
 const STOP = Object.freeze({ stop: true });
@@ -114,9 +121,21 @@ class DecoderSource {
   readonly fns = new Map<StructDef, string>();
   readonly code: string[] = [];
   #locals = 0;
+  /** Bytes after p already checked to be there (one check for a run of fixed-size fields). */
+  #checked = 0;
 
   local(): string {
     return `v${this.#locals++}`;
+  }
+
+  /** The check that @n more bytes are there, unless a run's check covered them. */
+  need(n: number): string[] {
+    if (this.#checked >= n) {
+      this.#checked -= n;
+      return [];
+    }
+    this.#checked = 0;
+    return [`if (p + ${int(n)} > end) throw STOP;`];
   }
 
   struct(s: StructDef): string {
@@ -124,21 +143,52 @@ class DecoderSource {
     if (fn !== undefined) return fn;
     fn = `s${this.fns.size}`;
     this.fns.set(s, fn);
+    const outerChecked = this.#checked;
+    this.#checked = 0;
     const body: string[] = [];
     const locals = new Map<string, string>();
-    for (const f of s.fields) {
+    s.fields.forEach((f, i) => {
+      if (this.#checked === 0) body.push(...this.runCheck(s.fields.slice(i)));
       const v = this.local();
       locals.set(f.name, v);
       body.push(...this.field(f, v, locals));
-    }
+    });
+    this.#checked = outerChecked;
     const literal = s.fields.map((f) => `${key(f.name)}: ${locals.get(f.name)}`).join(', ');
     this.code.push(`function ${fn}() {`, ...body.map((l) => `\t${l}`), `\treturn { ${literal} };`, '}');
     return fn;
   }
 
+  /**
+   * One check for the run of fixed-size fields that starts @fields: the
+   * message is refused where it is shorter all the same, and the fields of
+   * the run then read without a check each.
+   */
+  runCheck(fields: FieldDef[]): string[] {
+    let run = 0;
+    for (const f of fields) {
+      const size = fieldFixedSize(f);
+      if (size === undefined) break;
+      run += size;
+    }
+    if (run <= (fields[0] ? (scalarSize(fields[0].type) ?? 0) : 0)) return [];
+    this.#checked = run;
+    return [`if (p + ${int(run)} > end) throw STOP;`];
+  }
+
   /** Lines setting @v to a field's value, advancing p. */
   field(f: FieldDef, v: string, locals: Map<string, string>): string[] {
     if (f.count === undefined) return this.value(f.type, v, locals);
+    const elementSize = fixedSize(f.type);
+    if (f.count.kind === 'fixed' && f.count.n <= UNROLL && elementSize !== undefined) {
+      // A short fixed array: its elements one after the other, checked by the run.
+      const lines: string[] = [];
+      const elements = Array.from({ length: f.count.n }, () => this.local());
+      for (const e of elements) lines.push(...this.value(f.type, e, locals));
+      return [...lines, `const ${v} = [${elements.join(', ')}];`];
+    }
+    // The body of a loop runs many times: its reads are checked each time.
+    this.#checked = 0;
     const lines: string[] = [];
     const n = this.local();
     const i = this.local();
@@ -147,6 +197,7 @@ class DecoderSource {
     lines.push(`const ${v} = [];`);
     lines.push(f.count.kind === 'rest' ? 'while (p < end) {' : `for (let ${i} = 0; ${i} < ${n}; ${i}++) {`);
     lines.push(...this.value(f.type, e, locals).map((l) => `\t${l}`), `\t${v}.push(${e});`, '}');
+    this.#checked = 0;
     return lines;
   }
 
@@ -165,7 +216,7 @@ class DecoderSource {
       case 'prefix': {
         const bytes = len.int.bits / 8;
         const lines = [
-          `if (p + ${int(bytes)} > end) throw STOP;`,
+          ...this.need(bytes),
           `const ${n} = Number(${this.readInt({ ...len.int, signed: false })});`,
           `p += ${int(bytes)};`,
         ];
@@ -212,7 +263,7 @@ class DecoderSource {
     switch (t.kind) {
       case 'int': {
         const n = t.bits / 8;
-        const lines = [`if (p + ${int(n)} > end) throw STOP;`];
+        const lines = this.need(n);
         if (t.subfields) return [...lines, ...this.bits(t, v)];
         if (t.enum) {
           const raw = this.local();
@@ -227,13 +278,13 @@ class DecoderSource {
       case 'float': {
         const n = t.bits / 8;
         return [
-          `if (p + ${int(n)} > end) throw STOP;`,
+          ...this.need(n),
           `const ${v} = dv.getFloat${t.bits === 32 ? 32 : 64}(p, ${t.endian === 'little'});`,
           `p += ${int(n)};`,
         ];
       }
       case 'bool':
-        return ['if (p >= end || b[p] > 1) throw STOP;', `const ${v} = b[p++] === 1;`];
+        return [...this.need(1), 'if (b[p] > 1) throw STOP;', `const ${v} = b[p++] === 1;`];
       case 'bytes':
       case 'string': {
         const n = this.local();
@@ -245,8 +296,12 @@ class DecoderSource {
         lines.push(`const ${v} = ${this.k.ref(text)}(b, p, ${keep}, ${t.encoding === 'utf8'});`, `p += ${n};`);
         return lines;
       }
-      case 'struct':
+      case 'struct': {
+        // The struct's function checks its own reads; what it reads counts against the run.
+        const size = structFixedSize(t.struct);
+        this.#checked = size === undefined ? 0 : Math.max(0, this.#checked - size);
         return [`const ${v} = ${this.struct(t.struct)}();`];
+      }
     }
   }
 
@@ -282,6 +337,67 @@ class DecoderSource {
     return lines;
   }
 }
+
+/**
+ * Lines of `message(bytes)`: the header read without BigInt where it can be
+ * (the 32-bit halves compared to each kind's `when`, in the layout's order,
+ * as selectKind does), the kind's data decoded, and the result; undefined
+ * where the header length disagrees or no kind matches (the reference then
+ * says why). Header values a kind selects on are its own constants; small
+ * values come from a table: most messages allocate no BigInt for them.
+ */
+function messageSource(layout: Layout, dec: DecoderSource): string[] {
+  const keyAt: Record<HeaderKey, number> = { type: 8, id: 16, user_value: 24 };
+  const read = (k: HeaderKey): string[] => [
+    `const ${k}0 = dv.getUint32(from + ${int(keyAt[k])}, true), ${k}1 = dv.getUint32(from + ${int(keyAt[k] + 4)}, true);`,
+  ];
+  const selected = HEADER_KEYS.filter((k) => layout.messages.some((m) => m.when[k] !== undefined));
+  const lines = [
+    `const SMALL = ${dec.k.ref(SMALL_BIGINTS)};`,
+    `const NAMES = ${dec.k.ref(layout.messages.map((m) => m.name))};`,
+    'function message(bytes, from, to) {',
+    '\tif (to - from < 32) return undefined;',
+    '\tif (bytes !== b) { b = bytes; dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength); }',
+    '\tconst length0 = dv.getUint32(from, true), length1 = dv.getUint32(from + 4, true);',
+    `\tif (length1 !== 0 || length0 !== to - from - 32) return undefined;`,
+    ...selected.flatMap(read).map((l) => `\t${l}`),
+    '\tlet kind, type, id, user_value;',
+  ];
+  const half = (v: bigint): [string, string] => [int(Number(v & 0xffffffffn)), int(Number(v >> 32n))];
+  layout.messages.forEach((m, i) => {
+    const tests = HEADER_KEYS.filter((k) => m.when[k] !== undefined).map((k) => {
+      const [lo, hi] = half(m.when[k] as bigint);
+      return `${k}0 === ${lo} && ${k}1 === ${hi}`;
+    });
+    const known = HEADER_KEYS.filter((k) => m.when[k] !== undefined).map(
+      (k) => `${k} = ${dec.k.ref(m.when[k] as bigint)};`,
+    );
+    lines.push(
+      `\t${i === 0 ? '' : 'else '}if (${tests.length ? tests.join(' && ') : 'true'}) { kind = ${int(i)}; ${known.join(' ')} }`,
+    );
+  });
+  lines.push('\telse return undefined;');
+  for (const k of HEADER_KEYS) {
+    const at = int(keyAt[k]);
+    lines.push(`\t${k} ??= header(from + ${at});`);
+  }
+  lines.push(
+    '\tp = from + 32; end = to;',
+    '\tconst data = kinds[kind]();',
+    '\tif (p !== end) throw STOP;',
+    `\treturn { kind: NAMES[kind], header: { length: length0 < ${int(SMALL_BIGINTS.length)} ? SMALL[length0] : BigInt(length0), type, id, user_value }, data };`,
+    '}',
+    '/** A header value, from the table of small ones where it is one. */',
+    'function header(at) {',
+    '\tconst lo = dv.getUint32(at, true);',
+    `\treturn lo < ${int(SMALL_BIGINTS.length)} && dv.getUint32(at + 4, true) === 0 ? SMALL[lo] : dv.getBigUint64(at, true);`,
+    '}',
+  );
+  return lines;
+}
+
+/** BigInts 0..1023, so small header values need no allocation per message. */
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i));
 
 /** The bits of @raw in @mask, both numbers up to 48 bits (past 32, bit operators do not reach). */
 function restBits(raw: number, mask: number): number {
@@ -562,19 +678,20 @@ export function compileCodec(layout: Layout): CompiledCodec {
     'let b, dv, p = 0, end = 0;',
     ...dec.code,
     `const kinds = [${kindFns.join(', ')}];`,
-    'return function decode(kind, bytes, from, to) {',
+    ...messageSource(layout, dec),
+    'function decode(kind, bytes, from, to) {',
     '\tif (bytes !== b) { b = bytes; dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength); }',
     '\tp = from; end = to;',
     '\tconst v = kinds[kind]();',
     '\tif (p !== end) throw STOP;',
     '\treturn v;',
-    '};',
+    '}',
+    'return { decode, message };',
   ].join('\n');
-  const decodeKind = build<(kind: number, bytes: Uint8Array, from: number, to: number) => StructValue>(
-    decodeSource,
-    dec.k.list,
-    `decoder of ${layout.protocol}`,
-  );
+  const decoder = build<{
+    decode: (kind: number, bytes: Uint8Array, from: number, to: number) => StructValue;
+    message: (bytes: Uint8Array, from: number, to: number) => CompiledDecoded | undefined;
+  }>(decodeSource, dec.k.list, `decoder of ${layout.protocol}`);
 
   const enc = new EncoderSource();
   const encodeFns = layout.messages.map((m) => enc.struct(m.struct));
@@ -588,7 +705,7 @@ export function compileCodec(layout: Layout): CompiledCodec {
 
   const decodeDataFast = (kind: number, data: Uint8Array, from = 0, to = data.length): StructValue | undefined => {
     try {
-      return decodeKind(kind, data, from, to);
+      return decoder.decode(kind, data, from, to);
     } catch (err) {
       if (err === STOP) return undefined;
       throw err;
@@ -607,25 +724,15 @@ export function compileCodec(layout: Layout): CompiledCodec {
     }
     return out.slice(0, at);
   };
-  const kindOf = (m: MessageKind): number => kindIndex.get(m.name) ?? -1;
 
   return {
     decodeDataFast: (kind, data) => decodeDataFast(kind, data),
     decodeMessage(message) {
-      if (message.length >= HEADER_SIZE) {
-        const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-        const header: HeaderValue = {
-          length: view.getBigUint64(0, true),
-          type: view.getBigUint64(8, true),
-          id: view.getBigUint64(16, true),
-          user_value: view.getBigUint64(24, true),
-        };
-        const kind = selectKind(layout, header);
-        const data =
-          kind && header.length === BigInt(message.length - HEADER_SIZE)
-            ? decodeDataFast(kindOf(kind), message, HEADER_SIZE, message.length)
-            : undefined;
-        if (kind && data) return { kind: kind.name, header, data };
+      try {
+        const fast = decoder.message(message, 0, message.length);
+        if (fast) return fast;
+      } catch (err) {
+        if (err !== STOP) throw err;
       }
       // It does not fit: the reference says where and why.
       const d = interpretMessage(layout, message);

@@ -240,6 +240,8 @@ export function checkCompiled(cases: Case[]): Disagreement[] {
       const want = decodeMessage(c.layout, m);
       const whole = codec.decodeMessage(m);
       if (whole.kind !== want.kind || where(whole) !== where(want)) return say(`decodeMessage: kind ${String(whole.kind)}, error ${String(where(whole))}; codec ${String(want.kind)}, ${String(where(want))}`);
+      if (valueKey({ ...whole.header }) !== valueKey({ ...want.header })) return say(`decodeMessage: header ${valueKey({ ...whole.header })}, codec ${valueKey({ ...want.header })}`);
+      if (!want.error && valueKey(whole.data) !== valueKey(want.data)) return say(`decodeMessage: data ${valueKey(whole.data)}, codec ${valueKey(want.data)}`);
       const kindIndex = c.layout.messages.findIndex((k) => k.name === want.kind);
       const kind = c.layout.messages[kindIndex];
       if (!kind) return;

@@ -4,7 +4,7 @@
 // and used through the API.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -56,7 +56,14 @@ describe('an agent on 127.0.0.2 (plain WebSocket on loopback)', () => {
   let studio: StudioService;
   before(async () => {
     agent = await startAgent(['--host', '127.0.0.2']);
-    studio = new StudioService({ mode: 'serve' });
+    // A workspace whose layout the agent does not have: messages built from it are encoded by the Studio.
+    const workspace = mkdtempSync(path.join(os.tmpdir(), 'studio-agent-ws-'));
+    mkdirSync(path.join(workspace, 'layouts'));
+    copyFileSync(
+      new URL('../services/scripts/fixtures/greeter.yaml', import.meta.url),
+      path.join(workspace, 'layouts', 'greeter.yaml'),
+    );
+    studio = new StudioService({ mode: 'serve', workspaceDir: workspace });
   });
   after(async () => {
     await studio.close();
@@ -121,6 +128,25 @@ describe('an agent on 127.0.0.2 (plain WebSocket on loopback)', () => {
         [remoteEcho, 'rx', '3', '42', 'any', 'data=72656d6f7465 (6 bytes)'],
       ],
     );
+    await studio.handlers.disconnect({ target: remoteEcho });
+  });
+
+  test("a message built from a layout only this Studio has is encoded here and the agent target's counters move", async () => {
+    const remoteEcho = `${agent.url}/demo:echo`;
+    await studio.handlers.connect({ target: remoteEcho, protocol: 'greeter' });
+    const sent = await studio.handlers.send({
+      target: remoteEcho,
+      header: { type: '1', id: '5', userValue: '0' },
+      body: { format: 'layout', protocol: 'greeter', kind: 'hello', fields: { count: 2, name: 'agent' } },
+      count: 1,
+    });
+    assert.equal(sent.sent, 1);
+    const counted = await waitFor(
+      'the agent target counting the message sent and its echo',
+      async () => (await studio.handlers.listTargets({})).find((t) => t.target === remoteEcho)?.counters,
+      (c) => c !== undefined && c.sent === '1' && c.received === '1',
+    );
+    assert.equal(counted?.bytesSent, String(2 + 1 + 'agent'.length));
     await studio.handlers.disconnect({ target: remoteEcho });
   });
 });

@@ -82,9 +82,12 @@ export class ComposerArea implements StudioArea<typeof composerCalls> {
 
   async #send(input: CallParsed<'send'>): Promise<number> {
     const route = this.#route(input.target);
-    // An agent encodes for itself: it has the layouts of its targets.
-    if ('api' in route) return (await route.api.send({ ...input, target: route.inner })).sent;
+    // Encoded here, whatever the route: the layouts are this Studio's, and an agent may not have them.
     const { bytes } = this.#encode(input);
+    if ('api' in route) {
+      const body = { format: 'raw' as const, data: bytesToBase64(bytes.subarray(HEADER_SIZE)) };
+      return (await route.api.send({ ...input, target: route.inner, body })).sent;
+    }
     const header = {
       type: BigInt(input.header.type),
       id: BigInt(input.header.id),

@@ -10,9 +10,9 @@ import type { Message, SendHeader } from '../../shared/message.ts';
 import { decodeReceived } from '../protocol/decode.ts';
 import { encodeData, EncodeError } from '../protocol/encode.ts';
 import type { HeaderKey, Layout, MessageKind } from '../protocol/layout.ts';
-import { valueToJson, type Decoded, type FieldValue, type StructValue } from '../protocol/values.ts';
+import { valueToJson, type Decoded, type FieldValue } from '../protocol/values.ts';
 import { structFromJson } from '../studio/values-from-json.ts';
-import type { FilterRow, FilterValue, HeaderName } from '../studio/traffic/filter.ts';
+import { messageRow, walkValue } from '../studio/traffic/message-row.ts';
 import type { FieldSources, Rule, ValueSource } from './rules-file.ts';
 
 export interface RuleAnswer {
@@ -80,50 +80,6 @@ function toBigInt(v: unknown, what: string): bigint {
   if (typeof v === 'string' && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(v.trim())) return BigInt(v.trim());
   if (typeof v === 'boolean') return v ? 1n : 0n;
   throw new EncodeError(what, `expected a whole number, got ${JSON.stringify(valueToJson(v as FieldValue))}`);
-}
-
-/** What a filter reads of one received message. */
-function rowOf(target: string, m: Message, decoded: () => Decoded | undefined): FilterRow {
-  return {
-    header(name: HeaderName): FilterValue {
-      switch (name) {
-        case 'type':
-          return m.type;
-        case 'id':
-          return m.id;
-        case 'user_value':
-          return m.userValue;
-        case 'length':
-          return m.length;
-        case 'direction':
-          return m.direction;
-        case 'target':
-          return target;
-        case 'time':
-          return m.timestampNs;
-        case 'kind':
-          return decoded()?.kind;
-      }
-    },
-    data(path) {
-      const v = walk(decoded()?.data, path);
-      return v !== undefined && typeof v === 'object' && !(v instanceof Uint8Array) ? undefined : v;
-    },
-  };
-}
-
-function walk(v: FieldValue | undefined, path: ReadonlyArray<string | number>): FieldValue | undefined {
-  for (const step of path) {
-    if (v === undefined || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
-    v = Array.isArray(v)
-      ? typeof step === 'number'
-        ? v[step]
-        : undefined
-      : Object.hasOwn(v, String(step))
-        ? (v as StructValue)[String(step)]
-        : undefined;
-  }
-  return v;
 }
 
 export class RuleAnswerer extends EventEmitter<RuleAnswererEvents> {
@@ -223,7 +179,7 @@ export class RuleAnswerer extends EventEmitter<RuleAnswererEvents> {
       for (const rule of this.#rules) {
         if (!memory.on.has(rule.name)) continue;
         const requestOf = decoded(rule.protocol);
-        if (!rule.filter.test(rowOf(target, m, requestOf))) continue;
+        if (!rule.filter.test(messageRow(target, m, requestOf))) continue;
         this.#answer(target, memory, rule, m, requestOf);
         break;
       }
@@ -301,7 +257,7 @@ export class RuleAnswerer extends EventEmitter<RuleAnswererEvents> {
           const [first, ...rest] = s.path;
           if (first !== 'data')
             return { id: m.id, type: m.type, user_value: m.userValue, length: m.length }[first!]!.toString();
-          const v = walk(requestOf()?.data, rest);
+          const v = walkValue(requestOf()?.data, rest);
           if (v === undefined) throw new EncodeError(path, `the request has no ${s.path.join('.')} to copy`);
           return valueToJson(v);
         }

@@ -125,6 +125,21 @@ describe('scripts: workspace files', () => {
     assert.match(telemetry.text, /import type \{ TelemetryMessage \} from 'kucomms:layout\/telemetry'/);
   });
 
+  test("the template answers in the layout's terms with ctx.sendDecoded, and type-checks against every shipped layout", async () => {
+    const echo = (await h().readScript({ name: 'answer.ts' })).text;
+    assert.match(echo, /ctx\.sendDecoded\('any', \{ data: msg\.decoded\.data\.data \}, \{ type: 2n, id: msg\.id \}\)/);
+    assert.doesNotMatch(echo, /ctx\.send\(/, 'the template still sends raw bytes');
+    const telemetry = (await h().readScript({ name: 'sensors.ts' })).text;
+    assert.match(
+      telemetry,
+      /if \(msg\.decoded\?\.kind === 'get_info' && !msg\.decoded\.error\)\n\s+ctx\.sendDecoded\('info', \{/,
+    );
+    for (const protocol of ['echo', 'telemetry', 'longtest']) {
+      const text = (await h().createScript({ name: `typed-${protocol}.ts`, protocol })).text;
+      assert.deepEqual(await h().scriptDiagnostics({ text, protocol }), [], `the ${protocol} template has type errors`);
+    }
+  });
+
   test('a taken name, a name outside the folder and a missing script are refused saying why', async () => {
     await rejects(h().createScript({ name: 'answer.ts' }), 'EEXIST', /scripts\/answer\.ts already exists/);
     await rejects(h().saveScript({ name: '../escape.ts', text: '' }), 'EINVAL_INPUT', /not a valid file name/);
@@ -157,6 +172,12 @@ describe('scripts: runs', () => {
       `the log lines were: ${output.lines.join(' | ')}`,
     );
     await waitFor(() => countRows('tx', 2n) === txBefore + 1, 'the answer (type 2) stored as tx on demo:echo');
+    const answer = lastRow('tx', 2n);
+    assert.deepEqual(
+      [answer.id, Buffer.from(answer.data).toString()],
+      [41n, 'ping'],
+      'the answer is not the ping again',
+    );
     const counts = (await h().listRuns({})).find((r) => r.run === run)?.counts;
     assert.equal(counts?.sends, 1);
     assert.ok((counts?.messages ?? 0) >= 2, `messages handed to the script: ${counts?.messages}`);
@@ -165,6 +186,18 @@ describe('scripts: runs', () => {
     assert.equal(view.stop?.reason, 'stopped');
     assert.deepEqual((await stopped).stop?.reason, 'stopped');
     await rejects(h().stopScript({ run: 'r999' }), 'ENOENT', /no script run "r999"/);
+  });
+
+  test('the telemetry template answers a get_info with an info of the same id, encoded from the layout', async () => {
+    const txBefore = countRows('tx', 2n);
+    const { run, stopped } = await start('sensors.ts', 'telemetry');
+    await send(1, 77, '');
+    await waitFor(() => countRows('tx', 2n) === txBefore + 1, 'the info (type 2) stored as tx on demo:echo');
+    const info = lastRow('tx', 2n);
+    // firmware 4 bytes, serial 6, model 16, channels 1, calibrated 1, driver's length prefix 1.
+    assert.deepEqual([info.id, info.data.length], [77n, 29]);
+    await h().stopScript({ run });
+    await stopped;
   });
 
   test('a runaway onMessage is stopped with its reason and line while the Studio answers other calls', async () => {
@@ -315,6 +348,18 @@ function countRows(direction: 'rx' | 'tx', type: bigint): number {
     )
       n++;
   return n;
+}
+
+/** The last stored row of demo:echo in @direction with header type @type. */
+function lastRow(direction: 'rx' | 'tx', type: bigint): { id: bigint; data: Uint8Array } {
+  for (let row = studio.store.total - 1; row >= 0; row--)
+    if (
+      studio.store.direction(row) === direction &&
+      studio.store.type(row) === type &&
+      studio.store.target(row) === 'demo:echo'
+    )
+      return { id: studio.store.id(row), data: Uint8Array.from(studio.store.data(row)) };
+  throw new Error(`no ${direction} row of type ${type} on demo:echo`);
 }
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {

@@ -5,8 +5,11 @@
 import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, expect, test } from 'vitest';
-import type { LayoutSummary, TargetView } from '../../electron/shared/studio-api.ts';
+import { reactive } from 'vue';
+import type { FieldSchemaJson, LayoutSummary, TargetView } from '../../electron/shared/studio-api.ts';
 import ComposerView from '../src/components/ComposerView.vue';
+import FieldInput from '../src/components/FieldInput.vue';
+import type { FormStruct } from '../src/lib/form-values.ts';
 import { parseHexText } from '../src/lib/hex-dump.ts';
 import { useComposerStore } from '../src/stores/composer.ts';
 import { useConnectionStore } from '../src/stores/connection.ts';
@@ -104,4 +107,30 @@ test("choosing a target composes with the target's own layout", async () => {
   await flush();
   expect(c.protocol).toBe('telemetry');
   expect(c.header.type).toBe('5');
+});
+
+test('flags are check boxes, one per named flag, over the number: ticking one sets its bit and keeps the rest', async () => {
+  const field: FieldSchemaJson = {
+    name: 'options',
+    kind: 'int',
+    type: 'u8',
+    bits: 8,
+    signed: false,
+    flags: [
+      { value: '0', name: 'enabled' },
+      { value: '2', name: 'fifo' },
+    ],
+  };
+  const container: FormStruct = reactive({ options: '0x80' });
+  const w = mount(FieldInput, { props: { field, container, at: 'options', path: 'data.options' } });
+  const box = (flag: string) => w.find(`[data-test=flags] input[data-flag=${flag}]`);
+  expect(w.findAll('[data-test=flags] label').map((l) => l.text())).toEqual(['enabled bit 0', 'fifo bit 2']);
+  expect((box('enabled').element as HTMLInputElement).checked).toBe(false);
+  await box('fifo').setValue(true);
+  expect(container.options).toBe('132'); // bit 7 (no name) kept, bit 2 set
+  await w.find('input[data-path="data.options"]').setValue('1');
+  expect([
+    (box('enabled').element as HTMLInputElement).checked,
+    (box('fifo').element as HTMLInputElement).checked,
+  ]).toEqual([true, false]);
 });

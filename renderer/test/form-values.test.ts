@@ -1,6 +1,14 @@
 import { expect, test } from 'vitest';
 import type { FieldSchemaJson } from '../../electron/shared/studio-api.ts';
-import { computedFields, defaultStruct, flagsHint, intError, resizable, typeLabel } from '../src/lib/form-values.ts';
+import {
+  computedFields,
+  defaultStruct,
+  flagIsSet,
+  intError,
+  resizable,
+  typeLabel,
+  withFlag,
+} from '../src/lib/form-values.ts';
 
 const fields: FieldSchemaJson[] = [
   { name: 'n', kind: 'int', type: 'u8', bits: 8, signed: false },
@@ -98,8 +106,13 @@ test('type labels name the type as the detail pane does: big-endian integers and
   ]);
 });
 
-test('the flags hint separates the flags', () => {
-  expect(flagsHint(fields[11]!.flags!)).toBe('enabled = bit 0, interrupt = bit 1, fifo = bit 2');
+test('a flag is set and cleared in the number, keeping the other bits however the number was written', () => {
+  expect(flagIsSet('0x5', '2')).toBe(true);
+  expect(flagIsSet('0x5', '1')).toBe(false);
+  expect(flagIsSet('not a number', '0')).toBe(false);
+  expect(withFlag('0x81', '1', true)).toBe('131');
+  expect(withFlag('131', '7', false)).toBe('3');
+  expect(withFlag('', '3', true)).toBe('8');
 });
 
 test('integers are checked against their width and sign before sending', () => {

@@ -62,17 +62,32 @@ export function typeLabel(f: FieldSchemaJson): string {
   return `${base}[${'fixed' in f.count ? f.count.fixed : ''}]`;
 }
 
-/** The hint under a flags field: which bit each flag is, e.g. "enabled = bit 0, fifo = bit 2". */
-export function flagsHint(flags: NonNullable<FieldSchemaJson['flags']>): string {
-  return flags.map((fl) => `${fl.name} = bit ${fl.value}`).join(', ');
+/** The integer a form's text holds (decimal or 0x hex, maybe negative); undefined when it holds none. */
+export function parseIntText(text: string): bigint | undefined {
+  const t = text.trim();
+  if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(t)) return undefined;
+  return t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+}
+
+/** Whether bit @bit is set in the integer @text holds (false when it holds none). */
+export function flagIsSet(text: string, bit: string): boolean {
+  const v = parseIntText(text);
+  return v !== undefined && ((v >> BigInt(bit)) & 1n) === 1n;
+}
+
+/** @text's integer with bit @bit set or cleared, as the form writes integers (decimal); other bits kept. */
+export function withFlag(text: string, bit: string, on: boolean): string {
+  const v = parseIntText(text) ?? 0n;
+  const mask = 1n << BigInt(bit);
+  return String(on ? v | mask : v & ~mask);
 }
 
 /** Checks one integer's text before it is sent; null when it is acceptable. */
 export function intError(f: { bits?: number; signed?: boolean; enum?: unknown[] }, text: string): string | null {
   const t = text.trim();
   if (f.enum && !/^-?(0x|[0-9])/.test(t)) return null; // an enum name: the backend checks it
-  if (!/^-?(0x[0-9a-fA-F]+|[0-9]+)$/.test(t)) return 'expected an integer (decimal or 0x hex)';
-  const v = t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+  const v = parseIntText(t);
+  if (v === undefined) return 'expected an integer (decimal or 0x hex)';
   const bits = BigInt(f.bits ?? 64);
   const [min, max] = f.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
   if (v < min || v > max) return `out of range for ${f.signed ? 's' : 'u'}${bits} (${min}..${max})`;

@@ -266,6 +266,77 @@ export async function protocolsTests(suite: Suite): Promise<void> {
         );
       },
     );
+
+    await suite.test(
+      'protocols: the sample message shows whole values (the dump goes under the tree when both do not fit)',
+      async () => {
+        await page.click('[data-layout="builtin:telemetry.yaml"]');
+        await page.selectOption('[data-test=preview-kind]', 'info');
+        await page.waitForSelector('[data-test=layout-preview] >> text=61 bytes', WAIT);
+        for (const size of [LARGE_VIEWPORT, SMALL_VIEWPORT]) {
+          await page.setViewportSize(size);
+          const cut = await page
+            .locator('[data-test=layout-preview] .node .value')
+            .evaluateAll((values) => values.filter((v) => v.scrollWidth > v.clientWidth + 1).map((v) => v.textContent));
+          check(cut.length === 0, `at ${size.width}×${size.height} these values are cut short: ${cut.join(', ')}`);
+        }
+        await page.setViewportSize(LARGE_VIEWPORT);
+        await screenshotSizes(page, 'protocols-sample');
+      },
+    );
+
+    await suite.test(
+      'protocols: the generated code enlarges over the view and back (Restore, Escape), Save still in reach',
+      async () => {
+        const box = (selector: string) =>
+          page.locator(selector).evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+        const before = await box('[data-test=layout-code]');
+        await page.click('[data-test=enlarge-code]');
+        await page.waitForSelector('[data-test=layout-code][data-enlarged=true]', WAIT);
+        const [big, view, save] = await Promise.all([
+          box('[data-test=layout-code]'),
+          page.evaluate(() => ({ width: innerWidth, height: innerHeight })),
+          box('[data-test=save-code]'),
+        ]);
+        check(
+          big.width > view.width * 0.9 && big.height > view.height * 0.8 && big.width > before.width * 2,
+          `enlarged it is ${big.width}×${big.height} in a ${view.width}×${view.height} window (it was ${before.width}×${before.height})`,
+        );
+        check(save.right <= big.right && save.bottom <= big.bottom, 'Save lies outside the enlarged panel');
+        await screenshotSizes(page, 'protocols-code-enlarged');
+        await page.click('[data-test=enlarge-code]');
+        await page.waitForSelector('[data-test=layout-code][data-enlarged=false]', WAIT);
+        await page.click('[data-test=enlarge-code]');
+        await page.click('[data-test=layout-code] .cm-content');
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('[data-test=layout-code][data-enlarged=false]', WAIT);
+      },
+    );
+
+    await suite.test(
+      'protocols: a long YAML line wraps instead of scrolling the editor sideways, in this file and the next',
+      async () => {
+        await page.click('[data-layout="workspace:sensor.yaml"]');
+        await waitForYaml(page, 'protocol: sensor');
+        await page.click('[data-test=layout-yaml] .cm-content');
+        await page.keyboard.press('Control+End');
+        await page.keyboard.insertText(`# ${'a long comment '.repeat(30)}END`);
+        const sideways = () =>
+          page.locator('[data-test=layout-yaml] .cm-scroller').evaluate((s) => ({
+            left: s.scrollLeft,
+            overflow: s.scrollWidth - s.clientWidth,
+          }));
+        const here = await sideways();
+        check(here.left === 0 && here.overflow <= 1, `the editor scrolled sideways: ${JSON.stringify(here)}`);
+        await page.click('[data-layout="builtin:telemetry.yaml"]');
+        await waitForYaml(page, 'protocol: telemetry');
+        const next = await sideways();
+        check(next.left === 0 && next.overflow <= 1, `the next file opens scrolled sideways: ${JSON.stringify(next)}`);
+        const first = await page.locator('[data-test=layout-yaml] .cm-line').first().boundingBox();
+        const editor = await page.locator('[data-test=layout-yaml]').boundingBox();
+        check(first!.x >= editor!.x, 'the first line starts left of the editor');
+      },
+    );
   } finally {
     await browser?.close();
     await serve?.stop();

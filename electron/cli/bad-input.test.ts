@@ -130,6 +130,17 @@ const CASES: Array<[string[], number, RegExp]> = [
   [['run-script', layout, 'demo:echo', '--layout', hugeLayout], EXIT.LAYOUT, /a layout is at most 1 MB/],
   [['serve', '--port', '99999'], EXIT.USAGE, /expected a port number/],
   [['agent', '--port', '-1'], EXIT.USAGE, /expected a port number/],
+  // A folder that cannot exist under /proc: Node's own mkdir -p would spin there forever.
+  [
+    ['agent', '--tls', '--port', '0', '--state-dir', '/proc/nosuch'],
+    EXIT.USAGE,
+    /TLS certificate in \/proc\/nosuch: ENOENT/,
+  ],
+  [
+    ['serve', '--port', '0', '--state-dir', '/proc/nosuch'],
+    EXIT.USAGE,
+    /cannot open workspace \/proc\/nosuch\/workspace: ENOENT/,
+  ],
   [['nosuch-command'], EXIT.USAGE, /unknown command/],
 ];
 

@@ -8,10 +8,11 @@
 // npm test runs each property FUZZ_RUNS times (bounded, from a fixed seed);
 // npm run fuzz:node runs them for KUCOMMS_FUZZ_SECONDS each, from new seeds.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { makeDirectory } from '../services/make-directory.ts';
 
 const seconds = Number(process.env.KUCOMMS_FUZZ_SECONDS) || 0;
 /** Inputs tried per property: a bound for npm test, or as many as fit KUCOMMS_FUZZ_SECONDS. */
@@ -49,7 +50,7 @@ function saved(target: string): Array<{ file: string; input: Input }> {
 function save(target: string, input: Input): string {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
   const dir = path.join(regressionsRoot, target);
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const file = path.join(
     dir,
     `${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}.${typeof input === 'string' ? 'txt' : 'bin'}`,

@@ -2,19 +2,19 @@
 // why, and the same Studio served to a browser (the URL printed with its
 // token), as `npm run serve` does directly.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { main as cli } from '../cli/main.ts';
 import { displayMissing, findElectronBinary } from './electron-binary.ts';
+import { makeDirectory } from '../services/make-directory.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.resolve(here, '../../node_modules/.cache/kucomms-studio');
 
 /** A sandboxed preload cannot import: bundle it into one CommonJS file. */
 async function bundlePreload(): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
+  makeDirectory(outDir);
   const outfile = path.join(outDir, 'preload.cjs');
   await build({
     entryPoints: [path.join(here, '../preload/preload.ts')],

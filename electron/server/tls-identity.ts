@@ -3,9 +3,10 @@
 // user pinned stays valid across restarts.
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makeDirectory } from '../services/make-directory.ts';
 
 export interface TlsIdentity {
   key: string;
@@ -22,7 +23,11 @@ export function tlsIdentity(dir: string): TlsIdentity {
   const certFile = path.join(dir, 'tls-cert.pem');
   let created = false;
   if (!existsSync(keyFile) || !existsSync(certFile)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      makeDirectory(dir, 0o700);
+    } catch (err) {
+      throw new Error(`cannot keep the TLS certificate in ${dir}: ${(err as Error).message}`);
+    }
     try {
       execFileSync(
         'openssl',

@@ -3,13 +3,14 @@
 // workspace, the recently opened ones, and the UI's state by key (open tab,
 // theme, each view's selection). Kept in STATE-DIR/state.json, written whole
 // or not at all; a damaged file is set aside, never fatal.
-import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { UiStateValue } from '../../shared/api/workspace-api.ts';
 import { StudioError } from '../../shared/studio-api.ts';
 import { writeWhole } from './workspace.ts';
+import { makeDirectory } from '../make-directory.ts';
 
 /** JSON bytes one UI state value may take, and all of them together. */
 export const UI_VALUE_LIMIT = 64 * 1024;
@@ -124,7 +125,7 @@ export class StateStore {
   #save(): void {
     if (!this.file) return;
     const state = { lastWorkspace: this.#lastWorkspace, recentWorkspaces: this.#recent, ui: this.uiState() };
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    makeDirectory(path.dirname(this.file));
     writeWhole(this.file, `${JSON.stringify(state, null, 1)}\n`);
   }
 }

@@ -10,20 +10,12 @@
 //
 // File names given by a user (through the API) are checked here, so no
 // caller can reach outside the folder.
-import {
-  accessSync,
-  constants,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkspaceArea, WorkspaceChangeArea } from '../../shared/api/workspace-api.ts';
 import { StudioError } from '../../shared/studio-api.ts';
+import { makeDirectory } from '../make-directory.ts';
 
 export const WORKSPACE_AREAS: readonly WorkspaceArea[] = ['layouts', 'scripts', 'captures', 'reports'];
 
@@ -65,7 +57,7 @@ export class Workspace {
   constructor(dir: string) {
     this.dir = path.resolve(dir);
     try {
-      for (const area of WORKSPACE_AREAS) mkdirSync(path.join(this.dir, area), { recursive: true });
+      for (const area of WORKSPACE_AREAS) makeDirectory(path.join(this.dir, area));
     } catch (err) {
       throw new StudioError({
         code: (err as NodeJS.ErrnoException).code ?? 'EIO',

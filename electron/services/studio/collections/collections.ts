@@ -1,6 +1,6 @@
 // Named collections of saved messages, kept in memory and, when given a
 // file, saved to it as JSON after every change (a workspace can keep it in git).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeWhole } from '../../workspace/workspace.ts';
@@ -10,6 +10,7 @@ import {
   type Collection,
   type CollectionMessage,
 } from '../../../shared/studio-api.ts';
+import { makeDirectory } from '../../make-directory.ts';
 
 const fileSchema = z.array(z.object({ name: z.string(), messages: z.array(collectionMessageInput) }));
 
@@ -91,7 +92,7 @@ export class Collections {
 
   #persist(): void {
     if (!this.#file) return;
-    mkdirSync(path.dirname(this.#file), { recursive: true });
+    makeDirectory(path.dirname(this.#file));
     writeWhole(this.#file, `${JSON.stringify(this.list(), null, 2)}\n`);
   }
 }

@@ -62,6 +62,13 @@ struct link_ops {
 	 * count that sleep (kucomms_ring_end_sleep()).
 	 */
 	void (*slept)(struct kucomms_link *link);
+	/*
+	 * Optional: the receive ring has room again after the peer was
+	 * refused for want of it (kucomms_ring_producer_was_refused()); for a
+	 * peer that waits for room rather than telling its caller "full".
+	 * Returns as wake().
+	 */
+	bool (*room_made)(struct kucomms_link *link);
 	/* Optional: an event on a descriptor the link watches (@w). */
 	void (*event)(struct kucomms_link *link, struct watch *w, uint32_t events);
 	/* Free the transport; copes with a half-built link. */

@@ -79,6 +79,8 @@ static const struct link_ops device_ops = {
 	.watch = device_watch,
 	.unwatch = device_unwatch,
 	.wake = device_wake,
+	/* The module's reply did not fit: its thread retries once woken. */
+	.room_made = device_wake,
 	.event = device_event,
 	.release = device_release,
 };

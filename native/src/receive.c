@@ -44,8 +44,11 @@ static unsigned int receive_link(struct kucomms_endpoint *ep, struct kucomms_lin
 		if (link->closing || __atomic_load_n(&ep->stop, __ATOMIC_RELAXED))
 			break;
 	}
-	if (n)
+	if (n) {
 		kucomms_ring_publish_consumed(&link->rx);
+		if (link->ops->room_made && kucomms_ring_producer_was_refused(&link->rx))
+			link->ops->room_made(link);
+	}
 	if (link->closing)
 		return n ? n : 1; /* closed by the handler: nothing to report */
 	if (ret < 0) {

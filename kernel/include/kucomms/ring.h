@@ -102,6 +102,7 @@ struct kucomms_ring {
 	__u64 committed;	/* producer: pos as of the last commit */
 	__u64 peer_pos;		/* last checked position of the other end */
 	__u64 pending;		/* consumer: size of the record peeked */
+	__u64 peer_full_events;	/* consumer: the producer's, as last seen */
 	__u64 messages;		/* own counters, published as copies */
 	__u64 bytes;
 	__u64 full_events;
@@ -414,6 +415,16 @@ static inline int kucomms_ring_peek(struct kucomms_ring *r,
 	return -EPROTO;
 }
 
+/*
+ * Has the producer published past what this consumer has taken? A hint for
+ * a consumer that polls, read once and not checked: kucomms_ring_peek()
+ * checks what it then reads.
+ */
+static inline bool kucomms_ring_producer_moved(struct kucomms_ring *r)
+{
+	return kucomms_read_once(r->prod->pos) != r->pos;
+}
+
 /* Done with the message peeked last; its space is not yet given back. */
 static inline void kucomms_ring_consume(struct kucomms_ring *r)
 {
@@ -428,6 +439,27 @@ static inline void kucomms_ring_publish_consumed(struct kucomms_ring *r)
 	kucomms_write_once(r->cons->messages, r->messages);
 	/* Pairs with the load-acquire in kucomms_ring_refresh_consumer(). */
 	kucomms_store_release(&r->cons->pos, r->pos);
+}
+
+/*
+ * After giving space back: was the producer refused for want of room since
+ * this consumer last asked? A producer that waits for room to come back
+ * (the kernel's module thread on ring 0: its handler's reply did not fit)
+ * is then woken (KUCOMMS_IOC_WAKE) instead of retrying on a timer. The
+ * count is only compared, never trusted. The barrier orders the position
+ * store before the count's load; a refusal it misses costs the producer
+ * its retry timer, never a message.
+ */
+static inline bool kucomms_ring_producer_was_refused(struct kucomms_ring *r)
+{
+	__u64 full;
+
+	kucomms_full_barrier();
+	full = kucomms_read_once(r->prod->full_events);
+	if (full == r->peer_full_events)
+		return false;
+	r->peer_full_events = full;
+	return true;
 }
 
 /*

@@ -88,6 +88,9 @@ int devlink_send(struct devlink *l, const struct kucomms_msg_header *hdr,
 	int err;
 
 	err = kucomms_ring_reserve(&l->tx, hdr->length, &rec);
+	/* A full ring is no failure: the caller tries again. */
+	if (err == -ENOBUFS)
+		return err;
 	if (err)
 		return fail(err, "sending %llu bytes", (unsigned long long)hdr->length);
 	*rec = *hdr;
@@ -102,7 +105,7 @@ int devlink_send(struct devlink *l, const struct kucomms_msg_header *hdr,
 	return 0;
 }
 
-static int take(struct devlink *l, struct kucomms_msg_header *hdr,
+int devlink_take(struct devlink *l, struct kucomms_msg_header *hdr,
 		 void *buf, size_t size)
 {
 	const void *data;
@@ -112,9 +115,17 @@ static int take(struct devlink *l, struct kucomms_msg_header *hdr,
 		return fail(ret, "reading ring 0");
 	if (ret == 0)
 		return 0;
-	memcpy(buf, data, hdr->length < size ? hdr->length : size);
+	if (size)
+		memcpy(buf, data, hdr->length < size ? hdr->length : size);
 	kucomms_ring_consume(&l->rx);
 	kucomms_ring_publish_consumed(&l->rx);
+	/*
+	 * The module's reply waits for this room: wake its thread rather than
+	 * leave it to its retry timer. Only a hint, so an error (EPIPE on a
+	 * closed link) is for the next send to report.
+	 */
+	if (kucomms_ring_producer_was_refused(&l->rx))
+		(void)ioctl(l->fd, KUCOMMS_IOC_WAKE);
 	return 1;
 }
 
@@ -130,7 +141,7 @@ int devlink_recv(struct devlink *l, struct kucomms_msg_header *hdr,
 		 void *buf, size_t size, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
-	int ret = take(l, hdr, buf, size);
+	int ret = devlink_take(l, hdr, buf, size);
 
 	/* Until a message, a hangup or the deadline: a wakeup may find nothing. */
 	while (!ret) {
@@ -139,13 +150,13 @@ int devlink_recv(struct devlink *l, struct kucomms_msg_header *hdr,
 
 		if (!kucomms_ring_prepare_sleep(&l->rx)) {
 			kucomms_ring_end_sleep(&l->rx, false);
-			return take(l, hdr, buf, size);
+			return devlink_take(l, hdr, buf, size);
 		}
 		ret = poll(&pfd, 1, left > 0 ? (int)left : 0);
 		kucomms_ring_end_sleep(&l->rx, ret > 0);
 		if (ret < 0)
 			return fail(-errno, "poll");
-		ret = take(l, hdr, buf, size);
+		ret = devlink_take(l, hdr, buf, size);
 		if (!ret && (pfd.revents & (POLLHUP | POLLERR)))
 			return fail(-EPIPE, "poll returned 0x%x", pfd.revents);
 		if (left <= 0)

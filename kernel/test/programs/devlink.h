@@ -48,6 +48,14 @@ int devlink_send(struct devlink *l, const struct kucomms_msg_header *hdr,
 		 const void *data);
 
 /*
+ * Take one message from ring 0 if there is one, copying its data out
+ * (truncated to @size; 0 leaves it in the ring unread). Returns 1, 0 when
+ * the ring is empty, -EPROTO for a broken ring. Never sleeps.
+ */
+int devlink_take(struct devlink *l, struct kucomms_msg_header *hdr,
+		 void *buf, size_t size);
+
+/*
  * Wait up to @timeout_ms for one message from ring 0 and copy it out
  * (data truncated to @size). Returns 1, 0 on timeout, -EPIPE once the
  * kernel side has closed the link (POLLHUP), -EPROTO for a broken ring.

@@ -26,6 +26,34 @@ static ssize_t links_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(links);
 
+/*
+ * The spin budget: microseconds the module's thread keeps looking at the
+ * rings before it sleeps, so a process that sends again within it needs no
+ * wakeup (like io_uring's SQPOLL idle time). Off (0) by default; root only
+ * (0644) and capped, so nobody else can make a kernel thread spin.
+ */
+static ssize_t spin_us_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_kucomms_device(dev)->spin_us));
+}
+
+static ssize_t spin_us_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t count)
+{
+	unsigned int us;
+	int err = kstrtouint(buf, 10, &us);
+
+	if (err || us > KUCOMMS_SPIN_MAX_US) {
+		dev_warn(dev, "spin_us: give a whole number of microseconds from 0 (off) to %d\n",
+			 KUCOMMS_SPIN_MAX_US);
+		return -EINVAL;
+	}
+	WRITE_ONCE(to_kucomms_device(dev)->spin_us, us);
+	return count;
+}
+static DEVICE_ATTR_RW(spin_us);
+
 #define KUCOMMS_STAT_ATTR(field)					\
 static ssize_t field##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
@@ -61,6 +89,7 @@ static struct attribute *kucomms_device_attrs[] = {
 	&dev_attr_timer_calls.attr,
 	&dev_attr_work_ticks_skipped.attr,
 	&dev_attr_timer_ticks_skipped.attr,
+	&dev_attr_spin_us.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(kucomms_device);

@@ -10,7 +10,8 @@
  * Between passes it sleeps until the next deadline (forever when the
  * module has no work or timer handler), after setting NEED_WAKEUP on every
  * link's ring 1 and looking at the rings once more, so a message that races
- * the flag is either seen or wakes it through KUCOMMS_IOC_WAKE.
+ * the flag is either seen or wakes it through KUCOMMS_IOC_WAKE. With a spin
+ * budget (sysfs spin_us) it first keeps looking at the rings that long.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -168,6 +169,47 @@ static void kucomms_endpoint_tick(struct kucomms_endpoint *ep,
 	atomic64_add(missed, skipped);
 }
 
+/* Has a link's ring 1 a message the thread has not taken? Under kdev->lock. */
+static bool kucomms_endpoint_rx_news(struct kucomms_endpoint *ep)
+{
+	struct kucomms_link *link;
+
+	list_for_each_entry(link, &ep->kdev->links, node)
+		if (link->up && !link->rx_held &&
+		    kucomms_ring_producer_moved(&link->rx))
+			return true;
+	return false;
+}
+
+/*
+ * Before going to sleep, keep looking at the rings for the device's spin
+ * budget, so a process that sends again within it finds the thread awake
+ * and needs no KUCOMMS_IOC_WAKE. Only while the CPU has nothing else to do:
+ * it stops as soon as another task wants it. Called and returns with
+ * kdev->lock held, dropping it between looks. True when a message came.
+ */
+static bool kucomms_endpoint_spin(struct kucomms_endpoint *ep)
+{
+	struct kucomms_device *kdev = ep->kdev;
+	unsigned int budget_us = READ_ONCE(kdev->spin_us);
+	u64 until;
+
+	if (!budget_us)
+		return false;
+	until = ktime_get_ns() + (u64)budget_us * NSEC_PER_USEC;
+	while (!kucomms_endpoint_rx_news(ep)) {
+		mutex_unlock(&kdev->lock);
+		cpu_relax();
+		if (atomic_read(&ep->wake_pending) || need_resched() ||
+		    kthread_should_stop() || ktime_get_ns() > until) {
+			mutex_lock(&kdev->lock);
+			return false;
+		}
+		mutex_lock(&kdev->lock);
+	}
+	return true;
+}
+
 /*
  * Announce on every link that the thread is going to sleep. False if a
  * message arrived meanwhile: then it must not sleep.
@@ -235,7 +277,9 @@ static int kucomms_endpoint_thread(void *arg)
 		kucomms_endpoint_tick(ep, ep->ops->timer, &ep->next_timer,
 				      KUCOMMS_TIMER_PERIOD_NS, &stats->timer_calls,
 				      &stats->timer_ticks_skipped);
-		idle = !pass.more && kucomms_endpoint_arm_links(ep);
+		idle = !pass.more &&
+		       (pass.blocked || !kucomms_endpoint_spin(ep)) &&
+		       kucomms_endpoint_arm_links(ep);
 		mutex_unlock(&kdev->lock);
 
 		pass.slept = false;

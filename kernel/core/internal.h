@@ -45,6 +45,8 @@
 #define KUCOMMS_MAX_DEVICES	256
 /* Links (open descriptors) per device at most. */
 #define KUCOMMS_MAX_LINKS	64
+/* The most a device's spin budget (sysfs spin_us) may be set to. */
+#define KUCOMMS_SPIN_MAX_US	1000
 /* The monitor node /dev/kumon comes after the created devices' minors. */
 #define KUCOMMS_MON_MINOR	(KUCOMMS_MAX_DEVICES + 1)
 #define KUCOMMS_MINORS		(KUCOMMS_MAX_DEVICES + 2)
@@ -97,6 +99,8 @@ struct kucomms_device {
 
 	struct mutex send_lock;
 	spinlock_t wake_lock;
+	/* How long the module's thread looks at the rings before sleeping. */
+	unsigned int spin_us;
 	struct kucomms_device_stats stats;
 };
 

@@ -161,6 +161,31 @@ test_sysfs_attributes() {
 	out=$(write_attr kucomms remove_device kucomms_echo) || fail "remove: $out"
 }
 
+# The spin budget: off by default, set by root only, capped.
+test_spin_budget() {
+	local out v
+	out=$(write_attr kucomms create_device kucomms_spin) || fail "create: $out"
+	expect_eq "$(stat -c '%a %U' $KUCOMMS_SYS/kucomms_spin/spin_us)" "644 root" "spin_us mode and owner"
+	expect_eq "$(attr kucomms_spin spin_us)" 0 "spin_us of a new device"
+	out=$(write_attr kucomms_spin spin_us 1000) || fail "setting spin_us to its cap, 1000: $out"
+	expect_eq "$(attr kucomms_spin spin_us)" 1000 "spin_us after setting it to 1000"
+	mark_kmsg
+	for v in 1001 -1 abc 4294967296; do
+		out=$(write_attr kucomms_spin spin_us $v) && fail "spin_us took $v"
+		case $out in
+		*"write error: Invalid argument"*) ;;
+		*) fail "spin_us $v: expected 'write error: Invalid argument', got '$out'" ;;
+		esac
+	done
+	expect_eq "$(attr kucomms_spin spin_us)" 1000 "spin_us after the refused values"
+	[ "$(kmsg_since_mark | grep -c 'spin_us: give a whole number of microseconds from 0 (off) to 1000')" = 4 ] ||
+		fail "4 refusals, not 4 reasons in the kernel log: $(kmsg_since_mark | tr '\n' '|')"
+	setpriv --reuid=65534 --regid=65534 --clear-groups /bin/sh -c \
+		"echo 0 > $KUCOMMS_SYS/kucomms_spin/spin_us" 2>/dev/null && fail "an unprivileged user set spin_us"
+	expect_eq "$(attr kucomms_spin spin_us)" 1000 "spin_us after an unprivileged write"
+	out=$(write_attr kucomms remove_device kucomms_spin) || fail "remove: $out"
+}
+
 load_module kucomms || echo "@@note loading kucomms failed"
 run_test "create_device refuses bad names with Invalid argument and a logged reason" test_bad_names_are_refused
 run_test "create_device accepts a 63-byte name and a name without newline" test_longest_name_and_no_newline_are_accepted
@@ -172,4 +197,5 @@ run_test "a user module without its device is refused with No such device and a 
 run_test "64 devices exist at once" test_sixty_four_devices_at_once
 run_test "device nodes are character devices, mode 0600, root:root" test_device_nodes_are_root_only
 run_test "sysfs attributes: modes, initial values, registered" test_sysfs_attributes
+run_test "spin_us: 0 by default, root only (0644), up to 1000, other values refused with a reason logged" test_spin_budget
 within 10 rmmod kucomms || echo "@@note rmmod kucomms failed"

@@ -12,4 +12,7 @@
 /* Read one attribute into *@value: 0 or -errno (-EINVAL if not a number). */
 int attr_read(const char *device, const char *attr, __u64 *value);
 
+/* Write @value into one attribute: 0 or -errno. */
+int attr_write(const char *device, const char *attr, __u64 value);
+
 #endif /* KUCOMMS_TEST_ATTRS_H */

@@ -4,15 +4,25 @@
  *
  *	bench_echo kucomms /dev/kucomms_echo	(kucomms_echo over its rings)
  *	bench_echo rw /dev/kucomms_bench_rw	(write() then read() echo device)
+ *	bench_echo genetlink kucomms_bench	(generic netlink echo family)
  *	bench_echo monitor /dev/kucomms_echo	(kucomms_echo watched by a monitor)
+ *	... [echo_rtt|one_way PAYLOAD]		(just that row, for profiling)
  *
  * Prints one JSON object per line: "echo_rtt" rows (one message out, wait
- * for its echo, p50/p99 in microseconds; mode "sleeping" for kucomms, whose
- * module thread and reader sleep until woken, "in-call" for the baseline,
- * whose echo is queued inside write() so read() finds it at once) and
- * "one_way" rows (a writer thread streams messages as fast as the transport
- * takes them while a reader thread takes the echoes; messages and payload
- * megabytes per second, counted at the reader).
+ * for its echo, p50/p99 in microseconds) and "one_way" rows (a writer
+ * thread streams messages as fast as the transport takes them while a
+ * reader thread takes the echoes; messages and payload megabytes per
+ * second, counted at the reader). Each figure is the median of RUNS runs.
+ *
+ * Round-trip modes: "in-call" for the baselines, whose echo is made inside
+ * the sending system call so the next receive finds it at once; for kucomms
+ * "sleeping" (the module's thread and the reader sleep until woken) and
+ * "spinning" (the device's spin budget, sysfs spin_us, set to its cap for
+ * the row so the module's thread looks at the rings instead of sleeping,
+ * and the reader busy-polls its ring). kucomms receives in place: the
+ * reader looks at each echo in the ring and gives its space back, as a
+ * reader of a mapped ring does; the baselines copy into a buffer, as
+ * read() and recv() must.
  *
  * "monitor" prints "monitor_overhead" rows instead: the one-way echo stream
  * of kucomms_echo with no monitor (baseline_msgs_per_s) and with a monitor
@@ -35,23 +45,32 @@
 
 #include <kucomms/monitor.h>
 
+#include "attrs.h"
 #include "devlink.h"
+#include "genl_echo.h"
 
 #define RTT_SAMPLES	2000
 #define RTT_WARMUP	200
 #define MAX_PAYLOAD	4096
+/* Each row's figures are the median of this many runs. */
+#define RUNS		3
+/* How long a receive waits before the row fails. */
+#define RECV_TIMEOUT_MS	10000
 
 static const unsigned int payloads[] = { 64, 1024, 4096 };
 
 /* One echo transport: send a message, receive one. 0 or -errno. */
 struct transport {
 	const char *name;
-	const char *rtt_mode;
 	int (*send)(struct transport *t, const void *buf, unsigned int len);
 	int (*recv)(struct transport *t, void *buf, unsigned int len);
 	struct devlink link;
+	bool spin;		/* kucomms: busy-poll ring 0 instead of sleeping */
 	int fd;
+	struct genl_echo genl;
 };
+
+static __u64 now_ns(void);
 
 static int kucomms_send(struct transport *t, const void *buf, unsigned int len)
 {
@@ -64,11 +83,27 @@ static int kucomms_send(struct transport *t, const void *buf, unsigned int len)
 	return err;
 }
 
+/* Spinning: look at ring 0 until an echo is there, without sleeping. */
+static int kucomms_spin_recv(struct transport *t, struct kucomms_msg_header *hdr)
+{
+	__u64 deadline = now_ns() + RECV_TIMEOUT_MS * 1000000ULL;
+	unsigned int n = 0;
+	int ret;
+
+	while (!(ret = devlink_take(&t->link, hdr, NULL, 0)))
+		if (!(++n & 1023) && now_ns() > deadline)
+			return -ETIMEDOUT;
+	return ret;
+}
+
+/* In place: the echo's data is not copied out of the ring. */
 static int kucomms_recv(struct transport *t, void *buf, unsigned int len)
 {
 	struct kucomms_msg_header hdr;
-	int ret = devlink_recv(&t->link, &hdr, buf, len, 10000);
+	int ret = t->spin ? kucomms_spin_recv(t, &hdr)
+			  : devlink_recv(&t->link, &hdr, NULL, 0, RECV_TIMEOUT_MS);
 
+	(void)buf;
 	if (ret == 1)
 		return hdr.length == len ? 0 : -EBADMSG;
 	return ret ? ret : -ETIMEDOUT;
@@ -88,6 +123,17 @@ static int rw_recv(struct transport *t, void *buf, unsigned int len)
 	return n == (ssize_t)len ? 0 : -EBADMSG;
 }
 
+static int genl_send(struct transport *t, const void *buf, unsigned int len)
+{
+	return genl_echo_send(&t->genl, buf, len);
+}
+
+static int genl_recv(struct transport *t, void *buf, unsigned int len)
+{
+	(void)buf;
+	return genl_echo_recv(&t->genl, len);
+}
+
 static __u64 now_ns(void)
 {
 	struct timespec ts;
@@ -103,7 +149,21 @@ static int compare_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int echo_rtt(struct transport *t, unsigned int len)
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(double), compare_double);
+	return v[n / 2];
+}
+
+/* RTT_SAMPLES round trips of @len bytes: their p50 and p99 in microseconds. */
+static int echo_rtt_run(struct transport *t, unsigned int len, double *p50, double *p99)
 {
 	static __u8 out[MAX_PAYLOAD], in[MAX_PAYLOAD];
 	static __u64 rtt[RTT_SAMPLES];
@@ -123,10 +183,23 @@ static int echo_rtt(struct transport *t, unsigned int len)
 			rtt[i] = now_ns() - start;
 	}
 	qsort(rtt, RTT_SAMPLES, sizeof(rtt[0]), compare_u64);
+	*p50 = rtt[RTT_SAMPLES / 2] / 1e3;
+	*p99 = rtt[RTT_SAMPLES * 99 / 100] / 1e3;
+	return 0;
+}
+
+static int echo_rtt(struct transport *t, unsigned int len, const char *mode)
+{
+	double p50[RUNS], p99[RUNS];
+	int i, err = 0;
+
+	for (i = 0; i < RUNS && !err; i++)
+		err = echo_rtt_run(t, len, &p50[i], &p99[i]);
+	if (err)
+		return err;
 	printf("{\"name\":\"echo_rtt\",\"transport\":\"%s\",\"payload\":%u,\"mode\":\"%s\","
-	       "\"rtt_p50_us\":%.1f,\"rtt_p99_us\":%.1f,\"samples\":%d}\n",
-	       t->name, len, t->rtt_mode, rtt[RTT_SAMPLES / 2] / 1e3,
-	       rtt[RTT_SAMPLES * 99 / 100] / 1e3, RTT_SAMPLES);
+	       "\"rtt_p50_us\":%.1f,\"rtt_p99_us\":%.1f,\"samples\":%d,\"runs\":%d}\n",
+	       t->name, len, mode, median(p50, RUNS), median(p99, RUNS), RTT_SAMPLES, RUNS);
 	return 0;
 }
 
@@ -180,14 +253,17 @@ static int stream(struct transport *t, unsigned int len, double *msgs_per_s)
 
 static int one_way(struct transport *t, unsigned int len)
 {
-	double rate;
-	int err = stream(t, len, &rate);
+	double rate[RUNS];
+	int i, err = 0;
 
+	for (i = 0; i < RUNS && !err; i++)
+		err = stream(t, len, &rate[i]);
 	if (err)
 		return err;
 	printf("{\"name\":\"one_way\",\"transport\":\"%s\",\"payload\":%u,"
-	       "\"msgs_per_s\":%.0f,\"mb_per_s\":%.2f,\"messages\":%ld}\n",
-	       t->name, len, rate, rate * len / 1e6, stream_count(len));
+	       "\"msgs_per_s\":%.0f,\"mb_per_s\":%.2f,\"messages\":%ld,\"runs\":%d}\n",
+	       t->name, len, median(rate, RUNS), median(rate, RUNS) * len / 1e6, stream_count(len),
+	       RUNS);
 	return 0;
 }
 
@@ -262,13 +338,6 @@ static int stream_watched(struct transport *t, const char *device, unsigned int 
 	return err;
 }
 
-static int compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * The echo stream of @len bytes without and with a monitor of @device,
  * alternating OVERHEAD_ROUNDS times so both see the same machine; the
@@ -278,7 +347,7 @@ static int compare_double(const void *a, const void *b)
 
 static int monitor_overhead(struct transport *t, const char *device, unsigned int len)
 {
-	double baseline[OVERHEAD_ROUNDS], watched[OVERHEAD_ROUNDS];
+	double baseline[OVERHEAD_ROUNDS], watched[OVERHEAD_ROUNDS], base, rate;
 	__u64 dropped = 0;
 	int i, err = 0;
 
@@ -289,57 +358,109 @@ static int monitor_overhead(struct transport *t, const char *device, unsigned in
 	}
 	if (err)
 		return err;
-	qsort(baseline, OVERHEAD_ROUNDS, sizeof(double), compare_double);
-	qsort(watched, OVERHEAD_ROUNDS, sizeof(double), compare_double);
+	base = median(baseline, OVERHEAD_ROUNDS);
+	rate = median(watched, OVERHEAD_ROUNDS);
 	printf("{\"name\":\"monitor_overhead\",\"transport\":\"%s\",\"payload\":%u,"
 	       "\"msgs_per_s\":%.0f,\"baseline_msgs_per_s\":%.0f,\"slowdown\":%.3f,"
 	       "\"dropped\":%llu}\n",
-	       t->name, len, watched[OVERHEAD_ROUNDS / 2], baseline[OVERHEAD_ROUNDS / 2],
-	       baseline[OVERHEAD_ROUNDS / 2] / watched[OVERHEAD_ROUNDS / 2],
+	       t->name, len, rate, base, base / rate,
 	       (unsigned long long)dropped);
+	return 0;
+}
+
+/*
+ * The spinning round trips: the device's spin budget at its cap for the
+ * rows, off again after them. Its attribute is the device's sysfs spin_us.
+ */
+#define SPIN_US_CAP	1000
+
+static int spinning_rtts(struct transport *t, const char *device_path)
+{
+	const char *device = strrchr(device_path, '/') ? strrchr(device_path, '/') + 1 : device_path;
+	unsigned int i;
+	int err;
+
+	err = attr_write(device, "spin_us", SPIN_US_CAP);
+	if (err) {
+		fprintf(stderr, "bench_echo: setting %s/spin_us to %d: %s\n", device, SPIN_US_CAP,
+			strerror(-err));
+		return err;
+	}
+	t->spin = true;
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
+		err = echo_rtt(t, payloads[i], "spinning");
+	t->spin = false;
+	if (attr_write(device, "spin_us", 0) && !err)
+		err = -EIO;
+	return err;
+}
+
+static int open_transport(struct transport *t, const char *kind, const char *where)
+{
+	if (!strcmp(kind, "kucomms") || !strcmp(kind, "monitor")) {
+		*t = (struct transport){
+			.name = "kucomms-device", .send = kucomms_send, .recv = kucomms_recv,
+		};
+		if (devlink_open(&t->link, where, 0, 0)) {
+			fprintf(stderr, "bench_echo: %s\n", devlink_error);
+			return -EIO;
+		}
+	} else if (!strcmp(kind, "rw")) {
+		*t = (struct transport){ .name = "chardev-rw", .send = rw_send, .recv = rw_recv };
+		t->fd = open(where, O_RDWR);
+		if (t->fd < 0) {
+			fprintf(stderr, "bench_echo: open %s: %s\n", where, strerror(errno));
+			return -EIO;
+		}
+	} else if (!strcmp(kind, "genetlink")) {
+		*t = (struct transport){ .name = "genetlink", .send = genl_send, .recv = genl_recv };
+		if (genl_echo_open(&t->genl, where)) {
+			fprintf(stderr, "bench_echo: %s\n", genl_echo_error);
+			return -EIO;
+		}
+	} else {
+		return -EINVAL;
+	}
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct transport t = { 0 };
+	bool kucomms = argc >= 3 && !strcmp(argv[1], "kucomms");
+	const char *mode = kucomms ? "sleeping" : "in-call";
+	struct transport t;
 	unsigned int i;
-	int err = 0;
+	int err = -EINVAL;
 
-	bool monitored = argc == 3 && !strcmp(argv[1], "monitor");
-
-	if (argc != 3 || (strcmp(argv[1], "kucomms") && strcmp(argv[1], "rw") && !monitored)) {
-		fprintf(stderr, "usage: %s kucomms|rw|monitor DEVICE\n", argv[0]);
+	if (argc == 3 || argc == 5)
+		err = open_transport(&t, argv[1], argv[2]);
+	if (err == -EINVAL) {
+		fprintf(stderr, "usage: %s kucomms|rw|genetlink|monitor DEVICE|FAMILY [echo_rtt|one_way PAYLOAD]\n",
+			argv[0]);
 		return 2;
 	}
-	if (strcmp(argv[1], "rw")) {
-		t = (struct transport){
-			.name = "kucomms-device", .rtt_mode = "sleeping",
-			.send = kucomms_send, .recv = kucomms_recv,
-		};
-		if (devlink_open(&t.link, argv[2], 0, 0)) {
-			fprintf(stderr, "bench_echo: %s\n", devlink_error);
-			return 1;
-		}
-	} else {
-		t = (struct transport){
-			.name = "chardev-rw", .rtt_mode = "in-call",
-			.send = rw_send, .recv = rw_recv,
-		};
-		t.fd = open(argv[2], O_RDWR);
-		if (t.fd < 0) {
-			fprintf(stderr, "bench_echo: open %s: %s\n", argv[2], strerror(errno));
-			return 1;
-		}
-	}
+	if (err)
+		return 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (monitored) {
+	if (argc == 5) {
+		unsigned int len = (unsigned int)strtoul(argv[4], NULL, 10);
+
+		if (len > MAX_PAYLOAD || len % 4) {
+			fprintf(stderr, "bench_echo: the payload is a multiple of 4 up to %d\n", MAX_PAYLOAD);
+			return 2;
+		}
+		err = !strcmp(argv[3], "echo_rtt") ? echo_rtt(&t, len, mode) : one_way(&t, len);
+		return err ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "monitor")) {
 		for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
 			err = monitor_overhead(&t, argv[2], payloads[i]);
 		return err ? 1 : 0;
 	}
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
-		err = echo_rtt(&t, payloads[i]);
+		err = echo_rtt(&t, payloads[i], mode);
+	if (kucomms && !err)
+		err = spinning_rtts(&t, argv[2]);
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
 		err = one_way(&t, payloads[i]);
 	return err ? 1 : 0;

@@ -1,5 +1,6 @@
-# The kucomms Node-API addon and the demo peer program (libkucomms's
-# examples/kucomms_peer.c, which the demo targets run), built by node-gyp at
+# The kucomms Node-API addon, the demo peer program (libkucomms's
+# examples/kucomms_peer.c, which the demo targets run) and its longtest
+# partner (examples/kucomms_lib_longtest.c), built by node-gyp at
 # `npm install` from libkucomms's own sources, so nothing else must be built
 # first. Library sources: every .c file in native/src.
 {
@@ -30,6 +31,14 @@
       "sources": ["../examples/kucomms_peer.c"],
     },
     {
+      # The other side of the demo's longtest pair: with kucomms_peer, two
+      # programs the Studio did not start, whose link a monitor watches.
+      "target_name": "kucomms_lib_longtest",
+      "type": "executable",
+      "dependencies": ["kucomms_lib"],
+      "sources": ["../examples/kucomms_lib_longtest.c"],
+    },
+    {
       "target_name": "kucomms",
       "dependencies": [
         "kucomms_lib",
@@ -40,7 +49,10 @@
         "src/delivery.cc",
         "src/endpoint.cc",
         "src/errors.cc",
+        "src/monitor.cc",
+        "src/options.cc",
         "src/send_burst.cc",
+        "src/teardown.cc",
       ],
       "cflags": ["-Werror"],
       "cflags_cc": ["-std=c++17", "-fexceptions"],

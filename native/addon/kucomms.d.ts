@@ -87,6 +87,58 @@ export declare class Endpoint {
   close(): void;
 }
 
+export interface MonitorOptions {
+  /** Ring bytes: a power of two, 4 KiB .. 16 MiB; 0 or absent: the default (1 MiB). */
+  capacity?: number;
+  /** Data bytes kept of each message; 0 or absent: all. */
+  snaplen?: number;
+  /** Most records per onBatch call. Default 4096. */
+  maxBatch?: number;
+  /** Bytes of records waiting for JavaScript at which the reading thread stops reading (the ring then fills and drops). Default 4 MiB. */
+  maxPendingBytes?: number;
+}
+
+/**
+ * One batch of a monitor: @count records packed in @batch, each a struct
+ * kucomms_mon_record of linux/kucomms.h (MONITOR_RECORD_SIZE = 160 bytes,
+ * little-endian): 0 u64 time_ns, 8 u16 kind (1 message, 2 drop, 3 event),
+ * 10 u8 dir (0 from the module / side 0, 1 to the module / side 1, 2 none),
+ * 11 u8 event, 12 u32 link_id (0xffffffff: none), 16 i32 pid, 20 u32 caplen,
+ * 24 u64 value, 32 char comm[16], 48 char device[64] (NUL-terminated),
+ * 112 the message header (u64 length, type, id, user_value), 144 reserved;
+ * then caplen data bytes padded with zeros to a multiple of 8.
+ */
+export type MonitorBatchCallback = (batch: Buffer, count: number) => void;
+
+export interface MonitorCounters {
+  /** Records read from the ring. */
+  records: bigint;
+  /** Records the producer could not put into the full ring (each counted in a drop record). */
+  ringFullEvents: bigint;
+  delivered: bigint;
+  batches: bigint;
+  stalls: bigint;
+  pendingBytes: bigint;
+  peakPendingBytes: bigint;
+}
+
+export declare class Monitor {
+  /**
+   * Starts a monitor (libkucomms's kucomms_monitor_open()) of `shm:NAME` (a
+   * shm link one of whose programs publishes it), `/dev/kucomms_NAME` or
+   * `/dev/kucomms` (every device, through the kernel's /dev/kumon), read by
+   * a thread of its own. Throws an Error with `code` ('ENOENT' nothing to
+   * watch, 'EACCES'/'EPERM' not allowed, 'EBUSY' watched already,
+   * 'EPROTONOSUPPORT' another monitor ABI, ...) and a message saying the fix.
+   */
+  constructor(target: string, options: MonitorOptions, onBatch: MonitorBatchCallback, onDown: DownCallback);
+  readonly target: string;
+  counters(): MonitorCounters;
+  /** Stops the thread and closes the monitor; records already queued are still delivered. Idempotent. */
+  close(): void;
+}
+
+export declare const MONITOR_RECORD_SIZE: number;
 export declare const RECORD_HEADER_SIZE: number;
 export declare const RING_MIN_CAPACITY: number;
 export declare const RING_MAX_CAPACITY: number;

@@ -18,9 +18,17 @@ uint64_t RealtimeNs()
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-size_t RecordSize(uint64_t length)
+size_t Padded(uint64_t length)
 {
-	return kRecordHeaderSize + (((size_t)length + 7) & ~(size_t)7);
+	return ((size_t)length + 7) & ~(size_t)7;
+}
+
+uint64_t MessageDataLength(const uint8_t *head)
+{
+	uint64_t length;
+
+	memcpy(&length, head + 16, 8);
+	return length;
 }
 
 void PutU64(uint8_t *p, uint64_t v)
@@ -29,6 +37,17 @@ void PutU64(uint8_t *p, uint64_t v)
 }
 
 } // namespace
+
+void SetDeliveryCounters(Napi::Object out, const DeliveryStats &d)
+{
+	Napi::Env env = out.Env();
+
+	out.Set("delivered", Napi::BigInt::New(env, d.delivered));
+	out.Set("batches", Napi::BigInt::New(env, d.batches));
+	out.Set("stalls", Napi::BigInt::New(env, d.stalls));
+	out.Set("pendingBytes", Napi::BigInt::New(env, d.pending_bytes));
+	out.Set("peakPendingBytes", Napi::BigInt::New(env, d.peak_pending_bytes));
+}
 
 Delivery *Delivery::Create(Napi::Env env, Napi::Function on_batch, Napi::Function on_down,
 			   const Options &opts)
@@ -41,26 +60,45 @@ Delivery *Delivery::Create(Napi::Env env, Napi::Function on_batch, Napi::Functio
 	return self;
 }
 
+Delivery::Options Delivery::MessageRecords(size_t max_batch, size_t max_pending_bytes)
+{
+	return { max_batch, max_pending_bytes, kRecordHeaderSize, MessageDataLength };
+}
+
+size_t Delivery::RecordSize(const uint8_t *head) const
+{
+	return opts_.head_size + Padded(opts_.data_length(head));
+}
+
 void Delivery::Append(Direction dir, const struct kucomms_msg_header *hdr, const void *data)
 {
-	size_t at = queue_.size();
-	size_t size = RecordSize(hdr->length);
-	uint8_t *rec;
+	uint8_t head[kRecordHeaderSize];
 	uint32_t d = (uint32_t)dir;
+
+	PutU64(head, RealtimeNs());
+	memcpy(head + 8, &d, 4);
+	memset(head + 12, 0, 4);
+	PutU64(head + 16, hdr->length);
+	PutU64(head + 24, hdr->type);
+	PutU64(head + 32, hdr->id);
+	PutU64(head + 40, hdr->user_value);
+	AppendRecord(head, data, dir == Direction::kSent);
+}
+
+void Delivery::AppendRecord(const void *head, const void *data, bool sent)
+{
+	size_t at = queue_.size();
+	uint64_t length = opts_.data_length(static_cast<const uint8_t *>(head));
+	size_t size = RecordSize(static_cast<const uint8_t *>(head));
+	uint8_t *rec;
 
 	queue_.resize(at + size);
 	rec = queue_.data() + at;
-	PutU64(rec, RealtimeNs());
-	memcpy(rec + 8, &d, 4);
-	memset(rec + 12, 0, 4);
-	PutU64(rec + 16, hdr->length);
-	PutU64(rec + 24, hdr->type);
-	PutU64(rec + 32, hdr->id);
-	PutU64(rec + 40, hdr->user_value);
-	if (hdr->length)
-		memcpy(rec + kRecordHeaderSize, data, hdr->length);
-	memset(rec + kRecordHeaderSize + hdr->length, 0, size - kRecordHeaderSize - hdr->length);
-	if (dir == Direction::kSent)
+	memcpy(rec, head, opts_.head_size);
+	if (length)
+		memcpy(rec + opts_.head_size, data, length);
+	memset(rec + opts_.head_size + length, 0, size - opts_.head_size - length);
+	if (sent)
 		stats_.sent++;
 	else
 		stats_.received++;
@@ -79,18 +117,32 @@ void Delivery::Schedule()
 		scheduled_ = true;
 }
 
-void Delivery::PushReceived(const struct kucomms_msg_header *hdr, const void *data)
+// Waits while JS is behind; false once closing (queue nothing then).
+bool Delivery::WaitForSpace(std::unique_lock<std::mutex> &lock)
 {
-	std::unique_lock<std::mutex> lock(mutex_);
-
 	if (!closing_ && queue_.size() - head_ >= opts_.max_pending_bytes) {
 		stats_.stalls++;
 		space_.wait(lock, [this] {
 			return closing_ || queue_.size() - head_ < opts_.max_pending_bytes;
 		});
 	}
-	if (!closing_)
+	return !closing_;
+}
+
+void Delivery::PushReceived(const struct kucomms_msg_header *hdr, const void *data)
+{
+	std::unique_lock<std::mutex> lock(mutex_);
+
+	if (WaitForSpace(lock))
 		Append(Direction::kReceived, hdr, data);
+}
+
+void Delivery::PushRecord(const void *head, const void *data)
+{
+	std::unique_lock<std::mutex> lock(mutex_);
+
+	if (WaitForSpace(lock))
+		AppendRecord(head, data, false);
 }
 
 void Delivery::LinkDown(int err, const std::string &detail)
@@ -155,10 +207,7 @@ void Delivery::Drain(Napi::Env env, Napi::Function on_batch)
 			size_t end = head_;
 
 			while (end < queue_.size() && count < opts_.max_batch) {
-				uint64_t length;
-
-				memcpy(&length, queue_.data() + end + 16, 8);
-				end += RecordSize(length);
+				end += RecordSize(queue_.data() + end);
 				count++;
 			}
 			if (count) {

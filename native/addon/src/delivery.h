@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 //
-// Delivery: hands the messages an endpoint sees to JavaScript in batches.
+// Delivery: hands the records a native thread produces to JavaScript in
+// batches: an endpoint's messages, or a monitor's records (monitor.h).
 //
 // The endpoint thread copies each received message out of the ring into a
 // pending byte queue (one record per message, layout below) and, if no call
@@ -19,7 +20,9 @@
 // the send itself, so a capture sees both directions in the order they
 // happened.
 //
-// Record layout (all little-endian, 8-byte aligned):
+// A record is a fixed head, then data bytes padded with zeros to a multiple
+// of 8; Options::data_length reads a record's data length from its head.
+// An endpoint's records (all little-endian, 8-byte aligned):
 //   0  u64 timestamp: CLOCK_REALTIME nanoseconds
 //   8  u32 direction: 0 received, 1 sent
 //   12 u32 zero
@@ -49,7 +52,7 @@ class Delivery;
 void DeliveryCallJs(Napi::Env env, Napi::Function on_batch, Delivery *self, void *unused);
 
 struct DeliveryStats {
-	uint64_t received = 0;	    // records queued from the peer
+	uint64_t received = 0;	    // records queued from the peer (or a monitor)
 	uint64_t sent = 0;	    // records queued for our own sends
 	uint64_t delivered = 0;	    // records handed to JS
 	uint64_t batches = 0;	    // JS calls made
@@ -58,12 +61,22 @@ struct DeliveryStats {
 	uint64_t peak_pending_bytes = 0;
 };
 
+// Sets @d's counters JavaScript is shown (delivered, batches, stalls,
+// pendingBytes, peakPendingBytes) on @out, as BigInts.
+void SetDeliveryCounters(Napi::Object out, const DeliveryStats &d);
+
 class Delivery {
 public:
 	struct Options {
 		size_t max_batch;	  // records per JS call (1: one call per message)
 		size_t max_pending_bytes; // backpressure threshold
+		size_t head_size;	  // bytes of each record before its data
+		// The data length of the record whose head is at @head.
+		uint64_t (*data_length)(const uint8_t *head);
 	};
+
+	// An endpoint's records: the 48-byte head above.
+	static Options MessageRecords(size_t max_batch, size_t max_pending_bytes);
 
 	// JS thread. @on_batch(buffer, count) gets the records; @on_down(code,
 	// message) is called once if the link dies, after its last message.
@@ -72,6 +85,10 @@ public:
 
 	// Endpoint thread: queue one received message; may wait (backpressure).
 	void PushReceived(const struct kucomms_msg_header *hdr, const void *data);
+
+	// Producer thread: queue one record of Options::head_size bytes at
+	// @head and the data its head announces; may wait (backpressure).
+	void PushRecord(const void *head, const void *data);
 
 	// Any thread: run @send() (returning 0 or a negative errno) and, if it
 	// succeeded and @record is set, queue the message as sent, atomically
@@ -111,6 +128,9 @@ private:
 	static void Finalize(Napi::Env env, void *unused, Delivery *self);
 	void Drain(Napi::Env env, Napi::Function on_batch);
 	void Append(Direction dir, const struct kucomms_msg_header *hdr, const void *data);
+	void AppendRecord(const void *head, const void *data, bool sent);
+	bool WaitForSpace(std::unique_lock<std::mutex> &lock);
+	size_t RecordSize(const uint8_t *head) const;
 	void Schedule();
 
 	const Options opts_;

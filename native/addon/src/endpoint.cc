@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "errors.h"
+#include "options.h"
 #include "send_burst.h"
 
 namespace kucomms_addon {
@@ -16,24 +17,6 @@ namespace {
 // backpressure once 1 MiB waits for JavaScript.
 constexpr double kDefaultMaxBatch = 4096;
 constexpr double kDefaultMaxPendingBytes = 1 << 20;
-
-uint64_t OptionalU64(Napi::Object opts, const char *key, uint64_t fallback, uint64_t max)
-{
-	Napi::Value v = opts.Get(key);
-	Napi::Env env = opts.Env();
-
-	if (v.IsUndefined())
-		return fallback;
-	if (!v.IsNumber())
-		throw Napi::TypeError::New(env, std::string("Endpoint options.") + key +
-							" must be a number.");
-	double d = v.As<Napi::Number>().DoubleValue();
-	if (!(d >= 0 && d <= (double)max) || d != (double)(uint64_t)d)
-		throw Napi::RangeError::New(env, std::string("Endpoint options.") + key +
-							 " must be a whole number from 0 to " +
-							 std::to_string(max) + ".");
-	return (uint64_t)d;
-}
 
 } // namespace
 
@@ -72,26 +55,22 @@ Endpoint::Endpoint(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Endpoint>(
 {
 	Napi::Env env = info.Env();
 
-	if (!info[0].IsString() || !info[1].IsObject() || !info[2].IsFunction() ||
-	    !info[3].IsFunction())
-		throw Napi::TypeError::New(env,
-					   "new Endpoint(target, options, onBatch, onDown) needs a "
-					   "string, an object and two functions.");
-	target_ = info[0].As<Napi::String>().Utf8Value();
+	target_ = CheckedConstructorArgs(info, "Endpoint");
 
 	Napi::Object opts = info[1].As<Napi::Object>();
 	struct kucomms_link_options link_opts = {
-		OptionalU64(opts, "txCapacity", 0, KUCOMMS_RING_MAX_CAPACITY),
-		OptionalU64(opts, "rxCapacity", 0, KUCOMMS_RING_MAX_CAPACITY),
+		OptionalU64(opts, "Endpoint", "txCapacity", 0, KUCOMMS_RING_MAX_CAPACITY),
+		OptionalU64(opts, "Endpoint", "rxCapacity", 0, KUCOMMS_RING_MAX_CAPACITY),
 	};
 	struct kucomms_endpoint_options ep_opts;
 
 	kucomms_endpoint_options_init(&ep_opts);
-	ep_opts.spin_ns = OptionalU64(opts, "spinNs", ep_opts.spin_ns, 1000000000ULL);
-	Delivery::Options delivery_opts = {
-		(size_t)OptionalU64(opts, "maxBatch", kDefaultMaxBatch, 1u << 24),
-		(size_t)OptionalU64(opts, "maxPendingBytes", kDefaultMaxPendingBytes, 1ULL << 32),
-	};
+	ep_opts.spin_ns = OptionalU64(opts, "Endpoint", "spinNs", ep_opts.spin_ns, 1000000000ULL);
+	Delivery::Options delivery_opts =
+		Delivery::MessageRecords((size_t)OptionalU64(opts, "Endpoint", "maxBatch",
+							     kDefaultMaxBatch, 1u << 24),
+					 (size_t)OptionalU64(opts, "Endpoint", "maxPendingBytes",
+							     kDefaultMaxPendingBytes, 1ULL << 32));
 	if (delivery_opts.max_batch == 0)
 		throw Napi::RangeError::New(env, "Endpoint options.maxBatch must be at least 1.");
 	Napi::Value report_sent = opts.Get("reportSent");
@@ -126,21 +105,12 @@ Endpoint::Endpoint(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Endpoint>(
 	}
 	// Registered after the delivery's own thread-safe function, so it runs
 	// first at teardown: the endpoint thread stops before delivery ends.
-	if (napi_add_env_cleanup_hook(env, OnEnvTeardown, this) == napi_ok)
-		env_ = env;
+	WatchTeardown(env);
 }
 
 Endpoint::~Endpoint()
 {
 	Shutdown();
-}
-
-void Endpoint::OnEnvTeardown(void *self)
-{
-	Endpoint *e = static_cast<Endpoint *>(self);
-
-	e->env_ = nullptr; // the hook is being run: nothing to remove
-	e->Shutdown();
 }
 
 void Endpoint::Shutdown()
@@ -162,9 +132,7 @@ void Endpoint::Shutdown()
 	if (delivery_)
 		delivery_->Release();
 	delivery_ = nullptr;
-	if (env_)
-		napi_remove_env_cleanup_hook(env_, OnEnvTeardown, this);
-	env_ = nullptr;
+	UnwatchTeardown();
 }
 
 void Endpoint::OnMessage(struct kucomms_link *, const struct kucomms_msg_header *hdr,
@@ -304,11 +272,7 @@ Napi::Value Endpoint::Counters(const Napi::CallbackInfo &info)
 	big("rxCapacity", c.rx_capacity);
 	big("rxUsed", c.rx_used);
 	big("peerFullEvents", c.peer_full_events);
-	big("delivered", d.delivered);
-	big("batches", d.batches);
-	big("stalls", d.stalls);
-	big("pendingBytes", d.pending_bytes);
-	big("peakPendingBytes", d.peak_pending_bytes);
+	SetDeliveryCounters(out, d);
 	return out;
 }
 

@@ -15,6 +15,7 @@
 #include <kucomms/kucomms.h>
 
 #include "delivery.h"
+#include "teardown.h"
 
 namespace kucomms_addon {
 
@@ -22,7 +23,7 @@ namespace kucomms_addon {
 // as received. For benchmarks, and for trying things without a peer.
 constexpr const char *kLoopbackTarget = "inproc:loopback";
 
-class Endpoint : public Napi::ObjectWrap<Endpoint> {
+class Endpoint : public Napi::ObjectWrap<Endpoint>, public StoppedAtTeardown {
 public:
 	static Napi::Function Define(Napi::Env env);
 
@@ -43,7 +44,7 @@ private:
 	Napi::Value MaxLength(const Napi::CallbackInfo &info);
 
 	void CheckOpen(Napi::Env env, const char *what);
-	void Shutdown();
+	void Shutdown() override;
 
 	static void OnMessage(struct kucomms_link *link, const struct kucomms_msg_header *hdr,
 			      const void *data, void *user);
@@ -55,8 +56,6 @@ private:
 	struct kucomms_link *link_ = nullptr;
 	struct kucomms_link *loop_rx_ = nullptr; // loopback only: the receiving end
 	Delivery *delivery_ = nullptr;
-	static void OnEnvTeardown(void *self);
-	napi_env env_ = nullptr; // set while the teardown hook is registered
 
 	// Bursts run on libuv's pool; Shutdown() waits for them to stop.
 	std::atomic<bool> closing_{ false };

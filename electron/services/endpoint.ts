@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { Message, SendHeader } from '../shared/message.ts';
 import { parseTarget } from '../shared/target.ts';
+import { Backlog } from './backlog.ts';
 import { decodeBatch } from './batch.ts';
 import { startDemoPeer, type DemoPeer } from './demo-peers.ts';
 import { loadBinding, type Binding } from './native-binding.ts';
@@ -46,19 +47,13 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
   readonly target: string;
   #native: Binding.Endpoint | undefined;
   #peer: DemoPeer | undefined;
-  // Batches that arrived before anyone listened (open() resolves first).
-  #backlog: Message[][] | undefined = [];
+  readonly #backlog = new Backlog((messages) => this.emit('messages', messages));
 
   private constructor(target: string) {
     super();
     this.target = target;
     this.on('newListener', (event) => {
-      if (event !== 'messages' || !this.#backlog) return;
-      const backlog = this.#backlog;
-      this.#backlog = undefined;
-      queueMicrotask(() => {
-        for (const msgs of backlog) this.emit('messages', msgs);
-      });
+      if (event === 'messages') this.#backlog.release();
     });
   }
 
@@ -107,14 +102,9 @@ export class Endpoint extends EventEmitter<EndpointEvents> {
     return new NativeEndpoint(
       target,
       options,
-      (batch, count) => this.#onBatch(decodeBatch(batch, count)),
+      (batch, count) => this.#backlog.push(decodeBatch(batch, count)),
       (error) => this.emit('down', error),
     );
-  }
-
-  #onBatch(messages: Message[]): void {
-    if (this.#backlog) this.#backlog.push(messages);
-    else this.emit('messages', messages);
   }
 
   #live(what: string): Binding.Endpoint {

@@ -20,8 +20,36 @@ export interface MessageHeader {
 /** The header fields a sender chooses (`length` follows from the data). */
 export type SendHeader = Omit<MessageHeader, 'length'>;
 
-/** 'rx': received from the peer; 'tx': sent by this side. */
+/**
+ * 'rx': received from the peer; 'tx': sent by this side. Of a monitored
+ * link: 'tx' what its opener (a shm link's attacher) sent to the module (the
+ * shm link's creator), 'rx' what it received, so a replay of 'tx' plays the
+ * opener's part.
+ */
 export type Direction = 'rx' | 'tx';
+
+/**
+ * Where a monitored message was seen: the link it crossed and the process
+ * behind it (a device's opener; on a shm link, the sender).
+ */
+export interface MessageOrigin {
+  /** The device (`kucomms_NAME`) or shared-memory link (`shm:NAME`). */
+  device: string;
+  /** The link's id on its device, one per opener; absent for device and module events. */
+  link?: number;
+  pid: number;
+  /** The process's command name (at most 15 characters, as the kernel keeps it). */
+  process: string;
+  /**
+   * Set when this is not a message but what the monitor says besides:
+   * 'drop' (`value` messages of this link and direction were lost to the
+   * monitor, never to the link), or an event ('link-open', 'link-close',
+   * 'link-hangup', 'device-create', 'device-remove', 'module-up',
+   * 'module-down') with its `value`. Such a row has no header and no data.
+   */
+  note?: string;
+  value?: bigint;
+}
 
 export interface Message extends MessageHeader {
   direction: Direction;
@@ -29,6 +57,13 @@ export interface Message extends MessageHeader {
   timestampNs: bigint;
   /** The data (a Buffer on the Node side). */
   data: Uint8Array;
+  /** Monitored messages: the link and process they belong to. */
+  origin?: MessageOrigin;
+}
+
+/** Is this row a monitor's drop or event rather than a message? */
+export function isNote(m: { origin?: MessageOrigin }): boolean {
+  return m.origin?.note !== undefined;
 }
 
 /** A u64 carried in JSON: a decimal string of 0 .. 2^64-1. */
@@ -45,6 +80,19 @@ export const u64Input = z
   .transform((s) => BigInt(s))
   .refine((v) => v <= U64_MAX, 'value exceeds 2^64-1');
 
+export const originJsonSchema = z
+  .object({
+    device: z.string().max(80),
+    link: z.number().int().min(0).max(0xffff_fffe).optional(),
+    pid: z.number().int(),
+    process: z.string().max(64),
+    note: z.string().max(32).optional(),
+    value: u64String.optional(),
+  })
+  .strict();
+
+export type MessageOriginJson = z.infer<typeof originJsonSchema>;
+
 export const messageJsonSchema = z.object({
   direction: z.enum(['rx', 'tx']),
   timestampNs: u64String,
@@ -54,9 +102,26 @@ export const messageJsonSchema = z.object({
   userValue: u64String,
   /** The data, base64. */
   data: z.string().base64(),
+  origin: originJsonSchema.optional(),
 });
 
 export type MessageJson = z.infer<typeof messageJsonSchema>;
+
+export function originToJson(o: MessageOrigin): MessageOriginJson {
+  const { value, ...rest } = o;
+  return { ...rest, ...(value !== undefined ? { value: value.toString() } : {}) };
+}
+
+export function originFromJson(j: MessageOriginJson): MessageOrigin {
+  return {
+    device: j.device,
+    pid: j.pid,
+    process: j.process,
+    ...(j.link !== undefined ? { link: j.link } : {}),
+    ...(j.note !== undefined ? { note: j.note } : {}),
+    ...(j.value !== undefined ? { value: BigInt(j.value) } : {}),
+  };
+}
 
 export function messageToJson(m: Message): MessageJson {
   return {
@@ -67,6 +132,7 @@ export function messageToJson(m: Message): MessageJson {
     id: m.id.toString(),
     userValue: m.userValue.toString(),
     data: bytesToBase64(m.data),
+    ...(m.origin ? { origin: originToJson(m.origin) } : {}),
   };
 }
 
@@ -84,6 +150,7 @@ export function messageFromJson(input: unknown): Message {
     id: BigInt(j.id),
     userValue: BigInt(j.userValue),
     data,
+    ...(j.origin ? { origin: originFromJson(j.origin) } : {}),
   };
 }
 

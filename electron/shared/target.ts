@@ -1,9 +1,11 @@
 // Target names, the same everywhere (libkucomms, its examples, the CLI and
 // the Studio): `/dev/kucomms_NAME` for a device, `shm:NAME` for a
 // shared-memory peer, `demo:echo` / `demo:longtest` for the Studio's
-// built-in demo peers, `ws://HOST:PORT` for a remote agent.
+// built-in demo peers, `ws://HOST:PORT` for a remote agent, and
+// `monitor:` before a device, `/dev/kucomms` or a shm name to watch the
+// traffic of links the Studio takes no part in.
 
-export type TargetKind = 'device' | 'shm' | 'demo' | 'remote';
+export type TargetKind = 'device' | 'shm' | 'demo' | 'remote' | 'monitor';
 
 export const DEMO_NAMES = ['echo', 'longtest'] as const;
 export type DemoName = (typeof DEMO_NAMES)[number];
@@ -12,7 +14,17 @@ export type ParsedTarget =
   | { kind: 'device'; target: string; path: string; name: string }
   | { kind: 'shm'; target: string; name: string }
   | { kind: 'demo'; target: string; demo: DemoName }
-  | { kind: 'remote'; target: string; url: string };
+  | { kind: 'remote'; target: string; url: string }
+  /** @watched: what libkucomms's monitor opens: /dev/kucomms_NAME, /dev/kucomms (every device) or shm:NAME. */
+  | { kind: 'monitor'; target: string; watched: string };
+
+export const MONITOR_PREFIX = 'monitor:';
+/** The monitor target forms, as help texts and errors show them. */
+export const MONITOR_FORMS = [
+  ['monitor:/dev/kucomms_NAME', "every link of one device (the kernel's monitor)"],
+  ['monitor:/dev/kucomms', 'every link of every device'],
+  ['monitor:shm:NAME', 'a shared-memory link one of whose programs publishes it (KUCOMMS_MONITOR=1)'],
+] as const;
 
 /** What the Studio shows in its target list. */
 export interface TargetInfo {
@@ -50,8 +62,29 @@ export function parseTarget(target: string): ParsedTarget {
     );
   }
   if (/^ws:\/\/[^/\s]+:[0-9]{1,5}\/?$/.test(target)) return { kind: 'remote', target, url: target };
+  if (target.startsWith(MONITOR_PREFIX)) return parseMonitorTarget(target);
   throw new Error(
     `"${target}" is not a target name: use /dev/kucomms_NAME (a device), shm:NAME (a shared-memory peer), ` +
-      `${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')} (built-in demo peers) or ws://HOST:PORT (a remote agent)`,
+      `${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')} (built-in demo peers), ws://HOST:PORT (a remote agent) ` +
+      `or ${MONITOR_FORMS.map(([form]) => form).join(', ')} (watching links)`,
   );
+}
+
+function parseMonitorTarget(target: string): ParsedTarget {
+  const watched = target.slice(MONITOR_PREFIX.length);
+  const dev = DEVICE_RE.exec(watched);
+  if (
+    watched === '/dev/kucomms' ||
+    (dev?.[1] !== undefined && checkDeviceName(dev[1]) === null) ||
+    SHM_RE.test(watched)
+  )
+    return { kind: 'monitor', target, watched };
+  throw new Error(
+    `"${target}" is not a monitor target: use ${MONITOR_FORMS.map(([form, what]) => `${form} (${what})`).join(', ')}`,
+  );
+}
+
+/** The monitor target watching @target (a device or shm:NAME), if it can be watched. */
+export function monitorTargetOf(target: string): string | undefined {
+  return DEVICE_RE.test(target) || SHM_RE.test(target) ? `${MONITOR_PREFIX}${target}` : undefined;
 }

@@ -10,7 +10,7 @@ export const EXIT = {
   SCRIPT: 3,
   /** Waited for messages that did not come in time. */
   TIMEOUT: 4,
-  /** A message did not fit its layout, a capture was damaged, or replayed replies differed. */
+  /** A message did not fit its layout, a capture was damaged, replayed replies differed, or a layout change is breaking. */
   DIFFERENT: 5,
   /** The layout file has errors. */
   LAYOUT: 6,
@@ -25,5 +25,6 @@ Exit codes:
      or not of its kind (an empty file, a layout given as a capture...)
   3  a handler script threw, ran away or ran out of memory (stack and line on stderr)
   4  timed out waiting for messages
-  5  decode, replay: a message did not fit its layout, a capture was damaged, or replayed replies differed
+  5  decode, replay: a message did not fit its layout, a capture was damaged, or replayed replies differed;
+     diff-layout: a change is breaking
   6  the layout file has errors (each printed as file:line:column)`;

@@ -12,6 +12,7 @@ export const linktypeArg = (v: string): number => {
 };
 
 const actions = () => import('./protocol-actions.ts');
+const compat = () => import('./layout-compat-actions.ts');
 
 export function registerProtocolCommands(p: Command, run: Runner): void {
   p.command('gen')
@@ -34,6 +35,22 @@ export function registerProtocolCommands(p: Command, run: Runner): void {
     )
     .argument('<layout...>', 'layout files (YAML)')
     .action(run(lazy(async () => (await actions()).validateCommand)));
+
+  p.command('hash')
+    .description(
+      `print each layout's protocol hash (protocols/README.md, "The protocol hash"), name and version; exit ${EXIT.LAYOUT} if one has an error`,
+    )
+    .argument('<layout...>', 'layout files (YAML)')
+    .action(run(lazy(async () => (await compat()).hashCommand)));
+
+  p.command('diff-layout')
+    .description(
+      `list every wire change from OLD to NEW (moved, resized or retyped fields, removed kinds, new enum values...), each breaking or compatible; exit ${EXIT.DIFFERENT} if any is breaking (docs and comments are no change)`,
+    )
+    .argument('<old>', 'the layout as it was (YAML)')
+    .argument('<new>', 'the layout as it is now (YAML)')
+    .option('--json', 'one JSON object: both hashes, the breaking count and every change', false)
+    .action(run(lazy(async () => (await compat()).diffLayoutCommand)));
 
   p.command('decode')
     .description(

@@ -273,6 +273,7 @@ export function buildLayout(json: unknown, file: string, errors: ErrorSink): Lay
 
   const layout: Layout = { protocol: str(root.protocol) ?? '', file, endian, header, enums, flags, types, messages };
   if (typeof root.doc === 'string') layout.doc = root.doc;
+  if (typeof root.version === 'string') layout.version = root.version;
   if (isObj(root.reply) && Array.isArray(root.reply.match))
     layout.reply = { match: root.reply.match.filter((k): k is HeaderKey => HEADER_KEYS.includes(k as HeaderKey)) };
   return layout;

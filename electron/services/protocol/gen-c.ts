@@ -27,6 +27,7 @@ import {
   type ValueNames,
 } from './layout.ts';
 import { NameScope, cIdent } from './c-names.ts';
+import { protocolHash } from './protocol-hash.ts';
 
 export class GenerateError extends Error {}
 
@@ -199,6 +200,8 @@ export class CNames {
   readonly kindEnum: string;
   readonly kindOf: string;
   readonly guard: string;
+  /** the protocol's name, version, hash, and the three as one argument list */
+  readonly identity: { name: string; version: string; hash: string; all: string };
 
   constructor(layout: Layout) {
     const p = layout.protocol;
@@ -208,6 +211,8 @@ export class CNames {
     for (const helper of HELPER_NAMES) lower.claim(helper);
     for (const macro of ['KUCOMMS_GEN_HELPERS', 'KUCOMMS_GEN_STATIC_ASSERT']) upper.claim(macro);
     this.guard = upper.claim(`KUCOMMS_GEN_${P}_H`);
+    const all = upper.claimGroup(`${P}_PROTOCOL`, ['', '_NAME', '_VERSION', '_HASH']);
+    this.identity = { name: `${all}_NAME`, version: `${all}_VERSION`, hash: `${all}_HASH`, all };
     this.kindEnum = lower.claim(`${p}_msg_kind`);
     this.kindOf = lower.claim(`${p}_kind_of`);
     const parts = ['', '_unpack', '_pack', '_wire'];
@@ -891,6 +896,23 @@ function emitKinds(w: CWriter): void {
   w.out();
 }
 
+/** The protocol's name, version and hash, as both sides register and check them. */
+function emitIdentity(w: CWriter): void {
+  const { name, version, hash, all } = w.names.identity;
+  w.out('/*');
+  w.out(' * The protocol: its name, its version ("" when the layout has none) and its');
+  w.out(' * hash, which changes with every change to the bytes on the wire');
+  w.out(' * (protocols/README.md, "The protocol hash"). A module registers them with');
+  w.out(` * kucomms_set_protocol(ep, ${all}); a program checks a device`);
+  w.out(` * with kucomms_protocol_check(path, ${all}).`);
+  w.out(' */');
+  w.out(`#define ${name}\t${JSON.stringify(w.layout.protocol)}`);
+  w.out(`#define ${version}\t${JSON.stringify(w.layout.version ?? '')}`);
+  w.out(`#define ${hash}\t${u64Literal(protocolHash(w.layout))}`);
+  w.out(`#define ${all}\t${name}, ${version}, ${hash}`);
+  w.out();
+}
+
 export function generateC(layout: Layout, source: string): string {
   const w = new CWriter(layout);
   const guard = w.names.guard;
@@ -914,6 +936,7 @@ export function generateC(layout: Layout, source: string): string {
   w.out('#endif');
   w.out();
   w.lines.push(...HELPERS.split('\n'));
+  emitIdentity(w);
   for (const e of layout.enums.values()) emitValueNames(w, e, false);
   for (const f of layout.flags.values()) emitValueNames(w, f, true);
   emitKinds(w);

@@ -109,6 +109,8 @@ export interface MessageKind {
 
 export interface Layout {
   protocol: string;
+  /** the layout's own version label, when it has one */
+  version?: string;
   doc?: string;
   /** the file it came from, for messages */
   file: string;

@@ -21,7 +21,17 @@ import { captureRecord } from '../../electron/services/capture/format.ts';
 import { CaptureWriter } from '../../electron/services/capture/writer.ts';
 import { peerProgram } from '../../electron/services/demo-peers.ts';
 import { Endpoint } from '../../electron/services/endpoint.ts';
-import { check, launchChromium, screenshotPath, startCli, type Started, type Suite } from './harness.ts';
+import {
+  check,
+  LARGE_VIEWPORT,
+  launchChromium,
+  screenshotPath,
+  screenshotSizes,
+  SMALL_VIEWPORT,
+  startCli,
+  type Started,
+  type Suite,
+} from './harness.ts';
 
 const WAIT = { timeout: 20_000 };
 const ECHOES = 12;
@@ -227,6 +237,24 @@ export async function replayTests(suite: Suite): Promise<void> {
         await page.screenshot({ path: screenshotPath('replay-diff-field') });
       },
     );
+
+    await suite.test('replay: the captured and replayed bytes are side by side, line against line', async () => {
+      for (const size of [LARGE_VIEWPORT, SMALL_VIEWPORT]) {
+        await page.setViewportSize(size);
+        const [captured, replayed] = await Promise.all(
+          ['captured', 'replayed'].map((side) =>
+            page
+              .locator(`[data-test=pair-detail] [data-side=${side}] .line >> nth=0`)
+              .evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect),
+          ),
+        );
+        check(
+          captured!.top === replayed!.top && captured!.right <= replayed!.left,
+          `at ${size.width}×${size.height} the captured bytes' first line is at ${captured!.left},${captured!.top}, the replayed at ${replayed!.left},${replayed!.top}`,
+        );
+      }
+      await screenshotSizes(page, 'replay-bytes-side-by-side');
+    });
 
     await suite.test('replay: the report is saved into reports/ and opens again with the same difference', async () => {
       await page.click('[data-test=save-report]');

@@ -13,6 +13,15 @@ test('hex lines: 16 bytes a line, offsets in hex, ASCII with dots', () => {
   expect(lines[2]!.cells.some((c) => c.header)).toBe(false);
 });
 
+test('a half-width dump (two side by side) has 8 bytes a line', () => {
+  const lines = hexLines(new Uint8Array(20), undefined, [], 8);
+  expect(lines.map((l) => [l.offset, l.cells.length])).toEqual([
+    ['000000', 8],
+    ['000008', 8],
+    ['000010', 4],
+  ]);
+});
+
 test('hex lines highlight exactly the bytes of the selected field', () => {
   const lines = hexLines(new Uint8Array(48), { offset: 30, size: 4 });
   const lit = lines

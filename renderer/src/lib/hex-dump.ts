@@ -37,11 +37,16 @@ export function inRange(at: number, r: ByteRange | undefined): boolean {
   return r !== undefined && at >= r.offset && at < r.offset + r.size;
 }
 
-export function hexLines(bytes: Uint8Array, highlight?: ByteRange, marks: readonly ByteRange[] = []): HexLine[] {
+export function hexLines(
+  bytes: Uint8Array,
+  highlight?: ByteRange,
+  marks: readonly ByteRange[] = [],
+  perLine = BYTES_PER_LINE,
+): HexLine[] {
   const lines: HexLine[] = [];
-  for (let start = 0; start < bytes.length; start += BYTES_PER_LINE) {
+  for (let start = 0; start < bytes.length; start += perLine) {
     const cells: HexCell[] = [];
-    for (let at = start; at < Math.min(bytes.length, start + BYTES_PER_LINE); at++) {
+    for (let at = start; at < Math.min(bytes.length, start + perLine); at++) {
       const b = bytes[at]!;
       cells.push({
         at,

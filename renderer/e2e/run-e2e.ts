@@ -5,6 +5,7 @@
 import { capturesTests } from './captures.e2e.ts';
 import { electronTests } from './electron.e2e.ts';
 import { Suite } from './harness.ts';
+import { packetListTests } from './packet-list.e2e.ts';
 import { protocolsTests } from './protocols.e2e.ts';
 import { replayTests } from './replay.e2e.ts';
 import { scriptsTests } from './scripts.e2e.ts';
@@ -19,6 +20,7 @@ const suites: Record<string, (suite: Suite) => Promise<void>> = {
   captures: capturesTests,
   protocols: protocolsTests,
   replay: replayTests,
+  'packet-list': packetListTests,
 };
 
 const only = process.argv.slice(2);

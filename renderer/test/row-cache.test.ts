@@ -130,3 +130,21 @@ test('a failed fetch is reported and asked again next time', async () => {
   await cache.ensure(0, 10);
   expect(cache.get(3)?.id).toBe('3');
 });
+
+test('while the grown last block is fetched again, the rows it had are still shown (no placeholders)', async () => {
+  const total = { n: 130 };
+  const b = backend(total);
+  const cache = new RowCache(b.fetch, 100);
+  cache.setTotal(130);
+  await cache.ensure(100, 30);
+  total.n = 180;
+  cache.setTotal(180);
+  const refetch = cache.ensure(100, 80);
+  expect([cache.get(129)?.id, cache.get(130)]).toEqual(['129', undefined]);
+  await refetch;
+  expect([cache.get(129)?.id, cache.get(179)?.id]).toEqual(['129', '179']);
+  expect(b.asked).toEqual([
+    [100, 100],
+    [100, 100],
+  ]);
+});

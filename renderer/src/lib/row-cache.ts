@@ -20,6 +20,8 @@ export class RowCache<Row> {
   /** block index -> rows (fewer than blockSize: the view's end when fetched) */
   readonly #blocks = new Map<number, Row[]>();
   readonly #inFlight = new Map<number, Promise<void>>();
+  /** Blocks cut short by an older end of the view: still shown, fetched again when asked for. */
+  readonly #stale = new Set<number>();
   /** Bumped by reset(): answers to older requests are dropped. */
   #generation = 0;
   #total = 0;
@@ -47,16 +49,21 @@ export class RowCache<Row> {
     this.#generation++;
     this.#blocks.clear();
     this.#inFlight.clear();
+    this.#stale.clear();
     this.#total = total;
     this.onChange();
   }
 
-  /** The view now has @total rows: a block cut short by the old end is stale. */
+  /**
+   * The view now has @total rows: a block cut short by the old end is stale. It is kept, since the rows
+   * it has do not change (shown while the rest is fetched, instead of placeholders), and fetched again
+   * by the next ensure().
+   */
   setTotal(total: number): void {
     if (total < this.#total) return this.reset(total);
     this.#total = total;
     for (const [index, rows] of this.#blocks)
-      if (rows.length < this.#blockSize && index * this.#blockSize + rows.length < total) this.#blocks.delete(index);
+      if (rows.length < this.#blockSize && index * this.#blockSize + rows.length < total) this.#stale.add(index);
   }
 
   get(row: number): Row | undefined {
@@ -69,7 +76,7 @@ export class RowCache<Row> {
     const end = Math.min(this.#total, first + count);
     const waits: Array<Promise<void>> = [];
     for (let b = Math.floor(first / this.#blockSize); b * this.#blockSize < end; b++) {
-      if (this.#blocks.has(b)) {
+      if (this.#blocks.has(b) && !this.#stale.has(b)) {
         // Recently used: move to the back of the eviction order.
         const rows = this.#blocks.get(b)!;
         this.#blocks.delete(b);
@@ -87,8 +94,14 @@ export class RowCache<Row> {
       (w) => {
         if (generation !== this.#generation) return;
         this.#inFlight.delete(b);
+        this.#stale.delete(b);
+        this.#blocks.delete(b); // set again below: the most recently used
         this.#blocks.set(b, w.rows);
-        while (this.#blocks.size > this.#maxBlocks) this.#blocks.delete(this.#blocks.keys().next().value!);
+        while (this.#blocks.size > this.#maxBlocks) {
+          const oldest = this.#blocks.keys().next().value!;
+          this.#blocks.delete(oldest);
+          this.#stale.delete(oldest);
+        }
         if (w.total > this.#total) this.#total = w.total;
         // The view grew while this block was on its way (setTotal could not
         // drop a block it did not have yet): show what came, fetch the rest.

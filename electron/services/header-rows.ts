@@ -10,18 +10,36 @@ export const CHUNK_ROWS = 1 << 16;
 /** Distinct targets: the index shares a u16 with the direction bit. */
 const MAX_TARGETS = 1 << 15;
 
+/** Index of the low 32-bit half of a u64 in a Uint32Array over a BigUint64Array (the machine's byte order). */
+export const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
 /** Header columns of up to CHUNK_ROWS rows, from row `firstRow` on. */
 export class HeaderChunk {
-  readonly ts = new BigUint64Array(CHUNK_ROWS);
-  readonly type = new BigUint64Array(CHUNK_ROWS);
-  readonly id = new BigUint64Array(CHUNK_ROWS);
+  readonly ts: BigUint64Array;
+  readonly type: BigUint64Array;
+  readonly id: BigUint64Array;
+  /** type and id as 32-bit halves (row r: [2r + LOW_HALF] low, the other high), read without a BigInt. */
+  readonly type32: Uint32Array;
+  readonly id32: Uint32Array;
   /** Bytes of data. */
-  readonly length = new Uint32Array(CHUNK_ROWS);
+  readonly length: Uint32Array;
   /** target index << 1 | (1 for tx). */
-  readonly meta = new Uint16Array(CHUNK_ROWS);
+  readonly meta: Uint16Array;
   rows = 0;
 
-  constructor(readonly firstRow: number) {}
+  /** @capacity: CHUNK_ROWS, or 0 for a chunk that only stands in before the first row is placed. */
+  constructor(
+    readonly firstRow: number,
+    capacity = CHUNK_ROWS,
+  ) {
+    this.ts = new BigUint64Array(capacity);
+    this.type = new BigUint64Array(capacity);
+    this.id = new BigUint64Array(capacity);
+    this.type32 = new Uint32Array(this.type.buffer);
+    this.id32 = new Uint32Array(this.id.buffer);
+    this.length = new Uint32Array(capacity);
+    this.meta = new Uint16Array(capacity);
+  }
 
   /** Writes row @r's header columns (the caller counts the row). */
   setHeader(
@@ -41,11 +59,26 @@ export class HeaderChunk {
   }
 }
 
+/** Where a row's header columns are: chunk.type[r], chunk.length[r]... */
+export interface RowHeaderPlace {
+  chunk: HeaderChunk;
+  r: number;
+}
+
+/** A row's header columns and its data: bytes[at .. at + chunk.length[r]], also seen through view (valid until the next place). */
+export interface RowPlace extends RowHeaderPlace {
+  bytes: Uint8Array;
+  view: DataView;
+  at: number;
+}
+
 export abstract class HeaderRows<C extends HeaderChunk> {
   protected chunks: C[] = [];
   protected targetNames: string[] = [];
   readonly #targetIndex = new Map<string, number>();
   protected rowCount = 0;
+  /** The chunk chunkOf() found last. */
+  #lastChunk = 0;
 
   get total(): number {
     return this.rowCount;
@@ -70,11 +103,10 @@ export abstract class HeaderRows<C extends HeaderChunk> {
     this.rowCount = 0;
   }
 
-  /** Why @row is not here, for the RangeError locate() throws. */
-  protected abstract missingRow(row: number): string;
-
-  /** The chunk holding @row, and the row's place in it. */
-  protected locate(row: number): [C, number] {
+  /** The chunk holding @row: scans read rows in order, so the last one found is tried first. */
+  protected chunkOf(row: number): C {
+    const last = this.chunks[this.#lastChunk];
+    if (last && row >= last.firstRow && row < last.firstRow + last.rows && Number.isInteger(row)) return last;
     if (!Number.isInteger(row) || row < 0 || row >= this.rowCount) throw new RangeError(this.missingRow(row));
     const chunks = this.chunks;
     let lo = 0;
@@ -84,7 +116,24 @@ export abstract class HeaderRows<C extends HeaderChunk> {
       if (chunks[mid]!.firstRow <= row) lo = mid;
       else hi = mid - 1;
     }
-    const c = chunks[lo]!;
+    this.#lastChunk = lo;
+    return chunks[lo]!;
+  }
+
+  /** Points @out at @row's header columns (its chunk, and its index there); returns the chunk. */
+  placeHeader(row: number, out: RowHeaderPlace): C {
+    const c = this.chunkOf(row);
+    out.chunk = c;
+    out.r = row - c.firstRow;
+    return c;
+  }
+
+  /** Why @row is not here, for the RangeError locate() throws. */
+  protected abstract missingRow(row: number): string;
+
+  /** The chunk holding @row, and the row's place in it. */
+  protected locate(row: number): [C, number] {
+    const c = this.chunkOf(row);
     return [c, row - c.firstRow];
   }
 

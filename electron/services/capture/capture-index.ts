@@ -5,7 +5,7 @@
 // the data stay in the file (record-reader.ts reads them on demand).
 // Rows are usable while the pass goes on: `total` grows as blocks are read.
 import type { Direction } from '../../shared/message.ts';
-import { CHUNK_ROWS, HeaderChunk, HeaderRows } from '../header-rows.ts';
+import { CHUNK_ROWS, HeaderChunk, HeaderRows, type RowHeaderPlace } from '../header-rows.ts';
 import { BLOCK_HEADER_SIZE } from './format.ts';
 import { readCaptureBlocks, walkBlock, type CaptureBlock, type CaptureProblem } from './reader.ts';
 
@@ -145,5 +145,11 @@ export class CaptureIndex extends HeaderRows<IndexChunk> {
   offset(row: number): number {
     const [c, r] = this.locate(row);
     return c.base + c.offset[r]!;
+  }
+
+  /** placeHeader(), returning where the row's record starts in the file. */
+  placeRecord(row: number, out: RowHeaderPlace): number {
+    const c = this.placeHeader(row, out);
+    return c.base + c.offset[out.r]!;
   }
 }

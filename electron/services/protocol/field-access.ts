@@ -25,8 +25,21 @@ import type { FieldValue, HeaderValue, StructValue } from './values.ts';
 /** A path below `data`: field names and array indices. */
 export type DataPath = ReadonlyArray<string | number>;
 
-/** Reads the value at one path of a message of one kind; undefined where the message has none. */
-type KindReader = (data: Uint8Array, header: HeaderValue) => FieldValue | undefined;
+/**
+ * Reads the value at one path of a message of one kind from its data,
+ * bytes[at .. at + length] (view: the same bytes); undefined where the
+ * message has none. The header is asked for only where it is needed.
+ */
+export type KindReader = (
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  length: number,
+  header: () => HeaderValue,
+) => FieldValue | undefined;
+
+/** Reads one field of data in place: bytes, view, the data's start and length. */
+type PlaceReader = (b: Uint8Array, view: DataView, at: number, length: number) => FieldValue | undefined;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -93,9 +106,13 @@ function fixedPlace(struct: StructDef, path: DataPath): Fixed | undefined {
 }
 
 /** Reads an integer in place, as the codec hands it out (number up to 48 bits, else BigInt). */
-function intAt(t: IntType, d: Uint8Array, at: number): number | bigint {
+function intAt(t: IntType, d: Uint8Array, view: DataView, at: number): number | bigint {
   const n = t.bits / 8;
   const le = t.endian === 'little';
+  // The common sizes through the view, without a loop.
+  if (n === 1) return t.signed ? view.getInt8(at) : (d[at] as number);
+  if (n === 2) return t.signed ? view.getInt16(at, le) : view.getUint16(at, le);
+  if (n === 4) return t.signed ? view.getInt32(at, le) : view.getUint32(at, le);
   if (n <= 6) {
     let v = 0;
     for (let i = 0; i < n; i++) v = v * 256 + (d[at + (le ? n - 1 - i : i)] as number);
@@ -108,7 +125,7 @@ function intAt(t: IntType, d: Uint8Array, at: number): number | bigint {
 }
 
 /** The in-place reader of a fixed place, or undefined where the value can only be had by decoding. */
-function inPlace(place: Fixed): ((d: Uint8Array) => FieldValue | undefined) | undefined {
+function inPlace(place: Fixed): PlaceReader | undefined {
   const { offset, type } = place;
   const size = fixedSize(type) ?? 0;
   const end = offset + size;
@@ -116,9 +133,9 @@ function inPlace(place: Fixed): ((d: Uint8Array) => FieldValue | undefined) | un
     case 'int': {
       if (place.bits) {
         const { at, width, names } = place.bits;
-        return (d) => {
-          if (d.length < end) return undefined;
-          const raw = BigInt.asUintN(type.bits, BigInt(intAt(type, d, offset)));
+        return (b, view, from, length) => {
+          if (length < end) return undefined;
+          const raw = BigInt.asUintN(type.bits, BigInt(intAt(type, b, view, from + offset)));
           const v = (raw >> BigInt(at)) & ((1n << BigInt(width)) - 1n);
           return (names && valueName(names, v)) ?? (width > 48 ? v : Number(v));
         };
@@ -127,35 +144,35 @@ function inPlace(place: Fixed): ((d: Uint8Array) => FieldValue | undefined) | un
       const names = type.enum;
       if (names) {
         const table = new Map(names.entries.map((e) => [intIsBig(type) ? e.value : Number(e.value), e.name]));
-        return (d) => {
-          if (d.length < end) return undefined;
-          const v = intAt(type, d, offset);
+        return (b, view, from, length) => {
+          if (length < end) return undefined;
+          const v = intAt(type, b, view, from + offset);
           return table.get(v) ?? v;
         };
       }
-      return (d) => (d.length < end ? undefined : intAt(type, d, offset));
+      return (b, view, from, length) => (length < end ? undefined : intAt(type, b, view, from + offset));
     }
-    case 'float':
-      return (d) =>
-        d.length < end
-          ? undefined
-          : new DataView(d.buffer, d.byteOffset + offset, size)[type.bits === 32 ? 'getFloat32' : 'getFloat64'](
-              0,
-              type.endian === 'little',
-            );
+    case 'float': {
+      const le = type.endian === 'little';
+      return type.bits === 32
+        ? (_b, view, from, length) => (length < end ? undefined : view.getFloat32(from + offset, le))
+        : (_b, view, from, length) => (length < end ? undefined : view.getFloat64(from + offset, le));
+    }
     case 'bool':
       // A byte past 1 stops the codec here: no value.
-      return (d) => (d.length < end || (d[offset] as number) > 1 ? undefined : d[offset] === 1);
+      return (b, _view, from, length) =>
+        length < end || (b[from + offset] as number) > 1 ? undefined : b[from + offset] === 1;
     case 'bytes':
-      return (d) => (d.length < end ? undefined : d.slice(offset, end));
+      return (b, _view, from, length) => (length < end ? undefined : b.slice(from + offset, from + end));
     case 'string':
-      return (d) => {
-        if (d.length < end) return undefined;
-        let keep = end;
-        if (type.pad !== undefined) while (keep > offset && d[keep - 1] === type.pad) keep--;
-        if (type.encoding === 'latin1') return latin1Text(d.subarray(offset, keep));
+      return (b, _view, from, length) => {
+        if (length < end) return undefined;
+        let keep = from + end;
+        if (type.pad !== undefined) while (keep > from + offset && b[keep - 1] === type.pad) keep--;
+        const text = b.subarray(from + offset, keep);
+        if (type.encoding === 'latin1') return latin1Text(text);
         try {
-          return utf8.decode(d.subarray(offset, keep));
+          return utf8.decode(text);
         } catch {
           return undefined;
         }
@@ -173,16 +190,34 @@ function walk(v: FieldValue | undefined, path: DataPath): FieldValue | undefined
   return v;
 }
 
+/** A kind's `when`, as the 32-bit halves of each header value it selects on. */
+type WhenHalves = Record<HeaderKey, [number, number] | undefined>;
+
+const halves = (v: bigint | undefined): [number, number] | undefined =>
+  v === undefined ? undefined : [Number(v & 0xffffffffn), Number(v >> 32n)];
+
 /** Reading fields of one layout's messages, compiled once per layout and path. */
 export class LayoutAccess {
   readonly codec: CompiledCodec;
   /** The header fields some kind's `when` reads (others need not be read per message). */
   readonly selects: ReadonlySet<HeaderKey>;
   readonly #paths = new Map<string, KindReader[]>();
+  readonly #when: WhenHalves[];
+  /** Whether only the type selects kinds, and the last type kindOfHalves() was asked about (-1: none yet). */
+  readonly #byTypeOnly: boolean;
+  #lastType0 = -1;
+  #lastType1 = -1;
+  #lastKind = -1;
 
   constructor(readonly layout: Layout) {
     this.codec = compileCodec(layout);
     this.selects = new Set(HEADER_KEYS.filter((k) => layout.messages.some((m) => m.when[k] !== undefined)));
+    this.#byTypeOnly = !this.selects.has('id') && !this.selects.has('user_value');
+    this.#when = layout.messages.map((m) => ({
+      type: halves(m.when.type),
+      id: halves(m.when.id),
+      user_value: halves(m.when.user_value),
+    }));
   }
 
   /** The index of the kind these header values select, or -1. */
@@ -191,23 +226,57 @@ export class LayoutAccess {
     return kind ? this.layout.messages.indexOf(kind) : -1;
   }
 
-  /** The value at @path of a message of kind @kind (its data and header); undefined where it has none. */
-  read(kind: number, path: DataPath, data: Uint8Array, header: HeaderValue): FieldValue | undefined {
+  /**
+   * kindOf() from the 32-bit halves of type and id (low, high) and, asked
+   * only when some kind selects on it, user_value: no BigInt per message.
+   */
+  kindOfHalves(type0: number, type1: number, id0: number, id1: number, userValue: () => bigint): number {
+    // Rows in a row are mostly of one kind: where only the type selects, the last answer is kept.
+    if (this.#byTypeOnly && type0 === this.#lastType0 && type1 === this.#lastType1) return this.#lastKind;
+    const kind = this.#kindOfHalves(type0, type1, id0, id1, userValue);
+    if (this.#byTypeOnly) [this.#lastType0, this.#lastType1, this.#lastKind] = [type0, type1, kind];
+    return kind;
+  }
+
+  #kindOfHalves(type0: number, type1: number, id0: number, id1: number, userValue: () => bigint): number {
+    let uv: [number, number] | undefined;
+    for (let i = 0; i < this.#when.length; i++) {
+      const w = this.#when[i]!;
+      if (w.type && (w.type[0] !== type0 || w.type[1] !== type1)) continue;
+      if (w.id && (w.id[0] !== id0 || w.id[1] !== id1)) continue;
+      if (w.user_value) {
+        uv ??= halves(userValue())!;
+        if (w.user_value[0] !== uv[0] || w.user_value[1] !== uv[1]) continue;
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /** The readers of @path, one per kind (made on first use). */
+  readers(path: DataPath): KindReader[] {
     const key = path.join('\u0000');
     let readers = this.#paths.get(key);
     if (!readers) this.#paths.set(key, (readers = this.layout.messages.map((_, k) => this.#reader(k, path))));
-    return readers[kind]?.(data, header);
+    return readers;
+  }
+
+  /** The value at @path of a message of kind @kind (its data and header); undefined where it has none. */
+  read(kind: number, path: DataPath, data: Uint8Array, header: HeaderValue): FieldValue | undefined {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    return this.readers(path)[kind]?.(data, view, 0, data.length, () => header);
   }
 
   #reader(kind: number, path: DataPath): KindReader {
     const struct = this.layout.messages[kind]?.struct;
     const place = struct && fixedPlace(struct, path);
     const fast = place && inPlace(place);
-    if (fast) return (data) => fast(data);
-    return (data, header) => {
+    if (fast) return fast;
+    return (b, _view, at, length, header) => {
+      const data = b.subarray(at, at + length);
       const decoded = this.codec.decodeDataFast(kind, data);
       // Refused: the reference's values as far as they decoded.
-      return walk(decoded ?? decodeData(this.layout, header, data).data, path);
+      return walk(decoded ?? decodeData(this.layout, header(), data).data, path);
     };
   }
 }

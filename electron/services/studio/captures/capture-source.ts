@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CaptureSourceView } from '../../../shared/api/captures-api.ts';
 import { CaptureIndex, type IndexDamage } from '../../capture/capture-index.ts';
+import type { RowPlace } from '../../header-rows.ts';
 import { importPcapng } from '../../capture/pcapng.ts';
 import { RecordReader } from '../../capture/record-reader.ts';
 import { CaptureWriter } from '../../capture/writer.ts';
@@ -149,6 +150,11 @@ export class CaptureSource implements TrafficRows {
 
   data(row: number): Uint8Array {
     return this.#records().data(this.#index.offset(row), this.#index.length(row));
+  }
+
+  place(row: number, out: RowPlace): void {
+    const offset = this.#index.placeRecord(row, out);
+    this.#records().placeData(offset, out.chunk.length[out.r]!, out);
   }
 
   get(row: number): StoredMessage {

@@ -267,6 +267,11 @@ function compare(op: Op, a: FilterValue, b: FilterValue): boolean {
     c = a < b ? -1 : a > b ? 1 : 0;
     if (typeof a !== 'string' && op !== '==' && op !== '!=') return false;
   } else return op === '!=';
+  return holds(op, c);
+}
+
+/** Whether @op holds for an order @c (-1, 0, 1). */
+function holds(op: Op, c: number): boolean {
   switch (op) {
     case '==':
       return c === 0;
@@ -281,6 +286,11 @@ function compare(op: Op, a: FilterValue, b: FilterValue): boolean {
     case '>=':
       return c >= 0;
   }
+}
+
+/** compare() for two numbers. */
+function compareNumbers(op: Op, a: number, b: number): boolean {
+  return holds(op, a < b ? -1 : a > b ? 1 : 0);
 }
 
 function truthy(v: FilterValue): boolean {
@@ -324,6 +334,18 @@ function compileNode(n: Node): FilterPredicate {
     }
     case 'compare': {
       const [l, r] = [operandReader(n.left), operandReader(n.right)];
+      const literal = n.right.kind === 'literal' ? n.right.value : undefined;
+      if (typeof literal === 'bigint' || typeof literal === 'number') {
+        // A field against a number (the common filter): a field read as a
+        // number compares to the literal as a number, as compare() would,
+        // without converting the literal on every row.
+        const x = Number(literal);
+        const op = n.op;
+        return (row) => {
+          const a = l(row);
+          return typeof a === 'number' ? compareNumbers(op, a, x) : compare(op, a, literal);
+        };
+      }
       return (row) => compare(n.op, l(row), r(row));
     }
     case 'truthy': {

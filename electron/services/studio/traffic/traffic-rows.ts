@@ -7,8 +7,9 @@ import type { Direction } from '../../../shared/message.ts';
 import type { TrafficRow } from '../../../shared/studio-api.ts';
 import { decodeReceived } from '../../protocol/decode.ts';
 import type { Layout } from '../../protocol/layout.ts';
-import { layoutAccess, type LayoutAccess } from '../../protocol/field-access.ts';
-import type { Decoded, FieldValue, HeaderValue } from '../../protocol/values.ts';
+import { layoutAccess, type DataPath, type KindReader, type LayoutAccess } from '../../protocol/field-access.ts';
+import type { Decoded, HeaderValue } from '../../protocol/values.ts';
+import { HeaderChunk, LOW_HALF, type RowPlace } from '../../header-rows.ts';
 import type { FilterValue, HeaderName } from './filter.ts';
 import { summaryOf } from '../message-view.ts';
 import type { StoredMessage } from './traffic-store.ts';
@@ -27,6 +28,8 @@ export interface TrafficRows {
   /** The row's data: a view that may change on the next call (copy it to keep it). */
   data(row: number): Uint8Array;
   get(row: number): StoredMessage;
+  /** Points @out at the row's header columns and data, for scans over many rows (no object per row). */
+  place(row: number, out: RowPlace): void;
 }
 
 export type LayoutFor = (target: string) => Layout | undefined;
@@ -57,61 +60,89 @@ export function rowView(rows: TrafficRows, layoutFor: LayoutFor, row: number): T
 }
 
 /**
- * The filter's reader of rows: header columns read directly; a data field
- * read in place from the row's bytes where its offset never varies, else
- * through the layout's compiled decoder (protocol/field-access.ts), with the
- * values the reference codec gives.
+ * The filter's reader of rows, for scans of millions of them: each row is
+ * placed (its header columns and its data where they lie, no object made),
+ * its kind found from the 32-bit halves of its header, and a data field read
+ * in place from the bytes where its offset never varies, else through the
+ * layout's compiled decoder (protocol/field-access.ts), with the values the
+ * reference codec gives.
  */
 export function filterRowReader(rows: TrafficRows, layoutFor: LayoutFor): FilterRowReader {
   let row = 0;
-  /** This row's layout access, header and kind, found on the first data() of the row. */
-  let place: { access: LayoutAccess; header: HeaderValue; kind: number } | null | undefined = null;
-  const placeOf = (): typeof place => {
-    if (place !== null) return place;
-    const layout = layoutFor(rows.target(row));
-    if (!layout) return (place = undefined);
-    const access = layoutAccess(layout);
-    // user_value is read from the file: only when a kind selects on it.
-    const header: HeaderValue = {
-      length: BigInt(rows.length(row)),
-      type: rows.type(row),
-      id: rows.id(row),
-      user_value: access.selects.has('user_value') ? rows.userValue(row) : 0n,
-    };
-    const kind = access.kindOf(header);
-    return (place = kind < 0 ? undefined : { access, header, kind });
+  const place: RowPlace = {
+    chunk: new HeaderChunk(0, 0),
+    r: 0,
+    bytes: new Uint8Array(0),
+    view: new DataView(new ArrayBuffer(0)),
+    at: 0,
+  };
+  /** Layout access by target number (null: the target has no layout). */
+  const accessByTarget: Array<LayoutAccess | null> = [];
+  /** This row's layout access and kind, found on the first data() of the row (kind -2: not yet). */
+  let access: LayoutAccess | null = null;
+  let kind = -2;
+  /** The last path read and its readers for this row's layout: a filter reads the same few paths on every row. */
+  let lastPath: DataPath | undefined;
+  let lastAccess: LayoutAccess | null = null;
+  let lastReaders: KindReader[] = [];
+  const header = (): HeaderValue => ({
+    length: BigInt(place.chunk.length[place.r]!),
+    type: place.chunk.type[place.r]!,
+    id: place.chunk.id[place.r]!,
+    user_value: rows.userValue(row),
+  });
+  const userValue = (): bigint => rows.userValue(row);
+  const findKind = (): number => {
+    const { chunk, r } = place;
+    const t = chunk.meta[r]! >> 1;
+    let a = accessByTarget[t];
+    if (a === undefined) {
+      const layout = layoutFor(rows.target(row));
+      accessByTarget[t] = a = layout ? layoutAccess(layout) : null;
+    }
+    access = a;
+    if (!a) return -1;
+    const lo = 2 * r + LOW_HALF;
+    const hi = 2 * r + 1 - LOW_HALF;
+    return a.kindOfHalves(chunk.type32[lo]!, chunk.type32[hi]!, chunk.id32[lo]!, chunk.id32[hi]!, userValue);
   };
   return {
     at(r: number) {
       row = r;
-      place = null;
+      rows.place(r, place);
+      kind = -2;
     },
     header(name: HeaderName): FilterValue {
       switch (name) {
         case 'type':
-          return rows.type(row);
+          return place.chunk.type[place.r];
         case 'id':
-          return rows.id(row);
+          return place.chunk.id[place.r];
         case 'user_value':
           return rows.userValue(row);
         case 'length':
-          return rows.length(row);
+          return place.chunk.length[place.r];
         case 'direction':
           return rows.direction(row);
         case 'target':
           return rows.target(row);
         case 'time':
-          return rows.timestampNs(row);
+          return place.chunk.ts[place.r];
         case 'kind': {
-          const p = placeOf();
-          return p ? p.access.layout.messages[p.kind]?.name : undefined;
+          if (kind === -2) kind = findKind();
+          return kind < 0 ? undefined : access?.layout.messages[kind]?.name;
         }
       }
     },
-    data(path: Array<string | number>): FilterValue {
-      const p = placeOf();
-      if (!p) return undefined;
-      const v: FieldValue | undefined = p.access.read(p.kind, path, rows.data(row), p.header);
+    data(path: DataPath): FilterValue {
+      if (kind === -2) kind = findKind();
+      if (kind < 0 || !access) return undefined;
+      if (path !== lastPath || access !== lastAccess) {
+        lastPath = path;
+        lastAccess = access;
+        lastReaders = access.readers(path);
+      }
+      const v = lastReaders[kind]?.(place.bytes, place.view, place.at, place.chunk.length[place.r]!, header);
       return v !== undefined && typeof v === 'object' && !(v instanceof Uint8Array) ? undefined : v;
     },
   };

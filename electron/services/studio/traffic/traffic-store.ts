@@ -3,7 +3,7 @@
 // data), never an object per message. A row is found by its number; rows
 // are only appended (or all cleared), so a row number stays valid.
 import type { Direction, Message } from '../../../shared/message.ts';
-import { CHUNK_ROWS, HeaderChunk, HeaderRows } from '../../header-rows.ts';
+import { CHUNK_ROWS, HeaderChunk, HeaderRows, type RowPlace } from '../../header-rows.ts';
 
 /** A chunk also closes when its data reaches CHUNK_DATA_BYTES. */
 const CHUNK_DATA_BYTES = 64 << 20;
@@ -14,6 +14,8 @@ class Chunk extends HeaderChunk {
   /** Where each row's data starts in `data`; its end is start + length. */
   readonly dataStart = new Uint32Array(CHUNK_ROWS);
   data = new Uint8Array(FIRST_DATA_BYTES);
+  /** A view of `data`, for filters reading fields in place. */
+  dataView = new DataView(this.data.buffer);
   dataUsed = 0;
 
   fits(dataBytes: number): boolean {
@@ -27,6 +29,7 @@ class Chunk extends HeaderChunk {
       const bigger = new Uint8Array(size);
       bigger.set(this.data.subarray(0, this.dataUsed));
       this.data = bigger;
+      this.dataView = new DataView(bigger.buffer);
     }
     const at = this.dataUsed;
     this.dataUsed += n;
@@ -93,6 +96,13 @@ export class TrafficStore extends HeaderRows<Chunk> {
     const [c, r] = this.locate(row);
     const at = c.dataStart[r]!;
     return c.data.subarray(at, at + c.length[r]!);
+  }
+
+  place(row: number, out: RowPlace): void {
+    const c = this.placeHeader(row, out);
+    out.bytes = c.data;
+    out.view = c.dataView;
+    out.at = c.dataStart[out.r]!;
   }
 
   get(row: number): StoredMessage {

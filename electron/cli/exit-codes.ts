@@ -14,6 +14,8 @@ export const EXIT = {
   DIFFERENT: 5,
   /** The layout file has errors. */
   LAYOUT: 6,
+  /** test: a protocol test failed. */
+  TESTS_FAILED: 7,
 } as const;
 
 export const EXIT_HELP = `
@@ -27,4 +29,6 @@ Exit codes:
   4  timed out waiting for messages
   5  decode, replay: a message did not fit its layout, a capture was damaged, or replayed replies differed;
      diff-layout: a change is breaking
-  6  the layout file has errors (each printed as file:line:column)`;
+  6  the layout file has errors (each printed as file:line:column)
+  7  test: a protocol test failed (a test file with errors is 2, a target that
+     cannot be opened 1)`;

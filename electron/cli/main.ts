@@ -13,10 +13,11 @@ import { registerProtocolCommands } from './protocol-commands.ts';
 import { CliError, interrupted, isSystemError, lazy, oneLine, reportInternalError, say } from './cli-support.ts';
 import { InputError } from '../services/input-error.ts';
 import { openTarget } from './open-target.ts';
-import { parseHexBytes } from './hex-bytes.ts';
+import { parseHexBytes } from '../services/hex-bytes.ts';
 import { STUDIO_VERSION } from '../services/version.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
+import { registerSuiteCommands } from './suite-commands.ts';
 
 function parseWith<T>(schema: z.ZodType<T>, what: string) {
   return (value: string): T => {
@@ -241,6 +242,7 @@ function program(setExit: (code: number) => void): Command {
   registerProtocolCommands(p, run);
   registerCaptureCommands(p, run);
   registerServeCommands(p, run);
+  registerSuiteCommands(p, run);
   return p;
 }
 

@@ -17,7 +17,7 @@ import { LayoutLoadError, loadLayoutFile, loadLayoutText } from '../services/pro
 import { valueToJson, type Decoded, type FieldNode } from '../services/protocol/values.ts';
 import { formatMessage } from './format.ts';
 import { refuseOverwritingInput, say } from './cli-support.ts';
-import { parseHexBytes } from './hex-bytes.ts';
+import { parseHexBytes } from '../services/hex-bytes.ts';
 
 /** Loads a layout, printing every error (file:line:column) on failure. */
 export function loadLayoutOrReport(file: string): Layout | undefined {

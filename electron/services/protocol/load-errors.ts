@@ -21,6 +21,13 @@ export class LayoutLoadError extends Error {
   }
 }
 
+/** A file refused for its size before it is parsed: @what ("a layout") is at most @limit bytes. */
+export function tooLargeError(file: string, bytes: number, what: string, limit: string): LayoutLoadError {
+  return new LayoutLoadError([
+    { file, line: 1, column: 1, path: '', message: `the file is ${bytes} bytes; ${what} is at most ${limit}` },
+  ]);
+}
+
 export function formatLayoutError(e: LayoutError): string {
   return `${e.file}:${e.line}:${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
 }

@@ -3,7 +3,7 @@
 // all three stages come back together, each with file, line and column.
 import { readFileSync, statSync } from 'node:fs';
 import { LIMITS, formatBytes, utf8Bytes } from '../../shared/limits.ts';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { buildLayout } from './build-layout.ts';
 import type { Layout } from './layout.ts';
 import { ErrorSink, LayoutLoadError, type DocPath } from './load-errors.ts';
@@ -42,7 +42,7 @@ export function loadLayoutText(text: string, file: string): Layout {
   // fit a double become numbers for the schema, the rest decimal strings.
   const { js, sink } = readYamlText(text, file);
   const plain = numbersFromBigInt(js);
-  if (!validate(plain)) for (const e of collapse(validate.errors ?? [])) reportSchemaError(sink, e);
+  checkSchema(validate, plain, sink);
   const layout = buildLayout(plain, file, sink);
   if (sink.errors.length > 0) {
     sink.errors.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -51,7 +51,13 @@ export function loadLayoutText(text: string, file: string): Layout {
   return layout;
 }
 
-function numbersFromBigInt(v: unknown): unknown {
+/** Reports at its line and column every way @value breaks the JSON Schema @check compiled (Ajv with allErrors). */
+export function checkSchema(check: ValidateFunction, value: unknown, sink: ErrorSink): void {
+  if (!check(value)) for (const e of collapse(check.errors ?? [])) reportSchemaError(sink, e);
+}
+
+/** YAML read with integers as BigInt, as a JSON Schema checks it: numbers where they fit a double, else decimal strings. */
+export function numbersFromBigInt(v: unknown): unknown {
   if (typeof v === 'bigint')
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   if (Array.isArray(v)) return v.map(numbersFromBigInt);

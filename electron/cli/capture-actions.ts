@@ -1,7 +1,6 @@
 // What kucomms-studio capture, replay, export-pcapng and import-pcapng do.
 // Loaded when one of them runs.
 import type { Message } from '../shared/message.ts';
-import type { Endpoint } from '../services/endpoint.ts';
 import { readCapture } from '../services/capture/reader.ts';
 import { exportPcapng, importPcapng } from '../services/capture/pcapng.ts';
 import { isDifferent, replay, type PairResult, type ReplaySpeed } from '../services/studio/replay/replay.ts';
@@ -11,7 +10,7 @@ import type { Layout } from '../services/protocol/layout.ts';
 import { loadLayoutOrReport, openRecords } from './protocol-actions.ts';
 import { EXIT } from './exit-codes.ts';
 import { interrupted, refuseOverwritingInput, say } from './cli-support.ts';
-import { openTarget } from './open-target.ts';
+import { openSource, openTarget, type MessageSource } from './open-target.ts';
 
 interface CaptureOptions {
   output: string;
@@ -20,14 +19,14 @@ interface CaptureOptions {
 }
 
 export async function captureCommand(targets: string[], o: CaptureOptions): Promise<number> {
-  const endpoints: Endpoint[] = [];
+  const endpoints: MessageSource[] = [];
   const writer = new CaptureWriter(o.output);
   let count = 0;
   let done: (why: 'count') => void = () => {};
   const reachedCount = new Promise<'count'>((resolve) => (done = resolve));
   try {
     for (const t of targets) {
-      const ep = await openTarget(t);
+      const ep = await openSource(t);
       endpoints.push(ep);
       ep.on('messages', (msgs: Message[]) => {
         for (const m of msgs) {

@@ -6,6 +6,7 @@ import type { ReplaySpeed } from '../services/studio/replay/replay.ts';
 import { EXIT } from './exit-codes.ts';
 import { lazy, type Runner } from './cli-support.ts';
 import { linktypeArg } from './protocol-commands.ts';
+import { MONITOR_TARGETS_HELP } from './open-target.ts';
 
 const positive =
   (what: string) =>
@@ -36,7 +37,8 @@ const actions = () => import('./capture-actions.ts');
 export function registerCaptureCommands(p: Command, run: Runner): void {
   p.command('capture')
     .description('record every message to and from the targets into a capture file, until interrupted')
-    .argument('<targets...>', 'e.g. demo:echo /dev/kucomms_echo')
+    .argument('<targets...>', 'e.g. demo:echo /dev/kucomms_echo monitor:shm:NAME')
+    .addHelpText('after', MONITOR_TARGETS_HELP)
     .requiredOption('-o, --output <file>', 'the capture file to write (.kucap)')
     .addOption(new Option('--duration <seconds>', 'stop after this long').argParser(positive('a number of seconds')))
     .addOption(new Option('--count <n>', 'stop after n messages').argParser(wholePositive('a count')))

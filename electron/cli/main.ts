@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
-import { u64Input, type Message, type SendHeader } from '../shared/message.ts';
+import { isNote, u64Input, type Message, type SendHeader } from '../shared/message.ts';
 import type { KucommsError } from '../services/endpoint.ts';
 import { TargetsService } from '../services/studio/targets/targets.ts';
 import { stopAllDemoPeers } from '../services/demo-peers.ts';
@@ -12,7 +12,7 @@ import { formatMessage, formatMessageJson } from './format.ts';
 import { registerProtocolCommands } from './protocol-commands.ts';
 import { CliError, interrupted, isSystemError, lazy, oneLine, reportInternalError, say } from './cli-support.ts';
 import { InputError } from '../services/input-error.ts';
-import { openTarget } from './open-target.ts';
+import { MONITOR_TARGETS_HELP, openSource, openTarget } from './open-target.ts';
 import { parseHexBytes } from '../services/hex-bytes.ts';
 import { STUDIO_VERSION } from '../services/version.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
@@ -143,7 +143,7 @@ interface ListenOptions {
 }
 
 async function listenCommand(target: string, o: ListenOptions): Promise<number> {
-  const ep = await openTarget(target);
+  const ep = await openSource(target);
   const print = printer(o.json);
   let seen = 0;
   let down: KucommsError | undefined;
@@ -151,10 +151,12 @@ async function listenCommand(target: string, o: ListenOptions): Promise<number> 
     const outcome = await new Promise<'count' | 'timeout' | 'signal' | 'down'>((resolve) => {
       ep.on('messages', (msgs) => {
         for (const m of msgs) {
-          if (m.direction === 'tx' && !o.sent) continue;
+          // A monitor shows both directions of the links it watches: this side sends nothing.
+          if (m.direction === 'tx' && !o.sent && !m.origin) continue;
           if (o.count !== undefined && seen >= o.count) break;
           print(m);
-          seen++;
+          // A monitor's drops and events are printed where they happened, not counted as messages.
+          if (!isNote(m)) seen++;
         }
         if (o.count !== undefined && seen >= o.count) resolve('count');
       });
@@ -185,7 +187,9 @@ async function targetsCommand(o: { json: boolean }): Promise<number> {
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('kucomms-studio')
-    .description('Talk to kucomms targets: /dev/kucomms_NAME devices, shm:NAME peers, demo:echo and demo:longtest')
+    .description(
+      'Talk to kucomms targets: /dev/kucomms_NAME devices, shm:NAME peers, demo:echo and demo:longtest; watch links with monitor:/dev/kucomms_NAME, monitor:/dev/kucomms and monitor:shm:NAME',
+    )
     .version(STUDIO_VERSION, '-V, --version', 'print the version and exit')
     .addHelpText('after', EXIT_HELP)
     .showHelpAfterError('(run with --help for usage)')
@@ -218,12 +222,15 @@ function program(setExit: (code: number) => void): Command {
     .action(run(sendCommand));
 
   p.command('listen')
-    .description('print the messages a target sends, until interrupted')
-    .argument('<target>')
+    .description(
+      'print the messages a target sends (a monitor target: every message of the links it watches), until interrupted',
+    )
+    .argument('<target>', 'e.g. demo:echo, shm:NAME, /dev/kucomms_NAME, monitor:shm:NAME, monitor:/dev/kucomms_NAME')
+    .addHelpText('after', MONITOR_TARGETS_HELP)
     .option('--json', 'one JSON object per line (u64 fields as decimal strings, data base64)', false)
     .option('--count <n>', 'stop after n messages', countArg)
     .option('--timeout <seconds>', 'stop after this long (exit 4 if --count was not reached)', secondsArg)
-    .option('--sent', 'also print what this side sends', false)
+    .option('--sent', 'also print what this side sends (a monitor target prints both directions anyway)', false)
     .action(run(listenCommand));
 
   p.command('run-script')

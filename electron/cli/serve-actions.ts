@@ -19,6 +19,8 @@ export interface ServeOptions {
   insecure: boolean;
   stateDir: string;
   workspace?: string;
+  /** agent: offer monitor targets (watching other programs' links). */
+  monitorTargets?: boolean;
 }
 
 /** Starts the service and its server; the caller prints where it is. */
@@ -31,6 +33,7 @@ export async function startServing(
   const state = mode === 'serve' ? new StateStore(stateFile(o.stateDir)) : undefined;
   const service = new StudioService({
     mode,
+    ...(mode === 'agent' ? { monitorTargets: o.monitorTargets === true } : {}),
     ...(state
       ? { defaultTarget: DEFAULT_TARGET, state, workspaceDir: startupWorkspaceDir(state, o.stateDir, o.workspace) }
       : {}),

@@ -45,5 +45,11 @@ export function registerServeCommands(p: Command, run: Runner): void {
       .command('agent')
       .description("expose this machine's targets to a Studio elsewhere (prints the URL, token and fingerprint)"),
     7691,
-  ).action(run(serving('agent')));
+  )
+    .option(
+      '--monitor-targets',
+      "offer monitor targets too (monitor:/dev/kucomms..., monitor:shm:NAME): whoever has the token then sees every link this machine's user may watch",
+      false,
+    )
+    .action(run(serving('agent')));
 }

@@ -61,6 +61,17 @@ export interface Message extends MessageHeader {
   origin?: MessageOrigin;
 }
 
+/** The link as the CLI and the UI name it: `kucomms_NAME#3` (link 3 of a device), `shm:NAME#0`, or the device alone. */
+export function linkName(o: MessageOrigin): string {
+  return o.link === undefined ? o.device : `${o.device}#${o.link}`;
+}
+
+/** What a note says, e.g. "37 messages dropped", "link-open (value 1)". */
+export function noteText(o: MessageOrigin): string {
+  if (o.note === 'drop') return `${o.value ?? 0n} message${o.value === 1n ? '' : 's'} dropped by the monitor`;
+  return `${o.note ?? ''} (value ${o.value ?? 0n})`;
+}
+
 /** Is this row a monitor's drop or event rather than a message? */
 export function isNote(m: { origin?: MessageOrigin }): boolean {
   return m.origin?.note !== undefined;

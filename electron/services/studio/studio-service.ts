@@ -18,7 +18,7 @@ import { ReplayArea } from './replay/replay-area.ts';
 import { ScriptsArea } from './scripts/scripts-area.ts';
 import type { StudioContext } from './studio-context.ts';
 import { TargetsArea } from './targets/targets-area.ts';
-import type { TargetsService } from './targets/targets.ts';
+import { TargetsService } from './targets/targets.ts';
 import { TrafficArea } from './traffic/traffic-area.ts';
 import type { TrafficStore } from './traffic/traffic-store.ts';
 import type { TrafficViews } from './traffic/traffic-views.ts';
@@ -32,6 +32,8 @@ export interface StudioServiceOptions {
   /** The target offered first (serve and electron: demo:echo). */
   defaultTarget?: string;
   targets?: TargetsService;
+  /** An agent offers monitor targets (other programs' links) only when this is set (its --monitor-targets); serve and electron always do. */
+  monitorTargets?: boolean;
   protocols?: ProtocolRegistry;
   /** The workspace folder (layouts, scripts, captures, collections); none: collections in memory only, or in collectionsFile. */
   workspaceDir?: string;
@@ -78,7 +80,9 @@ export class StudioService extends EventEmitter<Events> {
     });
     const ctx = this.#context();
     this.targetsArea = new TargetsArea(ctx, {
-      ...(options.targets ? { targets: options.targets } : {}),
+      targets:
+        options.targets ??
+        new TargetsService({ monitors: options.mode !== 'agent' || options.monitorTargets === true }),
       ...(options.defaultProtocols ? { defaultProtocols: options.defaultProtocols } : {}),
       settingsLayout: (target) => this.#settingsLayout(target),
       deliver: (target, messages) => {

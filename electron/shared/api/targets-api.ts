@@ -37,10 +37,12 @@ export interface TargetCounters {
   rxFill: number;
   /** Sends the peer says it had refused because its ring (our receive ring) was full. */
   peerFullEvents: string;
+  /** Monitor targets: messages the monitor lost (its drop records add up to this); sent and received count what it saw each way. */
+  dropped?: string;
 }
 
 export interface TargetView {
-  /** The name to pass to connect/send: /dev/kucomms_X, demo:echo, ws://H:P/demo:echo ... */
+  /** The name to pass to connect/send: /dev/kucomms_X, demo:echo, monitor:shm:NAME, ws://H:P/demo:echo ... */
   target: string;
   kind: TargetKind;
   description: string;

@@ -5,10 +5,11 @@
 // target is open (its counters move).
 import { messageFromJson } from '../../../shared/message.ts';
 import type { Message } from '../../../shared/message.ts';
-import type { AgentView, TargetView, targetCalls } from '../../../shared/api/targets-api.ts';
+import type { AgentView, TargetCounters, TargetView, targetCalls } from '../../../shared/api/targets-api.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
 import { parseTarget } from '../../../shared/target.ts';
 import { Endpoint } from '../../endpoint.ts';
+import { MonitorEndpoint } from '../../monitor.ts';
 import type { Layout } from '../../protocol/layout.ts';
 import type { AreaHandlers, SendRoute, StudioArea, StudioContext } from '../studio-context.ts';
 import { connectAgent, type AgentConnection } from './agent-link.ts';
@@ -26,6 +27,8 @@ interface Connection {
   picked?: boolean;
   error?: string;
   endpoint?: Endpoint;
+  /** Monitor targets: what watches the links. */
+  monitor?: MonitorEndpoint;
   /** Remote targets: the agent and the target's name there. */
   agent?: { url: string; inner: string };
 }
@@ -47,6 +50,29 @@ export interface TargetsAreaOptions {
   settingsLayout(target: string): string | undefined;
   /** Where every batch of messages of every target goes, sent or received. */
   deliver(target: string, messages: readonly Message[]): void;
+}
+
+function onlyWatches(target: string): StudioError {
+  return new StudioError({
+    code: 'ENOTSUP',
+    message: `${target} only watches: send to (or run scripts and replays against) the device or shm peer itself`,
+  });
+}
+
+/** A monitor's counts in the target list: messages seen each way, and those lost to the monitor. */
+function monitorCounters(mon: MonitorEndpoint): TargetCounters {
+  const k = mon.counters();
+  return {
+    sent: k.tx.toString(),
+    received: k.rx.toString(),
+    bytesSent: '0',
+    bytesReceived: '0',
+    fullEvents: '0',
+    txFill: 0,
+    rxFill: 0,
+    peerFullEvents: '0',
+    dropped: k.dropped.toString(),
+  };
 }
 
 export class TargetsArea implements StudioArea<typeof targetCalls> {
@@ -98,9 +124,10 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     return protocol === undefined ? undefined : this.#ctx.protocols.get(protocol);
   }
 
-  /** The endpoint of an open local target; throws StudioError ENOTCONN (remote targets: ENOTSUP). */
+  /** The endpoint of an open local target; throws StudioError ENOTCONN (remote and monitor targets: ENOTSUP). */
   endpointOf(target: string): Endpoint {
     const c = this.#open(target);
+    if (c.monitor) throw onlyWatches(target);
     if (!c.endpoint)
       throw new StudioError({
         code: 'ENOTSUP',
@@ -112,6 +139,7 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
   /** How to send to @target; throws StudioError ENOTCONN when it is not open. */
   sendRoute(target: string): SendRoute {
     const c = this.#open(target);
+    if (c.monitor) throw onlyWatches(target);
     if (c.agent) return { api: this.#agentApi(this.#remote(target)!.agent), inner: c.agent.inner };
     return { endpoint: c.endpoint! };
   }
@@ -141,6 +169,7 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
         peerFullEvents: k.peerFullEvents.toString(),
       };
     }
+    if (c.monitor && !c.monitor.closed) view.counters = monitorCounters(c.monitor);
     return view;
   }
 
@@ -213,6 +242,8 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
       if (remote) {
         c.agent = { url: remote.agent.url, inner: remote.inner };
         await this.#agentApi(remote.agent).connect({ target: remote.inner });
+      } else if (parseTarget(target).kind === 'monitor') {
+        c.monitor = await this.#openMonitor(target, c);
       } else {
         const ep = await Endpoint.open(target);
         c.endpoint = ep;
@@ -245,9 +276,28 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
         .disconnect({ target: c.agent.inner })
         .catch(() => undefined);
     await c.endpoint?.close();
+    await c.monitor?.close();
     delete c.endpoint;
+    delete c.monitor;
     void this.#emitTargets();
     return this.#listed(c);
+  }
+
+  async #openMonitor(target: string, c: Connection): Promise<MonitorEndpoint> {
+    if (!this.#targets.monitors)
+      throw new StudioError({
+        code: 'EACCES',
+        message: `${target}: this agent offers no monitor targets (watching other programs' links is offered only by an agent started with --monitor-targets)`,
+      });
+    const mon = await MonitorEndpoint.open(target);
+    mon.on('messages', (msgs) => this.#options.deliver(target, msgs));
+    mon.on('down', (err) => {
+      c.state = 'down';
+      c.error = err.message;
+      this.#ctx.emit('notice', { level: 'warning', message: `${target}: ${err.message}` });
+      void this.#emitTargets();
+    });
+    return mon;
   }
 
   #open(target: string): Connection {
@@ -309,7 +359,7 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     clearInterval(this.#timer);
     for (const agent of this.#agents.values()) agent.link?.api.close();
     this.#agents.clear();
-    await Promise.all([...this.#connections.values()].map((c) => c.endpoint?.close()));
+    await Promise.all([...this.#connections.values()].map((c) => c.endpoint?.close() ?? c.monitor?.close()));
     this.#connections.clear();
   }
 }

@@ -19,10 +19,16 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
+/** No kernel monitor and no published shm link: where these would be, nothing is. */
+const noMonitors = (): { kumonNode: string; procNetUnix: string } => ({
+  kumonNode: path.join(dev, 'kumon'),
+  procNetUnix: path.join(dir, 'unix'),
+});
+
 test('lists kucomms devices sorted, then the demo targets; other device names are ignored', async () => {
   for (const n of ['kucomms_zeta', 'tty0', 'kucomms_alpha', 'kucomms_', 'kucomms_Bad'])
     await writeFile(path.join(dev, n), '');
-  const list = await new TargetsService({ devDir: dev }).list();
+  const list = await new TargetsService({ devDir: dev, monitorPlaces: noMonitors() }).list();
   assert.deepEqual(
     list.map((t) => [t.target, t.kind]),
     [
@@ -31,6 +37,32 @@ test('lists kucomms devices sorted, then the demo targets; other device names ar
       ['demo:echo', 'demo'],
       ['demo:longtest', 'demo'],
     ],
+  );
+});
+
+test('lists the monitor targets that can be opened: the kernel monitor of every device and of each one while /dev/kumon is there, and each published shm link', async () => {
+  await writeFile(path.join(dev, 'kucomms_alpha'), '');
+  const places = noMonitors();
+  // /proc/net/unix as the kernel writes it: a published link listens on an abstract socket.
+  await writeFile(
+    places.procNetUnix,
+    'Num       RefCount Protocol Flags    Type St Inode Path\n' +
+      '0000000000000000: 00000002 00000000 00010000 0005 01 41 @kucomms/monitor/shm/demo\n' +
+      '0000000000000000: 00000002 00000000 00010000 0001 01 42 /run/other.sock\n',
+  );
+  const monitors = async (): Promise<string[]> =>
+    (await new TargetsService({ devDir: dev, monitorPlaces: places }).list())
+      .filter((t) => t.kind === 'monitor')
+      .map((t) => t.target);
+  assert.deepEqual(await monitors(), ['monitor:shm:demo']);
+  await writeFile(places.kumonNode, '');
+  assert.deepEqual(await monitors(), ['monitor:/dev/kucomms', 'monitor:/dev/kucomms_alpha', 'monitor:shm:demo']);
+  assert.deepEqual(
+    (await new TargetsService({ devDir: dev, monitorPlaces: places, monitors: false }).list()).filter(
+      (t) => t.kind === 'monitor',
+    ),
+    [],
+    'an agent started without --monitor-targets lists none',
   );
 });
 

@@ -1,12 +1,14 @@
 // The targets the Studio can open: kucomms devices found in /dev (refreshed
-// as they appear and go) and the built-in demo peers. Devices are created
-// and removed through the kucomms module's sysfs files, which only root (or
+// as they appear and go), the built-in demo peers, and the monitor targets
+// that can be opened now (see monitor-targets.ts). Devices are created and
+// removed through the kucomms module's sysfs files, which only root (or
 // whoever the system grants) may write.
 import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_NAMES, checkDeviceName, type TargetInfo } from '../../../shared/target.ts';
+import { listMonitorTargets, type MonitorPlaces } from './monitor-targets.ts';
 import { DEMO_DESCRIPTIONS } from '../../demo-peers.ts';
 import { kucommsError } from '../../endpoint.ts';
 
@@ -15,6 +17,10 @@ export interface TargetsOptions {
   devDir?: string;
   /** The kucomms module's control directory. */
   sysfsDir?: string;
+  /** List monitor targets too (an agent offers them only when started with --monitor-targets). Default true. */
+  monitors?: boolean;
+  /** Where monitors are found (tests point these elsewhere). */
+  monitorPlaces?: Partial<MonitorPlaces>;
 }
 
 export interface TargetsEvents {
@@ -30,6 +36,9 @@ const SETTLE_MS = 50;
 export class TargetsService extends EventEmitter<TargetsEvents> {
   readonly devDir: string;
   readonly sysfsDir: string;
+  /** Are monitor targets offered? */
+  readonly monitors: boolean;
+  readonly #monitorPlaces: Partial<MonitorPlaces>;
   #watcher: FSWatcher | undefined;
   #settle: NodeJS.Timeout | undefined;
   #last = '';
@@ -38,11 +47,14 @@ export class TargetsService extends EventEmitter<TargetsEvents> {
     super();
     this.devDir = options.devDir ?? DEFAULT_DEV_DIR;
     this.sysfsDir = options.sysfsDir ?? DEFAULT_SYSFS_DIR;
+    this.monitors = options.monitors ?? true;
+    this.#monitorPlaces = options.monitorPlaces ?? {};
   }
 
-  /** Devices first (sorted by name), then the demo targets. */
+  /** Devices first (sorted by name), then the demo targets, then the monitor targets that can be opened now. */
   async list(): Promise<TargetInfo[]> {
     const names = (await readdir(this.devDir)).filter((n) => checkDeviceName(n) === null).sort();
+    const monitors = this.monitors ? await listMonitorTargets(names, this.#monitorPlaces) : [];
     return [
       ...names.map((n): TargetInfo => ({
         target: path.posix.join(this.devDir, n),
@@ -50,6 +62,7 @@ export class TargetsService extends EventEmitter<TargetsEvents> {
         description: `kucomms device ${n}`,
       })),
       ...DEMO_NAMES.map((d): TargetInfo => ({ target: `demo:${d}`, kind: 'demo', description: DEMO_DESCRIPTIONS[d] })),
+      ...monitors,
     ];
   }
 

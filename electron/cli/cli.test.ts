@@ -1,32 +1,16 @@
 // kucomms-studio as a shell script sees it: output and exit codes.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { runCli } from './run-cli.ts';
 
-const cli = fileURLToPath(new URL('./kucomms-studio.mjs', import.meta.url));
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../services/scripts/fixtures/${name}`, import.meta.url));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 test('targets lists the demo targets and exits 0', async () => {
   const r = await run('targets', '--json');

@@ -2,9 +2,7 @@
 // native longtest pair started here as a user would (the peer publishing its
 // link with KUCOMMS_MONITOR=1).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { messageFromJson } from '../shared/message.ts';
 import { StudioError } from '../shared/studio-api.ts';
 import { StudioService } from '../services/studio/studio-service.ts';
@@ -14,19 +12,9 @@ import {
   uniqueLinkName,
   type ProgramRun,
 } from '../services/testing/longtest-pair.ts';
+import { runCli } from './run-cli.ts';
 
-const cli = fileURLToPath(new URL('./kucomms-studio.mjs', import.meta.url));
-
-function run(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 test('listen --help and capture --help show the monitor target forms', async () => {
   for (const verb of ['listen', 'capture']) {

@@ -40,10 +40,16 @@ struct kucomms_pass {
 	bool slept;		/* the thread slept since the last pass */
 };
 
+/*
+ * A wake while one is pending already needs no second wake_up_process():
+ * the thread has yet to start the pass that clears it (with a full barrier
+ * before it looks at the rings), and that pass sees whatever the second
+ * waker published before its xchg. This keeps a busy sender's wakes cheap.
+ */
 void kucomms_endpoint_wake(struct kucomms_endpoint *ep)
 {
-	atomic_set(&ep->wake_pending, 1);
-	wake_up_process(ep->task);
+	if (!atomic_xchg(&ep->wake_pending, 1))
+		wake_up_process(ep->task);
 }
 
 static void kucomms_endpoint_link_down(struct kucomms_endpoint *ep,
@@ -264,7 +270,8 @@ static int kucomms_endpoint_thread(void *arg)
 	ep->next_work = ktime_add_ns(start, KUCOMMS_WORK_PERIOD_NS);
 	ep->next_timer = ktime_add_ns(start, KUCOMMS_TIMER_PERIOD_NS);
 	while (!kthread_should_stop()) {
-		atomic_set(&ep->wake_pending, 0);
+		/* A full barrier: see kucomms_endpoint_wake(). */
+		atomic_xchg(&ep->wake_pending, 0);
 		pass.more = false;
 		pass.blocked = false;
 

@@ -64,7 +64,7 @@ struct link_ops {
 	void (*slept)(struct kucomms_link *link);
 	/*
 	 * Optional: the receive ring has room again after the peer was
-	 * refused for want of it (kucomms_ring_producer_was_refused()); for a
+	 * refused for want of it (kucomms_ring_should_wake_producer()); for a
 	 * peer that waits for room rather than telling its caller "full".
 	 * Returns as wake().
 	 */

@@ -46,7 +46,7 @@ static unsigned int receive_link(struct kucomms_endpoint *ep, struct kucomms_lin
 	}
 	if (n) {
 		kucomms_ring_publish_consumed(&link->rx);
-		if (link->ops->room_made && kucomms_ring_producer_was_refused(&link->rx))
+		if (link->ops->room_made && kucomms_ring_should_wake_producer(&link->rx))
 			link->ops->room_made(link);
 	}
 	if (link->closing)

@@ -442,18 +442,22 @@ static inline void kucomms_ring_publish_consumed(struct kucomms_ring *r)
 }
 
 /*
- * After giving space back: was the producer refused for want of room since
- * this consumer last asked? A producer that waits for room to come back
- * (the kernel's module thread on ring 0: its handler's reply did not fit)
- * is then woken (KUCOMMS_IOC_WAKE) instead of retrying on a timer. The
+ * After giving space back: should a producer that waits for room (the
+ * kernel's module thread on ring 0: its handler's reply did not fit) be
+ * woken (KUCOMMS_IOC_WAKE) instead of left to retry on a timer? Yes when it
+ * was refused since this consumer last said yes, and at least half the
+ * ring is free as far as this consumer knows: woken for less, it would fill
+ * a record or two and wait again, one wakeup per message. The producer's
  * count is only compared, never trusted. The barrier orders the position
- * store before the count's load; a refusal it misses costs the producer
- * its retry timer, never a message.
+ * store before the count's load; a refusal missed costs the producer its
+ * retry timer, never a message.
  */
-static inline bool kucomms_ring_producer_was_refused(struct kucomms_ring *r)
+static inline bool kucomms_ring_should_wake_producer(struct kucomms_ring *r)
 {
 	__u64 full;
 
+	if (r->peer_pos - r->pos > r->capacity / 2)
+		return false;
 	kucomms_full_barrier();
 	full = kucomms_read_once(r->prod->full_events);
 	if (full == r->peer_full_events)

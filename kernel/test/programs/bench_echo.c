@@ -54,6 +54,8 @@
 #define MAX_PAYLOAD	4096
 /* Each row's figures are the median of this many runs. */
 #define RUNS		3
+/* Sends refused by a full ring before the sender gives up its CPU once. */
+#define FULL_RETRIES_PER_YIELD	64
 /* How long a receive waits before the row fails. */
 #define RECV_TIMEOUT_MS	10000
 
@@ -75,11 +77,17 @@ static __u64 now_ns(void);
 static int kucomms_send(struct transport *t, const void *buf, unsigned int len)
 {
 	struct kucomms_msg_header hdr = { .length = len };
+	unsigned int tries = 0;
 	int err;
 
-	/* A full ring: wait for the reader to make room. */
+	/*
+	 * A full ring: wait for the module's thread to make room, looking
+	 * again at once and giving up the CPU now and then, in case that
+	 * thread waits for it.
+	 */
 	while ((err = devlink_send(&t->link, &hdr, buf)) == -ENOBUFS)
-		sched_yield();
+		if (++tries % FULL_RETRIES_PER_YIELD == 0)
+			sched_yield();
 	return err;
 }
 

@@ -124,7 +124,7 @@ int devlink_take(struct devlink *l, struct kucomms_msg_header *hdr,
 	 * leave it to its retry timer. Only a hint, so an error (EPIPE on a
 	 * closed link) is for the next send to report.
 	 */
-	if (kucomms_ring_producer_was_refused(&l->rx))
+	if (kucomms_ring_should_wake_producer(&l->rx))
 		(void)ioctl(l->fd, KUCOMMS_IOC_WAKE);
 	return 1;
 }

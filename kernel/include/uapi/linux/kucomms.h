@@ -180,9 +180,9 @@ struct kucomms_side_page {
  * After publishing on ring 1, userspace checks ring 1's consumer flags and,
  * if KUCOMMS_CONSUMER_NEED_WAKEUP is set, calls KUCOMMS_IOC_WAKE. After
  * giving space back on ring 0, it may call KUCOMMS_IOC_WAKE too when ring
- * 0's producer full_events grew since it last looked: the module's reply
- * did not fit and its thread retries as soon as it is woken (else about a
- * millisecond later). It waits
+ * 0's producer full_events grew since it last looked (best once half of ring
+ * 0 is free): the module's reply did not fit and its thread retries as soon
+ * as it is woken (else about a millisecond later). It waits
  * for ring 0 with poll()/epoll: POLLIN when ring 0 holds a record, POLLHUP
  * once the kernel side has closed the link (the user module unregistered or
  * the device was removed; side 0 state then has KUCOMMS_SIDE_CLOSED, and

@@ -6,7 +6,7 @@
  *	bench_echo rw /dev/kucomms_bench_rw	(write() then read() echo device)
  *	bench_echo genetlink kucomms_bench	(generic netlink echo family)
  *	bench_echo monitor /dev/kucomms_echo	(kucomms_echo watched by a monitor)
- *	... [echo_rtt|one_way PAYLOAD]		(just that row, for profiling)
+ *	... [echo_rtt|echo_rtt_spinning|one_way PAYLOAD]	(one row, to profile it)
  *
  * Prints one JSON object per line: "echo_rtt" rows (one message out, wait
  * for its echo, p50/p99 in microseconds) and "one_way" rows (a writer
@@ -382,7 +382,8 @@ static int monitor_overhead(struct transport *t, const char *device, unsigned in
  */
 #define SPIN_US_CAP	1000
 
-static int spinning_rtts(struct transport *t, const char *device_path)
+static int spinning_rtts(struct transport *t, const char *device_path,
+			 const unsigned int *lens, unsigned int n)
 {
 	const char *device = strrchr(device_path, '/') ? strrchr(device_path, '/') + 1 : device_path;
 	unsigned int i;
@@ -395,8 +396,8 @@ static int spinning_rtts(struct transport *t, const char *device_path)
 		return err;
 	}
 	t->spin = true;
-	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
-		err = echo_rtt(t, payloads[i], "spinning");
+	for (i = 0; i < n && !err; i++)
+		err = echo_rtt(t, lens[i], "spinning");
 	t->spin = false;
 	if (attr_write(device, "spin_us", 0) && !err)
 		err = -EIO;
@@ -443,7 +444,7 @@ int main(int argc, char **argv)
 	if (argc == 3 || argc == 5)
 		err = open_transport(&t, argv[1], argv[2]);
 	if (err == -EINVAL) {
-		fprintf(stderr, "usage: %s kucomms|rw|genetlink|monitor DEVICE|FAMILY [echo_rtt|one_way PAYLOAD]\n",
+		fprintf(stderr, "usage: %s kucomms|rw|genetlink|monitor DEVICE|FAMILY [echo_rtt|echo_rtt_spinning|one_way PAYLOAD]\n",
 			argv[0]);
 		return 2;
 	}
@@ -457,7 +458,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_echo: the payload is a multiple of 4 up to %d\n", MAX_PAYLOAD);
 			return 2;
 		}
-		err = !strcmp(argv[3], "echo_rtt") ? echo_rtt(&t, len, mode) : one_way(&t, len);
+		if (!strcmp(argv[3], "echo_rtt_spinning") && kucomms)
+			err = spinning_rtts(&t, argv[2], &len, 1);
+		else
+			err = !strcmp(argv[3], "echo_rtt") ? echo_rtt(&t, len, mode) : one_way(&t, len);
 		return err ? 1 : 0;
 	}
 	if (!strcmp(argv[1], "monitor")) {
@@ -468,7 +472,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
 		err = echo_rtt(&t, payloads[i], mode);
 	if (kucomms && !err)
-		err = spinning_rtts(&t, argv[2]);
+		err = spinning_rtts(&t, argv[2], payloads, sizeof(payloads) / sizeof(payloads[0]));
 	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
 		err = one_way(&t, payloads[i]);
 	return err ? 1 : 0;

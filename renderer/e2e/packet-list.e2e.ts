@@ -8,9 +8,11 @@ import { apiUrlOf, wsStudioApi, type WsStudioApi } from '../../electron/shared/s
 import {
   check,
   checkNoPageErrors,
+  filterTraffic,
   launchChromium,
   newStudioPage,
   openStudio,
+  screenshotSizes,
   showTab,
   startServe,
   tempHome,
@@ -23,7 +25,7 @@ import {
 
 const TARGET = 'demo:echo';
 
-/** A telemetry sample's fields: the temperature and channel tell samples sent apart. */
+/** A telemetry sample's fields: the temperature and channel tell one send's samples from another's. */
 function sampleFields(n: number): Record<string, unknown> {
   return {
     sequence: n,
@@ -108,6 +110,44 @@ export async function packetListTests(suite: Suite): Promise<void> {
           flashed.length === 0 && now === 0,
           `placeholders drawn on entering: ${flashed.slice(0, 5).join(' | ')} (${now} still shown)`,
         );
+      },
+    );
+
+    await suite.test('filter box: completes data. paths and enum names; kind == sample needs no quotes', async () => {
+      const box = '[data-test=filter] input';
+      await page.click(box);
+      await page.fill(box, '');
+      await page.keyboard.type('data.acc');
+      await page.waitForSelector('[data-test=filter-completion] [data-option="data.acceleration.x"]', WAIT);
+      await page.keyboard.press('Tab');
+      check((await page.inputValue(box)) === 'data.acceleration', `the box reads ${await page.inputValue(box)}`);
+      await page.fill(box, '');
+      await page.keyboard.type('kind == sa');
+      await page.waitForSelector('[data-test=filter-completion] [data-option=sample]', WAIT);
+      await screenshotSizes(page, 'traffic-filter-completion');
+      await page.keyboard.press('Enter'); // takes the completion
+      check((await page.inputValue(box)) === 'kind == sample', `the box reads ${await page.inputValue(box)}`);
+      await page.keyboard.type(' && direction == "rx"');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Enter'); // applies
+      await waitForNumber(page, VIEW_TOTAL, 350);
+    });
+
+    await suite.test(
+      'filter box: a field no layout has, or a bare word, is an error saying what it could mean, and the old result goes',
+      async () => {
+        await filterTraffic(page, 'data.temprature > 20');
+        await page.waitForSelector('[data-test=filter-error]', WAIT);
+        const error = await page.innerText('[data-test=filter-error]');
+        check(error.includes('Position 0: no layout has a field data.temprature'), `the error reads: ${error}`);
+        await waitForNumber(page, VIEW_TOTAL, 0);
+        await page.waitForSelector('[data-test=traffic-empty]:has-text("The filter has an error")', WAIT);
+        await screenshotSizes(page, 'traffic-filter-unknown-field');
+        await filterTraffic(page, 'id == sample');
+        await page.waitForSelector('[data-test=filter-error]:has-text("it is a message kind")', WAIT);
+        await filterTraffic(page, 'data.temperature > 20.5');
+        await page.waitForSelector('[data-test=filter-error]', { state: 'detached', ...WAIT });
+        await waitForNumber(page, VIEW_TOTAL, 600); // the first 300 samples (21 °C), each echoed
       },
     );
 

@@ -73,6 +73,7 @@ export class StudioService extends EventEmitter<Events> {
       mode: options.mode,
       emit: this.#emit,
       layoutOf: (target) => this.targetsArea.layoutOf(target),
+      layouts: () => this.#protocols.entries().flatMap((e) => (e.layout ? [e.layout] : [])),
       capture: (name) => {
         const capture = this.capturesArea.source(name);
         return { rows: capture, views: capture.views };

@@ -71,6 +71,14 @@ export interface FilterErrorData {
   message: string;
 }
 
+/** The words a filter may use, from every layout the Studio knows. */
+export interface FilterWords {
+  /** Header fields (type, id, ..., kind) and data field paths (data.acceleration.x, data.aux_mv[0]). */
+  fields: string[];
+  /** The names an enum-typed field compares with, by field (kind: the message kinds). */
+  values: Record<string, string[]>;
+}
+
 export interface RatePoint {
   /** Start of the second, ms since the Unix epoch. */
   t: number;
@@ -93,6 +101,10 @@ export const trafficCalls = {
   pause: trafficTotal(empty, 'freezes the views at their current length; messages keep being stored'),
   resume: trafficTotal(empty, 'lets the views catch up with everything stored while paused'),
   clear: trafficTotal(empty, 'forgets every stored row'),
+  filterWords: call<FilterWords>()(
+    empty,
+    "what the filter box completes: header fields, every layout's data field paths, and each enum-typed field's names",
+  ),
   rate: call<RatePoint[]>()(
     z.object({ seconds: z.number().int().min(1).max(3600).default(60) }).strict(),
     'messages per second over the last `seconds` seconds, one point per second',

@@ -15,6 +15,8 @@ import { useNoticesStore } from './notices.ts';
 /** Seconds of history the rate graph shows. */
 export const RATE_SECONDS = 120;
 const ALL = 'all';
+/** The view of a refused filter: nothing (the backend has no view by this name, so no event grows it). */
+const REFUSED = 'refused';
 export const LIVE = 'live';
 
 export const useTrafficStore = defineStore('traffic', () => {
@@ -95,7 +97,10 @@ export const useTrafficStore = defineStore('traffic', () => {
     };
   }
 
-  /** Filters by @expression (empty: everything); a bad one keeps the current view and shows where it is wrong. */
+  /**
+   * Filters by @expression (empty: everything); a bad one shows where it is wrong and clears the view,
+   * so the old result is not taken for the new filter's.
+   */
   async function applyFilter(expression: string): Promise<void> {
     filtering.value = true;
     try {
@@ -110,8 +115,13 @@ export const useTrafficStore = defineStore('traffic', () => {
       total.value = r.total;
     } catch (err) {
       const e = err as { filter?: FilterErrorData; message: string };
-      if (e.filter) filterError.value = e.filter;
-      else notices.report('Filtering', err);
+      if (!e.filter) return notices.report('Filtering', err);
+      filterError.value = e.filter;
+      filterText.value = expression;
+      filterMs.value = undefined;
+      view.value = REFUSED;
+      cache.reset(0);
+      total.value = 0;
     } finally {
       filtering.value = false;
     }

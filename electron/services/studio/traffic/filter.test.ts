@@ -1,8 +1,19 @@
 // The filter language as a user types it: what matches, and where a bad
 // expression is wrong.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, test } from 'node:test';
-import { compileFilter, FilterError, type FilterRow, type FilterValue, type HeaderName } from './filter.ts';
+import { loadLayoutFile } from '../../protocol/loader.ts';
+import { PROTOCOLS_DIR } from '../protocols.ts';
+import {
+  compileFilter,
+  FilterError,
+  HEADER_NAMES,
+  type FilterRow,
+  type FilterValue,
+  type HeaderName,
+} from './filter.ts';
+import { FilterVocabulary } from './filter-vocabulary.ts';
 
 interface Row {
   type: bigint;
@@ -113,4 +124,75 @@ describe('filter errors say where', () => {
         'the message points at the position',
       );
     });
+});
+
+describe('filters checked against the layouts the Studio knows (the shipped ones)', () => {
+  const vocabulary = new FilterVocabulary(
+    ['echo', 'telemetry', 'longtest'].map((p) => loadLayoutFile(path.join(PROTOCOLS_DIR, `${p}.yaml`))),
+  );
+  const refusal = (expression: string): [number, string] => {
+    try {
+      compileFilter(expression, vocabulary);
+    } catch (e) {
+      assert.ok(e instanceof FilterError, `expected a FilterError for ${expression}`);
+      return [e.position, e.reason];
+    }
+    throw new Error(`${expression} was accepted`);
+  };
+  const kinds = (expression: string, values: Array<{ kind?: string; type?: bigint; sensor?: string }>) => {
+    const f = compileFilter(expression, vocabulary);
+    return values.filter((v) =>
+      f.test({
+        header: (name) => (name === 'kind' ? v.kind : name === 'type' ? v.type : undefined),
+        data: (p) => (p[0] === 'sensor' ? v.sensor : undefined),
+      }),
+    );
+  };
+
+  test('an enum name needs no quotes where the other side is an enum-typed field: kind, a header or data enum', () => {
+    const msgs = [
+      { kind: 'configure', type: 3n, sensor: 'humidity' },
+      { kind: 'sample', type: 5n },
+    ];
+    assert.deepEqual(kinds('kind == configure', msgs), [msgs[0]]);
+    assert.deepEqual(kinds('configure != kind', msgs), [msgs[1]]);
+    assert.deepEqual(kinds('type == sample', msgs), [msgs[1]], 'the header enum name stands for its number');
+    assert.deepEqual(kinds('data.sensor == humidity', msgs), [msgs[0]]);
+  });
+
+  test('a bare word anywhere else is an error saying what it could mean', () => {
+    assert.deepEqual(refusal('id == configure'), [
+      6,
+      '"configure" is not a field; it is a message kind (kind == NAME), or a name of enum kind in telemetry: write "configure" in quotes for a string, or compare it with a field (kind == NAME, data.FIELD == NAME)',
+    ]);
+    assert.match(refusal('temperature')[1], /it is a name of enum sensor in telemetry, or the field data\.temperature/);
+    assert.deepEqual(refusal('kind == configur'), [
+      8,
+      '"configur" is not one of the message kinds: any, get_info, info, configure, configured, sample, event, random, sequence',
+    ]);
+    assert.match(
+      refusal('kind < configure')[1],
+      /< compares numbers; the name configure can only be compared with == or !=/,
+    );
+  });
+
+  test('a field no layout has is an error at the field, not a silent "matches nothing"', () => {
+    assert.deepEqual(refusal('id > 3 && data.temprature > 20'), [10, 'no layout has a field data.temprature']);
+    assert.deepEqual(refusal('data.acceleration.w == 0'), [0, 'no layout has a field data.acceleration.w']);
+    for (const known of [
+      'data.acceleration.x < 0',
+      'data.aux_mv[3] == 4',
+      'data.control.range == g4',
+      'data.temperature',
+    ])
+      assert.doesNotThrow(() => compileFilter(known, vocabulary), known);
+  });
+
+  test('the filter box completes header fields, data paths and enum names', () => {
+    const words = vocabulary.completions(HEADER_NAMES);
+    for (const f of ['kind', 'type', 'data.acceleration.x', 'data.aux_mv[0]', 'data.control.range', 'data.payload'])
+      assert.ok(words.fields.includes(f), `${f} is not offered`);
+    assert.deepEqual(words.values['data.sensor'], ['none', 'temperature', 'humidity', 'pressure', 'accelerometer']);
+    assert.ok(words.values['kind']?.includes('configure'));
+  });
 });

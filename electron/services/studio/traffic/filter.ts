@@ -2,6 +2,7 @@
 // expression into a tree, reporting the first error with its 0-based
 // position, then compile the tree into a predicate over a row.
 import { LIMITS } from '../../../shared/limits.ts';
+import type { FilterVocabulary } from './filter-vocabulary.ts';
 
 export class FilterError extends Error {
   constructor(
@@ -37,9 +38,11 @@ type Node =
   | { kind: 'truthy'; operand: Operand };
 
 type Operand =
-  | { kind: 'literal'; value: bigint | number | string | boolean }
-  | { kind: 'header'; name: HeaderName }
-  | { kind: 'data'; path: Array<string | number> };
+  | { kind: 'literal'; value: bigint | number | string | boolean; at: number }
+  | { kind: 'header'; name: HeaderName; at: number }
+  | { kind: 'data'; path: Array<string | number>; at: number }
+  /** A bare word: an enum's name where the other side is an enum-typed field, else an error (resolveWords). */
+  | { kind: 'word'; name: string; at: number };
 
 interface Token {
   kind: 'ident' | 'number' | 'string' | 'op' | 'end';
@@ -207,17 +210,20 @@ class Parser {
     const t = this.#tok;
     if (t.kind === 'number' || t.kind === 'string') {
       this.#pos++;
-      return { kind: 'literal', value: t.value! };
+      return { kind: 'literal', value: t.value!, at: t.at };
     }
     if (t.kind !== 'ident') this.#fail(t, `expected a field, a number or a string, found ${this.#describe(t)}`);
     this.#pos++;
-    if (t.text === 'true' || t.text === 'false') return { kind: 'literal', value: t.text === 'true' };
-    const root = t.text === 'header' ? this.#headerField() : t.text;
-    if (root === 'data') return { kind: 'data', path: this.#path(t) };
+    if (t.text === 'true' || t.text === 'false') return { kind: 'literal', value: t.text === 'true', at: t.at };
+    const header = t.text === 'header';
+    const root = header ? this.#headerField() : t.text;
+    if (root === 'data' && !header) return { kind: 'data', path: this.#path(t), at: t.at };
     const name = (HEADER_NAMES as readonly string[]).includes(root) ? (root as HeaderName) : ALIASES[root];
-    if (name === undefined)
-      this.#fail(t, `unknown field "${root}": use ${HEADER_NAMES.join(', ')}, or data.FIELD for a decoded field`);
-    return { kind: 'header', name: name! };
+    if (name === undefined) {
+      if (header) this.#fail(t, unknownField(root));
+      return { kind: 'word', name: root, at: t.at };
+    }
+    return { kind: 'header', name, at: t.at };
   }
 
   #headerField(): string {
@@ -249,6 +255,74 @@ class Parser {
     if (path.length === 0) this.#fail(dataTok, 'expected a decoded field after "data", e.g. data.temp');
     return path;
   }
+}
+
+function unknownField(name: string): string {
+  return `unknown field "${name}": use ${HEADER_NAMES.join(', ')}, or data.FIELD for a decoded field`;
+}
+
+/**
+ * Checks the parsed tree against the layouts the Studio knows and gives bare
+ * words their meaning: a data field no layout has is an error; a bare word
+ * compared with an enum-typed field (kind, a header or data field with an
+ * enum) is that enum's name; a bare word anywhere else is an error saying
+ * what it could mean. Without a vocabulary a bare word is an unknown field.
+ */
+function resolveWords(n: Node, src: string, vocabulary: FilterVocabulary | undefined): Node {
+  const fail = (at: number, why: string): never => {
+    throw new FilterError(src, at, why);
+  };
+  const checkOperand = (o: Operand): void => {
+    if (o.kind === 'data' && vocabulary && !vocabulary.hasData(o.path))
+      fail(o.at, `no layout has a field data.${pathText(o.path)}`);
+  };
+  const bareWord = (w: Extract<Operand, { kind: 'word' }>): never => {
+    if (!vocabulary) return fail(w.at, unknownField(w.name));
+    const meanings = vocabulary.meaningsOf(w.name);
+    return fail(
+      w.at,
+      `"${w.name}" is not a field${meanings.length ? `; it is ${meanings.join(', or ')}` : ''}: write "${w.name}" in quotes for a string, or compare it with a field (kind == NAME, data.FIELD == NAME)`,
+    );
+  };
+  switch (n.kind) {
+    case 'or':
+    case 'and':
+      return { ...n, left: resolveWords(n.left, src, vocabulary), right: resolveWords(n.right, src, vocabulary) };
+    case 'not':
+      return { ...n, operand: resolveWords(n.operand, src, vocabulary) };
+    case 'truthy':
+      if (n.operand.kind === 'word') bareWord(n.operand);
+      checkOperand(n.operand);
+      return n;
+    case 'compare': {
+      const sides = [n.left, n.right].map((side, i): Operand => {
+        const other = i === 0 ? n.right : n.left;
+        if (side.kind !== 'word') {
+          checkOperand(side);
+          return side;
+        }
+        const meaning =
+          vocabulary && (other.kind === 'header' || other.kind === 'data') ? vocabulary.enumOf(other) : undefined;
+        if (!meaning) return bareWord(side);
+        if (n.op !== '==' && n.op !== '!=')
+          fail(n.at, `${n.op} compares numbers; the name ${side.name} can only be compared with == or !=`);
+        const value = meaning.valueOf(side.name);
+        if (value === undefined)
+          fail(
+            side.at,
+            meaning.names.includes(side.name)
+              ? `"${side.name}" stands for different values in different layouts: compare the number instead`
+              : `"${side.name}" is not one of ${meaning.what}: ${meaning.names.slice(0, 20).join(', ')}${meaning.names.length > 20 ? ', …' : ''}`,
+          );
+        return { kind: 'literal', value: value!, at: side.at };
+      });
+      return { ...n, left: sides[0]!, right: sides[1]! };
+    }
+  }
+}
+
+function pathText(path: ReadonlyArray<string | number>): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 /** Compares two field values; undefined (no such field) never compares. */
@@ -315,6 +389,8 @@ function operandReader(o: Operand): (row: FilterRow) => FilterValue {
       return (row) => row.header(o.name);
     case 'data':
       return (row) => row.data(o.path);
+    case 'word':
+      throw new Error(`the bare word "${o.name}" was not resolved`); // resolveWords refuses or replaces every one
   }
 }
 
@@ -369,8 +445,11 @@ function readsData(n: Node): boolean {
   }
 }
 
-/** Parses and compiles an expression; throws FilterError with the position of the first problem. */
-export function compileFilter(expression: string): CompiledFilter {
+/**
+ * Parses and compiles an expression; throws FilterError with the position of the first problem. With a
+ * vocabulary (the layouts the Studio knows), data fields are checked and bare enum names accepted.
+ */
+export function compileFilter(expression: string, vocabulary?: FilterVocabulary): CompiledFilter {
   if (expression.trim() === '') throw new FilterError(expression, 0, 'the expression is empty');
   if (expression.length > LIMITS.filterChars)
     throw new FilterError(
@@ -378,6 +457,6 @@ export function compileFilter(expression: string): CompiledFilter {
       LIMITS.filterChars,
       `the expression has ${expression.length} characters; a filter is at most ${LIMITS.filterChars}`,
     );
-  const tree = new Parser(expression, tokenize(expression)).parse();
+  const tree = resolveWords(new Parser(expression, tokenize(expression)).parse(), expression, vocabulary);
   return { test: compileNode(tree), usesData: readsData(tree) };
 }

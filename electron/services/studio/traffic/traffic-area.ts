@@ -14,6 +14,9 @@ import { RateSeries } from './rate-series.ts';
 import { TrafficStore } from './traffic-store.ts';
 import { decodeRow, filterRowReader, rowView, type LayoutFor, type TrafficRows } from './traffic-rows.ts';
 import { ALL_VIEW, TrafficViews } from './traffic-views.ts';
+import { FilterVocabulary } from './filter-vocabulary.ts';
+import { HEADER_NAMES } from './filter.ts';
+import type { Layout } from '../../protocol/layout.ts';
 
 const FLUSH_MS = 100;
 /** The `source` of Traffic's calls that reads the traffic store. */
@@ -30,6 +33,8 @@ export interface TrafficAreaOptions {
   emit: StudioContext['emit'];
   /** The layout a target's messages decode with, if any. */
   layoutOf: LayoutFor;
+  /** Every layout the Studio knows: a filter's data fields and enum names are checked against them. */
+  layouts: () => readonly Layout[];
   /** A capture opened into Traffic, by name; throws when none is open by that name. */
   capture(name: string): TrafficSource;
 }
@@ -62,7 +67,7 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
       setFilter: async (i) => {
         const { views } = this.#source(i.source);
         const started = performance.now();
-        const view = i.expression.trim() === '' ? ALL_VIEW : await views.create(i.expression);
+        const view = i.expression.trim() === '' ? ALL_VIEW : await views.create(i.expression, this.#vocabulary());
         return { view, total: views.total(view), ms: performance.now() - started };
       },
       detail: async (i) => {
@@ -100,7 +105,12 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
         return { total: 0 };
       },
       rate: async (i) => this.rateSeries.points(i.seconds),
+      filterWords: async () => this.#vocabulary().completions(HEADER_NAMES),
     };
+  }
+
+  #vocabulary(): FilterVocabulary {
+    return new FilterVocabulary(this.#options.layouts());
   }
 
   /** Takes a batch of messages of @target, sent or received: stored (agent mode: queued to send on). */

@@ -6,6 +6,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { StudioError } from '../../../shared/studio-api.ts';
 import { compileFilter, type FilterRow } from './filter.ts';
+import type { FilterVocabulary } from './filter-vocabulary.ts';
 
 /** Rows scanned between yields to the event loop, so nothing freezes. */
 const SCAN_SLICE = 50_000;
@@ -69,9 +70,9 @@ export class TrafficViews {
     return this.#pausedAt ?? this.store.total;
   }
 
-  /** Compiles and runs a filter over the visible rows; returns the new view's id. */
-  async create(expression: string): Promise<string> {
-    const { test } = compileFilter(expression);
+  /** Compiles (checked against @vocabulary, when given) and runs a filter over the visible rows; returns the new view's id. */
+  async create(expression: string, vocabulary?: FilterVocabulary): Promise<string> {
+    const { test } = compileFilter(expression, vocabulary);
     const view = new FilteredView(expression, test);
     const reader = this.reader();
     const upTo = this.#visibleStoreRows;

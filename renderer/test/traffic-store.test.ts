@@ -55,12 +55,14 @@ test('a filter switches the table to its view and counts from it', async () => {
   expect(t.total).toBe(7);
 });
 
-test('a bad filter keeps the current view and says where it is wrong', async () => {
+test('a bad filter empties the view, whatever arrives, and says where it is wrong', async () => {
   const t = useTrafficStore();
   await t.start();
   await t.applyFilter('type == 1 && && id');
-  expect(t.view).toBe('all');
+  expect(t.total).toBe(0);
   expect(t.filterError).toMatchObject({ position: 10 });
+  fake.emit('traffic', { total: 50, views: { all: 50 }, paused: false });
+  expect([t.total, t.stored]).toEqual([0, 50]);
 });
 
 test('pause and resume reach the backend and show in the store', async () => {

@@ -23,6 +23,7 @@
 // 'EINVAL_INPUT' naming the field. u64 values travel as decimal strings and
 // bytes as base64 (electron/shared/message.ts), so every payload is JSON.
 import { z } from 'zod';
+import { analysisCalls } from './api/analysis-api.ts';
 import type { CallSpec, EventPayloads } from './api/call-spec.ts';
 import { captureCalls, captureEvents } from './api/captures-api.ts';
 import { collectionCalls } from './api/collections-api.ts';
@@ -42,6 +43,7 @@ export * from './api/targets-api.ts';
 export * from './api/composer-api.ts';
 export * from './api/collections-api.ts';
 export * from './api/traffic-api.ts';
+export * from './api/analysis-api.ts';
 
 // ---------------------------------------------------------------- the table
 
@@ -51,6 +53,7 @@ export const studioCalls = {
   ...composerCalls,
   ...collectionCalls,
   ...trafficCalls,
+  ...analysisCalls,
   ...workspaceCalls,
   ...layoutCalls,
   ...captureCalls,

@@ -2,6 +2,7 @@
 // backend, then the Electron shell where an Electron binary exists. Prints
 // one line per test; the caller adds the closing line. Arguments narrow it
 // to the named suites (e.g. `node --import tsx renderer/e2e/run-e2e.ts studio`).
+import { analysisTests } from './analysis.e2e.ts';
 import { capturesTests } from './captures.e2e.ts';
 import { electronTests } from './electron.e2e.ts';
 import { Suite } from './harness.ts';
@@ -21,6 +22,7 @@ const suites: Record<string, (suite: Suite) => Promise<void>> = {
   protocols: protocolsTests,
   replay: replayTests,
   'packet-list': packetListTests,
+  analysis: analysisTests,
 };
 
 const only = process.argv.slice(2);

@@ -9,6 +9,7 @@ import { StudioError, type StudioEvents, type StudioHandlers } from '../../share
 import { StateStore } from '../workspace/state-store.ts';
 import { readSettings } from '../workspace/settings.ts';
 import { Workspace } from '../workspace/workspace.ts';
+import { AnalysisArea, isLiveSource } from './analysis/analysis-area.ts';
 import { CapturesArea } from './captures/captures-area.ts';
 import { CollectionsArea } from './collections/collections-area.ts';
 import { ComposerArea } from './composer/composer-area.ts';
@@ -52,6 +53,7 @@ export class StudioService extends EventEmitter<Events> {
   #workspace: Workspace | undefined;
   readonly #messageListeners = new Set<(target: string, messages: readonly Message[]) => void>();
   readonly trafficArea: TrafficArea;
+  readonly analysisArea: AnalysisArea;
   readonly targetsArea: TargetsArea;
   readonly composerArea: ComposerArea;
   readonly collectionsArea: CollectionsArea;
@@ -78,6 +80,14 @@ export class StudioService extends EventEmitter<Events> {
         const capture = this.capturesArea.source(name);
         return { rows: capture, views: capture.views };
       },
+    });
+    this.analysisArea = new AnalysisArea({
+      source: (name) => {
+        if (isLiveSource(name)) return { rows: this.trafficArea.store, views: this.trafficArea.views };
+        const capture = this.capturesArea.source(name!);
+        return { rows: capture, views: capture.views };
+      },
+      layoutOf: (target) => this.targetsArea.layoutOf(target),
     });
     const ctx = this.#context();
     this.targetsArea = new TargetsArea(ctx, {
@@ -107,6 +117,7 @@ export class StudioService extends EventEmitter<Events> {
       ...this.composerArea.handlers,
       ...this.collectionsArea.handlers,
       ...this.trafficArea.handlers,
+      ...this.analysisArea.handlers,
       ...this.workspaceArea.handlers,
       ...this.layoutsArea.handlers,
       ...this.capturesArea.handlers,
@@ -179,7 +190,9 @@ export class StudioService extends EventEmitter<Events> {
       ),
     );
     await Promise.all(
-      [this.composerArea, this.collectionsArea, this.trafficArea, this.targetsArea].map((a) => a.close()),
+      [this.composerArea, this.collectionsArea, this.trafficArea, this.analysisArea, this.targetsArea].map((a) =>
+        a.close(),
+      ),
     );
   }
 }

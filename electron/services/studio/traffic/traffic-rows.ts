@@ -18,6 +18,8 @@ import type { FilterRowReader } from './traffic-views.ts';
 /** Rows by number: their header columns, their data, or the whole message. */
 export interface TrafficRows {
   readonly total: number;
+  /** Changes when every row is dropped (row numbers start again); absent where rows are never dropped. */
+  readonly generation?: number;
   type(row: number): bigint;
   id(row: number): bigint;
   userValue(row: number): bigint;

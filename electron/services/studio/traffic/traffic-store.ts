@@ -78,8 +78,12 @@ export class TrafficStore extends HeaderRows<Chunk> {
     return this.rowCount++;
   }
 
+  /** Bumped by clear(): what was worked out from the old rows no longer holds. */
+  generation = 0;
+
   clear(): void {
     this.dropRows();
+    this.generation++;
   }
 
   protected missingRow(row: number): string {

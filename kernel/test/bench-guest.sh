@@ -1,8 +1,8 @@
 #!/bin/bash
 # Inside the VM for bench.mjs: load kucomms with kucomms_echo and the two
 # baselines (the read()/write() device and the generic netlink family), run
-# bench_echo against each and against kucomms_echo under a monitor, print
-# its JSON lines prefixed with "@@bench ".
+# bench_echo against the three, run by run in turn, and against kucomms_echo
+# under a monitor, print its JSON lines prefixed with "@@bench ".
 #
 # With arguments, runs just "bench_echo ARGS" under perf record (software
 # clock, every CPU, call graphs) and prints the report's top lines: where
@@ -21,8 +21,7 @@ if [ $# -gt 0 ]; then
 		grep -v '^$' | grep -v '^#' | grep '%' | head -60 | sed 's/^/@@profile /'
 	exit 0
 fi
-for run in "kucomms /dev/kucomms_echo" "rw /dev/kucomms_bench_rw" "genetlink kucomms_bench" \
-	"monitor /dev/kucomms_echo"; do
+for run in "compare /dev/kucomms_echo /dev/kucomms_bench_rw kucomms_bench" "monitor /dev/kucomms_echo"; do
 	"$TEST_BIN/bench_echo" $run > /tmp/bench.out || status=1
 	sed 's/^/@@bench /' /tmp/bench.out
 done

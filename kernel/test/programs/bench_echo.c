@@ -2,6 +2,8 @@
 /*
  * bench_echo: round trip and one-way throughput of an echo in the kernel.
  *
+ *	bench_echo compare /dev/kucomms_echo /dev/kucomms_bench_rw kucomms_bench
+ *						(the three below, run by run in turn)
  *	bench_echo kucomms /dev/kucomms_echo	(kucomms_echo over its rings)
  *	bench_echo rw /dev/kucomms_bench_rw	(write() then read() echo device)
  *	bench_echo genetlink kucomms_bench	(generic netlink echo family)
@@ -12,7 +14,9 @@
  * for its echo, p50/p99 in microseconds) and "one_way" rows (a writer
  * thread streams messages as fast as the transport takes them while a
  * reader thread takes the echoes; messages and payload megabytes per
- * second, counted at the reader). Each figure is the median of RUNS runs.
+ * second, counted at the reader). Each figure is the median of RUNS runs;
+ * "compare" runs each row's transports in turn, run 1 of each, then run 2
+ * of each..., so a machine whose load changes weighs on them alike.
  *
  * Round-trip modes: "in-call" for the baselines, whose echo is made inside
  * the sending system call so the next receive finds it at once; for kucomms
@@ -54,6 +58,8 @@
 #define MAX_PAYLOAD	4096
 /* Each row's figures are the median of this many runs. */
 #define RUNS		3
+/* kucomms' rings: each holds as much as the read()/write() device's FIFO. */
+#define RING_BYTES	(1 << 20)
 /* Sends refused by a full ring before the sender gives up its CPU once. */
 #define FULL_RETRIES_PER_YIELD	64
 /* How long a receive waits before the row fails. */
@@ -64,6 +70,7 @@ static const unsigned int payloads[] = { 64, 1024, 4096 };
 /* One echo transport: send a message, receive one. 0 or -errno. */
 struct transport {
 	const char *name;
+	const char *mode;	/* of its round trips: see the top of the file */
 	int (*send)(struct transport *t, const void *buf, unsigned int len);
 	int (*recv)(struct transport *t, void *buf, unsigned int len);
 	struct devlink link;
@@ -196,19 +203,28 @@ static int echo_rtt_run(struct transport *t, unsigned int len, double *p50, doub
 	return 0;
 }
 
-static int echo_rtt(struct transport *t, unsigned int len, const char *mode)
-{
-	double p50[RUNS], p99[RUNS];
-	int i, err = 0;
+/* At most this many transports compared run by run. */
+#define MAX_TRANSPORTS	3
 
-	for (i = 0; i < RUNS && !err; i++)
-		err = echo_rtt_run(t, len, &p50[i], &p99[i]);
-	if (err)
-		return err;
-	printf("{\"name\":\"echo_rtt\",\"transport\":\"%s\",\"payload\":%u,\"mode\":\"%s\","
-	       "\"rtt_p50_us\":%.1f,\"rtt_p99_us\":%.1f,\"samples\":%d,\"runs\":%d}\n",
-	       t->name, len, mode, median(p50, RUNS), median(p99, RUNS), RTT_SAMPLES, RUNS);
-	return 0;
+/*
+ * The round trips of @len bytes of @n transports, run by run in turn (run 1
+ * of each, then run 2 of each...), so a machine that gets busier or quieter
+ * meanwhile weighs on all of them alike; one row each, of medians.
+ */
+static int echo_rtts(struct transport *ts, int n, unsigned int len)
+{
+	double p50[MAX_TRANSPORTS][RUNS], p99[MAX_TRANSPORTS][RUNS];
+	int i, run, err = 0;
+
+	for (run = 0; run < RUNS && !err; run++)
+		for (i = 0; i < n && !err; i++)
+			err = echo_rtt_run(&ts[i], len, &p50[i][run], &p99[i][run]);
+	for (i = 0; i < n && !err; i++)
+		printf("{\"name\":\"echo_rtt\",\"transport\":\"%s\",\"payload\":%u,\"mode\":\"%s\","
+		       "\"rtt_p50_us\":%.1f,\"rtt_p99_us\":%.1f,\"samples\":%d,\"runs\":%d}\n",
+		       ts[i].name, len, ts[i].mode, median(p50[i], RUNS), median(p99[i], RUNS),
+		       RTT_SAMPLES, RUNS);
+	return err;
 }
 
 struct stream {
@@ -259,20 +275,23 @@ static int stream(struct transport *t, unsigned int len, double *msgs_per_s)
 	return 0;
 }
 
-static int one_way(struct transport *t, unsigned int len)
+/* The one-way streams of @len bytes of @n transports, run by run in turn. */
+static int one_ways(struct transport *ts, int n, unsigned int len)
 {
-	double rate[RUNS];
-	int i, err = 0;
+	double rate[MAX_TRANSPORTS][RUNS];
+	int i, run, err = 0;
 
-	for (i = 0; i < RUNS && !err; i++)
-		err = stream(t, len, &rate[i]);
-	if (err)
-		return err;
-	printf("{\"name\":\"one_way\",\"transport\":\"%s\",\"payload\":%u,"
-	       "\"msgs_per_s\":%.0f,\"mb_per_s\":%.2f,\"messages\":%ld,\"runs\":%d}\n",
-	       t->name, len, median(rate, RUNS), median(rate, RUNS) * len / 1e6, stream_count(len),
-	       RUNS);
-	return 0;
+	for (run = 0; run < RUNS && !err; run++)
+		for (i = 0; i < n && !err; i++)
+			err = stream(&ts[i], len, &rate[i][run]);
+	for (i = 0; i < n && !err; i++) {
+		double m = median(rate[i], RUNS);
+
+		printf("{\"name\":\"one_way\",\"transport\":\"%s\",\"payload\":%u,"
+		       "\"msgs_per_s\":%.0f,\"mb_per_s\":%.2f,\"messages\":%ld,\"runs\":%d}\n",
+		       ts[i].name, len, m, m * len / 1e6, stream_count(len), RUNS);
+	}
+	return err;
 }
 
 /*
@@ -396,9 +415,11 @@ static int spinning_rtts(struct transport *t, const char *device_path,
 		return err;
 	}
 	t->spin = true;
+	t->mode = "spinning";
 	for (i = 0; i < n && !err; i++)
-		err = echo_rtt(t, lens[i], "spinning");
+		err = echo_rtts(t, 1, lens[i]);
 	t->spin = false;
+	t->mode = "sleeping";
 	if (attr_write(device, "spin_us", 0) && !err)
 		err = -EIO;
 	return err;
@@ -408,21 +429,26 @@ static int open_transport(struct transport *t, const char *kind, const char *whe
 {
 	if (!strcmp(kind, "kucomms") || !strcmp(kind, "monitor")) {
 		*t = (struct transport){
-			.name = "kucomms-device", .send = kucomms_send, .recv = kucomms_recv,
+			.name = "kucomms-device", .mode = "sleeping",
+			.send = kucomms_send, .recv = kucomms_recv,
 		};
-		if (devlink_open(&t->link, where, 0, 0)) {
+		if (devlink_open(&t->link, where, RING_BYTES, RING_BYTES)) {
 			fprintf(stderr, "bench_echo: %s\n", devlink_error);
 			return -EIO;
 		}
 	} else if (!strcmp(kind, "rw")) {
-		*t = (struct transport){ .name = "chardev-rw", .send = rw_send, .recv = rw_recv };
+		*t = (struct transport){
+			.name = "chardev-rw", .mode = "in-call", .send = rw_send, .recv = rw_recv,
+		};
 		t->fd = open(where, O_RDWR);
 		if (t->fd < 0) {
 			fprintf(stderr, "bench_echo: open %s: %s\n", where, strerror(errno));
 			return -EIO;
 		}
 	} else if (!strcmp(kind, "genetlink")) {
-		*t = (struct transport){ .name = "genetlink", .send = genl_send, .recv = genl_recv };
+		*t = (struct transport){
+			.name = "genetlink", .mode = "in-call", .send = genl_send, .recv = genl_recv,
+		};
 		if (genl_echo_open(&t->genl, where)) {
 			fprintf(stderr, "bench_echo: %s\n", genl_echo_error);
 			return -EIO;
@@ -433,47 +459,80 @@ static int open_transport(struct transport *t, const char *kind, const char *whe
 	return 0;
 }
 
+static const unsigned int n_payloads = sizeof(payloads) / sizeof(payloads[0]);
+
+/*
+ * kucomms against both baselines, run by run: every round trip row, the
+ * spinning ones of kucomms, every one-way row.
+ */
+static int compare(char **where)
+{
+	static const char *const kinds[MAX_TRANSPORTS] = { "kucomms", "rw", "genetlink" };
+	struct transport ts[MAX_TRANSPORTS];
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < MAX_TRANSPORTS && !err; i++)
+		err = open_transport(&ts[i], kinds[i], where[i]);
+	for (i = 0; i < n_payloads && !err; i++)
+		err = echo_rtts(ts, MAX_TRANSPORTS, payloads[i]);
+	if (!err)
+		err = spinning_rtts(&ts[0], where[0], payloads, n_payloads);
+	for (i = 0; i < n_payloads && !err; i++)
+		err = one_ways(ts, MAX_TRANSPORTS, payloads[i]);
+	return err;
+}
+
+/* One row of one transport, to profile it. */
+static int one_row(struct transport *t, const char *device, const char *row, const char *payload)
+{
+	unsigned int len = (unsigned int)strtoul(payload, NULL, 10);
+
+	if (len > MAX_PAYLOAD || len % 4) {
+		fprintf(stderr, "bench_echo: the payload is a multiple of 4 up to %d\n", MAX_PAYLOAD);
+		return -EINVAL;
+	}
+	if (!strcmp(row, "echo_rtt_spinning") && t->send == kucomms_send)
+		return spinning_rtts(t, device, &len, 1);
+	if (!strcmp(row, "echo_rtt"))
+		return echo_rtts(t, 1, len);
+	if (!strcmp(row, "one_way"))
+		return one_ways(t, 1, len);
+	fprintf(stderr, "bench_echo: no row %s\n", row);
+	return -EINVAL;
+}
+
 int main(int argc, char **argv)
 {
-	bool kucomms = argc >= 3 && !strcmp(argv[1], "kucomms");
-	const char *mode = kucomms ? "sleeping" : "in-call";
 	struct transport t;
 	unsigned int i;
 	int err = -EINVAL;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 5 && !strcmp(argv[1], "compare"))
+		return compare(argv + 2) ? 1 : 0;
 	if (argc == 3 || argc == 5)
 		err = open_transport(&t, argv[1], argv[2]);
 	if (err == -EINVAL) {
-		fprintf(stderr, "usage: %s kucomms|rw|genetlink|monitor DEVICE|FAMILY [echo_rtt|echo_rtt_spinning|one_way PAYLOAD]\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s compare KUCOMMS_DEVICE RW_DEVICE GENL_FAMILY\n"
+			"       %s kucomms|rw|genetlink|monitor DEVICE|FAMILY [echo_rtt|echo_rtt_spinning|one_way PAYLOAD]\n",
+			argv[0], argv[0]);
 		return 2;
 	}
 	if (err)
 		return 1;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 5) {
-		unsigned int len = (unsigned int)strtoul(argv[4], NULL, 10);
-
-		if (len > MAX_PAYLOAD || len % 4) {
-			fprintf(stderr, "bench_echo: the payload is a multiple of 4 up to %d\n", MAX_PAYLOAD);
-			return 2;
-		}
-		if (!strcmp(argv[3], "echo_rtt_spinning") && kucomms)
-			err = spinning_rtts(&t, argv[2], &len, 1);
-		else
-			err = !strcmp(argv[3], "echo_rtt") ? echo_rtt(&t, len, mode) : one_way(&t, len);
-		return err ? 1 : 0;
-	}
+	if (argc == 5)
+		return one_row(&t, argv[2], argv[3], argv[4]) ? 1 : 0;
 	if (!strcmp(argv[1], "monitor")) {
-		for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
+		for (i = 0; i < n_payloads && !err; i++)
 			err = monitor_overhead(&t, argv[2], payloads[i]);
 		return err ? 1 : 0;
 	}
-	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
-		err = echo_rtt(&t, payloads[i], mode);
-	if (kucomms && !err)
-		err = spinning_rtts(&t, argv[2], payloads, sizeof(payloads) / sizeof(payloads[0]));
-	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]) && !err; i++)
-		err = one_way(&t, payloads[i]);
+	for (i = 0; i < n_payloads && !err; i++)
+		err = echo_rtts(&t, 1, payloads[i]);
+	if (t.send == kucomms_send && !err)
+		err = spinning_rtts(&t, argv[2], payloads, n_payloads);
+	for (i = 0; i < n_payloads && !err; i++)
+		err = one_ways(&t, 1, payloads[i]);
 	return err ? 1 : 0;
 }

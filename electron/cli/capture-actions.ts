@@ -115,6 +115,7 @@ function printResult(r: PairResult, json: boolean): void {
 interface ReplayCliOptions {
   layout?: string;
   from?: string;
+  link?: string;
   direction: 'rx' | 'tx';
   speed: ReplaySpeed;
   volatile: string[];
@@ -148,6 +149,7 @@ export async function replayCommand(capture: string, target: string, o: ReplayCl
     const summary = await replay(records, ep, {
       ...(layout ? { layout } : {}),
       ...(o.from !== undefined ? { from: o.from } : {}),
+      ...(o.link !== undefined ? { link: o.link } : {}),
       ...(writer ? { record: writer } : {}),
       direction: o.direction,
       speed: o.speed,

@@ -52,6 +52,10 @@ export function registerCaptureCommands(p: Command, run: Runner): void {
     .argument('<target>', 'where to replay, e.g. demo:echo')
     .option('--layout <file>', 'decode with this layout (pairs replies by its reply rule; field-level differences)')
     .option('--from <target>', "the captured target whose traffic to replay (default: the capture's first)")
+    .option(
+      '--link <link>',
+      'a monitored capture: the link whose side to replay as a new opener, e.g. kucomms_thermo#3 (default: the first captured)',
+    )
     .addOption(new Option('--direction <dir>', 'the captured direction to send').choices(['tx', 'rx']).default('tx'))
     .addOption(
       new Option('--speed <s>', 'original (captured timing), max, or a factor (2 = twice as fast)')

@@ -3,7 +3,7 @@
 // and a capture file's index (capture/capture-index.ts) have in common.
 // Each adds its own columns (the data, or where the record is in the file).
 // Rows are only appended (or all dropped), so a row number stays valid.
-import type { Direction } from '../shared/message.ts';
+import type { Direction, MessageOrigin } from '../shared/message.ts';
 
 /** Rows per chunk. */
 export const CHUNK_ROWS = 1 << 16;
@@ -25,6 +25,11 @@ export class HeaderChunk {
   readonly length: Uint32Array;
   /** target index << 1 | (1 for tx). */
   readonly meta: Uint16Array;
+  /**
+   * Monitored rows: 1 + the index of their origin (HeaderRows.origin()); 0 for the Studio's own messages.
+   * Made with the chunk's first monitored row: the Studio's own traffic pays nothing for it.
+   */
+  #origin: Uint32Array | undefined;
   rows = 0;
 
   /** @capacity: CHUNK_ROWS, or 0 for a chunk that only stands in before the first row is placed. */
@@ -39,6 +44,17 @@ export class HeaderChunk {
     this.id32 = new Uint32Array(this.id.buffer);
     this.length = new Uint32Array(capacity);
     this.meta = new Uint16Array(capacity);
+  }
+
+  /** Row @r's origin number (0: none). */
+  originAt(r: number): number {
+    return this.#origin?.[r] ?? 0;
+  }
+
+  setOrigin(r: number, origin: number): void {
+    if (origin === 0 && !this.#origin) return;
+    this.#origin ??= new Uint32Array(this.meta.length);
+    this.#origin[r] = origin;
   }
 
   /** Writes row @r's header columns (the caller counts the row). */
@@ -76,6 +92,9 @@ export abstract class HeaderRows<C extends HeaderChunk> {
   protected chunks: C[] = [];
   protected targetNames: string[] = [];
   readonly #targetIndex = new Map<string, number>();
+  /** The distinct origins of monitored rows (a drop's or event's value included), each kept once. */
+  protected origins: MessageOrigin[] = [];
+  readonly #originIndex = new Map<string, number>();
   protected rowCount = 0;
   /** The chunk chunkOf() found last. */
   #lastChunk = 0;
@@ -95,6 +114,33 @@ export abstract class HeaderRows<C extends HeaderChunk> {
       this.#targetIndex.set(target, i);
     }
     return i;
+  }
+
+  /** What a row's origin column holds for @origin: 0 for none, else 1 + its index in the origin table. */
+  originNumber(origin: MessageOrigin | undefined): number {
+    if (!origin) return 0;
+    const key = JSON.stringify([
+      origin.device,
+      origin.link,
+      origin.pid,
+      origin.process,
+      origin.note,
+      origin.value?.toString(),
+    ]);
+    let i = this.#originIndex.get(key);
+    if (i === undefined) {
+      i = this.origins.length;
+      this.origins.push(origin);
+      this.#originIndex.set(key, i);
+    }
+    return i + 1;
+  }
+
+  /** Where a monitored row was seen (its link and process; a drop's or event's note); undefined for the Studio's own. */
+  origin(row: number): MessageOrigin | undefined {
+    const [c, r] = this.locate(row);
+    const n = c.originAt(r);
+    return n === 0 ? undefined : this.origins[n - 1];
   }
 
   /** Drops every row (target numbers stay). */

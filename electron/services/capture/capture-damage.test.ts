@@ -124,8 +124,9 @@ test('capture: a block announcing more records than it holds reads those it hold
 test('capture: a malformed record inside a whole block: the records before it are read, the bytes after it reported', async () => {
   const file = path.join(work, 'malformed.kucap');
   writeCapture(file, 10);
-  // Record 4's direction code becomes 7. The table is 2 + 2 + "demo:echo"; each record 48 + 4 bytes.
-  const recordAt = (n: number): number => 2 + 2 + 'demo:echo'.length + n * 52;
+  // Record 4's direction code becomes 7. The target table is 2 + 2 + "demo:echo", the (empty) origin table 2;
+  // each record 48 + 4 bytes.
+  const recordAt = (n: number): number => 2 + 2 + 'demo:echo'.length + 2 + n * 52;
   rewriteFirstBlock(file, (_header, body) => body.writeUInt8(7, recordAt(4) + 10));
   const r = await readEveryWay(file);
   assert.equal(r.records.length, 4);

@@ -102,9 +102,10 @@ export class CaptureIndex extends HeaderRows<IndexChunk> {
     const body = block.body;
     const bodyAt = block.offset + BLOCK_HEADER_SIZE;
     const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    walkBlock(block, onProblem, (targets) => {
+    walkBlock(block, onProblem, (targets, origins) => {
       const global = targets.map((t) => this.indexOfTarget(t, 'a capture opened into Traffic'));
-      return (p, length, target, direction) =>
+      const globalOrigins = origins.map((o) => this.originNumber(o));
+      return (p, length, target, direction, origin) =>
         this.#append(
           bodyAt + p,
           v.getBigUint64(p, true),
@@ -113,6 +114,7 @@ export class CaptureIndex extends HeaderRows<IndexChunk> {
           length,
           global[target]!,
           direction,
+          origin ? globalOrigins[origin - 1]! : 0,
         );
     });
   }
@@ -125,6 +127,7 @@ export class CaptureIndex extends HeaderRows<IndexChunk> {
     length: number,
     target: number,
     direction: Direction,
+    origin: number,
   ): void {
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || !chunk.fits(offset)) {
@@ -134,6 +137,7 @@ export class CaptureIndex extends HeaderRows<IndexChunk> {
     const r = chunk.rows++;
     chunk.offset[r] = offset - chunk.base;
     chunk.setHeader(r, ts, type, id, length, target, direction);
+    chunk.setOrigin(r, origin);
     this.rowCount++;
   }
 

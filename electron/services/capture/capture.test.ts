@@ -15,6 +15,7 @@ import { BLOCK_HEADER_SIZE, type CaptureRecord } from './format.ts';
 import { exportPcapng, importPcapng } from './pcapng.ts';
 import { readCapture, readCaptureBlocks, type CaptureProblem } from './reader.ts';
 import { CaptureWriter } from './writer.ts';
+import { CaptureIndex } from './capture-index.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kucomms-capture-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -291,4 +292,58 @@ test('pcapng: a cut-off pcapng imports up to its last whole packet and says so',
   assert.equal(n, 49);
   assert.equal(problems.length, 1);
   assert.match(problems[0]?.message ?? '', /cut off/);
+});
+
+/** A monitored conversation: an opener's message, the module's reply, a drop, the link's close. */
+function monitoredRecords(): CaptureRecord[] {
+  const link = { device: 'kucomms_thermo', link: 3, pid: 4242, process: 'thermo_daemon' };
+  const base = { target: 'monitor:/dev/kucomms_thermo', type: 1n, id: 7n, userValue: 0n };
+  const note = (timestampNs: bigint, origin: CaptureRecord['origin']): CaptureRecord => ({
+    ...base,
+    type: 0n,
+    id: 0n,
+    direction: 'rx',
+    timestampNs,
+    length: 0n,
+    data: Buffer.alloc(0),
+    ...(origin ? { origin } : {}),
+  });
+  return [
+    { ...base, direction: 'tx', timestampNs: 1n, length: 2n, data: Buffer.from('hi'), origin: link },
+    { ...base, direction: 'rx', timestampNs: 2n, length: 1n, data: Buffer.from('!'), origin: link },
+    note(3n, { ...link, note: 'drop', value: 37n }),
+    note(4n, { ...link, note: 'link-close', value: 9n }),
+  ];
+}
+
+test('capture v2: monitored messages keep their link, pid and process, and drops and events stay where they happened, in the file, its index and pcapng', async () => {
+  const file = path.join(work, 'monitored.kucap');
+  const w = new CaptureWriter(file);
+  const want = monitoredRecords();
+  for (const r of [...want, record(0)]) w.write(r);
+  w.close();
+  assert.equal(readFileSync(file).readUInt32LE(8), 2, 'format version 2');
+  const strip = (r: CaptureRecord): unknown => ({ ...r, data: Buffer.from(r.data).toString('hex') });
+  const back: CaptureRecord[] = [];
+  for await (const r of readCapture(file)) back.push(r);
+  assert.deepEqual(back.slice(0, 4).map(strip), want.map(strip));
+  assert.equal(back[4]?.origin, undefined, "the Studio's own message has no origin");
+
+  const index = new CaptureIndex(file);
+  await index.build();
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((row) => index.origin(row)),
+    [...want.map((r) => r.origin), undefined],
+  );
+
+  const pcap = path.join(work, 'monitored.pcapng');
+  await exportPcapng(readCapture(file), pcap);
+  const problems: CaptureProblem[] = [];
+  const imported: CaptureRecord[] = [];
+  for await (const r of importPcapng(pcap, (p) => problems.push(p))) imported.push(r);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(imported.map(strip), back.map(strip));
+  const t = spawnSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'frame.comment'], { encoding: 'utf8' });
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout.split('\n')[0] ?? '', /^kucomms-origin .*"pid":4242,"process":"thermo_daemon"/);
 });

@@ -14,12 +14,17 @@
 // The link type is one of LINKTYPE_USER0..15 (147..162; USER0 by default).
 // Each target gets its own interface (named after it), timestamps are in
 // nanoseconds, and epb_flags marks the direction too (inbound = rx).
+// A monitored message's origin (link, pid, process) goes into a comment of
+// its packet (opt_comment) that starts with ORIGIN_COMMENT and holds the
+// origin as JSON; a monitor's drop or event is a packet of no message
+// (header zero, no data) whose origin comment says what it is. Files
+// without these comments (version-1 exports) read as before.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { LIMITS, formatBytes } from '../../shared/limits.ts';
 import { InputError } from '../input-error.ts';
 import { FileWindow } from './file-window.ts';
-import { DIRECTION_CODE, DIRECTION_NAME, type CaptureRecord } from './format.ts';
+import { DIRECTION_CODE, DIRECTION_NAME, originBytes, originFromBytes, type CaptureRecord } from './format.ts';
 import type { CaptureProblem } from './reader.ts';
 
 export const LINKTYPE_USER0 = 147;
@@ -36,6 +41,9 @@ const SHB_USERAPPL = 4;
 const IF_NAME = 2;
 const IF_TSRESOL = 9;
 const EPB_FLAGS = 2;
+const OPT_COMMENT = 1;
+/** What an origin comment starts with: then the origin as JSON (format.ts's origin table entry). */
+export const ORIGIN_COMMENT = 'kucomms-origin ';
 const EPB_INBOUND = 1;
 const EPB_OUTBOUND = 2;
 
@@ -150,6 +158,9 @@ export async function exportPcapng(
           packet,
           Buffer.alloc(pad4(packet.length) - packet.length),
           option(EPB_FLAGS, flags),
+          ...(r.origin
+            ? [option(OPT_COMMENT, Buffer.concat([Buffer.from(ORIGIN_COMMENT), originBytes(r.origin)]))]
+            : []),
           option(OPT_END, Buffer.alloc(0)),
         ]),
       );
@@ -320,7 +331,13 @@ export async function* importPcapng(
         } else {
           const r = recordOfPacket(b.subarray(dataAt, dataAt + caplen), ts);
           if (typeof r === 'string') onProblem({ offset: at, message: `packet at offset ${at}: ${r}; skipped` });
-          else yield r;
+          else {
+            const origin = blockType === EPB ? originOption(b, dataAt + pad4(caplen), total - 4, u16) : undefined;
+            if (typeof origin === 'string')
+              onProblem({ offset: at, message: `packet at offset ${at}: ${origin}; read without its origin` });
+            else if (origin) r.origin = origin;
+            yield r;
+          }
         }
       }
       at += total;
@@ -328,6 +345,27 @@ export async function* importPcapng(
   } finally {
     await fh.close();
   }
+}
+
+/** The origin comment among a packet block's options (from @at to @end), if any, or what is wrong with it. */
+function originOption(
+  b: Buffer,
+  at: number,
+  end: number,
+  u16: (b: Buffer, o: number) => number,
+): CaptureRecord['origin'] | string {
+  for (let o = at; o + 4 <= end;) {
+    const code = u16(b, o);
+    const len = u16(b, o + 2);
+    if (code === OPT_END || o + 4 + len > end) return undefined;
+    const text = code === OPT_COMMENT ? b.toString('utf8', o + 4, o + 4 + len) : '';
+    if (text.startsWith(ORIGIN_COMMENT)) {
+      const origin = originFromBytes(text.slice(ORIGIN_COMMENT.length));
+      return typeof origin === 'string' ? `its origin comment is ${origin}` : origin;
+    }
+    o += 4 + pad4(len);
+  }
+  return undefined;
 }
 
 /** Reports that reading stops at @at because of @why, and how many bytes that leaves unread. */

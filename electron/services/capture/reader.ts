@@ -4,7 +4,7 @@
 // cut off mid-block reads to its last whole block and reports the rest.
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import type { Direction } from '../../shared/message.ts';
+import type { Direction, MessageOrigin } from '../../shared/message.ts';
 import { LIMITS, formatBytes } from '../../shared/limits.ts';
 import { InputError } from '../input-error.ts';
 import { FileWindow } from './file-window.ts';
@@ -15,7 +15,9 @@ import {
   FILE_HEADER_SIZE,
   FILE_MAGIC,
   FILE_VERSION,
+  READ_VERSIONS,
   RECORD_HEADER_SIZE,
+  originFromBytes,
   type CaptureRecord,
 } from './format.ts';
 
@@ -78,31 +80,55 @@ async function resync(w: FileWindow, from: number): Promise<number | undefined> 
   }
 }
 
-/** One whole block whose checksum holds: where it starts, its body (a view into the reader's window) and record count. */
+/** One whole block whose checksum holds: where it starts, its body (a view into the reader's window), record count, and the file's format version. */
 export interface CaptureBlock {
   offset: number;
   body: Buffer;
   count: number;
+  version: number;
 }
 
-/** The target names of a block's table and where its first record starts in the body, or what is wrong with the table. */
-export function blockTargets(body: Buffer): { targets: string[]; recordsAt: number } | string {
-  if (body.length < 2) return `its ${body.length}-byte body has no room for the target table`;
-  const targets: string[] = [];
-  let p = 2;
-  const nTargets = body.readUInt16LE(0);
-  for (let i = 0; i < nTargets; i++) {
-    if (p + 2 > body.length) return `its target table names ${nTargets} targets but the body ends after ${i}`;
+/** The texts of one of a block's tables (u16 count, then u16 length + UTF-8 each) from @p, and where it ends. */
+function readTable(body: Buffer, p: number, what: string): { texts: string[]; end: number } | string {
+  if (p + 2 > body.length) return `its ${body.length}-byte body has no room for the ${what} table`;
+  const texts: string[] = [];
+  const count = body.readUInt16LE(p);
+  p += 2;
+  for (let i = 0; i < count; i++) {
+    if (p + 2 > body.length) return `its ${what} table names ${count} ${what}s but the body ends after ${i}`;
     const n = body.readUInt16LE(p);
-    if (p + 2 + n > body.length) return `target ${i} of its table runs past the body`;
-    targets.push(body.toString('utf8', p + 2, p + 2 + n));
+    if (p + 2 + n > body.length) return `${what} ${i} of its table runs past the body`;
+    texts.push(body.toString('utf8', p + 2, p + 2 + n));
     p += 2 + n;
   }
-  return { targets, recordsAt: p };
+  return { texts, end: p };
 }
 
-/** Called for each record of a block: where it starts in the body, its data length, its target (index into the block's table), its direction. */
-export type RecordVisitor = (at: number, length: number, target: number, direction: Direction) => void;
+/** A block's tables: its target names, its origins (version 2), and where its first record starts in the body; or what is wrong with them. */
+export function blockTargets(
+  body: Buffer,
+  version: number,
+): { targets: string[]; origins: MessageOrigin[]; recordsAt: number } | string {
+  const targets = readTable(body, 0, 'target');
+  if (typeof targets === 'string') return targets;
+  if (version < 2) return { targets: targets.texts, origins: [], recordsAt: targets.end };
+  const table = readTable(body, targets.end, 'origin');
+  if (typeof table === 'string') return table;
+  const origins: MessageOrigin[] = [];
+  for (const [i, text] of table.texts.entries()) {
+    const o = originFromBytes(text);
+    if (typeof o === 'string') return `origin ${i} of its table is ${o}`;
+    origins.push(o);
+  }
+  return { targets: targets.texts, origins, recordsAt: table.end };
+}
+
+/**
+ * Called for each record of a block: where it starts in the body, its data
+ * length, its target (index into the block's table), its direction, and
+ * its origin (0: none, else 1 + its index into the block's origin table).
+ */
+export type RecordVisitor = (at: number, length: number, target: number, direction: Direction, origin: number) => void;
 
 /**
  * Walks every record a block's body holds, front to back, to the body's end:
@@ -116,16 +142,16 @@ export type RecordVisitor = (at: number, length: number, target: number, directi
 export function walkBlock(
   block: CaptureBlock,
   report: (p: CaptureProblem) => void,
-  visitor: (targets: string[]) => RecordVisitor,
+  visitor: (targets: string[], origins: MessageOrigin[]) => RecordVisitor,
 ): void {
   const { body, offset, count } = block;
-  const table = blockTargets(body);
+  const table = blockTargets(body, block.version);
   if (typeof table === 'string') {
     report({ offset, message: `block at ${offset}: ${table}; its ${count} records were skipped` });
     return;
   }
-  const { targets, recordsAt } = table;
-  const visit = visitor(targets);
+  const { targets, origins, recordsAt } = table;
+  const visit = visitor(targets, origins);
   // A DataView reads the fields faster than Buffer's methods: this loop runs once per message.
   const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
   let p = recordsAt;
@@ -136,15 +162,19 @@ export function walkBlock(
     const length = fits && v.getUint32(p + 20, true) === 0 ? v.getUint32(p + 16, true) : Infinity;
     const target = fits ? v.getUint16(p + 8, true) : targets.length;
     const direction = fits ? DIRECTION_NAME[v.getUint8(p + 10)] : undefined;
+    // Version 1 left these bytes reserved: no origins there.
+    const origin = fits && block.version >= 2 ? v.getUint32(p + 12, true) : 0;
     const why = !fits
       ? `only ${body.length - p} bytes are left for its ${RECORD_HEADER_SIZE}-byte header`
       : target >= targets.length
         ? `it names target ${target} of a table of ${targets.length}`
         : direction === undefined
           ? `its direction code ${v.getUint8(p + 10)} is neither 0 (tx) nor 1 (rx)`
-          : p + RECORD_HEADER_SIZE + length > body.length
-            ? `its data length ${fits ? v.getBigUint64(p + 16, true) : 0n} runs past the block`
-            : undefined;
+          : origin > origins.length
+            ? `it names origin ${origin} of a table of ${origins.length}`
+            : p + RECORD_HEADER_SIZE + length > body.length
+              ? `its data length ${fits ? v.getBigUint64(p + 16, true) : 0n} runs past the block`
+              : undefined;
     if (why !== undefined) {
       report({
         offset,
@@ -152,7 +182,7 @@ export function walkBlock(
       });
       return;
     }
-    visit(p, length, target, direction!);
+    visit(p, length, target, direction!, origin);
     p += RECORD_HEADER_SIZE + length;
     n++;
   }
@@ -167,8 +197,9 @@ function parseBody(block: CaptureBlock, report: (p: CaptureProblem) => void): Ca
   walkBlock(
     { ...block, body: b },
     report,
-    (targets) => (p, length, target, direction) =>
+    (targets, origins) => (p, length, target, direction, origin) =>
       records.push({
+        ...(origin ? { origin: origins[origin - 1]! } : {}),
         target: targets[target]!,
         direction,
         timestampNs: b.readBigUInt64LE(p),
@@ -203,17 +234,17 @@ export async function* readCaptureBlocks(path: string, options: ReadCaptureOptio
         `${path} is not a kucomms capture file (${w.end === 0 ? 'it is empty' : 'it does not start with "KUCMCAP"'})`,
       );
     const version = w.slice(0, FILE_HEADER_SIZE).readUInt32LE(8);
-    if (version !== FILE_VERSION)
+    if (!READ_VERSIONS.includes(version))
       throw new InputError(
         path,
-        `${path}: capture format version ${version}; this Studio reads version ${FILE_VERSION}`,
+        `${path}: capture format version ${version}; this Studio reads versions ${READ_VERSIONS.join(' and ')} (it writes ${FILE_VERSION})`,
       );
     let at = FILE_HEADER_SIZE;
     for (;;) {
       if (!(await w.ensure(at, 1))) return;
       const block = await checkBlock(w, at);
       if (block.ok) {
-        yield { offset: at, body: block.body, count: block.count };
+        yield { offset: at, body: block.body, count: block.count, version };
         at = block.next;
         continue;
       }

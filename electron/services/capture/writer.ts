@@ -10,6 +10,7 @@ import {
   DIRECTION_CODE,
   RECORD_HEADER_SIZE,
   fileHeader,
+  originBytes,
   type CaptureRecord,
 } from './format.ts';
 
@@ -22,7 +23,7 @@ export interface CaptureWriterOptions {
 
 const DEFAULT_BLOCK_BYTES = 256 << 10;
 const DEFAULT_FLUSH_MS = 100;
-// Room for the target table at the start of a block body.
+// Room for the target and origin tables at the start of a block body.
 const TABLE_RESERVE = 4096;
 
 export class CaptureWriter {
@@ -33,8 +34,10 @@ export class CaptureWriter {
   #pos = 0;
   #records = 0;
   #targets = new Map<string, number>();
-  // bytes of the target table: its count, then each name
-  #tableSize = 2;
+  /** This block's origins: their key, their bytes. */
+  #origins = new Map<string, { index: number; bytes: Buffer }>();
+  // bytes of both tables: each count, then each name or origin
+  #tableSize = 4;
   #timer: NodeJS.Timeout | undefined;
   readonly #blockBytes: number;
   readonly #flushMs: number;
@@ -59,8 +62,13 @@ export class CaptureWriter {
     const need = RECORD_HEADER_SIZE + length;
     const newTarget = !this.#targets.has(r.target);
     const nameBytes = newTarget ? 2 + Buffer.byteLength(r.target, 'utf8') : 0;
-    if (nameBytes + 2 > TABLE_RESERVE) throw new Error(`capture ${this.path}: target name too long: ${r.target}`);
-    if (this.#records > 0 && (this.#pos + need > this.#blockBytes || this.#tableSize + nameBytes > TABLE_RESERVE))
+    const origin = r.origin ? originBytes(r.origin) : undefined;
+    const originKey = origin?.toString('latin1');
+    const newOrigin = originKey !== undefined && !this.#origins.has(originKey);
+    const tableBytes = nameBytes + (newOrigin ? 2 + origin!.length : 0);
+    if (tableBytes + 4 > TABLE_RESERVE)
+      throw new Error(`capture ${this.path}: target name or origin too long: ${r.target}`);
+    if (this.#records > 0 && (this.#pos + need > this.#blockBytes || this.#tableSize + tableBytes > TABLE_RESERVE))
       this.flush();
     if (need > this.#buf.length - BLOCK_HEADER_SIZE - TABLE_RESERVE) {
       const bigger = Buffer.allocUnsafe(BLOCK_HEADER_SIZE + TABLE_RESERVE + need);
@@ -74,12 +82,22 @@ export class CaptureWriter {
       this.#targets.set(r.target, target);
       this.#tableSize += 2 + Buffer.byteLength(r.target, 'utf8');
     }
-    // Records go after the header and table space; flush() moves the table in.
+    let originNumber = 0;
+    if (originKey !== undefined) {
+      let entry = this.#origins.get(originKey);
+      if (!entry) {
+        entry = { index: this.#origins.size, bytes: origin! };
+        this.#origins.set(originKey, entry);
+        this.#tableSize += 2 + origin!.length;
+      }
+      originNumber = entry.index + 1;
+    }
+    // Records go after the header and table space; flush() moves the tables in.
     const v = this.#view;
     const at = BLOCK_HEADER_SIZE + TABLE_RESERVE + this.#pos;
     v.setBigUint64(at, r.timestampNs, true);
     v.setUint32(at + 8, target | (DIRECTION_CODE[r.direction] << 16), true);
-    v.setUint32(at + 12, 0, true);
+    v.setUint32(at + 12, originNumber, true);
     v.setBigUint64(at + 16, r.length, true);
     v.setBigUint64(at + 24, r.type, true);
     v.setBigUint64(at + 32, r.id, true);
@@ -100,16 +118,19 @@ export class CaptureWriter {
     this.#timer = undefined;
     if (this.#fd === undefined || this.#records === 0) return;
     const names = [...this.#targets.keys()].map((t) => Buffer.from(t, 'utf8'));
+    const origins = [...this.#origins.values()].map((o) => o.bytes);
     const tableSize = this.#tableSize;
     const b = this.#buf;
     let tableAt = BLOCK_HEADER_SIZE + TABLE_RESERVE - tableSize;
     const start = tableAt - BLOCK_HEADER_SIZE;
-    b.writeUInt16LE(names.length, tableAt);
-    tableAt += 2;
-    for (const n of names) {
-      b.writeUInt16LE(n.length, tableAt);
-      n.copy(b, tableAt + 2);
-      tableAt += 2 + n.length;
+    for (const table of [names, origins]) {
+      b.writeUInt16LE(table.length, tableAt);
+      tableAt += 2;
+      for (const n of table) {
+        b.writeUInt16LE(n.length, tableAt);
+        n.copy(b, tableAt + 2);
+        tableAt += 2 + n.length;
+      }
     }
     const bodyLength = tableSize + this.#pos;
     b.writeUInt32LE(BLOCK_MAGIC, start);
@@ -124,7 +145,8 @@ export class CaptureWriter {
     this.#pos = 0;
     this.#records = 0;
     this.#targets.clear();
-    this.#tableSize = 2;
+    this.#origins.clear();
+    this.#tableSize = 4;
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 // a capture opened into Traffic) in windows, filtered views of them, one
 // row's detail, pausing and clearing, and the messages-per-second series.
 import { z } from 'zod';
-import type { MessageJson } from '../message.ts';
+import type { MessageJson, MessageOriginJson } from '../message.ts';
 import { call, empty, event, type CallTable, type EventPayloads, type EventTable } from './call-spec.ts';
 import type { DecodedJson } from './shared-types.ts';
 
@@ -34,8 +34,10 @@ export interface TrafficRow {
   length: number;
   /** The layout's message kind, when the target has a layout and one matched. */
   kind?: string;
-  /** One line of decoded fields (cut to about 160 characters). */
+  /** One line of decoded fields (cut to about 160 characters); of a monitor's drop or event, what it says. */
   summary: string;
+  /** Monitored rows: the link and process (origin.note: a drop or event, not a message). */
+  origin?: MessageOriginJson;
 }
 
 export interface TrafficWindow {

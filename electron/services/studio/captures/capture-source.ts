@@ -161,6 +161,7 @@ export class CaptureSource implements TrafficRows {
     const r = this.#records().read(this.#index.offset(row), this.#index.length(row));
     // A copy: the reader's cache is reused by the next read.
     const data = Uint8Array.from(r.data);
+    const origin = this.#index.origin(row);
     return {
       row,
       target: this.#index.target(row),
@@ -171,6 +172,7 @@ export class CaptureSource implements TrafficRows {
       id: r.id,
       userValue: r.userValue,
       data,
+      ...(origin ? { origin } : {}),
     };
   }
 

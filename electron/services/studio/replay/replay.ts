@@ -4,7 +4,7 @@
 // and diffed field by field, volatile fields aside. Streams the capture, so
 // memory holds only the replies still waiting for their partner.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Direction, Message, SendHeader } from '../../../shared/message.ts';
+import { isNote, linkName, type Direction, type Message, type SendHeader } from '../../../shared/message.ts';
 import type { Layout } from '../../protocol/layout.ts';
 import { VolatileFields, diffMessages, type FieldDiff } from '../../capture/diff.ts';
 import { captureRecord, type CaptureRecord } from '../../capture/format.ts';
@@ -26,8 +26,14 @@ export interface ReplayOptions {
   layout?: Layout;
   /** The captured target whose traffic is replayed; the capture's first when absent. */
   from?: string;
-  /** Which captured direction is sent: 'tx' (default, what the Studio sent) or 'rx'. */
+  /** Which captured direction is sent: 'tx' (default, what the Studio sent; of a monitored link, what its opener sent) or 'rx'. */
   direction?: Direction;
+  /**
+   * A monitored capture: the link whose side is replayed (linkName(), e.g.
+   * kucomms_thermo#3, shm:demo#0), as a new opener; the first link of the
+   * `from` target's records when absent. Drops and events are never sent.
+   */
+  link?: string;
   speed?: ReplaySpeed;
   /** Field paths to ignore, e.g. data.seconds, header.user_value. */
   volatile?: readonly string[];
@@ -140,6 +146,11 @@ export async function replay(
       if (options.from === undefined) options = { ...options, from: r.target };
       summary.from = options.from ?? r.target;
       if (r.target !== summary.from) continue;
+      if (r.origin) {
+        if (isNote(r)) continue;
+        if (options.link === undefined) options = { ...options, link: linkName(r.origin) };
+        if (linkName(r.origin) !== options.link) continue;
+      }
       if (r.direction !== sendDir) {
         // A captured reply: pair it now if its replayed partner came already.
         const index = ++expectedCount;

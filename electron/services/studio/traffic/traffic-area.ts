@@ -118,7 +118,9 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
     const index = this.store.targetIndex(target);
     const keep = this.#options.mode !== 'agent';
     for (const m of msgs) {
-      if (keep) this.store.appendFields(index, m.direction, m.timestampNs, m.type, m.id, m.userValue, m.data);
+      if (keep) this.store.appendMessage(index, m);
+      // A monitor's drops and events are rows, not messages: the rate counts messages.
+      if (m.origin?.note !== undefined) continue;
       if (m.direction === 'rx') this.#pendingRx++;
       else this.#pendingTx++;
     }

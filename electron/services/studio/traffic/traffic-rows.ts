@@ -3,7 +3,7 @@
 // (captures/capture-source.ts). Both answer the same questions per row
 // number; this module turns those answers into table rows, decoded trees
 // and the filter's view of a row.
-import type { Direction } from '../../../shared/message.ts';
+import { noteText, originToJson, type Direction } from '../../../shared/message.ts';
 import type { TrafficRow } from '../../../shared/studio-api.ts';
 import { decodeReceived } from '../../protocol/decode.ts';
 import type { Layout } from '../../protocol/layout.ts';
@@ -46,7 +46,9 @@ export function decodeRow(rows: TrafficRows, layoutFor: LayoutFor, row: number):
 /** The table's view of a row. */
 export function rowView(rows: TrafficRows, layoutFor: LayoutFor, row: number): TrafficRow {
   const m = rows.get(row);
-  const decoded = decodeRow(rows, layoutFor, row);
+  // A monitor's drop or event has no message to decode: the row says what happened.
+  const note = m.origin?.note !== undefined;
+  const decoded = note ? undefined : decodeRow(rows, layoutFor, row);
   return {
     row,
     timestampNs: m.timestampNs.toString(),
@@ -57,7 +59,8 @@ export function rowView(rows: TrafficRows, layoutFor: LayoutFor, row: number): T
     userValue: m.userValue.toString(),
     length: m.data.length,
     ...(decoded?.kind !== undefined ? { kind: decoded.kind } : {}),
-    summary: summaryOf(decoded, m.data),
+    summary: note ? noteText(m.origin!) : summaryOf(decoded, m.data),
+    ...(m.origin ? { origin: originToJson(m.origin) } : {}),
   };
 }
 

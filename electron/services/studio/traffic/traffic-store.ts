@@ -50,7 +50,21 @@ export class TrafficStore extends HeaderRows<Chunk> {
   }
 
   append(target: string, m: Message): number {
-    return this.appendFields(this.targetIndex(target), m.direction, m.timestampNs, m.type, m.id, m.userValue, m.data);
+    return this.appendMessage(this.targetIndex(target), m);
+  }
+
+  /** Appends @m as a row of the target numbered @targetIndex; returns its row number. */
+  appendMessage(targetIndex: number, m: Message): number {
+    return this.appendFields(
+      targetIndex,
+      m.direction,
+      m.timestampNs,
+      m.type,
+      m.id,
+      m.userValue,
+      m.data,
+      this.originNumber(m.origin),
+    );
   }
 
   /** Appends one row from its fields (the store's hot path); returns its row number. */
@@ -62,6 +76,8 @@ export class TrafficStore extends HeaderRows<Chunk> {
     id: bigint,
     userValue: bigint,
     data: Uint8Array,
+    /** originNumber() of a monitored message's origin; 0 for the Studio's own. */
+    origin = 0,
   ): number {
     let chunk = this.chunks[this.chunks.length - 1];
     if (!chunk || !chunk.fits(data.length)) {
@@ -71,6 +87,7 @@ export class TrafficStore extends HeaderRows<Chunk> {
     const r = chunk.rows;
     chunk.setHeader(r, timestampNs, type, id, data.length, targetIndex, direction);
     chunk.userValue[r] = userValue;
+    chunk.setOrigin(r, origin);
     const at = chunk.reserveData(data.length);
     chunk.dataStart[r] = at;
     chunk.data.set(data, at);
@@ -122,6 +139,7 @@ export class TrafficStore extends HeaderRows<Chunk> {
       id: c.id[r]!,
       userValue: c.userValue[r]!,
       data: c.data.subarray(at, at + c.length[r]!),
+      ...(c.originAt(r) ? { origin: this.origins[c.originAt(r) - 1]! } : {}),
     };
   }
 }

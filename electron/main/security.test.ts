@@ -25,6 +25,7 @@ import {
   permissionGranted,
   windowOpenDecision,
 } from './security.ts';
+import { STATE_WAIT_MS } from '../services/testing/patience.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -182,7 +183,10 @@ describe('the shell and its start-up', () => {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => (out += s));
     const lines = await new Promise<string[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL within 20 s: ${out}`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no URL within ${STATE_WAIT_MS / 1000} s: ${out}`)),
+        STATE_WAIT_MS,
+      );
       child.stdout.on('data', (s: string) => {
         out += s;
         if (!/open http/.test(out)) return;

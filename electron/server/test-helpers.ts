@@ -4,9 +4,10 @@ import WebSocket from 'ws';
 import { wsStudioApi, type SocketLike, type WsStudioApi } from '../shared/studio-client.ts';
 import { StudioService } from '../services/studio/studio-service.ts';
 import { startStudioServer, type StudioServer, type StudioServerOptions } from './ws-server.ts';
+import { STATE_WAIT_MS } from '../services/testing/patience.ts';
 
 /** Generous bound for other processes; never a timing assertion. */
-export const WAIT_MS = 20_000;
+export const WAIT_MS = STATE_WAIT_MS;
 
 export interface Running {
   service: StudioService;

@@ -8,10 +8,11 @@ import { after, describe, test } from 'node:test';
 import type { Message } from '../shared/message.ts';
 import { stopAllDemoPeers } from './demo-peers.ts';
 import { Endpoint, type EndpointOptions, type KucommsError } from './endpoint.ts';
+import { STATE_WAIT_MS } from './testing/patience.ts';
 
 const U64_MAX = (1n << 64n) - 1n;
 // Generous bounds for waiting on other processes; never a timing assertion.
-const WAIT_MS = 20_000;
+const WAIT_MS = STATE_WAIT_MS;
 
 after(() => stopAllDemoPeers());
 

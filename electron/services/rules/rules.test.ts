@@ -11,8 +11,9 @@ import { decodeReceived } from '../protocol/decode.ts';
 import { encodeData } from '../protocol/encode.ts';
 import { RuleAnswerer, type RuleAnswer, type RuleNotice } from './rule-answerer.ts';
 import { parseRules } from './rules-file.ts';
+import { STATE_WAIT_MS } from '../testing/patience.ts';
 
-const WAIT_MS = 20_000;
+const WAIT_MS = STATE_WAIT_MS;
 const telemetry = loadLayoutFile('protocols/telemetry.yaml');
 const kindNamed = (name: string) => telemetry.messages.find((k) => k.name === name)!;
 

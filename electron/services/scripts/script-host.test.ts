@@ -10,6 +10,7 @@ import { encodeMessage } from '../protocol/encode.ts';
 import { loadLayoutFile } from '../protocol/loader.ts';
 import { decodeReceived } from '../protocol/decode.ts';
 import { ScriptRun, type ScriptStop } from './script-host.ts';
+import { STATE_WAIT_MS } from '../testing/patience.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 // The 1-based line of @marker in a fixture.
@@ -18,7 +19,7 @@ const lineOf = (name: string, marker: string): number =>
     .split('\n')
     .findIndex((l) => l.includes(marker)) + 1;
 // A generous bound for things that happen in other threads; not a timing assertion.
-const WAIT_MS = 30_000;
+const WAIT_MS = STATE_WAIT_MS;
 
 after(() => stopAllDemoPeers());
 

@@ -8,10 +8,11 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkspaceWatcher, type WorkspaceChange } from './watcher.ts';
 import { Workspace } from './workspace.ts';
+import { STATE_WAIT_MS } from '../testing/patience.ts';
 
 /** Long enough that the steps a test means to fall within one quiet period do, on a loaded machine too. */
 const QUIET = 1000;
-const WAIT_MS = 30_000;
+const WAIT_MS = STATE_WAIT_MS;
 
 describe('the workspace watcher', () => {
   let dir: string;

@@ -11,9 +11,10 @@ import { bytesToBase64 } from '../../../shared/message.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
 import { stopAllDemoPeers } from '../../demo-peers.ts';
 import { StudioService } from '../studio-service.ts';
+import { STATE_WAIT_MS } from '../../testing/patience.ts';
 
 /** A generous bound for what happens in other threads; not a timing assertion. */
-const WAIT_MS = 30_000;
+const WAIT_MS = STATE_WAIT_MS;
 
 let dir: string;
 let studio: StudioService;

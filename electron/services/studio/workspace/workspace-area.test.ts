@@ -11,6 +11,7 @@ import { StudioError, type StudioEvents } from '../../../shared/studio-api.ts';
 import { ProtocolRegistry } from '../protocols.ts';
 import { StudioService } from '../studio-service.ts';
 import { StateStore } from '../../workspace/state-store.ts';
+import { STATE_WAIT_MS } from '../../testing/patience.ts';
 
 const message = (name: string) => ({
   name,
@@ -52,9 +53,9 @@ describe('the workspace area', () => {
   });
   /** Waits until the views have heard that @name changed (its quiet period is over and it was reloaded). */
   async function announced(name: string): Promise<void> {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + STATE_WAIT_MS;
     while (!events.some((e) => e.event === 'workspaceChanged' && (e.payload as { name: string }).name === name)) {
-      if (Date.now() > deadline) throw new Error(`no workspaceChanged for ${name} within 30 s`);
+      if (Date.now() > deadline) throw new Error(`no workspaceChanged for ${name} within ${STATE_WAIT_MS / 1000} s`);
       await sleep(10);
     }
   }

@@ -22,7 +22,7 @@ export async function hashCommand(files: string[]): Promise<number> {
 }
 
 export function formatChange(c: LayoutChange): string {
-  return `${c.breaking ? 'breaking  ' : 'compatible'}  ${c.where}: ${c.what}`;
+  return `${c.breaking ? 'breaking  ' : 'compatible'}  ${c.message}`;
 }
 
 /** kucomms-studio diff-layout: exit 5 when any change is breaking. */

@@ -114,6 +114,20 @@ export function intTypeName(t: IntType): string {
   return `${t.signed ? 's' : 'u'}${t.bits}${t.bits > 8 && t.endian === 'big' ? 'be' : ''}`;
 }
 
+/** The name the decoder gives a field of this type in its tree (the composer and layout diffs label it the same). */
+export function typeName(t: FieldType): string {
+  switch (t.kind) {
+    case 'int':
+      return intTypeName(t);
+    case 'float':
+      return `f${t.bits}`;
+    case 'struct':
+      return t.struct.name;
+    default:
+      return t.kind;
+  }
+}
+
 function flagsText(names: IntType['flags'], raw: bigint): string {
   if (!names) return '';
   const set: string[] = [];

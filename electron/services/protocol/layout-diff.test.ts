@@ -38,7 +38,7 @@ messages:
 const load = (text: string) => loadLayoutText(text, 'sensor.yaml');
 const changes = (edit: (text: string) => string) => diffLayouts(load(BASE), load(edit(BASE)));
 const lines = (edit: (text: string) => string) =>
-  changes(edit).map((c) => `${c.breaking ? 'breaking' : 'compatible'} ${c.where}: ${c.what}`);
+  changes(edit).map((c) => `${c.breaking ? 'breaking' : 'compatible'} ${c.message}`);
 
 test('diff-layout: docs, comments and key order alone are no change, and keep the hash', () => {
   const reworded = (t: string) =>
@@ -47,83 +47,90 @@ test('diff-layout: docs, comments and key order alone are no change, and keep th
   assert.equal(protocolHash(load(reworded(BASE))), protocolHash(load(BASE)));
 });
 
+const breaks = (edit: (text: string) => string, want: string[]) => assert.deepEqual(lines(edit), want);
+
 test('diff-layout: a resized field is breaking, and so is every field it moves', () => {
-  assert.deepEqual(
-    lines((t) => t.replace('type: s16', 'type: s32')),
+  breaks(
+    (t) => t.replace('type: s16', 'type: s32'),
     [
-      'breaking messages.reading.fields.value: resized: s16 little -> s32 little',
-      'breaking messages.reading.fields.unit: moved: offset 2 -> offset 4',
-      'breaking messages.reading.fields.stamp: moved: offset 3 -> offset 5',
+      'breaking reading.value changed type from s16 to s32',
+      'breaking reading.value was resized from 2 to 4 bytes',
+      'breaking reading.unit moved from offset 34 to 36',
+      'breaking reading.stamp moved from offset 35 to 37',
     ],
   );
 });
 
 test('diff-layout: kinds tried in another order: breaking where they select the same messages', () => {
-  const swap = (t: string) =>
-    t.replace('  - name: get\n    when: { type: get }\n', '') + '  - name: get\n    when: { type: get }\n';
-  assert.deepEqual(lines(swap), [
-    'compatible messages.get: now tried on the other side of reading',
-    'compatible messages.reading: now tried on the other side of get',
+  const getKind = '  - name: get\n    when: { type: get }\n';
+  const swap = (t: string) => t.replace(getKind, '') + getKind;
+  breaks(swap, [
+    'compatible get is now tried on the other side of reading',
+    'compatible reading is now tried on the other side of get',
   ]);
   // A catch-all kind moved in front of the kind it used to leave alone.
-  const catchAllLast = swap(BASE).replace('  - name: get\n    when: { type: get }\n', '  - name: other\n');
-  const catchAllFirst = BASE.replace('  - name: get\n    when: { type: get }\n', '  - name: other\n');
+  const catchAllLast = swap(BASE).replace(getKind, '  - name: other\n');
+  const catchAllFirst = BASE.replace(getKind, '  - name: other\n');
   assert.deepEqual(
     diffLayouts(load(catchAllLast), load(catchAllFirst)).map(
-      (c) => `${c.breaking ? 'breaking' : 'compatible'} ${c.where}: ${c.what}`,
+      (c) => `${c.breaking ? 'breaking' : 'compatible'} ${c.message}`,
     ),
     [
-      'breaking messages.reading: now tried on the other side of other; other selects some of the same messages',
-      'breaking messages.other: now tried on the other side of reading; reading selects some of the same messages',
+      'breaking reading is now tried on the other side of other, which selects some of the same messages',
+      'breaking other is now tried on the other side of reading, which selects some of the same messages',
     ],
   );
 });
 
-test('diff-layout: retyped, removed and added fields are breaking', () => {
-  assert.deepEqual(
-    lines((t) => t.replace('{ name: stamp, type: u32 }', '{ name: stamp, type: f32 }')),
-    ['breaking messages.reading.fields.stamp: retyped: u32 little -> f32 little'],
+test('diff-layout: retyped, removed and added fields, and a changed byte order, are breaking', () => {
+  breaks(
+    (t) => t.replace('{ name: stamp, type: u32 }', '{ name: stamp, type: f32 }'),
+    ['breaking reading.stamp changed type from u32 to f32'],
   );
-  assert.deepEqual(
-    lines((t) => t.replace('      - { name: stamp, type: u32 }\n', '')),
-    ['breaking messages.reading.fields.stamp: removed'],
+  breaks(
+    (t) => t.replace('      - { name: stamp, type: u32 }\n', ''),
+    ['breaking reading.stamp was removed (it was at offset 35, 4 bytes)'],
   );
-  assert.deepEqual(
-    lines((t) => `${t}      - { name: extra, type: u8 }\n`),
-    ['breaking messages.reading.fields.extra: added as field 3: u8'],
+  breaks(
+    (t) => `${t}      - { name: extra, type: u8 }\n`,
+    ['breaking reading.extra was added (at offset 39, 1 bytes): messages made with the saved layout lack it'],
+  );
+  breaks(
+    (t) => t.replace('type: s16', 'type: s16, endian: big'),
+    ['breaking reading.value changed type from s16 to s16be'],
   );
 });
 
 test('diff-layout: a removed kind and a changed when are breaking; a new kind and a new enum value compatible', () => {
-  assert.deepEqual(
-    lines((t) => t.replace('  - name: get\n    when: { type: get }\n', '')),
-    ['breaking messages.get: kind removed (type=1)'],
+  breaks(
+    (t) => t.replace('  - name: get\n    when: { type: get }\n', ''),
+    ['breaking message kind get was removed: its messages no longer decode as get'],
   );
-  assert.deepEqual(
-    lines((t) => t.replace('kind: { 1: get, 2: reading }', 'kind: { 1: get, 3: reading }')),
+  breaks(
+    (t) => t.replace('kind: { 1: get, 2: reading }', 'kind: { 1: get, 3: reading }'),
     [
-      'breaking header.type: enum value 2 (reading) removed: old senders still send it',
-      'breaking messages.reading: when type=2 -> type=3',
-      'compatible header.type: new enum value 3 (reading): old readers show it as a number',
+      'breaking header.type: value 2 (reading) was removed, but messages made with the saved layout carry it',
+      'breaking reading is now selected by type=3 instead of type=2',
+      'compatible header.type: new value 3 (reading); readers of the saved layout show it as a number',
     ],
   );
-  assert.deepEqual(
-    lines((t) => `${t}  - name: reset\n    when: { type: 9 }\n`),
-    ['compatible messages.reset: new kind (type=9): old readers do not know it'],
+  breaks(
+    (t) => `${t}  - name: reset\n    when: { type: 9 }\n`,
+    ['compatible new message kind reset (type=9): readers of the saved layout do not know it'],
   );
-  assert.deepEqual(
-    lines((t) => t.replace('1: kelvin }', '1: kelvin, 2: fahrenheit }')),
-    ['compatible messages.reading.fields.unit: new enum value 2 (fahrenheit): old readers show it as a number'],
+  breaks(
+    (t) => t.replace('1: kelvin }', '1: kelvin, 2: fahrenheit }'),
+    ['compatible reading.unit: new value 2 (fahrenheit); readers of the saved layout show it as a number'],
   );
 });
 
 test('diff-layout: renamed fields, kinds and enum values are compatible and keep the hash', () => {
   const renamed = (t: string) =>
     t.replace('name: value', 'name: centi').replace('- name: get\n', '- name: ask\n').replace('1: kelvin', '1: k');
-  assert.deepEqual(lines(renamed), [
-    'compatible messages.ask: kind renamed from get',
-    'compatible messages.reading.fields.centi: renamed from value',
-    'compatible messages.reading.fields.unit: enum value 1 renamed kelvin -> k',
+  breaks(renamed, [
+    'compatible message kind get renamed to ask',
+    'compatible reading.value renamed to centi',
+    'compatible reading.unit: value 1 renamed from kelvin to k',
   ]);
   assert.equal(protocolHash(load(renamed(BASE))), protocolHash(load(BASE)));
 });
@@ -156,7 +163,7 @@ test('kucomms-studio diff-layout exits 5 on a breaking change, 0 on a compatible
   writeFileSync(compatible, `${BASE}  - name: reset\n    when: { type: 9 }\n`);
   const r = cli('diff-layout', old, breaking);
   assert.equal(r.status, 5, r.stderr);
-  assert.match(r.stdout, /^breaking {4}messages\.reading\.fields\.value: resized: s16 little -> s32 little$/m);
+  assert.match(r.stdout, /^breaking {4}reading\.value was resized from 2 to 4 bytes$/m);
   const hashes = [old, breaking].map(
     (f) =>
       `0x${protocolHash(load(readFileSync(f, 'utf8')))
@@ -165,9 +172,9 @@ test('kucomms-studio diff-layout exits 5 on a breaking change, 0 on a compatible
   );
   assert.match(
     r.stdout,
-    new RegExp(`old\\.yaml ${hashes[0]} -> .*breaking\\.yaml ${hashes[1]}: 3 changes, 3 breaking$`, 'm'),
+    new RegExp(`old\\.yaml ${hashes[0]} -> .*breaking\\.yaml ${hashes[1]}: 4 changes, 4 breaking$`, 'm'),
   );
   const ok = cli('diff-layout', old, compatible);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
-  assert.match(ok.stdout, /^compatible {2}messages\.reset: new kind/m);
+  assert.match(ok.stdout, /^compatible {2}new message kind reset/m);
 });

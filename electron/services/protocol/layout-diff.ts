@@ -1,233 +1,319 @@
 // What changed on the wire between two versions of a layout, each change
-// classified: breaking (a program built from one cannot read every message
-// of the other) or compatible (nothing either side sends changes meaning).
-// `kucomms-studio diff-layout OLD NEW` prints these and the Protocols view
-// warns with them when a save would break the protocol. Changes to docs,
-// comments, key order or `version` are no change at all; renames are
-// compatible. Everything the protocol hash covers (protocol-hash.ts) that
-// differs shows up here as at least one change.
+// classified: breaking (messages made with one version no longer decode the
+// same with the other) or compatible (nothing either side sends changes
+// meaning). `kucomms-studio diff-layout OLD NEW` prints these, and the
+// Protocols view warns with the breaking ones before a save. Changes to
+// docs, comments, key order or `version` are no change at all; renames are
+// compatible; whatever changes the protocol hash (protocol-hash.ts) shows
+// up as at least one change.
+//
+// Offsets count from the message's first byte (header included), as the
+// Studio shows them, and are known up to the first field whose size depends
+// on the data; after it, only sizes and types are compared.
+import type { CompatibilityWarning } from '../../shared/api/layouts-api.ts';
+import { HEADER_SIZE, typeName } from './decode.ts';
 import {
   HEADER_KEYS,
   fieldFixedSize,
   fixedSize,
   type FieldDef,
-  type FieldType,
   type Layout,
   type Length,
+  type MessageKind,
   type StructDef,
   type ValueNames,
 } from './layout.ts';
 
-export interface LayoutChange {
+type FieldPlace = NonNullable<CompatibilityWarning['old']>;
+
+/** One change; the breaking ones are what the Protocols view warns with before a save. */
+export interface LayoutChange extends CompatibilityWarning {
   breaking: boolean;
-  /** where, as in error messages: messages.sample.fields.value, header.type, enums.kind */
-  where: string;
-  what: string;
+}
+
+interface Placed extends FieldPlace {
+  type: string;
+  /** Scalars, bytes and strings: everything about their bytes (byte order, encoding, bit layout). */
+  wire?: string;
+  /** The integer's enum or flags, for their values. */
+  values?: ValueNames;
+}
+
+/** Every field of @struct (nested structs and bit fields too) by path, with where it sits. */
+function place(struct: StructDef, start: number | undefined, prefix: string, out: Map<string, Placed>): void {
+  let offset = start;
+  for (const f of struct.fields) {
+    const path = `${prefix}${f.name}`;
+    const size = fieldFixedSize(f);
+    const count = f.count === undefined ? '' : f.count.kind === 'fixed' ? `[${f.count.n}]` : '[]';
+    const values = f.type.kind === 'int' ? (f.type.enum ?? f.type.flags) : undefined;
+    out.set(path, {
+      ...(offset !== undefined ? { offset } : {}),
+      ...(size !== undefined ? { size } : {}),
+      type: `${typeName(f.type)}${count}`,
+      ...(values ? { values } : {}),
+      ...(f.type.kind !== 'struct' ? { wire: wireField(f, struct) } : {}),
+    });
+    if (f.type.kind === 'struct')
+      place(
+        f.type.struct,
+        f.count === undefined || fixedSize(f.type) !== undefined ? offset : undefined,
+        `${path}${f.count ? '[0]' : ''}.`,
+        out,
+      );
+    if (f.type.kind === 'int' && f.type.subfields)
+      for (const b of f.type.subfields)
+        out.set(`${path}.${b.name}`, {
+          offset: b.at,
+          size: b.width,
+          type: 'bits',
+          ...(b.enum ? { values: b.enum } : {}),
+        });
+    offset = offset === undefined || size === undefined ? undefined : offset + size;
+  }
 }
 
 /** A length; one read from a field is named by the field's position, which is what the wire sees. */
-function describeLength(l: Length, owner: StructDef): string {
+function wireLength(l: Length, owner: StructDef): string {
   switch (l.kind) {
     case 'fixed':
       return String(l.n);
     case 'rest':
       return 'rest';
     case 'field':
-      return `field #${owner.fields.findIndex((f) => f.name === l.field)}`;
+      return `#${owner.fields.findIndex((f) => f.name === l.field)}`;
     case 'prefix':
       return `${l.int.signed ? 's' : 'u'}${l.int.bits} prefix`;
   }
 }
 
-/** A field's type as one comparable phrase; names of enums and structs left out. */
-function describeType(t: FieldType, owner: StructDef): string {
+/** A field's bytes on the wire as one comparable phrase: no names, no enum values. */
+function wireField(f: FieldDef, owner: StructDef): string {
+  const t = f.type;
+  const count = f.count ? ` x ${wireLength(f.count, owner)}` : '';
   switch (t.kind) {
-    case 'int': {
-      const bits = t.subfields?.map((b) => `${b.at}+${b.width}`).join(',');
-      return `${t.signed ? 's' : 'u'}${t.bits}${t.bits > 8 ? ` ${t.endian}` : ''}${bits ? ` bits[${bits}]` : ''}`;
-    }
+    case 'int':
+      return `${typeName(t)}${t.bits > 8 ? ` ${t.endian}` : ''}${t.subfields?.map((b) => ` ${b.at}+${b.width}`).join('') ?? ''}${count}`;
     case 'float':
-      return `f${t.bits} ${t.endian}`;
+      return `${typeName(t)} ${t.endian}${count}`;
     case 'bool':
-      return 'bool';
+      return `bool${count}`;
     case 'bytes':
-      return `bytes[${describeLength(t.size, owner)}]`;
+      return `bytes[${wireLength(t.size, owner)}]${count}`;
     case 'string':
-      return `string ${t.encoding}[${describeLength(t.size, owner)}]${t.pad !== undefined ? ` pad ${t.pad}` : ''}`;
+      return `string ${t.encoding}[${wireLength(t.size, owner)}]${t.pad ?? ''}${count}`;
     case 'struct':
-      return `struct {${t.struct.fields.map((f) => describeField(f, t.struct)).join('; ')}}`;
+      return `{${wireStruct(t.struct)}}${count}`;
   }
 }
 
-function describeField(f: FieldDef, owner: StructDef): string {
-  return `${describeType(f.type, owner)}${f.count ? ` x ${describeLength(f.count, owner)}` : ''}`;
+const wireStruct = (s: StructDef): string => s.fields.map((f) => wireField(f, s)).join('; ');
+
+function whenText(kind: MessageKind): string {
+  return (
+    HEADER_KEYS.filter((k) => kind.when[k] !== undefined)
+      .map((k) => `${k}=${kind.when[k]}`)
+      .join(', ') || '(any message)'
+  );
 }
 
-/** Offsets of each field from the struct's start while every field before it has a fixed size. */
-function offsets(struct: StructDef): Map<string, number> {
-  const out = new Map<string, number>();
-  let at: number | undefined = 0;
-  for (const f of struct.fields) {
-    if (at === undefined) break;
-    out.set(f.name, at);
-    const size = fieldFixedSize(f);
-    at = size === undefined ? undefined : at + size;
-  }
+const where = (p: Placed, unit: string): string =>
+  `${p.offset !== undefined ? `${unit === 'bits' ? 'bit' : 'offset'} ${p.offset}` : 'a data-dependent offset'}, ${p.size !== undefined ? `${p.size} ${unit}` : 'variable size'}`;
+
+const bare = ({ values: _values, wire: _wire, ...p }: Placed): FieldPlace => p;
+
+/** Values an enum or flags set gained, lost, or named otherwise. */
+function valueChanges(
+  label: string,
+  a: ValueNames | undefined,
+  b: ValueNames | undefined,
+  at: Pick<LayoutChange, 'kind' | 'field'>,
+): LayoutChange[] {
+  const out: LayoutChange[] = [];
+  const before = new Map(a?.entries.map((e) => [e.value, e.name]));
+  const after = new Map(b?.entries.map((e) => [e.value, e.name]));
+  for (const [value, name] of before)
+    if (!after.has(value))
+      out.push({
+        ...at,
+        breaking: true,
+        change: 'value-removed',
+        message: `${label}: value ${value} (${name}) was removed, but messages made with the saved layout carry it`,
+      });
+    else if (after.get(value) !== name)
+      out.push({
+        ...at,
+        breaking: false,
+        change: 'value-renamed',
+        message: `${label}: value ${value} renamed from ${name} to ${after.get(value)}`,
+      });
+  for (const [value, name] of after)
+    if (!before.has(value))
+      out.push({
+        ...at,
+        breaking: false,
+        change: 'value-added',
+        message: `${label}: new value ${value} (${name}); readers of the saved layout show it as a number`,
+      });
   return out;
 }
 
-/** Values an enum or flags set gained and lost, and the ones that got another name. */
-function diffValues(where: string, what: string, a: ValueNames | undefined, b: ValueNames | undefined): LayoutChange[] {
-  const changes: LayoutChange[] = [];
-  const before = new Map(a?.entries.map((e) => [e.value, e.name]));
-  const after = new Map(b?.entries.map((e) => [e.value, e.name]));
-  for (const [value, name] of after)
-    if (!before.has(value))
-      changes.push({ breaking: false, where, what: `new ${what} ${value} (${name}): old readers show it as a number` });
-  for (const [value, name] of before)
-    if (!after.has(value))
-      changes.push({ breaking: true, where, what: `${what} ${value} (${name}) removed: old senders still send it` });
-    else if (after.get(value) !== name)
-      changes.push({ breaking: false, where, what: `${what} ${value} renamed ${name} -> ${after.get(value)}` });
-  return changes;
-}
-
-function diffType(where: string, a: FieldType, b: FieldType, ownerA: StructDef, ownerB: StructDef): LayoutChange[] {
-  const changes: LayoutChange[] = [];
-  if (a.kind === 'struct' && b.kind === 'struct') return diffStruct(where, a.struct, b.struct);
-  const before = describeType(a, ownerA);
-  const after = describeType(b, ownerB);
-  if (before !== after) {
-    const how = a.kind !== b.kind ? 'retyped' : fixedSize(a) !== fixedSize(b) ? 'resized' : 'changed';
-    changes.push({ breaking: true, where, what: `${how}: ${before} -> ${after}` });
-  }
-  if (a.kind === 'int' && b.kind === 'int') {
-    changes.push(...diffValues(where, 'enum value', a.enum, b.enum));
-    changes.push(...diffValues(where, 'flag bit', a.flags, b.flags));
-  }
-  return changes;
-}
-
-function diffStruct(where: string, a: StructDef, b: StructDef): LayoutChange[] {
-  // The same types in the same order: only names may differ, and a rename
-  // moves no byte.
-  if (a.fields.length === b.fields.length && a.fields.every((f, i) => sameWire(f, b.fields[i] as FieldDef, a, b)))
-    return a.fields.flatMap((f, i) => {
-      const g = b.fields[i] as FieldDef;
-      const inner = diffType(`${where}.${g.name}`, f.type, g.type, a, b).concat(
-        countChange(`${where}.${g.name}`, f, g, a, b),
-      );
-      return f.name === g.name
-        ? inner
-        : [{ breaking: false, where: `${where}.${g.name}`, what: `renamed from ${f.name}` }, ...inner];
+/** Field by field, the changes of one kind's data. */
+function structChanges(kind: string, a: StructDef, b: StructDef): LayoutChange[] {
+  const out: LayoutChange[] = [];
+  const before = new Map<string, Placed>();
+  const after = new Map<string, Placed>();
+  place(a, HEADER_SIZE, '', before);
+  place(b, HEADER_SIZE, '', after);
+  // The same bytes in the same order: only names differ, and no rename moves a byte.
+  if (wireStruct(a) === wireStruct(b)) {
+    const oldPaths = [...before.keys()];
+    [...after.entries()].forEach(([path, n], i) => {
+      const oldPath = oldPaths[i] as string;
+      if (oldPath !== path)
+        out.push({
+          breaking: false,
+          kind,
+          field: path,
+          change: 'renamed',
+          message: `${kind}.${oldPath} renamed to ${path}`,
+        });
+      out.push(...valueChanges(`${kind}.${path}`, before.get(oldPath)?.values, n.values, { kind, field: path }));
     });
-  const changes: LayoutChange[] = [];
-  const oldAt = offsets(a);
-  const newAt = offsets(b);
-  const newIndex = new Map(b.fields.map((f, i) => [f.name, i]));
-  a.fields.forEach((f, i) => {
-    const at = `${where}.${f.name}`;
-    const j = newIndex.get(f.name);
-    if (j === undefined) {
-      changes.push({ breaking: true, where: at, what: 'removed' });
-      return;
-    }
-    const g = b.fields[j] as FieldDef;
-    const from = oldAt.get(f.name);
-    const to = newAt.get(f.name);
-    if (from !== to || i !== j)
-      changes.push({
-        breaking: true,
-        where: at,
-        what: `moved: ${from !== undefined ? `offset ${from}` : `field ${i}`} -> ${to !== undefined ? `offset ${to}` : `field ${j}`}`,
-      });
-    changes.push(...diffType(at, f.type, g.type, a, b), ...countChange(at, f, g, a, b));
-  });
-  const oldNames = new Set(a.fields.map((f) => f.name));
-  b.fields.forEach((g, j) => {
-    if (!oldNames.has(g.name))
-      changes.push({
-        breaking: true,
-        where: `${where}.${g.name}`,
-        what: `added as field ${j}: ${describeField(g, b)}`,
-      });
-  });
-  return changes;
-}
-
-function countChange(where: string, a: FieldDef, b: FieldDef, ownerA: StructDef, ownerB: StructDef): LayoutChange[] {
-  const before = a.count ? describeLength(a.count, ownerA) : 'one';
-  const after = b.count ? describeLength(b.count, ownerB) : 'one';
-  return before === after ? [] : [{ breaking: true, where, what: `count ${before} -> ${after}` }];
-}
-
-function sameWire(a: FieldDef, b: FieldDef, ownerA: StructDef, ownerB: StructDef): boolean {
-  return describeField(a, ownerA) === describeField(b, ownerB);
-}
-
-const whenText = (when: Partial<Record<string, bigint>>): string =>
-  HEADER_KEYS.filter((k) => when[k] !== undefined)
-    .map((k) => `${k}=${when[k]}`)
-    .join(' ') || 'any message';
-
-/** Whether some message is selected by both `when`s. */
-function overlap(a: Partial<Record<string, bigint>>, b: Partial<Record<string, bigint>>): boolean {
-  return HEADER_KEYS.every((k) => a[k] === undefined || b[k] === undefined || a[k] === b[k]);
-}
-
-/** Every wire change from @a to @b, breaking ones first. */
-export function diffLayouts(a: Layout, b: Layout): LayoutChange[] {
-  const changes: LayoutChange[] = [];
-  if (a.endian !== b.endian)
-    changes.push({ breaking: true, where: 'endian', what: `default byte order ${a.endian} -> ${b.endian}` });
-  for (const k of HEADER_KEYS)
-    changes.push(...diffValues(`header.${k}`, 'enum value', a.header[k].enum, b.header[k].enum));
-  const newKinds = new Map(b.messages.map((m, i) => [m.name, i]));
-  const oldKinds = new Set(a.messages.map((m) => m.name));
-  // A kind that is gone under its name but whose `when` a new name took is renamed.
-  const renamed = new Map<string, number>();
-  for (const m of a.messages) {
-    if (newKinds.has(m.name)) continue;
-    const j = b.messages.findIndex((n) => !oldKinds.has(n.name) && whenText(n.when) === whenText(m.when));
-    if (j >= 0 && ![...renamed.values()].includes(j)) renamed.set(m.name, j);
+    return out;
   }
-  a.messages.forEach((m, i) => {
-    const j = newKinds.get(m.name) ?? renamed.get(m.name);
+  for (const [field, o] of before) {
+    const n = after.get(field);
+    const unit = o.type === 'bits' ? 'bits' : 'bytes';
+    const label = `${kind}.${field}`;
+    const at = { kind, field, old: bare(o) };
+    if (!n) {
+      out.push({
+        ...at,
+        breaking: true,
+        change: 'removed',
+        message: `${label} was removed (it was at ${where(o, unit)})`,
+      });
+      continue;
+    }
+    const both = { ...at, new: bare(n), breaking: true };
+    if (o.type !== n.type && o.type !== 'bits' && n.type !== 'bits')
+      out.push({ ...both, change: 'retyped', message: `${label} changed type from ${o.type} to ${n.type}` });
+    if (o.size !== n.size)
+      out.push({
+        ...both,
+        change: 'resized',
+        message: `${label} was resized from ${o.size ?? 'variable'} to ${n.size ?? 'variable'} ${unit}`,
+      });
+    if (o.type === n.type && o.size === n.size && o.wire !== n.wire)
+      out.push({ ...both, change: 'retyped', message: `${label} changed on the wire from ${o.wire} to ${n.wire}` });
+    if (o.offset !== undefined && n.offset !== undefined && o.offset !== n.offset)
+      out.push({
+        ...both,
+        change: 'moved',
+        message: `${label} moved from ${unit === 'bits' ? 'bit' : 'offset'} ${o.offset} to ${n.offset}`,
+      });
+    out.push(...valueChanges(label, o.values, n.values, { kind, field }));
+  }
+  for (const [field, n] of after)
+    if (!before.has(field))
+      out.push({
+        breaking: true,
+        kind,
+        field,
+        change: 'added',
+        new: bare(n),
+        message: `${kind}.${field} was added (at ${where(n, n.type === 'bits' ? 'bits' : 'bytes')}): messages made with the saved layout lack it`,
+      });
+  return out;
+}
+
+/** Whether some message is selected by both kinds. */
+function overlap(a: MessageKind, b: MessageKind): boolean {
+  return HEADER_KEYS.every((k) => a.when[k] === undefined || b.when[k] === undefined || a.when[k] === b.when[k]);
+}
+
+/** Every wire change from @saved to @edited, breaking ones first. */
+export function diffLayouts(saved: Layout, edited: Layout): LayoutChange[] {
+  const out: LayoutChange[] = [];
+  if (saved.endian !== edited.endian)
+    out.push({
+      breaking: true,
+      change: 'endian',
+      message: `the default byte order changed from ${saved.endian} to ${edited.endian}`,
+    });
+  for (const k of HEADER_KEYS)
+    out.push(...valueChanges(`header.${k}`, saved.header[k].enum, edited.header[k].enum, {}));
+
+  // Kinds pair by name; a kind gone under its name whose `when` a new name took is renamed.
+  const newIndex = new Map(edited.messages.map((m, i) => [m.name, i]));
+  const oldNames = new Set(saved.messages.map((m) => m.name));
+  const partner = new Map<MessageKind, number>();
+  for (const m of saved.messages) {
+    const j =
+      newIndex.get(m.name) ??
+      edited.messages.findIndex(
+        (n, j) => !oldNames.has(n.name) && whenText(n) === whenText(m) && ![...partner.values()].includes(j),
+      );
+    if (j !== undefined && j >= 0) partner.set(m, j);
+  }
+  saved.messages.forEach((m, i) => {
+    const j = partner.get(m);
     if (j === undefined) {
-      changes.push({ breaking: true, where: `messages.${m.name}`, what: `kind removed (${whenText(m.when)})` });
+      out.push({
+        breaking: true,
+        kind: m.name,
+        change: 'kind-removed',
+        old: { when: whenText(m) },
+        message: `message kind ${m.name} was removed: its messages no longer decode as ${m.name}`,
+      });
       return;
     }
-    const where = `messages.${(b.messages[j] as (typeof b.messages)[number]).name}`;
-    if (renamed.has(m.name)) changes.push({ breaking: false, where, what: `kind renamed from ${m.name}` });
-    const n = b.messages[j] as (typeof b.messages)[number];
-    if (whenText(m.when) !== whenText(n.when))
-      changes.push({ breaking: true, where, what: `when ${whenText(m.when)} -> ${whenText(n.when)}` });
+    const n = edited.messages[j] as MessageKind;
+    if (n.name !== m.name)
+      out.push({
+        breaking: false,
+        kind: n.name,
+        change: 'kind-renamed',
+        message: `message kind ${m.name} renamed to ${n.name}`,
+      });
+    if (whenText(m) !== whenText(n))
+      out.push({
+        breaking: true,
+        kind: n.name,
+        change: 'when-changed',
+        old: { when: whenText(m) },
+        new: { when: whenText(n) },
+        message: `${n.name} is now selected by ${whenText(n)} instead of ${whenText(m)}`,
+      });
     else {
-      // Kinds are tried in order. Only the order among kinds in both layouts
-      // counts, and a change of it matters where the two select some of the
-      // same messages.
-      const passed = a.messages.filter((o, k) => {
-        const l = newKinds.get(o.name) ?? renamed.get(o.name);
+      // Kinds are tried in order: only the order among kinds in both layouts
+      // counts, and it matters where the two select some of the same messages.
+      const passed = saved.messages.filter((o, k) => {
+        const l = partner.get(o);
         return o !== m && l !== undefined && k < i !== l < j;
       });
-      const clash = passed.filter((o) => overlap(o.when, m.when));
+      const clash = passed.filter((o) => overlap(o, m));
       if (passed.length)
-        changes.push({
+        out.push({
           breaking: clash.length > 0,
-          where,
-          what: `now tried on the other side of ${passed.map((o) => o.name).join(', ')}${clash.length ? `; ${clash.map((o) => o.name).join(', ')} selects some of the same messages` : ''}`,
+          kind: n.name,
+          change: 'reordered',
+          message: `${n.name} is now tried on the other side of ${passed.map((o) => o.name).join(', ')}${clash.length ? `, which selects some of the same messages` : ''}`,
         });
     }
-    changes.push(...diffStruct(`${where}.fields`, m.struct, n.struct));
+    out.push(...structChanges(n.name, m.struct, n.struct));
   });
-  const renamedTo = new Set(renamed.values());
-  b.messages.forEach((n, j) => {
-    if (!oldKinds.has(n.name) && !renamedTo.has(j))
-      changes.push({
+  const taken = new Set(partner.values());
+  edited.messages.forEach((n, j) => {
+    if (!taken.has(j))
+      out.push({
         breaking: false,
-        where: `messages.${n.name}`,
-        what: `new kind (${whenText(n.when)}): old readers do not know it`,
+        kind: n.name,
+        change: 'kind-added',
+        new: { when: whenText(n) },
+        message: `new message kind ${n.name} (${whenText(n)}): readers of the saved layout do not know it`,
       });
   });
-  return [...changes.filter((c) => c.breaking), ...changes.filter((c) => !c.breaking)];
+  return [...out.filter((c) => c.breaking), ...out.filter((c) => !c.breaking)];
 }

@@ -1,8 +1,10 @@
 // A layout's header and message kinds as plain JSON for the API
 // (listProtocols): what the composer needs to generate a form per kind.
 import type { FieldSchemaJson, LayoutSummary, LengthJson, ValueNamesJson } from '../../shared/studio-api.ts';
-import { intTypeName } from '../protocol/decode.ts';
+import { typeName } from '../protocol/decode.ts';
 import type { FieldDef, FieldType, Layout, Length, ValueNames } from '../protocol/layout.ts';
+
+export { typeName };
 
 function names(v: ValueNames): ValueNamesJson {
   return v.entries.map((e) => ({ value: e.value.toString(), name: e.name }));
@@ -18,20 +20,6 @@ function lengthJson(l: Length): LengthJson {
       return { field: l.field };
     case 'prefix':
       return { prefix: true };
-  }
-}
-
-/** The name the decoder gives a field of this type in its tree, so the composer labels it the same. */
-export function typeName(t: FieldType): string {
-  switch (t.kind) {
-    case 'int':
-      return intTypeName(t);
-    case 'float':
-      return `f${t.bits}`;
-    case 'struct':
-      return t.struct.name;
-    default:
-      return t.kind;
   }
 }
 

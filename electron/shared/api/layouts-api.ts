@@ -35,12 +35,31 @@ export interface LayoutFileView {
   errors: LayoutErrorJson[];
 }
 
+/** What a change between two versions of a layout does (kucomms-studio diff-layout lists the same). */
+export type LayoutChangeKind =
+  | 'moved'
+  | 'resized'
+  | 'retyped'
+  | 'removed'
+  | 'added'
+  | 'renamed'
+  | 'kind-removed'
+  | 'kind-added'
+  | 'kind-renamed'
+  | 'when-changed'
+  | 'reordered'
+  | 'endian'
+  | 'value-removed'
+  | 'value-added'
+  | 'value-renamed';
+
 /** A change that makes messages of the saved layout decode differently with the edited one. */
 export interface CompatibilityWarning {
-  kind: string;
+  /** The message kind; absent: the layout as a whole (its default byte order, a header enum). */
+  kind?: string;
   /** The field's path in the kind's data (points[0].x, control.mode); absent: the kind itself. */
   field?: string;
-  change: 'moved' | 'resized' | 'retyped' | 'removed' | 'kind-removed' | 'when-changed';
+  change: LayoutChangeKind;
   /** Offsets count from the message's first byte (header included), as the Studio shows them. */
   old?: { offset?: number; size?: number; type?: string; when?: string };
   new?: { offset?: number; size?: number; type?: string; when?: string };

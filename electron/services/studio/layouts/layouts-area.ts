@@ -17,7 +17,7 @@ import { GenerateError, generateC } from '../../protocol/gen-c.ts';
 import { generateLua } from '../../protocol/gen-lua.ts';
 import { generateTs } from '../../protocol/gen-ts.ts';
 import type { Layout } from '../../protocol/layout.ts';
-import { compatibilityWarnings } from './compatibility.ts';
+import { diffLayouts } from '../../protocol/layout-diff.ts';
 import { layoutTemplate, protocolNameFor, renameProtocol } from './new-layout.ts';
 import { sampleMessage } from './sample-message.ts';
 import { decodedJson } from '../message-view.ts';
@@ -41,7 +41,12 @@ export class LayoutsArea implements StudioArea<typeof layoutCalls> {
         return {
           errors,
           ...(errors.length === 0 ? { summary: layoutSummary(layout) } : {}),
-          compatibility: saved ? compatibilityWarnings(saved, layout) : [],
+          // What breaks messages of the saved version: the same changes kucomms-studio diff-layout lists.
+          compatibility: saved
+            ? diffLayouts(saved, layout)
+                .filter((c) => c.breaking)
+                .map(({ breaking: _, ...w }) => w)
+            : [],
         };
       },
       previewLayout: async (i) => {

@@ -18,8 +18,26 @@ const libRoot = path.join(ownDir, 'root');
 const multiarch = 'x86_64-linux-gnu';
 const libdir = `/usr/lib/${multiarch}`;
 export const ownLibdir = path.join(libRoot, libdir);
-export const ownDaemon = path.join(ownDir, 'echo_roundtrip');
 export const ownModule = path.join(ownDir, 'module/kucomms_own.ko');
+// The daemon from own.yaml, and one from own-changed.yaml (the layout
+// changed on the daemon's side only).
+export const ownDaemons = { same: path.join(ownDir, 'own_daemon'), changed: path.join(ownDir, 'own_daemon_changed') };
+const fixtures = path.join(repoRoot, 'build/test/own-module');
+const studio = path.join(repoRoot, 'electron/cli/kucomms-studio.mjs');
+
+/** `kucomms-studio gen c` of a fixture layout into DIR/own_layout.h. */
+function generateHeader(run, layout, dir) {
+	fs.mkdirSync(dir, { recursive: true });
+	const r = run(process.execPath, [studio, 'gen', 'c', path.join(fixtures, layout), '-o', path.join(dir, 'own_layout.h')]);
+	return r.status === 0 ? undefined : `kucomms-studio gen c ${layout} failed: ${tail(r.all)}`;
+}
+
+/** The protocol hashes of the fixture layouts, as `kucomms-studio hash` prints them. */
+export function ownHashes(run) {
+	const r = run(process.execPath, [studio, 'hash', path.join(fixtures, 'own.yaml'), path.join(fixtures, 'own-changed.yaml')]);
+	const [same, changed] = r.stdout.trim().split('\n').map((l) => l.split(' ')[0]);
+	return { same, changed };
+}
 
 function tail(text, lines = 10) {
 	return text.trim().split('\n').slice(-lines).join(' | ');
@@ -104,16 +122,22 @@ export async function libraryPackages({ check, run, version }) {
 			return `expected status 0 and "dlt {number=147}{name=USER0}...", got ${dlts.status}: ${tail(dlts.all)}`;
 	}, noDebs);
 
-	const daemon = await check('a daemon builds with pkg-config --cflags --libs kucomms against the unpacked packages only', () => {
+	const daemon = await check('daemons build with pkg-config --cflags --libs kucomms against the unpacked packages only, each from its layout', () => {
 		const env = { ...process.env, PKG_CONFIG_SYSROOT_DIR: libRoot, PKG_CONFIG_LIBDIR: path.join(libRoot, libdir, 'pkgconfig') };
 		const flags = run('pkg-config', ['--cflags', '--libs', 'kucomms'], { env });
 		if (flags.status !== 0)
 			return `pkg-config failed: ${tail(flags.all)}`;
-		const source = path.join(repoRoot, 'native/tests/install/echo_roundtrip.c');
-		const cc = run('gcc', ['-Wall', '-Wextra', '-Werror', '-o', ownDaemon, source, ...flags.stdout.trim().split(/\s+/)]);
-		if (cc.status !== 0)
-			return `gcc failed: ${tail(cc.all)}`;
-		const ldd = run('ldd', [ownDaemon], { env: { ...process.env, LD_LIBRARY_PATH: ownLibdir } });
+		for (const [which, layout] of [['same', 'own.yaml'], ['changed', 'own-changed.yaml']]) {
+			const headers = path.join(ownDir, `include-${which}`);
+			const failure = generateHeader(run, layout, headers);
+			if (failure)
+				return failure;
+			const cc = run('gcc', ['-Wall', '-Wextra', '-Werror', `-I${headers}`, '-o', ownDaemons[which],
+				path.join(fixtures, 'own_daemon.c'), ...flags.stdout.trim().split(/\s+/)]);
+			if (cc.status !== 0)
+				return `gcc (${layout}) failed: ${tail(cc.all)}`;
+		}
+		const ldd = run('ldd', [ownDaemons.same], { env: { ...process.env, LD_LIBRARY_PATH: ownLibdir } });
 		if (!ldd.stdout.includes(`libkucomms.so.0 => ${ownLibdir}/libkucomms.so.0`))
 			return `expected it to load libkucomms.so.0 from the unpacked package, ldd says: ${tail(ldd.all)}`;
 	}, noDebs);
@@ -138,7 +162,10 @@ export async function ownModuleBuild({ check, run, kernel, notInstalled }) {
 	const built = await check('a module of your own builds with the package\'s module Makefile, headers and Module.symvers only', () => {
 		fs.rmSync(moduleDir, { recursive: true, force: true });
 		fs.cpSync('/usr/share/doc/kucomms-dkms/module', moduleDir, { recursive: true });
-		fs.copyFileSync(path.join(repoRoot, 'build/test/own-module/kucomms_own.c'), path.join(moduleDir, 'kucomms_own.c'));
+		fs.copyFileSync(path.join(fixtures, 'kucomms_own.c'), path.join(moduleDir, 'kucomms_own.c'));
+		const failure = generateHeader(run, 'own.yaml', moduleDir);
+		if (failure)
+			return failure;
 		const r = run('make', ['-C', moduleDir, 'MODULE=kucomms_own', `KVER=${kernel}`]);
 		if (r.status !== 0 || !fs.existsSync(ownModule))
 			return `make exited with ${r.status}: ${tail(r.all)}`;

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findKernelVersion, repoRoot, runGuest } from '../../kernel/test/vm.mjs';
 import { configFiles, findSchema, lintConfigs } from './electron-builder-config.mjs';
-import { libraryPackages, ownDaemon, ownLibdir, ownModule, ownModuleBuild } from './library-packages.mjs';
+import { libraryPackages, ownDaemons, ownHashes, ownLibdir, ownModule, ownModuleBuild } from './library-packages.mjs';
 
 const pkg = 'kucomms-dkms';
 const moduleNames = ['kucomms', 'kucomms_longtest', 'kucomms_echo', 'kucomms_tutorial'];
@@ -442,7 +442,7 @@ async function bootAndRun(notReady, notOwn) {
 	const booted = await check(`${kernel} boots in QEMU and runs the transcript to the end`, async () => {
 		const result = await runGuest({
 			script: 'build/test/guest/dkms-longtest.sh',
-			args: [longtestBinary, String(longtestSeconds), ...(notOwn ? [] : [ownModule, ownDaemon, ownLibdir])],
+			args: [longtestBinary, String(longtestSeconds), ...(notOwn ? [] : [ownModule, ownDaemons.same, ownDaemons.changed, ownLibdir])],
 			timeoutMs: 180_000,
 		});
 		guest = { ...result, ...parseGuest(result.lines) };
@@ -509,12 +509,30 @@ async function bootAndRun(notReady, notOwn) {
 	await check('kucomms_lib_longtest exits with status 0 on SIGINT', () =>
 		(fact('longtest-exit') === '0' ? undefined : `got status ${fact('longtest-exit')}: ${output()}`), noGuest);
 
-	await check('the module of your own loads, and the daemon built against libkucomms gets its message echoed by it', () => {
+	const hashes = notOwn ? {} : ownHashes(run);
+	await check('the module of your own loads and shows its protocol in sysfs: own, version 1, the hash of own.yaml', () => {
 		const problems = [];
 		if (fact('own-insmod') !== '0') problems.push(`insmod kucomms_own.ko exited with ${fact('own-insmod')}`);
-		if (fact('own-echo') !== 'echoed type=7 id=42 user_value=1234')
-			problems.push(`expected the daemon to print "echoed type=7 id=42 user_value=1234", got "${fact('own-echo')}"`);
+		const want = `own 1 ${hashes.same}`;
+		if (fact('own-protocol') !== want)
+			problems.push(`expected protocol_name, protocol_version and protocol_hash "${want}", got "${fact('own-protocol')}"`);
 		if (fact('own-rmmod') !== '0') problems.push(`rmmod kucomms_own exited with ${fact('own-rmmod')}`);
+		return problems.join('; ') || undefined;
+	}, noGuest ?? notOwn);
+	await check('the daemon from the same layout accepts the handshake, and the module echoes its reading', () => {
+		const want = [`accepted own 1 hash ${hashes.same}`, 'echoed value=-1234 stamp=56789'];
+		const got = [fact('own-same'), fact('own-same-echo')];
+		if (got.join('|') !== want.join('|') || fact('own-same-exit') !== '0')
+			return `expected ${JSON.stringify(want)} and exit 0, got ${JSON.stringify(got)} and exit ${fact('own-same-exit')}`;
+	}, noGuest ?? notOwn);
+	await check('the daemon from the layout changed on its side only refuses, naming both protocols and hashes', () => {
+		const got = fact('own-changed') ?? '';
+		const problems = [];
+		if (fact('own-changed-exit') !== '3') problems.push(`expected exit 3, got ${fact('own-changed-exit')}`);
+		if (!got.startsWith('refused: /dev/kucomms_own speaks protocol own 1 hash'))
+			problems.push(`expected "refused: /dev/kucomms_own speaks protocol own 1 hash ...", got "${got}"`);
+		for (const h of [hashes.same, hashes.changed])
+			if (!got.includes(h)) problems.push(`hash ${h} is not named in "${got}"`);
 		return problems.join('; ') || undefined;
 	}, noGuest ?? notOwn);
 

@@ -54,6 +54,49 @@ static ssize_t spin_us_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(spin_us);
 
+/*
+ * The protocol the registered module said it speaks: one value per
+ * attribute, each an empty line while it said nothing.
+ */
+static ssize_t protocol_show(struct device *dev, char *buf, int which)
+{
+	struct kucomms_device *kdev = to_kucomms_device(dev);
+	ssize_t n;
+
+	mutex_lock(&kdev->lock);
+	if (!kdev->protocol.name[0])
+		n = sysfs_emit(buf, "\n");
+	else if (which == 0)
+		n = sysfs_emit(buf, "%s\n", kdev->protocol.name);
+	else if (which == 1)
+		n = sysfs_emit(buf, "%s\n", kdev->protocol.version);
+	else
+		n = sysfs_emit(buf, "0x%016llx\n", kdev->protocol.hash);
+	mutex_unlock(&kdev->lock);
+	return n;
+}
+
+static ssize_t protocol_name_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return protocol_show(dev, buf, 0);
+}
+static DEVICE_ATTR_RO(protocol_name);
+
+static ssize_t protocol_version_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return protocol_show(dev, buf, 1);
+}
+static DEVICE_ATTR_RO(protocol_version);
+
+static ssize_t protocol_hash_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return protocol_show(dev, buf, 2);
+}
+static DEVICE_ATTR_RO(protocol_hash);
+
 #define KUCOMMS_STAT_ATTR(field)					\
 static ssize_t field##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
@@ -90,6 +133,9 @@ static struct attribute *kucomms_device_attrs[] = {
 	&dev_attr_work_ticks_skipped.attr,
 	&dev_attr_timer_ticks_skipped.attr,
 	&dev_attr_spin_us.attr,
+	&dev_attr_protocol_name.attr,
+	&dev_attr_protocol_version.attr,
+	&dev_attr_protocol_hash.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(kucomms_device);

@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
@@ -407,6 +408,7 @@ void kucomms_unregister(struct kucomms_endpoint *ep)
 	spin_lock(&kdev->wake_lock);
 	WRITE_ONCE(kdev->endpoint, NULL);
 	spin_unlock(&kdev->wake_lock);
+	memset(&kdev->protocol, 0, sizeof(kdev->protocol));
 	mutex_unlock(&kdev->lock);
 
 	kthread_stop(ep->task);
@@ -415,3 +417,54 @@ void kucomms_unregister(struct kucomms_endpoint *ep)
 	kfree(ep);
 }
 EXPORT_SYMBOL_GPL(kucomms_unregister);
+
+/* Protocol names are layout names: [a-z][a-z0-9_]*. */
+static bool kucomms_protocol_name_ok(const char *name)
+{
+	size_t i, len = strnlen(name, KUCOMMS_PROTOCOL_NAME_MAX + 1);
+
+	if (len == 0 || len > KUCOMMS_PROTOCOL_NAME_MAX || !islower(name[0]))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!islower(name[i]) && !isdigit(name[i]) && name[i] != '_')
+			return false;
+	return true;
+}
+
+/**
+ * kucomms_set_protocol() - say which protocol the module speaks
+ * @ep: what kucomms_register() returned
+ * @name: the layout's protocol name, [a-z][a-z0-9_]*, at most 63 bytes
+ * @version: the layout's version ("" for none), at most 31 printable bytes
+ * @hash: the layout's protocol hash
+ *
+ * A header generated from the layout defines all three as NAME_PROTOCOL:
+ * kucomms_set_protocol(ep, NAME_PROTOCOL). The device shows them in sysfs
+ * until the module unregisters. Context: may sleep.
+ *
+ * Return: 0, or -EINVAL for a name or version that does not fit.
+ */
+int kucomms_set_protocol(struct kucomms_endpoint *ep, const char *name,
+			 const char *version, u64 hash)
+{
+	struct kucomms_device *kdev = ep->kdev;
+	size_t i, vlen;
+
+	if (!name || !version || !kucomms_protocol_name_ok(name))
+		return -EINVAL;
+	vlen = strnlen(version, KUCOMMS_PROTOCOL_VERSION_MAX + 1);
+	if (vlen > KUCOMMS_PROTOCOL_VERSION_MAX)
+		return -EINVAL;
+	for (i = 0; i < vlen; i++)
+		if (!isgraph(version[i]))
+			return -EINVAL;
+	mutex_lock(&kdev->lock);
+	strscpy(kdev->protocol.name, name, sizeof(kdev->protocol.name));
+	strscpy(kdev->protocol.version, version, sizeof(kdev->protocol.version));
+	kdev->protocol.hash = hash;
+	mutex_unlock(&kdev->lock);
+	dev_info(&kdev->dev, "speaks protocol %s %s hash 0x%016llx\n", name,
+		 version, hash);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kucomms_set_protocol);

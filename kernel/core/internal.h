@@ -102,6 +102,12 @@ struct kucomms_device {
 	/* How long the module's thread looks at the rings before sleeping. */
 	unsigned int spin_us;
 	struct kucomms_device_stats stats;
+	/* What the registered module speaks (empty name: it did not say). */
+	struct {
+		char name[KUCOMMS_PROTOCOL_NAME_MAX + 1];
+		char version[KUCOMMS_PROTOCOL_VERSION_MAX + 1];
+		u64 hash;
+	} protocol;			/* under lock */
 };
 
 struct kucomms_mon_watch;

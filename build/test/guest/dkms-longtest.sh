@@ -6,16 +6,19 @@
 # lines (and the program's output as "@@longtest LINE", the kernel log as
 # "@@dmesg LINE") for build/test/package.test.mjs to judge.
 #
-#   dkms-longtest.sh LONGTEST_BINARY SECONDS [OWN_MODULE OWN_DAEMON OWN_LIBDIR]
+#   dkms-longtest.sh LONGTEST_BINARY SECONDS [OWN_MODULE OWN_DAEMON OWN_DAEMON_CHANGED OWN_LIBDIR]
 #
 # With OWN_*: a module of a user's own (built against the installed
-# package) serves /dev/kucomms_own, and OWN_DAEMON, linked against the
-# libkucomms in OWN_LIBDIR, sends it a message and prints the echo.
+# package) serves /dev/kucomms_own and registers its protocol; OWN_DAEMON,
+# built from the same layout and linked against the libkucomms in
+# OWN_LIBDIR, checks the protocol, sends a reading and prints the echo;
+# OWN_DAEMON_CHANGED, built from the layout changed on its side, refuses.
 longtest=$1
 seconds=$2
 own_module=${3:-}
 own_daemon=${4:-}
-own_libdir=${5:-}
+own_daemon_changed=${5:-}
+own_libdir=${6:-}
 kver=$KUCOMMS_KERNEL_VERSION
 sysfs=/sys/devices/virtual/kucomms/kucomms
 
@@ -80,7 +83,17 @@ if [ -n "$own_module" ]; then
 	echo kucomms_own > "$sysfs/create_device"
 	insmod "$own_module"
 	say "own-insmod $?"
-	say "own-echo $(LD_LIBRARY_PATH=$own_libdir timeout 60 "$own_daemon" /dev/kucomms_own 2>&1)"
+	say "own-protocol $(cat /sys/class/kucomms/kucomms_own/protocol_name \
+		/sys/class/kucomms/kucomms_own/protocol_version \
+		/sys/class/kucomms/kucomms_own/protocol_hash | tr '\n' ' ' | sed 's/ $//')"
+	for which in same changed; do
+		if [ $which = same ]; then daemon=$own_daemon; else daemon=$own_daemon_changed; fi
+		LD_LIBRARY_PATH=$own_libdir timeout 60 "$daemon" /dev/kucomms_own >/tmp/own.out 2>&1
+		status=$?
+		say "own-$which $(sed -n 1p /tmp/own.out)"
+		say "own-$which-echo $(sed -n 2p /tmp/own.out)"
+		say "own-$which-exit $status"
+	done
 	rmmod kucomms_own
 	say "own-rmmod $?"
 fi

@@ -3,11 +3,13 @@
  * A user's own kernel module, as the package test builds it: only from what
  * kucomms-dkms installs (its headers in /usr/src/kucomms-VERSION, the
  * Module.symvers DKMS keeps, the Makefile in
- * /usr/share/doc/kucomms-dkms/module). It echoes every message back on
- * /dev/kucomms_own.
+ * /usr/share/doc/kucomms-dkms/module) and own_layout.h, generated from
+ * own.yaml. It says which protocol it speaks and echoes every reading back
+ * on /dev/kucomms_own.
  */
 #include <linux/module.h>
 #include <kucomms/module.h>
+#include "own_layout.h"
 
 static struct kucomms_endpoint *own_ep;
 
@@ -15,6 +17,8 @@ static int own_message(struct kucomms_link *link,
 		       const struct kucomms_msg_header *hdr,
 		       const void *data, void *priv)
 {
+	if (own_kind_of(hdr->type, hdr->id, hdr->user_value) != OWN_MSG_KIND_READING)
+		return 0;
 	return kucomms_send(link, hdr, data) == -ENOBUFS ? -EAGAIN : 0;
 }
 
@@ -22,8 +26,15 @@ static const struct kucomms_ops own_ops = { .message = own_message };
 
 static int __init own_init(void)
 {
+	int err;
+
 	own_ep = kucomms_register("kucomms_own", &own_ops, NULL);
-	return PTR_ERR_OR_ZERO(own_ep);
+	if (IS_ERR(own_ep))
+		return PTR_ERR(own_ep);
+	err = kucomms_set_protocol(own_ep, OWN_PROTOCOL);
+	if (err)
+		kucomms_unregister(own_ep);
+	return err;
 }
 
 static void __exit own_exit(void)

@@ -77,6 +77,18 @@ int kucomms_broadcast_locked(struct kucomms_endpoint *ep,
 			     const struct kucomms_msg_header *hdr,
 			     const void *data);
 
+/*
+ * The protocol the module speaks, as a header generated from its layout
+ * names it (kucomms-studio gen c): kucomms_set_protocol(ep, NAME_PROTOCOL).
+ * The device shows it in sysfs (protocol_name, protocol_version,
+ * protocol_hash) until the module unregisters, so a program or the Studio
+ * can check it was built from the same layout before it reads a message.
+ */
+#define KUCOMMS_PROTOCOL_NAME_MAX	63
+#define KUCOMMS_PROTOCOL_VERSION_MAX	31
+int kucomms_set_protocol(struct kucomms_endpoint *ep, const char *name,
+			 const char *version, u64 hash);
+
 u32 kucomms_link_id(const struct kucomms_link *link);
 pid_t kucomms_link_pid(const struct kucomms_link *link);
 void kucomms_link_set_priv(struct kucomms_link *link, void *priv);

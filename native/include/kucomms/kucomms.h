@@ -320,6 +320,35 @@ struct kucomms_endpoint_counters {
 int kucomms_endpoint_counters(const struct kucomms_endpoint *ep,
 			      struct kucomms_endpoint_counters *out);
 
+/*
+ * The protocol handshake. A kernel module says which protocol it speaks
+ * with kucomms_set_protocol(ep, NAME_PROTOCOL), NAME_PROTOCOL coming from
+ * the header `kucomms-studio gen c` generated from its layout; the device
+ * shows it in sysfs. A program built from a header of its own checks it
+ * before the first message:
+ *
+ *	if (kucomms_protocol_check("/dev/kucomms_thermo", THERMO_PROTOCOL))
+ *		die("%s", kucomms_last_error());	// strict: refuse
+ *
+ * kucomms_protocol_read() fills @out for "/dev/kucomms_NAME": 0, -ENODEV
+ * (no such device), -ENODATA (no module registered, or it did not say), or
+ * -EINVAL (not a device target). kucomms_protocol_check() returns 0 when
+ * the device's module speaks @name with @hash (the version is only shown),
+ * -EPROTO when it speaks another protocol or another hash, with
+ * kucomms_last_error() naming both sides' name, version and hash, and
+ * kucomms_protocol_read()'s errors otherwise. A program that prefers to
+ * carry on warns instead of refusing.
+ */
+struct kucomms_protocol {
+	char name[64];
+	char version[32];
+	uint64_t hash;
+};
+
+int kucomms_protocol_read(const char *target, struct kucomms_protocol *out);
+int kucomms_protocol_check(const char *target, const char *name, const char *version,
+			   uint64_t hash);
+
 /* A description of a negative errno value (never NULL). */
 const char *kucomms_strerror(int err);
 

@@ -14,6 +14,7 @@ import {
   openStudio,
   screenshotSizes,
   showTab,
+  shownNumber,
   startServe,
   tempHome,
   VIEW_TOTAL,
@@ -148,6 +149,116 @@ export async function packetListTests(suite: Suite): Promise<void> {
         await filterTraffic(page, 'data.temperature > 20.5');
         await page.waitForSelector('[data-test=filter-error]', { state: 'detached', ...WAIT });
         await waitForNumber(page, VIEW_TOTAL, 600); // the first 300 samples (21 °C), each echoed
+      },
+    );
+
+    const clipboard = (): Promise<string> => page.evaluate(() => navigator.clipboard.readText());
+    const rightClickField = async (path: string): Promise<void> => {
+      await page.click(`[data-test=detail] .tree [data-path="${path}"]`, { button: 'right' });
+      await page.waitForSelector(`[data-test=field-menu][data-path="${path}"]`, WAIT);
+    };
+    const menuAction = async (action: string): Promise<void> => {
+      await page.click(`[data-test=field-menu] [data-action=${action}]`);
+      await page.waitForSelector('[data-test=field-menu]', { state: 'detached', ...WAIT });
+    };
+
+    await suite.test('detail: clicking a byte selects its field in the tree, and the field its bytes', async () => {
+      await filterTraffic(page, 'id == 1049 && direction == "rx"');
+      await waitForNumber(page, VIEW_TOTAL, 1);
+      await page.click('[data-test=row][data-id="1049"]');
+      await page.waitForSelector('[data-test=detail] .tree [data-path="data.temperature"]', WAIT);
+      // temperature: an f32 at offset 59 (32 header bytes + 27): its third byte.
+      await page.click('[data-test=detail] [data-test=hexdump] .hex [data-at="61"]');
+      await page.waitForSelector('[data-test=detail] .tree .node.selected[data-path="data.temperature"]', WAIT);
+      const lit = await page.$$eval('[data-test=detail] [data-test=hexdump] .hex .hl', (cells) =>
+        cells.map((c) => c.getAttribute('data-at')).join(','),
+      );
+      check(lit === '59,60,61,62', `the temperature's bytes lit are ${lit}, expected 59..62`);
+      // A header byte in the text column: the header field.
+      await page.click('[data-test=detail] [data-test=hexdump] .ascii [data-text-at="17"]');
+      await page.waitForSelector('[data-test=detail] .tree .node.selected[data-path="header.id"]', WAIT);
+      await screenshotSizes(page, 'traffic-byte-selects-field');
+    });
+
+    await suite.test(
+      'detail: right-click a field to apply or prepare it as a filter, copy its value, or the message as hex, C or JSON',
+      async () => {
+        await page
+          .context()
+          .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(serve!.url).origin });
+        await rightClickField('data.channel');
+        await screenshotSizes(page, 'traffic-field-menu');
+        await menuAction('copy-value');
+        check((await clipboard()) === '0', `copied value: ${await clipboard()}`); // id 1049's send: channel 1000 % 4
+        await rightClickField('data.acceleration.x');
+        await menuAction('prepare-filter');
+        const box = '[data-test=filter] input';
+        check((await page.inputValue(box)) === 'data.acceleration.x == -5', `prepared: ${await page.inputValue(box)}`);
+        check((await shownNumber(page, VIEW_TOTAL)) === 1, 'preparing a filter applied it');
+        await rightClickField('header.type');
+        await menuAction('apply-filter');
+        await page.waitForFunction(
+          (sel) => document.querySelector<HTMLInputElement>(sel)?.value === 'type == 5',
+          box,
+          WAIT,
+        );
+        await waitForNumber(page, VIEW_TOTAL, 700);
+        await page.click('[data-test=row] >> nth=0');
+        await page.waitForSelector('[data-test=detail] .tree [data-path="data.sequence"]', WAIT);
+        await rightClickField('data.sequence');
+        await menuAction('copy-hex');
+        const hex = await clipboard();
+        check(/^27 00 00 00 00 00 00 00 05 00/.test(hex) && hex.split(' ').length === 71, `copied hex: ${hex}`);
+        await rightClickField('data.sequence');
+        await menuAction('copy-c');
+        const c = await clipboard();
+        check(
+          c.startsWith('const unsigned char message[71] = {\n\t0x27, 0x00,') && c.trimEnd().endsWith('};'),
+          `copied C: ${c}`,
+        );
+        await rightClickField('data.sequence');
+        await menuAction('copy-json');
+        const json = JSON.parse(await clipboard()) as { header: { type: string }; data: { aux_mv: number[] } };
+        check(
+          json.header.type === '5' && JSON.stringify(json.data.aux_mv) === '[1,2,3,4]',
+          `copied JSON: ${JSON.stringify(json)}`,
+        );
+        await rightClickField('data.aux_mv');
+        check(
+          await page.isDisabled('[data-test=field-menu] [data-action=apply-filter]'),
+          'an array offers to be applied as a filter',
+        );
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('[data-test=field-menu]', { state: 'detached', ...WAIT });
+      },
+    );
+
+    await suite.test(
+      'layout: the bars between the list and the detail, and the fields and the bytes, move',
+      async () => {
+        const box = (sel: string) => page.locator(sel).evaluate((e) => e.getBoundingClientRect().toJSON() as DOMRect);
+        const drag = async (handle: string, dx: number, dy: number): Promise<void> => {
+          const h = await box(handle);
+          await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+          await page.mouse.down();
+          await page.mouse.move(h.x + h.width / 2 + dx, h.y + h.height / 2 + dy, { steps: 5 });
+          await page.mouse.up();
+        };
+        const listBefore = await box('[data-test=traffic-table]');
+        await drag('.split > [data-test=split-handle]', 0, -120);
+        const listAfter = await box('[data-test=traffic-table]');
+        check(
+          Math.abs(listBefore.height - 120 - listAfter.height) < 4,
+          `the list went from ${listBefore.height} to ${listAfter.height} px high, expected 120 less`,
+        );
+        const hexBefore = await box('[data-test=detail] .hex-box');
+        await drag('[data-test=detail] [data-test=split-handle]', -100, 0);
+        const hexAfter = await box('[data-test=detail] .hex-box');
+        check(
+          Math.abs(hexBefore.width + 100 - hexAfter.width) < 4,
+          `the bytes went from ${hexBefore.width} to ${hexAfter.width} px wide, expected 100 more`,
+        );
+        await screenshotSizes(page, 'traffic-split-moved');
       },
     );
 

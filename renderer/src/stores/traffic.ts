@@ -34,6 +34,8 @@ export const useTrafficStore = defineStore('traffic', () => {
   const filterText = usePersisted('traffic.filter', '');
   const filterError = ref<FilterErrorData>();
   const filterMs = ref<number>();
+  /** An expression put in the filter box without applying it ("prepare as filter"); n tells one from the next. */
+  const filterDraft = ref<{ text: string; n: number }>({ text: '', n: 0 });
   const filtering = ref(false);
   /** Bumped whenever fetched rows change: the table redraws. */
   const rowsVersion = ref(0);
@@ -127,6 +129,11 @@ export const useTrafficStore = defineStore('traffic', () => {
     }
   }
 
+  /** Puts @expression in the filter box, not applied: the person edits or applies it. */
+  function prepareFilter(expression: string): void {
+    filterDraft.value = { text: expression, n: filterDraft.value.n + 1 };
+  }
+
   async function setPaused(on: boolean): Promise<void> {
     try {
       if (on) await conn.api().pause({});
@@ -195,6 +202,8 @@ export const useTrafficStore = defineStore('traffic', () => {
     filterText,
     filterError,
     filterMs,
+    filterDraft,
+    prepareFilter,
     filtering,
     rowsVersion,
     selectedRow,

@@ -33,6 +33,7 @@ import { replayCalls, replayEvents } from './api/replay-api.ts';
 import { scriptCalls, scriptEvents } from './api/scripts-api.ts';
 import { sessionCalls, sessionEvents } from './api/session-api.ts';
 import { targetCalls, targetEvents } from './api/targets-api.ts';
+import { testCalls } from './api/tests-api.ts';
 import { trafficCalls, trafficEvents, type FilterErrorData } from './api/traffic-api.ts';
 import { workspaceCalls, workspaceEvents } from './api/workspace-api.ts';
 
@@ -59,6 +60,7 @@ export const studioCalls = {
   ...captureCalls,
   ...replayCalls,
   ...scriptCalls,
+  ...testCalls,
 } as const;
 
 /** Events the backend pushes; at most a few per second each (batched). */

@@ -11,6 +11,7 @@ import { protocolsTests } from './protocols.e2e.ts';
 import { replayTests } from './replay.e2e.ts';
 import { scriptsTests } from './scripts.e2e.ts';
 import { studioTests } from './studio.e2e.ts';
+import { testsViewTests } from './tests.e2e.ts';
 import { workspaceTests } from './workspace.e2e.ts';
 
 const suites: Record<string, (suite: Suite) => Promise<void>> = {
@@ -23,6 +24,7 @@ const suites: Record<string, (suite: Suite) => Promise<void>> = {
   replay: replayTests,
   'packet-list': packetListTests,
   analysis: analysisTests,
+  tests: testsViewTests,
 };
 
 const only = process.argv.slice(2);

@@ -24,6 +24,7 @@ import { TrafficArea } from './traffic/traffic-area.ts';
 import type { TrafficStore } from './traffic/traffic-store.ts';
 import type { TrafficViews } from './traffic/traffic-views.ts';
 import { WorkspaceArea } from './workspace/workspace-area.ts';
+import { TestsArea } from './tests/tests-area.ts';
 import { STUDIO_VERSION } from '../version.ts';
 
 type Events = { [E in keyof StudioEvents]: [StudioEvents[E]] };
@@ -62,6 +63,7 @@ export class StudioService extends EventEmitter<Events> {
   readonly capturesArea: CapturesArea;
   readonly replayArea: ReplayArea;
   readonly scriptsArea: ScriptsArea;
+  readonly testsArea: TestsArea;
 
   constructor(options: StudioServiceOptions) {
     super();
@@ -107,6 +109,7 @@ export class StudioService extends EventEmitter<Events> {
     this.capturesArea = new CapturesArea(ctx);
     this.replayArea = new ReplayArea(ctx);
     this.scriptsArea = new ScriptsArea(ctx);
+    this.testsArea = new TestsArea(ctx);
     this.handlers = {
       hello: async () => ({
         mode: options.mode,
@@ -123,6 +126,7 @@ export class StudioService extends EventEmitter<Events> {
       ...this.capturesArea.handlers,
       ...this.replayArea.handlers,
       ...this.scriptsArea.handlers,
+      ...this.testsArea.handlers,
     };
   }
 

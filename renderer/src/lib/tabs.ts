@@ -7,6 +7,7 @@ export const TABS = [
   { id: 'captures', label: 'Captures' },
   { id: 'replay', label: 'Replay' },
   { id: 'scripts', label: 'Scripts' },
+  { id: 'tests', label: 'Tests' },
 ] as const;
 
 export type TabId = (typeof TABS)[number]['id'];

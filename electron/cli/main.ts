@@ -18,6 +18,7 @@ import { STUDIO_VERSION } from '../services/version.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerSuiteCommands } from './suite-commands.ts';
+import { registerWireshark } from './wireshark-commands.ts';
 
 function parseWith<T>(schema: z.ZodType<T>, what: string) {
   return (value: string): T => {
@@ -250,6 +251,7 @@ function program(setExit: (code: number) => void): Command {
   registerCaptureCommands(p, run);
   registerServeCommands(p, run);
   registerSuiteCommands(p, run);
+  registerWireshark(p, run);
   return p;
 }
 

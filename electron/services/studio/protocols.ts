@@ -1,9 +1,10 @@
 // The layouts the Studio knows: the shipped ones in protocols/ (read-only)
 // and the open workspace's layouts/*.yaml, by protocol name. Loaded on first
 // use and kept until reload() (the workspace watcher calls it when a layout
-// changes on disk or the workspace switches). A file with errors, or whose
-// protocol name another file already took, is listed with its errors and
-// left out, so one broken file never hides the others.
+// changes on disk or the workspace switches); each layout's compiled codec is
+// generated as it loads. A file with errors, or whose protocol name another
+// file already took, is listed with its errors and left out, so one broken
+// file never hides the others.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { LineCounter, isMap, isPair, isScalar, parseDocument, type Node } from '
 import type { LayoutErrorJson, LayoutFileView, LayoutSource } from '../../shared/api/layouts-api.ts';
 import { StudioError, type LayoutSummary } from '../../shared/studio-api.ts';
 import type { Layout } from '../protocol/layout.ts';
+import { layoutAccess } from '../protocol/field-access.ts';
 import { LayoutLoadError, loadLayoutText } from '../protocol/loader.ts';
 import { fieldSchema, headerSchema } from './layout-schema.ts';
 
@@ -132,6 +134,8 @@ export class ProtocolRegistry {
           else {
             owners.set(layout.protocol, entry);
             entry.layout = layout;
+            // Its decoder, encoder and field readers are generated now, so that the first filter or decode is not slow.
+            layoutAccess(layout);
           }
         }
         entries.push(entry);

@@ -154,9 +154,17 @@ const filterText = fc.oneof(
 
 const row: FilterRow = {
   header: (name) =>
-    ({ type: 1n, id: 2n, user_value: 3n, length: 4n, direction: 'rx', target: 'demo:echo', kind: 'ping', time: 5n })[
-      name
-    ],
+    ({
+      type: 1n,
+      id: 2n,
+      user_value: 3n,
+      length: 4n,
+      direction: 'rx',
+      target: 'demo:echo',
+      kind: 'ping',
+      time: 5n,
+      malformed: false,
+    })[name],
   data: (p) => (p[0] === 'x' ? 1.5 : p[0] === 'points' ? new Uint8Array([1]) : p[0] === 'name' ? 'a' : undefined),
 };
 

@@ -95,7 +95,13 @@ test("an empty view of a capture still being indexed says it is being read, not 
       views: {},
     },
   ];
-  await vi.waitFor(() => expect(w!.find('[data-test=traffic-empty]').text()).toBe('Reading big.kucap… (25% indexed)'));
+  await vi.waitFor(
+    () => expect(w!.find('[data-test=traffic-empty]').text()).toBe('Reading big.kucap… (25% indexed)'),
+    DRAWN,
+  );
   captures.sources = [{ ...captures.sources[0]!, done: true, bytesIndexed: 1000 }];
-  await vi.waitFor(() => expect(w!.find('[data-test=traffic-empty]').text()).toBe('big.kucap holds no messages.'));
+  await vi.waitFor(
+    () => expect(w!.find('[data-test=traffic-empty]').text()).toBe('big.kucap holds no messages.'),
+    DRAWN,
+  );
 });

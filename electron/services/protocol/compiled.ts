@@ -42,6 +42,8 @@ export interface CompiledDecoded {
 export interface CompiledCodec {
   /** The data of a message of @kind (its index in layout.messages); undefined when it does not fit. */
   decodeDataFast(kind: number, data: Uint8Array): StructValue | undefined;
+  /** Whether data[from .. to] is a message of @kind the codec accepts: the verdict alone, fast (the reference says why not). */
+  fits(kind: number, data: Uint8Array, from: number, to: number): boolean;
   /** A whole message, header included, with the reference codec's error where it does not fit. */
   decodeMessage(message: Uint8Array): CompiledDecoded;
   /** The data bytes of a kind's value; undefined where the compiled encoder cannot (the reference then says why). */
@@ -727,6 +729,7 @@ export function compileCodec(layout: Layout): CompiledCodec {
 
   return {
     decodeDataFast: (kind, data) => decodeDataFast(kind, data),
+    fits: (kind, data, from, to) => decodeDataFast(kind, data, from, to) !== undefined,
     decodeMessage(message) {
       try {
         const fast = decoder.message(message, 0, message.length);

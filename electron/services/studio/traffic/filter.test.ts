@@ -21,6 +21,7 @@ interface Row {
   user_value?: bigint;
   direction?: 'rx' | 'tx';
   kind?: string;
+  malformed?: boolean;
   data?: Record<string, unknown>;
 }
 
@@ -36,6 +37,7 @@ function rowOf(r: Row): FilterRow {
         target: 'demo:echo',
         kind: r.kind,
         time: 0n,
+        malformed: r.malformed ?? false,
       })[name],
     data: (path) => {
       let v: unknown = r.data;
@@ -48,7 +50,7 @@ function rowOf(r: Row): FilterRow {
 const rows: Row[] = [
   { type: 1n, id: 1n, data: { temp: 25, state: 'RUNNING', points: [{ x: 0 }, { x: 3 }] } },
   { type: 1n, id: 2n, data: { temp: 15, state: 'IDLE', points: [] } },
-  { type: 2n, id: 3n, direction: 'tx', kind: 'ping' },
+  { type: 2n, id: 3n, direction: 'tx', kind: 'ping', malformed: true },
   { type: (1n << 64n) - 1n, id: 4n, user_value: 7n },
 ];
 
@@ -61,6 +63,8 @@ describe('filter expressions', () => {
   const cases: Array<[string, number[]]> = [
     ['type == 1 && data.temp > 20', [1]],
     ['type == 1 || type == 2', [1, 2, 3]],
+    ['malformed', [3]],
+    ['!malformed && type == 1', [1, 2]],
     ['!(type == 1)', [3, 4]],
     ['type == 1 && !(data.temp > 20)', [2]],
     ['direction == "tx"', [3]],
@@ -95,7 +99,7 @@ describe('filter errors say where', () => {
     [
       'temp > 20',
       0,
-      'unknown field "temp": use type, id, user_value, length, direction, target, kind, time, or data.FIELD for a decoded field',
+      'unknown field "temp": use type, id, user_value, length, direction, target, kind, time, malformed, or data.FIELD for a decoded field',
     ],
     ['data > 1', 0, 'expected a decoded field after "data", e.g. data.temp'],
     ['data.points[x] == 1', 12, 'expected an array index (0, 1, ...) after "[", found "x"'],

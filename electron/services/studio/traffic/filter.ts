@@ -25,7 +25,17 @@ export interface FilterRow {
   data(path: Array<string | number>): FilterValue;
 }
 
-export const HEADER_NAMES = ['type', 'id', 'user_value', 'length', 'direction', 'target', 'kind', 'time'] as const;
+export const HEADER_NAMES = [
+  'type',
+  'id',
+  'user_value',
+  'length',
+  'direction',
+  'target',
+  'kind',
+  'time',
+  'malformed',
+] as const;
 export type HeaderName = (typeof HEADER_NAMES)[number];
 const ALIASES: Record<string, HeaderName> = { userValue: 'user_value', timestamp: 'time' };
 

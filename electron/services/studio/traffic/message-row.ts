@@ -26,6 +26,10 @@ export function messageRow(target: string, m: Message, decoded: () => Decoded | 
           return m.timestampNs;
         case 'kind':
           return decoded()?.kind;
+        case 'malformed': {
+          const d = decoded();
+          return d && d.error !== undefined;
+        }
       }
     },
     data(path) {

@@ -137,6 +137,12 @@ export function filterRowReader(rows: TrafficRows, layoutFor: LayoutFor): Filter
           if (kind === -2) kind = findKind();
           return kind < 0 ? undefined : access?.layout.messages[kind]?.name;
         }
+        case 'malformed': {
+          // The compiled decoder's verdict: the reference's reason is worked out only for the rows shown.
+          if (kind === -2) kind = findKind();
+          if (!access) return false;
+          return kind < 0 || !access.codec.fits(kind, place.bytes, place.at, place.at + place.chunk.length[place.r]!);
+        }
       }
     },
     data(path: DataPath): FilterValue {

@@ -3,6 +3,12 @@
 // memory that grows by a few dozen bytes a row, not by an object each.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import path from 'node:path';
+import { decodeData } from '../../protocol/decode.ts';
+import { encodeMessage } from '../../protocol/encode.ts';
+import { loadLayoutFile } from '../../protocol/loader.ts';
+import { TELEMETRY_EXAMPLES } from '../../protocol/testdata/telemetry-examples.ts';
+import { PROTOCOLS_DIR } from '../protocols.ts';
 import { StudioService } from '../studio-service.ts';
 
 const service = new StudioService({ mode: 'serve' });
@@ -89,5 +95,48 @@ describe('ten million rows', () => {
   test('clear forgets them all', async () => {
     assert.deepEqual(await service.handlers.clear({}), { total: 0 });
     assert.equal((await service.handlers.window({ view: 'all', start: 0, count: 10 })).rows.length, 0);
+  });
+});
+
+describe('messages the layout refuses', () => {
+  test('filters on a data field read what the codec decodes; `malformed` finds the messages it refuses', async () => {
+    await service.handlers.clear({});
+    await service.handlers.setProtocol({ target: 'demo:echo', protocol: 'telemetry' });
+    const telemetry = loadLayoutFile(path.join(PROTOCOLS_DIR, 'telemetry.yaml'));
+    const sample = (temperature: number): Uint8Array =>
+      encodeMessage(
+        telemetry,
+        { type: 5n, id: 0n, user_value: 0n },
+        { ...TELEMETRY_EXAMPLES.sample, temperature },
+        'sample',
+      ).subarray(32);
+    const target = service.store.targetIndex('demo:echo');
+    // Row 0 good (25 °C), 1 good (35 °C), 2 cut short in aux_mv, 3 one byte too long, 4 of no kind, 5 good (40 °C).
+    const rows: Array<[bigint, Uint8Array]> = [
+      [5n, sample(25)],
+      [5n, sample(35)],
+      [5n, sample(45).subarray(0, 35)],
+      [5n, Uint8Array.from([...sample(50), 0])],
+      [99n, sample(55)],
+      [5n, sample(40)],
+    ];
+    rows.forEach(([type, data], i) => service.store.appendFields(target, 'rx', BigInt(i), type, BigInt(i), 0n, data));
+
+    // A refused message has the fields decoded before the refusal (rows 2 and 3); !malformed leaves them out.
+    const matching = async (expression: string): Promise<number[]> => {
+      const f = await service.handlers.setFilter({ expression });
+      return (await service.handlers.window({ view: f.view, start: 0, count: 10 })).rows.map((r) => r.row);
+    };
+    assert.deepEqual(await matching('data.temperature > 30'), [1, 2, 3, 5]);
+    assert.deepEqual(await matching('data.temperature > 30 && !malformed'), [1, 5]);
+
+    // `malformed` is the codec's verdict: exactly the rows it refuses.
+    const refused = rows.flatMap(([type, data], row) =>
+      decodeData(telemetry, { length: BigInt(data.length), type, id: BigInt(row), user_value: 0n }, data).error
+        ? [row]
+        : [],
+    );
+    assert.deepEqual(refused, [2, 3, 4]);
+    assert.deepEqual(await matching('malformed'), refused);
   });
 });

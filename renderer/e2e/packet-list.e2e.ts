@@ -262,6 +262,66 @@ export async function packetListTests(suite: Suite): Promise<void> {
       },
     );
 
+    const selectedRow = (): Promise<string | null> =>
+      page.getAttribute('[data-test=traffic-table] [data-test=row].selected', 'data-row', { timeout: WAIT.timeout });
+    const goTo = async (n: string): Promise<void> => {
+      await page.fill('[data-test=go-to] input', n);
+      await page.press('[data-test=go-to] input', 'Enter');
+    };
+
+    await suite.test(
+      'list: "go to" #N selects message N and scrolls it into view, and bookmarks take you back',
+      async () => {
+        await goTo('5');
+        await page.waitForSelector('[data-test=row].selected[data-row="5"]', WAIT);
+        await page.waitForSelector('[data-test=detail] .head >> text=#5', WAIT);
+        await page.click('[data-test=detail] [data-test=bookmark]');
+        await page.waitForSelector('[data-test=row].bookmarked[data-row="5"]', WAIT);
+        await goTo('#640');
+        await page.waitForSelector('[data-test=row].selected[data-row="640"]', WAIT);
+        await page.focus('[data-test=traffic-table]');
+        await page.keyboard.press('Control+m'); // bookmarks the selected message
+        await page.waitForSelector('[data-test=row].bookmarked[data-row="640"]', WAIT);
+        const listed = await page.locator('[data-test=bookmarks] option:not([disabled])').allInnerTexts();
+        check(listed.join() === '#5,#640', `the bookmarks listed: ${listed.join()}`);
+        await page.selectOption('[data-test=bookmarks]', '5');
+        await page.waitForSelector('[data-test=row].selected[data-row="5"]', WAIT);
+        check((await selectedRow()) === '5', 'the bookmark did not take the list back to #5');
+        await screenshotSizes(page, 'traffic-bookmarks');
+      },
+    );
+
+    await suite.test(
+      'list: a message is sent again from the list, or opened in the Composer with its bytes',
+      async () => {
+        const id = await page.getAttribute('[data-test=row].selected', 'data-id');
+        await filterTraffic(page, `id == ${id}`);
+        await waitForNumber(page, VIEW_TOTAL, 2); // the sample and its echo
+        await page.click('[data-test=row] >> nth=0');
+        await page.waitForSelector('[data-test=detail] [data-test=resend]', WAIT);
+        await page.click('[data-test=detail] [data-test=resend]');
+        await waitForNumber(page, VIEW_TOTAL, 4); // sent again, and echoed again
+        const bytes = await page.$$eval('[data-test=detail] [data-test=hexdump] .hex [data-at]', (cells) =>
+          cells.map((c) => c.textContent).join(' '),
+        );
+        await page.click('[data-test=detail] [data-test=open-in-composer]');
+        await page.waitForSelector('[data-test=composer] textarea[data-path=data], textarea[data-path=data]', WAIT);
+        check((await page.inputValue('#hdr-id')) === id, `the Composer's id is ${await page.inputValue('#hdr-id')}`);
+        check((await page.inputValue('#hdr-type')) === '5', 'the Composer has another type');
+        const data = await page.inputValue('textarea[data-path=data]');
+        check(
+          bytes.endsWith(data) && data.split(' ').length === 39,
+          `the Composer holds ${data}; the message: ${bytes}`,
+        );
+        check(
+          (await page.inputValue('[data-test=send-target]')) === TARGET,
+          `the Composer sends to ${await page.inputValue('[data-test=send-target]')}`,
+        );
+        await screenshotSizes(page, 'composer-from-traffic');
+        await showTab(page, 'traffic');
+      },
+    );
+
     await suite.test('packet list: no uncaught error in the page', async () => {
       checkNoPageErrors(pageErrors);
     });

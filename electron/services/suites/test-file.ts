@@ -268,7 +268,12 @@ class TestReader {
       user_value: header.user_value ?? kind.when.user_value ?? 0n,
     };
     try {
-      const bytes = encodeMessage(layout, full, structFromJson(kind.struct, numbersFromBigInt(s.fields ?? {})), kind.name);
+      const bytes = encodeMessage(
+        layout,
+        full,
+        structFromJson(kind.struct, numbersFromBigInt(s.fields ?? {})),
+        kind.name,
+      );
       return this.sendStep(line, full, bytes.subarray(HEADER_SIZE), kind.name);
     } catch (err) {
       if (!(err instanceof EncodeError || err instanceof Error)) throw err;

@@ -69,6 +69,8 @@ export function linkName(o: MessageOrigin): string {
 /** What a note says, e.g. "37 messages dropped", "link-open (value 1)". */
 export function noteText(o: MessageOrigin): string {
   if (o.note === 'drop') return `${o.value ?? 0n} message${o.value === 1n ? '' : 's'} dropped by the monitor`;
+  // A link's close carries the exit status of a process that died holding it, else all ones (closed).
+  if (o.note === 'link-close' && o.value === U64_MAX) return 'link-close';
   return `${o.note ?? ''} (value ${o.value ?? 0n})`;
 }
 

@@ -6,6 +6,7 @@ import { analysisTests } from './analysis.e2e.ts';
 import { capturesTests } from './captures.e2e.ts';
 import { electronTests } from './electron.e2e.ts';
 import { Suite } from './harness.ts';
+import { monitorTests } from './monitor.e2e.ts';
 import { packetListTests } from './packet-list.e2e.ts';
 import { protocolsTests } from './protocols.e2e.ts';
 import { replayTests } from './replay.e2e.ts';
@@ -25,6 +26,7 @@ const suites: Record<string, (suite: Suite) => Promise<void>> = {
   'packet-list': packetListTests,
   analysis: analysisTests,
   tests: testsViewTests,
+  monitor: monitorTests,
 };
 
 const only = process.argv.slice(2);

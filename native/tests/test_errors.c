@@ -4,7 +4,7 @@
  * kucomms_last_error() gives: bad shm names, missing or wrong devices,
  * crafted link memory from a fake creator (bad magic, other ABI,
  * inconsistent, too small), shm names nobody serves, oversize messages,
- * unknown targets, bad capacities.
+ * unknown targets, bad capacities, protocol checks of what is no device.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -248,6 +248,20 @@ TEST(the_last_error_belongs_to_the_thread_that_failed)
 	CHECK_STR_EQ(other, "");
 	CHECK_CONTAINS(kucomms_last_error(), "invalid name");
 	kucomms_endpoint_destroy(ep);
+}
+
+TEST(the_protocol_check_refuses_what_is_not_a_device_and_names_a_missing_one)
+{
+	struct kucomms_protocol p;
+
+	CHECK_EQ(kucomms_protocol_read("shm:demo", &p), -EINVAL);
+	CHECK_STR_EQ(kucomms_last_error(),
+		     "\"shm:demo\" is not a kucomms device (/dev/kucomms_NAME)");
+	CHECK_EQ(kucomms_protocol_check("/dev/kucomms_a/../b", "own", "1", 1), -EINVAL);
+	CHECK_EQ(kucomms_protocol_check("/dev/kucomms_no_such_device_here", "own", "1", 1),
+		 -ENODEV);
+	CHECK_CONTAINS(kucomms_last_error(),
+		       "/dev/kucomms_no_such_device_here: no such kucomms device");
 }
 
 TEST(strerror_describes_negative_errno_values)

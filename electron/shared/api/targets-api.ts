@@ -41,6 +41,19 @@ export interface TargetCounters {
   dropped?: string;
 }
 
+/** A device's protocol handshake: what its kernel module said it speaks, against the layout the target decodes with. */
+export interface ProtocolCheck {
+  advertised: { name: string; version: string; hash: string };
+  /** The layout file compared, and its hash; absent: the Studio has no layout of that name. */
+  layoutFile?: string;
+  layoutHash?: string;
+  match: boolean;
+  /** One sentence naming the device, the layout file and both hashes. */
+  message: string;
+  /** When the Studio also has the module's version of the layout: every change from it to the one used. */
+  differences?: string[];
+}
+
 export interface TargetView {
   /** The name to pass to connect/send: /dev/kucomms_X, demo:echo, monitor:shm:NAME, ws://H:P/demo:echo ... */
   target: string;
@@ -51,6 +64,8 @@ export interface TargetView {
   agent?: string;
   /** The layout messages of this target are decoded with. */
   protocol?: string;
+  /** Devices whose module said which protocol it speaks: the handshake, checked before the target opened. */
+  protocolCheck?: ProtocolCheck;
   counters?: TargetCounters;
   /** Why the last open failed or the link went down. */
   error?: string;

@@ -5,7 +5,13 @@
 // target is open (its counters move).
 import { messageFromJson } from '../../../shared/message.ts';
 import type { Message } from '../../../shared/message.ts';
-import type { AgentView, TargetCounters, TargetView, targetCalls } from '../../../shared/api/targets-api.ts';
+import type {
+  AgentView,
+  ProtocolCheck,
+  TargetCounters,
+  TargetView,
+  targetCalls,
+} from '../../../shared/api/targets-api.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
 import { parseTarget } from '../../../shared/target.ts';
 import { Endpoint } from '../../endpoint.ts';
@@ -13,6 +19,7 @@ import { MonitorEndpoint } from '../../monitor.ts';
 import type { Layout } from '../../protocol/layout.ts';
 import type { AreaHandlers, SendRoute, StudioArea, StudioContext } from '../studio-context.ts';
 import { connectAgent, type AgentConnection } from './agent-link.ts';
+import { advertisedProtocol, checkProtocol } from './device-protocol.ts';
 import { TargetsService } from './targets.ts';
 
 const TARGETS_EVERY_MS = 1000;
@@ -25,6 +32,8 @@ interface Connection {
   protocol?: string;
   /** The layout (or none) was picked with setProtocol: connecting keeps it instead of a default. */
   picked?: boolean;
+  /** Devices: the handshake with the module, checked before opening. */
+  protocolCheck?: ProtocolCheck;
   error?: string;
   endpoint?: Endpoint;
   /** Monitor targets: what watches the links. */
@@ -57,6 +66,11 @@ function onlyWatches(target: string): StudioError {
     code: 'ENOTSUP',
     message: `${target} only watches: send to (or run scripts and replays against) the device or shm peer itself`,
   });
+}
+
+/** A layout file as the Studio names it: protocols/NAME for a shipped one, layouts/NAME for the workspace's. */
+function layoutLabel(e: { source: string; name: string }): string {
+  return `${e.source === 'builtin' ? 'protocols' : 'layouts'}/${e.name}`;
 }
 
 /** A monitor's counts in the target list: messages seen each way, and those lost to the monitor. */
@@ -154,6 +168,7 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     };
     const view: TargetView = { ...parsed, state: c.state };
     if (c.protocol !== undefined) view.protocol = c.protocol;
+    if (c.protocolCheck !== undefined) view.protocolCheck = c.protocolCheck;
     if (c.error !== undefined) view.error = c.error;
     if (c.agent) view.agent = c.agent.url;
     if (c.endpoint && !c.endpoint.closed) {
@@ -226,8 +241,13 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
       throw new StudioError({ code: 'EBUSY', message: `${target} is already ${existing.state}` });
     // Asked for, else the one picked for it (even before it was connected), else the workspace's
     // settings.json, else the built-in default of a demo target.
+    // A device's module may say which protocol it speaks: then the layout of that name comes next.
+    const advertised = parseTarget(target).kind === 'device' ? await advertisedProtocol(target) : undefined;
+    const known = (name: string | undefined) => (name !== undefined && this.#layoutEntry(name) ? name : undefined);
     const byDefault = (): string | undefined =>
-      this.#options.settingsLayout(target) ?? (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
+      this.#options.settingsLayout(target) ??
+      known(advertised?.name) ??
+      (this.#options.defaultProtocols ?? DEMO_PROTOCOLS)[target];
     const chosen = protocol ?? (existing?.picked ? existing.protocol : byDefault());
     if (chosen !== undefined) this.#ctx.protocols.get(chosen);
     const c: Connection = {
@@ -236,6 +256,19 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
       ...(chosen !== undefined ? { protocol: chosen } : {}),
       ...(existing?.picked ? { picked: true } : {}),
     };
+    if (advertised) {
+      // Before the first message: a mismatch is said before anything decodes with the wrong layout.
+      const all = this.#ctx.protocols
+        .entries()
+        .flatMap((e) => (e.layout ? [{ layout: e.layout, file: layoutLabel(e) }] : []));
+      c.protocolCheck = checkProtocol(
+        target,
+        advertised,
+        chosen === undefined ? undefined : this.#layoutEntry(chosen),
+        all,
+      );
+      if (!c.protocolCheck.match) this.#ctx.emit('notice', { level: 'warning', message: c.protocolCheck.message });
+    }
     this.#connections.set(target, c);
     try {
       const remote = this.#remote(target);
@@ -265,6 +298,12 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     }
     void this.#emitTargets();
     return this.#listed(c);
+  }
+
+  /** The layout of @protocol with the file it comes from, if the Studio has it. */
+  #layoutEntry(protocol: string): { layout: Layout; file: string } | undefined {
+    const e = this.#ctx.protocols.entries().find((x) => x.layout?.protocol === protocol);
+    return e?.layout ? { layout: e.layout, file: layoutLabel(e) } : undefined;
   }
 
   async #disconnect(target: string): Promise<TargetView> {

@@ -26,8 +26,10 @@ export const startReplayInput = z
     capture: fileName,
     /** The captured target whose traffic is replayed; the capture's first when absent. */
     from: targetName.optional(),
-    /** The captured direction that is sent: 'tx' (what was sent to the target) or 'rx'. */
+    /** The captured direction that is sent: 'tx' (what was sent to the target; of a monitored link, what its opener sent) or 'rx'. */
     direction: z.enum(['tx', 'rx']).default('tx'),
+    /** A monitored capture: the link whose side is replayed as a new opener, e.g. kucomms_thermo#3; the first captured when absent. */
+    link: z.string().min(1).max(100).optional(),
     /** An open target to replay into. */
     target: targetName,
     speed: replaySpeedInput.default({ kind: 'timed', factor: 1 }),

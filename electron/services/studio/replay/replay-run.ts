@@ -95,6 +95,7 @@ export class ReplayRun {
         {
           ...(this.layout ? { layout: this.layout } : {}),
           ...(options.from !== undefined ? { from: options.from } : {}),
+          ...(options.link !== undefined ? { link: options.link } : {}),
           direction: options.direction,
           speed: options.speed,
           volatile: options.volatile,

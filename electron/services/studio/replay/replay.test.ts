@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Message, SendHeader } from '../../../shared/message.ts';
+import type { Message, MessageOrigin, SendHeader } from '../../../shared/message.ts';
 import { Endpoint } from '../../endpoint.ts';
 import { encodeMessage } from '../../protocol/encode.ts';
 import { loadLayoutFile } from '../../protocol/loader.ts';
@@ -278,4 +278,56 @@ test('replay: without a reply rule replies pair by order; a user-marked volatile
     waitMs: 200,
   });
   assert.equal((await run3).same, 12);
+});
+
+test("replay of a monitored capture: one link's opener side is sent (the first link, or the one asked for), never a drop or event, and its replies are compared", async () => {
+  const origin = (link: number): MessageOrigin => ({
+    device: 'kucomms_echo',
+    link,
+    pid: 100 + link,
+    process: `daemon${link}`,
+  });
+  const records: CaptureRecord[] = [];
+  for (let i = 0; i < 6; i++) {
+    const link = i % 2 === 0 ? 1 : 2;
+    const base = { target: 'monitor:/dev/kucomms', type: 7n, id: BigInt(i), userValue: 0n, length: 1n };
+    const data = Uint8Array.from([i]);
+    records.push({ ...base, direction: 'tx', timestampNs: BigInt(i), data, origin: origin(link) });
+    records.push({ ...base, direction: 'rx', timestampNs: BigInt(i), data, origin: origin(link) });
+  }
+  records.push({
+    target: 'monitor:/dev/kucomms',
+    direction: 'rx',
+    timestampNs: 9n,
+    type: 0n,
+    id: 0n,
+    userValue: 0n,
+    length: 0n,
+    data: new Uint8Array(0),
+    origin: { ...origin(2), note: 'drop', value: 3n },
+  });
+  const ep = await Endpoint.open('demo:echo');
+  try {
+    for (const [link, ids] of [
+      [undefined, [0n, 2n, 4n]],
+      ['kucomms_echo#2', [1n, 3n, 5n]],
+    ] as const) {
+      const results: PairResult[] = [];
+      const summary = await replay(fromArray(records), ep, {
+        speed: { kind: 'max' },
+        ...(link ? { link } : {}),
+        onResult: (r) => results.push(r),
+      });
+      assert.deepEqual(
+        [summary.sent, summary.same, summary.different, summary.missing, summary.unexpected],
+        [3, 3, 0, 0, 0],
+      );
+      assert.deepEqual(
+        results.map((r) => r.replayed?.id),
+        ids,
+      );
+    }
+  } finally {
+    await ep.close();
+  }
 });

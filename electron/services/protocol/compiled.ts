@@ -242,23 +242,30 @@ class DecoderSource {
         return t.signed
           ? `((${at(0)} | ${at(1)} << 8 | ${at(2)} << 16) << 8 >> 8)`
           : `(${at(0)} | ${at(1)} << 8 | ${at(2)} << 16)`;
-      case 4:
-        return `dv.${t.signed ? 'getInt32' : 'getUint32'}(p, ${le})`;
+      case 4: {
+        const word = `${at(0)} | ${at(1)} << 8 | ${at(2)} << 16 | ${at(3)} << 24`;
+        return t.signed ? `(${word})` : `((${word}) >>> 0)`;
+      }
       case 5:
       case 6: {
         // low 32 bits unsigned, the high byte(s) signed or not
-        const low = le ? 'dv.getUint32(p, true)' : `dv.getUint32(p + ${n - 4}, false)`;
-        const hiAt = (i: number): string => `b[p + ${int(le ? 4 + i : n - 5 - i)}]`;
-        const hiRaw = n === 5 ? hiAt(0) : `(${hiAt(0)} | ${hiAt(1)} << 8)`;
+        const low = `((${at(0)} | ${at(1)} << 8 | ${at(2)} << 16 | ${at(3)} << 24) >>> 0)`;
+        const hiRaw = n === 5 ? at(4) : `(${at(4)} | ${at(5)} << 8)`;
         const shift = 32 - (n - 4) * 8;
         const hi = t.signed ? `(${hiRaw} << ${shift} >> ${shift})` : hiRaw;
         return `(${hi} * 4294967296 + ${low})`;
       }
       case 8:
-        return `dv.${t.signed ? 'getBigInt64' : 'getBigUint64'}(p, ${le})`;
+        return scratchRead(8, at, t.signed ? 'I64' : 'U64');
       default:
-        return `${this.k.ref(readInt)}(dv, p, ${int(n)}, ${le}, ${t.signed})`;
+        return `${this.k.ref(readInt)}(view(), p, ${int(n)}, ${le}, ${t.signed})`;
     }
+  }
+
+  /** An expression reading a float at p, through the scratch bytes (no DataView per buffer). */
+  readFloat(bits: number, le: boolean): string {
+    const n = bits / 8;
+    return scratchRead(n, (i) => `b[p + ${int(le ? i : n - 1 - i)}]`, bits === 32 ? 'F32' : 'F64');
   }
 
   value(t: FieldType, v: string, locals: Map<string, string>): string[] {
@@ -279,11 +286,7 @@ class DecoderSource {
       }
       case 'float': {
         const n = t.bits / 8;
-        return [
-          ...this.need(n),
-          `const ${v} = dv.getFloat${t.bits === 32 ? 32 : 64}(p, ${t.endian === 'little'});`,
-          `p += ${int(n)};`,
-        ];
+        return [...this.need(n), `const ${v} = ${this.readFloat(t.bits, t.endian === 'little')};`, `p += ${int(n)};`];
       }
       case 'bool':
         return [...this.need(1), 'if (b[p] > 1) throw STOP;', `const ${v} = b[p++] === 1;`];
@@ -351,7 +354,7 @@ class DecoderSource {
 function messageSource(layout: Layout, dec: DecoderSource): string[] {
   const keyAt: Record<HeaderKey, number> = { type: 8, id: 16, user_value: 24 };
   const read = (k: HeaderKey): string[] => [
-    `const ${k}0 = dv.getUint32(from + ${int(keyAt[k])}, true), ${k}1 = dv.getUint32(from + ${int(keyAt[k] + 4)}, true);`,
+    `const ${k}0 = u32(from + ${int(keyAt[k])}), ${k}1 = u32(from + ${int(keyAt[k] + 4)});`,
   ];
   const selected = HEADER_KEYS.filter((k) => layout.messages.some((m) => m.when[k] !== undefined));
   const lines = [
@@ -359,8 +362,8 @@ function messageSource(layout: Layout, dec: DecoderSource): string[] {
     `const NAMES = ${dec.k.ref(layout.messages.map((m) => m.name))};`,
     'function message(bytes, from, to) {',
     '\tif (to - from < 32) return undefined;',
-    '\tif (bytes !== b) { b = bytes; dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength); }',
-    '\tconst length0 = dv.getUint32(from, true), length1 = dv.getUint32(from + 4, true);',
+    '\tif (bytes !== b) { b = bytes; dv = undefined; }',
+    '\tconst length0 = u32(from), length1 = u32(from + 4);',
     `\tif (length1 !== 0 || length0 !== to - from - 32) return undefined;`,
     ...selected.flatMap(read).map((l) => `\t${l}`),
     '\tlet kind, type, id, user_value;',
@@ -391,11 +394,24 @@ function messageSource(layout: Layout, dec: DecoderSource): string[] {
     '}',
     '/** A header value, from the table of small ones where it is one. */',
     'function header(at) {',
-    '\tconst lo = dv.getUint32(at, true);',
-    `\treturn lo < ${int(SMALL_BIGINTS.length)} && dv.getUint32(at + 4, true) === 0 ? SMALL[lo] : dv.getBigUint64(at, true);`,
+    '\tconst lo = u32(at);',
+    `\treturn lo < ${int(SMALL_BIGINTS.length)} && u32(at + 4) === 0 ? SMALL[lo] : ${scratchRead(8, (i) => `b[at + ${i}]`, 'U64')};`,
     '}',
   );
   return lines;
+}
+
+/** Whether this machine keeps numbers little-endian (the scratch arrays' byte order). */
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * An expression reading @n bytes as one value of a scratch array (U64, I64,
+ * F32, F64 over the same 8 bytes): @byteOf(i) gives the byte of significance
+ * i, copied where this machine keeps it.
+ */
+function scratchRead(n: number, byteOf: (i: number) => string, array: string): string {
+  const copies = Array.from({ length: n }, (_, i) => `S[${int(HOST_LE ? i : n - 1 - i)}] = ${byteOf(i)}`);
+  return `(${copies.join(', ')}, ${array}[0])`;
 }
 
 /** BigInts 0..1023, so small header values need no allocation per message. */
@@ -678,11 +694,18 @@ export function compileCodec(layout: Layout): CompiledCodec {
   const kindFns = layout.messages.map((m) => dec.struct(m.struct));
   const decodeSource = [
     'let b, dv, p = 0, end = 0;',
+    // Numbers past 32 bits and floats go through these 8 bytes: no DataView is made per message.
+    `const S = new Uint8Array(8), U64 = new BigUint64Array(S.buffer), I64 = new BigInt64Array(S.buffer);`,
+    'const F32 = new Float32Array(S.buffer), F64 = new Float64Array(S.buffer);',
+    '/** The little-endian u32 at @at. */',
+    'function u32(at) { return (b[at] | b[at + 1] << 8 | b[at + 2] << 16 | b[at + 3] << 24) >>> 0; }',
+    '/** A DataView of b, made only for the rare integer sizes read through one. */',
+    'function view() { return (dv ??= new DataView(b.buffer, b.byteOffset, b.byteLength)); }',
     ...dec.code,
     `const kinds = [${kindFns.join(', ')}];`,
     ...messageSource(layout, dec),
     'function decode(kind, bytes, from, to) {',
-    '\tif (bytes !== b) { b = bytes; dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength); }',
+    '\tif (bytes !== b) { b = bytes; dv = undefined; }',
     '\tp = from; end = to;',
     '\tconst v = kinds[kind]();',
     '\tif (p !== end) throw STOP;',

@@ -242,7 +242,9 @@ export class TargetsArea implements StudioArea<typeof targetCalls> {
     // Asked for, else the one picked for it (even before it was connected), else the workspace's
     // settings.json, else the built-in default of a demo target.
     // A device's module may say which protocol it speaks: then the layout of that name comes next.
-    const advertised = parseTarget(target).kind === 'device' ? await advertisedProtocol(target) : undefined;
+    // (A target behind an agent, ws://HOST:PORT/NAME, is no local target name: its agent reads its device.)
+    const local = this.#remote(target) === undefined;
+    const advertised = local && parseTarget(target).kind === 'device' ? await advertisedProtocol(target) : undefined;
     const known = (name: string | undefined) => (name !== undefined && this.#layoutEntry(name) ? name : undefined);
     const byDefault = (): string | undefined =>
       this.#options.settingsLayout(target) ??

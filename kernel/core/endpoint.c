@@ -463,8 +463,8 @@ int kucomms_set_protocol(struct kucomms_endpoint *ep, const char *name,
 	strscpy(kdev->protocol.version, version, sizeof(kdev->protocol.version));
 	kdev->protocol.hash = hash;
 	mutex_unlock(&kdev->lock);
-	dev_info(&kdev->dev, "speaks protocol %s %s hash 0x%016llx\n", name,
-		 version, hash);
+	dev_info(&kdev->dev, "speaks protocol %s%s%s hash 0x%016llx\n", name,
+		 version[0] ? " " : "", version, hash);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kucomms_set_protocol);

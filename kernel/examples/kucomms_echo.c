@@ -12,6 +12,12 @@
 #include <linux/module.h>
 #include <kucomms/module.h>
 
+/*
+ * protocols/echo.yaml's name, version and hash (kucomms-studio hash
+ * protocols/echo.yaml prints them; npm test checks they agree).
+ */
+#define ECHO_PROTOCOL	"echo", "", 0x2374836d4d127ac9ULL
+
 static struct kucomms_endpoint *echo_endpoint;
 
 static int echo_message(struct kucomms_link *link,
@@ -27,8 +33,16 @@ static const struct kucomms_ops echo_ops = {
 
 static int __init echo_init(void)
 {
+	int err;
+
 	echo_endpoint = kucomms_register("kucomms_echo", &echo_ops, NULL);
-	return PTR_ERR_OR_ZERO(echo_endpoint);
+	if (IS_ERR(echo_endpoint))
+		return PTR_ERR(echo_endpoint);
+	/* The Studio decodes /dev/kucomms_echo with protocols/echo.yaml, unasked. */
+	err = kucomms_set_protocol(echo_endpoint, ECHO_PROTOCOL);
+	if (err)
+		kucomms_unregister(echo_endpoint);
+	return err;
 }
 
 static void __exit echo_exit(void)

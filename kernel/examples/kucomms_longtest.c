@@ -23,6 +23,12 @@
 #include <kucomms/longtest.h>
 #include <kucomms/module.h>
 
+/*
+ * protocols/longtest.yaml's name, version and hash (kucomms-studio hash
+ * protocols/longtest.yaml prints them; npm test checks they agree).
+ */
+#define LONGTEST_PROTOCOL	"longtest", "", 0x02c09de1b54e4f8fULL
+
 #define LONGTEST_LOG_SECONDS	10
 
 /* One link's state; the handlers alone touch it, one at a time. */
@@ -131,8 +137,16 @@ static const struct kucomms_ops longtest_ops = {
 
 static int __init longtest_init(void)
 {
+	int err;
+
 	longtest_ep = kucomms_register("kucomms_longtest", &longtest_ops, NULL);
-	return PTR_ERR_OR_ZERO(longtest_ep);
+	if (IS_ERR(longtest_ep))
+		return PTR_ERR(longtest_ep);
+	/* The Studio decodes /dev/kucomms_longtest with protocols/longtest.yaml, unasked. */
+	err = kucomms_set_protocol(longtest_ep, LONGTEST_PROTOCOL);
+	if (err)
+		kucomms_unregister(longtest_ep);
+	return err;
 }
 
 static void __exit longtest_exit(void)

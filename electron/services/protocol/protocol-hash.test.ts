@@ -77,3 +77,21 @@ for (const v of vectors) {
     assert.deepEqual(identity, { name: v.protocol, version: v.version, hash: BigInt(v.hash) });
   });
 }
+
+// The example modules register their shipped layouts' identity with kucomms.ko
+// (kucomms_set_protocol), so the Studio picks those layouts for their devices:
+// the constants in their sources must follow the layouts.
+for (const name of ['echo', 'longtest']) {
+  test(`protocol hash: kernel/examples/kucomms_${name}.c registers protocols/${name}.yaml's name, version and hash`, () => {
+    const repo = fileURLToPath(new URL('../../../', import.meta.url));
+    const source = readFileSync(path.join(repo, `kernel/examples/kucomms_${name}.c`), 'utf8');
+    const m = /^#define [A-Z_]+_PROTOCOL\t"([a-z0-9_]+)", "([^"]*)", (0x[0-9a-f]{16})ULL$/m.exec(source);
+    assert.ok(m, `no NAME_PROTOCOL "name", "version", 0x...ULL define in kucomms_${name}.c`);
+    const layout = loadLayoutFile(path.join(repo, `protocols/${name}.yaml`));
+    assert.deepEqual(
+      [m[1], m[2], m[3]],
+      [layout.protocol, layout.version ?? '', formatHash(protocolHash(layout))],
+      `update the define in kucomms_${name}.c (kucomms-studio hash protocols/${name}.yaml)`,
+    );
+  });
+}

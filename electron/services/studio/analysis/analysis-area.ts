@@ -11,6 +11,7 @@ import { expertInfo } from './expert-info.ts';
 import { latencySummary } from './latency-summary.ts';
 import { plotData } from './plot-data.ts';
 import { REPLY, REQUEST } from './reply-pairing.ts';
+import { RowScanner } from './row-scanner.ts';
 import { SourceAnalysis } from './source-analysis.ts';
 import { trafficStatistics } from './traffic-statistics.ts';
 
@@ -103,7 +104,13 @@ export class AnalysisArea implements StudioArea<typeof analysisCalls> {
         };
       } else if (
         role === REQUEST &&
-        pairing.unanswered(rows, a.layoutFor, row, this.#now(source), BigInt(this.#replyTimeoutMs) * 1_000_000n)
+        pairing.unanswered(
+          rows,
+          row,
+          new RowScanner(rows, a.layoutFor).targetNumberOf(row),
+          this.#now(source),
+          BigInt(this.#replyTimeoutMs) * 1_000_000n,
+        )
       )
         out.pair = { role: 'request', unanswered: true };
     }

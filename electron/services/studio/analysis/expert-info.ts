@@ -9,7 +9,8 @@ import {
   type ExpertInfo,
 } from '../../../shared/api/analysis-api.ts';
 import type { TrafficViews } from '../traffic/traffic-views.ts';
-import { REQUEST, kindIndex } from './reply-pairing.ts';
+import { REQUEST } from './reply-pairing.ts';
+import { RowScanner } from './row-scanner.ts';
 import type { SourceAnalysis } from './source-analysis.ts';
 import { forEachViewRow } from './view-rows.ts';
 
@@ -32,6 +33,7 @@ export async function expertInfo(
   await analysis.checkFor(CHECK_MS_PER_CALL);
   const { rows, layoutFor, pairing } = analysis;
   const timeoutNs = BigInt(replyTimeoutMs) * 1_000_000n;
+  const at = new RowScanner(rows, layoutFor);
   const groups = new Map<string, Gathering>();
   const add = (key: string, make: () => Omit<ExpertGroup, 'count' | 'rows'>, row: number): void => {
     let g = groups.get(key);
@@ -40,7 +42,7 @@ export async function expertInfo(
     if (g.pending.length < EXPERT_ROWS_PER_GROUP) g.pending.push(row);
   };
   let checked = 0;
-  await forEachViewRow(views, view, (row) => {
+  await forEachViewRow(views, view, 0, (row) => {
     if (row < analysis.checked) checked++;
     const g = analysis.groupOf(row);
     if (g !== undefined) {
@@ -48,19 +50,20 @@ export async function expertInfo(
       const category: ExpertCategory = severity === 'error' ? 'malformed' : 'suspicious';
       add(`p${g}`, () => ({ category, severity, summary }), row);
     }
-    if (pairing.role.get(row) === REQUEST && pairing.unanswered(rows, layoutFor, row, now, timeoutNs)) {
-      const layout = layoutFor(rows.target(row))!;
-      const kind = layout.messages[kindIndex(rows, row, layout)]?.name ?? 'no kind';
-      add(
-        `u${rows.target(row)}\u0000${kind}`,
-        () => ({
-          category: 'unanswered',
-          severity: 'warning',
-          summary: `${kind} to ${rows.target(row)}: no reply within ${replyTimeoutMs} ms`,
-        }),
-        row,
-      );
-    }
+    if (pairing.role.get(row) !== REQUEST || pairing.partner.get(row) >= 0) return;
+    at.at(row);
+    if (!pairing.unanswered(rows, row, at.target, now, timeoutNs)) return;
+    const kind = at.access?.layout.messages[pairing.kind.get(row)]?.name ?? 'no kind';
+    const target = at.targetName;
+    add(
+      `u${target}\u0000${kind}`,
+      () => ({
+        category: 'unanswered',
+        severity: 'warning',
+        summary: `${kind} to ${target}: no reply within ${replyTimeoutMs} ms`,
+      }),
+      row,
+    );
   });
   const order: Record<ExpertCategory, number> = { drop: 0, malformed: 1, unanswered: 2, suspicious: 3 };
   const list = [...groups.values()].sort((a, b) => order[a.category] - order[b.category] || b.count - a.count);

@@ -2,9 +2,9 @@
 // target: count, median, 99th percentile, extremes, and a histogram on
 // power-of-two bins shared by every kind (so their shapes compare).
 import type { LatencyKind, LatencySummary } from '../../../shared/api/analysis-api.ts';
-import type { LayoutFor, TrafficRows } from '../traffic/traffic-rows.ts';
 import type { TrafficViews } from '../traffic/traffic-views.ts';
-import { REQUEST, kindIndex } from './reply-pairing.ts';
+import { REQUEST } from './reply-pairing.ts';
+import { RowScanner } from './row-scanner.ts';
 import type { SourceAnalysis } from './source-analysis.ts';
 import { forEachViewRow } from './view-rows.ts';
 
@@ -28,12 +28,6 @@ export function histogramEdges(minNs: number, maxNs: number): number[] {
   return Array.from({ length: hi - lo + 1 }, (_, i) => 2 ** (lo + i));
 }
 
-function kindName(rows: TrafficRows, layoutFor: LayoutFor, row: number): string {
-  const layout = layoutFor(rows.target(row));
-  const k = layout ? kindIndex(rows, row, layout) : -1;
-  return k < 0 ? 'messages' : layout!.messages[k]!.name;
-}
-
 export async function latencySummary(
   analysis: SourceAnalysis,
   views: TrafficViews,
@@ -44,21 +38,31 @@ export async function latencySummary(
   await analysis.pairAll();
   const { rows, layoutFor, pairing } = analysis;
   const timeoutNs = BigInt(replyTimeoutMs) * 1_000_000n;
-  const byKind = new Map<string, KindRtts>();
-  const entry = (row: number): KindRtts => {
-    const target = rows.target(row);
-    const kind = kindName(rows, layoutFor, row);
-    const key = `${target}\u0000${kind}`;
-    let e = byKind.get(key);
-    if (!e) byKind.set(key, (e = { kind, target, rtts: [], unanswered: 0 }));
-    return e;
-  };
-  await forEachViewRow(views, view, (row) => {
+  const at = new RowScanner(rows, layoutFor);
+  /** By target number * 65536 + kind index. */
+  const byKind = new Map<number, KindRtts>();
+  await forEachViewRow(views, view, 0, (row) => {
     if (pairing.role.get(row) !== REQUEST) return;
+    at.at(row);
+    const kind = pairing.kind.get(row);
+    const key = at.target * 65536 + kind;
+    let e = byKind.get(key);
+    if (!e)
+      byKind.set(
+        key,
+        (e = {
+          kind: at.access?.layout.messages[kind]?.name ?? 'messages',
+          target: at.targetName,
+          rtts: [],
+          unanswered: 0,
+        }),
+      );
     const reply = pairing.partner.get(row);
-    if (reply >= 0) entry(row).rtts.push(Number(rows.timestampNs(reply) - rows.timestampNs(row)));
-    else if (pairing.unanswered(rows, layoutFor, row, now, timeoutNs)) entry(row).unanswered++;
+    if (reply >= 0) e.rtts.push(Number(rows.timestampNs(reply) - at.timestampNs));
+    else if (pairing.unanswered(rows, row, at.target, now, timeoutNs)) e.unanswered++;
   });
+  // Kinds whose requests neither got a reply nor wait too long: nothing to say.
+  for (const [key, e] of byKind) if (e.rtts.length === 0 && e.unanswered === 0) byKind.delete(key);
   const sorted = [...byKind.values()].map((e) => ({ ...e, rtts: Float64Array.from(e.rtts).sort() }));
   const all = sorted.filter((e) => e.rtts.length > 0);
   const minNs = Math.min(...all.map((e) => e.rtts[0]!));

@@ -8,11 +8,11 @@
 import type { PlotData, PlotSeries, plotInput } from '../../../shared/api/analysis-api.ts';
 import type { z } from 'zod';
 import { StudioError } from '../../../shared/studio-api.ts';
-import { layoutAccess, type DataPath } from '../../protocol/field-access.ts';
+import type { DataPath } from '../../protocol/field-access.ts';
 import type { FieldValue } from '../../protocol/values.ts';
 import type { LayoutFor, TrafficRows } from '../traffic/traffic-rows.ts';
 import type { TrafficViews } from '../traffic/traffic-views.ts';
-import { kindIndex } from './reply-pairing.ts';
+import { RowScanner } from './row-scanner.ts';
 import { forEachViewRow } from './view-rows.ts';
 
 /** Field columns kept per source (the plot asks for the same few again on every zoom and pan). */
@@ -79,24 +79,20 @@ class FieldColumns {
   ) {}
 }
 
-function readValue(rows: TrafficRows, layoutFor: LayoutFor, row: number, field: PlotField): number | undefined {
+/** Reads @field of the row @at is on (placed with its data for a data field). */
+function readValue(at: RowScanner, field: PlotField): number | undefined {
+  const { chunk, r } = at.place;
   if ('header' in field) {
     const h = field.header;
     return h === 'length'
-      ? rows.length(row)
-      : Number(h === 'type' ? rows.type(row) : h === 'id' ? rows.id(row) : rows.userValue(row));
+      ? chunk.length[r]!
+      : Number(h === 'type' ? chunk.type[r]! : h === 'id' ? chunk.id[r]! : at.rows.userValue(at.row));
   }
-  const layout = layoutFor(rows.target(row));
-  if (!layout) return undefined;
-  const kind = kindIndex(rows, row, layout);
-  if (kind < 0) return undefined;
-  const header = {
-    length: BigInt(rows.length(row)),
-    type: rows.type(row),
-    id: rows.id(row),
-    user_value: rows.userValue(row),
-  };
-  return numeric(layoutAccess(layout).read(kind, field.path, rows.data(row), header));
+  const access = at.access;
+  const kind = at.kind();
+  if (!access || kind < 0) return undefined;
+  const { bytes, view, at: start } = at.place;
+  return numeric(access.readers(field.path)[kind]?.(bytes, view, start, chunk.length[r]!, () => at.header()));
 }
 
 const columnsOf = new WeakMap<TrafficRows, Map<string, FieldColumns>>();
@@ -120,25 +116,24 @@ async function columns(
   kept.set(key, c);
   if (kept.size > KEPT_COLUMNS) kept.delete(kept.keys().next().value!);
   const cols = c;
-  const skip = cols.read;
-  let index = 0;
+  const at = new RowScanner(rows, layoutFor);
+  const withData = !('header' in cols.field);
   // Views only grow: read the rows past those read before.
-  await forEachViewRow(views, view, (row) => {
-    if (index++ < skip) return;
-    const v = readValue(rows, layoutFor, row, cols.field);
+  cols.read = await forEachViewRow(views, view, cols.read, (row) => {
+    at.at(row, withData);
+    const v = readValue(at, cols.field);
     if (v === undefined || Number.isNaN(v)) {
       cols.skipped++;
       return;
     }
-    const target = rows.target(row);
+    const target = at.targetName;
     let s = cols.byTarget.get(target);
     if (!s) cols.byTarget.set(target, (s = { t: new Growing(), v: new Growing(), sorted: true }));
-    const t = Number(rows.timestampNs(row)) / 1e6;
+    const t = Number(at.timestampNs) / 1e6;
     if (s.t.n > 0 && t < s.t.a[s.t.n - 1]!) s.sorted = false;
     s.t.push(t);
     s.v.push(v);
   });
-  cols.read = index;
   return cols;
 }
 

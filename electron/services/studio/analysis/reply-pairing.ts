@@ -9,9 +9,9 @@
 // gets replies once a message of it got one. Only requests of such kinds are
 // ever called unanswered, so a driver's unsolicited samples are not.
 import type { HeaderKey, Layout } from '../../protocol/layout.ts';
-import { layoutAccess } from '../../protocol/field-access.ts';
 import type { LayoutFor, TrafficRows } from '../traffic/traffic-rows.ts';
 import { int32Column, uint8Column } from './row-columns.ts';
+import { RowScanner } from './row-scanner.ts';
 
 export const NOT_PAIRED = 0;
 export const REQUEST = 1;
@@ -25,12 +25,14 @@ export class ReplyPairing {
   /** The other row of each pair; -1 for a waiting request and for a row that is neither. */
   readonly partner = int32Column(-1);
   readonly role = uint8Column();
+  /** Each paired row's kind in its layout (-1: none), for the summaries that follow. */
+  readonly kind = int32Column(-1);
   /** Rows 0 .. scanned-1 are paired. */
   scanned = 0;
   /** Waiting requests by direction, target and matched values, oldest first. */
-  readonly #waiting = new Map<string, number[]>();
-  /** target NUL kind index, for every kind of which a request got its reply. */
-  readonly #answeredKinds = new Set<string>();
+  readonly #waiting = new Map<number | string, number[]>();
+  /** target number * 65536 + kind index, for every kind of which a request got its reply. */
+  readonly #answeredKinds = new Set<number>();
   /** The layout each target's rows were paired with: another one makes the pairs stale. */
   readonly #layouts = new Map<string, Layout | undefined>();
 
@@ -42,15 +44,19 @@ export class ReplyPairing {
 
   /** Pairs rows scanned .. upTo-1. */
   scan(rows: TrafficRows, layoutFor: LayoutFor, upTo: number): void {
+    const at = new RowScanner(rows, layoutFor);
     for (let r = this.scanned; r < upTo; r++) {
-      const target = rows.target(r);
-      let layout = this.#layouts.get(target);
-      if (layout === undefined && !this.#layouts.has(target)) this.#layouts.set(target, (layout = layoutFor(target)));
-      const match = layout?.reply?.match;
+      at.at(r);
+      const access = at.access;
+      if (!access) continue;
+      if (!this.#layouts.has(at.targetName)) this.#layouts.set(at.targetName, access.layout);
+      const kind = at.kind();
+      this.kind.set(r, kind);
+      const match = access.layout.reply?.match;
       if (!match || match.length === 0) continue;
-      const values = match.map((k) => headerValue(rows, r, k)).join(',');
-      const direction = rows.direction(r);
-      const theirs = `${direction === 'rx' ? 'tx' : 'rx'}\u0000${target}\u0000${values}`;
+      const mine = waitingKey(at, match);
+      // (Not mine ^ 1: bitwise operators cut a number to 32 bits.)
+      const theirs = typeof mine === 'number' ? mine + (at.direction ? -1 : 1) : `${1 - at.direction}${mine.slice(1)}`;
       const queue = this.#waiting.get(theirs);
       const request = queue?.shift();
       if (request !== undefined) {
@@ -58,11 +64,10 @@ export class ReplyPairing {
         this.partner.set(request, r);
         this.partner.set(r, request);
         this.role.set(r, REPLY);
-        this.#answeredKinds.add(`${target}\u0000${kindIndex(rows, request, layout!)}`);
+        this.#answeredKinds.add(at.target * 65536 + this.kind.get(request));
         continue;
       }
       this.role.set(r, REQUEST);
-      const mine = `${direction}\u0000${target}\u0000${values}`;
       const own = this.#waiting.get(mine);
       if (own) {
         own.push(r);
@@ -76,17 +81,16 @@ export class ReplyPairing {
   }
 
   /** A request still without a reply, of a kind that gets replies, older than @timeoutNs at @nowNs. */
-  unanswered(rows: TrafficRows, layoutFor: LayoutFor, row: number, nowNs: bigint, timeoutNs: bigint): boolean {
+  unanswered(rows: TrafficRows, row: number, targetNumber: number, nowNs: bigint, timeoutNs: bigint): boolean {
     if (row >= this.scanned || this.role.get(row) !== REQUEST || this.partner.get(row) !== -1) return false;
-    if (nowNs - rows.timestampNs(row) <= timeoutNs) return false;
-    const target = rows.target(row);
-    const layout = layoutFor(target);
-    return layout !== undefined && this.#answeredKinds.has(`${target}\u0000${kindIndex(rows, row, layout)}`);
+    if (!this.#answeredKinds.has(targetNumber * 65536 + this.kind.get(row))) return false;
+    return nowNs - rows.timestampNs(row) > timeoutNs;
   }
 
   reset(): void {
     this.partner.clear();
     this.role.clear();
+    this.kind.clear();
     this.scanned = 0;
     this.#waiting.clear();
     this.#answeredKinds.clear();
@@ -94,16 +98,21 @@ export class ReplyPairing {
   }
 }
 
-function headerValue(rows: TrafficRows, row: number, key: HeaderKey): bigint {
-  return key === 'type' ? rows.type(row) : key === 'id' ? rows.id(row) : rows.userValue(row);
-}
-
-/** The index of the row's kind in its layout, or -1. */
-export function kindIndex(rows: TrafficRows, row: number, layout: Layout): number {
-  const access = layoutAccess(layout);
-  return access.kindOf({
-    type: rows.type(row),
-    id: rows.id(row),
-    user_value: access.selects.has('user_value') ? rows.userValue(row) : 0n,
-  });
+/**
+ * The key a row waits under: its direction (lowest bit), target and matched
+ * values. A number where one matched value fits in 32 bits (the common
+ * case: an id), so that its other direction is key ± 1; else a string
+ * starting with the direction digit.
+ */
+function waitingKey(at: RowScanner, match: readonly HeaderKey[]): number | string {
+  if (match.length === 1) {
+    const [lo, hi] = at.halves(match[0]!);
+    if (hi === 0 && at.target < 32768) return (lo * 32768 + at.target) * 2 + at.direction;
+  }
+  let key = `${at.direction}/${at.target}`;
+  for (const k of match) {
+    const [lo, hi] = at.halves(k);
+    key += `/${lo}:${hi}`;
+  }
+  return key;
 }

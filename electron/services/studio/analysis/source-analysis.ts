@@ -6,9 +6,9 @@
 // not its text, so a million malformed messages cost four bytes each.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { decodeData } from '../../protocol/decode.ts';
-import { layoutAccess } from '../../protocol/field-access.ts';
 import type { LayoutFor, TrafficRows } from '../traffic/traffic-rows.ts';
-import { ReplyPairing, kindIndex } from './reply-pairing.ts';
+import { ReplyPairing } from './reply-pairing.ts';
+import { RowScanner } from './row-scanner.ts';
 import { problemOf, type Problem } from './row-problems.ts';
 import { int32Column } from './row-columns.ts';
 
@@ -30,6 +30,7 @@ export class SourceAnalysis {
   readonly #groupIndex = new Map<string, number>();
   /** Rows 0 .. checked-1 are checked. */
   checked = 0;
+  readonly #scanner: RowScanner;
   /** The rows' generation this analysis is of. */
   #generation: number | undefined;
 
@@ -38,6 +39,7 @@ export class SourceAnalysis {
     readonly layoutFor: LayoutFor,
   ) {
     this.#generation = rows.generation;
+    this.#scanner = new RowScanner(rows, layoutFor);
   }
 
   /** Forgets everything when the rows were cleared or a target's layout changed. */
@@ -103,25 +105,18 @@ export class SourceAnalysis {
 
   /** What is wrong with @row (decoding it again), or undefined. */
   problem(row: number): Problem | undefined {
-    const layout = this.layoutFor(this.rows.target(row));
-    if (!layout) return undefined;
-    const access = layoutAccess(layout);
-    const kind = kindIndex(this.rows, row, layout);
-    const data = this.rows.data(row);
+    const at = this.#scanner;
+    at.at(row, true);
+    const access = at.access;
+    if (!access) return undefined;
+    const kind = at.kind();
+    const { bytes, at: start } = at.place;
+    const data = bytes.subarray(start, start + at.length);
     const fast = kind < 0 ? undefined : access.codec.decodeDataFast(kind, data);
     const verdict = fast
-      ? { kind: layout.messages[kind]!.name, data: fast }
-      : decodeData(
-          layout,
-          {
-            length: BigInt(data.length),
-            type: this.rows.type(row),
-            id: this.rows.id(row),
-            user_value: this.rows.userValue(row),
-          },
-          data,
-        );
-    return problemOf(layout, verdict);
+      ? { kind: access.layout.messages[kind]!.name, data: fast }
+      : decodeData(access.layout, at.header(), data);
+    return problemOf(access.layout, verdict);
   }
 
   #check(upTo: number): void {

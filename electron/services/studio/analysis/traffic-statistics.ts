@@ -2,10 +2,9 @@
 // conversations, for kucomms): per message kind, per direction, per target.
 import type { CountBytes, TrafficStatistics } from '../../../shared/api/analysis-api.ts';
 import { HEADER_SIZE } from '../../protocol/decode.ts';
-import type { Layout } from '../../protocol/layout.ts';
 import type { LayoutFor, TrafficRows } from '../traffic/traffic-rows.ts';
 import type { TrafficViews } from '../traffic/traffic-views.ts';
-import { kindIndex } from './reply-pairing.ts';
+import { RowScanner } from './row-scanner.ts';
 import { forEachViewRow } from './view-rows.ts';
 
 /** The kind of a row whose target has no layout, or whose header no kind of its layout takes. */
@@ -37,21 +36,30 @@ export async function trafficStatistics(
   const total: CountBytes = { count: 0, bytes: 0 };
   let first: bigint | undefined;
   let last: bigint | undefined;
-  const layouts = new Map<string, Layout | undefined>();
-  await forEachViewRow(views, view, (row) => {
-    const target = rows.target(row);
-    let layout = layouts.get(target);
-    if (layout === undefined && !layouts.has(target)) layouts.set(target, (layout = layoutFor(target)));
-    const k = layout ? kindIndex(rows, row, layout) : -1;
-    const bytes = HEADER_SIZE + rows.length(row);
-    const t = rows.timestampNs(row);
+  const at = new RowScanner(rows, layoutFor);
+  /** Kind keys by target number * 65536 + kind index + 1. */
+  const kindKeys = new Map<number, string>();
+  const kindKey = (): string => {
+    const k = at.kind();
+    const n = at.target * 65536 + k + 1;
+    let key = kindKeys.get(n);
+    if (key === undefined) {
+      const layout = at.access?.layout;
+      kindKeys.set(n, (key = k < 0 || !layout ? NO_KIND : `${layout.protocol}.${layout.messages[k]!.name}`));
+    }
+    return key;
+  };
+  await forEachViewRow(views, view, 0, (row) => {
+    at.at(row);
+    const bytes = HEADER_SIZE + at.length;
+    const t = at.timestampNs;
     if (first === undefined || t < first) first = t;
     if (last === undefined || t > last) last = t;
     total.count++;
     total.bytes += bytes;
-    kinds.add(k < 0 ? NO_KIND : `${layout!.protocol}.${layout!.messages[k]!.name}`, bytes);
-    directions.add(rows.direction(row), bytes);
-    targets.add(target, bytes);
+    kinds.add(kindKey(), bytes);
+    directions.add(at.direction ? 'tx' : 'rx', bytes);
+    targets.add(at.targetName, bytes);
   });
   return {
     total,

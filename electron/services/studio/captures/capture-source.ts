@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CaptureSourceView } from '../../../shared/api/captures-api.ts';
 import { CaptureIndex, type IndexDamage } from '../../capture/capture-index.ts';
-import type { RowPlace } from '../../header-rows.ts';
+import type { RowHeaderPlace, RowPlace } from '../../header-rows.ts';
 import { importPcapng } from '../../capture/pcapng.ts';
 import { RecordReader } from '../../capture/record-reader.ts';
 import { CaptureWriter } from '../../capture/writer.ts';
@@ -150,6 +150,10 @@ export class CaptureSource implements TrafficRows {
 
   data(row: number): Uint8Array {
     return this.#records().data(this.#index.offset(row), this.#index.length(row));
+  }
+
+  placeHeader(row: number, out: RowHeaderPlace): void {
+    this.#index.placeHeader(row, out);
   }
 
   place(row: number, out: RowPlace): void {

@@ -9,7 +9,7 @@ import { decodeReceived } from '../../protocol/decode.ts';
 import type { Layout } from '../../protocol/layout.ts';
 import { layoutAccess, type DataPath, type KindReader, type LayoutAccess } from '../../protocol/field-access.ts';
 import type { Decoded, HeaderValue } from '../../protocol/values.ts';
-import { HeaderChunk, LOW_HALF, type RowPlace } from '../../header-rows.ts';
+import { HeaderChunk, LOW_HALF, type RowHeaderPlace, type RowPlace } from '../../header-rows.ts';
 import type { FilterValue, HeaderName } from './filter.ts';
 import { summaryOf } from '../message-view.ts';
 import type { StoredMessage } from './traffic-store.ts';
@@ -32,6 +32,8 @@ export interface TrafficRows {
   get(row: number): StoredMessage;
   /** Points @out at the row's header columns and data, for scans over many rows (no object per row). */
   place(row: number, out: RowPlace): void;
+  /** Points @out at the row's header columns only (a capture's data stays in its file). */
+  placeHeader(row: number, out: RowHeaderPlace): void;
 }
 
 export type LayoutFor = (target: string) => Layout | undefined;

@@ -6,6 +6,11 @@
 //   scroll_1m    fps while the table scrolls across them
 //   filter_1m    ms from Enter to the filtered count shown (backend_ms: the filter alone)
 //   live_100k    fps while 100 000 messages per second arrive; msgs_per_s the page saw
+//   pairing_1m   500 000 request/reply pairs (telemetry layout): ms from opening the Latency panel to its
+//                figures for all of them (first_draw_ms), and fps scrolling the table with its reply marks
+//                (baseline_fps: the same rows scrolled without a reply rule, in this run)
+//   plot_1m      1 000 000 samples' temperature: ms from Plot to the drawn plot (first_draw_ms, with
+//                baseline_first_draw_ms for 1 000 of them), and fps while the plot is dragged (pans)
 //   rows_10m     rows, last_row_reachable: the scrollbar's end shows the last row, read back by id
 //   filter_data_1m, filter_data_10m
 //                ms from Enter to the count shown of a filter on a data field
@@ -20,6 +25,7 @@ import { loadLayoutFile } from '../../electron/services/protocol/loader.ts';
 import { TELEMETRY_EXAMPLES } from '../../electron/services/protocol/testdata/telemetry-examples.ts';
 import { PROTOCOLS_DIR } from '../../electron/services/studio/protocols.ts';
 import { StudioService } from '../../electron/services/studio/studio-service.ts';
+import { GET_INFO, sample } from '../../electron/services/studio/analysis/testdata/telemetry-traffic.ts';
 import { launchChromium, REPO, screenshotPath } from '../e2e/harness.ts';
 
 const DATA = new Uint8Array(8);
@@ -105,6 +111,78 @@ function framesPerSecond(page: Page, ms: number, scroll: boolean): Promise<numbe
 
 const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 
+/** @pairs get_info requests, each answered 100 to 200 µs later (ids from 0). */
+function fillPairs(service: StudioService, pairs: number): void {
+  const index = service.store.targetIndex(TARGET);
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  const none = new Uint8Array(0);
+  for (let i = 0; i < pairs; i++) {
+    const t = t0 + BigInt(i) * 2000n;
+    service.store.appendFields(index, 'tx', t, GET_INFO, BigInt(i), 0n, none);
+    service.store.appendFields(index, 'rx', t + BigInt(100_000 + (i % 1000) * 100), GET_INFO, BigInt(i), 0n, none);
+  }
+}
+
+/** @n samples 1 µs apart whose temperature is a slow sine. */
+function fillSineSamples(service: StudioService, n: number): void {
+  const index = service.store.targetIndex(TARGET);
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  for (let i = 0; i < n; i++) {
+    const m = sample(t0 + BigInt(i) * 1000n, 0, 20 + 5 * Math.sin(i / 5000));
+    service.store.appendFields(index, m.direction, m.timestampNs, m.type, m.id, m.userValue, m.data);
+  }
+}
+
+/** Opens the analysis panel @id afresh, timing from the click until @ready shows. */
+async function timePanel(page: Page, id: string, ready: string): Promise<number> {
+  if ((await page.getAttribute(`[data-test=analysis-tab-${id}]`, 'aria-selected')) === 'true')
+    await page.click(`[data-test=analysis-tab-${id}]`);
+  const started = performance.now();
+  await page.click(`[data-test=analysis-tab-${id}]`);
+  await page.waitForSelector(ready, { timeout: 120_000 });
+  return performance.now() - started;
+}
+
+/** Frames a second while the plot is dragged sideways, a step every frame, for @ms. */
+function panFramesPerSecond(page: Page, ms: number): Promise<number> {
+  return page.evaluate(`new Promise((resolve) => {
+    const el = document.querySelector('[data-test=plot]');
+    const box = el.getBoundingClientRect();
+    const y = box.top + box.height / 2;
+    el.dispatchEvent(new MouseEvent('mousedown', { button: 0, clientX: box.left + box.width / 2, clientY: y, bubbles: true }));
+    let frames = 0;
+    const start = performance.now();
+    const step = (now) => {
+      frames++;
+      window.dispatchEvent(new MouseEvent('mousemove', { clientX: box.left + box.width / 2 - (frames % 200), clientY: y }));
+      if (now - start < ${ms}) requestAnimationFrame(step);
+      else {
+        window.dispatchEvent(new MouseEvent('mouseup', {}));
+        resolve((frames * 1000) / (now - start));
+      }
+    };
+    requestAnimationFrame(step);
+  })`) as Promise<number>;
+}
+
+/** Plots data.temperature from the Plot button until the plot drew @points points; ms. */
+async function timePlot(page: Page, points: number): Promise<number> {
+  await page.fill('[data-test=plot-fields]', 'data.temperature');
+  const started = performance.now();
+  await page.click('[data-test=plot-apply]');
+  await page.waitForFunction(
+    (n) => {
+      const el = document.querySelector('.field-plot');
+      return el?.getAttribute('data-points') === String(n) && el.querySelector('canvas') !== null;
+    },
+    points,
+    { timeout: 120_000 },
+  );
+  // The frame that shows it.
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(undefined)))');
+  return performance.now() - started;
+}
+
 async function setFilter(page: Page, expression: string): Promise<void> {
   await page.fill('[data-test=filter] input', expression);
   await page.press('[data-test=filter] input', 'Enter');
@@ -156,6 +234,50 @@ try {
     ...(await timeFilter(page, 'type == 1 && id >= 500000', 125_000)),
   });
   await setFilter(page, '');
+  await waitShown(page, 1_000_000);
+
+  // Pairing: the same million rows scrolled without a reply rule (longtest has none), then with telemetry's.
+  await service.handlers.clear({});
+  await service.handlers.setProtocol({ target: TARGET, protocol: 'longtest' });
+  fillPairs(service, 500_000);
+  await waitShown(page, 1_000_000);
+  const baselineFps = await framesPerSecond(page, 3000, true);
+  await service.handlers.setProtocol({ target: TARGET, protocol: 'telemetry' });
+  const pairingMs = await timePanel(
+    page,
+    'latency',
+    '[data-test=latency-row][data-kind=get_info] [data-test=latency-count]:text-is("500,000")',
+  );
+  const pairingFps = await framesPerSecond(page, 3000, true);
+  emit({
+    name: 'pairing_1m',
+    rows: 1_000_000,
+    first_draw_ms: round(pairingMs),
+    fps: round(pairingFps),
+    baseline_fps: round(baselineFps),
+  });
+
+  await service.handlers.clear({});
+  fillSineSamples(service, 1000);
+  await waitShown(page, 1000);
+  await page.click('[data-test=analysis-tab-plot]');
+  const plotBaselineMs = await timePlot(page, 1000);
+  await service.handlers.clear({});
+  fillSineSamples(service, 1_000_000);
+  await waitShown(page, 1_000_000);
+  const plotMs = await timePlot(page, 1_000_000);
+  const plotFps = await panFramesPerSecond(page, 3000);
+  await page.screenshot({ path: screenshotPath('traffic-plot-1m') });
+  emit({
+    name: 'plot_1m',
+    points: 1_000_000,
+    first_draw_ms: round(plotMs),
+    fps: round(plotFps),
+    baseline_first_draw_ms: round(plotBaselineMs),
+  });
+  await page.click('[data-test=analysis-close]');
+  await service.handlers.clear({});
+  fill(service, 1_000_000);
   await waitShown(page, 1_000_000);
 
   // 100 000 messages a second (about 1 000 every 10 ms) while the page is watched for 5 seconds.

@@ -12,7 +12,7 @@ import { formatMessage, formatMessageJson } from './format.ts';
 import { registerProtocolCommands } from './protocol-commands.ts';
 import { CliError, interrupted, isSystemError, lazy, oneLine, reportInternalError, say } from './cli-support.ts';
 import { InputError } from '../services/input-error.ts';
-import { MONITOR_TARGETS_HELP, openSource, openTarget } from './open-target.ts';
+import { MONITOR_TARGETS_HELP, openSendTarget, openSource } from './open-target.ts';
 import { parseHexBytes } from '../services/hex-bytes.ts';
 import { STUDIO_VERSION } from '../services/version.ts';
 import { registerCaptureCommands } from './capture-commands.ts';
@@ -72,7 +72,7 @@ async function sendCommand(target: string, o: SendOptions): Promise<number> {
         : Buffer.from(o.data ?? '', 'utf8');
   // Opened first: a file that cannot be written fails the command before anything is sent.
   const recorder = o.record !== undefined ? await sessionRecorder(o.record, target) : undefined;
-  const ep = await openTarget(target);
+  const ep = await openSendTarget(target);
   try {
     const header: SendHeader = { type: o.type, id: o.id, userValue: o.userValue };
     const replies: Message[] = [];

@@ -5,6 +5,7 @@ import { Endpoint, type KucommsError } from '../services/endpoint.ts';
 import { MonitorEndpoint } from '../services/monitor.ts';
 import { EXIT } from './exit-codes.ts';
 import { CliError } from './cli-support.ts';
+import { RemoteTarget } from './remote-target.ts';
 
 /** The monitor target forms, for the help of listen and capture. */
 export const MONITOR_TARGETS_HELP = [
@@ -26,6 +27,7 @@ async function opened<T>(open: () => Promise<T>): Promise<T> {
   try {
     return await open();
   } catch (err) {
+    if (err instanceof CliError) throw err; // already says what to fix (a missing token is a usage error)
     throw new CliError((err as Error).message, EXIT.TARGET);
   }
 }
@@ -40,9 +42,24 @@ export function openTarget(target: string): Promise<Endpoint> {
   return opened(() => Endpoint.open(target));
 }
 
-/** Opens @target to read its messages: a monitor target, or any other through openTarget(). */
+/** A remote agent's target (ws://HOST:PORT/TARGET), opened through the agent; undefined for any other name. */
+function openRemote(target: string): Promise<RemoteTarget> | undefined {
+  const parsed = parseTarget(target);
+  if (parsed.kind !== 'remote') return undefined;
+  if (parsed.inner === undefined)
+    throw new CliError(`${target} is an agent: name one of its targets, e.g. ${parsed.url}/demo:echo`, EXIT.USAGE);
+  return opened(() => RemoteTarget.open(target, parsed.url, parsed.inner!));
+}
+
+/** Opens @target to send to: a local one through openTarget(), or a remote agent's target. */
+export function openSendTarget(target: string): Promise<Endpoint | RemoteTarget> {
+  return openRemote(target) ?? openTarget(target);
+}
+
+/** Opens @target to read its messages: a monitor target, a remote agent's target, or any other through openTarget(). */
 export function openSource(target: string): Promise<MessageSource> {
-  return opened(async () =>
-    parseTarget(target).kind === 'monitor' ? MonitorEndpoint.open(target) : openTarget(target),
+  return (
+    openRemote(target) ??
+    opened(async () => (parseTarget(target).kind === 'monitor' ? MonitorEndpoint.open(target) : openTarget(target)))
   );
 }

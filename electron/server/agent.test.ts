@@ -4,7 +4,7 @@
 // and used through the API.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -148,6 +148,56 @@ describe('an agent on 127.0.0.2 (plain WebSocket on loopback)', () => {
     );
     assert.equal(counted?.bytesSent, String(2 + 1 + 'agent'.length));
     await studio.handlers.disconnect({ target: remoteEcho });
+  });
+});
+
+describe('the command line talking to an agent on 127.0.0.4', () => {
+  let agent: Agent;
+  before(async () => {
+    agent = await startAgent(['--host', '127.0.0.4']);
+  });
+  after(() => stopAgent(agent));
+
+  const cli = (
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; out: string; err: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KUCOMMS_AGENT_TOKEN: '', KUCOMMS_AGENT_TOKEN_FILE: '', ...env },
+      });
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+
+  test('send --reply to ws://HOST:PORT/demo:echo with the token from KUCOMMS_AGENT_TOKEN prints the echo', async () => {
+    const r = await cli(['send', `${agent.url}/demo:echo`, '--id', '12', '--data', 'far', '--reply', '20000'], {
+      KUCOMMS_AGENT_TOKEN: agent.token,
+    });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^rx \S+ type=0 id=12 user_value=0 length=3 data=666172 "far"\n$/);
+  });
+
+  test('the token may come from the file KUCOMMS_AGENT_TOKEN_FILE names; without one it says where to put it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-agent-token-'));
+    const file = path.join(dir, 'token');
+    writeFileSync(file, `${agent.token}\n`, { mode: 0o600 });
+    const r = await cli(['listen', `${agent.url}/demo:longtest`, '--count', '1', '--timeout', '20'], {
+      KUCOMMS_AGENT_TOKEN_FILE: file,
+    });
+    // The longtest peer speaks only once spoken to: the listen times out having opened the target through the agent.
+    assert.equal(r.code, 4, r.err);
+    assert.match(r.err, /0 of 1 messages from ws:\/\/127\.0\.0\.4:\d+\/demo:longtest within 20 s/);
+    const none = await cli(['send', `${agent.url}/demo:echo`, '--data', 'x'], {});
+    assert.equal(none.code, 2);
+    assert.match(
+      none.err,
+      /needs the token the agent printed: put it in KUCOMMS_AGENT_TOKEN, or in a file named by KUCOMMS_AGENT_TOKEN_FILE/,
+    );
   });
 });
 

@@ -1,7 +1,8 @@
 // Target names, the same everywhere (libkucomms, its examples, the CLI and
 // the Studio): `/dev/kucomms_NAME` for a device, `shm:NAME` for a
 // shared-memory peer, `demo:echo` / `demo:longtest` for the Studio's
-// built-in demo peers, `ws://HOST:PORT` for a remote agent, and
+// built-in demo peers, `ws://HOST:PORT` for a remote agent (and
+// `ws://HOST:PORT/TARGET`, or wss://, for one of its targets), and
 // `monitor:` before a device, `/dev/kucomms` or a shm name to watch the
 // traffic of links the Studio takes no part in.
 
@@ -14,7 +15,8 @@ export type ParsedTarget =
   | { kind: 'device'; target: string; path: string; name: string }
   | { kind: 'shm'; target: string; name: string }
   | { kind: 'demo'; target: string; demo: DemoName }
-  | { kind: 'remote'; target: string; url: string }
+  /** A remote agent (ws://HOST:PORT), or one of its targets (ws://HOST:PORT/demo:echo). */
+  | { kind: 'remote'; target: string; url: string; inner?: string }
   /** @watched: what libkucomms's monitor opens: /dev/kucomms_NAME, /dev/kucomms (every device) or shm:NAME. */
   | { kind: 'monitor'; target: string; watched: string };
 
@@ -61,11 +63,13 @@ export function parseTarget(target: string): ParsedTarget {
       `unknown demo target "${target}": the demo targets are ${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')}`,
     );
   }
-  if (/^ws:\/\/[^/\s]+:[0-9]{1,5}\/?$/.test(target)) return { kind: 'remote', target, url: target };
+  const remote = /^(wss?:\/\/[^/\s]+:[0-9]{1,5})(?:\/(\S*))?$/.exec(target);
+  if (remote?.[1] !== undefined)
+    return { kind: 'remote', target, url: remote[1], ...(remote[2] ? { inner: remote[2] } : {}) };
   if (target.startsWith(MONITOR_PREFIX)) return parseMonitorTarget(target);
   throw new Error(
     `"${target}" is not a target name: use /dev/kucomms_NAME (a device), shm:NAME (a shared-memory peer), ` +
-      `${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')} (built-in demo peers), ws://HOST:PORT (a remote agent) ` +
+      `${DEMO_NAMES.map((d) => `demo:${d}`).join(', ')} (built-in demo peers), ws://HOST:PORT/TARGET (a remote agent's target) ` +
       `or ${MONITOR_FORMS.map(([form]) => form).join(', ')} (watching links)`,
   );
 }

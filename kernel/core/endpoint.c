@@ -7,6 +7,8 @@
  *  - work every 10 ms and timer every second, on deadlines that advance by
  *    whole periods from the registration (no drift); ticks missed because a
  *    handler overran are skipped and counted, never made up in a burst.
+ * Replies sent while a link's batch is handled wake its reader once, after
+ * the batch.
  * Between passes it sleeps until the next deadline (forever when the
  * module has no work or timer handler), after setting NEED_WAKEUP on every
  * link's ring 1 and looking at the rings once more, so a message that races
@@ -117,6 +119,15 @@ static void kucomms_endpoint_receive(struct kucomms_endpoint *ep,
 		}
 	}
 	pass->more = true;
+}
+
+/* After a batch: wake the reader of @link once for the replies it got. */
+static void kucomms_endpoint_wake_reader_if_due(struct kucomms_link *link)
+{
+	if (!link->tx_wake_due)
+		return;
+	link->tx_wake_due = false;
+	kucomms_link_wake_reader(link);
 }
 
 static void kucomms_endpoint_serve_link(struct kucomms_endpoint *ep,
@@ -277,8 +288,15 @@ static int kucomms_endpoint_thread(void *arg)
 		pass.blocked = false;
 
 		mutex_lock(&kdev->lock);
-		list_for_each_entry(link, &kdev->links, node)
+		WRITE_ONCE(kdev->delivering, current);
+		list_for_each_entry(link, &kdev->links, node) {
 			kucomms_endpoint_serve_link(ep, link, &pass);
+			kucomms_endpoint_wake_reader_if_due(link);
+		}
+		WRITE_ONCE(kdev->delivering, NULL);
+		/* Replies the handlers sent to links served before theirs. */
+		list_for_each_entry(link, &kdev->links, node)
+			kucomms_endpoint_wake_reader_if_due(link);
 		kucomms_endpoint_tick(ep, ep->ops->work, &ep->next_work,
 				      KUCOMMS_WORK_PERIOD_NS, &stats->work_calls,
 				      &stats->work_ticks_skipped);

@@ -101,6 +101,11 @@ struct kucomms_device {
 	spinlock_t wake_lock;
 	/* How long the module's thread looks at the rings before sleeping. */
 	unsigned int spin_us;
+	/*
+	 * The module's thread while it hands messages to the handler: its
+	 * sends then wake the reader once after the link's batch.
+	 */
+	struct task_struct *delivering;
 	struct kucomms_device_stats stats;
 	/* What the registered module speaks (empty name: it did not say). */
 	struct {
@@ -143,6 +148,7 @@ struct kucomms_link {
 	bool released;			/* release() waits for link_down */
 	bool rx_armed;			/* NEED_WAKEUP set on ring 1 */
 	bool rx_held;			/* rx_hdr/rx_buf wait for a retry */
+	bool tx_wake_due;		/* sent to during a batch: wake the reader after it */
 	struct completion down;
 
 	void *priv;			/* the module's, see kucomms_link_set_priv */
@@ -189,6 +195,9 @@ void kucomms_device_wake(struct kucomms_device *kdev);
 
 void kucomms_device_for_each(void (*fn)(struct kucomms_device *kdev, void *arg),
 			     void *arg);
+
+/* send.c */
+void kucomms_link_wake_reader(struct kucomms_link *link);
 
 /* link.c */
 extern const struct file_operations kucomms_link_fops;

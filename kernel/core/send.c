@@ -53,12 +53,30 @@ int kucomms_send(struct kucomms_link *link,
 	atomic64_inc(&stats->tx_messages);
 	atomic64_add(length, &stats->tx_bytes);
 	kucomms_mon_message(link, KUCOMMS_MON_FROM_MODULE, hdr, data);
+	/*
+	 * A reply from the module's thread while it hands out a batch of
+	 * messages wakes the reader once, after the batch, rather than once
+	 * per reply (see kucomms_endpoint_thread()).
+	 */
+	if (READ_ONCE(link->kdev->delivering) == current)
+		link->tx_wake_due = true;
+	else
+		kucomms_link_wake_reader(link);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kucomms_send);
 
+/*
+ * Wake the process reading ring 0 of @link, if it announced its sleep or
+ * waits in poll(), after records were committed there.
+ */
+void kucomms_link_wake_reader(struct kucomms_link *link)
+{
 	/* A consumer that announced its sleep is woken and counted. */
 	if (kucomms_ring_need_wakeup(&link->tx)) {
 		kucomms_ring_count_wakeup(&link->tx);
 		wake_up_interruptible_poll(&link->poll_wait, EPOLLIN | EPOLLRDNORM);
-		return 0;
+		return;
 	}
 	/*
 	 * One in poll() without the flag is woken too. The full barrier in
@@ -67,9 +85,7 @@ int kucomms_send(struct kucomms_link *link,
 	 */
 	if (waitqueue_active(&link->poll_wait))
 		wake_up_interruptible_poll(&link->poll_wait, EPOLLIN | EPOLLRDNORM);
-	return 0;
 }
-EXPORT_SYMBOL_GPL(kucomms_send);
 
 /**
  * kucomms_send_locked() - kucomms_send() under the module's send mutex

@@ -16,6 +16,8 @@ export const EXIT = {
   LAYOUT: 6,
   /** test: a protocol test failed. */
   TESTS_FAILED: 7,
+  /** fuzz found a problem (saved as a capture and a test). */
+  FOUND: 8,
 } as const;
 
 export const EXIT_HELP = `
@@ -31,4 +33,5 @@ Exit codes:
      diff-layout: a change is breaking
   6  the layout file has errors (each printed as file:line:column)
   7  test: a protocol test failed (a test file with errors is 2, a target that
-     cannot be opened 1)`;
+     cannot be opened 1)
+  8  fuzz: a finding (kernel log problem, hang or link down), saved as a capture and a test`;

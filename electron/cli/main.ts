@@ -19,6 +19,7 @@ import { registerCaptureCommands } from './capture-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerSuiteCommands } from './suite-commands.ts';
 import { registerWireshark } from './wireshark-commands.ts';
+import { registerFuzzCommands } from './fuzz-commands.ts';
 
 function parseWith<T>(schema: z.ZodType<T>, what: string) {
   return (value: string): T => {
@@ -252,6 +253,7 @@ function program(setExit: (code: number) => void): Command {
   registerServeCommands(p, run);
   registerSuiteCommands(p, run);
   registerWireshark(p, run);
+  registerFuzzCommands(p, run);
   return p;
 }
 

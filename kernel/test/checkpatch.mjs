@@ -27,7 +27,7 @@ const SOURCE_DIR = '/usr/src';
 const NEEDED = ['scripts/checkpatch.pl', 'scripts/spelling.txt', 'scripts/const_structs.checkpatch'];
 
 const GROUPS = [
-	{ files: ['kernel/core', 'kernel/include', 'kernel/examples', 'kernel/test/modules'],
+	{ files: ['kernel/core', 'kernel/include', 'kernel/examples', 'kernel/test/modules', 'kernel/test/planted'],
 	  except: ['kernel/core/compat.h', 'kernel/include/kucomms/ring.h'], ignore: [] },
 	{ files: ['kernel/core/compat.h'], ignore: ['LINUX_VERSION_CODE', 'CONSTANT_COMPARISON'] },
 	{ files: ['kernel/include/kucomms/ring.h'], ignore: ['SINGLE_STATEMENT_DO_WHILE_MACRO'] },

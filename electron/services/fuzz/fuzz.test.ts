@@ -1,0 +1,114 @@
+// The fuzzer's plan, its reduction, and a whole run against demo:echo (which
+// answers everything and has no bug to find). The kernel test suite runs it
+// against real modules, one with planted bugs (kernel/test/guest/95-fuzz.sh).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { stopAllDemoPeers } from '../demo-peers.ts';
+import { decodeData } from '../protocol/decode.ts';
+import { loadLayoutFile } from '../protocol/loader.ts';
+import { fuzz } from './fuzz-run.ts';
+import { KernelLog } from './kernel-log.ts';
+import { fuzzPlan } from './mutations.ts';
+import { reduceSequence } from './reduce.ts';
+
+after(() => stopAllDemoPeers());
+
+const planted = loadLayoutFile('kernel/test/planted/planted.yaml');
+const telemetry = loadLayoutFile('protocols/telemetry.yaml');
+/** Mutations that break the message's shape on purpose. */
+const ABOUT_LENGTHS = /wrong length|truncated|trailing|wrong kind|no such kind/;
+
+describe('fuzz plan', () => {
+  test('every mutation that is not about lengths or kinds still decodes whole: lengths and counts stay consistent', () => {
+    for (const layout of [planted, telemetry]) {
+      const plan = fuzzPlan(layout);
+      const kept = plan.filter((m) => !ABOUT_LENGTHS.test(m.mutation));
+      assert.ok(kept.length > 20, `${layout.protocol}: ${kept.length} value mutations`);
+      for (const m of kept) {
+        const d = decodeData(
+          layout,
+          { length: BigInt(m.data.length), type: m.header.type, id: 0n, user_value: 0n },
+          m.data,
+        );
+        const error = d.error?.message ?? '';
+        // A value out of its enum or flags decodes (as a number); the shape never breaks.
+        assert.ok(
+          !/length|bytes|count|short|trailing|left over/i.test(error),
+          `${layout.protocol} ${m.mutation}: ${error}`,
+        );
+      }
+    }
+  });
+
+  test('the plan covers boundary values, out-of-range enums, flipped bits, wrong lengths, truncation, trailing bytes and wrong kinds', () => {
+    const names = fuzzPlan(planted).map((m) => m.mutation);
+    for (const want of [
+      'command: data.channel = 255 (boundary)',
+      'command: data.op = 3 (out-of-range enum value)',
+      'command: data.channel = 129 (flipped bit 7)',
+      'command: data.count = 3 (wrong length: values holds 2)',
+      'command: truncated inside data.count (3 of 12 bytes)',
+      'command: 1 trailing byte',
+      'command: sent as status (wrong kind)',
+      'command: data.values: 255 elements (lengths consistent)',
+    ])
+      assert.ok(names.includes(want), `missing: ${want}`);
+    // One valid base per value of the op enum, so that combinations (a reset with a wrong count) are reached.
+    const ops = new Set(
+      fuzzPlan(planted)
+        .filter((m) => m.mutation === 'command: data.count = 3 (wrong length: values holds 2)')
+        .map((m) => m.data[0]),
+    );
+    assert.deepEqual([...ops].sort(), [0, 1, 2]);
+  });
+});
+
+describe('reduction', () => {
+  test('a finding caused by two messages among many is reduced to those two, in order', async () => {
+    const seq = Array.from({ length: 40 }, (_, i) => i);
+    let trials = 0;
+    const reduced = await reduceSequence(seq, async (s) => {
+      trials++;
+      return s.includes(7) && s.includes(31);
+    });
+    assert.deepEqual(reduced, [7, 31]);
+    assert.ok(trials <= 64, `${trials} trials`);
+  });
+
+  test('a finding caused by the last message alone takes one trial', async () => {
+    let trials = 0;
+    const reduced = await reduceSequence([1, 2, 3, 4], async (s) => {
+      trials++;
+      return s.includes(4);
+    });
+    assert.deepEqual([reduced, trials], [[4], 1]);
+  });
+});
+
+describe('fuzz run', () => {
+  test('demo:echo: the whole echo plan finds nothing, and every message sent is recorded', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'fuzz-'));
+    const lines: string[] = [];
+    try {
+      const log = new KernelLog(undefined, path.join(workspace, 'no-kmsg'));
+      assert.equal(log.readable, false);
+      const result = await fuzz({
+        target: 'demo:echo',
+        layout: loadLayoutFile('protocols/echo.yaml'),
+        workspace,
+        kernelLog: log,
+        hangMs: 20_000,
+        log: (l) => lines.push(l),
+      });
+      assert.deepEqual(result.findings, []);
+      assert.equal(result.sent, fuzzPlan(loadLayoutFile('protocols/echo.yaml')).length);
+      assert.deepEqual(readdirSync(path.join(workspace, 'captures')), ['fuzz-echo-run.kucap']);
+      assert.match(lines[0]!, /^probing with a valid any after every message/);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});

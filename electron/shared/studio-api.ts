@@ -30,6 +30,7 @@ import { collectionCalls } from './api/collections-api.ts';
 import { composerCalls } from './api/composer-api.ts';
 import { layoutCalls } from './api/layouts-api.ts';
 import { replayCalls, replayEvents } from './api/replay-api.ts';
+import { ruleCalls, ruleEvents } from './api/rules-api.ts';
 import { scriptCalls, scriptEvents } from './api/scripts-api.ts';
 import { sessionCalls, sessionEvents } from './api/session-api.ts';
 import { targetCalls, targetEvents } from './api/targets-api.ts';
@@ -61,6 +62,7 @@ export const studioCalls = {
   ...replayCalls,
   ...scriptCalls,
   ...testCalls,
+  ...ruleCalls,
 } as const;
 
 /** Events the backend pushes; at most a few per second each (batched). */
@@ -72,6 +74,7 @@ export const studioEvents = {
   ...captureEvents,
   ...replayEvents,
   ...scriptEvents,
+  ...ruleEvents,
 } as const;
 
 export type StudioCalls = typeof studioCalls;

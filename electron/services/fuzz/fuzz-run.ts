@@ -182,7 +182,7 @@ export async function fuzz(o: FuzzOptions): Promise<{ sent: number; findings: Fi
       const sig = signature(outcome);
       if (!seen.has(sig)) {
         seen.add(sig);
-        o.log(`finding ${findings.length + 1}: ${outcome.kind}: ${outcome.evidence}`);
+        o.log(`${outcome.kind}: ${outcome.evidence}`);
         o.log(`  after ${onLink.length} messages on the link, the last: ${m.mutation}`);
         const reproduces = async (seq: FuzzMessage[]): Promise<boolean> => {
           o.kernelLog.problems();
@@ -198,6 +198,15 @@ export async function fuzz(o: FuzzOptions): Promise<{ sent: number; findings: Fi
             await trial.close();
           }
         };
+        // What does not happen again on a fresh link (a probe answered late on a loaded machine) is no finding.
+        if (!(await reproduces(onLink))) {
+          o.log(`  not reproduced by the same ${onLink.length} messages on a fresh link: not a finding`);
+          seen.delete(sig);
+          onLink = [];
+          o.kernelLog.problems();
+          link = await FuzzLink.open(o.target, runCapture);
+          continue;
+        }
         const reduced = await reduceSequence(onLink, reproduces);
         const n = findings.length + 1;
         const capture = path.join('captures', `fuzz-${name}-${n}.kucap`);
@@ -229,6 +238,7 @@ export async function fuzz(o: FuzzOptions): Promise<{ sent: number; findings: Fi
         o.log(
           `  reduced to ${reduced.length} message${reduced.length === 1 ? '' : 's'}: ${reduced.map((x) => x.mutation).join('; ')}`,
         );
+        o.log(`finding ${n}: ${outcome.kind}: ${outcome.evidence}`);
         o.log(`  saved ${capture} and ${test}`);
         findings.push({
           kind: outcome.kind,

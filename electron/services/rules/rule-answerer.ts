@@ -144,6 +144,13 @@ export class RuleAnswerer extends EventEmitter<RuleAnswererEvents> {
     return this.#memory(target).on.has(rule);
   }
 
+  /** Per target seen so far, the rules switched on there (in file order). */
+  onByTarget(): Record<string, string[]> {
+    return Object.fromEntries(
+      [...this.#targets].map(([target, m]) => [target, this.#rules.filter((r) => m.on.has(r.name)).map((r) => r.name)]),
+    );
+  }
+
   /** A target went away: forget what it had (its rules start as the file says when it comes back). */
   forget(target: string): void {
     this.#targets.delete(target);

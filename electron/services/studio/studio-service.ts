@@ -16,6 +16,7 @@ import { ComposerArea } from './composer/composer-area.ts';
 import { LayoutsArea } from './layouts/layouts-area.ts';
 import { ProtocolRegistry } from './protocols.ts';
 import { ReplayArea } from './replay/replay-area.ts';
+import { RulesArea } from './rules/rules-area.ts';
 import { ScriptsArea } from './scripts/scripts-area.ts';
 import type { StudioContext } from './studio-context.ts';
 import { TargetsArea } from './targets/targets-area.ts';
@@ -64,6 +65,7 @@ export class StudioService extends EventEmitter<Events> {
   readonly replayArea: ReplayArea;
   readonly scriptsArea: ScriptsArea;
   readonly testsArea: TestsArea;
+  readonly rulesArea: RulesArea;
 
   constructor(options: StudioServiceOptions) {
     super();
@@ -78,6 +80,7 @@ export class StudioService extends EventEmitter<Events> {
       emit: this.#emit,
       layoutOf: (target) => this.targetsArea.layoutOf(target),
       layouts: () => this.#protocols.entries().flatMap((e) => (e.layout ? [e.layout] : [])),
+      sentBy: (m) => this.rulesArea.sentBy(m),
       capture: (name) => {
         const capture = this.capturesArea.source(name);
         return { rows: capture, views: capture.views };
@@ -110,6 +113,7 @@ export class StudioService extends EventEmitter<Events> {
     this.replayArea = new ReplayArea(ctx);
     this.scriptsArea = new ScriptsArea(ctx);
     this.testsArea = new TestsArea(ctx);
+    this.rulesArea = new RulesArea(ctx);
     this.handlers = {
       hello: async () => ({
         mode: options.mode,
@@ -127,6 +131,7 @@ export class StudioService extends EventEmitter<Events> {
       ...this.replayArea.handlers,
       ...this.scriptsArea.handlers,
       ...this.testsArea.handlers,
+      ...this.rulesArea.handlers,
     };
   }
 
@@ -189,8 +194,8 @@ export class StudioService extends EventEmitter<Events> {
   /** Closes every area: scripts, replays and captures first, then periodic sends, targets and agents. */
   async close(): Promise<void> {
     await Promise.all(
-      [this.scriptsArea, this.replayArea, this.capturesArea, this.layoutsArea, this.workspaceArea].map((a) =>
-        a.close(),
+      [this.rulesArea, this.scriptsArea, this.replayArea, this.capturesArea, this.layoutsArea, this.workspaceArea].map(
+        (a) => a.close(),
       ),
     );
     await Promise.all(

@@ -38,6 +38,8 @@ export interface TrafficRow {
   summary: string;
   /** Monitored rows: the link and process (origin.note: a drop or event, not a message). */
   origin?: MessageOriginJson;
+  /** The auto-answer rule (rules.yaml) that sent it, for a sent message one did. */
+  rule?: string;
 }
 
 export interface TrafficWindow {

@@ -5,7 +5,7 @@
 // agent mode messages are not stored but sent on as 'messages' events.
 import type { Message } from '../../../shared/message.ts';
 import { messageToJson, bytesToBase64 } from '../../../shared/message.ts';
-import type { trafficCalls } from '../../../shared/api/traffic-api.ts';
+import type { trafficCalls, TrafficRow } from '../../../shared/api/traffic-api.ts';
 import { StudioError } from '../../../shared/studio-api.ts';
 import { messageBytes } from '../../capture/diff.ts';
 import { decodedJson } from '../message-view.ts';
@@ -37,6 +37,8 @@ export interface TrafficAreaOptions {
   layouts: () => readonly Layout[];
   /** A capture opened into Traffic, by name; throws when none is open by that name. */
   capture(name: string): TrafficSource;
+  /** The auto-answer rule that sent a message (of the batch being ingested), if one did. */
+  sentBy?(m: Message): string | undefined;
 }
 
 export class TrafficArea implements StudioArea<typeof trafficCalls> {
@@ -47,6 +49,8 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
   readonly #options: TrafficAreaOptions;
   /** Agent mode: messages not yet sent on as 'messages' events, by target. */
   readonly #outgoing = new Map<string, Message[]>();
+  /** Rows of the live store sent by an auto-answer rule: the rule's name. */
+  readonly #ruleOfRow = new Map<number, string>();
   #pendingRx = 0;
   #pendingTx = 0;
   #lastTotals = '';
@@ -61,7 +65,7 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
     this.handlers = {
       window: async (i) => {
         const { rows, views } = this.#source(i.source);
-        const list = views.rows(i.view, i.start, i.count).map((r) => rowView(rows, layoutOf, r));
+        const list = views.rows(i.view, i.start, i.count).map((r) => this.#rowView(i.source, rows, r));
         return { view: i.view, total: views.total(i.view), start: i.start, rows: list };
       },
       setFilter: async (i) => {
@@ -82,7 +86,7 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
         const m = rows.get(i.row);
         const decoded = decodeRow(rows, layoutOf, i.row);
         return {
-          row: rowView(rows, layoutOf, i.row),
+          row: this.#rowView(i.source, rows, i.row),
           message: messageToJson(m),
           bytes: bytesToBase64(messageBytes(m)),
           ...(decoded ? { decoded: decodedJson(decoded) } : {}),
@@ -100,6 +104,7 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
       },
       clear: async () => {
         this.store.clear();
+        this.#ruleOfRow.clear();
         this.views.reset();
         this.#flush();
         return { total: 0 };
@@ -118,7 +123,11 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
     const index = this.store.targetIndex(target);
     const keep = this.#options.mode !== 'agent';
     for (const m of msgs) {
-      if (keep) this.store.appendMessage(index, m);
+      if (keep) {
+        const row = this.store.appendMessage(index, m);
+        const rule = m.direction === 'tx' ? this.#options.sentBy?.(m) : undefined;
+        if (rule) this.#ruleOfRow.set(row, rule);
+      }
       // A monitor's drops and events are rows, not messages: the rate counts messages.
       if (m.origin?.note !== undefined) continue;
       if (m.direction === 'rx') this.#pendingRx++;
@@ -130,6 +139,13 @@ export class TrafficArea implements StudioArea<typeof trafficCalls> {
       for (const m of msgs) out.push({ ...m, data: Uint8Array.from(m.data) });
       this.#outgoing.set(target, out);
     }
+  }
+
+  /** A row as the table shows it; a live row an auto-answer rule sent names the rule. */
+  #rowView(source: string | undefined, rows: TrafficRows, row: number): TrafficRow {
+    const view = rowView(rows, this.#options.layoutOf, row);
+    const rule = source === undefined || source === LIVE_SOURCE ? this.#ruleOfRow.get(row) : undefined;
+    return rule ? { ...view, rule } : view;
   }
 
   /** Where Traffic's calls read rows: the live store, or a capture opened into Traffic. */

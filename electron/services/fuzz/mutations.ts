@@ -57,13 +57,17 @@ function filledStruct(struct: StructDef): StructValue {
 }
 
 /** The valid messages mutations start from: per kind, the filled one and one per value of each top-level enum field. */
-function bases(kind: MessageKind): StructValue[] {
+function bases(kind: MessageKind): Array<{ label: string; value: StructValue }> {
   const first = filledStruct(kind.struct);
-  const out = [first];
+  const out = [{ label: kind.name, value: first }];
   for (const f of kind.struct.fields) {
     if (f.type.kind !== 'int' || !f.type.enum || f.count !== undefined || f.type.subfields) continue;
     const big = f.type.bits > 48;
-    for (const e of f.type.enum.entries) out.push({ ...first, [f.name]: big ? e.value : Number(e.value) });
+    for (const e of f.type.enum.entries)
+      out.push({
+        label: `${kind.name} (${f.name} ${e.name})`,
+        value: { ...first, [f.name]: big ? e.value : Number(e.value) },
+      });
   }
   return out;
 }
@@ -123,7 +127,13 @@ function intValues(t: IntType, current: bigint): Array<[bigint, string]> {
 }
 
 /** The mutations of one valid message. */
-function mutate(layout: Layout, kind: MessageKind, value: StructValue, header: SendHeader): FuzzMessage[] {
+function mutate(
+  layout: Layout,
+  kind: MessageKind,
+  label: string,
+  value: StructValue,
+  header: SendHeader,
+): FuzzMessage[] {
   const data = encodeData(kind, value);
   const decoded = decodeData(
     layout,
@@ -131,9 +141,9 @@ function mutate(layout: Layout, kind: MessageKind, value: StructValue, header: S
     data,
   );
   const root = decoded.tree[1];
-  const out: FuzzMessage[] = [{ mutation: `${kind.name}: valid`, header, data }];
+  const out: FuzzMessage[] = [{ mutation: `${label}: valid`, header, data }];
   const add = (mutation: string, bytes: Uint8Array, h: SendHeader = header): void => {
-    out.push({ mutation: `${kind.name}: ${mutation}`, header: h, data: bytes });
+    out.push({ mutation: `${label}: ${mutation}`, header: h, data: bytes });
   };
   const measuring = (name: string, parent: StructDef | undefined): string | undefined =>
     parent?.fields.find((f) => f.count?.kind === 'field' && f.count.field === name)?.name ??
@@ -223,7 +233,7 @@ export function fuzzPlan(layout: Layout): FuzzMessage[] {
     for (const base of bases(kind)) {
       let encoded: FuzzMessage[];
       try {
-        encoded = mutate(layout, kind, base, header);
+        encoded = mutate(layout, kind, base.label, base.value, header);
       } catch {
         continue; // a value this kind cannot take (a fixed string's padding rules): no base from it
       }

@@ -8,6 +8,7 @@ export const TABS = [
   { id: 'replay', label: 'Replay' },
   { id: 'scripts', label: 'Scripts' },
   { id: 'tests', label: 'Tests' },
+  { id: 'rules', label: 'Rules' },
 ] as const;
 
 export type TabId = (typeof TABS)[number]['id'];

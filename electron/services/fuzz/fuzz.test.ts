@@ -2,6 +2,7 @@
 // answers everything and has no bug to find). The kernel test suite runs it
 // against real modules, one with planted bugs (kernel/test/guest/95-fuzz.sh).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,5 +111,23 @@ describe('fuzz run', () => {
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }
+  });
+});
+
+describe('kucomms-studio fuzz', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['electron/cli/kucomms-studio.mjs', 'fuzz', ...args], { encoding: 'utf8' });
+
+  test('refuses a kernel device without --kernel, saying why, and its help recommends a virtual machine', () => {
+    const r = cli('/dev/kucomms_echo', '--layout', 'protocols/echo.yaml');
+    assert.equal(r.status, 2);
+    assert.equal(
+      r.stderr,
+      'kucomms-studio: /dev/kucomms_echo is a kernel device: fuzzing it can crash the kernel it runs on. Run it in a virtual machine, and give --kernel to go ahead\n',
+    );
+    const help = cli('--help');
+    assert.equal(help.status, 0);
+    assert.match(help.stdout.replace(/\s+/g, ' '), /run it in a virtual machine \(QEMU, as the kernel tests do\)/);
+    assert.match(help.stdout.replace(/\s+/g, ' '), /without it, fuzz says so and watches the link only/);
   });
 });

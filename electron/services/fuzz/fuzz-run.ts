@@ -227,7 +227,6 @@ export async function fuzz(o: FuzzOptions): Promise<{ sent: number; findings: Fi
           workspace: o.workspace,
           name: `fuzz-${name}-${n}`,
           target: o.target,
-          layout: o.layout,
           capture,
           probe,
           probeId: PROBE_ID_BASE,

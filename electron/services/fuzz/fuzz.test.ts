@@ -3,7 +3,7 @@
 // against real modules, one with planted bugs (kernel/test/guest/95-fuzz.sh).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,6 +14,9 @@ import { fuzz } from './fuzz-run.ts';
 import { KernelLog } from './kernel-log.ts';
 import { fuzzPlan } from './mutations.ts';
 import { reduceSequence } from './reduce.ts';
+import { writeRegressionTest } from './regression-test.ts';
+import { loadTestFile } from '../suites/test-file.ts';
+import { runProtocolTest } from '../suites/run-test.ts';
 
 after(() => stopAllDemoPeers());
 
@@ -108,6 +111,45 @@ describe('fuzz run', () => {
       assert.equal(result.sent, fuzzPlan(loadLayoutFile('protocols/echo.yaml')).length);
       assert.deepEqual(readdirSync(path.join(workspace, 'captures')), ['fuzz-echo-run.kucap']);
       assert.match(lines[0]!, /^probing with a valid any after every message/);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('regression test of a finding', () => {
+  test('is a protocol test kucomms-studio test loads and runs: the reproducer, then a valid message answered', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'fuzz-test-'));
+    try {
+      mkdirSync(path.join(workspace, 'tests'));
+      const plan = fuzzPlan(planted);
+      const probe = plan[0]!;
+      const reproducer = plan.find(
+        (m) => m.mutation === 'command (op reset): data.count = 3 (wrong length: values holds 2)',
+      )!;
+      const file = writeRegressionTest({
+        workspace,
+        name: 'fuzz-planted-1',
+        target: 'demo:echo',
+        capture: 'captures/fuzz-planted-1.kucap',
+        probe,
+        probeId: 0xf022_0000_0000_0000n,
+        hangMs: 20_000,
+        finding: 'hang: no answer to a valid command within 20000 ms',
+        reduced: [reproducer],
+      });
+      const loaded = loadTestFile(path.join(workspace, file), {
+        workspaceDir: workspace,
+        layout: () => undefined,
+        protocolNames: () => [],
+      });
+      assert.deepEqual(
+        loaded.steps.map((s) => s.kind),
+        ['send', 'send', 'expect'],
+      );
+      // demo:echo answers everything: the test passes there.
+      const result = await runProtocolTest(loaded);
+      assert.equal(result.verdict, 'passed', result.message);
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }

@@ -1,21 +1,22 @@
 // A fuzz finding as a regression test of the workspace (tests/NAME.yaml, the
-// protocol test format `kucomms-studio test` runs): replay the reduced
-// reproducer, then send the probe and expect its answer. It passes once the
-// target takes the reproducer and still answers.
+// protocol test format of `kucomms-studio test`, electron/services/suites/):
+// send the reduced reproducer's messages, then a valid message, and expect
+// its answer. Raw bytes, so the test needs no layout: it passes once the
+// target takes the reproducer and still answers. (A test cannot read the
+// kernel log: a kernel warning's reproducer is run again, and the test
+// fails only when the target stops answering; the comment says what to
+// look for.)
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { decodeData } from '../protocol/decode.ts';
-import type { Layout } from '../protocol/layout.ts';
-import { valueToJson } from '../protocol/values.ts';
+import type { SendHeader } from '../../shared/message.ts';
 import type { FuzzMessage } from './mutations.ts';
 
 export interface RegressionTest {
   workspace: string;
   name: string;
   target: string;
-  layout: Layout;
-  /** The reproducer, relative to the workspace. */
+  /** The reproducer's capture, relative to the workspace. */
   capture: string;
   probe: FuzzMessage;
   probeId: bigint;
@@ -24,39 +25,31 @@ export interface RegressionTest {
   reduced: FuzzMessage[];
 }
 
+const hex = (data: Uint8Array): string => Buffer.from(data).toString('hex');
+const rawSend = (header: SendHeader, data: Uint8Array) => ({
+  send: {
+    header: { type: header.type.toString(), id: header.id.toString(), user_value: header.userValue.toString() },
+    hex: hex(data),
+  },
+});
+
 /** Writes tests/NAME.yaml; returns its path relative to the workspace. */
 export function writeRegressionTest(t: RegressionTest): string {
-  const probe = decodeData(
-    t.layout,
-    {
-      length: BigInt(t.probe.data.length),
-      type: t.probe.header.type,
-      id: t.probeId,
-      user_value: t.probe.header.userValue,
-    },
-    t.probe.data,
-  );
   const doc = {
-    name: t.name,
+    name: `${t.name}: ${t.target} still answers after the fuzz finding's reproducer`,
     target: t.target,
-    layout: path.basename(t.layout.file),
     steps: [
-      { replay: t.capture, timing: 'fast' },
-      {
-        send: {
-          kind: probe.kind,
-          header: { id: t.probeId.toString() },
-          fields: valueToJson(probe.data),
-        },
-      },
-      { expect: { filter: `id == ${t.probeId}`, within_ms: t.hangMs } },
+      ...t.reduced.map((m, i) => rawSend({ ...m.header, id: BigInt(i + 1) }, m.data)),
+      rawSend({ ...t.probe.header, id: t.probeId }, t.probe.data),
+      { expect: { filter: `type == ${t.probe.header.type} && id == ${t.probeId}`, within_ms: t.hangMs } },
     ],
   };
   const comment = [
     `# Found by kucomms-studio fuzz: ${t.finding}`,
-    `# Reproducer (${t.capture}):`,
+    `# The reproducer (also in ${t.capture}):`,
     ...t.reduced.map((m) => `#   ${m.mutation}`),
-    '# The target must take it and still answer a valid message.',
+    '# After it, the target must still answer a valid message. A kernel warning',
+    '# does not fail this test by itself: look for it in the kernel log (dmesg).',
   ].join('\n');
   const file = path.join('tests', `${t.name}.yaml`);
   writeFileSync(path.join(t.workspace, file), `${comment}\n${stringify(doc)}`);

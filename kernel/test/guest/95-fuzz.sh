@@ -33,6 +33,7 @@ fuzz_setup() {
 	for m in echo longtest planted; do
 		sed "s/^/fuzz $m: /" $OUT-$m.out
 	done
+	sed "s/^/fuzz planted tests: /" $OUT-planted.out.tests
 	return 0
 }
 
@@ -56,7 +57,7 @@ fuzz_clean() {
 }
 
 fuzz_planted() {
-	local out=$OUT-planted.out ws=/tmp/fuzz-kucomms_planted warnings ends others n
+	local out=$OUT-planted.out ws=/tmp/fuzz-kucomms_planted warnings ends others n hang
 	[ -f $out.status ] || fail "the planted run did not end: $(tail -n 1 $out | tr '\n' ' ')"
 	expect_eq "$(cat $out.status)" 8 "fuzz's exit status (8: found)"
 	grep -Eq '^fuzz: [0-9]+ messages, 2 findings$' $out || fail "not 2 findings: $(tail -n 1 $out)"
@@ -69,9 +70,18 @@ fuzz_planted() {
 		fail "the stall was not reduced to one reset with a wrong count: $(grep 'reduced to' $out | tr '\n' ' ')"
 	for n in 1 2; do
 		[ -s $ws/captures/fuzz-planted-$n.kucap ] || fail "no reproducer capture $n"
-		grep -q "^  - replay: captures/fuzz-planted-$n.kucap" $ws/tests/fuzz-planted-$n.yaml ||
-			fail "tests/fuzz-planted-$n.yaml does not replay its reproducer"
+		grep -q "^# The reproducer (also in captures/fuzz-planted-$n.kucap):" $ws/tests/fuzz-planted-$n.yaml ||
+			fail "tests/fuzz-planted-$n.yaml is not the reproducer's test"
 	done
+	# Its regression tests, run by kucomms-studio test: the bugs are still
+	# there, so the stall's test fails; after the warning's reproducer the
+	# module still answers, so that one passes.
+	hang=$(sed -n 's/^finding \([12]\): hang: .*/\1/p' $out)
+	expect_eq "$(cat $out.tests.status)" 7 "kucomms-test test's exit status on the planted tests"
+	grep -q "^not ok - fuzz-planted-$hang: /dev/kucomms_planted still answers" $out.tests ||
+		fail "the stall's regression test did not fail: $(tr '\n' ' ' < $out.tests)"
+	grep -q "^ok - fuzz-planted-$((3 - hang)): /dev/kucomms_planted still answers" $out.tests ||
+		fail "the warning's regression test did not pass: $(tr '\n' ' ' < $out.tests)"
 	# Exactly what was planted: every bad line of the run is a WARNING at
 	# the planted line or part of its report (up to its end of trace).
 	kmsg_of_run kucomms_planted > /tmp/planted-kmsg
@@ -96,5 +106,5 @@ fuzz_teardown() {
 run_test "fuzz: load kucomms_echo, kucomms_longtest and kucomms_planted, fuzz each with its layout" fuzz_setup
 run_test "fuzz: kucomms_echo with the echo layout: the whole plan finds nothing, the kernel log stays clean" fuzz_clean echo kucomms_echo
 run_test "fuzz: kucomms_longtest with the longtest layout: the whole plan finds nothing, the kernel log stays clean" fuzz_clean longtest kucomms_longtest
-run_test "fuzz: kucomms_planted: finds the WARN_ON and the link stall, reduces each to its one message, saves capture and test; only the planted warning is logged" fuzz_planted
+run_test "fuzz: kucomms_planted: finds the WARN_ON and the link stall, reduces each to its one message, saves capture and test (the stall's test fails while the bug is there); only the planted warning is logged" fuzz_planted
 run_test "fuzz: every module unloads, kucomms_planted's stalled link included" fuzz_teardown

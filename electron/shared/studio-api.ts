@@ -31,6 +31,7 @@ import { composerCalls } from './api/composer-api.ts';
 import { layoutCalls } from './api/layouts-api.ts';
 import { replayCalls, replayEvents } from './api/replay-api.ts';
 import { ruleCalls, ruleEvents } from './api/rules-api.ts';
+import { fuzzCalls, fuzzEvents } from './api/fuzz-api.ts';
 import { scriptCalls, scriptEvents } from './api/scripts-api.ts';
 import { sessionCalls, sessionEvents } from './api/session-api.ts';
 import { targetCalls, targetEvents } from './api/targets-api.ts';
@@ -63,6 +64,7 @@ export const studioCalls = {
   ...scriptCalls,
   ...testCalls,
   ...ruleCalls,
+  ...fuzzCalls,
 } as const;
 
 /** Events the backend pushes; at most a few per second each (batched). */
@@ -75,6 +77,7 @@ export const studioEvents = {
   ...replayEvents,
   ...scriptEvents,
   ...ruleEvents,
+  ...fuzzEvents,
 } as const;
 
 export type StudioCalls = typeof studioCalls;

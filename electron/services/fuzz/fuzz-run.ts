@@ -43,6 +43,10 @@ export interface FuzzOptions {
   /** Stop after this many fuzzed messages (the plan's length when absent). */
   maxMessages?: number;
   log: (line: string) => void;
+  /** Stops the run before its next message. */
+  signal?: AbortSignal;
+  /** Called with each finding once it is saved. */
+  onFinding?: (finding: Finding) => void;
 }
 
 type Outcome = { kind: 'ok' } | { kind: FindingKind; evidence: string };
@@ -175,6 +179,10 @@ export async function fuzz(o: FuzzOptions): Promise<{ sent: number; findings: Fi
       return problems.length ? { kind: 'kernel-log', evidence: problems[0]! } : answer;
     };
     for (const [i, m] of plan.entries()) {
+      if (o.signal?.aborted) {
+        o.log(`fuzz: stopped after ${i} of ${plan.length} messages`);
+        return { sent: i, findings };
+      }
       onLink.push(m);
       const outcome = await outcomeAfter(link, m, BigInt(i + 1));
       if (outcome.kind === 'ok') continue;
@@ -230,6 +238,7 @@ export async function fuzz(o: FuzzOptions): Promise<{ sent: number; findings: Fi
           capture,
           probe,
           probeId: PROBE_ID_BASE,
+          match,
           hangMs: o.hangMs,
           finding: `${outcome.kind}: ${outcome.evidence}`,
           reduced,
@@ -239,7 +248,7 @@ export async function fuzz(o: FuzzOptions): Promise<{ sent: number; findings: Fi
         );
         o.log(`finding ${n}: ${outcome.kind}: ${outcome.evidence}`);
         o.log(`  saved ${capture} and ${test}`);
-        findings.push({
+        const finding: Finding = {
           kind: outcome.kind,
           evidence: outcome.evidence,
           trigger: m.mutation,
@@ -247,7 +256,9 @@ export async function fuzz(o: FuzzOptions): Promise<{ sent: number; findings: Fi
           reduced,
           capture,
           test,
-        });
+        };
+        findings.push(finding);
+        o.onFinding?.(finding);
       }
       onLink = [];
       o.kernelLog.problems();

@@ -134,6 +134,7 @@ describe('regression test of a finding', () => {
         capture: 'captures/fuzz-planted-1.kucap',
         probe,
         probeId: 0xf022_0000_0000_0000n,
+        match: ['id'],
         hangMs: 20_000,
         finding: 'hang: no answer to a valid command within 20000 ms',
         reduced: [reproducer],

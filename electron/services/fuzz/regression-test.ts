@@ -20,6 +20,8 @@ export interface RegressionTest {
   capture: string;
   probe: FuzzMessage;
   probeId: bigint;
+  /** The header fields an answer shares with its request (the layout's reply: match:). */
+  match: ReadonlyArray<'type' | 'id' | 'user_value'>;
   hangMs: number;
   finding: string;
   reduced: FuzzMessage[];
@@ -33,6 +35,12 @@ const rawSend = (header: SendHeader, data: Uint8Array) => ({
   },
 });
 
+/** The filter an answer to the probe matches: the header fields the layout's replies share with their requests. */
+function answerFilter(t: RegressionTest): string {
+  const value = { type: t.probe.header.type, id: t.probeId, user_value: t.probe.header.userValue };
+  return t.match.map((k) => `${k} == ${value[k]}`).join(' && ');
+}
+
 /** Writes tests/NAME.yaml; returns its path relative to the workspace. */
 export function writeRegressionTest(t: RegressionTest): string {
   const doc = {
@@ -41,7 +49,7 @@ export function writeRegressionTest(t: RegressionTest): string {
     steps: [
       ...t.reduced.map((m, i) => rawSend({ ...m.header, id: BigInt(i + 1) }, m.data)),
       rawSend({ ...t.probe.header, id: t.probeId }, t.probe.data),
-      { expect: { filter: `type == ${t.probe.header.type} && id == ${t.probeId}`, within_ms: t.hangMs } },
+      { expect: { filter: answerFilter(t), within_ms: t.hangMs } },
     ],
   };
   const comment = [

@@ -17,6 +17,7 @@ import { LayoutsArea } from './layouts/layouts-area.ts';
 import { ProtocolRegistry } from './protocols.ts';
 import { ReplayArea } from './replay/replay-area.ts';
 import { RulesArea } from './rules/rules-area.ts';
+import { FuzzArea } from './fuzz/fuzz-area.ts';
 import { ScriptsArea } from './scripts/scripts-area.ts';
 import type { StudioContext } from './studio-context.ts';
 import { TargetsArea } from './targets/targets-area.ts';
@@ -66,6 +67,7 @@ export class StudioService extends EventEmitter<Events> {
   readonly scriptsArea: ScriptsArea;
   readonly testsArea: TestsArea;
   readonly rulesArea: RulesArea;
+  readonly fuzzArea: FuzzArea;
 
   constructor(options: StudioServiceOptions) {
     super();
@@ -114,6 +116,7 @@ export class StudioService extends EventEmitter<Events> {
     this.scriptsArea = new ScriptsArea(ctx);
     this.testsArea = new TestsArea(ctx);
     this.rulesArea = new RulesArea(ctx);
+    this.fuzzArea = new FuzzArea(ctx);
     this.handlers = {
       hello: async () => ({
         mode: options.mode,
@@ -132,6 +135,7 @@ export class StudioService extends EventEmitter<Events> {
       ...this.scriptsArea.handlers,
       ...this.testsArea.handlers,
       ...this.rulesArea.handlers,
+      ...this.fuzzArea.handlers,
     };
   }
 
@@ -194,9 +198,15 @@ export class StudioService extends EventEmitter<Events> {
   /** Closes every area: scripts, replays and captures first, then periodic sends, targets and agents. */
   async close(): Promise<void> {
     await Promise.all(
-      [this.rulesArea, this.scriptsArea, this.replayArea, this.capturesArea, this.layoutsArea, this.workspaceArea].map(
-        (a) => a.close(),
-      ),
+      [
+        this.fuzzArea,
+        this.rulesArea,
+        this.scriptsArea,
+        this.replayArea,
+        this.capturesArea,
+        this.layoutsArea,
+        this.workspaceArea,
+      ].map((a) => a.close()),
     );
     await Promise.all(
       [this.composerArea, this.collectionsArea, this.trafficArea, this.analysisArea, this.targetsArea].map((a) =>

@@ -29,7 +29,7 @@ after(async () => {
 describe('fuzz area', () => {
   test('a kernel device is refused unless confirmed, saying why', async () => {
     await assert.rejects(
-      h().startFuzz({ target: '/dev/kucomms_echo', protocol: 'echo' }),
+      h().startFuzz({ target: '/dev/kucomms_echo', protocol: 'echo', kernel: false, hangMs: 5000 }),
       (err: StudioError) =>
         err.code === 'EPERM' &&
         err.message ===
@@ -46,7 +46,7 @@ describe('fuzz area', () => {
       };
       studio.on('fuzzProgress', on);
     });
-    const { run } = await h().startFuzz({ target: 'demo:echo', protocol: 'echo', hangMs: 20_000 });
+    const { run } = await h().startFuzz({ target: 'demo:echo', protocol: 'echo', kernel: false, hangMs: 20_000 });
     const view = await ended;
     assert.equal(view.run, run);
     assert.equal(view.state, 'finished');

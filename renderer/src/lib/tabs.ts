@@ -9,6 +9,7 @@ export const TABS = [
   { id: 'scripts', label: 'Scripts' },
   { id: 'tests', label: 'Tests' },
   { id: 'rules', label: 'Rules' },
+  { id: 'fuzz', label: 'Fuzz' },
 ] as const;
 
 export type TabId = (typeof TABS)[number]['id'];

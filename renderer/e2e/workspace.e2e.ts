@@ -206,8 +206,9 @@ export async function workspaceTests(suite: Suite): Promise<void> {
       },
     );
 
-    await suite.test('workspace: Alt+N shows the N-th tab', async () => {
-      for (const [i, t] of TABS.entries()) {
+    await suite.test('workspace: Alt+N shows the N-th tab, for the first nine', async () => {
+      // A digit key each: the views past the ninth are reached by their tabs.
+      for (const [i, t] of TABS.slice(0, 9).entries()) {
         await page.keyboard.press(`Alt+${i + 1}`);
         await page.waitForSelector(`[data-tab=${t.id}][aria-selected=true]`, WAIT);
       }
